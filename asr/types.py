@@ -1,0 +1,92 @@
+"""Value types shared by the streaming engine, offline transcription and evaluation.
+
+Times are integer milliseconds from the start of the stream (or file); probabilities are in [0, 1].
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+SAMPLE_RATE_HZ = 16_000
+Language = Literal["zh", "en"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word (English) or character (Mandarin), with its leading space if any."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """The unstable tail of the current utterance, for display; replaces the previous partial."""
+
+    words: tuple[Word, ...]
+    language: str
+    emitted_at_audio_ms: int
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words, self.language)
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Final words; never revised by the engine. ``end_of_utterance`` marks a VAD endpoint."""
+
+    words: tuple[Word, ...]
+    language: str
+    end_of_utterance: bool
+    emitted_at_audio_ms: int
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words, self.language)
+
+    @property
+    def start_ms(self) -> int:
+        return self.words[0].start_ms if self.words else self.emitted_at_audio_ms
+
+    @property
+    def end_ms(self) -> int:
+        return self.words[-1].end_ms if self.words else self.emitted_at_audio_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Audio the engine skipped because it fell too far behind real time (see the scheduler)."""
+
+    start_ms: int
+    end_ms: int
+
+
+Event = Partial | Commit | Gap
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of recognised speech from offline transcription."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    words: tuple[Word, ...]
+
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}])\\s+|\\s+(?=[{_CJK}])")
+
+
+def join_words(words: tuple[Word, ...] | list[Word], language: str) -> str:
+    """Words as shown to people: in Mandarin no space next to a CJK character ("用 Python 3"
+    keeps the space between Latin words); other languages as Whisper spaced them."""
+    text = "".join(w.text for w in words)
+    if language == "zh":
+        return _SPACE_NEXT_TO_CJK.sub("", text).strip()
+    return text.strip()

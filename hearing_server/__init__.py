@@ -1,0 +1,1 @@
+"""Tingshen hearing_server package (filled by later issues)."""

@@ -1,0 +1,1 @@
+"""Tingshen recordings package (filled by later issues)."""

@@ -1,0 +1,1 @@
+"""Tingshen signing package (filled by later issues)."""

@@ -1,0 +1,1 @@
+"""Tingshen web package (filled by later issues)."""
