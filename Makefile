@@ -1,6 +1,6 @@
 # Tingshen developer commands. From a fresh clone only python3 (with venv) is needed:
 #   make test    create .venv, lint, type-check, check import contracts, run the test suite
-#   make run     transcribe a Mandarin clip of the speech corpus with the `tingshen` console script
+#   make run     stream a Mandarin clip of the speech corpus through the streaming engine
 #   make bench   print the ASR benchmark figures (tests/bench/bench_asr.py; figures, not pass/fail)
 # System tools the tests use (ffmpeg, espeak-ng, sox) are installed by .ci/run, not here.
 
@@ -48,7 +48,7 @@ bench: venv
 	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)
 
 run: venv
-	$(VENV)/bin/tingshen transcribe $(RUN_FILE) --language zh
+	$(VENV)/bin/tingshen stream $(RUN_FILE) --language zh
 
 clean:
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -62,7 +62,7 @@ class DecodeOptions:
     repetition_penalty: float = 1.0
     pad_to_30s: bool = False
     tail_padding_s: float = 1.0
-    max_tokens_per_s: float = 15.0
+    max_tokens_per_s: float = 10.0
     suppress_blank: bool = True
 
 
@@ -351,9 +351,9 @@ class Engine:
                     )
                     for w in seg.words or []
                 ]
-                if seg.compression_ratio > 2.4 or (
-                    seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0
-                ):
+                # A repetitive segment (high compression ratio) is kept: the caller truncates
+                # the loop and keeps the words before it.
+                if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                     logger.debug("dropping a suspicious segment at %.1f s", seg.start)
                     continue
                 yield float(seg.start), float(seg.end), seg.text, words

@@ -43,15 +43,26 @@ class LocalAgreement:
             self._history.popleft()
         if len(self._history) < self.agreement:
             return PolicyUpdate((), tuple(new))
-        prefix_len = _common_prefix_len(list(self._history))
+        # The last word of the newest hypothesis sits at the window edge: it may be cut off or
+        # carry an end-of-window full stop. It waits for the next step or the utterance end.
+        prefix_len = min(_common_prefix_len(list(self._history)), max(0, len(new) - 1))
         committed = new[:prefix_len]
         self._commit(committed)
         self._history = deque(h[prefix_len:] for h in self._history)
         return PolicyUpdate(tuple(committed), tuple(new[prefix_len:]))
 
     def finish(self, hypothesis: list[Word]) -> tuple[Word, ...]:
-        """The window is final (utterance end or flush): commit every uncovered word of it."""
+        """The window is final (utterance end or flush): commit every uncovered word of it.
+
+        Whisper sometimes stops early in a window that holds a pause (it emits end-of-text after
+        the first sentence). Words of the latest partial hypothesis that lie after everything the
+        final decode produced are committed too, so such a stop never loses speech.
+        """
         words = self._uncovered(hypothesis)
+        if self._history:
+            latest = self._uncovered(self._history[-1])
+            covered_until = words[-1].end_ms if words else self.committed_end_ms
+            words += [w for w in latest if w.start_ms >= covered_until]
         self._commit(words)
         self._history.clear()
         return tuple(words)

@@ -7,6 +7,7 @@ computation-aware simulation use it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -37,7 +38,7 @@ def run_jobs(engine: Engine, jobs: Sequence[DecodeJob]) -> list[tuple[DecodeJob,
         resolved.append(job)
     results = engine.decode_windows([j.request for j in resolved], resolved[0].options)
     for i, (job, result) in enumerate(zip(resolved, results, strict=True)):
-        if looks_looped(
+        if job.retry_loops and looks_looped(
             list(result.words),
             compression_ratio=result.compression_ratio,
             hit_token_limit=result.hit_token_limit,
@@ -71,7 +72,9 @@ class SyncStream:
             job = self.processor.next_job()
             if job is None:
                 break
+            started = time.perf_counter()
             ((resolved, result),) = run_jobs(self.engine, [job])
+            self.processor.note_decode_time(time.perf_counter() - started)
             if resolved.detect_language:
                 self.processor.set_language(
                     resolved.request.language, resolved.language_probability

@@ -176,7 +176,10 @@ class InferenceScheduler:
                         stream.in_flight = False
                         stream.idle.set()
                     break
-                self._busy_s += loop.time() - started
+                elapsed = loop.time() - started
+                self._busy_s += elapsed
+                for stream, _ in picked:
+                    stream.processor.note_decode_time(elapsed)
                 self._batches += 1
                 self._decodes += len(jobs)
                 for (stream, _), (job, result) in zip(picked, results, strict=False):

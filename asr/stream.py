@@ -38,6 +38,7 @@ from asr.vad import SpeechEnd, SpeechStart, StreamingVad, VadConfig
 _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
 _SENTENCE_END = tuple(".?!。？！；;")
 _PADDING_WORD_MS = 40
+_MIN_CONTEXT_SAMPLES = 500 * _SAMPLES_PER_MS
 
 DEFAULT_PROMPTS = {"zh": "以下是普通话的句子。", "en": ""}
 
@@ -55,9 +56,10 @@ class StreamConfig:
     agreement: int = 2
     vad: VadConfig = field(default_factory=VadConfig)
     trim_window_ms: int = 12_000
-    max_window_ms: int = 24_000
+    max_window_ms: int = 16_000
     max_pending_ms: int = 120_000
     context_gap_ms: int = 3000
+    context_keep_ms: int = 3000
     language_confidence: float = 0.85
     language_max_detect_ms: int = 8000
     prompt_chars: int = 100
@@ -67,6 +69,8 @@ class StreamConfig:
     pad_to_30s: bool = False
     use_prefix: bool = False
     partial_beam_size: int = 1
+    partial_repetition_penalty: float = 1.1
+    partial_budget: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,7 @@ class DecodeJob:
     generation: int
     candidates: tuple[str, ...] = ()
     language_probability: float = 0.0
+    retry_loops: bool = True
 
 
 class StreamProcessor:
@@ -99,6 +104,9 @@ class StreamProcessor:
         self._last_speech_end: int | None = None
         self._final_end: int | None = None  # an utterance ended; its final decode is due
         self._last_decoded_end = 0
+        self._onset = 0
+        self._utterance_onset = 0
+        self._last_decode_ms = 0.0
         self._policy = LocalAgreement(agreement=config.agreement)
         self._window_committed: list[Word] = []
         self._safe_cut = 0  # everything before this sample is committed (an utterance end)
@@ -122,7 +130,7 @@ class StreamProcessor:
         """Speech received but not yet decoded, in ms (0 while nothing waits)."""
         if not self.has_speech:
             return 0
-        undecoded_from = max(self._last_decoded_end, self._buf_start)
+        undecoded_from = max(self._last_decoded_end, self._buf_start, self._onset)
         return max(0, self._received - undecoded_from) // _SAMPLES_PER_MS
 
     def set_hotwords(self, hotwords: tuple[str, ...]) -> None:
@@ -159,6 +167,9 @@ class StreamProcessor:
         )
         if self._final_end is None and (gap_ms is None or gap_ms > self.config.context_gap_ms):
             self._cut(start)  # a new window: earlier speech is too far back to help
+        if self._final_end is None:
+            self._onset = start  # the oldest speech not yet decoded starts here
+        self._utterance_onset = start
         self._speech_start = start
 
     def _end_speech(self, ev: SpeechEnd) -> None:
@@ -213,8 +224,16 @@ class StreamProcessor:
         if self._received - start > window_limit:
             return self._job(start + window_limit, final=True, end_of_utterance=False)
         new_samples = self._received - max(self._last_decoded_end, start)
-        if new_samples < self.config.step_ms * _SAMPLES_PER_MS:
+        # Partials may spend at most ``partial_budget`` of real time: after an expensive decode
+        # (a long window, a speaker the model loops on) the next step waits for more audio.
+        step_ms = max(self.config.step_ms, self._last_decode_ms / self.config.partial_budget)
+        if new_samples < step_ms * _SAMPLES_PER_MS:
             return None
+        if self.lag_ms > self.config.lag_degrade_ms:
+            # Behind real time: no partials; commit whole windows once they are long enough.
+            if self._received - start < self.config.trim_window_ms * _SAMPLES_PER_MS:
+                return None
+            return self._job(self._received, final=True, end_of_utterance=False)
         speech_start = self._speech_start if self._speech_start is not None else start
         speech = self._received - speech_start
         if self.language is None and speech < self.config.language_detect_ms * _SAMPLES_PER_MS:
@@ -223,10 +242,10 @@ class StreamProcessor:
 
     def _job(self, end: int, *, final: bool, end_of_utterance: bool) -> DecodeJob:
         lagging = self.lag_ms > self.config.lag_degrade_ms
-        if final:
+        if lagging:
+            beam = self.config.lagging_beam_size  # behind real time: cheapest decodes
+        elif final:
             beam = self.config.beam_size
-        elif lagging:
-            beam = self.config.lagging_beam_size
         else:
             beam = self.config.partial_beam_size
         audio = self._audio[: end - self._buf_start]
@@ -238,7 +257,11 @@ class StreamProcessor:
         )
         return DecodeJob(
             request=request,
-            options=DecodeOptions(beam_size=beam, pad_to_30s=self.config.pad_to_30s),
+            options=DecodeOptions(
+                beam_size=beam,
+                pad_to_30s=self.config.pad_to_30s,
+                repetition_penalty=1.0 if final else self.config.partial_repetition_penalty,
+            ),
             start_sample=self._buf_start,
             end_sample=end,
             final=final,
@@ -246,6 +269,7 @@ class StreamProcessor:
             detect_language=self.language is None,
             generation=self._generation,
             candidates=self.config.auto_languages,
+            retry_loops=not lagging,
         )
 
     def _prompt(self) -> str:
@@ -255,6 +279,10 @@ class StreamProcessor:
             parts.append(("、" if language == "zh" else ", ").join(self._hotwords))
         parts.append(self._history[-self.config.prompt_chars :])
         return " ".join(p for p in parts if p)
+
+    def note_decode_time(self, seconds: float) -> None:
+        """How long the last decode of this stream took (wall time, including batch mates)."""
+        self._last_decode_ms = seconds * 1000
 
     def set_language(self, language: str, probability: float = 1.0) -> None:
         """Language detection result; accepted once it is confident or enough speech was heard."""
@@ -276,6 +304,10 @@ class StreamProcessor:
         language = job.request.language or self.language or "en"
         offset_ms = job.start_sample // _SAMPLES_PER_MS
         audio_ms = (job.end_sample - job.start_sample) // _SAMPLES_PER_MS
+        # Words aligned into the zero padding after the audio, or (at an utterance end) into the
+        # silence VAD saw after the speech, are invented: Whisper repeating the window's text.
+        tail_ms = self.config.vad.speech_pad_ms - 50 if job.end_of_utterance else 0
+        latest_start_ms = audio_ms - max(_PADDING_WORD_MS, tail_ms)
         words = [
             replace(
                 w,
@@ -283,9 +315,7 @@ class StreamProcessor:
                 end_ms=min(w.end_ms, audio_ms) + offset_ms,
             )
             for w in display_words(result.words[result.prefix_words :], language)
-            # Words aligned into the zero padding after the audio are invented: a classic
-            # Whisper repeat of the window's text at its end.
-            if w.start_ms < audio_ms - _PADDING_WORD_MS
+            if w.start_ms < latest_start_ms
         ]
         words = truncate_repetitions(drop_collapsed_words(words))
         words = drop_prompt_echo(words, job.request.prompt)
@@ -296,6 +326,12 @@ class StreamProcessor:
             compression_ratio=result.compression_ratio,
         ):
             words = []
+        if self._stopped_before_utterance(job, words):
+            # Whisper ended the text after the earlier speech in the window and never reached
+            # the current utterance: drop the audio context and decode the utterance alone.
+            self._cut(self._utterance_onset)
+            self._policy.reset_history()
+            return []
         self._last_decoded_end = max(self._last_decoded_end, job.end_sample)
         emitted_at = self._received // _SAMPLES_PER_MS
         events: list[Event] = []
@@ -308,8 +344,10 @@ class StreamProcessor:
             self._safe_cut = job.end_sample
             if self._final_end is not None and self._final_end <= job.end_sample:
                 self._final_end = None
-            if not job.end_of_utterance:
-                self._cut(job.end_sample)  # a forced cut inside a very long utterance
+            if job.end_of_utterance:
+                self._keep_context(job.end_sample)
+            else:
+                self._cut(job.end_sample)  # a forced cut inside a long utterance
             return events
         update = self._policy.update(words)
         if update.committed:
@@ -317,6 +355,14 @@ class StreamProcessor:
             self._window_committed.extend(update.committed)
         events.append(Partial(update.partial, language, emitted_at))
         return events
+
+    def _stopped_before_utterance(self, job: DecodeJob, words: list[Word]) -> bool:
+        onset = self._utterance_onset
+        if onset <= job.start_sample + _MIN_CONTEXT_SAMPLES or onset <= self._buf_start:
+            return False
+        if job.end_sample - onset < _MIN_CONTEXT_SAMPLES * 2:
+            return False
+        return not any(w.end_ms * _SAMPLES_PER_MS > onset for w in words)
 
     def _maybe_trim(self) -> None:
         """Keep the window short: cut after the last committed sentence end or utterance end."""
@@ -328,8 +374,22 @@ class StreamProcessor:
             if self._window_committed[i].text.rstrip().endswith(_SENTENCE_END):
                 cut, keep = self._window_committed[i].end_ms * _SAMPLES_PER_MS, i + 1
                 break
+        if cut <= self._buf_start and self._window_committed:
+            last = self._window_committed[-1]  # no sentence end: cut after the last final word
+            cut, keep = last.end_ms * _SAMPLES_PER_MS, len(self._window_committed)
         if cut > self._buf_start:
             self._cut(cut, keep)
+
+    def _keep_context(self, utterance_end: int) -> None:
+        """After an utterance, keep at most ``context_keep_ms`` of it (whole committed words) as
+        audio context for the next one; earlier words move to the text prompt."""
+        earliest_ms = utterance_end // _SAMPLES_PER_MS - self.config.context_keep_ms
+        for i, w in enumerate(self._window_committed):
+            if w.start_ms >= earliest_ms:
+                if i > 0:
+                    self._cut(w.start_ms * _SAMPLES_PER_MS, i)
+                return
+        self._cut(utterance_end)
 
     def _cut(self, sample: int, keep: int | None = None) -> None:
         """Move the window start to ``sample``; committed words before it become prompt text."""

@@ -58,8 +58,8 @@ def display_words(words: tuple[Word, ...] | list[Word], language: str) -> list[W
         return [w for w in words if w.text.strip()]
     out: list[Word] = []
     for w in words:
-        text = to_simplified(w.text).strip()
-        units = _split_units(text)
+        text = to_simplified(w.text).rstrip()
+        units = _split_units(text, continues=bool(out))
         if not units:
             continue
         span = max(0, w.end_ms - w.start_ms)
@@ -70,10 +70,11 @@ def display_words(words: tuple[Word, ...] | list[Word], language: str) -> list[W
     return out
 
 
-def _split_units(text: str) -> list[str]:
+def _split_units(text: str, *, continues: bool = False) -> list[str]:
     """Split into CJK characters and Latin words; punctuation joins the unit before it.
 
-    A Latin word keeps one leading space when the text had one ("New York" stays two words).
+    A Latin word keeps one leading space when the text had one ("New York" stays two words), also
+    at the start of ``text`` when it ``continues`` earlier words (Whisper's " York").
     """
     units: list[str] = []
     latin = ""
@@ -82,7 +83,7 @@ def _split_units(text: str) -> list[str]:
     def flush() -> None:
         nonlocal latin
         if latin:
-            units.append((" " if spaced and units else "") + latin)
+            units.append((" " if spaced and (units or continues) else "") + latin)
             latin = ""
 
     for ch in text:

@@ -1,0 +1,290 @@
+"""``asr.stream.StreamProcessor`` driven without the model.
+
+A fake Silero session says "speech" for every 512-sample frame whose RMS exceeds ``SPEECH_RMS``;
+a fake decoder answers each job with words placed on a fixed absolute grid (one word every
+``WORD_EVERY_MS`` of speech), so consecutive hypotheses agree and every spoken word can be traced
+from the audio to the commits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from asr.engine import WindowResult
+from asr.stream import DecodeJob, StreamConfig, StreamProcessor
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.vad import FRAME_SAMPLES
+
+SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
+# Fake VAD: a frame is speech when its RMS is above this (sine bursts have RMS ~0.2, silence 0).
+SPEECH_RMS = 0.01
+SPEECH_PROB, SILENCE_PROB = 0.9, 0.02  # well either side of VadConfig's 0.3 / 0.15 thresholds
+# Fake decoder: a word of WORD_MS starts every WORD_EVERY_MS (absolute time) inside speech.
+WORD_EVERY_MS, WORD_MS = 400, 300
+# Chunk sizes of the feeds: like network frames, irregular.
+MIN_CHUNK_MS, MAX_CHUNK_MS = 20, 300
+
+
+class FakeSilero:
+    """Stands in for the Silero ONNX session: ``run(None, feed) -> [out, h, c]``."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+
+    def run(self, output_names: None, input_feed: dict[str, Any]) -> list[Any]:
+        batch = np.asarray(input_feed["input"], dtype=np.float32)
+        assert batch.ndim == 2 and batch.shape[1] > FRAME_SAMPLES  # context + frame
+        frames = batch[:, -FRAME_SAMPLES:]
+        rms = np.sqrt(np.mean(frames**2, axis=1))
+        out = np.where(rms > SPEECH_RMS, SPEECH_PROB, SILENCE_PROB).astype(np.float32)[:, None]
+        self.frames += len(frames)
+        return [out, input_feed["h"], input_feed["c"]]
+
+
+_LETTERS = "bcdfghjklmnpqrstvxz"  # no "w": it only starts a word
+
+
+def word_text(k: int) -> str:
+    # Distinct words (k in base 19 after a "w"), so no accidental prompt echo or repetition loop.
+    digits = ""
+    for _ in range(3):
+        k, d = divmod(k, len(_LETTERS))
+        digits = _LETTERS[d] + digits
+    return " w" + digits
+
+
+@dataclass
+class Script:
+    """The synthetic stream: ``(start_ms, end_ms)`` of every speech burst."""
+
+    bursts: list[tuple[int, int]]
+    total_ms: int
+
+    def audio(self) -> npt.NDArray[np.float32]:
+        t = np.arange(self.total_ms * SAMPLES_PER_MS, dtype=np.float32) / SAMPLE_RATE_HZ
+        out = np.zeros(len(t), dtype=np.float32)
+        for a, b in self.bursts:
+            s = slice(a * SAMPLES_PER_MS, b * SAMPLES_PER_MS)
+            out[s] = 0.3 * np.sin(2 * np.pi * 220 * t[s])
+        return out
+
+    @functools.cached_property
+    def _spoken(self) -> list[int]:
+        return [
+            k
+            for k in range(self.total_ms // WORD_EVERY_MS + 1)
+            if any(
+                a <= k * WORD_EVERY_MS and k * WORD_EVERY_MS + WORD_MS <= b for a, b in self.bursts
+            )
+        ]
+
+    def spoken_words(self) -> list[int]:
+        return self._spoken
+
+
+def fake_decode(job: DecodeJob, script: Script) -> WindowResult:
+    start_ms = job.start_sample // SAMPLES_PER_MS
+    length_ms = len(job.request.audio) // SAMPLES_PER_MS
+    assert job.end_sample - job.start_sample == len(job.request.audio)
+    spoken = script.spoken_words()
+    first = bisect.bisect_left(spoken, -(-start_ms // WORD_EVERY_MS))
+    words = []
+    for k in spoken[first:]:
+        if k * WORD_EVERY_MS + WORD_MS > start_ms + length_ms:
+            break
+        words.append(
+            Word(
+                word_text(k),
+                k * WORD_EVERY_MS - start_ms,
+                k * WORD_EVERY_MS + WORD_MS - start_ms,
+                0.9,
+            )
+        )
+    text = "".join(w.text for w in words)
+    return WindowResult(tuple(words), 0, text, 0.01, -0.2, 1.2, False)
+
+
+@dataclass
+class Run:
+    jobs: list[DecodeJob] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    max_buffer_samples: int = 0
+
+    @property
+    def commits(self) -> list[Commit]:
+        return [e for e in self.events if isinstance(e, Commit)]
+
+    def committed_texts(self) -> list[str]:
+        return [w.text for c in self.commits for w in c.words]
+
+
+def chunks(audio: npt.NDArray[np.float32], seed: int) -> Iterator[npt.NDArray[np.float32]]:
+    rng = random.Random(seed)
+    i = 0
+    while i < len(audio):
+        n = rng.randint(MIN_CHUNK_MS, MAX_CHUNK_MS) * SAMPLES_PER_MS
+        yield audio[i : i + n]
+        i += n
+
+
+def drive(processor: StreamProcessor, script: Script, *, seed: int = 0) -> Run:
+    """Feed the script in random chunks, running every job the processor asks for at once."""
+    run = Run()
+
+    def pump() -> None:
+        while (job := processor.next_job()) is not None:
+            run.jobs.append(job)
+            run.events.extend(processor.apply(job, fake_decode(job, script)))
+            assert len(run.jobs) < 100_000, "the processor keeps asking for jobs"
+
+    for chunk in chunks(script.audio(), seed):
+        run.events.extend(processor.feed(chunk))
+        run.max_buffer_samples = max(run.max_buffer_samples, len(processor._audio))
+        pump()
+    processor.finish()
+    pump()
+    return run
+
+
+def make(config: StreamConfig | None = None) -> StreamProcessor:
+    return StreamProcessor(config or StreamConfig(language="en"), FakeSilero())
+
+
+def test_silence_costs_no_decoding() -> None:
+    processor = make()
+    script = Script([], total_ms=60_000)
+    run = drive(processor, script)
+    assert run.jobs == []
+    assert run.events == []
+    # Silence is not kept either: at most the padding and a chunk in flight.
+    assert (
+        run.max_buffer_samples
+        <= (200 + MAX_CHUNK_MS + FRAME_SAMPLES // SAMPLES_PER_MS) * SAMPLES_PER_MS
+    )
+    assert processor.finished
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_speech_burst_gives_partials_then_a_final_commit(seed: int) -> None:
+    config = StreamConfig(language="en")
+    processor = make(config)
+    script = Script([(1_000, 5_000)], total_ms=7_000)
+    run = drive(processor, script, seed=seed)
+
+    partial_jobs = [j for j in run.jobs if not j.final]
+    final_jobs = [j for j in run.jobs if j.final]
+    # 4 s of speech at one decode per step_ms (500 ms): about 8 partial decodes, not per chunk.
+    assert 4_000 // config.step_ms - 2 <= len(partial_jobs) <= 4_000 // config.step_ms + 2
+    for a, b in itertools.pairwise(partial_jobs):
+        step = b.end_sample - a.end_sample
+        assert (
+            config.step_ms * SAMPLES_PER_MS
+            <= step
+            < (config.step_ms + MAX_CHUNK_MS) * SAMPLES_PER_MS
+        )
+    # One final decode, after the burst ended, covering it.
+    assert len(final_jobs) == 1
+    (final,) = final_jobs
+    assert final.end_of_utterance
+    assert final.end_sample >= 5_000 * SAMPLES_PER_MS
+    assert final.start_sample <= 1_000 * SAMPLES_PER_MS
+    assert final is run.jobs[-1]
+
+    # Commits arrive: some during the burst (agreement), the rest with the endpoint.
+    assert any(not c.end_of_utterance for c in run.commits)
+    assert run.commits[-1].end_of_utterance
+    # Every spoken word is committed exactly once, in order; nothing invented.
+    assert run.committed_texts() == [word_text(k) for k in script.spoken_words()]
+    # The last event is the empty partial that clears the display.
+    assert isinstance(run.events[-1], Partial) and run.events[-1].words == ()
+
+
+def test_hotwords_go_into_the_prompt() -> None:
+    processor = make()
+    processor.set_hotwords((" Tingshen ", "", "Zhang San"))
+    script = Script([(0, 2_000)], total_ms=3_000)
+    run = drive(processor, script)
+    assert run.jobs
+    assert all("Tingshen, Zhang San" in j.request.prompt for j in run.jobs)
+
+
+# Buffer bound: the window never exceeds max_window_ms; the buffer may also hold the chunk just
+# fed and the step not yet decoded, plus VAD padding.
+def buffer_bound_samples(config: StreamConfig) -> int:
+    slack_ms = MAX_CHUNK_MS + config.step_ms + config.vad.speech_pad_ms
+    return (config.max_window_ms + slack_ms) * SAMPLES_PER_MS
+
+
+def test_buffer_stays_bounded_over_twenty_minutes() -> None:
+    config = StreamConfig(language="en")
+    processor = make(config)
+    # Alternating 8 s speech / 2 s silence: pauses shorter than context_gap_ms never reset the
+    # window by themselves, so only trimming keeps it short.
+    bursts = [(t, t + 8_000) for t in range(0, 20 * 60_000, 10_000)]
+    script = Script(bursts, total_ms=20 * 60_000)
+    run = drive(processor, script, seed=7)
+    assert run.max_buffer_samples <= buffer_bound_samples(config)
+    assert all(len(j.request.audio) <= config.max_window_ms * SAMPLES_PER_MS for j in run.jobs)
+    assert not any(isinstance(e, Gap) for e in run.events)
+    assert run.committed_texts() == [word_text(k) for k in script.spoken_words()]
+
+
+def test_one_long_utterance_keeps_a_short_window() -> None:
+    config = StreamConfig(language="en")
+    processor = make(config)
+    script = Script([(0, 120_000)], total_ms=121_000)  # two minutes without a pause
+    run = drive(processor, script, seed=11)
+    assert run.max_buffer_samples <= buffer_bound_samples(config)
+    assert all(len(j.request.audio) <= config.max_window_ms * SAMPLES_PER_MS for j in run.jobs)
+    # Trimming after committed words keeps the window short; a forced final (a cut that may
+    # split a word) is only the last resort when nothing was committed for max_window_ms.
+    forced = [j for j in run.jobs if j.final and not j.end_of_utterance]
+    assert (
+        max(len(j.request.audio) for j in run.jobs)
+        <= (config.trim_window_ms + config.step_ms + MAX_CHUNK_MS) * SAMPLES_PER_MS
+    )
+    committed = run.committed_texts()
+    assert len(committed) == len(set(committed))  # never committed twice
+    ends = [w.end_ms for c in run.commits for w in c.words]
+    assert ends == sorted(ends)
+    # Words straddling a forced cut may be lost; all others arrive.
+    spoken = [word_text(k) for k in script.spoken_words()]
+    assert set(committed) <= set(spoken)
+    assert len(committed) >= len(spoken) - len(forced)
+
+
+def test_backlog_guard_drops_old_audio_with_a_gap() -> None:
+    # lag_degrade_ms high: the stream keeps asking for partial decodes while nobody runs them.
+    config = StreamConfig(language="en", max_pending_ms=20_000, lag_degrade_ms=10**9)
+    processor = make(config)
+    script = Script([(0, 90_000)], total_ms=90_000)
+    stale = None
+    events: list[Event] = []
+    max_buffer = 0
+    for i, chunk in enumerate(chunks(script.audio(), seed=5)):
+        events.extend(processor.feed(chunk))  # never running jobs: an overloaded machine
+        max_buffer = max(max_buffer, len(processor._audio))
+        if i == 20:
+            stale = processor.next_job()
+    gaps = [e for e in events if isinstance(e, Gap)]
+    # 90 s fed, 20 s allowed pending: the oldest audio had to go, more than once.
+    assert len(gaps) >= 2
+    assert all(g.end_ms > g.start_ms for g in gaps)
+    assert max_buffer <= (config.max_pending_ms + MAX_CHUNK_MS) * SAMPLES_PER_MS
+    # A job built before the skip is stale: its result changes nothing.
+    assert stale is not None
+    assert processor.apply(stale, fake_decode(stale, script)) == []
+    # The stream goes on from the kept audio.
+    job = processor.next_job()
+    assert job is not None
+    assert job.start_sample >= gaps[-1].end_ms * SAMPLES_PER_MS
