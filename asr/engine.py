@@ -107,12 +107,7 @@ class _Item:
 
     def result(self) -> WindowResult:
         words = tuple(
-            Word(
-                text=w["word"],
-                start_ms=round(w["start"] * 1000),
-                end_ms=round(w["end"] * 1000),
-                probability=float(w["probability"]),
-            )
+            _word(w["word"], w["start"], w["end"], w["probability"])
             for s in self.segments
             for w in s.get("words", [])
         )
@@ -125,6 +120,10 @@ class _Item:
             compression_ratio=compression_ratio(self.text),
             hit_token_limit=self.hit_token_limit,
         )
+
+
+def _word(text: str, start_s: float, end_s: float, probability: float) -> Word:
+    return Word(text, round(start_s * 1000), round(end_s * 1000), float(probability))
 
 
 def _encode(tok: Tokenizer, text: str) -> list[int]:
@@ -342,15 +341,7 @@ class Engine:
 
         def generate() -> Iterator[tuple[float, float, str, list[Word]]]:
             for seg in segments:
-                words = [
-                    Word(
-                        text=w.word,
-                        start_ms=round(w.start * 1000),
-                        end_ms=round(w.end * 1000),
-                        probability=float(w.probability),
-                    )
-                    for w in seg.words or []
-                ]
+                words = [_word(w.word, w.start, w.end, w.probability) for w in seg.words or []]
                 # A repetitive segment (high compression ratio) is kept: the caller truncates
                 # the loop and keeps the words before it.
                 if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:

@@ -37,18 +37,27 @@ def truncate_repetitions(
     max_period: int = 12,
     single_unit_repeats: int = 4,
     phrase_repeats: int = 2,
+    long_phrase_units: int = 3,
 ) -> list[Word]:
     """Cut a run of the same unit or phrase repeated back to back.
 
-    A unit (word or character) may repeat ``single_unit_repeats`` times ("对对对", "no no no");
-    a phrase of 2..``max_period`` units may occur ``phrase_repeats`` times in a row. Everything
-    after the first excess repetition is dropped: a loop never ends by itself.
+    A unit (word or character) may repeat ``single_unit_repeats`` times ("对对对", "no no no"); a
+    short phrase ``phrase_repeats`` times ("thank you thank you", "对不起对不起"); a phrase of
+    ``long_phrase_units`` or more units and six or more letters only once: Whisper's "And so it
+    begins. And so it begins."
+    is a repeat, not speech. Everything after the first excess repetition is dropped: a loop
+    never ends by itself.
     """
     keys = [compare_key(w.text) for w in words]
     n = len(keys)
     for i in range(n):
         for period in range(1, min(max_period, (n - i) // 2) + 1):
-            allowed = single_unit_repeats if period == 1 else phrase_repeats
+            if period == 1:
+                allowed = single_unit_repeats
+            elif period < long_phrase_units or len("".join(keys[i : i + period])) < 6:
+                allowed = phrase_repeats  # "thank you thank you", "对不起对不起"
+            else:
+                allowed = 1
             if not any(keys[i : i + period]):
                 continue
             count = 1
@@ -70,6 +79,7 @@ def is_hallucination(
     no_speech_threshold: float = 0.6,
     logprob_threshold: float = -1.0,
     max_compression_ratio: float = 2.4,
+    min_mean_probability: float = 0.15,
 ) -> bool:
     """Whether a decoded window should be thrown away as a whole."""
     if not words:
@@ -82,6 +92,8 @@ def is_hallucination(
         return True
     text = compare_key("".join(w.text for w in words))
     mean_prob = sum(w.probability for w in words) / len(words)
+    if mean_prob < min_mean_probability:
+        return True  # nothing the model heard: on silence and noise words score about 0.05
     return text in KNOWN_HALLUCINATIONS and (mean_prob < 0.7 or no_speech_prob > 0.3)
 
 

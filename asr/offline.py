@@ -126,7 +126,7 @@ def clean_segment(
     start_ms = round(start_s * 1000)
     end_ms = max(start_ms, round(end_s * 1000))
     if words:
-        kept = truncate_repetitions(drop_collapsed_words(words))
+        kept = drop_collapsed_words(truncate_repetitions(words))
         if not kept:
             logger.debug("dropping a segment at %.1f s: no word survived the guards", start_s)
             return None

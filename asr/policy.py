@@ -18,6 +18,8 @@ from asr.text import compare_key
 from asr.types import Word
 
 _MAX_OVERLAP_WORDS = 5
+# Words of the latest partial are added to a final decode only after a pause (see ``finish``).
+_GAP_MS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +37,12 @@ class LocalAgreement:
     _history: deque[list[Word]] = field(default_factory=deque)
     _committed_tail: deque[Word] = field(default_factory=lambda: deque(maxlen=_MAX_OVERLAP_WORDS))
 
-    def update(self, hypothesis: list[Word]) -> PolicyUpdate:
-        """Take a new hypothesis; return newly committed words and the new partial."""
+    def update(self, hypothesis: list[Word], *, stable_until_ms: int | None = None) -> PolicyUpdate:
+        """Take a new hypothesis; return newly committed words and the new partial.
+
+        Only words ending by ``stable_until_ms`` (if given) may be committed: Whisper revises the
+        last second of a window most.
+        """
         new = self._uncovered(hypothesis)
         self._history.append(new)
         while len(self._history) > self.agreement:
@@ -46,6 +52,9 @@ class LocalAgreement:
         # The last word of the newest hypothesis sits at the window edge: it may be cut off or
         # carry an end-of-window full stop. It waits for the next step or the utterance end.
         prefix_len = min(_common_prefix_len(list(self._history)), max(0, len(new) - 1))
+        if stable_until_ms is not None:
+            while prefix_len and new[prefix_len - 1].end_ms > stable_until_ms:
+                prefix_len -= 1
         committed = new[:prefix_len]
         self._commit(committed)
         self._history = deque(h[prefix_len:] for h in self._history)
@@ -61,8 +70,14 @@ class LocalAgreement:
         words = self._uncovered(hypothesis)
         if self._history:
             latest = self._uncovered(self._history[-1])
-            covered_until = words[-1].end_ms if words else self.committed_end_ms
-            words += [w for w in latest if w.start_ms >= covered_until]
+            covered_until = (words[-1].end_ms if words else self.committed_end_ms) + _GAP_MS
+            extra = [w for w in latest if w.start_ms >= covered_until]
+            if extra and words:
+                tail = [compare_key(w.text) for w in words[-_MAX_OVERLAP_WORDS:]]
+                head = [compare_key(w.text) for w in extra[:_MAX_OVERLAP_WORDS]]
+                n = _overlap(tail, head)
+                extra = extra[n:]
+            words += extra
         self._commit(words)
         self._history.clear()
         return tuple(words)
@@ -90,10 +105,15 @@ class LocalAgreement:
             return words
         tail = [compare_key(w.text) for w in self._committed_tail]
         head = [compare_key(w.text) for w in words[:_MAX_OVERLAP_WORDS]]
-        for n in range(min(len(tail), len(head)), 0, -1):
-            if tail[-n:] == head[:n]:
-                return words[n:]
-        return words
+        return words[_overlap(tail, head) :]
+
+
+def _overlap(tail: list[str], head: list[str]) -> int:
+    """Length of the longest run that ends ``tail`` and starts ``head``."""
+    for n in range(min(len(tail), len(head)), 0, -1):
+        if tail[-n:] == head[:n]:
+            return n
+    return 0
 
 
 def _common_prefix_len(hypotheses: list[list[Word]]) -> int:

@@ -71,6 +71,7 @@ class StreamConfig:
     partial_beam_size: int = 1
     partial_repetition_penalty: float = 1.1
     partial_budget: float = 0.5
+    commit_margin_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +318,7 @@ class StreamProcessor:
             for w in display_words(result.words[result.prefix_words :], language)
             if w.start_ms < latest_start_ms
         ]
-        words = truncate_repetitions(drop_collapsed_words(words))
+        words = drop_collapsed_words(truncate_repetitions(words))
         words = drop_prompt_echo(words, job.request.prompt)
         if is_hallucination(
             words,
@@ -349,7 +350,8 @@ class StreamProcessor:
             else:
                 self._cut(job.end_sample)  # a forced cut inside a long utterance
             return events
-        update = self._policy.update(words)
+        stable_until = job.end_sample // _SAMPLES_PER_MS - self.config.commit_margin_ms
+        update = self._policy.update(words, stable_until_ms=stable_until)
         if update.committed:
             events.append(Commit(update.committed, language, False, emitted_at))
             self._window_committed.extend(update.committed)

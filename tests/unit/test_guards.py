@@ -123,3 +123,10 @@ def test_looks_looped() -> None:
     assert looks_looped(clean, compression_ratio=1.2, hit_token_limit=True)
     assert looks_looped(clean, compression_ratio=3.0, hit_token_limit=False)
     assert looks_looped(seq(list("你不怕我") * 4), compression_ratio=1.2, hit_token_limit=False)
+
+
+def test_a_long_phrase_repeated_at_once_is_cut_short_ones_may_repeat() -> None:
+    said = [" And", " so", " it", " begins.", " And", " so", " it", " begins."]
+    assert [w.text for w in truncate_repetitions(seq(said))] == said[:4]
+    sorry = ["对", "不", "起", "对", "不", "起"]
+    assert [w.text for w in truncate_repetitions(seq(sorry))] == sorry

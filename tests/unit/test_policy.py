@@ -70,7 +70,8 @@ def test_finish_keeps_words_the_final_decode_stopped_short_of() -> None:
     # are committed rather than lost.
     policy = LocalAgreement()
     policy.update(words(" the", " court"))
-    policy.update(words(" the", " court", " is", " now", " in", " session"))
+    # After "court", a pause (the next words start 300 ms later).
+    policy.update(words(" the", " court") + words(" is", " now", " in", " session", start_ms=900))
     rest = policy.finish(words(" the"))
     assert texts(rest) == [" is", " now", " in", " session"]
 
