@@ -40,7 +40,7 @@ from asr.models import ModelSpec, default_model_dir, model_names, resolve_model
 from asr.offline import check_language, load_engine, transcribe_file
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
-from asr.types import Commit, Event, Gap, Segment
+from asr.types import Commit, Event, Gap, Segment, Word, join_words
 
 __all__ = ["app", "main"]
 
@@ -259,26 +259,43 @@ def stream(
     allow_download: AllowDownloadOpt = False,
     model_dir: ModelDirOpt = None,
 ) -> None:
-    """Run a file through the streaming engine at full speed; print text as it is committed."""
+    """Run a file through the streaming engine at full speed; print each utterance once final."""
     probe_duration_s(file)  # fails fast, before a model is loaded
     _, engine = _load(model, model_dir, allow_download, compute_type)
     check_language(engine, _language(language), model=model)
     live = SyncStream(engine, StreamConfig(language=_language(language), beam_size=beam_size))
-    chunks = iter_decode(file, chunk_s=chunk_ms / 1000)
-    for chunk in chunks:
-        _print_events(live.feed(chunk))
-    _print_events(live.finish())
+    printer = _UtterancePrinter()
+    for chunk in iter_decode(file, chunk_s=chunk_ms / 1000):
+        printer(live.feed(chunk))
+    printer(live.finish())
+    printer.flush()
 
 
-def _print_events(events: list[Event]) -> None:
-    for event in events:
-        if isinstance(event, Commit) and event.words:
-            typer.echo(f"[{_clock(event.start_ms)}] {event.text}")
-        elif isinstance(event, Gap):
-            typer.echo(
-                f"[{_clock(event.start_ms)}] (audio skipped until {_clock(event.end_ms)})",
-                err=True,
-            )
+class _UtterancePrinter:
+    """Prints one line per utterance, ``[mm:ss.s] text``, as soon as its last words are final."""
+
+    def __init__(self) -> None:
+        self._words: list[Word] = []
+        self._language = "en"
+
+    def __call__(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, Commit):
+                self._words.extend(event.words)
+                self._language = event.language
+                if event.end_of_utterance:
+                    self.flush()
+            elif isinstance(event, Gap):
+                typer.echo(
+                    f"[{_clock(event.start_ms)}] (audio skipped until {_clock(event.end_ms)})",
+                    err=True,
+                )
+
+    def flush(self) -> None:
+        if self._words:
+            text = join_words(self._words, self._language)
+            typer.echo(f"[{_clock(self._words[0].start_ms)}] {text}")
+            self._words = []
 
 
 @asr_app.command("eval")
