@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
-import opencc
+from asr.text import to_simplified
+
+__all__ = ["CHARACTER_LANGUAGES", "is_cjk", "normalise", "to_simplified", "tokens"]
+
 
 __all__ = ["CHARACTER_LANGUAGES", "is_cjk", "normalise", "to_simplified", "tokens"]
 
@@ -59,19 +61,6 @@ _ZH_TOKEN = re.compile(f"[{_CJK_RANGES}]|[^\\s{_CJK_RANGES}]+")
 
 _APOSTROPHES = "'\u2019\u02bc"
 _IN_WORD_JOINER = re.compile(f"(?<=[^\\W_])[{_APOSTROPHES}.,](?=[^\\W_])")
-
-
-@cache
-def _t2s_converter() -> opencc.OpenCC:
-    """The OpenCC converter, created on first use (loading its dictionaries takes a few ms)."""
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Convert traditional Chinese characters to simplified (OpenCC ``t2s``); other text is kept."""
-    if not text:
-        return text
-    return str(_t2s_converter().convert(text))
 
 
 def is_cjk(char: str) -> bool:

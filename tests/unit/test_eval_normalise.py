@@ -111,10 +111,11 @@ class TestMixedLatinInChinese:
 def test_converter_is_not_created_at_import() -> None:
     code = (
         "import asr.eval.normalise as n\n"
-        "assert n._t2s_converter.cache_info().currsize == 0\n"
+        "import asr.text as t\n"
+        "assert t._t2s.cache_info().currsize == 0\n"
         "n.to_simplified('這')\n"
         "n.to_simplified('個')\n"
-        "info = n._t2s_converter.cache_info()\n"
+        "info = t._t2s.cache_info()\n"
         "assert (info.currsize, info.misses) == (1, 1), info\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
