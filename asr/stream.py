@@ -19,6 +19,7 @@ Silence is never decoded.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -39,6 +40,7 @@ _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
 _SENTENCE_END = tuple(".?!。？！；;")
 _PADDING_WORD_MS = 40
 _MIN_CONTEXT_SAMPLES = 500 * _SAMPLES_PER_MS
+_RECENT_WORDS = 48  # committed words kept to spot loops across windows
 
 DEFAULT_PROMPTS = {"zh": "以下是普通话的句子。", "en": ""}
 
@@ -110,6 +112,7 @@ class StreamProcessor:
         self._last_decode_ms = 0.0
         self._policy = LocalAgreement(agreement=config.agreement)
         self._window_committed: list[Word] = []
+        self._recent_committed: deque[Word] = deque(maxlen=_RECENT_WORDS)
         self._safe_cut = 0  # everything before this sample is committed (an utterance end)
         self._history = ""
         self._generation = 0
@@ -337,7 +340,7 @@ class StreamProcessor:
         emitted_at = self._received // _SAMPLES_PER_MS
         events: list[Event] = []
         if job.final:
-            committed = self._policy.finish(words)
+            committed = self._no_loop_across_commits(self._policy.finish(words))
             if committed or job.end_of_utterance:
                 events.append(Commit(committed, language, job.end_of_utterance, emitted_at))
             events.append(Partial((), language, emitted_at))
@@ -352,11 +355,22 @@ class StreamProcessor:
             return events
         stable_until = job.end_sample // _SAMPLES_PER_MS - self.config.commit_margin_ms
         update = self._policy.update(words, stable_until_ms=stable_until)
-        if update.committed:
-            events.append(Commit(update.committed, language, False, emitted_at))
-            self._window_committed.extend(update.committed)
+        newly = self._no_loop_across_commits(update.committed)
+        if newly:
+            events.append(Commit(newly, language, False, emitted_at))
+            self._window_committed.extend(newly)
         events.append(Partial(update.partial, language, emitted_at))
         return events
+
+    def _no_loop_across_commits(self, committed: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Each window is loop-free, but successive windows can repeat one phrase again and again
+        (each copy aligned a little later). Check new words against the recent committed ones."""
+        recent = list(self._recent_committed)
+        kept = truncate_repetitions(recent + list(committed))
+        if len(kept) < len(recent) + len(committed):
+            committed = tuple(kept[len(recent) :])
+        self._recent_committed.extend(committed)
+        return committed
 
     def _stopped_before_utterance(self, job: DecodeJob, words: list[Word]) -> bool:
         onset = self._utterance_onset

@@ -1,1 +1,1 @@
-"""Tingshen hearing_server package (filled by later issues)."""
+"""Tingshen hearing server: FastAPI app factory, settings, database, auth, scheduling."""

@@ -288,3 +288,17 @@ def test_backlog_guard_drops_old_audio_with_a_gap() -> None:
     job = processor.next_job()
     assert job is not None
     assert job.start_sample >= gaps[-1].end_ms * SAMPLES_PER_MS
+
+
+def test_a_phrase_repeated_across_windows_is_committed_once() -> None:
+    # Each window is loop-free, but successive windows re-emit one phrase, each copy a little
+    # later: only the first copy is committed.
+    processor = make(StreamConfig(language="en"))
+    phrase = [" and", " so", " it", " begins."]
+    committed: list[str] = []
+    for k in range(3):
+        copy = tuple(
+            Word(t, 1000 * k + 200 * i, 1000 * k + 200 * (i + 1), 0.9) for i, t in enumerate(phrase)
+        )
+        committed += [w.text for w in processor._no_loop_across_commits(copy)]
+    assert committed == phrase

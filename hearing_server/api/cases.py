@@ -1,0 +1,45 @@
+"""Cases of the staff member's own court."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from hearing_server.access import case_for_staff
+from hearing_server.api.views import case_out, hearing_out
+from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
+from hearing_server.models import Case, Hearing
+from hearing_server.scheduling import do_create_case
+from hearing_server.schemas import CaseIn, CaseOut, HearingOut
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+
+
+@router.get("")
+def list_cases(staff: CurrentStaff, session: SessionDep) -> list[CaseOut]:
+    cases = session.scalars(
+        select(Case).where(Case.court_id == staff.court_id).order_by(Case.id)
+    ).all()
+    return [case_out(case) for case in cases]
+
+
+@router.post("", status_code=201)
+def create_case(body: CaseIn, staff: CurrentStaff, session: SessionDep, ctx: ContextDep) -> CaseOut:
+    case = do_create_case(
+        session, ctx, staff=staff, case_number=body.case_number, cause=body.cause_of_action
+    )
+    return case_out(case)
+
+
+@router.get("/{case_id}")
+def get_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseOut:
+    return case_out(case_for_staff(session, staff, case_id))
+
+
+@router.get("/{case_id}/hearings")
+def list_case_hearings(case_id: int, staff: CurrentStaff, session: SessionDep) -> list[HearingOut]:
+    case = case_for_staff(session, staff, case_id)
+    hearings = session.scalars(
+        select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.scheduled_at)
+    ).all()
+    return [hearing_out(hearing) for hearing in hearings]

@@ -1,0 +1,205 @@
+"""Hearings: schedule, reschedule, cancel, open, close; participants and invitation links."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from hearing_server.access import hearing_for_participant, hearing_for_staff
+from hearing_server.api.views import hearing_out, participant_out
+from hearing_server.deps import (
+    ClerkStaff,
+    ContextDep,
+    CurrentStaff,
+    OptionalParticipant,
+    OptionalStaff,
+    SessionDep,
+)
+from hearing_server.errors import NotAuthenticatedError
+from hearing_server.invitations import do_invite_participant, do_revoke_invitation, join_url
+from hearing_server.models import Case, Hearing, Participant
+from hearing_server.scheduling import (
+    do_add_participant,
+    do_reschedule_hearing,
+    do_schedule_hearing,
+    do_transition_hearing,
+)
+from hearing_server.schemas import (
+    HearingIn,
+    HearingOut,
+    InvitationOut,
+    ParticipantIn,
+    ParticipantOut,
+    RescheduleIn,
+    VersionIn,
+)
+
+router = APIRouter(prefix="/api", tags=["hearings"])
+
+
+@router.post("/cases/{case_id}/hearings", status_code=201)
+def schedule_hearing(
+    case_id: int, body: HearingIn, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> HearingOut:
+    hearing = do_schedule_hearing(
+        session,
+        ctx,
+        staff=staff,
+        case_id=case_id,
+        scheduled_at=body.scheduled_at,
+        duration_minutes=body.duration_minutes,
+        place=body.place,
+    )
+    return hearing_out(hearing)
+
+
+@router.get("/hearings")
+def list_hearings(staff: CurrentStaff, session: SessionDep) -> list[HearingOut]:
+    """All hearings of the staff member's court, earliest first."""
+    rows = session.scalars(
+        select(Hearing)
+        .join(Case, Hearing.case_id == Case.id)
+        .where(Case.court_id == staff.court_id)
+        .order_by(Hearing.scheduled_at, Hearing.id)
+    ).all()
+    return [hearing_out(row) for row in rows]
+
+
+@router.get("/hearings/{hearing_id}")
+def get_hearing(
+    hearing_id: int, staff: OptionalStaff, participant: OptionalParticipant, session: SessionDep
+) -> HearingOut:
+    """Staff of the court, or a participant of this very hearing."""
+    if staff is not None:
+        return hearing_out(hearing_for_staff(session, staff, hearing_id))
+    if participant is not None:
+        return hearing_out(hearing_for_participant(session, participant, hearing_id))
+    raise NotAuthenticatedError("please log in or join through your invitation link")
+
+
+@router.post("/hearings/{hearing_id}/reschedule")
+def reschedule_hearing(
+    hearing_id: int, body: RescheduleIn, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> HearingOut:
+    hearing = do_reschedule_hearing(
+        session,
+        ctx,
+        staff=staff,
+        hearing_id=hearing_id,
+        scheduled_at=body.scheduled_at,
+        duration_minutes=body.duration_minutes,
+        place=body.place,
+        expected_version=body.expected_version,
+    )
+    return hearing_out(hearing)
+
+
+def _transition(
+    action: Literal["cancel", "open", "close"],
+    hearing_id: int,
+    body: VersionIn | None,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+) -> HearingOut:
+    hearing = do_transition_hearing(
+        session,
+        ctx,
+        staff=staff,
+        hearing_id=hearing_id,
+        action=action,
+        expected_version=body.expected_version if body else None,
+    )
+    return hearing_out(hearing)
+
+
+@router.post("/hearings/{hearing_id}/cancel")
+def cancel_hearing(
+    hearing_id: int,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    body: VersionIn | None = None,
+) -> HearingOut:
+    return _transition("cancel", hearing_id, body, staff, session, ctx)
+
+
+@router.post("/hearings/{hearing_id}/open")
+def open_hearing(
+    hearing_id: int,
+    staff: ClerkStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    body: VersionIn | None = None,
+) -> HearingOut:
+    return _transition("open", hearing_id, body, staff, session, ctx)
+
+
+@router.post("/hearings/{hearing_id}/close")
+def close_hearing(
+    hearing_id: int,
+    staff: ClerkStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    body: VersionIn | None = None,
+) -> HearingOut:
+    return _transition("close", hearing_id, body, staff, session, ctx)
+
+
+@router.get("/hearings/{hearing_id}/participants")
+def list_participants(
+    hearing_id: int, staff: OptionalStaff, participant: OptionalParticipant, session: SessionDep
+) -> list[ParticipantOut]:
+    """Staff of the court see contact details; participants of the hearing see names and roles."""
+    if staff is not None:
+        hearing = hearing_for_staff(session, staff, hearing_id)
+    elif participant is not None:
+        hearing = hearing_for_participant(session, participant, hearing_id)
+    else:
+        raise NotAuthenticatedError("please log in or join through your invitation link")
+    rows = session.scalars(
+        select(Participant).where(Participant.hearing_id == hearing.id).order_by(Participant.id)
+    ).all()
+    return [participant_out(row, with_contact=staff is not None) for row in rows]
+
+
+@router.post("/hearings/{hearing_id}/participants", status_code=201)
+def add_participant(
+    hearing_id: int, body: ParticipantIn, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> ParticipantOut:
+    participant = do_add_participant(
+        session,
+        ctx,
+        staff=staff,
+        hearing_id=hearing_id,
+        display_name=body.display_name,
+        court_role=body.court_role,
+        staff_user_id=body.staff_user_id,
+        phone=body.phone,
+        email=body.email,
+    )
+    return participant_out(participant)
+
+
+@router.post("/participants/{participant_id}/invitation", status_code=201)
+def create_invitation(
+    participant_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> InvitationOut:
+    invitation, token = do_invite_participant(
+        session, ctx, staff=staff, participant_id=participant_id
+    )
+    return InvitationOut(
+        invitation_id=invitation.id,
+        participant_id=invitation.participant_id,
+        url=join_url(ctx, token),
+        expires_at=invitation.expires_at,
+    )
+
+
+@router.post("/invitations/{invitation_id}/revoke", status_code=204)
+def revoke_invitation(
+    invitation_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> None:
+    do_revoke_invitation(session, ctx, staff=staff, invitation_id=invitation_id)

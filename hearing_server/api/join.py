@@ -1,0 +1,73 @@
+"""Parties join: check the link, get a one-time code by SMS, verify it for a session cookie."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from hearing_server.accounts import do_participant_logout
+from hearing_server.api.views import hearing_out
+from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, CurrentParticipant, SessionDep
+from hearing_server.joining import do_send_code, do_verify_code, valid_invitation
+from hearing_server.notify import mask_phone
+from hearing_server.schemas import CodeSentOut, JoinSummaryOut, ParticipantMeOut, VerifyIn
+
+router = APIRouter(prefix="/api/join", tags=["join"])
+
+
+@router.get("/me")
+def me(participant: CurrentParticipant) -> ParticipantMeOut:
+    return ParticipantMeOut(
+        participant_id=participant.id,
+        hearing_id=participant.hearing_id,
+        display_name=participant.display_name,
+        court_role=participant.court_role,
+    )
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response, session: SessionDep, ctx: ContextDep) -> None:
+    token = request.cookies.get(PARTICIPANT_COOKIE)
+    if token:
+        do_participant_logout(session, ctx, token=token)
+    response.delete_cookie(PARTICIPANT_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+@router.get("/{token}")
+def join_summary(token: str, session: SessionDep, ctx: ContextDep) -> JoinSummaryOut:
+    participant = valid_invitation(session, ctx, token).participant
+    return JoinSummaryOut(
+        hearing=hearing_out(participant.hearing),
+        participant_name=participant.display_name,
+        court_role=participant.court_role,
+        role_label_zh=participant.court_role.label_zh,
+        role_label_en=participant.court_role.label_en,
+        phone_hint=mask_phone(participant.phone) if participant.phone else None,
+    )
+
+
+@router.post("/{token}/code", status_code=202)
+def send_code(token: str, session: SessionDep, ctx: ContextDep) -> CodeSentOut:
+    info = do_send_code(session, ctx, token=token)
+    return CodeSentOut(sent_to=info.sent_to, expires_at=info.expires_at)
+
+
+@router.post("/{token}/verify")
+def verify_code(
+    token: str, body: VerifyIn, response: Response, session: SessionDep, ctx: ContextDep
+) -> ParticipantMeOut:
+    participant, issued = do_verify_code(session, ctx, token=token, code=body.code)
+    response.set_cookie(
+        PARTICIPANT_COOKIE,
+        issued.token,
+        max_age=issued.max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.secure_cookies,
+        path="/",
+    )
+    return ParticipantMeOut(
+        participant_id=participant.id,
+        hearing_id=participant.hearing_id,
+        display_name=participant.display_name,
+        court_role=participant.court_role,
+    )

@@ -1,0 +1,79 @@
+"""The application factory: ``create_app(settings)`` migrates the database and wires the routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from hearing_server.api import auth, cases, hearings, join
+from hearing_server.context import ServerContext
+from hearing_server.db import make_session_factory, upgrade
+from hearing_server.errors import install_handlers
+from hearing_server.notify import CodeSender, RecordingCodeSender
+from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
+from hearing_server.settings import Settings, resolve_secret_key
+
+logger = logging.getLogger(__name__)
+
+CODES_PER_INVITATION = 5
+CODE_REQUEST_WINDOW = timedelta(minutes=10)
+
+
+def build_context(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    code_sender: CodeSender | None = None,
+    passwords: PasswordHashing | None = None,
+) -> ServerContext:
+    """Check secrets, migrate the database, and build what the actions need."""
+    secret_key = resolve_secret_key(settings)
+    if code_sender is None:
+        if settings.environment == "production":
+            logger.warning("no SMS provider configured; one-time codes are only kept in memory")
+        code_sender = RecordingCodeSender()
+    engine = upgrade(settings)
+    return ServerContext(
+        settings=settings,
+        secret_key=secret_key,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock,
+        passwords=passwords or PasswordHashing(),
+        login_limiter=LoginRateLimiter(limit=settings.login_rate_limit, clock=clock),
+        code_limiter=LoginRateLimiter(
+            limit=CODES_PER_INVITATION, window=CODE_REQUEST_WINDOW, clock=clock
+        ),
+        code_sender=code_sender,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    code_sender: CodeSender | None = None,
+    passwords: PasswordHashing | None = None,
+) -> FastAPI:
+    context = build_context(settings, clock=clock, code_sender=code_sender, passwords=passwords)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.engine.dispose()
+
+    app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
+    app.state.context = context
+    install_handlers(app)
+    for module in (auth, cases, hearings, join):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory hearing_server.app:app_from_environment`` (settings from env)."""
+    return create_app(Settings())

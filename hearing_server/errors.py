@@ -1,0 +1,118 @@
+"""Errors of the hearing server and their single mapping to HTTP.
+
+::
+
+    ServerError                      base; never raised itself
+    ├── ConfigurationError           refuses to start (not an HTTP error)
+    ├── NotAuthenticatedError  401   no or expired staff/participant session
+    │   └── InvalidTokenError  401   invitation link or code that does not verify
+    ├── ForbiddenError         403   authenticated, but not allowed (role, court, hearing)
+    ├── NotFoundError          404
+    ├── ConflictError          409   state does not allow it (closed hearing, stale version)
+    ├── GoneError              410   expired or revoked invitation, used-up one-time code
+    ├── InvalidInputError      422   well-formed request that breaks a domain rule
+    └── RateLimitedError       429
+
+Business code raises these; only :func:`install_handlers` knows about HTTP. Every error body is
+``{"error": {"code": ..., "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ServerError(Exception):
+    code: ClassVar[str] = "server_error"
+    status_code: ClassVar[int] = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(ServerError):
+    code = "configuration"
+
+
+class NotAuthenticatedError(ServerError):
+    code = "not_authenticated"
+    status_code = 401
+
+
+class InvalidTokenError(NotAuthenticatedError):
+    code = "invalid_token"
+
+
+class ForbiddenError(ServerError):
+    code = "forbidden"
+    status_code = 403
+
+
+class NotFoundError(ServerError):
+    code = "not_found"
+    status_code = 404
+
+
+class ConflictError(ServerError):
+    code = "conflict"
+    status_code = 409
+
+
+class GoneError(ServerError):
+    code = "gone"
+    status_code = 410
+
+
+class InvalidInputError(ServerError):
+    code = "invalid_input"
+    status_code = 422
+
+
+class RateLimitedError(ServerError):
+    code = "rate_limited"
+    status_code = 429
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def _describe(errors: list[dict[str, Any]]) -> str:
+    parts = []
+    for error in errors:
+        location = ".".join(str(item) for item in error.get("loc", ()) if item != "body")
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error["msg"])
+    return "; ".join(parts) or "invalid request"
+
+
+async def _server_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServerError)
+    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    body = error_body("invalid_request", _describe(details), details=details)
+    return JSONResponse(body, status_code=422)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+
+def install_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServerError, _server_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

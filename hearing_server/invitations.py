@@ -1,0 +1,80 @@
+"""Invitation links: create (signed, expiring, bound to one participant and hearing) and revoke."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from hearing_server import audit
+from hearing_server.access import participant_for_staff, require_staff_role
+from hearing_server.audit import Actor, EntityRef
+from hearing_server.context import ServerContext
+from hearing_server.errors import NotFoundError
+from hearing_server.models import Invitation, Participant, StaffUser
+from hearing_server.scheduling import SCHEDULERS
+from hearing_server.security import InvitationClaims, sign_invitation, token_hash
+
+
+def _actor(staff: StaffUser) -> Actor:
+    return Actor("staff", staff.id)
+
+
+def do_create_invitation(
+    session: Session, ctx: ServerContext, *, actor: Actor, participant: Participant
+) -> tuple[Invitation, str]:
+    """A new signed invitation link token for ``participant`` (authorised by the caller)."""
+    now = ctx.clock()
+    # Whole seconds: the signed expiry has second resolution.
+    expires_at = (now + ctx.invitation_ttl).replace(microsecond=0)
+    invitation = Invitation(participant_id=participant.id, created_at=now, expires_at=expires_at)
+    session.add(invitation)
+    session.flush()
+    claims = InvitationClaims(invitation.id, participant.id, participant.hearing_id, expires_at)
+    token = sign_invitation(ctx.secret_key, claims)
+    invitation.token_hash = token_hash(token)
+    audit.record(
+        session,
+        actor=actor,
+        action="invitation.create",
+        entity=EntityRef("invitation", invitation.id),
+        case_id=participant.hearing.case_id,
+        details={"participant_id": participant.id, "expires_at": expires_at.isoformat()},
+        at=now,
+    )
+    session.commit()
+    return invitation, token
+
+
+def do_invite_participant(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, participant_id: int
+) -> tuple[Invitation, str]:
+    require_staff_role(staff, SCHEDULERS, "invite participants")
+    participant = participant_for_staff(session, staff, participant_id)
+    return do_create_invitation(session, ctx, actor=_actor(staff), participant=participant)
+
+
+def join_url(ctx: ServerContext, token: str) -> str:
+    return f"{ctx.settings.public_base_url.rstrip('/')}/join/{token}"
+
+
+def do_revoke_invitation(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, invitation_id: int
+) -> Invitation:
+    require_staff_role(staff, SCHEDULERS, "revoke invitations")
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFoundError(f"invitation {invitation_id} not found")
+    participant_for_staff(session, staff, invitation.participant_id)  # same court, else 404
+    if invitation.revoked_at is None:
+        now = ctx.clock()
+        invitation.revoked_at = now
+        audit.record(
+            session,
+            actor=_actor(staff),
+            action="invitation.revoke",
+            entity=EntityRef("invitation", invitation.id),
+            case_id=invitation.participant.hearing.case_id,
+            details={"participant_id": invitation.participant_id},
+            at=now,
+        )
+        session.commit()
+    return invitation

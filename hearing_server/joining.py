@@ -1,0 +1,152 @@
+"""Parties joining by invitation link plus a one-time code sent by SMS."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hearing_server import audit
+from hearing_server.accounts import IssuedSession
+from hearing_server.audit import Actor, EntityRef
+from hearing_server.context import ServerContext
+from hearing_server.errors import ConflictError, GoneError, InvalidTokenError, RateLimitedError
+from hearing_server.models import (
+    HearingStatus,
+    Invitation,
+    OneTimeCode,
+    Participant,
+    ParticipantSession,
+)
+from hearing_server.notify import mask_phone
+from hearing_server.security import (
+    CODE_MAX_ATTEMPTS,
+    CODE_TTL,
+    code_hash,
+    new_one_time_code,
+    new_session_token,
+    token_hash,
+    verify_invitation,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentCodeInfo:
+    sent_to: str
+    expires_at: datetime
+
+
+def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invitation:
+    """The invitation of a genuine, unexpired, unrevoked link to a hearing that will take place."""
+    claims = verify_invitation(ctx.secret_key, token, now=ctx.clock())
+    invitation = session.get(Invitation, claims.invitation_id)
+    if (
+        invitation is None
+        or invitation.token_hash != token_hash(token)
+        or invitation.participant_id != claims.participant_id
+        or invitation.participant.hearing_id != claims.hearing_id
+    ):
+        raise InvalidTokenError("this invitation link is not valid")
+    if invitation.revoked_at is not None:
+        raise GoneError("this invitation link has been withdrawn; ask the court for a new one")
+    status = invitation.participant.hearing.status
+    if status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
+        raise GoneError(f"this hearing is {status.value}; the link no longer works")
+    return invitation
+
+
+def _hearing_label(participant: Participant) -> str:
+    return participant.hearing.case.case_number
+
+
+def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCodeInfo:
+    invitation = valid_invitation(session, ctx, token)
+    participant = invitation.participant
+    if not participant.phone:
+        raise ConflictError("no phone number is on record for you; please contact the clerk")
+    if not ctx.code_limiter.hit(f"invitation:{invitation.id}"):
+        raise RateLimitedError("too many codes requested; wait a few minutes and try again")
+    now = ctx.clock()
+    code = new_one_time_code()
+    for old in session.scalars(
+        select(OneTimeCode).where(
+            OneTimeCode.invitation_id == invitation.id, OneTimeCode.consumed_at.is_(None)
+        )
+    ):
+        old.consumed_at = now  # superseded: only the newest code works
+    row = OneTimeCode(
+        invitation_id=invitation.id,
+        code_hash=code_hash(ctx.secret_key, invitation_id=invitation.id, code=code),
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        attempts=0,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=Actor("participant", participant.id),
+        action="invitation.code_sent",
+        entity=EntityRef("one_time_code", row.id),
+        case_id=participant.hearing.case_id,
+        at=now,
+    )
+    session.commit()
+    ctx.code_sender.send_code(
+        participant_id=participant.id,
+        phone=participant.phone,
+        code=code,
+        hearing_label=_hearing_label(participant),
+    )
+    return SentCodeInfo(sent_to=mask_phone(participant.phone), expires_at=row.expires_at)
+
+
+def do_verify_code(
+    session: Session, ctx: ServerContext, *, token: str, code: str
+) -> tuple[Participant, IssuedSession]:
+    invitation = valid_invitation(session, ctx, token)
+    participant = invitation.participant
+    now = ctx.clock()
+    row = session.scalars(
+        select(OneTimeCode)
+        .where(OneTimeCode.invitation_id == invitation.id, OneTimeCode.consumed_at.is_(None))
+        .order_by(OneTimeCode.id.desc())
+    ).first()
+    if row is None:
+        raise GoneError("no code is pending; request a new code")
+    if row.expires_at <= now:
+        raise GoneError("the code has expired; request a new code")
+    if row.attempts >= CODE_MAX_ATTEMPTS:
+        raise GoneError("too many wrong codes; request a new code")
+    expected = code_hash(ctx.secret_key, invitation_id=invitation.id, code=code)
+    if not hmac.compare_digest(expected, row.code_hash):
+        row.attempts += 1
+        left = CODE_MAX_ATTEMPTS - row.attempts
+        session.commit()
+        raise InvalidTokenError(f"wrong code; {left} attempt(s) left")
+    row.consumed_at = now
+    if invitation.used_at is None:
+        invitation.used_at = now
+    token_value = new_session_token()
+    session.add(
+        ParticipantSession(
+            token_hash=token_hash(token_value),
+            participant_id=participant.id,
+            created_at=now,
+            expires_at=now + ctx.session_ttl,
+        )
+    )
+    audit.record(
+        session,
+        actor=Actor("participant", participant.id),
+        action="participant.verified",
+        entity=EntityRef("participant", participant.id),
+        case_id=participant.hearing.case_id,
+        details={"invitation_id": invitation.id},
+        at=now,
+    )
+    session.commit()
+    return participant, IssuedSession(token_value, int(ctx.session_ttl.total_seconds()))

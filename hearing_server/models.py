@@ -1,0 +1,221 @@
+"""SQLAlchemy 2 models of courts, cases, staff, hearings, participants, sessions and audit.
+
+Times are timezone-aware UTC in Python (``UTCDateTime`` stores them as UTC on every backend).
+Enums are stored as their stable ASCII values in plain strings (no native ENUM types), so the
+same migration runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Dialect, Enum, ForeignKey, String, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out; naive values are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StaffRole(enum.StrEnum):
+    JUDGE = "judge"
+    CLERK = "clerk"
+    RECORDER = "recorder"
+    COURT_ADMIN = "court_admin"
+
+
+class HearingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class CourtRole(enum.StrEnum):
+    PRESIDING_JUDGE = "presiding_judge"
+    JUDGE = "judge"
+    CLERK = "clerk"
+    PLAINTIFF = "plaintiff"
+    DEFENDANT = "defendant"
+    THIRD_PARTY = "third_party"
+    AGENT = "agent"
+    WITNESS = "witness"
+    OBSERVER = "observer"
+
+    @property
+    def label_zh(self) -> str:
+        return _ROLE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _ROLE_LABELS[self][1]
+
+    @property
+    def is_bench(self) -> bool:
+        return self in {CourtRole.PRESIDING_JUDGE, CourtRole.JUDGE, CourtRole.CLERK}
+
+
+_ROLE_LABELS: dict[CourtRole, tuple[str, str]] = {
+    CourtRole.PRESIDING_JUDGE: ("审判长", "Presiding judge"),
+    CourtRole.JUDGE: ("审判员", "Judge"),
+    CourtRole.CLERK: ("书记员", "Clerk"),
+    CourtRole.PLAINTIFF: ("原告", "Plaintiff"),
+    CourtRole.DEFENDANT: ("被告", "Defendant"),
+    CourtRole.THIRD_PARTY: ("第三人", "Third party"),
+    CourtRole.AGENT: ("诉讼代理人", "Agent ad litem"),
+    CourtRole.WITNESS: ("证人", "Witness"),
+    CourtRole.OBSERVER: ("旁听", "Observer"),
+}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Court(Base):
+    __tablename__ = "courts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    case_number: Mapped[str] = mapped_column(String(100), unique=True)
+    cause_of_action: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    court: Mapped[Court] = relationship()
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("courts.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(_enum(StaffRole, "staff_role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    court: Mapped[Court] = relationship()
+
+
+class Hearing(Base):
+    __tablename__ = "hearings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    scheduled_at: Mapped[datetime]
+    duration_minutes: Mapped[int]
+    place: Mapped[str] = mapped_column(String(200))
+    status: Mapped[HearingStatus] = mapped_column(_enum(HearingStatus, "hearing_status"))
+    version: Mapped[int] = mapped_column(default=1)
+    case: Mapped[Case] = relationship()
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    court_role: Mapped[CourtRole] = mapped_column(_enum(CourtRole, "court_role"))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    hearing: Mapped[Hearing] = relationship()
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    user: Mapped[StaffUser] = relationship()
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    participant: Mapped[Participant] = relationship()
+
+
+class OneTimeCode(Base):
+    __tablename__ = "one_time_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    consumed_at: Mapped[datetime | None]
+
+
+class ParticipantSession(Base):
+    __tablename__ = "participant_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    participant: Mapped[Participant] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only: updates and deletes through the ORM raise."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor_kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    details: Mapped[dict[str, Any]]
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_audit_change(*_: object) -> None:
+    raise RuntimeError("audit events are append-only")

@@ -1,0 +1,257 @@
+"""Cases, hearings, participants and invitations: keyword-only actions that write, audit, commit.
+
+Authorisation of the *target* (court, role) happens here, through :mod:`hearing_server.access`,
+so every caller gets the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hearing_server import audit
+from hearing_server.access import (
+    case_for_staff,
+    hearing_for_staff,
+    require_staff_role,
+)
+from hearing_server.audit import Actor, EntityRef
+from hearing_server.context import ServerContext
+from hearing_server.errors import ConflictError, InvalidInputError
+from hearing_server.models import (
+    Case,
+    CourtRole,
+    Hearing,
+    HearingStatus,
+    Participant,
+    StaffRole,
+    StaffUser,
+)
+
+SCHEDULERS = (StaffRole.JUDGE, StaffRole.CLERK)
+CASE_CREATORS = (StaffRole.JUDGE, StaffRole.CLERK, StaffRole.COURT_ADMIN)
+
+
+def _actor(staff: StaffUser) -> Actor:
+    return Actor("staff", staff.id)
+
+
+def _hearing_snapshot(hearing: Hearing) -> dict[str, Any]:
+    return {
+        "scheduled_at": hearing.scheduled_at.isoformat(),
+        "duration_minutes": hearing.duration_minutes,
+        "place": hearing.place,
+        "status": hearing.status.value,
+        "version": hearing.version,
+    }
+
+
+def do_create_case(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, case_number: str, cause: str
+) -> Case:
+    require_staff_role(staff, CASE_CREATORS, "create cases")
+    if session.scalars(select(Case.id).where(Case.case_number == case_number)).first():
+        raise ConflictError(f"case {case_number} already exists")
+    now = ctx.clock()
+    case = Case(
+        court_id=staff.court_id, case_number=case_number, cause_of_action=cause, created_at=now
+    )
+    session.add(case)
+    session.flush()
+    audit.record(
+        session,
+        actor=_actor(staff),
+        action="case.create",
+        entity=EntityRef("case", case.id),
+        case_id=case.id,
+        details={"case_number": case_number, "cause_of_action": cause},
+        at=now,
+    )
+    session.commit()
+    return case
+
+
+def _future_utc(ctx: ServerContext, when: datetime) -> datetime:
+    if when.tzinfo is None:
+        raise InvalidInputError("scheduled_at needs a timezone")
+    if when <= ctx.clock():
+        raise InvalidInputError("scheduled_at must be in the future")
+    return when.astimezone(UTC)
+
+
+def do_schedule_hearing(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    case_id: int,
+    scheduled_at: datetime,
+    duration_minutes: int,
+    place: str,
+) -> Hearing:
+    require_staff_role(staff, SCHEDULERS, "schedule hearings")
+    case = case_for_staff(session, staff, case_id)
+    scheduled_at = _future_utc(ctx, scheduled_at)
+    hearing = Hearing(
+        case_id=case.id,
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        status=HearingStatus.SCHEDULED,
+        version=1,
+    )
+    session.add(hearing)
+    session.flush()
+    audit.record(
+        session,
+        actor=_actor(staff),
+        action="hearing.schedule",
+        entity=EntityRef("hearing", hearing.id),
+        case_id=case.id,
+        details={"after": _hearing_snapshot(hearing)},
+        at=ctx.clock(),
+    )
+    session.commit()
+    return hearing
+
+
+def _change_hearing(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing: Hearing,
+    action: str,
+    expected_version: int | None,
+    allowed_from: tuple[HearingStatus, ...],
+    changes: dict[str, Any],
+) -> Hearing:
+    if expected_version is not None and expected_version != hearing.version:
+        raise ConflictError(
+            f"hearing {hearing.id} changed meanwhile (version {hearing.version}); reload it"
+        )
+    if hearing.status not in allowed_from:
+        raise ConflictError(f"cannot {action} a hearing that is {hearing.status.value}")
+    before = _hearing_snapshot(hearing)
+    for name, value in changes.items():
+        setattr(hearing, name, value)
+    hearing.version += 1
+    audit.record(
+        session,
+        actor=_actor(staff),
+        action=f"hearing.{action}",
+        entity=EntityRef("hearing", hearing.id),
+        case_id=hearing.case_id,
+        details={"before": before, "after": _hearing_snapshot(hearing)},
+        at=ctx.clock(),
+    )
+    session.commit()
+    return hearing
+
+
+def do_reschedule_hearing(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    scheduled_at: datetime,
+    duration_minutes: int | None,
+    place: str | None,
+    expected_version: int | None,
+) -> Hearing:
+    require_staff_role(staff, SCHEDULERS, "reschedule hearings")
+    hearing = hearing_for_staff(session, staff, hearing_id)
+    changes: dict[str, Any] = {"scheduled_at": _future_utc(ctx, scheduled_at)}
+    if duration_minutes is not None:
+        changes["duration_minutes"] = duration_minutes
+    if place is not None:
+        changes["place"] = place
+    return _change_hearing(
+        session,
+        ctx,
+        staff=staff,
+        hearing=hearing,
+        action="reschedule",
+        expected_version=expected_version,
+        allowed_from=(HearingStatus.SCHEDULED,),
+        changes=changes,
+    )
+
+
+_TRANSITIONS: dict[str, tuple[tuple[StaffRole, ...], tuple[HearingStatus, ...], HearingStatus]] = {
+    "cancel": (SCHEDULERS, (HearingStatus.SCHEDULED,), HearingStatus.CANCELLED),
+    "open": ((StaffRole.CLERK,), (HearingStatus.SCHEDULED,), HearingStatus.OPEN),
+    "close": ((StaffRole.CLERK,), (HearingStatus.OPEN,), HearingStatus.CLOSED),
+}
+
+
+def do_transition_hearing(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    action: str,
+    expected_version: int | None,
+) -> Hearing:
+    """``cancel`` (judge, clerk), ``open`` and ``close`` (clerk)."""
+    roles, allowed_from, target = _TRANSITIONS[action]
+    require_staff_role(staff, roles, f"{action} hearings")
+    hearing = hearing_for_staff(session, staff, hearing_id)
+    return _change_hearing(
+        session,
+        ctx,
+        staff=staff,
+        hearing=hearing,
+        action=action,
+        expected_version=expected_version,
+        allowed_from=allowed_from,
+        changes={"status": target},
+    )
+
+
+def do_add_participant(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    display_name: str,
+    court_role: CourtRole,
+    staff_user_id: int | None,
+    phone: str | None,
+    email: str | None,
+) -> Participant:
+    require_staff_role(staff, SCHEDULERS, "add participants")
+    hearing = hearing_for_staff(session, staff, hearing_id)
+    if hearing.status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
+        raise ConflictError(f"hearing {hearing.id} is {hearing.status.value}")
+    if staff_user_id is not None:
+        linked = session.get(StaffUser, staff_user_id)
+        if linked is None or linked.court_id != staff.court_id:
+            raise InvalidInputError(f"staff user {staff_user_id} is not staff of this court")
+    participant = Participant(
+        hearing_id=hearing.id,
+        display_name=display_name,
+        court_role=court_role,
+        staff_user_id=staff_user_id,
+        phone=phone,
+        email=email,
+    )
+    session.add(participant)
+    session.flush()
+    audit.record(
+        session,
+        actor=_actor(staff),
+        action="participant.add",
+        entity=EntityRef("participant", participant.id),
+        case_id=hearing.case_id,
+        details={"display_name": display_name, "court_role": court_role.value},
+        at=ctx.clock(),
+    )
+    session.commit()
+    return participant

@@ -1,0 +1,125 @@
+"""HTTP request and response bodies (pydantic at the edge only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearing_server.models import CourtRole, HearingStatus, StaffRole
+
+# (2026)粤0104民初123号 — ASCII or full-width parentheses.
+CASE_NUMBER_PATTERN = r"^[(（]\d{4}[)）]\S+?\d+号$"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class StaffOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: StaffRole
+    court_id: int
+    court_name: str
+
+
+class CaseIn(_In):
+    case_number: str = Field(pattern=CASE_NUMBER_PATTERN, max_length=100)
+    cause_of_action: str = Field(min_length=1, max_length=200)
+
+
+class CaseOut(BaseModel):
+    id: int
+    case_number: str
+    cause_of_action: str
+    court_id: int
+    court_name: str
+
+
+class HearingIn(_In):
+    scheduled_at: AwareDatetime
+    duration_minutes: int = Field(gt=0, le=24 * 60)
+    place: str = Field(min_length=1, max_length=200)
+
+
+class RescheduleIn(_In):
+    scheduled_at: AwareDatetime
+    duration_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
+    place: str | None = Field(default=None, min_length=1, max_length=200)
+    expected_version: int | None = None
+
+
+class VersionIn(_In):
+    expected_version: int | None = None
+
+
+class HearingOut(BaseModel):
+    id: int
+    case_id: int
+    case_number: str
+    cause_of_action: str
+    court_name: str
+    scheduled_at: datetime
+    duration_minutes: int
+    place: str
+    status: HearingStatus
+    version: int
+
+
+class ParticipantIn(_In):
+    display_name: str = Field(min_length=1, max_length=200)
+    court_role: CourtRole
+    staff_user_id: int | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$")
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
+
+
+class ParticipantOut(BaseModel):
+    id: int
+    hearing_id: int
+    display_name: str
+    court_role: CourtRole
+    role_label_zh: str
+    role_label_en: str
+    staff_user_id: int | None
+    phone: str | None
+    email: str | None
+
+
+class InvitationOut(BaseModel):
+    invitation_id: int
+    participant_id: int
+    url: str
+    expires_at: datetime
+
+
+class JoinSummaryOut(BaseModel):
+    hearing: HearingOut
+    participant_name: str
+    court_role: CourtRole
+    role_label_zh: str
+    role_label_en: str
+    phone_hint: str | None
+
+
+class CodeSentOut(BaseModel):
+    sent_to: str
+    expires_at: datetime
+
+
+class VerifyIn(_In):
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6-digit code from the SMS")
+
+
+class ParticipantMeOut(BaseModel):
+    participant_id: int
+    hearing_id: int
+    display_name: str
+    court_role: CourtRole

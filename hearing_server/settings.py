@@ -1,0 +1,79 @@
+"""Settings of the hearing server: one pydantic-settings class, ``TINGSHEN_`` prefix.
+
+Built by the caller and passed into ``create_app(settings)``; nothing here is read at import time.
+A production deployment must set ``TINGSHEN_SECRET_KEY``; in development a random key is generated
+once per data directory and kept in ``<data_dir>/secret.key`` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hearing_server.errors import ConfigurationError
+
+SECRET_FILE_NAME = "secret.key"
+MIN_SECRET_KEY_CHARS = 32
+# Values that look like someone copied an example; refused in production.
+_PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TINGSHEN_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".data")
+    database_url: str | None = None
+    secret_key: str | None = Field(default=None, repr=False)
+    session_ttl_minutes: int = Field(default=12 * 60, gt=0)
+    invitation_ttl_hours: int = Field(default=7 * 24, gt=0)
+    login_rate_limit: int = Field(default=5, gt=0, description="attempts per minute per user+IP")
+    model: str = "base"
+    ice_host_addresses: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    stun_urls: list[str] = Field(default_factory=list)
+    turn_urls: list[str] = Field(default_factory=list)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'tingshen.sqlite3').resolve()}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment == "production"
+
+
+def resolve_secret_key(settings: Settings) -> bytes:
+    """The HMAC key; refuses to run production on a missing or default secret."""
+    if settings.secret_key is not None:
+        key = settings.secret_key
+        if settings.environment == "production" and (
+            key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
+        ):
+            raise ConfigurationError(
+                f"TINGSHEN_SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
+                "characters; refusing to start in production"
+            )
+        return key.encode("utf-8")
+    if settings.environment == "production":
+        raise ConfigurationError("TINGSHEN_SECRET_KEY must be set in production")
+    return _development_secret(settings.data_dir)
+
+
+def _development_secret(data_dir: Path) -> bytes:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE_NAME
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip().encode("ascii")

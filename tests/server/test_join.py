@@ -1,0 +1,107 @@
+"""Invitation link → one-time code → participant session."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from tests.server.conftest import invite, login
+
+
+def test_invitation_code_verify_flow(make_client, world, code_sender, ctx):
+    staff, party = make_client(), make_client()
+    login(staff, "clerk_a")
+    created = staff.post(f"/api/participants/{world.plaintiff_a}/invitation")
+    assert created.status_code == 201
+    assert created.json()["url"].startswith(ctx.settings.public_base_url + "/join/")
+    token = created.json()["url"].rsplit("/join/", 1)[1]
+
+    summary = party.get(f"/api/join/{token}")
+    assert summary.status_code == 200
+    data = summary.json()
+    assert data["participant_name"] == "张伟"
+    assert data["role_label_zh"] == "原告"
+    assert data["hearing"]["case_number"] == "(2026)粤0104民初123号"
+    assert data["phone_hint"] == "*******0001"
+
+    sent = party.post(f"/api/join/{token}/code")
+    assert sent.status_code == 202
+    assert sent.json()["sent_to"] == "*******0001"
+    code = code_sender.last_code_for(world.plaintiff_a)
+    assert len(code) == 6 and code.isdigit()
+
+    wrong = "000000" if code != "000000" else "111111"
+    response = party.post(f"/api/join/{token}/verify", json={"code": wrong})
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "wrong code; 4 attempt(s) left"
+    assert party.get("/api/join/me").status_code == 401
+
+    verified = party.post(f"/api/join/{token}/verify", json={"code": code})
+    assert verified.status_code == 200
+    assert "HttpOnly" in verified.headers["set-cookie"]
+    me = party.get("/api/join/me").json()
+    assert me == {
+        "participant_id": world.plaintiff_a,
+        "hearing_id": world.hearing_a,
+        "display_name": "张伟",
+        "court_role": "plaintiff",
+    }
+    # Leaving ends the session on the server.
+    assert party.post("/api/join/logout").status_code == 204
+    assert party.get("/api/join/me").status_code == 401
+    # A used code cannot be replayed.
+    replay = make_client().post(f"/api/join/{token}/verify", json={"code": code})
+    assert replay.status_code == 410
+
+
+def test_five_wrong_codes_burn_the_code(client, world, code_sender):
+    login(client, "clerk_a")
+    token = invite(client, world.defendant_a)
+    client.post(f"/api/join/{token}/code")
+    code = code_sender.last_code_for(world.defendant_a)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert client.post(f"/api/join/{token}/verify", json={"code": wrong}).status_code == 401
+    response = client.post(f"/api/join/{token}/verify", json={"code": code})
+    assert response.status_code == 410
+    assert "request a new code" in response.json()["error"]["message"]
+    # A new code works.
+    client.post(f"/api/join/{token}/code")
+    new_code = code_sender.last_code_for(world.defendant_a)
+    assert client.post(f"/api/join/{token}/verify", json={"code": new_code}).status_code == 200
+
+
+def test_code_expires_after_ten_minutes(client, world, code_sender, clock):
+    login(client, "clerk_a")
+    token = invite(client, world.plaintiff_a)
+    client.post(f"/api/join/{token}/code")
+    code = code_sender.last_code_for(world.plaintiff_a)
+    clock.advance(timedelta(minutes=10, seconds=1))
+    response = client.post(f"/api/join/{token}/verify", json={"code": code})
+    assert response.status_code == 410
+    assert "expired" in response.json()["error"]["message"]
+
+
+def test_code_requests_are_limited(client, world):
+    login(client, "clerk_a")
+    token = invite(client, world.plaintiff_a)
+    statuses = [client.post(f"/api/join/{token}/code").status_code for _ in range(6)]
+    assert statuses == [202] * 5 + [429]
+
+
+def test_code_is_never_logged_at_info(client, world, code_sender, caplog):
+    login(client, "clerk_a")
+    token = invite(client, world.plaintiff_a)
+    with caplog.at_level(logging.INFO, logger="hearing_server"):
+        client.post(f"/api/join/{token}/code")
+    code = code_sender.last_code_for(world.plaintiff_a)
+    assert "one-time code sent" in caplog.text
+    assert code not in caplog.text
+
+
+def test_malformed_code_is_422(client, world):
+    login(client, "clerk_a")
+    token = invite(client, world.plaintiff_a)
+    response = client.post(f"/api/join/{token}/verify", json={"code": "12ab"})
+    assert response.status_code == 422
+    assert "code" in response.json()["error"]["message"]

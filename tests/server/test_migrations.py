@@ -1,0 +1,56 @@
+"""The Alembic migrations build exactly the schema of the models (SQLite, and PostgreSQL if set)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from hearing_server.db import make_engine, upgrade, upgrade_engine
+from hearing_server.models import Base
+from hearing_server.settings import Settings
+from tests.server.conftest import postgres_schema
+
+
+def _diff(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_sqlite_migration_matches_models(tmp_path):
+    engine = upgrade(Settings(data_dir=tmp_path))
+    try:
+        assert _diff(engine) == []
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        # Running again is a no-op.
+        upgrade_engine(engine)
+        assert "audit_events" in inspect(engine).get_table_names()
+        upgrade_engine(engine, "base", downgrade=True)
+        assert inspect(engine).get_table_names() == ["alembic_version"]
+        upgrade_engine(engine)
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_engine() -> Iterator[Engine]:
+    with postgres_schema() as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def test_postgresql_migration_matches_models(pg_engine):
+    upgrade_engine(pg_engine)
+    assert _diff(pg_engine) == []
+    assert "hearings" in inspect(pg_engine).get_table_names()
