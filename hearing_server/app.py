@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from hearing_server.api import auth, cases, hearings, join
+from hearing_server.api import auth, cases, hearings, join, live, notices
 from hearing_server.context import ServerContext
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
-from hearing_server.notify import CodeSender, RecordingCodeSender
+from hearing_server.live.room import LiveRegistry
+from hearing_server.live.streams import ModelStreamFactory, StreamFactory
+from hearing_server.notices.wiring import (
+    build_code_sender,
+    build_dispatcher,
+    notice_dispatch_running,
+)
+from hearing_server.notify import CodeSender
+from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
-
-logger = logging.getLogger(__name__)
 
 CODES_PER_INVITATION = 5
 CODE_REQUEST_WINDOW = timedelta(minutes=10)
@@ -33,9 +38,7 @@ def build_context(
     """Check secrets, migrate the database, and build what the actions need."""
     secret_key = resolve_secret_key(settings)
     if code_sender is None:
-        if settings.environment == "production":
-            logger.warning("no SMS provider configured; one-time codes are only kept in memory")
-        code_sender = RecordingCodeSender()
+        code_sender = build_code_sender(settings)
     engine = upgrade(settings)
     return ServerContext(
         settings=settings,
@@ -58,18 +61,33 @@ def create_app(
     clock: Clock = utc_now,
     code_sender: CodeSender | None = None,
     passwords: PasswordHashing | None = None,
+    stream_factory: StreamFactory | None = None,
 ) -> FastAPI:
+    """``stream_factory``: where live ASR streams come from (default: the configured Whisper
+    model, loaded when the first participant sends an offer; tests inject a fake)."""
     context = build_context(settings, clock=clock, code_sender=code_sender, passwords=passwords)
+    streams = stream_factory if stream_factory is not None else ModelStreamFactory(settings.model)
+    ice = IceSettings(
+        host_addresses=tuple(settings.ice_host_addresses),
+        stun_urls=tuple(settings.stun_urls),
+        turn_urls=tuple(settings.turn_urls),
+    )
+    registry = LiveRegistry(ice=ice, streams=streams, clock=clock)
+    dispatcher = build_dispatcher(context)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with notice_dispatch_running(context, dispatcher):
+            yield
+        await registry.close_all()
+        await streams.aclose()
         context.engine.dispose()
 
     app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
     app.state.context = context
+    app.state.live = registry
     install_handlers(app)
-    for module in (auth, cases, hearings, join):
+    for module in (auth, cases, hearings, join, live, notices):
         app.include_router(module.router)
     return app
 

@@ -13,6 +13,9 @@
     ├── InvalidInputError      422   well-formed request that breaks a domain rule
     └── RateLimitedError       429
 
+    hearing_server.rtc.errors.BadOfferError   400   malformed or unusable SDP offer
+    hearing_server.rtc.errors.RtcError        409   any other media-core refusal (e.g. shut down)
+
 Business code raises these; only :func:`install_handlers` knows about HTTP. Every error body is
 ``{"error": {"code": ..., "message": ...}}``.
 """
@@ -25,6 +28,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hearing_server.rtc.errors import BadOfferError, RtcError
 
 
 class ServerError(Exception):
@@ -112,7 +117,15 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
 
+async def _rtc_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RtcError)
+    if isinstance(exc, BadOfferError):
+        return JSONResponse(error_body("bad_offer", str(exc)), status_code=400)
+    return JSONResponse(error_body("media_unavailable", str(exc)), status_code=409)
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServerError, _server_error)
+    app.add_exception_handler(RtcError, _rtc_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

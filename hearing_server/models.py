@@ -11,7 +11,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum, ForeignKey, String, event
+from sqlalchemy import JSON, DateTime, Dialect, Enum, ForeignKey, Index, String, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -213,6 +213,49 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     details: Mapped[dict[str, Any]]
+
+
+class NoticeChannel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class NoticeKind(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+
+
+class NoticeStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class NoticeOutbox(Base):
+    """Transactional outbox of hearing notices: written with the scheduling change, sent later.
+
+    ``payload`` is a snapshot of what the notice says (case, time, place, recipient address) taken
+    when the change was made; it never holds a secret (the join link is re-derived at send time
+    from ``payload["invitation_id"]``).
+    """
+
+    __tablename__ = "notice_outbox"
+    __table_args__ = (Index("ix_notice_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    channel: Mapped[NoticeChannel] = mapped_column(_enum(NoticeChannel, "notice_channel"))
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, "notice_kind"))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[NoticeStatus] = mapped_column(_enum(NoticeStatus, "notice_status"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    participant: Mapped[Participant] = relationship()
+    hearing: Mapped[Hearing] = relationship()
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -1,5 +1,9 @@
 """Cases, hearings, participants and invitations: keyword-only actions that write, audit, commit.
 
+Scheduling changes owe notices: scheduling, rescheduling and cancelling a hearing, and adding a
+participant to a scheduled hearing, add rows to the notice outbox in the same transaction
+(:mod:`hearing_server.notices.outbox`); the dispatcher sends them afterwards.
+
 Authorisation of the *target* (court, role) happens here, through :mod:`hearing_server.access`,
 so every caller gets the same rules.
 """
@@ -26,10 +30,12 @@ from hearing_server.models import (
     CourtRole,
     Hearing,
     HearingStatus,
+    NoticeKind,
     Participant,
     StaffRole,
     StaffUser,
 )
+from hearing_server.notices.outbox import enqueue_hearing_notices
 
 SCHEDULERS = (StaffRole.JUDGE, StaffRole.CLERK)
 CASE_CREATORS = (StaffRole.JUDGE, StaffRole.CLERK, StaffRole.COURT_ADMIN)
@@ -114,6 +120,8 @@ def do_schedule_hearing(
         details={"after": _hearing_snapshot(hearing)},
         at=ctx.clock(),
     )
+    # A new hearing usually has no participants yet; they get theirs when they are added.
+    enqueue_hearing_notices(session, ctx, hearing=hearing, kind=NoticeKind.SCHEDULED)
     session.commit()
     return hearing
 
@@ -128,6 +136,7 @@ def _change_hearing(
     expected_version: int | None,
     allowed_from: tuple[HearingStatus, ...],
     changes: dict[str, Any],
+    notice: NoticeKind | None = None,
 ) -> Hearing:
     if expected_version is not None and expected_version != hearing.version:
         raise ConflictError(
@@ -148,6 +157,11 @@ def _change_hearing(
         details={"before": before, "after": _hearing_snapshot(hearing)},
         at=ctx.clock(),
     )
+    if notice is not None:
+        previous = datetime.fromisoformat(before["scheduled_at"])
+        enqueue_hearing_notices(
+            session, ctx, hearing=hearing, kind=notice, previous_scheduled_at=previous
+        )
     session.commit()
     return hearing
 
@@ -179,6 +193,7 @@ def do_reschedule_hearing(
         expected_version=expected_version,
         allowed_from=(HearingStatus.SCHEDULED,),
         changes=changes,
+        notice=NoticeKind.RESCHEDULED,
     )
 
 
@@ -211,6 +226,7 @@ def do_transition_hearing(
         expected_version=expected_version,
         allowed_from=allowed_from,
         changes={"status": target},
+        notice=NoticeKind.CANCELLED if action == "cancel" else None,
     )
 
 
@@ -225,7 +241,9 @@ def do_add_participant(
     staff_user_id: int | None,
     phone: str | None,
     email: str | None,
+    notify: bool = True,
 ) -> Participant:
+    """Add a participant; on a scheduled hearing (and ``notify``) their notice is queued too."""
     require_staff_role(staff, SCHEDULERS, "add participants")
     hearing = hearing_for_staff(session, staff, hearing_id)
     if hearing.status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
@@ -253,5 +271,9 @@ def do_add_participant(
         details={"display_name": display_name, "court_role": court_role.value},
         at=ctx.clock(),
     )
+    if notify and hearing.status is HearingStatus.SCHEDULED:
+        enqueue_hearing_notices(
+            session, ctx, hearing=hearing, kind=NoticeKind.SCHEDULED, participants=[participant]
+        )
     session.commit()
     return participant

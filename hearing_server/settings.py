@@ -38,6 +38,27 @@ class Settings(BaseSettings):
     stun_urls: list[str] = Field(default_factory=list)
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    # Notices (hearing_server.notices). No SMTP host: e-mails are written as .eml files under
+    # <data_dir>/mail for an operator to read. SMS "local": JSONL under <data_dir>/sms.
+    notice_locale: Literal["zh-CN", "en"] = "zh-CN"
+    notice_max_attempts: int = Field(default=5, gt=0)
+    notice_retry_base_seconds: int = Field(default=30, gt=0)
+    notice_retry_max_seconds: int = Field(default=3600, gt=0)
+    notice_dispatch_interval_seconds: float = Field(default=5.0, gt=0)
+    notice_dispatch_enabled: bool = Field(
+        default=True, description="run the notice dispatcher inside the server process"
+    )
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_from: str = "Tingshen <noreply@localhost>"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    sms_provider: Literal["local", "http"] = "local"
+    sms_gateway_url: str | None = None
+    sms_gateway_secret: str | None = Field(default=None, repr=False)
+    sms_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

@@ -20,6 +20,10 @@ from typing import Protocol
 
 import pytest
 
+from asr.engine import Engine
+from asr.errors import ModelNotFoundError
+from asr.models import ModelSpec, default_model_dir, resolve_model
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEECH_CORPUS = REPO_ROOT.parent / "shared" / "asr-dev"
 
@@ -76,3 +80,18 @@ def espeak_wav(tmp_path_factory: pytest.TempPathFactory) -> MakeSpeech:
         return made[key]
 
     return make_speech
+
+
+@pytest.fixture(scope="session")
+def base_model_spec() -> ModelSpec:
+    """The multilingual base model, assembled once into the per-user model directory."""
+    try:
+        return resolve_model("base", model_dir=default_model_dir())
+    except ModelNotFoundError as exc:
+        pytest.skip(f"Whisper base model not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def engine(base_model_spec: ModelSpec) -> Engine:
+    """One loaded model for the whole test session (every folder shares it)."""
+    return Engine(base_model_spec.path, cpu_threads=os.cpu_count() or 0)

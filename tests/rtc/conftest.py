@@ -5,8 +5,7 @@
 - ``loopback_only`` (autouse): every datagram aioice sends (STUN checks, DTLS, RTP) must go to a
   loopback address; anything else fails the test (the ICE restriction is the first line, this the
   second).
-- ``base_model_spec``/``engine`` (session): the Whisper base model, as in tests/integration (kept
-  in step with that conftest); skips where the model is not installed.
+- ``engine`` comes from ``tests/conftest.py`` (one model for the whole session).
 - ``tone_wav``: a factory writing a 48 kHz mono 16-bit sine WAV into ``tmp_path``.
 
 Synchronisation is by events (samples collected, frames read), each under an overall timeout;
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import wave
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,28 +31,12 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamTrack
 
-from asr.engine import Engine
-from asr.errors import ModelNotFoundError
-from asr.models import ModelSpec, default_model_dir, resolve_model
 from hearing_server.rtc.ice import IceSettings, offer_host_addresses, rtc_configuration
 from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import ASR_SAMPLE_RATE_HZ, AudioSink, AudioTap
 
 LOOPBACK = ("127.0.0.1",)
 TIMEOUT_S = 20.0
-
-
-@pytest.fixture(scope="session")
-def base_model_spec() -> ModelSpec:
-    try:
-        return resolve_model("base", model_dir=default_model_dir())
-    except ModelNotFoundError as exc:
-        pytest.skip(f"Whisper base model not available: {exc}")
-
-
-@pytest.fixture(scope="session")
-def engine(base_model_spec: ModelSpec) -> Engine:
-    return Engine(base_model_spec.path, cpu_threads=os.cpu_count() or 0)
 
 
 @pytest.fixture(autouse=True)
@@ -206,9 +188,12 @@ def make_client(wav: Path | None, *, receive_audio: int = 0) -> Client:
 
 
 @pytest.fixture
-async def clients() -> AsyncIterator[list[Client]]:
+async def clients(hearing: Hearing) -> AsyncIterator[list[Client]]:
     made: list[Client] = []
     yield made
+    # Server side first: closing aiortc clients while the server still holds the other end left
+    # "Task exception was never retrieved" (InvalidStateError in RTCPeerConnection.close) behind.
+    await hearing.manager.close_all()
     for client in made:
         await client.close()
 

@@ -1,0 +1,1 @@
+"""Live hearing: media peers, per-speaker ASR streams and the transcript hub (``hub``, ``room``)."""

@@ -1,0 +1,248 @@
+"""``TranscriptHub``: the live transcript of one hearing and its fan-out to WebSocket subscribers.
+
+    hub = TranscriptHub(started_at=clock())
+    hub.commit(speaker, commit, offset_ms=1200)      # every change gets the next sequence number
+    initial, sub = hub.subscribe(since=None)         # [snapshot] (or the missed events), then…
+    while (message := await sub.next()) is not None:
+        send(message)
+    sub.close_code, sub.close_reason                 # why the subscription ended
+
+Snapshot-then-diff (DESIGN.md §3, docs/protocol.md): a subscriber first gets the whole state with
+the sequence number it reflects, then every later change in order. ``subscribe(since=seq)`` returns
+only the changes after ``seq`` when the bounded ring buffer still holds them, else a snapshot.
+
+Subscribers never slow the hub down: each has a bounded queue, and one that falls ``queue_size``
+messages behind is dropped (close code :data:`CLOSE_OVERFLOW`); it reconnects with ``since``.
+All methods run on the event loop; there is no locking because nothing here awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from asr.types import Commit, Gap, Partial, Word
+
+__all__ = [
+    "CLOSE_HEARING_CLOSED",
+    "CLOSE_OVERFLOW",
+    "CLOSE_SERVER_SHUTDOWN",
+    "Message",
+    "Speaker",
+    "Subscription",
+    "TranscriptHub",
+]
+
+Message = dict[str, Any]
+
+CLOSE_OVERFLOW = 4408
+"""The subscriber fell too far behind; reconnect with ``since=<last seq>`` to resync."""
+CLOSE_HEARING_CLOSED = 4410
+"""The hearing's live session ended; no more messages will come."""
+CLOSE_SERVER_SHUTDOWN = 1012
+"""The server is restarting; reconnect (with ``since``) later."""
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a stream belongs to: ``key`` is the media key (``participant-7`` / ``staff-3``)."""
+
+    key: str
+    participant_id: int | None
+    role: str
+    display_name: str
+
+    def label(self) -> Message:
+        return {
+            "speaker": self.key,
+            "participant_id": self.participant_id,
+            "role": self.role,
+            "display_name": self.display_name,
+        }
+
+
+class Subscription:
+    """One subscriber's bounded queue; ``next()`` returns ``None`` once the subscription ended."""
+
+    def __init__(self, queue_size: int) -> None:
+        self._queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize=queue_size + 1)
+        self._limit = queue_size
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    @property
+    def closed(self) -> bool:
+        return self.close_code is not None
+
+    async def next(self) -> Message | None:
+        return await self._queue.get()
+
+    def _offer(self, message: Message) -> bool:
+        """Queue ``message``; False (and the subscription ends) when the queue is full."""
+        if self.closed:
+            return False
+        if self._queue.qsize() >= self._limit:
+            self._end(CLOSE_OVERFLOW, "transcript subscriber too slow; reconnect with since")
+            return False
+        self._queue.put_nowait(message)
+        return True
+
+    def _end(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        self.close_code, self.close_reason = code, reason
+        while not self._queue.empty():  # what is left is useless: the client must resync
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
+
+
+def _words(words: tuple[Word, ...], offset_ms: int) -> list[Message]:
+    return [
+        {
+            "text": w.text,
+            "start_ms": w.start_ms + offset_ms,
+            "end_ms": w.end_ms + offset_ms,
+            "probability": round(w.probability, 3),
+        }
+        for w in words
+    ]
+
+
+class TranscriptHub:
+    def __init__(
+        self, *, started_at: datetime, buffer_size: int = 1000, queue_size: int = 256
+    ) -> None:
+        if buffer_size < 1 or queue_size < 1:
+            raise ValueError("buffer_size and queue_size must be positive")
+        self.started_at = started_at
+        self.queue_size = queue_size
+        self._seq = 0
+        self._segments: list[Message] = []
+        self._partials: dict[str, Message] = {}
+        self._buffer: deque[Message] = deque(maxlen=buffer_size)
+        self._subscribers: set[Subscription] = set()
+        self._closed = False
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def at(self, ms: int) -> str:
+        """Absolute UTC time of ``ms`` after the hearing's live start (ISO 8601)."""
+        return (self.started_at + timedelta(milliseconds=ms)).isoformat()
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def commit(self, speaker: Speaker, commit: Commit, *, offset_ms: int) -> Message:
+        start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
+        segment = {
+            "id": len(self._segments),
+            **speaker.label(),
+            "start_ms": start_ms,
+            "end_ms": end_ms,
+            "start_at": self.at(start_ms),
+            "end_at": self.at(end_ms),
+            "text": commit.text,
+            "words": _words(commit.words, offset_ms),
+            "end_of_utterance": commit.end_of_utterance,
+        }
+        self._segments.append(segment)
+        if commit.end_of_utterance:
+            self._partials.pop(speaker.key, None)
+        return self._publish({"type": "commit", "segment": segment})
+
+    def partial(self, speaker: Speaker, partial: Partial, *, offset_ms: int) -> Message:
+        words = _words(partial.words, offset_ms)
+        state = {
+            **speaker.label(),
+            "start_ms": words[0]["start_ms"] if words else None,
+            "end_ms": words[-1]["end_ms"] if words else None,
+            "text": partial.text,
+            "words": words,
+        }
+        if words:
+            self._partials[speaker.key] = state
+        else:
+            self._partials.pop(speaker.key, None)
+        return self._publish({"type": "partial", "partial": state})
+
+    def gap(self, speaker: Speaker, gap: Gap, *, offset_ms: int) -> Message:
+        start_ms, end_ms = gap.start_ms + offset_ms, gap.end_ms + offset_ms
+        return self._publish(
+            {
+                "type": "gap",
+                **speaker.label(),
+                "start_ms": start_ms,
+                "end_ms": end_ms,
+                "start_at": self.at(start_ms),
+                "end_at": self.at(end_ms),
+            }
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def snapshot(self) -> Message:
+        return {
+            "type": "snapshot",
+            "seq": self._seq,
+            "started_at": self.started_at.isoformat(),
+            "segments": list(self._segments),
+            "partials": dict(self._partials),
+        }
+
+    def since(self, seq: int) -> list[Message] | None:
+        """The changes after ``seq``; ``None`` when they are no longer buffered (or ``seq`` is
+        from the future, e.g. a previous server run): the client must take a new snapshot."""
+        if seq == self._seq:
+            return []
+        if seq < 0 or seq > self._seq:
+            return None
+        oldest = self._buffer[0]["seq"] if self._buffer else self._seq + 1
+        if seq + 1 < oldest:
+            return None
+        return [m for m in self._buffer if m["seq"] > seq]
+
+    def subscribe(self, since: int | None = None) -> tuple[list[Message], Subscription]:
+        """``(initial messages, subscription)``: the missed changes when ``since`` is still
+        buffered, else ``[snapshot]``; later changes arrive on the subscription, without gaps."""
+        missed = self.since(since) if since is not None else None
+        initial = missed if missed is not None else [self.snapshot()]
+        subscription = Subscription(self.queue_size)
+        if self._closed:
+            subscription._end(CLOSE_HEARING_CLOSED, "the hearing's live session has ended")
+        else:
+            self._subscribers.add(subscription)
+        return initial, subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._subscribers.discard(subscription)
+
+    def close(
+        self,
+        code: int = CLOSE_HEARING_CLOSED,
+        reason: str = "the hearing's live session has ended",
+    ) -> None:
+        self._closed = True
+        for subscription in list(self._subscribers):
+            subscription._end(code, reason)
+        self._subscribers.clear()
+
+    def _publish(self, change: Message) -> Message:
+        self._seq += 1
+        message = {"seq": self._seq, **change}
+        self._buffer.append(message)
+        for subscription in list(self._subscribers):
+            if not subscription._offer(message):
+                self._subscribers.discard(subscription)
+                _logger.info("dropped a transcript subscriber: %s", subscription.close_reason)
+        return message

@@ -1,0 +1,142 @@
+"""TranscriptHub: sequence numbers, snapshot + since, bounded buffer, slow-subscriber disconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from asr.types import Commit, Gap, Partial, Word
+from hearing_server.live.hub import (
+    CLOSE_HEARING_CLOSED,
+    CLOSE_OVERFLOW,
+    Speaker,
+    TranscriptHub,
+)
+
+STARTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+PLAINTIFF = Speaker("participant-1", 1, "plaintiff", "张伟")
+DEFENDANT = Speaker("participant-2", 2, "defendant", "李娜")
+
+
+def words(text: str, start_ms: int = 0) -> tuple[Word, ...]:
+    return tuple(
+        Word(ch, start_ms + 200 * i, start_ms + 200 * (i + 1), 0.9) for i, ch in enumerate(text)
+    )
+
+
+def commit(text: str, start_ms: int = 0, *, end: bool = True) -> Commit:
+    return Commit(words(text, start_ms), "zh", end, start_ms + 200 * len(text))
+
+
+def partial(text: str, start_ms: int = 0) -> Partial:
+    return Partial(words(text, start_ms), "zh", start_ms + 200 * len(text))
+
+
+def test_every_change_gets_the_next_sequence_number() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    seqs = [
+        hub.partial(PLAINTIFF, partial("原告"), offset_ms=0)["seq"],
+        hub.commit(PLAINTIFF, commit("原告陈述"), offset_ms=0)["seq"],
+        hub.gap(DEFENDANT, Gap(0, 500), offset_ms=100)["seq"],
+        hub.commit(DEFENDANT, commit("被告答辩"), offset_ms=1000)["seq"],
+    ]
+    assert seqs == [1, 2, 3, 4]
+    assert hub.seq == 4
+
+
+def test_snapshot_holds_segments_per_speaker_and_current_partials() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    hub.commit(PLAINTIFF, commit("借款", 0), offset_ms=1000)
+    hub.partial(DEFENDANT, partial("我方", 500), offset_ms=2000)
+    hub.partial(PLAINTIFF, partial("五万", 800), offset_ms=1000)
+    hub.commit(PLAINTIFF, commit("五万元", 800), offset_ms=1000)  # end of utterance: partial gone
+    snapshot = hub.snapshot()
+    assert snapshot["seq"] == 4
+    segments = snapshot["segments"]
+    assert [(s["participant_id"], s["text"]) for s in segments] == [(1, "借款"), (1, "五万元")]
+    first = segments[0]
+    assert (first["start_ms"], first["end_ms"], first["role"]) == (1000, 1400, "plaintiff")
+    assert first["start_at"] == "2026-11-30T09:00:01+00:00"
+    assert first["words"][1] == {"text": "款", "start_ms": 1200, "end_ms": 1400, "probability": 0.9}
+    assert set(snapshot["partials"]) == {"participant-2"}
+    assert snapshot["partials"]["participant-2"]["text"] == "我方"
+    assert snapshot["partials"]["participant-2"]["start_ms"] == 2500
+
+
+def test_since_returns_missed_changes_or_none_when_too_old() -> None:
+    hub = TranscriptHub(started_at=STARTED, buffer_size=3)
+    for i in range(5):
+        hub.commit(PLAINTIFF, commit(f"第{i}句"), offset_ms=0)
+    assert hub.since(5) == []
+    missed = hub.since(3)
+    assert missed is not None and [m["seq"] for m in missed] == [4, 5]
+    assert [m["seq"] for m in hub.since(2) or []] == [3, 4, 5]
+    assert hub.since(1) is None  # seq 2 has left the ring buffer
+    assert hub.since(6) is None  # from the future (e.g. another server run)
+    assert hub.since(-1) is None
+
+
+def test_subscribe_with_since_gets_missed_changes_else_snapshot() -> None:
+    hub = TranscriptHub(started_at=STARTED, buffer_size=2)
+    hub.commit(PLAINTIFF, commit("一"), offset_ms=0)
+    hub.commit(PLAINTIFF, commit("二"), offset_ms=0)
+    initial, _ = hub.subscribe(since=1)
+    assert [(m["type"], m["seq"]) for m in initial] == [("commit", 2)]
+    hub.commit(PLAINTIFF, commit("三"), offset_ms=0)
+    initial, _ = hub.subscribe(since=0)
+    assert [(m["type"], m["seq"]) for m in initial] == [("snapshot", 3)]
+    assert len(initial[0]["segments"]) == 3
+
+
+async def test_subscriber_receives_changes_after_its_snapshot_in_order() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    hub.commit(PLAINTIFF, commit("之前"), offset_ms=0)
+    initial, sub = hub.subscribe()
+    assert initial[0]["seq"] == 1
+    hub.partial(DEFENDANT, partial("之"), offset_ms=0)
+    hub.commit(DEFENDANT, commit("之后"), offset_ms=0)
+    got = [await asyncio.wait_for(sub.next(), 1), await asyncio.wait_for(sub.next(), 1)]
+    assert [(m and m["type"], m and m["seq"]) for m in got] == [("partial", 2), ("commit", 3)]
+
+
+async def test_a_slow_subscriber_is_dropped_without_blocking_the_hub() -> None:
+    hub = TranscriptHub(started_at=STARTED, queue_size=3)
+    _, slow = hub.subscribe()
+    _, fast = hub.subscribe()
+    for i in range(3):
+        hub.commit(PLAINTIFF, commit(f"{i}"), offset_ms=0)
+        assert await fast.next() is not None
+    hub.commit(PLAINTIFF, commit("溢出"), offset_ms=0)  # slow already holds 3: dropped
+    assert slow.close_code == CLOSE_OVERFLOW and "since" in slow.close_reason
+    assert await asyncio.wait_for(slow.next(), 1) is None  # queue cleared, then the end marker
+    assert hub.subscriber_count == 1
+    message = await asyncio.wait_for(fast.next(), 1)
+    assert message is not None and message["seq"] == 4
+    # The dropped client resyncs from its last seen seq (3 was never read, but buffered).
+    initial, _ = hub.subscribe(since=2)
+    assert [m["seq"] for m in initial] == [3, 4]
+
+
+def test_ring_buffer_is_bounded() -> None:
+    hub = TranscriptHub(started_at=STARTED, buffer_size=10)
+    for i in range(100):
+        hub.partial(PLAINTIFF, partial(str(i)), offset_ms=0)
+    assert hub.since(90) is not None
+    assert hub.since(89) is None
+
+
+async def test_closing_ends_every_subscription() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    _, sub = hub.subscribe()
+    hub.close()
+    assert await asyncio.wait_for(sub.next(), 1) is None
+    assert sub.close_code == CLOSE_HEARING_CLOSED
+    _, late = hub.subscribe()
+    assert late.closed
+
+
+def test_invalid_sizes_are_refused() -> None:
+    with pytest.raises(ValueError):
+        TranscriptHub(started_at=STARTED, queue_size=0)
