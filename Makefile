@@ -1,6 +1,6 @@
 # Tingshen developer commands. From a fresh clone only python3 (with venv) is needed:
 #   make test    create .venv, lint, type-check, check import contracts, run the test suite
-#   make run     stream a Mandarin clip of the speech corpus through the streaming engine
+#   make run     start the hearing server with demo data (prints login and join links)
 #   make bench   print the ASR benchmark figures (tests/bench/bench_asr.py; figures, not pass/fail)
 # System tools the tests use (ffmpeg, espeak-ng, sox) are installed by .ci/run, not here.
 
@@ -17,7 +17,7 @@ RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv lint format test bench run clean distclean
+.PHONY: venv lint format test bench run asr-demo clean distclean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: venv
 	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)
 
 run: venv
+	$(VENV)/bin/tingshen serve --demo --data-dir .data
+
+# The streaming engine alone on a Mandarin clip of the speech corpus.
+asr-demo: venv
 	$(VENV)/bin/tingshen stream $(RUN_FILE) --language zh
 
 clean:

@@ -100,6 +100,8 @@ class EvalMode(StrEnum):
     streaming = "streaming"
 
 
+ErrorMappingGroup = _Group  # for front ends that add commands (hearing_server.cli)
+
 app = typer.Typer(
     cls=_Group,
     name="tingshen",

@@ -23,6 +23,7 @@ from hearing_server.notify import CodeSender
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
+from hearing_server.web_mount import mount_web
 
 CODES_PER_INVITATION = 5
 CODE_REQUEST_WINDOW = timedelta(minutes=10)
@@ -89,6 +90,7 @@ def create_app(
     install_handlers(app)
     for module in (auth, cases, hearings, join, live, notices):
         app.include_router(module.router)
+    mount_web(app)
     return app
 
 

@@ -137,6 +137,11 @@ def main(argv: list[str] | None = None) -> None:
         seed = seed_demo(ctx)
     finally:
         ctx.engine.dispose()
+    print_seed(settings, seed)
+
+
+def print_seed(settings: Settings, seed: DemoSeed) -> None:
+    """Login and join links for people trying the demo (passwords only when just created)."""
     base = settings.public_base_url.rstrip("/")
     print(f"{COURT_NAME} · {CASE_NUMBER} · {CAUSE}")
     print(f"staff login: {base}/login")
@@ -146,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
         print("  staff accounts already exist (passwords were shown when they were created)")
     for label, link in seed.join_links.items():
         print(f"  {label}: {link}")
+    sms = settings.data_dir / "sms" / "messages.jsonl"
+    print(f"one-time codes (local SMS provider) are written to {sms}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""The ``tingshen`` console script: the speech commands of ``asr.cli`` plus the hearing server.
+
+    tingshen serve [--host 127.0.0.1] [--port 8000] [--data-dir .data] [--demo]
+
+Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
+read when the command runs; the options here override them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from asr import cli as asr_cli
+
+app = typer.Typer(
+    cls=asr_cli.ErrorMappingGroup,
+    name="tingshen",
+    help="Tingshen: online court hearings with a live transcript; speech recognition tools.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.registered_commands.extend(asr_cli.app.registered_commands)
+app.registered_groups.extend(asr_cli.app.registered_groups)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (database, secrets, mail, SMS).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL; default: SQLite in the data directory.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Speech model name or directory.")] = None,
+    stun: Annotated[list[str] | None, typer.Option(help="STUN server URL (repeatable).")] = None,
+    turn: Annotated[list[str] | None, typer.Option(help="TURN server URL (repeatable).")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create demo data and print login and join links.")
+    ] = False,
+) -> None:
+    """Run the hearing server."""
+    import uvicorn
+
+    from hearing_server.app import build_context, create_app
+    from hearing_server.demo import print_seed, seed_demo
+    from hearing_server.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    if model is not None:
+        overrides["model"] = model
+    if stun:
+        overrides["stun_urls"] = stun
+    if turn:
+        overrides["turn_urls"] = turn
+    settings = Settings(**overrides)
+    if "public_base_url" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
+    if demo:
+        context = build_context(settings)
+        try:
+            print_seed(settings, seed_demo(context))
+        finally:
+            context.engine.dispose()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Console-script entry point (``tingshen``)."""
+    app()

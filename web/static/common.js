@@ -1,0 +1,77 @@
+// Shared helpers: JSON API calls, header (court, case, language switch), dates.
+import { applyI18n, lang, t, toggleLang } from "./i18n.js";
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api(method, path, body) {
+  const init = { method, headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const err = data && data.error ? data.error : {};
+    throw new ApiError(response.status, err.code || "error", err.message || response.statusText);
+  }
+  return data;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export function formatDateTime(iso) {
+  const d = new Date(iso);
+  return d.toLocaleString(lang(), {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+}
+
+export function formatDay(iso) {
+  const d = new Date(iso);
+  return d.toLocaleDateString(lang(), {
+    year: "numeric", month: "long", day: "numeric", weekday: "short",
+  });
+}
+
+export function formatTime(iso) {
+  return new Date(iso).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+}
+
+// Header: court name and case number on the left, language switch (and extras) on the right.
+export function setupHeader({ court = "", caseNumber = "", onLang = () => location.reload() } = {}) {
+  applyI18n();
+  const courtEl = document.getElementById("hdr-court");
+  const caseEl = document.getElementById("hdr-case");
+  if (courtEl) courtEl.textContent = court;
+  if (caseEl) caseEl.textContent = caseNumber;
+  const button = document.getElementById("lang-switch");
+  if (button) {
+    button.textContent = t("lang_switch");
+    button.onclick = () => { toggleLang(); onLang(); };
+  }
+}
+
+export function showError(target, message) {
+  target.textContent = message;
+  target.hidden = !message;
+}

@@ -1,0 +1,94 @@
+// Party join page: hearing summary, device check, one-time SMS code, then the courtroom.
+import { api, formatDateTime, setupHeader, showError } from "./common.js";
+import { t } from "./i18n.js";
+
+function tokenFromUrl() {
+  const query = new URLSearchParams(location.search).get("t");
+  if (query) return query;
+  const match = location.pathname.match(/^\/join\/([^/]+)$/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+const token = tokenFromUrl();
+let stream = null;
+
+async function checkDevices() {
+  const micStatus = document.getElementById("mic-status");
+  const camStatus = document.getElementById("cam-status");
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+      .catch(() => navigator.mediaDevices.getUserMedia({ audio: true }));
+  } catch {
+    micStatus.textContent = t("mic_fail");
+    micStatus.className = "error";
+    return;
+  }
+  micStatus.textContent = t("mic_ok");
+  micStatus.className = "hint ok";
+  if (stream.getVideoTracks().length) document.getElementById("preview").srcObject = stream;
+  else camStatus.textContent = t("cam_none");
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 512;
+  context.createMediaStreamSource(stream).connect(analyser);
+  const data = new Float32Array(analyser.fftSize);
+  const level = document.getElementById("level");
+  const tick = () => {
+    analyser.getFloatTimeDomainData(data);
+    let sum = 0;
+    for (const v of data) sum += v * v;
+    const rms = Math.sqrt(sum / data.length);
+    level.style.width = `${Math.min(100, Math.round(rms * 400))}%`;
+    requestAnimationFrame(tick);
+  };
+  tick();
+}
+
+async function main() {
+  let summary;
+  try {
+    if (!token) throw new Error("no token");
+    summary = await api("GET", `/api/join/${encodeURIComponent(token)}`);
+  } catch {
+    setupHeader();
+    document.getElementById("invalid").hidden = false;
+    return;
+  }
+  const h = summary.hearing;
+  setupHeader({ court: h.court_name, caseNumber: h.case_number });
+  document.getElementById("f-court").textContent = h.court_name;
+  document.getElementById("f-case").textContent = h.case_number;
+  document.getElementById("f-cause").textContent = h.cause_of_action;
+  document.getElementById("f-time").textContent = formatDateTime(h.scheduled_at);
+  document.getElementById("f-place").textContent = h.place;
+  const roleText = document.documentElement.lang === "en" ? summary.role_label_en : summary.role_label_zh;
+  document.getElementById("f-you").textContent = `${roleText} ${summary.participant_name}`;
+  document.getElementById("steps").hidden = false;
+  document.getElementById("check").onclick = checkDevices;
+
+  const error = document.getElementById("error");
+  const sent = document.getElementById("sent");
+  document.getElementById("get-code").onclick = async () => {
+    showError(error, "");
+    try {
+      const info = await api("POST", `/api/join/${encodeURIComponent(token)}/code`);
+      sent.textContent = `${t("code_sent")} ${info.sent_to}`;
+      sent.hidden = false;
+    } catch (exc) { showError(error, exc.message); }
+  };
+  document.getElementById("verify").onsubmit = async (event) => {
+    event.preventDefault();
+    showError(error, "");
+    try {
+      const me = await api("POST", `/api/join/${encodeURIComponent(token)}/verify`, {
+        code: document.getElementById("code").value.trim(),
+      });
+      if (stream) for (const track of stream.getTracks()) track.stop();
+      location.href = `/room.html?h=${me.hearing_id}`;
+    } catch (exc) {
+      showError(error, exc.status === 400 || exc.status === 401 || exc.status === 403 ? t("code_wrong") : exc.message);
+    }
+  };
+}
+
+main();
