@@ -39,10 +39,15 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Hearing times are shown in the court's time zone, whatever the viewer's computer is set to.
+export const COURT_TIME_ZONE = "Asia/Shanghai";
+export const COURT_UTC_OFFSET = "+08:00";
+
 export function formatDateTime(iso) {
   const d = new Date(iso);
   return d.toLocaleString(lang(), {
     year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    timeZone: COURT_TIME_ZONE,
   });
 }
 
@@ -50,11 +55,14 @@ export function formatDay(iso) {
   const d = new Date(iso);
   return d.toLocaleDateString(lang(), {
     year: "numeric", month: "long", day: "numeric", weekday: "short",
+    timeZone: COURT_TIME_ZONE,
   });
 }
 
 export function formatTime(iso) {
-  return new Date(iso).toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(lang(), {
+    hour: "2-digit", minute: "2-digit", timeZone: COURT_TIME_ZONE,
+  });
 }
 
 // Header: court name and case number on the left, language switch (and extras) on the right.

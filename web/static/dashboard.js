@@ -1,14 +1,29 @@
 // Staff dashboard: hearings by day, participants, invitation links, scheduling.
-import { api, el, formatDay, formatTime, setupHeader, showError } from "./common.js";
+import {
+  COURT_TIME_ZONE,
+  COURT_UTC_OFFSET,
+  api,
+  el,
+  formatDay,
+  formatTime,
+  setupHeader,
+  showError,
+} from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 
 const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer"];
 let me = null;
 let cases = [];
 
+// A datetime-local value ("YYYY-MM-DDTHH:MM[:SS]") read as the court's local time.
+function courtTimeToIso(value) {
+  const withSeconds = value.length === 16 ? `${value}:00` : value;
+  return new Date(`${withSeconds}${COURT_UTC_OFFSET}`).toISOString();
+}
+
 function dayKey(iso) {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+  // The calendar day in the court's time zone (en-CA formats as YYYY-MM-DD).
+  return new Date(iso).toLocaleDateString("en-CA", { timeZone: COURT_TIME_ZONE });
 }
 
 function participantRow(p) {
@@ -126,7 +141,8 @@ async function main() {
     event.preventDefault();
     try {
       await api("POST", `/api/cases/${select.value}/hearings`, {
-        scheduled_at: new Date(document.getElementById("s-time").value).toISOString(),
+        // The form's local date and time are the court's (Beijing) time.
+        scheduled_at: courtTimeToIso(document.getElementById("s-time").value),
         duration_minutes: Number(document.getElementById("s-dur").value),
         place: document.getElementById("s-place").value.trim(),
       });

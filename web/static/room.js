@@ -206,7 +206,9 @@ const committedEl = () => document.getElementById("committed");
 const partialsEl = () => document.getElementById("partials");
 
 function clock(iso) {
-  return iso ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false }) : "";
+  return iso
+    ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" })
+    : "";
 }
 
 function lineEl(item, kind) {
