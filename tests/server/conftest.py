@@ -39,6 +39,7 @@ from hearing_server.models import (
 from hearing_server.notify import RecordingCodeSender
 from hearing_server.security import PasswordHashing
 from hearing_server.settings import Settings
+from tests.server.live_fakes import FakeStreams
 
 PG_URL = os.environ.get("TINGSHEN_TEST_DATABASE_URL")
 PASSWORD = "correct horse battery staple"
@@ -122,10 +123,22 @@ def fast_passwords() -> PasswordHashing:
 
 
 @pytest.fixture
-def app(settings, clock, code_sender, fast_passwords) -> Iterator[FastAPI]:
-    app = create_app(settings, clock=clock, code_sender=code_sender, passwords=fast_passwords)
+def app(settings, clock, code_sender, fast_passwords, streams) -> Iterator[FastAPI]:
+    app = create_app(
+        settings,
+        clock=clock,
+        code_sender=code_sender,
+        passwords=fast_passwords,
+        stream_factory=streams,
+    )
     yield app
     app.state.context.engine.dispose()
+
+
+@pytest.fixture
+def streams() -> FakeStreams:
+    """Scripted ASR streams: no server test loads the Whisper model."""
+    return FakeStreams()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ STUN/TURN); synchronisation by awaited events under timeouts, never by sleeping.
 from __future__ import annotations
 
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,38 +15,17 @@ import numpy as np
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
-from fastapi import FastAPI
 
-from hearing_server.app import create_app
 from hearing_server.live.room import LiveRegistry
 from hearing_server.models import Hearing, HearingStatus
 from hearing_server.rtc.ice import offer_host_addresses, rtc_configuration
 from hearing_server.rtc.tap import ASR_SAMPLE_RATE_HZ
 from tests.server.conftest import PASSWORD
-from tests.server.live_fakes import FakeStreams
 
 LOOPBACK = ("127.0.0.1",)
 TIMEOUT_S = 15.0
 
 pytestmark = pytest.mark.timeout(40)
-
-
-@pytest.fixture
-def streams() -> FakeStreams:
-    return FakeStreams()
-
-
-@pytest.fixture
-def app(settings, clock, code_sender, fast_passwords, streams) -> Iterator[FastAPI]:
-    made = create_app(
-        settings,
-        clock=clock,
-        code_sender=code_sender,
-        passwords=fast_passwords,
-        stream_factory=streams,
-    )
-    yield made
-    made.state.context.engine.dispose()
 
 
 def tone(path: Path, seconds: float = 3.0, rate_hz: int = 48_000) -> Path:

@@ -8,7 +8,7 @@ so that it is also shut down first: its lifespan closes the live sessions on the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from asr.types import Commit, Partial, Word
-from hearing_server.app import create_app
 from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.live.hub import Speaker
@@ -25,27 +24,9 @@ from hearing_server.live.room import LiveHearing, LiveRegistry
 from hearing_server.models import Hearing, HearingStatus
 from hearing_server.notify import RecordingCodeSender
 from tests.server.conftest import World, invite, join_as, login
-from tests.server.live_fakes import FakeStream, FakeStreams
+from tests.server.live_fakes import FakeStream
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def streams() -> FakeStreams:
-    return FakeStreams()
-
-
-@pytest.fixture
-def app(settings, clock, code_sender, fast_passwords, streams) -> Iterator[FastAPI]:
-    made = create_app(
-        settings,
-        clock=clock,
-        code_sender=code_sender,
-        passwords=fast_passwords,
-        stream_factory=streams,
-    )
-    yield made
-    made.state.context.engine.dispose()
 
 
 def party_cookie(
