@@ -17,7 +17,7 @@ RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv lint format test bench run asr-demo clean distclean
+.PHONY: venv lint format test bench bench-editing run asr-demo vendor clean distclean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ test: venv lint
 
 bench: venv
 	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)
+
+# Transcript editing: edit-to-visible latency with 51 and 200 sockets (a server in its own process).
+bench-editing: venv
+	$(PY) tests/bench/bench_editing.py $(BENCH_ARGS)
+
+# Rebuild the browser bundle of Yjs (web/static/vendor/yjs.bundle.js, committed) with npm.
+vendor:
+	cd web/vendor && npm ci --no-audit --no-fund && npm run build
 
 run: venv
 	$(VENV)/bin/tingshen serve --demo --data-dir .data

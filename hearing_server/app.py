@@ -8,12 +8,24 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from hearing_server.api import auth, cases, hearings, join, live, notices
+from hearing_server.api import (
+    auth,
+    cases,
+    hearings,
+    join,
+    live,
+    moderation,
+    notices,
+    transcript,
+    transcript_ws,
+)
 from hearing_server.context import ServerContext
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
 from hearing_server.live.room import LiveRegistry
+from hearing_server.live.segments import SegmentStore
 from hearing_server.live.streams import ModelStreamFactory, StreamFactory
+from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notices.wiring import (
     build_code_sender,
     build_dispatcher,
@@ -23,6 +35,9 @@ from hearing_server.notify import CodeSender
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
+from hearing_server.transcript.bridge import asr_sink
+from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.web_mount import mount_web
 
 CODES_PER_INVITATION = 5
@@ -73,7 +88,11 @@ def create_app(
         stun_urls=tuple(settings.stun_urls),
         turn_urls=tuple(settings.turn_urls),
     )
-    registry = LiveRegistry(ice=ice, streams=streams, clock=clock)
+    store = SegmentStore(context.session_factory, clock)
+    documents = DocumentRooms(SqlUpdateStore(context.session_factory))
+    registry = LiveRegistry(
+        ice=ice, streams=streams, clock=clock, store=store, on_commit=asr_sink(documents)
+    )
     dispatcher = build_dispatcher(context)
 
     @asynccontextmanager
@@ -87,13 +106,26 @@ def create_app(
     app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
     app.state.context = context
     app.state.live = registry
+    app.state.documents = documents
     install_handlers(app)
-    for module in (auth, cases, hearings, join, live, notices):
+    for module in (
+        auth,
+        cases,
+        hearings,
+        join,
+        live,
+        moderation,
+        notices,
+        transcript,
+        transcript_ws,
+    ):
         app.include_router(module.router)
     mount_web(app)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """For ``uvicorn --factory hearing_server.app:app_from_environment`` (settings from env)."""
+    """For ``uvicorn --factory hearing_server.app:app_from_environment`` (settings from env);
+    invitation tokens are redacted in uvicorn's logs as with ``tingshen serve``."""
+    install_on_uvicorn_loggers()
     return create_app(Settings())

@@ -48,6 +48,7 @@ def serve(
 
     from hearing_server.app import build_context, create_app
     from hearing_server.demo import print_seed, seed_demo
+    from hearing_server.log_redaction import uvicorn_log_config
     from hearing_server.settings import Settings
 
     overrides: dict[str, Any] = {}
@@ -70,7 +71,14 @@ def serve(
             print_seed(settings, seed_demo(context))
         finally:
             context.engine.dispose()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Access-log lines name request paths, and invitation links carry their token in the path.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 def main() -> None:

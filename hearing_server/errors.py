@@ -7,6 +7,7 @@
     ├── NotAuthenticatedError  401   no or expired staff/participant session
     │   └── InvalidTokenError  401   invitation link or code that does not verify
     ├── ForbiddenError         403   authenticated, but not allowed (role, court, hearing)
+    │   └── RemovedError       403   removed from the hearing by the judge (until readmitted)
     ├── NotFoundError          404
     ├── ConflictError          409   state does not allow it (closed hearing, stale version)
     ├── GoneError              410   expired or revoked invitation, used-up one-time code
@@ -18,6 +19,11 @@
 
 Business code raises these; only :func:`install_handlers` knows about HTTP. Every error body is
 ``{"error": {"code": ..., "message": ...}}``.
+
+WebSocket close codes (docs/protocol.md) are defined here too; :func:`websocket_close` maps a
+refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open), any other
+``ServerError`` 4403. The live session's own endings: 4408 too slow, 4410 hearing closed, 1012
+server restarting.
 """
 
 from __future__ import annotations
@@ -59,6 +65,10 @@ class ForbiddenError(ServerError):
     status_code = 403
 
 
+class RemovedError(ForbiddenError):
+    code = "removed"
+
+
 class NotFoundError(ServerError):
     code = "not_found"
     status_code = 404
@@ -82,6 +92,25 @@ class InvalidInputError(ServerError):
 class RateLimitedError(ServerError):
     code = "rate_limited"
     status_code = 429
+
+
+WS_CLOSE_FORBIDDEN = 4403
+WS_CLOSE_OVERFLOW = 4408
+WS_CLOSE_NOT_OPEN = 4409
+WS_CLOSE_HEARING_CLOSED = 4410
+WS_CLOSE_REMOVED = 4411
+WS_CLOSE_SERVER_SHUTDOWN = 1012
+
+
+def websocket_close(exc: ServerError) -> tuple[int, str]:
+    """``(close code, reason)`` for a transcript socket refused with ``exc``."""
+    if isinstance(exc, RemovedError):
+        code = WS_CLOSE_REMOVED
+    elif isinstance(exc, ConflictError):
+        code = WS_CLOSE_NOT_OPEN
+    else:
+        code = WS_CLOSE_FORBIDDEN
+    return code, f"{exc.code}: {exc.message}"[:120]  # a close reason is at most 123 bytes
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -11,7 +11,19 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum, ForeignKey, Index, String, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -142,6 +154,8 @@ class Hearing(Base):
     place: Mapped[str] = mapped_column(String(200))
     status: Mapped[HearingStatus] = mapped_column(_enum(HearingStatus, "hearing_status"))
     version: Mapped[int] = mapped_column(default=1)
+    language: Mapped[str] = mapped_column(String(8), default="zh", server_default="zh")
+    """What the live ASR recognises: ``zh`` (Mandarin), ``en``, or ``auto`` (per speaker)."""
     case: Mapped[Case] = relationship()
 
 
@@ -154,6 +168,8 @@ class Participant(Base):
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
+    removed_at: Mapped[datetime | None]
+    """Set while the judge has removed the participant from the hearing (cleared on readmission)."""
     hearing: Mapped[Hearing] = relationship()
 
 
@@ -258,7 +274,84 @@ class NoticeOutbox(Base):
     hearing: Mapped[Hearing] = relationship()
 
 
+class LiveSegment(Base):
+    """A committed segment of the live transcript, written before it is broadcast.
+
+    A small record of what the recogniser committed, per hearing in order (``position`` is the
+    segment's ``id`` on the wire). ``live_started_at`` is the instant ``start_ms``/``end_ms``
+    count from, so the times stay the same after a server restart. Not the editable transcript.
+    """
+
+    __tablename__ = "live_segments"
+    __table_args__ = (
+        UniqueConstraint("hearing_id", "position", name="uq_live_segments_hearing_position"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    position: Mapped[int]
+    speaker: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    display_name: Mapped[str] = mapped_column(String(200))
+    live_started_at: Mapped[datetime]
+    start_ms: Mapped[int]
+    end_ms: Mapped[int]
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    end_of_utterance: Mapped[bool]
+    committed_at: Mapped[datetime]
+
+
+class HearingHotword(Base):
+    """A term added during the hearing (a corrected name, say) that the ASR should prefer."""
+
+    __tablename__ = "hearing_hotwords"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"))
+    word: Mapped[str] = mapped_column(String(40))
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("hearing_id", "word", name="uq_hearing_hotword"),)
+
+
+class TranscriptUpdate(Base):
+    """One update of a hearing's transcript document (append-only; the history *is* the log)."""
+
+    __tablename__ = "transcript_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"))
+    seq: Mapped[int]
+    author_key: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("hearing_id", "seq", name="uq_transcript_update_seq"),)
+
+
+class TranscriptRevision(Base):
+    """Who changed which segment, when, from what to what (append-only)."""
+
+    __tablename__ = "transcript_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"))
+    seq: Mapped[int]
+    segment_id: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(16))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    author_key: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    __table_args__ = (Index("ix_transcript_revision_segment", "hearing_id", "segment_id"),)
+
+
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
+@event.listens_for(TranscriptUpdate, "before_update")
+@event.listens_for(TranscriptUpdate, "before_delete")
+@event.listens_for(TranscriptRevision, "before_update")
+@event.listens_for(TranscriptRevision, "before_delete")
 def _refuse_audit_change(*_: object) -> None:
-    raise RuntimeError("audit events are append-only")
+    raise RuntimeError("audit events and transcript history are append-only")

@@ -52,6 +52,7 @@ def _hearing_snapshot(hearing: Hearing) -> dict[str, Any]:
         "place": hearing.place,
         "status": hearing.status.value,
         "version": hearing.version,
+        "language": hearing.language,
     }
 
 
@@ -97,6 +98,7 @@ def do_schedule_hearing(
     scheduled_at: datetime,
     duration_minutes: int,
     place: str,
+    language: str = "zh",
 ) -> Hearing:
     require_staff_role(staff, SCHEDULERS, "schedule hearings")
     case = case_for_staff(session, staff, case_id)
@@ -108,6 +110,7 @@ def do_schedule_hearing(
         place=place,
         status=HearingStatus.SCHEDULED,
         version=1,
+        language=language,
     )
     session.add(hearing)
     session.flush()

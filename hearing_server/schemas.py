@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -47,6 +48,8 @@ class HearingIn(_In):
     scheduled_at: AwareDatetime
     duration_minutes: int = Field(gt=0, le=24 * 60)
     place: str = Field(min_length=1, max_length=200)
+    language: Literal["zh", "en", "auto"] = "zh"
+    """What the live ASR recognises (``auto``: detected per speaker)."""
 
 
 class RescheduleIn(_In):
@@ -71,6 +74,7 @@ class HearingOut(BaseModel):
     place: str
     status: HearingStatus
     version: int
+    language: str
 
 
 class ParticipantIn(_In):

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     stun_urls: list[str] = Field(default_factory=list)
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    pdf_font: Path | None = Field(
+        default=None,
+        description="TrueType (.ttf/.ttc) CJK font for transcript PDFs; default: WenQuanYi Micro "
+        "Hei from the paperang-p2-fonts-cjk package",
+    )
     # Notices (hearing_server.notices). No SMTP host: e-mails are written as .eml files under
     # <data_dir>/mail for an operator to read. SMS "local": JSONL under <data_dir>/sms.
     notice_locale: Literal["zh-CN", "en"] = "zh-CN"

@@ -25,6 +25,10 @@ def mount_web(app: FastAPI) -> None:
     def room_page(hearing_id: int) -> FileResponse:
         return FileResponse(STATIC_DIR / "room.html")
 
+    @app.get("/transcript/{hearing_id}", include_in_schema=False)
+    def transcript_page(hearing_id: int) -> FileResponse:
+        return FileResponse(STATIC_DIR / "editor.html")
+
     @app.get("/login", include_in_schema=False)
     def login_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "login.html")

@@ -52,6 +52,7 @@ def schedule_hearing(
         scheduled_at=body.scheduled_at,
         duration_minutes=body.duration_minutes,
         place=body.place,
+        language=body.language,
     )
     return hearing_out(hearing)
 

@@ -39,6 +39,7 @@ def hearing_out(hearing: Hearing) -> HearingOut:
         place=hearing.place,
         status=hearing.status,
         version=hearing.version,
+        language=hearing.language,
     )
 
 

@@ -14,22 +14,34 @@ only the changes after ``seq`` when the bounded ring buffer still holds them, el
 Subscribers never slow the hub down: each has a bounded queue, and one that falls ``queue_size``
 messages behind is dropped (close code :data:`CLOSE_OVERFLOW`); it reconnects with ``since``.
 All methods run on the event loop; there is no locking because nothing here awaits.
+
+The state also holds each person's presence (:mod:`hearing_server.live.presence`); a closed
+hearing's last message is ``hearing``. A hub may start from stored segments (``segments=``); each
+hub has a new ``live_id``, and ``since`` from another hub's ``live_id`` gets a snapshot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from asr.types import Commit, Gap, Partial, Word
+from hearing_server.errors import (
+    WS_CLOSE_HEARING_CLOSED,
+    WS_CLOSE_OVERFLOW,
+    WS_CLOSE_REMOVED,
+    WS_CLOSE_SERVER_SHUTDOWN,
+)
+from hearing_server.live.speaker import Message, Speaker
 
 __all__ = [
     "CLOSE_HEARING_CLOSED",
     "CLOSE_OVERFLOW",
+    "CLOSE_REMOVED",
     "CLOSE_SERVER_SHUTDOWN",
     "Message",
     "Speaker",
@@ -37,40 +49,21 @@ __all__ = [
     "TranscriptHub",
 ]
 
-Message = dict[str, Any]
-
-CLOSE_OVERFLOW = 4408
-"""The subscriber fell too far behind; reconnect with ``since=<last seq>`` to resync."""
-CLOSE_HEARING_CLOSED = 4410
-"""The hearing's live session ended; no more messages will come."""
-CLOSE_SERVER_SHUTDOWN = 1012
-"""The server is restarting; reconnect (with ``since``) later."""
+# Close codes of a subscription's end (defined and documented in hearing_server.errors).
+CLOSE_OVERFLOW = WS_CLOSE_OVERFLOW  # too slow: reconnect with since=<last seq>
+CLOSE_HEARING_CLOSED = WS_CLOSE_HEARING_CLOSED  # the live session ended
+CLOSE_REMOVED = WS_CLOSE_REMOVED  # removed by the judge: do not reconnect until readmitted
+CLOSE_SERVER_SHUTDOWN = WS_CLOSE_SERVER_SHUTDOWN  # restarting: reconnect later with since
 
 _logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """Who a stream belongs to: ``key`` is the media key (``participant-7`` / ``staff-3``)."""
-
-    key: str
-    participant_id: int | None
-    role: str
-    display_name: str
-
-    def label(self) -> Message:
-        return {
-            "speaker": self.key,
-            "participant_id": self.participant_id,
-            "role": self.role,
-            "display_name": self.display_name,
-        }
 
 
 class Subscription:
     """One subscriber's bounded queue; ``next()`` returns ``None`` once the subscription ended."""
 
-    def __init__(self, queue_size: int) -> None:
+    def __init__(self, queue_size: int, key: str | None = None) -> None:
+        self.key = key
+        """Speaker key of the person subscribed (``None``: not known), for :meth:`end_for`."""
         self._queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize=queue_size + 1)
         self._limit = queue_size
         self.close_code: int | None = None
@@ -93,11 +86,13 @@ class Subscription:
         self._queue.put_nowait(message)
         return True
 
-    def _end(self, code: int, reason: str) -> None:
+    def _end(self, code: int, reason: str, *, deliver_pending: bool = False) -> None:
+        """End after the queued messages (``deliver_pending``) or instead of them (overflow:
+        what is left is useless, the client must resync). There is always room for the end."""
         if self.closed:
             return
         self.close_code, self.close_reason = code, reason
-        while not self._queue.empty():  # what is left is useless: the client must resync
+        while not deliver_pending and not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(None)
 
@@ -116,15 +111,24 @@ def _words(words: tuple[Word, ...], offset_ms: int) -> list[Message]:
 
 class TranscriptHub:
     def __init__(
-        self, *, started_at: datetime, buffer_size: int = 1000, queue_size: int = 256
+        self,
+        *,
+        started_at: datetime,
+        buffer_size: int = 1000,
+        queue_size: int = 256,
+        segments: Sequence[Message] = (),
     ) -> None:
         if buffer_size < 1 or queue_size < 1:
             raise ValueError("buffer_size and queue_size must be positive")
+        if [s["id"] for s in segments] != list(range(len(segments))):
+            raise ValueError("restored segments must be numbered 0, 1, … in order")
         self.started_at = started_at
         self.queue_size = queue_size
+        self.live_id = uuid.uuid4().hex
         self._seq = 0
-        self._segments: list[Message] = []
+        self._segments: list[Message] = list(segments)
         self._partials: dict[str, Message] = {}
+        self._presence: dict[str, Message] = {}
         self._buffer: deque[Message] = deque(maxlen=buffer_size)
         self._subscribers: set[Subscription] = set()
         self._closed = False
@@ -144,8 +148,13 @@ class TranscriptHub:
     # -- changes -------------------------------------------------------------------------------
 
     def commit(self, speaker: Speaker, commit: Commit, *, offset_ms: int) -> Message:
+        """Build the next segment and publish it (``segment`` + ``add_segment`` in one step)."""
+        return self.add_segment(self.segment(speaker, commit, offset_ms=offset_ms))
+
+    def segment(self, speaker: Speaker, commit: Commit, *, offset_ms: int) -> Message:
+        """The next committed segment, not yet published (so that it can be persisted first)."""
         start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
-        segment = {
+        return {
             "id": len(self._segments),
             **speaker.label(),
             "start_ms": start_ms,
@@ -156,9 +165,14 @@ class TranscriptHub:
             "words": _words(commit.words, offset_ms),
             "end_of_utterance": commit.end_of_utterance,
         }
+
+    def add_segment(self, segment: Message) -> Message:
+        """Publish a segment from :meth:`segment` (its ``id`` must be the next one)."""
+        if segment["id"] != len(self._segments):
+            raise ValueError(f"segment {segment['id']} out of order (next {len(self._segments)})")
         self._segments.append(segment)
-        if commit.end_of_utterance:
-            self._partials.pop(speaker.key, None)
+        if segment["end_of_utterance"]:
+            self._partials.pop(segment["speaker"], None)
         return self._publish({"type": "commit", "segment": segment})
 
     def partial(self, speaker: Speaker, partial: Partial, *, offset_ms: int) -> Message:
@@ -189,15 +203,26 @@ class TranscriptHub:
             }
         )
 
+    def presence(self, state: Message) -> Message:
+        """Someone's presence changed (``state`` from :mod:`hearing_server.live.presence`)."""
+        self._presence[state["speaker"]] = state
+        return self._publish({"type": "presence", "presence": state})
+
+    def hearing_closed(self) -> Message:
+        """The last message of a hearing closed by the clerk (before :meth:`close`)."""
+        return self._publish({"type": "hearing", "status": "closed"})
+
     # -- reading -------------------------------------------------------------------------------
 
     def snapshot(self) -> Message:
         return {
             "type": "snapshot",
             "seq": self._seq,
+            "live_id": self.live_id,
             "started_at": self.started_at.isoformat(),
             "segments": list(self._segments),
             "partials": dict(self._partials),
+            "presence": dict(self._presence),
         }
 
     def since(self, seq: int) -> list[Message] | None:
@@ -212,12 +237,16 @@ class TranscriptHub:
             return None
         return [m for m in self._buffer if m["seq"] > seq]
 
-    def subscribe(self, since: int | None = None) -> tuple[list[Message], Subscription]:
+    def subscribe(
+        self, since: int | None = None, *, live_id: str | None = None, key: str | None = None
+    ) -> tuple[list[Message], Subscription]:
         """``(initial messages, subscription)``: the missed changes when ``since`` is still
-        buffered, else ``[snapshot]``; later changes arrive on the subscription, without gaps."""
-        missed = self.since(since) if since is not None else None
+        buffered (and ``live_id``, if given, is this hub's), else ``[snapshot]``; later changes
+        arrive on the subscription, without gaps. ``key``: who subscribes (see :meth:`end_for`)."""
+        same_hub = live_id is None or live_id == self.live_id
+        missed = self.since(since) if since is not None and same_hub else None
         initial = missed if missed is not None else [self.snapshot()]
-        subscription = Subscription(self.queue_size)
+        subscription = Subscription(self.queue_size, key)
         if self._closed:
             subscription._end(CLOSE_HEARING_CLOSED, "the hearing's live session has ended")
         else:
@@ -227,6 +256,14 @@ class TranscriptHub:
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscribers.discard(subscription)
 
+    def end_for(self, key: str, code: int, reason: str) -> int:
+        """End the subscriptions of one person (removed by the judge); how many there were."""
+        ended = [s for s in self._subscribers if s.key == key]
+        for subscription in ended:
+            subscription._end(code, reason)
+            self._subscribers.discard(subscription)
+        return len(ended)
+
     def close(
         self,
         code: int = CLOSE_HEARING_CLOSED,
@@ -234,7 +271,7 @@ class TranscriptHub:
     ) -> None:
         self._closed = True
         for subscription in list(self._subscribers):
-            subscription._end(code, reason)
+            subscription._end(code, reason, deliver_pending=True)
         self._subscribers.clear()
 
     def _publish(self, change: Message) -> Message:

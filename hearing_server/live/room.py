@@ -1,8 +1,10 @@
 """``LiveHearing``: one open hearing's media and live transcript; ``LiveRegistry``: all of them.
 
-    live = LiveHearing(spec, ice=IceSettings(...), streams=factory, clock=clock)
+    live = LiveHearing(spec, ice=IceSettings(...), streams=factory, clock=clock, store=store)
     answer = await live.answer(speaker, offer_sdp)   # BadOfferError on a malformed offer
-    live.set_muted("participant-7", True)            # no audio, no transcript
+    live.set_muted(speaker, True)                    # no audio, no transcript
+    await live.leave(speaker)                        # the person left (peer closed)
+    await live.remove(speaker)                       # the judge removed them (peer and sockets)
     await live.close()                               # closes peers, finishes streams, ends the hub
 
 Each speaker's first audio track is tapped into *its own* ASR stream, opened on first audio and
@@ -10,9 +12,14 @@ kept for the rest of the hearing: a re-offer (page reload, network drop) replace
 tap, but the new tap feeds the same stream, so the transcript continues where it was. A pump task
 per stream labels its events with the speaker and hands them to the :class:`TranscriptHub`.
 
+Committed segments are written to the :class:`TranscriptStore` before the hub broadcasts them (one
+at a time, so their order on the wire is their order in the database); a new live session of the
+same hearing (server restart) starts from the stored segments and their live start. Presence
+(:mod:`hearing_server.live.presence`) is published through the hub as well.
+
 Stream times are ms from the moment the stream opened; the hub gets them shifted by that moment's
-distance from the hearing's live start. Audio the tap drops while muted does not advance stream
-time, so times after an unmute are early by the muted duration (a known approximation).
+distance from the hearing's live start. While a speaker is muted the tap feeds silence of the same
+length (which the VAD discards), so stream time keeps pace with the clock across a mute.
 """
 
 from __future__ import annotations
@@ -26,7 +33,16 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
 from asr.types import Commit, Gap, Partial
-from hearing_server.live.hub import CLOSE_SERVER_SHUTDOWN, Speaker, TranscriptHub
+from hearing_server.live.hub import (
+    CLOSE_REMOVED,
+    CLOSE_SERVER_SHUTDOWN,
+    Message,
+    Speaker,
+    Subscription,
+    TranscriptHub,
+)
+from hearing_server.live.presence import PresenceBook
+from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
@@ -38,6 +54,10 @@ __all__ = ["LiveHearing", "LiveRegistry", "LiveSpec"]
 _logger = logging.getLogger(__name__)
 
 
+CommitSink = Callable[[int, Speaker, Message], Awaitable[None]]
+"""Called with each committed segment after the hub published it (the transcript document)."""
+
+
 @dataclass(frozen=True)
 class LiveSpec:
     """What the live session needs to know about the hearing (read once from the database)."""
@@ -45,6 +65,8 @@ class LiveSpec:
     hearing_id: int
     hotwords: tuple[str, ...] = ()
     language: str | None = "zh"
+    removed: tuple[Speaker, ...] = ()
+    """Participants the judge has removed (they appear as such in the presence list)."""
 
 
 @dataclass(eq=False)
@@ -57,11 +79,26 @@ class _Stream:
 
 class LiveHearing:
     def __init__(
-        self, spec: LiveSpec, *, ice: IceSettings, streams: StreamFactory, clock: Clock
+        self,
+        spec: LiveSpec,
+        *,
+        ice: IceSettings,
+        streams: StreamFactory,
+        clock: Clock,
+        store: TranscriptStore | None = None,
+        on_commit: CommitSink | None = None,
     ) -> None:
         self.spec = spec
-        self.started_at = clock()
-        self.hub = TranscriptHub(started_at=self.started_at)
+        self._on_commit = on_commit
+        self._hotwords = spec.hotwords
+        restored_at, segments = store.load(spec.hearing_id) if store else (None, [])
+        self.started_at = restored_at or clock()
+        self.hub = TranscriptHub(started_at=self.started_at, segments=segments)
+        self.presence = PresenceBook(self.hub.presence)
+        for speaker in spec.removed:
+            self.presence.removed(speaker)
+        self._store = store
+        self._commit_lock = asyncio.Lock()
         self.peers = PeerManager(ice, self._tap)
         self._streams_factory = streams
         self._clock = clock
@@ -80,10 +117,13 @@ class LiveHearing:
     async def answer(self, speaker: Speaker, offer_sdp: str) -> Answer:
         await self._streams_factory.ready()
         self._speakers[speaker.key] = speaker
-        return await self.peers.answer(speaker.key, offer_sdp)
+        answer = await self.peers.answer(speaker.key, offer_sdp)
+        self.presence.joined(speaker)
+        return answer
 
-    def set_muted(self, key: str, muted: bool) -> None:
-        self.peers.set_muted(key, muted)
+    def set_muted(self, speaker: Speaker, muted: bool) -> None:
+        self.peers.set_muted(speaker.key, muted)
+        self.presence.muted(speaker, muted)
 
     def is_muted(self, key: str) -> bool:
         return self.peers.is_muted(key)
@@ -93,7 +133,7 @@ class LiveHearing:
         entry = self._streams.get(speaker.key)
         if entry is not None:
             return entry.stream
-        config = StreamConfig(language=self.spec.language, hotwords=self.spec.hotwords)
+        config = StreamConfig(language=self.spec.language, hotwords=self.hotwords)
         elapsed = self._clock() - self.started_at
         entry = _Stream(
             speaker=speaker,
@@ -107,9 +147,44 @@ class LiveHearing:
         _logger.info("[%s] ASR stream opened for hearing %d", speaker.key, self.spec.hearing_id)
         return entry.stream
 
-    async def leave(self, key: str) -> None:
-        """The speaker left for good: close the peer; the stream stays until the hearing closes."""
-        await self.peers.close(key)
+    @property
+    def hotwords(self) -> tuple[str, ...]:
+        return self._hotwords
+
+    def add_hotwords(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Add terms (a corrected name, say) for every stream, now and for the rest of the
+        hearing; returns the hearing's whole list."""
+        self._hotwords = tuple(dict.fromkeys((*self._hotwords, *(w for w in words if w))))
+        for entry in self._streams.values():
+            entry.stream.set_hotwords(self._hotwords)
+        return self._hotwords
+
+    async def leave(self, speaker: Speaker) -> None:
+        """The speaker left: close the peer; the stream stays (a rejoin continues it)."""
+        await self.peers.close(speaker.key)
+        self.presence.left(speaker)
+
+    async def remove(self, speaker: Speaker, reason: str) -> None:
+        """The judge removed the speaker: close the peer and end their transcript sockets."""
+        await self.peers.close(speaker.key)
+        self.presence.removed(speaker)
+        self.hub.end_for(speaker.key, CLOSE_REMOVED, reason)
+
+    def readmit(self, speaker: Speaker) -> None:
+        self.presence.readmitted(speaker)
+
+    def subscribe(
+        self, speaker: Speaker, since: int | None, live_id: str | None
+    ) -> tuple[list[Message], Subscription]:
+        """A transcript socket of ``speaker`` opens; pair with :meth:`unsubscribe`."""
+        if not self._closed:  # first, so that one's own snapshot shows one online
+            self.presence.online(speaker, +1)
+        return self.hub.subscribe(since, live_id=live_id, key=speaker.key)
+
+    def unsubscribe(self, speaker: Speaker, subscription: Subscription) -> None:
+        self.hub.unsubscribe(subscription)
+        if not self._closed:
+            self.presence.online(speaker, -1)
 
     async def close(self, *, shutdown: bool = False) -> None:
         """Close peers, finish the streams (their last commits reach the hub), end subscribers."""
@@ -124,6 +199,7 @@ class LiveHearing:
         if shutdown:
             self.hub.close(CLOSE_SERVER_SHUTDOWN, "server shutting down; reconnect later")
         else:
+            self.hub.hearing_closed()
             self.hub.close()
         _logger.info("hearing %d live session closed", self.spec.hearing_id)
 
@@ -137,7 +213,7 @@ class LiveHearing:
         try:
             async for event in entry.stream.events():
                 if isinstance(event, Commit):
-                    self.hub.commit(speaker, event, offset_ms=offset)
+                    await self._commit(speaker, event, offset)
                     _logger.debug("[%s] commit %r", speaker.key, event.text)
                 elif isinstance(event, Partial):
                     self.hub.partial(speaker, event, offset_ms=offset)
@@ -149,13 +225,50 @@ class LiveHearing:
         except Exception:
             _logger.exception("[%s] transcript pump failed", speaker.key)
 
+    async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
+        """Persist, then broadcast; one commit at a time keeps ids, rows and wire in one order."""
+        async with self._commit_lock:
+            segment = self.hub.segment(speaker, commit, offset_ms=offset_ms)
+            if self._store is not None:
+                try:
+                    await self._store.save(self.spec.hearing_id, self.started_at, segment)
+                except Exception:
+                    # Broadcast anyway: the live text must not stop; the gap is in the log.
+                    _logger.exception(
+                        "[%s] segment %d of hearing %d NOT persisted",
+                        speaker.key,
+                        segment["id"],
+                        self.spec.hearing_id,
+                    )
+            self.hub.add_segment(segment)
+            if self._on_commit is not None:
+                try:  # the transcript document (issue 4): persisted there before it is broadcast
+                    await self._on_commit(self.spec.hearing_id, speaker, segment)
+                except Exception:
+                    _logger.exception(
+                        "[%s] segment %d of hearing %d NOT added to the transcript document",
+                        speaker.key,
+                        segment["id"],
+                        self.spec.hearing_id,
+                    )
+
 
 class LiveRegistry:
     """The live sessions of the open hearings of one app (kept on ``app.state``)."""
 
-    def __init__(self, *, ice: IceSettings, streams: StreamFactory, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        ice: IceSettings,
+        streams: StreamFactory,
+        clock: Clock,
+        store: TranscriptStore | None = None,
+        on_commit: CommitSink | None = None,
+    ) -> None:
         self.ice = ice
         self.streams = streams
+        self.store = store
+        self.on_commit = on_commit
         self._clock = clock
         self._hearings: dict[int, LiveHearing] = {}
 
@@ -165,7 +278,14 @@ class LiveRegistry:
     def get_or_create(self, hearing_id: int, spec: Callable[[], LiveSpec]) -> LiveHearing:
         live = self._hearings.get(hearing_id)
         if live is None or live.closed:
-            live = LiveHearing(spec(), ice=self.ice, streams=self.streams, clock=self._clock)
+            live = LiveHearing(
+                spec(),
+                ice=self.ice,
+                streams=self.streams,
+                clock=self._clock,
+                store=self.store,
+                on_commit=self.on_commit,
+            )
             self._hearings[hearing_id] = live
         return live
 

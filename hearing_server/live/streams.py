@@ -34,6 +34,9 @@ class LiveStream(Protocol):
 
     def feed(self, samples: FloatArray) -> None: ...
 
+    def set_hotwords(self, hotwords: tuple[str, ...]) -> None:
+        """Terms the recogniser should prefer from now on (the rest of the hearing)."""
+
     def events(self) -> AsyncIterator[Event]: ...
 
     async def finish(self) -> None: ...

@@ -5,6 +5,9 @@ Two knobs, both settings of the deployment:
 - :func:`rtc_configuration` builds the :class:`RTCConfiguration` of every peer connection. With no
   STUN/TURN URLs configured the server list is *empty*, never ``None``: aiortc replaces ``None``
   with Google's public STUN server, and a server (or a test) must not talk to the internet unasked.
+  Its bundle policy is ``MAX_BUNDLE`` (what browsers do): with aiortc's default ``BALANCED``, a
+  second m-line of the same kind is left on a transport that bundling discards, and its media is
+  never sent (see :mod:`hearing_server.rtc.peer`).
 - :func:`offer_host_addresses` restricts the host candidates a peer connection gathers.
 
 Why the second knob exists: aioice gathers host candidates from every network interface and
@@ -32,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import aioice.ice
-from aiortc import RTCConfiguration, RTCIceServer
+from aiortc import RTCBundlePolicy, RTCConfiguration, RTCIceServer
 
 __all__ = [
     "IceSettings",
@@ -92,7 +95,7 @@ def rtc_configuration(
             RTCIceServer(urls=list(turn_urls), username=turn_username, credential=turn_password)
         )
     # Explicit list, even when empty: aiortc substitutes a public STUN server for None.
-    return RTCConfiguration(iceServers=servers)
+    return RTCConfiguration(iceServers=servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
 
 
 def _restricted(original: HostAddressGetter) -> HostAddressGetter:

@@ -11,9 +11,19 @@ Each participant's first incoming audio track goes to an :class:`AudioTap` built
 and is forwarded to the other participants (see :mod:`hearing_server.rtc.relay`).
 
 A new offer from a participant who already has a peer replaces the old connection (page reload,
-network drop, renegotiation to receive someone who joined later): the old peer is closed first.
+network drop, renegotiation to receive someone who joined later): the old peer is closed first,
+and what the others receive of this participant continues from the new connection (they need not
+re-offer). :meth:`PeerManager.close` (the participant left) ends it.
 A peer whose connection fails is closed by the manager. Mute state belongs to the participant and
 survives a rejoin.
+
+Bundling: browsers put every m-line in one BUNDLE group. Such an offer is answered by a
+connection with ``bundlePolicy=MAX_BUNDLE``, so that every transceiver aiortc creates shares the
+first m-line's transport. (With aiortc's default, ``BALANCED``, a second video m-line was given
+the *first video m-line's own* transport while the offer was applied; that transport is then
+discarded by bundling, so forwarded video sent on it never left the server: the cause of "audio
+is relayed, video is not".) An offer without a BUNDLE group covering every m-line gets one
+transport per m-line (``MAX_COMPAT``).
 """
 
 from __future__ import annotations
@@ -21,15 +31,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from aiortc import RTCPeerConnection, RTCSessionDescription, sdp
+from aiortc import RTCBundlePolicy, RTCPeerConnection, RTCSessionDescription, sdp
 from aiortc.mediastreams import MediaStreamTrack
 
 from hearing_server.rtc.errors import BadOfferError, RtcError
 from hearing_server.rtc.ice import IceSettings, offer_host_addresses
+from hearing_server.rtc.internals import end_remote_track
 from hearing_server.rtc.log import ParticipantLogger, participant_logger
-from hearing_server.rtc.relay import Forwarder, MediaSlot
+from hearing_server.rtc.relay import Forwarder, ForwardingMode, MediaSlot
 from hearing_server.rtc.tap import AudioTap
 
 __all__ = ["MAX_OFFER_BYTES", "Answer", "Peer", "PeerManager", "TapFactory", "parse_offer"]
@@ -60,6 +71,11 @@ class Peer:
 
 def parse_offer(offer_sdp: str) -> list[MediaSlot]:
     """Validate an SDP offer just enough to refuse garbage; its m-lines as ``(mid, kind, dir)``."""
+    return _parse_offer(offer_sdp)[0]
+
+
+def _parse_offer(offer_sdp: str) -> tuple[list[MediaSlot], bool]:
+    """The offer's media slots, and whether one BUNDLE group holds every m-line."""
     if len(offer_sdp.encode("utf-8", "replace")) > MAX_OFFER_BYTES:
         raise BadOfferError(f"SDP offer larger than {MAX_OFFER_BYTES} bytes")
     if not offer_sdp.lstrip().startswith("v=0"):
@@ -71,12 +87,20 @@ def parse_offer(offer_sdp: str) -> list[MediaSlot]:
     media = [m for m in description.media if m.kind in ("audio", "video")]
     if not media:
         raise BadOfferError("SDP offer has no audio or video section")
-    return [(m.rtp.muxId or "", m.kind, m.direction or "sendrecv") for m in media]
+    slots = [(m.rtp.muxId or "", m.kind, m.direction or "sendrecv") for m in media]
+    mids = {m.rtp.muxId for m in description.media}
+    bundled = any(g.semantic == "BUNDLE" and mids <= set(g.items) for g in description.group)
+    return slots, bundled
 
 
 class PeerManager:
     def __init__(
-        self, ice: IceSettings, tap_factory: TapFactory, *, close_timeout_s: float = 5.0
+        self,
+        ice: IceSettings,
+        tap_factory: TapFactory,
+        *,
+        close_timeout_s: float = 5.0,
+        forwarding: ForwardingMode = "encoded",
     ) -> None:
         self._ice = ice
         self._configuration = ice.configuration()  # validates the URLs at construction
@@ -86,8 +110,12 @@ class PeerManager:
         self._muted: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._background: set[asyncio.Task[None]] = set()
-        self._forwarder = Forwarder(is_muted=self.is_muted)
+        self._forwarder = Forwarder(is_muted=self.is_muted, mode=forwarding)
         self._closed = False
+
+    @property
+    def forwarder(self) -> Forwarder:
+        return self._forwarder
 
     @property
     def participants(self) -> tuple[str, ...]:
@@ -113,12 +141,14 @@ class PeerManager:
     async def answer(self, participant_id: str, offer_sdp: str) -> Answer:
         if self._closed:
             raise RtcError("the peer manager is closed")
-        slots = parse_offer(offer_sdp)
+        slots, bundled = _parse_offer(offer_sdp)
+        policy = RTCBundlePolicy.MAX_BUNDLE if bundled else RTCBundlePolicy.MAX_COMPAT
+        configuration = replace(self._configuration, bundlePolicy=policy)
         async with self._locks.setdefault(participant_id, asyncio.Lock()):
             if participant_id in self._peers:
-                await self._close(participant_id)
+                await self._close(participant_id, leaving=False)
             log = participant_logger(_logger, participant_id)
-            peer = Peer(participant_id, RTCPeerConnection(self._configuration), log)
+            peer = Peer(participant_id, RTCPeerConnection(configuration), log)
             self._peers[participant_id] = peer
             peer.connection.on("track", lambda track: self._on_track(peer, track))
             peer.connection.on("connectionstatechange", lambda: self._on_state(peer))
@@ -129,6 +159,8 @@ class PeerManager:
                         await peer.connection.setRemoteDescription(offer)
                     except Exception as exc:
                         raise BadOfferError(f"SDP offer rejected: {exc}") from exc
+                    self._forwarder.settle(participant_id)
+                    self._forwarder.pin_codecs(peer.connection)
                     forwarded = self._forwarder.fill(peer.connection, slots, exclude=participant_id)
                     await peer.connection.setLocalDescription(await peer.connection.createAnswer())
             except BaseException:
@@ -152,12 +184,19 @@ class PeerManager:
         await asyncio.gather(*self._background, return_exceptions=True)
         self._forwarder.close()
 
-    async def _close(self, participant_id: str) -> None:
+    async def _close(self, participant_id: str, *, leaving: bool = True) -> None:
+        """``leaving=False``: a re-offer replaces the connection; the others stay subscribed."""
         peer = self._peers.pop(participant_id, None)
         if peer is None:
             return
-        self._forwarder.remove(participant_id)
+        if leaving:
+            self._forwarder.remove(participant_id)
+        else:
+            self._forwarder.detach(participant_id)
         await peer.connection.close()  # ends the remote tracks: the tap drains and flushes
+        for receiver in peer.connection.getReceivers():
+            if receiver.track is not None:  # closed before its media started: aiortc left it live
+                end_remote_track(receiver.track)
         if peer.tap is not None:
             try:
                 await asyncio.wait_for(peer.tap.wait_ended(), self._close_timeout_s)
@@ -168,7 +207,10 @@ class PeerManager:
 
     def _on_track(self, peer: Peer, track: MediaStreamTrack) -> None:
         peer.log.info("incoming %s track", track.kind)
-        tapped = self._forwarder.add_source(peer.participant_id, track)
+        transceiver = next(
+            (t for t in peer.connection.getTransceivers() if t.receiver.track is track), None
+        )
+        tapped = self._forwarder.add_source(peer.participant_id, track, transceiver)
         if tapped is None:
             return
         tap = self._tap_factory(peer.participant_id, tapped)

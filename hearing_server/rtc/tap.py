@@ -2,7 +2,7 @@
 
     tap = AudioTap(track, session.feed, participant_id="plaintiff")
     tap.start()
-    tap.muted = True            # muted: no audio and no transcript (the track is still drained)
+    tap.muted = True            # muted: the sink gets zeros instead of the voice (no transcript)
     await tap.stop()            # or the track ends (peer closed): wait_ended() returns
 
 The tap is aiortc's media-consumer loop (``frame = await track.recv()`` until ``MediaStreamError``).
@@ -10,6 +10,12 @@ Frames arrive decoded (aiortc's Opus decoder: 48 kHz s16, usually stereo, 20 ms)
 with ``av.AudioResampler`` to what :class:`asr.session.StreamingSession` accepts. The sink is called
 synchronously on the event loop, once per 20 ms frame, so it must not block:
 ``StreamingSession.feed`` only appends to a buffer and wakes the inference worker.
+
+While muted, the sink gets digital silence of the same length as the audio it replaces: the
+ASR stream's time (ms from its start) keeps pace with the hearing's clock, so words spoken after
+an unmute get their real time. (Dropping the muted audio instead made later transcript times early
+by the muted duration.) The VAD discards the zeros at almost no cost. What the resampler still
+holds of the voice when the mute starts is flushed first, so no sample is lost or duplicated.
 
 The track is drained even when muted or after the sink failed: aiortc's remote track queues
 decoded frames without bound, so a consumer that stops reading leaks memory.
@@ -55,7 +61,10 @@ class AudioTap:
         self.frames_received = 0
         """Every frame read from the track, muted or not."""
         self.samples_fed = 0
-        """Samples (at ``sample_rate_hz``) handed to the sink."""
+        """Samples (at ``sample_rate_hz``) handed to the sink, silence while muted included."""
+        self.silence_fed = 0
+        """Of ``samples_fed``, the zeros fed while muted."""
+        self._silence_remainder = 0
         self._track = track
         self._sink: AudioSink | None = sink
         self._resampler: av.AudioResampler | None = None
@@ -107,11 +116,12 @@ class AudioTap:
                 if not isinstance(frame, av.AudioFrame):
                     continue
                 if self.muted:
-                    # Resume from a clean resampler after unmute: no stale tail, no pts jump.
-                    self._resampler = None
+                    if self._resampler is not None:  # the voice up to the mute, then silence
+                        self._feed(self._flush())
+                    self._feed_silence(frame)
                     continue
                 self._feed(self._resample(frame))
-            if not self.muted and self._resampler is not None:
+            if self._resampler is not None:
                 self._feed(self._flush())
             self._log.debug("audio track ended after %d frames", self.frames_received)
         finally:
@@ -131,6 +141,15 @@ class AudioTap:
         resampler, self._resampler = self._resampler, None
         return resampler.resample(None) if resampler is not None else []
 
+    def _feed_silence(self, frame: av.AudioFrame) -> None:
+        """Zeros lasting as long as ``frame`` (exactly, over many frames: the remainder carries)."""
+        total = self._silence_remainder + frame.samples * self.sample_rate_hz
+        count, self._silence_remainder = divmod(total, frame.sample_rate)
+        if count and self._sink is not None:
+            before = self.samples_fed
+            self._sink_samples(np.zeros(count, dtype=np.float32))
+            self.silence_fed += self.samples_fed - before
+
     def _feed(self, frames: list[av.AudioFrame]) -> None:
         if not frames or self._sink is None:
             return
@@ -138,7 +157,11 @@ class AudioTap:
         samples = np.ascontiguousarray(
             chunks[0] if len(chunks) == 1 else np.concatenate(chunks), dtype=np.float32
         )
-        if samples.size == 0:
+        if samples.size:
+            self._sink_samples(samples)
+
+    def _sink_samples(self, samples: npt.NDArray[np.float32]) -> None:
+        if self._sink is None:
             return
         try:
             self._sink(samples)

@@ -9,7 +9,7 @@ in a namespace) means ``make test`` runs the browser test instead of reporting a
 and a namespace cannot be entered from inside an already-running process with threads.
 
 The server is the real app (uvicorn in a background thread on 127.0.0.1) with a model-free stream
-factory: each speaker's fake stream commits "原告发言第N句" for every second of audio it is fed, so
+factory: each speaker's fake stream commits "原告发言第N句" for every second of voiced audio fed, so
 text on the judge's page proves that the plaintiff's microphone reached the server's tap, the
 transcript hub and the judge's WebSocket, attributed to the plaintiff by role and name. The fake
 microphone therefore plays a synthetic 48 kHz tone, not the speech corpus (recognition accuracy
@@ -18,12 +18,7 @@ through the browser needs the real model and is not measured here).
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import sys
-import threading
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -32,23 +27,28 @@ from typing import Any
 
 import numpy as np
 import pytest
-import uvicorn
 
 from asr.stream import StreamConfig
 from asr.types import Commit, Partial, Word
-from hearing_server.app import create_app
 from hearing_server.context import ServerContext
 from hearing_server.demo import seed_demo
 from hearing_server.notify import RecordingCodeSender
-from hearing_server.settings import Settings
+from tests.e2e.harness import (
+    CHROMIUM,
+    NETNS_ENV,
+    REPO_ROOT,
+    TIMEOUT_MS,
+    assert_private_namespace,
+    inside_namespace,
+    live_server,
+    namespace_unavailable,
+    plaintiff_id,
+    run_in_namespace,
+)
 from tests.server.live_fakes import FakeStream, FakeStreams
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-NETNS_ENV = "TINGSHEN_E2E_NETNS"
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 ASR_RATE_HZ = 16_000
-TIMEOUT_MS = 20_000
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -57,26 +57,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_room_in_private_network_namespace() -> None:
-    if os.environ.get(NETNS_ENV):
+    if inside_namespace():
         pytest.skip("already inside the private network namespace")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium; .ci/run installs it)")
-    pytest.importorskip("playwright", reason="playwright (the dev extra) is not installed")
-    unshare = shutil.which("unshare")
-    if unshare is None or subprocess.run([unshare, "-n", "true"], check=False).returncode != 0:
-        pytest.skip("cannot create a private network namespace (unshare -n needs root/userns)")
-    inner = (
-        f"ip link set lo up; exec {sys.executable} -m pytest {Path(__file__)} "
-        "-q -p no:cacheprovider -k test_room_judge_sees_plaintiff"
-    )
-    result = subprocess.run(
-        [unshare, "-n", "sh", "-c", inner],
-        cwd=REPO_ROOT,
-        env={**os.environ, NETNS_ENV: "1"},
-        capture_output=True,
-        text=True,
-        timeout=170,
-        check=False,
+    reason = namespace_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    result = run_in_namespace(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"{Path(__file__)}::test_room_judge_sees_plaintiff",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        timeout_s=170,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-3000:]
@@ -86,14 +82,21 @@ def test_room_in_private_network_namespace() -> None:
 
 
 class SpeakingStream(FakeStream):
-    """Commits one sentence per second of audio fed, with a partial for the next one."""
+    """Commits one sentence per second of voiced audio fed, with a partial for the next one.
+
+    ``voiced`` counts the samples that are not digital silence: while the judge mutes a speaker,
+    the server's tap feeds zeros in place of the voice (stream time keeps running), and a real
+    recogniser transcribes nothing of them.
+    """
 
     phrase = "本庭现在开庭"
+    voiced = 0
 
     def feed(self, samples: Any) -> None:
-        before = self.samples // ASR_RATE_HZ
+        before = self.voiced // ASR_RATE_HZ
         super().feed(samples)
-        after = self.samples // ASR_RATE_HZ
+        self.voiced += int(np.count_nonzero(samples))
+        after = self.voiced // ASR_RATE_HZ
         for n in range(before + 1, after + 1):
             start_ms = (n - 1) * 1000
             self.emit(
@@ -134,13 +137,6 @@ def _tone_wav(path: Path, seconds: float = 4.0, rate_hz: int = 48_000) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Running:
     def __init__(self, base_url: str, ctx: ServerContext, streams: SpeakingStreams) -> None:
         self.base_url = base_url
@@ -150,38 +146,12 @@ class Running:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Running, RecordingCodeSender]]:
-    if not os.environ.get(NETNS_ENV):
+    if not inside_namespace():
         pytest.skip(f"runs only inside a private network namespace ({NETNS_ENV}=1, see the runner)")
-    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True)
-    names = [line.split(":")[1].strip() for line in links.stdout.splitlines()]
-    assert names == ["lo"], f"not a private network namespace: {names}"
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        ice_host_addresses=["127.0.0.1"],
-        stun_urls=[],
-        turn_urls=[],
-        public_base_url=base_url,
-    )
-    sender = RecordingCodeSender()
+    assert_private_namespace()
     streams = SpeakingStreams()
-    app = create_app(settings, code_sender=sender, stream_factory=streams)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield Running(base_url, app.state.context, streams), sender
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=15)
+    with live_server(tmp_path / "data", streams) as live:
+        yield Running(live.base_url, live.ctx, streams), live.sender
 
 
 def _chromium(playwright: Any, wav: Path) -> Any:
@@ -276,27 +246,30 @@ def test_room_judge_sees_plaintiff(
             plaintiff.click("#mute")
             expect(plaintiff.locator("#mute")).to_have_text("取消静音")
             stream = running.streams.streams[key]
+            assert isinstance(stream, SpeakingStream)
             settle_s, quiet_s = 1.5, 3.0
             time.sleep(settle_s)  # packets already in flight
-            fed, shown = stream.samples, line.count()
+            fed, shown = stream.voiced, line.count()
             time.sleep(quiet_s)
             # Unmuted, 3 s are 48,000 samples; a last resampler remainder (16 samples was seen)
             # may still trickle in, so the bound is 0.1 s of audio, far below one sentence.
-            assert stream.samples - fed < ASR_RATE_HZ // 10, "the server still gets audio"
+            assert stream.voiced - fed < ASR_RATE_HZ // 10, "the server still gets audio"
             assert line.count() == shown, "text still arrives after mute"
             plaintiff.screenshot(path=str(SCREENSHOTS / "room-plaintiff-muted.png"))
 
             # Unmuted, the audio flows again; then the judge mutes the plaintiff (server side).
             plaintiff.click("#mute")
             expect(plaintiff.locator("#mute")).to_have_text("静音")
-            _wait_until(lambda: stream.samples - fed >= ASR_RATE_HZ, "audio after unmute")
+            _wait_until(lambda: stream.voiced - fed >= ASR_RATE_HZ, "audio after unmute")
             tile = room.locator(f'.tile[data-speaker="{key}"]')
             tile.get_by_role("button", name="禁言").click()
             expect(tile.get_by_role("button", name="解除禁言")).to_be_visible()
             time.sleep(settle_s)
-            fed = stream.samples
+            fed = stream.voiced
             time.sleep(quiet_s)
-            assert stream.samples - fed < ASR_RATE_HZ // 10, "the judge's mute did not stop audio"
+            assert stream.voiced - fed < ASR_RATE_HZ // 10, (
+                "the judge's mute did not stop the voice"
+            )
         finally:
             browser.close()
 
@@ -306,19 +279,3 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 15.
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
-
-
-def plaintiff_id(ctx: ServerContext, hearing_id: int) -> int:
-    from sqlalchemy import select
-
-    from hearing_server.models import CourtRole, Participant
-
-    with ctx.session_factory() as session:
-        found = session.scalars(
-            select(Participant.id).where(
-                Participant.hearing_id == hearing_id,
-                Participant.court_role == CourtRole.PLAINTIFF,
-            )
-        ).first()
-    assert found is not None
-    return found

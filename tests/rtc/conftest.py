@@ -7,6 +7,7 @@
   second).
 - ``engine`` comes from ``tests/conftest.py`` (one model for the whole session).
 - ``tone_wav``: a factory writing a 48 kHz mono 16-bit sine WAV into ``tmp_path``.
+- Room-shaped clients (audio and video, like ``web/static/room.js``) are in ``room_clients.py``.
 
 Synchronisation is by events (samples collected, frames read), each under an overall timeout;
 nothing sleeps to wait for something to happen.
@@ -33,6 +34,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from hearing_server.rtc.ice import IceSettings, offer_host_addresses, rtc_configuration
 from hearing_server.rtc.peer import Answer, PeerManager
+from hearing_server.rtc.relay import ForwardingMode
 from hearing_server.rtc.tap import ASR_SAMPLE_RATE_HZ, AudioSink, AudioTap
 
 LOOPBACK = ("127.0.0.1",)
@@ -121,6 +123,7 @@ class CountingTrack(MediaStreamTrack):
 class Hearing:
     """A PeerManager on loopback whose taps feed one ``SampleCollector`` per participant."""
 
+    forwarding: ForwardingMode = "encoded"
     manager: PeerManager = field(init=False)
     collectors: dict[str, SampleCollector] = field(default_factory=dict)
     tracks: dict[str, CountingTrack] = field(default_factory=dict)
@@ -128,7 +131,9 @@ class Hearing:
     tapped: dict[str, asyncio.Event] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.manager = PeerManager(IceSettings(host_addresses=LOOPBACK), self.tap_factory)
+        self.manager = PeerManager(
+            IceSettings(host_addresses=LOOPBACK), self.tap_factory, forwarding=self.forwarding
+        )
 
     def tap_factory(self, participant_id: str, track: MediaStreamTrack) -> AudioTap:
         counting = CountingTrack(track)
@@ -143,9 +148,10 @@ class Hearing:
         return self.collectors.setdefault(participant_id, SampleCollector())
 
 
-@pytest.fixture
-async def hearing() -> AsyncIterator[Hearing]:
-    made = Hearing()
+@pytest.fixture(params=["encoded"])
+async def hearing(request: pytest.FixtureRequest) -> AsyncIterator[Hearing]:
+    """Encoded forwarding; a test parametrizes ``hearing`` indirectly for ``"reencode"``."""
+    made = Hearing(forwarding=request.param)
     yield made
     await made.manager.close_all()
 
@@ -173,6 +179,20 @@ class Client:
         await self.connection.close()
         if self.player is not None and self.player.audio is not None:
             self.player.audio.stop()
+
+    def received_track(self, mid: str) -> MediaStreamTrack:
+        (transceiver,) = [t for t in self.connection.getTransceivers() if t.mid == mid]
+        return transceiver.receiver.track
+
+    def forwarded_from(self, participant_id: str, kind: str) -> MediaStreamTrack:
+        """The received track carrying ``participant_id``'s ``kind`` (from the last answer)."""
+        assert self.answer is not None
+        (mid,) = [
+            mid
+            for mid, pid in self.answer.forwarded.items()
+            if pid == participant_id and self.received_track(mid).kind == kind
+        ]
+        return self.received_track(mid)
 
 
 def make_client(wav: Path | None, *, receive_audio: int = 0) -> Client:
@@ -224,4 +244,11 @@ def peak_frequency_hz(samples: npt.NDArray[np.float32], rate_hz: int = ASR_SAMPL
     return float(np.argmax(spectrum) * rate_hz / samples.size)
 
 
-__all__ = ["AudioSink", "Client", "Hearing", "SampleCollector", "make_client", "peak_frequency_hz"]
+__all__ = [
+    "AudioSink",
+    "Client",
+    "Hearing",
+    "SampleCollector",
+    "make_client",
+    "peak_frequency_hz",
+]

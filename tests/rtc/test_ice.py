@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aioice.ice
 import pytest
-from aiortc import RTCIceServer
+from aiortc import RTCBundlePolicy, RTCIceServer
 
 from hearing_server.rtc.ice import (
     IceSettings,
@@ -17,6 +17,11 @@ from hearing_server.rtc.ice import (
 def test_no_urls_means_no_ice_servers_not_the_public_default() -> None:
     assert rtc_configuration().iceServers == []
     assert IceSettings().configuration().iceServers == []
+
+
+def test_everything_is_bundled_on_one_transport() -> None:
+    # aiortc's default (BALANCED) left a second video m-line on a discarded transport.
+    assert rtc_configuration().bundlePolicy == RTCBundlePolicy.MAX_BUNDLE
 
 
 def test_stun_and_turn_urls() -> None:

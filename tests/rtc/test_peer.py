@@ -66,7 +66,7 @@ async def test_answer_offers_only_loopback_host_candidates(
         assert set(candidates) == {("127.0.0.1", "host")}
 
 
-async def test_mute_stops_feeding_but_drains_the_track(
+async def test_mute_feeds_silence_of_the_same_length_and_drains_the_track(
     hearing: Hearing, clients: list[Client], tone_wav: ToneWav
 ) -> None:
     client = make_client(tone_wav(440.0, seconds=5.0))
@@ -75,16 +75,20 @@ async def test_mute_stops_feeding_but_drains_the_track(
     collector = hearing.collector("defendant")
     await collector.wait_for(int(0.5 * RATE))
 
-    hearing.manager.set_muted("defendant", True)
-    fed = hearing.taps["defendant"].samples_fed
+    tap = hearing.taps["defendant"]
     track = hearing.tracks["defendant"]
+    hearing.manager.set_muted("defendant", True)
+    # The first muted frame also flushes the resampler's tail of the voice; count after it.
+    await track.wait_frames(track.frames + 1)
+    fed, frames = tap.samples_fed, tap.frames_received  # both updated by the tap, in step
     await track.wait_frames(track.frames + 50)  # one second of 20 ms frames, read while muted
-    assert hearing.taps["defendant"].samples_fed == fed
-    assert collector.count == fed
+    muted = collector.samples[fed:]
+    assert tap.samples_fed - fed == (tap.frames_received - frames) * RATE // 50  # 320 a frame
+    assert muted.size == tap.samples_fed - fed and not muted.any()  # nothing of the voice
 
     hearing.manager.set_muted("defendant", False)
-    await collector.wait_for(fed + int(0.5 * RATE))
-    assert hearing.taps["defendant"].samples_fed > fed
+    await collector.wait_for(collector.count + int(0.5 * RATE))
+    assert float(abs(collector.samples[-RATE // 4 :]).max()) > 0.1
 
 
 async def test_closing_the_client_ends_the_tap_and_the_peer(
@@ -161,3 +165,17 @@ async def test_rejoin_replaces_the_old_connection_and_keeps_mute(
     fed = hearing.collector("lawyer").count
     await hearing.collector("lawyer").wait_for(fed + int(0.2 * RATE))
     assert new_tap.samples_fed > 0
+
+
+async def test_re_offer_before_media_flowed_ends_the_old_tap_at_once(
+    hearing: Hearing, clients: list[Client], tone_wav: ToneWav, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = make_client(tone_wav(440.0, seconds=10.0))
+    second = make_client(tone_wav(440.0, seconds=10.0))
+    clients += [first, second]
+    await first.join(hearing.manager, "lawyer")
+    old_tap = hearing.taps["lawyer"]
+    await second.join(hearing.manager, "lawyer")  # before ICE/DTLS of the first connection
+    assert old_tap.ended
+    assert "did not end" not in caplog.text  # it ended, the manager did not give up waiting
+    await hearing.collector("lawyer").wait_for(int(0.2 * RATE))

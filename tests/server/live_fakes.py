@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ class FakeStream:
         assert not self.finished
         self.samples += samples.size
         self._fed.set()
+
+    def set_hotwords(self, hotwords: tuple[str, ...]) -> None:
+        self.config = replace(self.config, hotwords=tuple(hotwords))
 
     def emit(self, *events: Event) -> None:
         for event in events:

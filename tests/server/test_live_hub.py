@@ -11,6 +11,7 @@ from asr.types import Commit, Gap, Partial, Word
 from hearing_server.live.hub import (
     CLOSE_HEARING_CLOSED,
     CLOSE_OVERFLOW,
+    CLOSE_REMOVED,
     Speaker,
     TranscriptHub,
 )
@@ -140,3 +141,53 @@ async def test_closing_ends_every_subscription() -> None:
 def test_invalid_sizes_are_refused() -> None:
     with pytest.raises(ValueError):
         TranscriptHub(started_at=STARTED, queue_size=0)
+
+
+async def test_closing_delivers_the_hearing_closed_message_first() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    _, sub = hub.subscribe()
+    hub.commit(PLAINTIFF, commit("最后一句"), offset_ms=0)
+    hub.hearing_closed()
+    hub.close()
+    got = [await asyncio.wait_for(sub.next(), 1) for _ in range(3)]
+    assert [m and m["type"] for m in got] == ["commit", "hearing", None]
+
+
+def test_restored_segments_continue_their_numbering() -> None:
+    first = TranscriptHub(started_at=STARTED)
+    first.commit(PLAINTIFF, commit("一"), offset_ms=0)
+    first.commit(DEFENDANT, commit("二"), offset_ms=0)
+    restored = TranscriptHub(started_at=STARTED, segments=first.snapshot()["segments"])
+    assert restored.live_id != first.live_id and restored.seq == 0
+    message = restored.commit(PLAINTIFF, commit("三"), offset_ms=0)
+    assert message["segment"]["id"] == 2
+    assert [s["text"] for s in restored.snapshot()["segments"]] == ["一", "二", "三"]
+    with pytest.raises(ValueError):
+        TranscriptHub(started_at=STARTED, segments=first.snapshot()["segments"][1:])
+    with pytest.raises(ValueError):  # a segment built before another was added is stale
+        stale = restored.segment(PLAINTIFF, commit("四"), offset_ms=0)
+        restored.commit(PLAINTIFF, commit("五"), offset_ms=0)
+        restored.add_segment(stale)
+
+
+def test_since_from_another_hub_gets_a_snapshot() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    hub.commit(PLAINTIFF, commit("一"), offset_ms=0)
+    hub.commit(PLAINTIFF, commit("二"), offset_ms=0)
+    same, _ = hub.subscribe(since=1, live_id=hub.live_id)
+    other, _ = hub.subscribe(since=1, live_id="a-previous-server-run")
+    assert [m["type"] for m in same] == ["commit"]
+    assert [m["type"] for m in other] == ["snapshot"]
+
+
+async def test_end_for_ends_only_that_persons_subscriptions() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    _, removed = hub.subscribe(key="participant-1")
+    _, other = hub.subscribe(key="participant-2")
+    assert hub.end_for("participant-1", CLOSE_REMOVED, "removed: by the judge") == 1
+    assert await asyncio.wait_for(removed.next(), 1) is None
+    assert removed.close_code == CLOSE_REMOVED
+    hub.presence({"speaker": "participant-1", "state": "removed"})
+    message = await asyncio.wait_for(other.next(), 1)
+    assert message is not None and message["presence"]["state"] == "removed"
+    assert hub.snapshot()["presence"]["participant-1"]["state"] == "removed"

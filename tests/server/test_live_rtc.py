@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
+from sqlalchemy import select
 
 from hearing_server.live.room import LiveRegistry
-from hearing_server.models import Hearing, HearingStatus
+from hearing_server.models import AuditEvent, Hearing, HearingStatus
 from hearing_server.rtc.ice import offer_host_addresses, rtc_configuration
 from hearing_server.rtc.tap import ASR_SAMPLE_RATE_HZ
 from tests.server.conftest import PASSWORD
@@ -71,8 +72,21 @@ async def test_offer_through_the_api_taps_audio_into_the_speakers_stream(
             assert "民间借贷纠纷" in stream.config.hotwords
             live = registry.get(world.hearing_a)
             assert live is not None and live.peers.tap("staff-1") is not None
+            assert live.presence.state("staff-1") == "present"
+            # The judge leaves: the server closes the peer; the stream stays for a rejoin.
+            left = await http.post(f"/api/hearings/{world.hearing_a}/leave")
+            assert left.status_code == 204, left.text
+            assert "staff-1" not in live.peers.participants
+            assert live.presence.state("staff-1") == "left" and not stream.finished
     finally:
         await registry.close_all()  # server side first: the client then just stops
         await peer.close()
         player.audio.stop()
     assert stream.finished  # closing the hearing finishes its streams
+    with ctx.session_factory() as session:
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "hearing", AuditEvent.entity_id == world.hearing_a)
+            .order_by(AuditEvent.id)
+        ).all()
+    assert list(actions) == ["hearing.join", "hearing.leave"]

@@ -8,80 +8,24 @@ so that it is also shut down first: its lifespan closes the live sessions on the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from asr.types import Commit, Partial, Word
-from hearing_server.context import ServerContext
-from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
-from hearing_server.live.hub import Speaker
-from hearing_server.live.room import LiveHearing, LiveRegistry
-from hearing_server.models import Hearing, HearingStatus
-from hearing_server.notify import RecordingCodeSender
-from tests.server.conftest import World, invite, join_as, login
-from tests.server.live_fakes import FakeStream
+from asr.types import Commit, Partial
+from hearing_server.live.room import LiveRegistry
+from tests.server.live_client import (
+    emit,
+    live_of,
+    open_hearing,
+    party_cookie,
+    plaintiff_speaker,
+    receive_until,
+    speak,
+    staff_cookie,
+    words,
+)
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def party_cookie(
-    make_client: Callable[[], TestClient], sender: RecordingCodeSender, pid: int
-) -> str:
-    staff = make_client()
-    login(staff, "judge_a")
-    party = make_client()
-    join_as(party, invite(staff, pid), sender, pid)
-    return f"{PARTICIPANT_COOKIE}={party.cookies[PARTICIPANT_COOKIE]}"
-
-
-def staff_cookie(make_client: Callable[[], TestClient], username: str) -> str:
-    staff = make_client()
-    login(staff, username)
-    return f"{STAFF_COOKIE}={staff.cookies[STAFF_COOKIE]}"
-
-
-def open_hearing(ctx: ServerContext, hearing_id: int) -> None:
-    with ctx.session_factory() as session:
-        hearing = session.get(Hearing, hearing_id)
-        assert hearing is not None
-        hearing.status = HearingStatus.OPEN
-        session.commit()
-
-
-def live_of(app: FastAPI, hearing_id: int) -> LiveHearing:
-    registry = app.state.live
-    assert isinstance(registry, LiveRegistry)
-    live = registry.get(hearing_id)
-    assert live is not None
-    return live
-
-
-def speak(client: TestClient, live: LiveHearing, speaker: Speaker) -> FakeStream:
-    """Open the speaker's stream on the server loop (as the first audio would)."""
-    assert client.portal is not None
-    stream = client.portal.call(live.open_stream, speaker)
-    assert isinstance(stream, FakeStream)
-    return stream
-
-
-def emit(client: TestClient, stream: FakeStream, *events: Any) -> None:
-    assert client.portal is not None
-    client.portal.call(lambda: stream.emit(*events))
-
-
-def words(text: str, start_ms: int) -> tuple[Word, ...]:
-    return tuple(
-        Word(c, start_ms + 100 * i, start_ms + 100 * (i + 1), 0.8) for i, c in enumerate(text)
-    )
-
-
-def plaintiff_speaker(world: World) -> Speaker:
-    return Speaker(f"participant-{world.plaintiff_a}", world.plaintiff_a, "plaintiff", "张伟")
 
 
 def test_participant_gets_snapshot_then_diffs_attributed_to_the_speaker(
@@ -93,13 +37,17 @@ def test_participant_gets_snapshot_then_diffs_attributed_to_the_speaker(
     path = f"/ws/hearings/{world.hearing_a}/transcript"
     with live_client.websocket_connect(path, headers={"cookie": cookie}) as ws:
         snapshot = ws.receive_json()
+        me = f"participant-{world.defendant_a}"
         assert snapshot == {
             "type": "snapshot",
-            "seq": 0,
+            "seq": 1,  # the presence change of this very connection
+            "live_id": snapshot["live_id"],
             "started_at": snapshot["started_at"],
             "segments": [],
             "partials": {},
+            "presence": {me: snapshot["presence"][me]},
         }
+        assert snapshot["presence"][me]["online"] is True
         live = live_of(app, world.hearing_a)
         assert set(live.spec.hotwords) >= {"张伟", "李娜", "民间借贷纠纷"}
         stream = speak(live_client, live, plaintiff_speaker(world))
@@ -111,10 +59,10 @@ def test_participant_gets_snapshot_then_diffs_attributed_to_the_speaker(
             Commit(words("借款五万元", 0), "zh", True, 500),
         )
         partial, commit = ws.receive_json(), ws.receive_json()
-    assert (partial["type"], partial["seq"]) == ("partial", 1)
+    assert (partial["type"], partial["seq"]) == ("partial", 2)
     assert partial["partial"]["participant_id"] == world.plaintiff_a
     assert partial["partial"]["text"] == "借款五"
-    assert (commit["type"], commit["seq"]) == ("commit", 2)
+    assert (commit["type"], commit["seq"]) == ("commit", 3)
     segment = commit["segment"]
     assert (segment["participant_id"], segment["role"], segment["display_name"]) == (
         world.plaintiff_a,
@@ -131,29 +79,37 @@ def test_reconnect_with_since_gets_only_missed_messages(app, ctx, world, make_cl
     cookie = staff_cookie(make_client, "judge_a")
     path = f"/ws/hearings/{world.hearing_a}/transcript"
     with live_client.websocket_connect(path, headers={"cookie": cookie}) as ws:
-        assert ws.receive_json()["type"] == "snapshot"
+        first = ws.receive_json()
+        assert first["type"] == "snapshot"
         live = live_of(app, world.hearing_a)
         stream = speak(live_client, live, plaintiff_speaker(world))
         emit(live_client, stream, Commit(words("第一句", 0), "zh", True, 300))
-        assert ws.receive_json()["seq"] == 1
+        seen = ws.receive_json()["seq"]
     emit(
         live_client,
         stream,
         Commit(words("第二句", 400), "zh", True, 700),
         Commit(words("第三句", 800), "zh", True, 1100),
     )
-    with live_client.websocket_connect(f"{path}?since=1", headers={"cookie": cookie}) as ws:
-        missed = [ws.receive_json(), ws.receive_json()]
-        assert [(m["type"], m["seq"], m["segment"]["text"]) for m in missed] == [
-            ("commit", 2, "第二句"),
-            ("commit", 3, "第三句"),
-        ]
+    since = f"{path}?since={seen}&live_id={first['live_id']}"
+    with live_client.websocket_connect(since, headers={"cookie": cookie}) as ws:
+        # Missed: "offline" (the first socket closed), the two commits, then "online" again.
+        missed = [ws.receive_json() for _ in range(4)]
+        assert [m["seq"] for m in missed] == list(range(seen + 1, seen + 5))
+        texts = [m["segment"]["text"] for m in missed if m["type"] == "commit"]
+        assert texts == ["第二句", "第三句"]
+        presence = [m["presence"]["online"] for m in missed if m["type"] == "presence"]
+        assert presence == [False, True]
         emit(live_client, stream, Partial(words("第四", 1200), "zh", 1400))
-        assert ws.receive_json()["seq"] == 4
-    with live_client.websocket_connect(f"{path}?since=99", headers={"cookie": cookie}) as ws:
-        snapshot = ws.receive_json()
-        assert (snapshot["type"], snapshot["seq"], len(snapshot["segments"])) == ("snapshot", 4, 3)
-        assert list(snapshot["partials"]) == [f"participant-{world.plaintiff_a}"]
+        last = ws.receive_json()
+        assert (last["type"], last["seq"]) == ("partial", seen + 5)
+    for stale in (f"{path}?since=99", f"{path}?since={seen}&live_id=another-server-run"):
+        with live_client.websocket_connect(stale, headers={"cookie": cookie}) as ws:
+            snapshot = ws.receive_json()
+            assert snapshot["type"] == "snapshot"
+            assert [s["text"] for s in snapshot["segments"]] == ["第一句", "第二句", "第三句"]
+            assert list(snapshot["partials"]) == [f"participant-{world.plaintiff_a}"]
+            assert snapshot["presence"]["staff-1"]["online"] is True
 
 
 @pytest.mark.parametrize("who", ["other_party", "other_court", "nobody"])
@@ -226,6 +182,8 @@ def test_closing_the_hearing_ends_streams_and_sockets(app, world, make_client, c
         stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
         closed = live_client.post(f"{base}/close", headers={"cookie": clerk})
         assert closed.status_code == 200, closed.text
+        last = receive_until(ws, lambda m: m["type"] != "presence")
+        assert {k: last[k] for k in ("type", "status")} == {"type": "hearing", "status": "closed"}
         with pytest.raises(WebSocketDisconnect) as ended:
             ws.receive_json()
     assert ended.value.code == 4410

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from hearing_server.log_redaction import REDACTED
+
 STARTUP_TIMEOUT_S = 60
 
 
@@ -49,8 +51,12 @@ def test_serve_demo_prints_working_links(tmp_path: Path) -> None:
             assert summary.status_code == 200, summary.text
             assert summary.json()["participant_name"] == "张伟"
             assert c.get("/api/auth/me").status_code == 401
+            assert c.get(f"/join.html?t={token}").status_code == 200
     finally:
         proc.terminate()
         proc.wait(timeout=STARTUP_TIMEOUT_S)
         if proc.stdout is not None:
+            log = proc.stdout.read()  # the access log of the requests above
             proc.stdout.close()
+    assert f"/api/join/{REDACTED} HTTP/1.1" in log, log
+    assert "/join.html?t=" in log and token not in log, log

@@ -86,6 +86,15 @@ async function hearingRow(h) {
     open.onclick = async () => { await api("POST", `/api/hearings/${h.id}/open`); await render(); };
     actions.append(open);
   }
+  if (h.status === "open" && canOpen) {
+    const close = el("button", { class: "small danger", type: "button" }, t("close_hearing"));
+    close.onclick = async () => {
+      if (!confirm(t("confirm_close"))) return;
+      await api("POST", `/api/hearings/${h.id}/close`);
+      await render();
+    };
+    actions.append(close);
+  }
   if (h.status === "open") {
     actions.append(el("a", { href: `/room.html?h=${h.id}` },
       el("button", { class: "small", type: "button", tabindex: "-1" }, t("enter_room"))));
@@ -145,6 +154,7 @@ async function main() {
         scheduled_at: courtTimeToIso(document.getElementById("s-time").value),
         duration_minutes: Number(document.getElementById("s-dur").value),
         place: document.getElementById("s-place").value.trim(),
+        language: document.getElementById("s-lang").value,
       });
       showError(error, "");
       await render();

@@ -1,0 +1,121 @@
+"""The judge's control of the room, and people joining and leaving it: actions that check, write
+the audit trail (and the participant row), commit, and return; the caller then applies the change
+to the live session.
+
+    target = do_set_removed(session, ctx, staff=judge, hearing_id=h, participant_id=p, removed=True)
+    do_set_muted(session, ctx, staff=judge, hearing_id=h, participant_id=p, muted=True)
+    record_presence(session, ctx, admitted=admitted, action="hearing.leave")
+
+Only judges (staff role ``judge`` of the hearing's court) mute, remove and readmit; court staff
+on the participant list are not removed (the clerk and the judges run the hearing). Removing
+needs a hearing that is scheduled or open; muting needs it open (muting is live state).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from hearing_server import audit
+from hearing_server.access import hearing_for_staff, require_staff_role
+from hearing_server.audit import Actor, EntityRef
+from hearing_server.context import ServerContext
+from hearing_server.errors import ConflictError, NotFoundError
+from hearing_server.live.admission import Admitted, require_open
+from hearing_server.models import Hearing, HearingStatus, Participant, StaffRole, StaffUser
+
+__all__ = ["do_set_muted", "do_set_removed", "record_presence"]
+
+MODERATORS = (StaffRole.JUDGE,)
+
+
+def _target(
+    session: Session, staff: StaffUser, hearing_id: int, participant_id: int, action: str
+) -> tuple[Hearing, Participant]:
+    require_staff_role(staff, MODERATORS, action)
+    hearing = hearing_for_staff(session, staff, hearing_id)
+    target = session.get(Participant, participant_id)
+    if target is None or target.hearing_id != hearing.id:
+        raise NotFoundError(f"participant {participant_id} not found in hearing {hearing_id}")
+    return hearing, target
+
+
+def do_set_removed(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    removed: bool,
+) -> Participant:
+    """Remove a participant from the hearing (``removed=False``: readmit). Idempotent: a
+    repeated request changes nothing and writes no audit event."""
+    verb = "remove participants" if removed else "readmit participants"
+    hearing, target = _target(session, staff, hearing_id, participant_id, verb)
+    if hearing.status not in (HearingStatus.SCHEDULED, HearingStatus.OPEN):
+        raise ConflictError(f"hearing {hearing.id} is {hearing.status.value}")
+    if target.staff_user_id is not None:
+        raise ConflictError("court staff on the participant list cannot be removed")
+    if (target.removed_at is not None) == removed:
+        return target
+    now = ctx.clock()
+    target.removed_at = now if removed else None
+    audit.record(
+        session,
+        actor=Actor("staff", staff.id),
+        action="participant.remove" if removed else "participant.readmit",
+        entity=EntityRef("participant", target.id),
+        case_id=hearing.case_id,
+        details={"hearing_id": hearing.id, "display_name": target.display_name},
+        at=now,
+    )
+    session.commit()
+    return target
+
+
+def do_set_muted(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    muted: bool,
+) -> Participant:
+    """Check and audit the judge muting (or unmuting) a participant of an open hearing."""
+    hearing, target = _target(session, staff, hearing_id, participant_id, "mute participants")
+    require_open(hearing)
+    audit.record(
+        session,
+        actor=Actor("staff", staff.id),
+        action="participant.mute" if muted else "participant.unmute",
+        entity=EntityRef("participant", target.id),
+        case_id=hearing.case_id,
+        details={"hearing_id": hearing.id},
+        at=ctx.clock(),
+    )
+    session.commit()
+    return target
+
+
+def record_presence(
+    session: Session,
+    ctx: ServerContext,
+    *,
+    admitted: Admitted,
+    action: Literal["hearing.join", "hearing.leave"],
+) -> None:
+    """Audit someone joining the hearing's media (first time, or after leaving) or leaving it."""
+    speaker = admitted.speaker
+    audit.record(
+        session,
+        actor=admitted.actor,
+        action=action,
+        entity=EntityRef("hearing", admitted.hearing.id),
+        case_id=admitted.hearing.case_id,
+        details={"speaker": speaker.key, "role": speaker.role},
+        at=ctx.clock(),
+    )
+    session.commit()

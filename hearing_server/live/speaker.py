@@ -1,0 +1,29 @@
+"""Who speaks: the label every transcript and presence message carries, and the message type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Message", "Speaker"]
+
+Message = dict[str, Any]
+"""A JSON message of the live protocol (docs/protocol.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a stream belongs to: ``key`` is the media key (``participant-7`` / ``staff-3``)."""
+
+    key: str
+    participant_id: int | None
+    role: str
+    display_name: str
+
+    def label(self) -> Message:
+        return {
+            "speaker": self.key,
+            "participant_id": self.participant_id,
+            "role": self.role,
+            "display_name": self.display_name,
+        }

@@ -1,0 +1,166 @@
+"""The court-format transcript (庭审笔录) as a PDF with embedded CJK fonts (reportlab).
+
+    data = render_pdf(header, segments, version=7, font=find_cjk_font(settings_path))
+
+Layout: the court's name and the title, a header block (case number, cause of action, time, place,
+presiding judge, clerk, participants), then the dialogue, one paragraph per segment led by the
+speaker's role and name, notes in parentheses, and "第 N 页 共 M 页" with the transcript version
+on every page. Output is reproducible (reportlab's invariant mode): the same transcript version
+gives the same bytes, which the signing issue relies on.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab import rl_config
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from hearing_server.transcript.export import Header, speaker_label
+from hearing_server.transcript.model import SegmentKind, SegmentView
+
+__all__ = ["FontNotFoundError", "find_cjk_font", "render_pdf"]
+
+FONT_NAME = "TingshenCJK"
+
+SYSTEM_FONTS = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
+)
+
+
+class FontNotFoundError(RuntimeError):
+    pass
+
+
+def find_cjk_font(configured: Path | None = None) -> Path:
+    """The TrueType CJK font to embed: the configured one, a system one, or the packaged one."""
+    candidates: list[Path] = [configured] if configured is not None else []
+    candidates.extend(SYSTEM_FONTS)
+    try:  # WenQuanYi Micro Hei (OFL) from PyPI, a dependency of the project
+        packaged = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
+        candidates.append(Path(str(packaged)))
+    except ModuleNotFoundError:  # pragma: no cover - it is a declared dependency
+        pass
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FontNotFoundError(
+        "no TrueType CJK font: set TINGSHEN_PDF_FONT to a .ttf/.ttc file "
+        "(CFF-based .otf fonts such as Noto Sans CJK cannot be embedded by reportlab)"
+    )
+
+
+def _register(font: Path) -> str:
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font), subfontIndex=0))
+    return FONT_NAME
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
+    return {
+        "court": ParagraphStyle("court", parent=base, fontSize=16, leading=24, alignment=1),
+        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=30, alignment=1),
+        "meta": ParagraphStyle("meta", parent=base, leading=19),
+        "body": ParagraphStyle("turn", parent=base, firstLineIndent=0, spaceAfter=4),
+        "note": ParagraphStyle("note", parent=base, textColor=HexColor("#444444"), spaceAfter=4),
+    }
+
+
+def _story(
+    header: Header, segments: Sequence[SegmentView], styles: dict[str, ParagraphStyle]
+) -> list[Any]:
+    when = header.started_at.strftime("%Y年%m月%d日 %H时%M分") if header.started_at else ""
+    meta = [
+        ("时间", when),
+        ("地点", header.place),
+        ("案号", header.case_number),
+        ("案由", header.cause_of_action),
+        ("审判长", header.presiding_judge),
+        ("书记员", header.clerk),
+    ]
+    if header.participants:
+        meta.append(("到庭人员", "；".join(f"{role}{name}" for role, name in header.participants)))
+    story: list[Any] = [
+        Paragraph(escape(header.court), styles["court"]),
+        Paragraph("庭 审 笔 录", styles["title"]),
+        Spacer(1, 6 * mm),
+    ]
+    story += [Paragraph(f"{escape(k)}：{escape(v)}", styles["meta"]) for k, v in meta]
+    story.append(Spacer(1, 6 * mm))
+    for segment in segments:
+        text = escape(segment.text.strip())
+        if segment.kind is SegmentKind.NOTE:
+            story.append(Paragraph(f"（{text}）", styles["note"]))
+        elif text:
+            story.append(
+                Paragraph(f"{escape(speaker_label(segment) or '发言人')}：{text}", styles["body"])
+            )
+    return story
+
+
+def _numbered_canvas(font: str, version: int) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        """Defers each page so the footer can say how many pages there are."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's page reset
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 9)
+                width = A4[0]
+                self.drawCentredString(width / 2, 12 * mm, f"第 {number} 页 共 {total} 页")
+                self.drawRightString(width - 20 * mm, 12 * mm, f"笔录版本 {version}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def render_pdf(
+    header: Header, segments: Sequence[SegmentView], *, version: int, font: Path
+) -> bytes:
+    name = _register(font)
+    buffer = io.BytesIO()
+    previous = rl_config.invariant
+    rl_config.invariant = 1  # reproducible bytes: no creation date, fixed document id
+    try:
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=25 * mm,
+            rightMargin=20 * mm,
+            topMargin=20 * mm,
+            bottomMargin=22 * mm,
+            title=f"{header.case_number} 庭审笔录",
+            author=header.court,
+            subject=f"transcript version {version}",
+        )
+        document.build(
+            _story(header, segments, _styles(name)), canvasmaker=_numbered_canvas(name, version)
+        )
+    finally:
+        rl_config.invariant = previous
+    return buffer.getvalue()

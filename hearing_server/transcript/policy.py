@@ -1,0 +1,79 @@
+"""Who may change what in a transcript: pure rules over :class:`Change` lists.
+
+    verdict = check_changes(EditorRole.CLERK, changes, before)
+    if not verdict.allowed: refuse(verdict.reason)
+
+- Clerks and recorders edit: text, speaker labels, split and merge (which create, delete and
+  re-time segments), notes.
+- The judge edits too, and is the only one who may lock or unlock a segment.
+- Nobody changes a locked segment (the judge unlocks it first).
+- Parties, lawyers, witnesses and observers read; they never reach this module with an update
+  (the API refuses them earlier), and the rules refuse them again here.
+- The ASR never changes an existing segment: it only appends (see ``TranscriptDoc.append_commit``);
+  re-transcription of a segment a person touched is a suggestion, never an overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hearing_server.transcript.model import Change, Field, SegmentView
+
+__all__ = ["EditorRole", "Verdict", "asr_may_replace", "check_changes", "may_edit"]
+
+
+class EditorRole(StrEnum):
+    JUDGE = "judge"
+    CLERK = "clerk"
+    RECORDER = "recorder"
+    READER = "reader"
+    """Parties, lawyers, witnesses, observers, court admins: read only."""
+
+
+_EDITORS = frozenset({EditorRole.JUDGE, EditorRole.CLERK, EditorRole.RECORDER})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""
+
+
+ALLOWED = Verdict(True)
+
+
+def may_edit(role: EditorRole) -> bool:
+    return role in _EDITORS
+
+
+def check_changes(
+    role: EditorRole,
+    changes: Sequence[Change],
+    before: Mapping[str, SegmentView],
+    after: Mapping[str, SegmentView] | None = None,
+) -> Verdict:
+    """Whether ``role`` may turn a transcript whose segments were ``before`` into ``after``."""
+    if not changes:
+        return ALLOWED
+    if not may_edit(role):
+        return Verdict(False, "only the judge, the clerk and recorders may edit the transcript")
+    for change in changes:
+        old = before.get(change.segment_id)
+        if change.field is Field.LOCKED:
+            if role is not EditorRole.JUDGE:
+                return Verdict(False, "only the judge may lock or unlock a segment")
+            continue
+        if old is not None and old.locked:
+            return Verdict(False, f"segment {change.segment_id} is locked by the judge")
+        new = after.get(change.segment_id) if after is not None else None
+        created_locked = change.field is Field.CREATED and new is not None and new.locked
+        if created_locked and role is not EditorRole.JUDGE:
+            return Verdict(False, "only the judge may lock or unlock a segment")
+    return ALLOWED
+
+
+def asr_may_replace(segment: SegmentView) -> bool:
+    """A later recognition result may replace this segment's text only if nobody touched it."""
+    return not segment.touched and not segment.locked

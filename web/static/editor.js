@@ -1,0 +1,231 @@
+// The transcript editor (笔录校对): clerks, recorders and the judge correct the live transcript
+// together; parties and lawyers watch it here read-only and download their copy.
+import { api, el, setupHeader } from "./common.js";
+import { DocSync } from "./doc-sync.js";
+import {
+  insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
+} from "./editor-commands.js";
+import { roleLabel, t } from "./i18n.js";
+import { TranscriptEditor } from "./transcript-editor.js";
+
+const hearingId = Number(new URLSearchParams(location.search).get("h")
+  || (location.pathname.match(/^\/transcript\/(\d+)/) || [])[1]);
+const COLORS = ["#b3261e", "#1f5fa8", "#2e7d32", "#8e24aa", "#ef6c00", "#00838f"];
+const page = { me: null, sync: null, editor: null, current: null, speakers: [] };
+window.tingshenEditor = page; // for the browser tests
+
+function notice(text) {
+  const box = document.getElementById("ed-notice");
+  box.textContent = text || "";
+  box.hidden = !text;
+}
+
+async function whoAmI() {
+  try {
+    const staff = await api("GET", "/api/auth/me");
+    const canEdit = ["judge", "clerk", "recorder"].includes(staff.role);
+    return { key: `user-${staff.id}`, name: staff.display_name, role: staff.role, canEdit, canLock: staff.role === "judge" };
+  } catch {
+    const me = await api("GET", "/api/join/me");
+    return { key: `participant-${me.participant_id}`, name: me.display_name, role: me.court_role, canEdit: false, canLock: false };
+  }
+}
+
+function currentTextarea() {
+  return page.current ? document.querySelector(`.seg[data-id="${CSS.escape(page.current)}"] textarea`) : null;
+}
+
+function focusSegment(id, at = null) {
+  const ta = document.querySelector(`.seg[data-id="${CSS.escape(id)}"] textarea`);
+  if (!ta) return;
+  ta.focus();
+  if (at !== null) ta.setSelectionRange(at, at);
+}
+
+function move(step) {
+  const rows = [...document.querySelectorAll(".seg textarea")];
+  const index = rows.indexOf(document.activeElement);
+  const next = rows[Math.max(0, Math.min(rows.length - 1, index + step))];
+  if (next) next.focus();
+}
+
+// Keystrokes are stored one by one; show a burst of typing by one person as one change.
+export function coalesce(revisions, windowMs = 60000) {
+  const out = [];
+  for (const r of revisions) {
+    const last = out[out.length - 1];
+    if (last && last.field === "text" && r.field === "text" && last.author === r.author
+        && new Date(r.at) - new Date(last.at_last) < windowMs) {
+      last.after = r.after;
+      last.at_last = r.at;
+    } else {
+      out.push({ ...r, at_last: r.at });
+    }
+  }
+  return out;
+}
+
+function formatTime(iso) {
+  return new Date(iso).toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
+}
+
+async function showHistory(id) {
+  page.current = id;
+  const list = document.getElementById("history");
+  const items = await api("GET", `/api/hearings/${hearingId}/transcript/revisions?segment=${encodeURIComponent(id)}`).catch(() => []);
+  list.replaceChildren(...coalesce(items).slice(-12).reverse().map((r) => el("li", {},
+    el("div", { class: "h-meta" }, `${r.author === "asr" ? t("asr") : r.author_name || r.author} · ${formatTime(r.at)}`),
+    r.field === "text" ? el("div", {}, el("del", {}, r.before), " → ", el("ins", {}, r.after))
+      : el("div", {}, `${t("field_" + r.field)}: ${r.after || r.before}`))));
+}
+
+function renderEditors() {
+  const list = document.getElementById("editors");
+  const people = [];
+  for (const [, state] of page.sync.awareness.getStates()) if (state.user) people.push(state.user);
+  list.replaceChildren(...people.map((u) => el("li", {},
+    el("span", { class: "dot", style: `background:${u.color}` }), `${roleLabel(u.role)} ${u.name}`)));
+}
+
+function offerHotword(term) {
+  if (!looksLikeTerm(term) || !confirm(t("offer_hotword").replace("{term}", term))) return;
+  api("POST", `/api/hearings/${hearingId}/hotwords`, { words: [term] })
+    .then(() => notice(t("hotword_added").replace("{term}", term)))
+    .catch((exc) => notice(exc.message));
+}
+
+function setupTools() {
+  const doc = () => page.sync.doc;
+  const find = document.getElementById("find");
+  const replace = document.getElementById("replace");
+  find.addEventListener("input", () => page.editor.setQuery(find.value));
+  find.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const hits = [...document.querySelectorAll(".seg")].filter((row) => row.querySelector("textarea")?.value.includes(find.value));
+    const after = hits.find((row) => row.dataset.id !== page.current && row.compareDocumentPosition(document.querySelector(`.seg[data-id="${CSS.escape(page.current || "")}"]`) || row) & Node.DOCUMENT_POSITION_PRECEDING) || hits[0];
+    if (after) focusSegment(after.dataset.id, after.querySelector("textarea").value.indexOf(find.value));
+  });
+  document.getElementById("replace-all").onclick = () => {
+    const count = replaceAll(doc(), find.value, replace.value);
+    notice(t("replaced").replace("{n}", count));
+    if (count) offerHotword(replace.value);
+  };
+  document.getElementById("b-note").onclick = () => {
+    const text = prompt(t("note_prompt"));
+    if (text) focusSegment(insertNote(doc(), page.current, text));
+  };
+  document.getElementById("b-split").onclick = () => {
+    const ta = currentTextarea();
+    if (ta) { const id = splitSegment(doc(), page.current, ta.selectionStart); if (id) focusSegment(id, 0); }
+  };
+  document.getElementById("b-merge").onclick = () => {
+    const merged = page.current && mergeWithPrevious(doc(), page.current);
+    if (merged) focusSegment(merged.id, merged.at);
+  };
+  const speaker = document.getElementById("b-speaker");
+  speaker.replaceChildren(el("option", { value: "" }, t("change_speaker")),
+    ...page.speakers.map((s, i) => el("option", { value: String(i) }, `${roleLabel(s.role)} ${s.name}`)));
+  speaker.onchange = () => {
+    const choice = page.speakers[Number(speaker.value)];
+    if (choice && page.current) setSpeaker(doc(), page.current, choice);
+    speaker.value = "";
+    focusSegment(page.current);
+  };
+  const lock = document.getElementById("b-lock");
+  lock.hidden = !page.me.canLock;
+  lock.onclick = () => {
+    const map = page.editor.find(page.current || "");
+    if (map) setLocked(doc(), page.current, !map.get("locked"));
+  };
+  document.addEventListener("keydown", (event) => {
+    const ta = currentTextarea();
+    if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) { event.preventDefault(); move(event.key === "ArrowDown" ? 1 : -1); }
+    else if (event.ctrlKey && event.key === "Enter") { event.preventDefault(); document.getElementById("b-split").click(); }
+    else if (event.ctrlKey && event.key === "Backspace" && ta && ta.selectionStart === 0 && ta.selectionEnd === 0) { event.preventDefault(); document.getElementById("b-merge").click(); }
+    else if (event.altKey && (event.key === "n" || event.key === "N")) { event.preventDefault(); document.getElementById("b-note").click(); }
+    else if (event.altKey && (event.key === "s" || event.key === "S")) { event.preventDefault(); speaker.focus(); }
+    else if (event.ctrlKey && (event.key === "f" || event.key === "F")) { event.preventDefault(); find.focus(); }
+    else if (event.ctrlKey && (event.key === "l" || event.key === "L") && page.me.canLock) { event.preventDefault(); lock.click(); }
+  });
+}
+
+// What the ASR is still recognising: shown below the record, never editable (not in the document).
+function followPartials(url) {
+  const box = document.getElementById("recognising");
+  const list = document.getElementById("partials");
+  const partials = new Map();
+  const render = () => {
+    const lines = [...partials.values()].filter((p) => p.text);
+    box.hidden = lines.length === 0;
+    list.replaceChildren(...lines.map((p) => el("div", { class: "partial", "data-speaker": p.speaker },
+      el("span", { class: "seg-speaker" }, `${roleLabel(p.role)} ${p.display_name}`), " ", el("span", {}, p.text))));
+  };
+  const ws = new WebSocket(url);
+  ws.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "snapshot") {
+      partials.clear();
+      for (const p of Object.values(message.partials || {})) partials.set(p.speaker, p);
+    } else if (message.type === "partial") {
+      partials.set(message.partial.speaker, message.partial);
+    } else if (message.type === "commit" && message.segment.end_of_utterance) {
+      partials.delete(message.segment.speaker);
+    } else return;
+    render();
+  };
+  ws.onclose = (event) => {
+    partials.clear();
+    render();
+    if (event.code === 1012 || event.code === 4408 || event.code === 1006) setTimeout(() => followPartials(url), 2000);
+    else if (event.code === 4409) setTimeout(() => followPartials(url), 10000);
+  };
+}
+
+async function main() {
+  let hearing, participants = [];
+  try {
+    hearing = await api("GET", `/api/hearings/${hearingId}`);
+    participants = await api("GET", `/api/hearings/${hearingId}/participants`).catch(() => []);
+    page.me = await whoAmI();
+  } catch (exc) {
+    setupHeader();
+    if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname)}`;
+    notice(exc.message);
+    return;
+  }
+  setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
+  document.getElementById("who").textContent = `${roleLabel(page.me.role)} ${page.me.name}`;
+  for (const fmt of ["pdf", "txt", "json", "srt", "vtt"]) document.getElementById(`x-${fmt}`).href = `/api/hearings/${hearingId}/transcript.${fmt}`;
+  page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
+  document.getElementById("tools").hidden = !page.me.canEdit;
+  document.getElementById("keys-help").hidden = !page.me.canEdit;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const status = document.getElementById("save-state");
+  page.editor = new TranscriptEditor(document.getElementById("segments"), {
+    canEdit: page.me.canEdit, canLock: page.me.canLock, onFocusSegment: showHistory,
+  });
+  page.sync = new DocSync({
+    url: `${scheme}://${location.host}/ws/hearings/${hearingId}/document`,
+    onStatus: (s, event) => {
+      status.textContent = !page.me.canEdit && s !== "offline" && s !== "connecting" ? t("read_only") : t(`sync_${s}`);
+      status.dataset.state = s;
+      if (s === "offline" && event && event.code >= 4400 && event.code !== 4408) notice(event.reason || t("sync_offline"));
+    },
+    onRefused: (reason) => notice(`${t("edit_refused")}: ${reason}`),
+    onReset: () => { page.editor.attach(page.sync); watchAwareness(); },
+  });
+  const watchAwareness = () => {
+    const color = COLORS[Math.abs([...page.me.key].reduce((a, c) => a * 31 + c.charCodeAt(0), 7)) % COLORS.length];
+    page.sync.awareness.setLocalStateField("user", { name: page.me.name, role: page.me.role, color, key: page.me.key });
+    page.sync.awareness.on("change", renderEditors);
+    renderEditors();
+  };
+  page.editor.attach(page.sync);
+  watchAwareness();
+  followPartials(`${scheme}://${location.host}/ws/hearings/${hearingId}/transcript`);
+  if (page.me.canEdit) setupTools();
+  page.sync.connect();
+}
+
+main();

@@ -1,0 +1,92 @@
+// Live transcript over the WebSocket of docs/protocol.md: snapshot, then diffs; reconnect with
+// since and live_id; presence and hearing messages go to the participants panel and exit card.
+import { el } from "./common.js";
+import { roleLabel, t } from "./i18n.js";
+import { ensureMedia, maybeReoffer } from "./room-media.js";
+import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
+import { hearingId, state } from "./room-state.js";
+import { learn } from "./room-tiles.js";
+
+const committedEl = () => document.getElementById("committed");
+
+const partialsEl = () => document.getElementById("partials");
+
+function clock(iso) {
+  return iso
+    ? new Date(iso).toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" })
+    : "";
+}
+
+function lineEl(item, kind) {
+  learn(item);
+  const who = el("div", { class: "who" },
+    el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
+    el("span", { class: "at" }, clock(item.start_at)));
+  const text = kind === "gap" ? "……（识别中断）" : item.text;
+  return el("div", { class: `line ${kind}`, "data-speaker": item.speaker }, who,
+    el("div", { class: "text" }, text));
+}
+
+export function keepScrolled(fn) {
+  const box = document.getElementById("lines");
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  fn();
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+export function setPartial(partial) {
+  const existing = partialsEl().querySelector(`[data-speaker="${CSS.escape(partial.speaker)}"]`);
+  if (existing) existing.remove();
+  if (partial.text) partialsEl().append(lineEl(partial, "partial"));
+}
+
+function applyMessage(message) {
+  keepScrolled(() => {
+    if (message.type === "snapshot") {
+      state.liveId = message.live_id;
+      committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
+      partialsEl().replaceChildren();
+      for (const partial of Object.values(message.partials)) setPartial(partial);
+      const previous = state.presence;
+      state.presence = new Map();
+      for (const p of Object.values(message.presence || {})) applyPresence(p, previous.get(p.speaker));
+      renderPeople();
+      ensureMedia();
+    } else if (message.type === "presence") {
+      applyPresence(message.presence);
+      renderPeople();
+    } else if (message.type === "hearing" && message.status === "closed") {
+      exitRoom("closed");
+    } else if (message.type === "commit") {
+      committedEl().append(lineEl(message.segment, "committed"));
+      if (message.segment.end_of_utterance) setPartial({ ...message.segment, text: "" });
+      maybeReoffer(message.segment.speaker);
+    } else if (message.type === "partial") {
+      setPartial(message.partial);
+      if (message.partial.text) maybeReoffer(message.partial.speaker);
+    } else if (message.type === "gap") {
+      committedEl().append(lineEl(message, "gap"));
+    }
+  });
+  state.seq = message.seq;
+}
+
+export function connectTranscript() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  if (state.exited) return;
+  const since = state.seq && state.liveId ? `?since=${state.seq}&live_id=${state.liveId}` : "";
+  const ws = new WebSocket(`${scheme}://${location.host}/ws/hearings/${hearingId}/transcript${since}`);
+  state.ws = ws;
+  const notice = document.getElementById("tr-notice");
+  ws.onopen = () => { notice.hidden = true; };
+  ws.onmessage = (event) => applyMessage(JSON.parse(event.data));
+  ws.onclose = (event) => {
+    if (state.exited) return;
+    if (event.code === 4411) { exitRoom("removed"); return; }
+    if (event.code === 4403) { notice.textContent = event.reason; notice.hidden = false; return; }
+    if (event.code === 4410) { exitRoom("closed"); return; }
+    notice.textContent = event.code === 4409 ? t("not_open") : t("reconnecting");
+    notice.hidden = false;
+    setTimeout(connectTranscript, event.code === 4409 ? 5000 : 1000);
+  };
+}
