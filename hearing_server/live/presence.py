@@ -61,6 +61,10 @@ class PresenceBook:
     def joined(self, speaker: Speaker) -> None:
         self._set(speaker, state="present", media=True)
 
+    def media_lost(self, speaker: Speaker) -> None:
+        """The media connection dropped on its own; the person may come back (state unchanged)."""
+        self._set(speaker, media=False)
+
     def left(self, speaker: Speaker) -> None:
         self._set(speaker, state="left", media=False)
 

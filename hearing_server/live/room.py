@@ -99,7 +99,7 @@ class LiveHearing:
             self.presence.removed(speaker)
         self._store = store
         self._commit_lock = asyncio.Lock()
-        self.peers = PeerManager(ice, self._tap)
+        self.peers = PeerManager(ice, self._tap, on_lost=self._media_lost)
         self._streams_factory = streams
         self._clock = clock
         self._speakers: dict[str, Speaker] = {}
@@ -202,6 +202,12 @@ class LiveHearing:
             self.hub.hearing_closed()
             self.hub.close()
         _logger.info("hearing %d live session closed", self.spec.hearing_id)
+
+    def _media_lost(self, key: str) -> None:
+        """A network drop or closed tab: others see it, and re-offer when the person is back."""
+        speaker = self._speakers.get(key)
+        if speaker is not None:
+            self.presence.media_lost(speaker)
 
     def _tap(self, key: str, track: MediaStreamTrack) -> AudioTap:
         speaker = self._speakers.get(key) or Speaker(key, None, "unknown", key)

@@ -101,7 +101,11 @@ class PeerManager:
         *,
         close_timeout_s: float = 5.0,
         forwarding: ForwardingMode = "encoded",
+        on_lost: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_lost(participant_id)``: a connection failed or was closed by the other side (not
+        by :meth:`close`, nor replaced by a new offer), e.g. a network drop or a closed tab."""
+        self._on_lost = on_lost
         self._ice = ice
         self._configuration = ice.configuration()  # validates the URLs at construction
         self._tap_factory = tap_factory
@@ -222,6 +226,8 @@ class PeerManager:
         state = peer.connection.connectionState
         peer.log.info("connection %s", state)
         if state in ("failed", "closed") and self._peers.get(peer.participant_id) is peer:
+            if self._on_lost is not None:
+                self._on_lost(peer.participant_id)
             task = asyncio.get_running_loop().create_task(self.close(peer.participant_id))
             self._background.add(task)
             task.add_done_callback(self._background.discard)

@@ -129,10 +129,15 @@ class Hearing:
     tracks: dict[str, CountingTrack] = field(default_factory=dict)
     taps: dict[str, AudioTap] = field(default_factory=dict)
     tapped: dict[str, asyncio.Event] = field(default_factory=dict)
+    lost: list[str] = field(default_factory=list)
+    """Participants whose connection dropped on its own (``PeerManager(on_lost=...)``)."""
 
     def __post_init__(self) -> None:
         self.manager = PeerManager(
-            IceSettings(host_addresses=LOOPBACK), self.tap_factory, forwarding=self.forwarding
+            IceSettings(host_addresses=LOOPBACK),
+            self.tap_factory,
+            forwarding=self.forwarding,
+            on_lost=self.lost.append,
         )
 
     def tap_factory(self, participant_id: str, track: MediaStreamTrack) -> AudioTap:

@@ -101,6 +101,7 @@ async def test_closing_the_client_ends_the_tap_and_the_peer(
     await client.close()
     await asyncio.wait_for(hearing.taps["witness"].wait_ended(), TIMEOUT_S)
     assert not hearing.taps["witness"].running
+    assert hearing.lost == ["witness"]  # reported as lost: the others are told
 
 
 async def test_server_close_ends_the_tap(
@@ -113,6 +114,7 @@ async def test_server_close_ends_the_tap(
     await hearing.manager.close("judge")
     assert hearing.taps["judge"].ended
     assert hearing.manager.participants == ()
+    assert hearing.lost == []  # a close by the server (leave, removal) is not a loss
 
 
 @pytest.mark.parametrize(
