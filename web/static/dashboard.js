@@ -99,12 +99,16 @@ async function hearingRow(h) {
     actions.append(el("a", { href: `/room.html?h=${h.id}` },
       el("button", { class: "small", type: "button", tabindex: "-1" }, t("enter_room"))));
   }
+  if (h.status === "open" || h.status === "closed") {
+    actions.append(el("a", { href: `/transcript/${h.id}` },
+      el("button", { class: "small secondary", type: "button", tabindex: "-1" }, t("open_transcript"))));
+  }
   return el("div", { class: "hearing", "data-hearing": h.id },
     el("div", { class: "clock" }, formatTime(h.scheduled_at)),
     el("div", {},
       el("div", { class: "title" }, h.case_number, " ",
         el("span", { class: `status ${h.status}` }, t(`status_${h.status}`))),
-      el("div", { class: "meta" }, `${h.cause_of_action} · ${h.place} · ${h.duration_minutes} ${t("minutes")}`),
+      el("div", { class: "meta" }, `${h.cause_of_action} · ${h.place} · ${h.duration_minutes} ${t("minutes")} · ${t(`lang_${h.language || "zh"}`)}`),
       details),
     actions);
 }

@@ -1,0 +1,169 @@
+"""Where recordings live: a small key/bytes :class:`RecordingStore` protocol and a local directory.
+
+Keys are ``/``-separated relative paths (``hearing-7/tracks/participant-3/00000001.flac``).
+
+Durability contract (what the journal relies on):
+
+- :meth:`RecordingStore.put` is atomic and durable when it returns: a reader sees either the old
+  object or the whole new one, never a part, and after a crash (power loss, ``kill -9``) the new
+  object is there. :class:`LocalDirStore` writes a temporary file, flushes and ``os.fsync``s it,
+  renames it over the key and fsyncs the directory. An object store's PUT gives the same.
+- :meth:`RecordingStore.append` adds bytes at the end of an object and is durable when it returns
+  (local: ``O_APPEND`` write + ``os.fsync``; the first append of a new file also fsyncs the
+  directory). A crash during an append may leave a torn tail; readers must tolerate it (the index
+  reader does). An object store without append can implement it as one object per appended record
+  (``<key>.d/<n>``) listed in order, or as a compose/rewrite.
+- :meth:`RecordingStore.get_range` reads bytes ``[start, end)``; used for playback of parts of
+  finalized files (HTTP range requests map to it directly).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from recordings.errors import RecordingError, RecordingNotFoundError
+
+__all__ = ["LocalDirStore", "RecordingStore"]
+
+
+@runtime_checkable
+class RecordingStore(Protocol):
+    """Durable key → bytes storage (see the module docstring for the guarantees)."""
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` atomically and durably (replacing any old object)."""
+
+    def append(self, key: str, data: bytes) -> None:
+        """Append ``data`` to ``key`` (creating it) and make it durable before returning."""
+
+    def get(self, key: str) -> bytes:
+        """The whole object; :class:`RecordingNotFoundError` if absent."""
+
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of the object (shorter at its end)."""
+
+    def size(self, key: str) -> int:
+        """The object's length in bytes; :class:`RecordingNotFoundError` if absent."""
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds an object."""
+
+    def list(self, prefix: str) -> list[str]:
+        """All keys starting with ``prefix``, sorted."""
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; no error if absent."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LocalDirStore:
+    """A :class:`RecordingStore` over a local directory (under the server's data dir)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def __repr__(self) -> str:
+        return f"LocalDirStore({str(self.root)!r})"
+
+    def path(self, key: str) -> Path:
+        """The local file behind ``key`` (for playback by path, e.g. :func:`extract_range`)."""
+        parts = key.split("/")
+        if not key or any(p in ("", ".", "..") for p in parts) or key.startswith("/"):
+            raise RecordingError(f"invalid store key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def _make_parent(self, p: Path) -> None:
+        if p.parent.is_dir():
+            return
+        missing = [d for d in [p.parent, *p.parent.parents] if not d.exists()]
+        p.parent.mkdir(parents=True, exist_ok=True)
+        # Make the new directories' entries durable too (deepest first, then their parents).
+        for d in missing:
+            _fsync_dir(d.parent)
+
+    def put(self, key: str, data: bytes) -> None:
+        p = self.path(key)
+        self._make_parent(p)
+        tmp = p.with_name(f".{p.name}.tmp-{os.getpid()}")
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+        _fsync_dir(p.parent)
+
+    def append(self, key: str, data: bytes) -> None:
+        p = self.path(key)
+        self._make_parent(p)
+        created = not p.exists()
+        fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            _fsync_dir(p.parent)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise RecordingNotFoundError(f"no object {key!r} in {self!r}") from exc
+
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        if start < 0 or end < start:
+            raise RecordingError(f"invalid range [{start}, {end}) of {key!r}")
+        try:
+            with open(self.path(key), "rb") as f:
+                f.seek(start)
+                return f.read(end - start)
+        except FileNotFoundError as exc:
+            raise RecordingNotFoundError(f"no object {key!r} in {self!r}") from exc
+
+    def size(self, key: str) -> int:
+        try:
+            return self.path(key).stat().st_size
+        except FileNotFoundError as exc:
+            raise RecordingNotFoundError(f"no object {key!r} in {self!r}") from exc
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def list(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        for dirpath, _dirs, files in os.walk(self.root):
+            for name in files:
+                if name.startswith("."):
+                    continue  # temporary files of an interrupted put
+                rel = Path(dirpath, name).relative_to(self.root).as_posix()
+                if rel.startswith(prefix):
+                    keys.append(rel)
+        return sorted(keys)
+
+    def delete(self, key: str) -> None:
+        p = self.path(key)
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+        # Remove directories left empty, up to the root.
+        for d in p.parents:
+            if d == self.root or not d.is_relative_to(self.root):
+                break
+            try:
+                d.rmdir()
+            except OSError:
+                break
