@@ -19,6 +19,7 @@ from hearing_server.api import (
     transcript,
     transcript_ws,
 )
+from hearing_server.api import recordings as recordings_api
 from hearing_server.context import ServerContext
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
@@ -39,6 +40,7 @@ from hearing_server.transcript.bridge import asr_sink
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.web_mount import mount_web
+from recordings import LocalDirStore
 
 CODES_PER_INVITATION = 5
 CODE_REQUEST_WINDOW = timedelta(minutes=10)
@@ -90,8 +92,14 @@ def create_app(
     )
     store = SegmentStore(context.session_factory, clock)
     documents = DocumentRooms(SqlUpdateStore(context.session_factory))
+    recordings = LocalDirStore(settings.data_dir / "recordings") if settings.record_audio else None
     registry = LiveRegistry(
-        ice=ice, streams=streams, clock=clock, store=store, on_commit=asr_sink(documents)
+        ice=ice,
+        streams=streams,
+        clock=clock,
+        store=store,
+        on_commit=asr_sink(documents),
+        recordings=recordings,
     )
     dispatcher = build_dispatcher(context)
 
@@ -107,6 +115,7 @@ def create_app(
     app.state.context = context
     app.state.live = registry
     app.state.documents = documents
+    app.state.recordings = recordings
     install_handlers(app)
     for module in (
         auth,
@@ -116,6 +125,7 @@ def create_app(
         live,
         moderation,
         notices,
+        recordings_api,
         transcript,
         transcript_ws,
     ):

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     stun_urls: list[str] = Field(default_factory=list)
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    record_audio: bool = Field(
+        default=True, description="record every speaker's audio (recordings/ under the data dir)"
+    )
     pdf_font: Path | None = Field(
         default=None,
         description="TrueType (.ttf/.ttc) CJK font for transcript PDFs; default: WenQuanYi Micro "

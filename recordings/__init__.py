@@ -1,1 +1,50 @@
-"""Tingshen recordings package (filled by later issues)."""
+"""Crash-safe recording of a hearing's audio: journal, recovery, finalisation, playback, expiry.
+
+Per participant track, :class:`RecordingJournal` writes fsync'd FLAC chunks of ``chunk_ms`` plus a
+JSON-lines index, so a crash loses less than one chunk. :func:`recover` says where each track's
+durable audio ends after a restart; :func:`finalize_hearing` builds one file per participant and
+one mix on a common UTC timeline, with a manifest of digests and gaps; :func:`extract_range` cuts a
+time range for playback; :func:`expire` applies the retention period. Times are integer ms or
+samples on the timeline (:mod:`recordings.timeline`) plus aware UTC datetimes.
+"""
+
+from recordings.codec import decode_flac, encode_flac
+from recordings.errors import RecordingError, RecordingNotFoundError
+from recordings.finalize import (
+    FinalFile,
+    FinalRecording,
+    expire,
+    extract_range,
+    final_key,
+    finalize_hearing,
+    list_hearings,
+    read_manifest,
+)
+from recordings.index import ChunkEntry, GapEntry, IndexProblem, TrackIndex, read_track_index
+from recordings.journal import RecordingJournal, TrackRecovery, recover
+from recordings.store import LocalDirStore, RecordingStore
+
+__all__ = [
+    "ChunkEntry",
+    "FinalFile",
+    "FinalRecording",
+    "GapEntry",
+    "IndexProblem",
+    "LocalDirStore",
+    "RecordingError",
+    "RecordingJournal",
+    "RecordingNotFoundError",
+    "RecordingStore",
+    "TrackIndex",
+    "TrackRecovery",
+    "decode_flac",
+    "encode_flac",
+    "expire",
+    "extract_range",
+    "final_key",
+    "finalize_hearing",
+    "list_hearings",
+    "read_manifest",
+    "read_track_index",
+    "recover",
+]

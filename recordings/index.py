@@ -81,9 +81,7 @@ def list_tracks(store: RecordingStore, hearing_id: int) -> list[str]:
     """Tracks of a hearing that have an index, sorted."""
     prefix = f"{hearing_prefix(hearing_id)}tracks/"
     tracks = {
-        k[len(prefix) :].split("/")[0]
-        for k in store.list(prefix)
-        if k.endswith("/" + INDEX_NAME)
+        k[len(prefix) :].split("/")[0] for k in store.list(prefix) if k.endswith("/" + INDEX_NAME)
     }
     return sorted(tracks)
 
@@ -168,9 +166,9 @@ def read_track_index(
 ) -> TrackIndex:
     """Parse a track's index, checking each chunk file's presence and SHA-256.
 
-    A last line without its newline is a torn append (``torn_line``); any other unparsable line is a
-    ``bad_line``. Chunks whose file is missing or whose digest differs are dropped from ``chunks`` and
-    reported. With ``verify_chunks=False`` the chunk files are not read (cheap resume).
+    A last line without its newline is a torn append (``torn_line``); any other unparsable line
+    is a ``bad_line``. Chunks whose file is missing or whose digest differs are dropped from
+    ``chunks`` and reported. With ``verify_chunks=False`` chunk files are not read (cheap resume).
     """
     raw = store.get(index_key(hearing_id, track))
     lines = raw.split(b"\n")
@@ -254,4 +252,3 @@ def read_track_index(
         next_seq=next_seq,
         ends_with_newline=ends_with_newline,
     )
-

@@ -146,7 +146,9 @@ class LocalDirStore:
 
     def list(self, prefix: str) -> list[str]:
         keys: list[str] = []
-        for dirpath, _dirs, files in os.walk(self.root):
+        base_dir = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        start = self.path(base_dir) if base_dir else self.root
+        for dirpath, _dirs, files in os.walk(start):
             for name in files:
                 if name.startswith("."):
                     continue  # temporary files of an interrupted put

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 __all__ = [
+    "format_utc",
     "ms_to_samples",
     "parse_utc",
     "sample_to_utc",
     "samples_to_ms",
     "utc_to_ms",
     "utc_to_sample",
-    "format_utc",
 ]
 
 _US_PER_S = 1_000_000
@@ -35,7 +35,7 @@ def _us_between(origin_utc: datetime, t_utc: datetime) -> int:
 
 
 def utc_to_sample(origin_utc: datetime, t_utc: datetime, sample_rate_hz: int) -> int:
-    """Sample offset of ``t_utc`` on the timeline starting at ``origin_utc`` (rounded to nearest)."""
+    """Sample offset of ``t_utc`` on the timeline starting at ``origin_utc`` (rounded)."""
     us = _us_between(origin_utc, t_utc)
     return (us * sample_rate_hz * 2 + _US_PER_S) // (2 * _US_PER_S)
 

@@ -29,6 +29,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
@@ -42,12 +44,14 @@ from hearing_server.live.hub import (
     TranscriptHub,
 )
 from hearing_server.live.presence import PresenceBook
+from hearing_server.live.recorder import HearingRecorder
 from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
+from recordings import RecordingNotFoundError, RecordingStore, finalize_hearing
 
 __all__ = ["LiveHearing", "LiveRegistry", "LiveSpec"]
 
@@ -87,9 +91,11 @@ class LiveHearing:
         clock: Clock,
         store: TranscriptStore | None = None,
         on_commit: CommitSink | None = None,
+        recorder: HearingRecorder | None = None,
     ) -> None:
         self.spec = spec
         self._on_commit = on_commit
+        self.recorder = recorder
         self._hotwords = spec.hotwords
         restored_at, segments = store.load(spec.hearing_id) if store else (None, [])
         self.started_at = restored_at or clock()
@@ -119,11 +125,18 @@ class LiveHearing:
         self._speakers[speaker.key] = speaker
         answer = await self.peers.answer(speaker.key, offer_sdp)
         self.presence.joined(speaker)
+        if self.recorder is not None:
+            self.recorder.resume(speaker.key)  # ends a "left"/"disconnect" gap, if any
         return answer
 
     def set_muted(self, speaker: Speaker, muted: bool) -> None:
         self.peers.set_muted(speaker.key, muted)
         self.presence.muted(speaker, muted)
+        if self.recorder is not None:
+            if muted:
+                self.recorder.pause(speaker.key, "mute")
+            else:
+                self.recorder.resume(speaker.key)
 
     def is_muted(self, key: str) -> bool:
         return self.peers.is_muted(key)
@@ -163,11 +176,15 @@ class LiveHearing:
         """The speaker left: close the peer; the stream stays (a rejoin continues it)."""
         await self.peers.close(speaker.key)
         self.presence.left(speaker)
+        if self.recorder is not None:
+            self.recorder.pause(speaker.key, "left")
 
     async def remove(self, speaker: Speaker, reason: str) -> None:
         """The judge removed the speaker: close the peer and end their transcript sockets."""
         await self.peers.close(speaker.key)
         self.presence.removed(speaker)
+        if self.recorder is not None:
+            self.recorder.pause(speaker.key, "removed")
         self.hub.end_for(speaker.key, CLOSE_REMOVED, reason)
 
     def readmit(self, speaker: Speaker) -> None:
@@ -196,6 +213,8 @@ class LiveHearing:
         await asyncio.gather(*(e.stream.finish() for e in entries), return_exceptions=True)
         pumps = [e.pump for e in entries if e.pump is not None]
         await asyncio.gather(*pumps, return_exceptions=True)
+        if self.recorder is not None:
+            await self.recorder.close()  # every track flushed and closed, durable
         if shutdown:
             self.hub.close(CLOSE_SERVER_SHUTDOWN, "server shutting down; reconnect later")
         else:
@@ -208,11 +227,21 @@ class LiveHearing:
         speaker = self._speakers.get(key)
         if speaker is not None:
             self.presence.media_lost(speaker)
+            if self.recorder is not None:
+                self.recorder.pause(key, "disconnect")
 
     def _tap(self, key: str, track: MediaStreamTrack) -> AudioTap:
         speaker = self._speakers.get(key) or Speaker(key, None, "unknown", key)
         stream = self.open_stream(speaker)
-        return AudioTap(track, stream.feed, participant_id=key)
+        recorder = self.recorder
+        if recorder is None:
+            return AudioTap(track, stream.feed, participant_id=key)
+
+        def sink(samples: npt.NDArray[np.float32]) -> None:
+            stream.feed(samples)
+            recorder.feed(key, samples)  # queued for the writer thread: does not block
+
+        return AudioTap(track, sink, participant_id=key)
 
     async def _pump(self, entry: _Stream) -> None:
         speaker, offset = entry.speaker, entry.offset_ms
@@ -270,11 +299,13 @@ class LiveRegistry:
         clock: Clock,
         store: TranscriptStore | None = None,
         on_commit: CommitSink | None = None,
+        recordings: RecordingStore | None = None,
     ) -> None:
         self.ice = ice
         self.streams = streams
         self.store = store
         self.on_commit = on_commit
+        self.recordings = recordings
         self._clock = clock
         self._hearings: dict[int, LiveHearing] = {}
 
@@ -291,6 +322,11 @@ class LiveRegistry:
                 clock=self._clock,
                 store=self.store,
                 on_commit=self.on_commit,
+                recorder=(
+                    HearingRecorder(self.recordings, hearing_id, self._clock)
+                    if self.recordings is not None
+                    else None
+                ),
             )
             self._hearings[hearing_id] = live
         return live
@@ -300,6 +336,25 @@ class LiveRegistry:
         live = self._hearings.pop(hearing_id, None)
         if live is not None:
             await live.close(shutdown=shutdown)
+            if not shutdown and self.recordings is not None and live.recorder is not None:
+                await self._finalize(hearing_id)
+
+    async def _finalize(self, hearing_id: int) -> None:
+        """The hearing closed: one file per participant and a mix, with digests (manifest)."""
+        assert self.recordings is not None
+        try:
+            final = await asyncio.to_thread(finalize_hearing, self.recordings, hearing_id)
+        except RecordingNotFoundError:
+            return  # nobody spoke
+        except Exception:
+            _logger.exception("hearing %d: finalising the recording failed", hearing_id)
+            return
+        _logger.info(
+            "hearing %d recording finalised: %d tracks, %d ms",
+            hearing_id,
+            len(final.tracks),
+            final.duration_ms,
+        )
 
     async def close_all(self) -> None:
         """Server shutdown."""
