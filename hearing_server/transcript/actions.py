@@ -142,6 +142,7 @@ class TranscriptActions:
         words: tuple[WordView, ...] = (),
         *,
         end_of_utterance: bool = True,
+        start_utc: str = "",
     ) -> int:
         """The ASR committed words: they open a segment, or extend the speaker's open one until
         the utterance ends (so a segment is an utterance, not a two-word fragment)."""
@@ -151,7 +152,9 @@ class TranscriptActions:
                 open_id = None  # merged away or deleted by an editor: start a new one
             if open_id is None:
                 open_id = f"seg-{self._seq + 1}"
-                segment = NewSegment(open_id, speaker, start_ms, end_ms, text, words)
+                segment = NewSegment(
+                    open_id, speaker, start_ms, end_ms, text, words, start_utc=start_utc
+                )
                 update = self._doc.append_commit(segment)
                 change = Change(open_id, Field.CREATED, "", text)
             else:

@@ -36,6 +36,7 @@ def asr_sink(rooms: DocumentRooms) -> CommitSink:
             str(segment["text"]),
             words,
             end_of_utterance=bool(segment.get("end_of_utterance", True)),
+            start_utc=str(segment.get("start_at") or ""),
         )
 
     return sink

@@ -115,6 +115,7 @@ def to_json(header: Header, segments: Sequence[SegmentView], *, version: int) ->
                 "speaker": {"key": s.speaker.key, "role": s.speaker.role, "name": s.speaker.name},
                 "start_ms": s.start_ms,
                 "end_ms": s.end_ms,
+                "start_utc": s.start_utc,
                 "text": s.text,
                 "status": s.status.value,
                 "asr_text": s.asr_text,

@@ -84,6 +84,8 @@ class SegmentView:
     end_ms: int
     text: str
     status: SegmentStatus
+    start_utc: str = ""
+    """ISO UTC time the segment starts (its place in the recording); empty for notes."""
     locked: bool = False
     asr_text: str = ""
     """What the ASR committed, kept so the record shows what a person changed."""

@@ -10,7 +10,8 @@ Schema (shared with web/static/editor.js): the root array ``segments`` holds one
 ``id`` (str), ``kind`` ("speech" | "note"), ``speaker_key``/``speaker_role``/``speaker_name`` (str),
 ``start_ms``/``end_ms`` (int), ``text`` (Y.Text, edited character by character), ``asr_text`` (str),
 ``status`` ("committed" | "edited"), ``locked`` (bool), ``words`` (list of
-``[text, start_ms, end_ms, confidence]``). Two editors typing into one ``text`` both survive: that
+``[text, start_ms, end_ms, confidence]``), ``start_utc`` (ISO UTC of the first word, which places
+the segment in the hearing's recording). Two editors typing into one ``text`` both survive: that
 is the CRDT's character-level merge, not ours.
 
 Every method returns the update it produced, so the caller can persist it before broadcasting.
@@ -61,6 +62,8 @@ class NewSegment:
     text: str
     words: tuple[WordView, ...] = ()
     kind: SegmentKind = SegmentKind.SPEECH
+    start_utc: str = ""
+    """ISO UTC time of the first word: where the segment is in the hearing's recording."""
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -108,6 +111,7 @@ def _view(entry: Any) -> SegmentView | None:
             _str(data.get("speaker_name")),
         ),
         start_ms=_int(data.get("start_ms")),
+        start_utc=_str(data.get("start_utc")),
         end_ms=_int(data.get("end_ms")),
         text=_str(data.get("text")),
         status=status,
@@ -327,5 +331,6 @@ class TranscriptDoc:
                 "status": SegmentStatus.COMMITTED.value,
                 "locked": False,
                 "words": _word_rows(segment.words),
+                "start_utc": segment.start_utc,
             }
         )

@@ -188,7 +188,7 @@ def test_exports_history_and_hotwords(app, ctx, world, make_client, code_sender)
         editor.until("doc")
         stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
         emit(live_client, stream, Commit(words("借款五万元", 1400), "zh", True, 1900))
-        receive_until(live_ws, lambda m: m["type"] == "commit")
+        committed = receive_until(live_ws, lambda m: m["type"] == "commit")["segment"]
         editor.until("update")
         editor.type_at_end(0, "整")
         editor.until("ack")
@@ -208,6 +208,7 @@ def test_exports_history_and_hotwords(app, ctx, world, make_client, code_sender)
         assert "00:00:01,400 --> 00:00:01,900\n原告张伟：借款五万元整" in srt
         data = clerk.get(f"{api}/transcript.json").json()
         assert data["segments"][0]["status"] == "edited" and data["version"] == 3
+        assert data["segments"][0]["start_utc"] == committed["start_at"]  # place in the recording
         pdf = party.get(f"{api}/transcript.pdf")
         assert pdf.headers["content-type"] == "application/pdf"
         text = pypdfium2.PdfDocument(pdf.content)[0].get_textpage().get_text_range()

@@ -182,6 +182,36 @@ function followPartials(url) {
   };
 }
 
+// Once the hearing is closed its recording exists: a segment's time plays the audio from there.
+async function setupPlayer() {
+  let manifest;
+  try {
+    manifest = await api("GET", `/api/hearings/${hearingId}/recordings`);
+  } catch {
+    return; // not recorded, or not closed yet
+  }
+  const origin = Date.parse(manifest.origin_utc);
+  const audio = document.getElementById("player");
+  const select = document.getElementById("player-track");
+  const label = (name) => {
+    const p = page.speakers.find((s) => s.key === name);
+    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : name;
+  };
+  select.replaceChildren(...["mix", ...manifest.tracks.map((f) => f.name)].map((name) =>
+    el("option", { value: name }, label(name))));
+  const load = () => { audio.src = `/api/hearings/${hearingId}/recordings/${select.value}.flac`; };
+  select.onchange = load;
+  load();
+  document.getElementById("player-box").hidden = false;
+  page.editor.setPlayer((startUtc) => {
+    const seconds = Math.max(0, (Date.parse(startUtc) - origin) / 1000);
+    const seek = () => { audio.currentTime = seconds; audio.play().catch(() => {}); };
+    if (audio.readyState >= 1) seek();
+    else audio.addEventListener("loadedmetadata", seek, { once: true });
+    audio.load && audio.readyState < 1 && audio.load();
+  });
+}
+
 async function main() {
   let hearing, participants = [];
   try {
@@ -197,6 +227,8 @@ async function main() {
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
   document.getElementById("who").textContent = `${roleLabel(page.me.role)} ${page.me.name}`;
   for (const fmt of ["pdf", "txt", "json", "srt", "vtt"]) document.getElementById(`x-${fmt}`).href = `/api/hearings/${hearingId}/transcript.${fmt}`;
+  // Edits are taken only while the hearing is open; afterwards the record is read (and played).
+  if (hearing.status !== "open") { page.me.canEdit = false; page.me.canLock = false; }
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   document.getElementById("tools").hidden = !page.me.canEdit;
   document.getElementById("keys-help").hidden = !page.me.canEdit;
@@ -223,6 +255,7 @@ async function main() {
   };
   page.editor.attach(page.sync);
   watchAwareness();
+  setupPlayer();
   followPartials(`${scheme}://${location.host}/ws/hearings/${hearingId}/transcript`);
   if (page.me.canEdit) setupTools();
   page.sync.connect();

@@ -57,7 +57,8 @@ function lowConfidenceRanges(text, words) {
 }
 
 export class TranscriptEditor {
-  constructor(container, { canEdit = false, canLock = false, onFocusSegment = () => {} } = {}) {
+  constructor(container, { canEdit = false, canLock = false, onFocusSegment = () => {}, onPlay = null } = {}) {
+    this.onPlay = onPlay; // (start_utc, speaker_key) => void, once the hearing's recording exists
     this.container = container;
     this.canEdit = canEdit;
     this.canLock = canLock;
@@ -183,7 +184,7 @@ export class TranscriptEditor {
     row.node.dataset.speaker = map.get("speaker_key") || "";
     row.head.replaceChildren(...[
       el("span", { class: "seg-speaker" }, label),
-      kind === "note" ? null : el("time", { class: "seg-time" }, clock(map.get("start_ms") || 0)),
+      kind === "note" ? null : this._time(map),
       status === "edited" ? el("span", { class: "badge" }, t("edited")) : null,
       locked ? el("span", { class: "badge locked" }, t("locked")) : null,
     ].filter(Boolean));
@@ -196,6 +197,21 @@ export class TranscriptEditor {
       row.body.textContent = text;
     }
     this._paintOverlay(row, text);
+  }
+
+  _time(map) {
+    const label = clock(map.get("start_ms") || 0);
+    const at = map.get("start_utc");
+    if (!this.onPlay || !at) return el("time", { class: "seg-time" }, label);
+    return el("button", {
+      class: "seg-time play", type: "button", title: t("play_from_here"),
+      onclick: () => this.onPlay(at, map.get("speaker_key")),
+    }, `▶ ${label}`);
+  }
+
+  setPlayer(onPlay) {
+    this.onPlay = onPlay;
+    for (const row of this.rows.values()) this._update(row);
   }
 
   _paintOverlay(row, text, cursors = []) {
