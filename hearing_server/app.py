@@ -33,6 +33,7 @@ from hearing_server.notices.wiring import (
     notice_dispatch_running,
 )
 from hearing_server.notify import CodeSender
+from hearing_server.retention import retention_running
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
@@ -105,7 +106,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with notice_dispatch_running(context, dispatcher):
+        async with (
+            notice_dispatch_running(context, dispatcher),
+            retention_running(context, recordings, settings.recording_retention_days),
+        ):
             yield
         await registry.close_all()
         await streams.aclose()

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     record_audio: bool = Field(
         default=True, description="record every speaker's audio (recordings/ under the data dir)"
     )
+    recording_retention_days: int | None = Field(
+        default=None,
+        gt=0,
+        description="delete a closed hearing's audio this many days after it was finalised (its "
+        "manifest with digests and gaps is kept); unset: keep recordings",
+    )
     pdf_font: Path | None = Field(
         default=None,
         description="TrueType (.ttf/.ttc) CJK font for transcript PDFs; default: WenQuanYi Micro "
