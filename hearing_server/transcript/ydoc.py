@@ -35,7 +35,7 @@ from hearing_server.transcript.model import (
     diff_segments,
 )
 
-__all__ = ["NewSegment", "Patch", "TranscriptDoc", "TranscriptDocError"]
+__all__ = ["NewSegment", "Patch", "TranscriptDoc", "TranscriptDocError", "segment_map"]
 
 ROOT = "segments"
 
@@ -172,7 +172,7 @@ class TranscriptDoc:
         if segment.id in self._views:
             raise TranscriptDocError(f"segment {segment.id} already exists")
         index = self._time_index(segment.start_ms)
-        return self._write(lambda: self._segments.insert(index, self._prelim(segment)))
+        return self._write(lambda: self._segments.insert(index, segment_map(segment)))
 
     def extend_segment(
         self, segment_id: str, text: str, end_ms: int, words: tuple[WordView, ...] = ()
@@ -210,7 +210,7 @@ class TranscriptDoc:
         note = NewSegment(
             segment.id, segment.speaker, start_ms, start_ms, segment.text, kind=SegmentKind.NOTE
         )
-        return self._write(lambda: self._segments.insert(raw_index, self._prelim(note)))
+        return self._write(lambda: self._segments.insert(raw_index, segment_map(note)))
 
     def mark_edited(self, segment_ids: Sequence[str]) -> bytes:
         """Flag segments a person changed (the server does this after accepting an edit)."""
@@ -315,22 +315,24 @@ class TranscriptDoc:
             index -= 1
         return index
 
-    @staticmethod
-    def _prelim(segment: NewSegment) -> Map[Any]:
-        return Map(
-            {
-                "id": segment.id,
-                "kind": segment.kind.value,
-                "speaker_key": segment.speaker.key,
-                "speaker_role": segment.speaker.role,
-                "speaker_name": segment.speaker.name,
-                "start_ms": segment.start_ms,
-                "end_ms": segment.end_ms,
-                "text": Text(segment.text),
-                "asr_text": segment.text if segment.kind is SegmentKind.SPEECH else "",
-                "status": SegmentStatus.COMMITTED.value,
-                "locked": False,
-                "words": _word_rows(segment.words),
-                "start_utc": segment.start_utc,
-            }
-        )
+
+def segment_map(segment: NewSegment) -> Map[Any]:
+    """A segment as the document's map (not yet in a document): what ``append_commit`` inserts,
+    and what a test or a tool inserts to build a document as an editor would."""
+    return Map(
+        {
+            "id": segment.id,
+            "kind": segment.kind.value,
+            "speaker_key": segment.speaker.key,
+            "speaker_role": segment.speaker.role,
+            "speaker_name": segment.speaker.name,
+            "start_ms": segment.start_ms,
+            "end_ms": segment.end_ms,
+            "text": Text(segment.text),
+            "asr_text": segment.text if segment.kind is SegmentKind.SPEECH else "",
+            "status": SegmentStatus.COMMITTED.value,
+            "locked": False,
+            "words": _word_rows(segment.words),
+            "start_utc": segment.start_utc,
+        }
+    )

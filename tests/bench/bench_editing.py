@@ -23,8 +23,6 @@ import asyncio
 import base64
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,22 +33,24 @@ from typing import Any
 
 import httpx
 import websockets
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc, Text
 
 from asr.eval.metrics import percentile
+from hearing_server.transcript.model import SegmentKind, SpeakerRef
+from hearing_server.transcript.ydoc import NewSegment, segment_map
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script: make ``tests`` importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.bench_room import cpu_ticks  # noqa: E402
+from tests.serve_process import free_port, start_serve  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return cpu_ticks(pid) / CLK_TCK
 
 
 @dataclass
@@ -61,27 +61,6 @@ class Run:
     """(hearing, seq) → send time of the edit that became ``seq``."""
     received: list[tuple[int, int, int, float]] = field(default_factory=list)
     """(hearing, viewer, seq, time)."""
-
-
-def start_server(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TINGSHEN_NOTICE_DISPATCH_ENABLED": "false"}
-    script = Path(sys.executable).parent / "tingshen"
-    proc = subprocess.Popen(
-        [str(script), "serve", "--demo", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    passwords: dict[str, str] = {}
-    for line in proc.stdout:
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in ("judge:", "clerk:", "recorder:"):
-            passwords[parts[0].rstrip(":")] = parts[1]
-        if "Uvicorn running" in line:
-            return proc, passwords
-    raise SystemExit("server did not start")
 
 
 def open_hearings(base: str, password: str, count: int) -> tuple[str, list[int]]:
@@ -134,24 +113,9 @@ async def editor(
         task = asyncio.create_task(reader())
         await ready.wait()
         state = doc.get_state()
-        segments.append(
-            Map(
-                {
-                    "id": f"bench-{hearing}",
-                    "kind": "note",
-                    "speaker_key": "",
-                    "speaker_role": "",
-                    "speaker_name": "",
-                    "start_ms": 0,
-                    "end_ms": 0,
-                    "text": Text(""),
-                    "asr_text": "",
-                    "status": "edited",
-                    "locked": False,
-                    "words": [],
-                }
-            )
-        )
+        nobody = SpeakerRef("", "", "")
+        note = NewSegment(f"bench-{hearing}", nobody, 0, 0, "", kind=SegmentKind.NOTE)
+        segments.append(segment_map(note))
         await ws.send(
             json.dumps(
                 {
@@ -233,7 +197,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        proc, passwords = start_server(Path(tmp), port)
+        server = start_serve(Path(tmp), port, env={"TINGSHEN_NOTICE_DISPATCH_ENABLED": "false"})
+        proc, passwords = server.proc, server.passwords
         try:
             cookie, hearings = open_hearings(f"http://127.0.0.1:{port}", passwords["clerk"], 10)
             results = [

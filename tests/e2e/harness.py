@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
+import sys
 import threading
 import time
 import wave
@@ -46,6 +46,7 @@ from hearing_server.demo import DemoSeed
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.notify import RecordingCodeSender
 from hearing_server.settings import Settings
+from tests.serve_process import free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -91,6 +92,20 @@ def run_in_namespace(argv: Sequence[str], *, timeout_s: float) -> subprocess.Com
     )
 
 
+def run_module_in_namespace(module: str | Path, *, timeout_s: float, passed: int = 1) -> None:
+    """The runner of a browser-test module: skip where no namespace can be made, else re-run the
+    module with pytest inside one and assert that its ``passed`` inner tests passed."""
+    import pytest
+
+    reason = namespace_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
+    result = run_in_namespace(argv, timeout_s=timeout_s)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert f"{passed} passed" in result.stdout, result.stdout[-2000:]
+
+
 def namespace_command(argv: Sequence[str]) -> list[str]:
     """``unshare -n sh -c 'ip link set lo up; exec ARGV'``."""
     unshare = shutil.which("unshare")
@@ -113,13 +128,6 @@ def assert_private_namespace() -> None:
 
 
 # ---------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -14,27 +14,27 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import websockets
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc
 
 from hearing_server.demo import seed_demo
+from hearing_server.transcript.model import SpeakerRef
+from hearing_server.transcript.ydoc import NewSegment, segment_map
 from tests.e2e.harness import (
     TIMEOUT_MS,
     assert_private_namespace,
     inside_namespace,
     launch_chromium,
     live_server,
-    namespace_unavailable,
     new_context,
     plaintiff_enters,
     plaintiff_id,
-    run_in_namespace,
+    run_module_in_namespace,
     silence,
     write_browser_wav,
 )
@@ -47,25 +47,7 @@ SECOND = "借款是事实，但是已经还了两万元。"
 
 
 def test_editor_in_private_network_namespace() -> None:
-    if inside_namespace():
-        pytest.skip("already inside the private network namespace")
-    reason = namespace_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    argv = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        str(Path(__file__)),
-        "-k",
-        "two_editors",
-    ]
-    result = run_in_namespace(argv, timeout_s=220)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    run_module_in_namespace(__file__, timeout_s=220)
 
 
 async def _seed(base_ws: str, cookie: str, plaintiff: int) -> None:
@@ -76,23 +58,11 @@ async def _seed(base_ws: str, cookie: str, plaintiff: int) -> None:
         segments: Array[Any] = doc.get("segments", type=Array)
         state = doc.get_state()
         for n, (role, text) in enumerate((("plaintiff", FIRST), ("defendant", SECOND)), start=1):
+            speaker = SpeakerRef(
+                f"participant-{plaintiff + n - 1}", role, "张伟" if n == 1 else "李娜"
+            )
             segments.append(
-                Map(
-                    {
-                        "id": f"seg-{n}",
-                        "kind": "speech",
-                        "speaker_key": f"participant-{plaintiff + n - 1}",
-                        "speaker_role": role,
-                        "speaker_name": "张伟" if n == 1 else "李娜",
-                        "start_ms": n * 4000,
-                        "end_ms": n * 4000 + 3000,
-                        "text": Text(text),
-                        "asr_text": text,
-                        "status": "committed",
-                        "locked": False,
-                        "words": [],
-                    }
-                )
+                segment_map(NewSegment(f"seg-{n}", speaker, n * 4000, n * 4000 + 3000, text))
             )
         update = base64.b64encode(doc.get_update(state)).decode()
         await ws.send(json.dumps({"type": "edit", "id": "seed", "update": update}))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,11 @@ import httpx
 import numpy as np
 import pytest
 import websockets
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Doc
 
 from hearing_server.demo import seed_demo
+from hearing_server.transcript.model import SpeakerRef
+from hearing_server.transcript.ydoc import NewSegment, segment_map
 from recordings import LocalDirStore, RecordingJournal, finalize_hearing
 from tests.e2e.harness import (
     TIMEOUT_MS,
@@ -31,9 +32,8 @@ from tests.e2e.harness import (
     inside_namespace,
     launch_chromium,
     live_server,
-    namespace_unavailable,
     new_context,
-    run_in_namespace,
+    run_module_in_namespace,
     silence,
     write_browser_wav,
 )
@@ -44,13 +44,7 @@ RATE = 16_000
 
 
 def test_playback_in_private_network_namespace() -> None:
-    reason = namespace_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__))]
-    result = run_in_namespace(argv, timeout_s=170)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    run_module_in_namespace(__file__, timeout_s=170)
 
 
 async def _seed(url: str, cookie: str, origin: datetime, plaintiff: int) -> None:
@@ -62,13 +56,12 @@ async def _seed(url: str, cookie: str, origin: datetime, plaintiff: int) -> None
         state = doc.get_state()
         for n, text in enumerate(("我要求被告归还借款。", "利息按年百分之六计算。")):
             at = origin + timedelta(seconds=1 + 3 * n)
-            fields = {
-                "id": f"seg-{n + 1}", "kind": "speech", "speaker_key": f"participant-{plaintiff}",
-                "speaker_role": "plaintiff", "speaker_name": "张伟", "start_ms": 1000 + 3000 * n,
-                "end_ms": 3000 + 3000 * n, "text": Text(text), "asr_text": text,
-                "status": "committed", "locked": False, "words": [], "start_utc": at.isoformat(),
-            }  # fmt: skip
-            segments.append(Map(fields))
+            speaker = SpeakerRef(f"participant-{plaintiff}", "plaintiff", "张伟")
+            start_ms = 1000 + 3000 * n
+            segment = NewSegment(
+                f"seg-{n + 1}", speaker, start_ms, start_ms + 2000, text, start_utc=at.isoformat()
+            )
+            segments.append(segment_map(segment))
         update = base64.b64encode(doc.get_update(state)).decode()
         await ws.send(json.dumps({"type": "edit", "id": "seed", "update": update}))
         while json.loads(await ws.recv())["type"] != "ack":

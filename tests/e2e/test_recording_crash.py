@@ -20,7 +20,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 import wave
 from datetime import UTC, datetime
@@ -36,11 +35,10 @@ from hearing_server.rtc.ice import offer_host_addresses, rtc_configuration
 from recordings import LocalDirStore, decode_flac, read_manifest, read_track_index
 from tests.e2e.harness import (
     assert_private_namespace,
-    free_port,
     inside_namespace,
-    namespace_unavailable,
-    run_in_namespace,
+    run_module_in_namespace,
 )
+from tests.serve_process import free_port, start_serve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 MAX_LOST_S = 1.5
@@ -50,13 +48,7 @@ DEADLINE_S = 60.0
 
 
 def test_recording_crash_in_private_network_namespace() -> None:
-    reason = namespace_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__))]
-    result = run_in_namespace(argv, timeout_s=290)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    run_module_in_namespace(__file__, timeout_s=290)
 
 
 def _tone(path: Path, seconds: float) -> Path:
@@ -71,24 +63,8 @@ def _tone(path: Path, seconds: float) -> Path:
 
 
 def _serve(data: Path, port: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    script = Path(sys.executable).parent / "tingshen"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TINGSHEN_NOTICE_DISPATCH_ENABLED": "false"}
-    proc = subprocess.Popen(
-        [str(script), "serve", "--demo", "--data-dir", str(data), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    passwords: dict[str, str] = {}
-    for line in proc.stdout:
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in ("judge:", "clerk:"):
-            passwords[parts[0].rstrip(":")] = parts[1]
-        if "Uvicorn running" in line:
-            return proc, passwords
-    raise AssertionError("the server did not start")
+    server = start_serve(data, port, env={"TINGSHEN_NOTICE_DISPATCH_ENABLED": "false"})
+    return server.proc, server.passwords
 
 
 async def _join(http: httpx.AsyncClient, hearing: int, wav: Path) -> RTCPeerConnection:

@@ -15,7 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,35 +23,16 @@ import pytest
 import websockets
 from pycrdt import Array, Doc, Map, Text
 
-from tests.server.test_serve_cli import free_port
+from hearing_server.transcript.model import SegmentKind, SpeakerRef
+from hearing_server.transcript.ydoc import NewSegment, segment_map
+from tests.serve_process import free_port, start_serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 STARTUP_TIMEOUT_S = 60
 EDITS_BEFORE_KILL = 40
 
 
-def _start(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
-    script = Path(sys.executable).parent / "tingshen"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [str(script), "serve", "--demo", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        if "Uvicorn running" in line:
-            return proc, lines
-    proc.wait()
-    raise AssertionError("".join(lines))
-
-
-def _login(base: str, lines: list[str]) -> tuple[str, int]:
-    password = next(line.split()[1] for line in lines if line.strip().startswith("clerk:"))
+def _login(base: str, password: str) -> tuple[str, int]:
     with httpx.Client(base_url=base, timeout=STARTUP_TIMEOUT_S) as client:
         response = client.post("/api/auth/login", json={"username": "clerk", "password": password})
         assert response.status_code == 200, response.text
@@ -80,22 +60,8 @@ async def _type_until_killed(
             await ws.send(json.dumps({"type": "edit", "id": message_id, "update": update}))
 
         state = doc.get_state()
-        note = Map(
-            {
-                "id": "note-kill9",
-                "kind": "note",
-                "speaker_key": "",
-                "speaker_role": "",
-                "speaker_name": "",
-                "start_ms": 0,
-                "end_ms": 0,
-                "text": Text("记录："),
-                "asr_text": "",
-                "status": "edited",
-                "locked": False,
-                "words": [],
-            }
-        )
+        nobody = SpeakerRef("", "", "")
+        note = segment_map(NewSegment("note-kill9", nobody, 0, 0, "记录：", kind=SegmentKind.NOTE))
         segments.append(note)
         await send("note", state)
         text: Text = segments[len(segments) - 1]["text"]
@@ -127,9 +93,10 @@ def test_every_acknowledged_edit_survives_kill_9(tmp_path: Path) -> None:
     server_dir = tmp_path
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc, lines = _start(server_dir, port)
+    server = start_serve(server_dir, port)
+    proc = server.proc
     try:
-        cookie, hearing_id = _login(base, lines)
+        cookie, hearing_id = _login(base, server.passwords["clerk"])
         url = f"ws://127.0.0.1:{port}/ws/hearings/{hearing_id}/document"
         acked, sent = asyncio.run(_type_until_killed(url, cookie, proc))
     finally:
@@ -141,7 +108,7 @@ def test_every_acknowledged_edit_survives_kill_9(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     assert len(acked) >= EDITS_BEFORE_KILL and len(sent) > len(acked)
 
-    restarted, _ = _start(server_dir, port)
+    restarted = start_serve(server_dir, port).proc
     try:
 
         async def snapshot() -> str:
