@@ -20,6 +20,7 @@ from hearing_server.api import (
     transcript_ws,
 )
 from hearing_server.api import recordings as recordings_api
+from hearing_server.api import retranscribe as retranscribe_api
 from hearing_server.context import ServerContext
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
@@ -33,11 +34,17 @@ from hearing_server.notices.wiring import (
     notice_dispatch_running,
 )
 from hearing_server.notify import CodeSender
+from hearing_server.recording_archive import RecordingArchive, pending_finalisation_running
 from hearing_server.retention import retention_running
+from hearing_server.retranscribe.worker import (
+    RetranscriptionWorker,
+    model_loader,
+    retranscription_running,
+)
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
-from hearing_server.transcript.bridge import asr_sink
+from hearing_server.transcript.bridge import asr_sink, gap_sink
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.web_mount import mount_web
@@ -101,14 +108,29 @@ def create_app(
         store=store,
         on_commit=asr_sink(documents),
         recordings=recordings,
+        on_gap=gap_sink(documents),
     )
     dispatcher = build_dispatcher(context)
+    archive = (
+        RecordingArchive(context.session_factory, recordings, context.clock)
+        if recordings is not None
+        else None
+    )
+    registry.archive = archive.finalize if archive is not None else None
+    retranscriber = RetranscriptionWorker(
+        context.session_factory,
+        recordings,
+        loader=model_loader(settings.retranscribe_cpu_threads),
+        clock=clock,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with (
             notice_dispatch_running(context, dispatcher),
+            pending_finalisation_running(archive),
             retention_running(context, recordings, settings.recording_retention_days),
+            retranscription_running(retranscriber),
         ):
             yield
         await registry.close_all()
@@ -120,6 +142,7 @@ def create_app(
     app.state.live = registry
     app.state.documents = documents
     app.state.recordings = recordings
+    app.state.retranscription = retranscriber
     install_handlers(app)
     for module in (
         auth,
@@ -130,6 +153,7 @@ def create_app(
         moderation,
         notices,
         recordings_api,
+        retranscribe_api,
         transcript,
         transcript_ws,
     ):

@@ -10,6 +10,7 @@
     │   └── RemovedError       403   removed from the hearing by the judge (until readmitted)
     ├── NotFoundError          404
     ├── ConflictError          409   state does not allow it (closed hearing, stale version)
+    │   └── StaleSuggestionError 409 a re-transcription suggestion whose segment changed since
     ├── GoneError              410   expired or revoked invitation, used-up one-time code
     ├── InvalidInputError      422   well-formed request that breaks a domain rule
     └── RateLimitedError       429
@@ -77,6 +78,10 @@ class NotFoundError(ServerError):
 class ConflictError(ServerError):
     code = "conflict"
     status_code = 409
+
+
+class StaleSuggestionError(ConflictError):
+    code = "suggestion_stale"
 
 
 class GoneError(ServerError):

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Dialect,
     Enum,
@@ -355,3 +356,82 @@ class TranscriptRevision(Base):
 @event.listens_for(TranscriptRevision, "before_delete")
 def _refuse_audit_change(*_: object) -> None:
     raise RuntimeError("audit events and transcript history are append-only")
+
+
+class RecordingFile(Base):
+    """One finalised recording file of a hearing (a track or the mix) and its SHA-256 digest.
+
+    Stored with the hearing so the signed transcript can bind the recordings by digest without
+    reading the recording store; a re-finalisation replaces a hearing's rows in one transaction.
+    ``name`` is the track key (``participant-N`` / ``staff-N``) or ``mix``; ``participant_id`` /
+    ``staff_user_id`` say whose voice the track is when the key names them.
+    """
+
+    __tablename__ = "recording_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    origin_utc: Mapped[datetime]
+    finalized_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("hearing_id", "name", name="uq_recording_file_name"),)
+
+
+class RetranscriptionState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SuggestionState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    STALE = "stale"
+    """The segment changed (or was locked or deleted) after the proposal: never applied."""
+
+
+class RetranscriptionJob(Base):
+    """A closed hearing's recording re-transcribed with a chosen model, in the background."""
+
+    __tablename__ = "retranscription_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    model: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    state: Mapped[RetranscriptionState] = mapped_column(
+        _enum(RetranscriptionState, "retranscription_state")
+    )
+    progress: Mapped[float] = mapped_column(default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class TranscriptSuggestion(Base):
+    """A re-transcription's proposed text for a segment, or a new segment (``segment_id`` null)."""
+
+    __tablename__ = "transcript_suggestions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("retranscription_jobs.id"), index=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    segment_id: Mapped[str | None] = mapped_column(String(64))
+    speaker_key: Mapped[str] = mapped_column(String(64))
+    start_ms: Mapped[int]
+    end_ms: Mapped[int]
+    start_utc: Mapped[str] = mapped_column(String(40))
+    current_text: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[list[Any]]] = mapped_column(JSON)
+    state: Mapped[SuggestionState] = mapped_column(_enum(SuggestionState, "suggestion_state"))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         description="delete a closed hearing's audio this many days after it was finalised (its "
         "manifest with digests and gaps is kept); unset: keep recordings",
     )
+    retranscribe_models: list[str] = Field(
+        default_factory=lambda: ["base", "tiny.en"],
+        description="models a closed hearing's recording may be re-transcribed with (names or "
+        "local faster-whisper directories; never downloaded)",
+    )
+    retranscribe_cpu_threads: int = Field(
+        default=1, ge=0, description="CPU threads of the re-transcription model (0: all cores)"
+    )
     pdf_font: Path | None = Field(
         default=None,
         description="TrueType (.ttf/.ttc) CJK font for transcript PDFs; default: WenQuanYi Micro "

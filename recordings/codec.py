@@ -15,9 +15,9 @@ the finalized files later.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import av
 import numpy as np
@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from recordings.errors import RecordingError
 
-__all__ = ["FlacWriter", "Samples", "decode_flac", "encode_flac", "iter_decode_flac"]
+__all__ = ["ByteSink", "FlacWriter", "Samples", "decode_flac", "encode_flac", "iter_decode_flac"]
 
 Samples = npt.NDArray[np.float32]
 
@@ -37,10 +37,16 @@ def _to_s16(samples: Samples) -> npt.NDArray[np.int16]:
     return np.round(clipped * 32768.0).astype(np.int16)
 
 
-class FlacWriter:
-    """Streams mono float32 samples into a FLAC file (or a binary file object)."""
+class ByteSink(Protocol):
+    """Anything with ``write``: without ``seek``/``tell`` FFmpeg writes it strictly in order."""
 
-    def __init__(self, target: Path | str | BinaryIO, sample_rate_hz: int) -> None:
+    def write(self, data: bytes, /) -> int: ...
+
+
+class FlacWriter:
+    """Streams mono float32 samples into a FLAC file (or a binary file object, or a sink)."""
+
+    def __init__(self, target: Path | str | BinaryIO | ByteSink, sample_rate_hz: int) -> None:
         self.sample_rate_hz = sample_rate_hz
         self.samples_written = 0
         # No 8 KiB PADDING metadata block (FFmpeg's default): it would double a 1 s chunk's size.
@@ -95,9 +101,19 @@ def encode_flac(samples: Samples, sample_rate_hz: int) -> bytes:
     return buf.getvalue()
 
 
-def iter_decode_flac(source: bytes | Path | str) -> Iterator[Samples]:
-    """Decode a FLAC stream to float32 mono blocks (as the decoder yields them)."""
-    src: BinaryIO | str = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+def iter_decode_flac(source: bytes | Path | str | BinaryIO) -> Generator[Samples]:
+    """Decode a FLAC stream to float32 mono blocks (as the decoder yields them).
+
+    ``source`` may be an open binary stream (say :meth:`RecordingStore.open_read`): it is read
+    as decoding goes, so a file of hours is never held whole.
+    """
+    src: BinaryIO | str
+    if isinstance(source, bytes):
+        src = io.BytesIO(source)
+    elif isinstance(source, str | Path):
+        src = str(source)
+    else:
+        src = source
     try:
         container = av.open(src, mode="r")
     except (av.error.FFmpegError, OSError) as exc:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,11 +38,16 @@ from recordings.timeline import format_utc, parse_utc, sample_to_utc
 __all__ = [
     "ChunkEntry",
     "GapEntry",
+    "IndexEntry",
     "IndexProblem",
+    "TrackClose",
+    "TrackHeader",
     "TrackIndex",
     "chunk_key",
+    "chunk_problem",
     "hearing_prefix",
     "index_key",
+    "iter_index",
     "list_tracks",
     "read_track_index",
     "validate_track_name",
@@ -80,10 +86,8 @@ def chunk_key(hearing_id: int, track: str, file_name: str) -> str:
 def list_tracks(store: RecordingStore, hearing_id: int) -> list[str]:
     """Tracks of a hearing that have an index, sorted."""
     prefix = f"{hearing_prefix(hearing_id)}tracks/"
-    tracks = {
-        k[len(prefix) :].split("/")[0] for k in store.list(prefix) if k.endswith("/" + INDEX_NAME)
-    }
-    return sorted(tracks)
+    # One delimiter listing, then one check per track: never a listing of every chunk.
+    return [t for t in store.list_children(prefix) if store.exists(f"{prefix}{t}/{INDEX_NAME}")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,75 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class TrackHeader:
+    sample_rate_hz: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrackClose:
+    pass
+
+
+IndexEntry = TrackHeader | ChunkEntry | GapEntry | TrackClose
+
+
+def _parse_line(line: bytes) -> IndexEntry:
+    obj = json.loads(line)
+    kind = obj["type"]
+    if kind == "track":
+        return TrackHeader(int(obj["sample_rate_hz"]))
+    if kind == "chunk":
+        return ChunkEntry(
+            seq=int(obj["seq"]),
+            start_utc=parse_utc(obj["start_utc"]),
+            samples=int(obj["samples"]),
+            duration_ms=int(obj["duration_ms"]),
+            file=str(obj["file"]),
+            sha256=str(obj["sha256"]),
+        )
+    if kind == "gap":
+        return GapEntry(parse_utc(obj["start_utc"]), parse_utc(obj["end_utc"]), obj["reason"])
+    if kind == "close":
+        return TrackClose()
+    raise ValueError(f"unknown entry type {kind!r}")
+
+
+def iter_index(
+    store: RecordingStore, hearing_id: int, track: str
+) -> Iterator[tuple[int, IndexEntry | IndexProblem]]:
+    """The index's entries in file order, read as a stream: ``(line_no, entry or problem)``.
+
+    A last line without its newline is a torn append (``torn_line``); any other unparsable line
+    is a ``bad_line``. Chunk files are not checked here (see :func:`chunk_problem`). Streaming
+    keeps a long track's index (about 1 MB per hour) out of memory during finalisation.
+    """
+    with store.open_read(index_key(hearing_id, track)) as f:
+        for line_no, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield line_no, _parse_line(line)
+            except (ValueError, KeyError, TypeError) as exc:
+                kind = "bad_line" if line.endswith(b"\n") else "torn_line"
+                detail = f"{type(exc).__name__}: {exc}; line starts {line[:60]!r}"
+                yield line_no, IndexProblem(kind, line_no, detail)
+
+
+def chunk_problem(
+    store: RecordingStore, hearing_id: int, track: str, line_no: int, c: ChunkEntry
+) -> IndexProblem | None:
+    """Why the chunk's file cannot be used (missing, digest mismatch), or None if it can."""
+    key = chunk_key(hearing_id, track, c.file)
+    if not store.exists(key):
+        return IndexProblem("missing_chunk", line_no, f"{c.file} is missing", c.seq)
+    digest = sha256_hex(store.get(key))
+    if digest != c.sha256:
+        detail = f"{c.file}: sha256 {digest} != indexed {c.sha256}"
+        return IndexProblem("digest_mismatch", line_no, detail, c.seq)
+    return None
+
+
 def read_track_index(
     store: RecordingStore, hearing_id: int, track: str, *, verify_chunks: bool = True
 ) -> TrackIndex:
@@ -170,74 +243,31 @@ def read_track_index(
     is a ``bad_line``. Chunks whose file is missing or whose digest differs are dropped from
     ``chunks`` and reported. With ``verify_chunks=False`` chunk files are not read (cheap resume).
     """
-    raw = store.get(index_key(hearing_id, track))
-    lines = raw.split(b"\n")
-    ends_with_newline = raw.endswith(b"\n") or not raw
     sample_rate_hz = 0
     chunks: list[tuple[int, ChunkEntry]] = []
     gaps: list[GapEntry] = []
     problems: list[IndexProblem] = []
     closed = False
     next_seq = 0
-    for i, line in enumerate(lines):
-        line_no = i + 1
-        last = i == len(lines) - 1
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            kind = obj["type"]
-            if kind == "track":
-                sample_rate_hz = int(obj["sample_rate_hz"])
-            elif kind == "chunk":
-                entry = ChunkEntry(
-                    seq=int(obj["seq"]),
-                    start_utc=parse_utc(obj["start_utc"]),
-                    samples=int(obj["samples"]),
-                    duration_ms=int(obj["duration_ms"]),
-                    file=str(obj["file"]),
-                    sha256=str(obj["sha256"]),
-                )
-                next_seq = max(next_seq, entry.seq + 1)
-                chunks.append((line_no, entry))
-            elif kind == "gap":
-                gaps.append(
-                    GapEntry(parse_utc(obj["start_utc"]), parse_utc(obj["end_utc"]), obj["reason"])
-                )
-            elif kind == "close":
-                closed = True
-            else:
-                raise ValueError(f"unknown entry type {kind!r}")
-        except (ValueError, KeyError, TypeError) as exc:
-            torn = last and not ends_with_newline
-            problems.append(
-                IndexProblem(
-                    "torn_line" if torn else "bad_line",
-                    line_no,
-                    f"{type(exc).__name__}: {exc}; line starts {line[:60]!r}",
-                )
-            )
+    for line_no, entry in iter_index(store, hearing_id, track):
+        if isinstance(entry, IndexProblem):
+            problems.append(entry)
+        elif isinstance(entry, TrackHeader):
+            sample_rate_hz = entry.sample_rate_hz
+        elif isinstance(entry, ChunkEntry):
+            next_seq = max(next_seq, entry.seq + 1)
+            chunks.append((line_no, entry))
+        elif isinstance(entry, GapEntry):
+            gaps.append(entry)
+        else:
+            closed = True
     valid: list[ChunkEntry] = []
     for line_no, c in chunks:
-        if not verify_chunks:
+        problem = chunk_problem(store, hearing_id, track, line_no, c) if verify_chunks else None
+        if problem is not None:
+            problems.append(problem)
+        else:
             valid.append(c)
-            continue
-        key = chunk_key(hearing_id, track, c.file)
-        if not store.exists(key):
-            problems.append(IndexProblem("missing_chunk", line_no, f"{c.file} is missing", c.seq))
-            continue
-        digest = sha256_hex(store.get(key))
-        if digest != c.sha256:
-            problems.append(
-                IndexProblem(
-                    "digest_mismatch",
-                    line_no,
-                    f"{c.file}: sha256 {digest} != indexed {c.sha256}",
-                    c.seq,
-                )
-            )
-            continue
-        valid.append(c)
     valid.sort(key=lambda c: c.seq)
     if sample_rate_hz <= 0:
         raise RecordingError(f"index of track {track!r} of hearing {hearing_id} has no header")
@@ -250,5 +280,10 @@ def read_track_index(
         closed=closed,
         problems=tuple(problems),
         next_seq=next_seq,
-        ends_with_newline=ends_with_newline,
+        ends_with_newline=_ends_with_newline(store, index_key(hearing_id, track)),
     )
+
+
+def _ends_with_newline(store: RecordingStore, key: str) -> bool:
+    size = store.size(key)
+    return size == 0 or store.get_range(key, size - 1, size) == b"\n"

@@ -15,18 +15,50 @@ Durability contract (what the journal relies on):
   (``<key>.d/<n>``) listed in order, or as a compose/rewrite.
 - :meth:`RecordingStore.get_range` reads bytes ``[start, end)``; used for playback of parts of
   finalized files (HTTP range requests map to it directly).
+- :meth:`RecordingStore.open_write` streams a large object in pieces (a finalized file of hours):
+  nothing is visible under the key until :meth:`ObjectWriter.commit`, which is atomic and durable
+  like :meth:`~RecordingStore.put`; :meth:`ObjectWriter.abort` leaves the key as it was. Local: a
+  temporary file, fsync'd and renamed on commit. An object store: a multipart upload (parts
+  buffered to the minimum part size, completed on commit, aborted on abort). The writer is
+  sequential (no seek), so anything written through it must not need to rewrite its head.
+- :meth:`RecordingStore.open_read` reads an object as a stream (local: the file; an object store:
+  the body of a GET), so a reader never holds a whole finalized file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from recordings.errors import RecordingError, RecordingNotFoundError
 
-__all__ = ["LocalDirStore", "RecordingStore"]
+__all__ = [
+    "LocalDirStore",
+    "ObjectWriter",
+    "RecordingStore",
+    "iter_object",
+    "object_sha256",
+    "streaming_put",
+]
+
+_READ_PIECE = 1 << 18  # 256 KiB: the peak of a streamed read
+
+
+class ObjectWriter(Protocol):
+    """A new object being written in pieces (see the module docstring)."""
+
+    def write(self, data: bytes) -> int:
+        """Append ``data`` to the pending object; returns ``len(data)``."""
+
+    def commit(self) -> None:
+        """Make the whole object visible under its key, atomically and durably."""
+
+    def abort(self) -> None:
+        """Discard the pending object (the key keeps its old object, if any)."""
 
 
 @runtime_checkable
@@ -51,11 +83,51 @@ class RecordingStore(Protocol):
     def exists(self, key: str) -> bool:
         """Whether ``key`` holds an object."""
 
+    def list_children(self, prefix: str) -> list[str]:
+        """The distinct next segments of the keys under ``prefix`` ('' or ending in '/'), sorted.
+
+        An object store's delimiter listing (S3: ``Delimiter='/'``, its ``CommonPrefixes``):
+        the tracks of a hearing without listing every chunk of every track.
+        """
+
     def list(self, prefix: str) -> list[str]:
         """All keys starting with ``prefix``, sorted."""
 
     def delete(self, key: str) -> None:
         """Remove ``key``; no error if absent."""
+
+    def open_write(self, key: str) -> ObjectWriter:
+        """Start writing a new object for ``key`` in pieces (visible on ``commit``)."""
+
+    def open_read(self, key: str) -> BinaryIO:
+        """The object as a readable stream (close it); :class:`RecordingNotFoundError` if absent."""
+
+
+@contextlib.contextmanager
+def streaming_put(store: RecordingStore, key: str) -> Iterator[ObjectWriter]:
+    """Write ``key`` in pieces: committed if the block ends normally, aborted if it raises."""
+    writer = store.open_write(key)
+    try:
+        yield writer
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+
+
+def iter_object(store: RecordingStore, key: str, piece_bytes: int = _READ_PIECE) -> Iterator[bytes]:
+    """The object's bytes in pieces of at most ``piece_bytes`` (for hashing, copying, serving)."""
+    with store.open_read(key) as f:
+        while piece := f.read(piece_bytes):
+            yield piece
+
+
+def object_sha256(store: RecordingStore, key: str) -> str:
+    """SHA-256 (hex) of the object, read as a stream."""
+    h = hashlib.sha256()
+    for piece in iter_object(store, key):
+        h.update(piece)
+    return h.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -64,6 +136,39 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class _LocalWriter:
+    """A temporary file next to the key, fsync'd and renamed over it on commit."""
+
+    def __init__(self, path: Path, make_parent: Callable[[Path], None]) -> None:
+        self._path = path
+        make_parent(path)
+        self._tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{id(self):x}")
+        self._file: BinaryIO | None = open(self._tmp, "wb")  # noqa: SIM115 (closed on commit/abort)
+
+    def write(self, data: bytes) -> int:
+        if self._file is None:
+            raise RecordingError(f"writing {self._path} after commit or abort")
+        return self._file.write(data)
+
+    def commit(self) -> None:
+        if self._file is None:
+            raise RecordingError(f"{self._path} already committed or aborted")
+        f, self._file = self._file, None
+        with f:
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(self._tmp, self._path)
+        _fsync_dir(self._path.parent)
+
+    def abort(self) -> None:
+        if self._file is None:
+            return
+        f, self._file = self._file, None
+        f.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp.unlink()
 
 
 class LocalDirStore:
@@ -119,6 +224,15 @@ class LocalDirStore:
         if created:
             _fsync_dir(p.parent)
 
+    def open_write(self, key: str) -> ObjectWriter:
+        return _LocalWriter(self.path(key), self._make_parent)
+
+    def open_read(self, key: str) -> BinaryIO:
+        try:
+            return open(self.path(key), "rb")
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            raise RecordingNotFoundError(f"no object {key!r} in {self!r}") from exc
+
     def get(self, key: str) -> bytes:
         try:
             return self.path(key).read_bytes()
@@ -143,6 +257,16 @@ class LocalDirStore:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def list_children(self, prefix: str) -> list[str]:
+        if prefix and not prefix.endswith("/"):
+            raise RecordingError(f"list_children needs '' or a prefix ending in '/': {prefix!r}")
+        start = self.path(prefix.rstrip("/")) if prefix else self.root
+        try:
+            with os.scandir(start) as entries:
+                return sorted(e.name for e in entries if not e.name.startswith("."))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
 
     def list(self, prefix: str) -> list[str]:
         keys: list[str] = []

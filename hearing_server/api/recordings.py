@@ -2,27 +2,35 @@
 
 - ``GET /api/hearings/{id}/recordings``: the manifest (one FLAC file per participant and a mix on
   one timeline whose origin is ``origin_utc``; SHA-256, size and duration of each; the gaps of the
-  record: mute, left, disconnect, restart).
+  record: mute, left, disconnect, restart), plus ``recording_files``: the digests as stored with
+  the hearing in the database. When the store has no manifest (recording switched off since, or
+  the store lost) the answer is built from those rows alone (``"source": "database"``, no gaps).
 - ``GET /api/hearings/{id}/recordings/{name}.flac``: a file (``name`` a track such as
   ``participant-3``, or ``mix``), with HTTP range requests, so a page's ``<audio>`` seeks to a
   transcript segment's time without downloading the whole hearing.
+- ``GET /api/hearings/{id}/recordings.zip``: every file of the hearing and its manifest in one
+  ZIP, stored (FLAC does not deflate) and streamed as it is read, never held whole.
 
 Everyone admitted to the hearing may listen and download (staff of its court, its participants).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 
 from hearing_server.deps import OptionalParticipant, OptionalStaff, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.live.admission import admit
-from recordings import LocalDirStore, read_manifest
+from hearing_server.recording_archive import RecordingDigest, recording_digests
+from recordings import FinalRecording, LocalDirStore, final_key, read_manifest, zip_stream
 
-router = APIRouter(prefix="/api/hearings/{hearing_id}/recordings", tags=["recordings"])
+router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["recordings"])
+
+_NOT_YET = "no finalised recording: it is made when the hearing closes"
 
 
 def _store(request: Request) -> LocalDirStore:
@@ -32,7 +40,41 @@ def _store(request: Request) -> LocalDirStore:
     return store
 
 
-@router.get("")
+def _manifest(request: Request, hearing_id: int) -> FinalRecording | None:
+    store = request.app.state.recordings
+    return read_manifest(store, hearing_id) if isinstance(store, LocalDirStore) else None
+
+
+def _row_json(r: RecordingDigest) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "sha256": r.sha256,
+        "size_bytes": r.size_bytes,
+        "duration_ms": r.duration_ms,
+        "participant_id": r.participant_id,
+        "staff_user_id": r.staff_user_id,
+        "finalized_utc": r.finalized_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _from_rows(hearing_id: int, rows: list[RecordingDigest]) -> dict[str, Any]:
+    """What the database alone says of the recording, in the manifest's shape."""
+    files = [{**_row_json(r), "key": final_key(hearing_id, r.name)} for r in rows]
+    first = rows[0]
+    return {
+        "hearing_id": hearing_id,
+        "format": "flac",
+        "source": "database",
+        "origin_utc": first.origin_utc.isoformat().replace("+00:00", "Z"),
+        "duration_ms": max(r.duration_ms for r in rows),
+        "finalized_utc": files[0]["finalized_utc"],
+        "tracks": [f for f in files if f["name"] != "mix"],
+        "mix": next((f for f in files if f["name"] == "mix"), None),
+        "gaps": [],
+    }
+
+
+@router.get("/recordings")
 def recording_manifest(
     hearing_id: int,
     request: Request,
@@ -41,13 +83,19 @@ def recording_manifest(
     participant: OptionalParticipant,
 ) -> dict[str, Any]:
     admit(session, staff, participant, hearing_id)
-    final = read_manifest(_store(request), hearing_id)
-    if final is None:
-        raise NotFoundError("no finalised recording: it is made when the hearing closes")
-    return final.manifest
+    rows = recording_digests(session, hearing_id)
+    final = _manifest(request, hearing_id)
+    if final is not None:
+        body = dict(final.manifest)
+    elif rows:
+        body = _from_rows(hearing_id, rows)
+    else:
+        raise NotFoundError(_NOT_YET)
+    body["recording_files"] = [_row_json(r) for r in rows]
+    return body
 
 
-@router.get("/{name}.flac")
+@router.get("/recordings/{name}.flac")
 def recording_file(
     hearing_id: int,
     name: str,
@@ -59,15 +107,47 @@ def recording_file(
     admit(session, staff, participant, hearing_id)
     store = _store(request)
     final = read_manifest(store, hearing_id)
-    files = {f.name: f for f in (*final.tracks, final.mix)} if final is not None else {}
-    found = files.get(name)
-    if found is None:
+    digests = {f.name: f.sha256 for f in final.files} if final is not None else {}
+    digests = digests or {r.name: r.sha256 for r in recording_digests(session, hearing_id)}
+    if name not in digests:
         raise NotFoundError(f"no recording {name!r} for hearing {hearing_id}")
-    if not store.exists(found.key):  # deleted by the retention period (the manifest is kept)
+    key = final_key(hearing_id, name)
+    if not store.exists(key):  # deleted by the retention period (the manifest is kept)
         raise NotFoundError(f"the recording {name!r} of hearing {hearing_id} has expired")
     return FileResponse(
-        store.path(found.key),
+        store.path(key),
         media_type="audio/flac",
         filename=f"hearing-{hearing_id}-{name}.flac",
-        headers={"X-Content-SHA256": found.sha256},
+        headers={"X-Content-SHA256": digests[name]},
+    )
+
+
+@router.get("/recordings.zip")
+def recording_zip(
+    hearing_id: int,
+    request: Request,
+    session: SessionDep,
+    staff: OptionalStaff,
+    participant: OptionalParticipant,
+) -> StreamingResponse:
+    admit(session, staff, participant, hearing_id)
+    store = _store(request)
+    final = read_manifest(store, hearing_id)
+    if final is None:
+        raise NotFoundError(_NOT_YET)
+    present = [f for f in final.files if store.exists(f.key)]
+    if not present:
+        raise NotFoundError(f"the recordings of hearing {hearing_id} have expired")
+    prefix = f"hearing-{hearing_id}"
+    manifest = json.dumps(final.manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+    entries = [(f"{prefix}/{f.name}.flac", f.key) for f in present]
+    return StreamingResponse(
+        zip_stream(
+            store,
+            entries,
+            extra=[(f"{prefix}/manifest.json", manifest)],
+            modified_utc=final.finalized_utc,
+        ),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{prefix}-recordings.zip"'},
     )

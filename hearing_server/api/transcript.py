@@ -119,7 +119,7 @@ async def export_transcript(
     admitted = admit(session, staff, participant, hearing_id)
     room = await _rooms(request).get(hearing_id)
     assert room.actions is not None
-    segments, version = room.actions.doc.segments(), room.actions.seq
+    segments, version = room.actions.doc.entries(), room.actions.seq  # with recording gaps
     header = header_for(session, admitted.hearing)
     if fmt is ExportFormat.PDF:
         font = find_cjk_font(ctx.settings.pdf_font)

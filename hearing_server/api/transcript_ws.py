@@ -3,8 +3,8 @@
 WebSocket ``/ws/hearings/{id}/document[?since=SEQ]`` (docs/protocol.md, "Transcript document"):
 server → client ``doc`` (snapshot) or the missed ``update``s then ``synced``; then ``update``,
 ``ack``, ``refused`` and ``awareness``. Client → server ``edit`` and ``awareness``. Everyone
-admitted to the hearing may watch; the judge, the clerk and recorders may edit while the hearing is
-open (the judge may also lock); a reader's edit is refused.
+admitted to the hearing may watch; the judge, the clerk and recorders may edit while
+:func:`transcript_editable` says so (the judge may also lock); a reader's edit is refused.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.errors import WS_CLOSE_OVERFLOW, ServerError, websocket_close
 from hearing_server.live.admission import admit
-from hearing_server.models import Hearing, HearingStatus, StaffRole
+from hearing_server.models import Hearing, HearingStatus, StaffRole, StaffUser
 from hearing_server.transcript.actions import Author, EditRefusedError
 from hearing_server.transcript.fanout import DocumentRoom, DocumentRooms, Subscriber
 from hearing_server.transcript.policy import EditorRole
@@ -47,6 +47,21 @@ class EditIn(BaseModel):
     type: str = Field(pattern="^(edit|awareness)$")
     id: str = Field(default="", max_length=64)
     update: str = Field(min_length=1, max_length=MAX_MESSAGE_BYTES)
+
+
+def transcript_editable(hearing: Hearing | None) -> bool:
+    """Whether the transcript takes edits now: while the hearing is open, and after it closed,
+    because the clerk proofreads the record (with the judge and recorders) before the parties
+    sign it. Who may edit is the editor policy's question (parties never may); this is *when*.
+    """
+    return hearing is not None and hearing.status in (HearingStatus.OPEN, HearingStatus.CLOSED)
+
+
+def staff_author(staff: StaffUser) -> Author:
+    """A staff member as the author of a change to the transcript."""
+    return Author(
+        f"user-{staff.id}", staff.display_name, _EDITOR_ROLES.get(staff.role, EditorRole.READER)
+    )
 
 
 def _admit_author(websocket: WebSocket, hearing_id: int) -> Author:
@@ -156,8 +171,8 @@ async def _edit(
     """``(seq, None)`` once the edit is durable, or ``(0, why not)``."""
     if author.role is EditorRole.READER:
         return 0, "only the judge, the clerk and recorders may edit the transcript"
-    if _status(websocket, room.hearing_id) is not HearingStatus.OPEN:
-        return 0, "the hearing is not open: the transcript cannot be edited now"
+    if not _editable(websocket, room.hearing_id):
+        return 0, "the transcript cannot be edited now (the hearing is not open or closed)"
     assert room.actions is not None
     try:
         return await room.actions.edit(author, update), None
@@ -165,12 +180,11 @@ async def _edit(
         return 0, str(exc)
 
 
-def _status(websocket: WebSocket, hearing_id: int) -> HearingStatus | None:
+def _editable(websocket: WebSocket, hearing_id: int) -> bool:
     ctx = websocket.app.state.context
     assert isinstance(ctx, ServerContext)
     with ctx.session_factory() as session:
-        hearing = session.get(Hearing, hearing_id)
-        return hearing.status if hearing is not None else None
+        return transcript_editable(session.get(Hearing, hearing_id))
 
 
 async def _write(websocket: WebSocket, subscriber: Subscriber) -> None:

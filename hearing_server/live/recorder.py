@@ -4,21 +4,30 @@
     recorder.feed("participant-3", samples)          # on the event loop; never blocks
     recorder.pause("participant-3", "mute") / recorder.resume("participant-3")
     await recorder.close()                           # flush every track; then finalize_hearing(...)
+    recorder.on_gap = callback                       # told of each gap as it is logged
 
 Each track is a :class:`recordings.RecordingJournal` (fsync'd 1 s FLAC chunks with their UTC start,
 so a crash loses at most about a second). Encoding and fsync run on one writer thread per hearing,
 in the order the audio arrived; the event loop only queues. While a speaker is muted the tap feeds
 zeros (so the ASR's clock keeps pace); the recording keeps them too, and the mute is logged as a
 gap with its start and end, as are disconnections and server restarts: facts of the record.
+
+Each gap is reported to ``on_gap`` (on the event loop) when it is logged, so the live hearing can
+put it into the transcript too: a mute, leave or disconnect when the speaker is back (or at
+closing), a restart gap when the speaker's audio first arrives after the restart, an overload gap
+when the writer caught up. The gap times are read on the event loop; the journal writes them later,
+on the writer thread, in the same order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any
 
 import numpy as np
@@ -27,13 +36,27 @@ import numpy.typing as npt
 from hearing_server.security import Clock
 from recordings import RecordingJournal, RecordingStore, recover
 
-__all__ = ["HearingRecorder"]
+__all__ = ["GapCallback", "HearingRecorder", "RecordedGap"]
 
 _logger = logging.getLogger(__name__)
 
 SAMPLE_RATE_HZ = 16_000
 MAX_QUEUED_S = 30.0
 """Audio waiting for the writer beyond this is dropped (and logged as a gap): never unbounded."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedGap:
+    """A gap as the recording journal logs it: whose track, from when to when (UTC), and why
+    (``mute``, ``left``, ``removed``, ``disconnect``, ``restart``, ``overload``)."""
+
+    key: str
+    start_utc: datetime
+    end_utc: datetime
+    reason: str
+
+
+GapCallback = Callable[[RecordedGap], None]
 
 
 class HearingRecorder:
@@ -48,10 +71,12 @@ class HearingRecorder:
         self._dropped_since: dict[str, datetime] = {}
         self._last: Future[Any] | None = None
         self._closed = False
+        self.on_gap: GapCallback | None = None
+        """Told of every gap as it is logged (on the event loop; it must not block)."""
         # Audio times: the UTC clock read once, then the monotonic clock (a wall-clock step, NTP
         # say, must not tear the recording's timeline apart).
         self._origin_utc = clock()
-        self._origin_mono = time.monotonic()
+        self._origin_mono = monotonic()
         now = self._origin_utc
         self._restarted = {
             track: state.last_written_utc
@@ -64,13 +89,14 @@ class HearingRecorder:
     # ---------------------------------------------------------------------------- event loop side
 
     def now(self) -> datetime:
-        return self._origin_utc + timedelta(seconds=time.monotonic() - self._origin_mono)
+        return self._origin_utc + timedelta(seconds=monotonic() - self._origin_mono)
 
     def feed(self, key: str, samples: npt.NDArray[np.float32]) -> None:
         if self._closed or samples.size == 0:
             return
         now = self.now()
         start = now - timedelta(seconds=samples.size / SAMPLE_RATE_HZ)
+        self._restart_gap(key)
         if self._queued_samples > MAX_QUEUED_S * SAMPLE_RATE_HZ:
             self._dropped_since.setdefault(key, start)
             return
@@ -79,7 +105,7 @@ class HearingRecorder:
             _logger.error(
                 "hearing %d [%s]: recorder fell behind, audio dropped", self.hearing_id, key
             )
-            self._submit(self._gap, key, dropped, start, "overload")
+            self._log_gap(key, dropped, start, "overload")
         self._queued_samples += samples.size
         self._submit(self._write, key, np.array(samples, dtype=np.float32, copy=True), start)
 
@@ -88,9 +114,12 @@ class HearingRecorder:
         self._paused.setdefault(key, (self.now(), reason))
 
     def resume(self, key: str) -> None:
+        if self._closed:
+            return
+        self._restart_gap(key)
         began = self._paused.pop(key, None)
         if began is not None:
-            self._submit(self._gap, key, began[0], self.now(), began[1])
+            self._log_gap(key, began[0], self.now(), began[1])
 
     async def close(self) -> None:
         """End every open gap, flush and close every track (durable when this returns)."""
@@ -101,6 +130,22 @@ class HearingRecorder:
         self._closed = True
         await asyncio.wrap_future(self._writer.submit(self._close_all))
         self._writer.shutdown(wait=True)
+
+    def _restart_gap(self, key: str) -> None:
+        """The track was recorded before a restart: its gap, first of all it writes now."""
+        last = self._restarted.pop(key, None)
+        if last is not None:
+            self._log_gap(key, last, self._restart_at, "restart")
+
+    def _log_gap(self, key: str, start: datetime, end: datetime, reason: str) -> None:
+        if end <= start:
+            return
+        self._submit(self._gap, key, start, end, reason)
+        if self.on_gap is not None:
+            try:
+                self.on_gap(RecordedGap(key, start, end, reason))
+            except Exception:  # the recording must go on whatever the listener does
+                _logger.exception("hearing %d [%s]: gap listener failed", self.hearing_id, key)
 
     # ---------------------------------------------------------------------------- writer thread
 
@@ -117,9 +162,6 @@ class HearingRecorder:
         journal = self._journals.get(key)
         if journal is None:
             journal = RecordingJournal(self.store, self.hearing_id, key, SAMPLE_RATE_HZ)
-            last = self._restarted.pop(key, None)
-            if last is not None:
-                journal.gap(last, self._restart_at, "restart")
             self._journals[key] = journal
         return journal
 
@@ -130,8 +172,7 @@ class HearingRecorder:
             self._queued_samples -= samples.size
 
     def _gap(self, key: str, start: datetime, end: datetime, reason: str) -> None:
-        if end > start:
-            self._journal(key).gap(start, end, reason)
+        self._journal(key).gap(start, end, reason)
 
     def _close_all(self) -> None:
         for key, journal in self._journals.items():

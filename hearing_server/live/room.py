@@ -28,6 +28,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +45,7 @@ from hearing_server.live.hub import (
     TranscriptHub,
 )
 from hearing_server.live.presence import PresenceBook
-from hearing_server.live.recorder import HearingRecorder
+from hearing_server.live.recorder import HearingRecorder, RecordedGap
 from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
@@ -60,6 +61,10 @@ _logger = logging.getLogger(__name__)
 
 CommitSink = Callable[[int, Speaker, Message], Awaitable[None]]
 """Called with each committed segment after the hub published it (the transcript document)."""
+
+GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
+"""Called with each gap the recorder logged, and the hearing's live start (the transcript
+document shows gaps among the segments: docs/protocol.md)."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +97,15 @@ class LiveHearing:
         store: TranscriptStore | None = None,
         on_commit: CommitSink | None = None,
         recorder: HearingRecorder | None = None,
+        on_gap: GapSink | None = None,
     ) -> None:
         self.spec = spec
         self._on_commit = on_commit
         self.recorder = recorder
+        self._on_gap = on_gap
+        self._gap_writes: set[asyncio.Task[None]] = set()
+        if recorder is not None and on_gap is not None:
+            recorder.on_gap = self._recorded_gap
         self._hotwords = spec.hotwords
         restored_at, segments = store.load(spec.hearing_id) if store else (None, [])
         self.started_at = restored_at or clock()
@@ -130,6 +140,7 @@ class LiveHearing:
         return answer
 
     def set_muted(self, speaker: Speaker, muted: bool) -> None:
+        self._speakers.setdefault(speaker.key, speaker)  # names the gap, even without media
         self.peers.set_muted(speaker.key, muted)
         self.presence.muted(speaker, muted)
         if self.recorder is not None:
@@ -215,6 +226,7 @@ class LiveHearing:
         await asyncio.gather(*pumps, return_exceptions=True)
         if self.recorder is not None:
             await self.recorder.close()  # every track flushed and closed, durable
+        await asyncio.gather(*self._gap_writes, return_exceptions=True)  # gaps ended by closing
         if shutdown:
             self.hub.close(CLOSE_SERVER_SHUTDOWN, "server shutting down; reconnect later")
         else:
@@ -229,6 +241,28 @@ class LiveHearing:
             self.presence.media_lost(speaker)
             if self.recorder is not None:
                 self.recorder.pause(key, "disconnect")
+
+    def _recorded_gap(self, gap: RecordedGap) -> None:
+        """The recorder logged a gap: into the transcript document, off the caller's path."""
+        if self._on_gap is None:
+            return
+        speaker = self._speakers.get(gap.key) or Speaker(gap.key, None, "unknown", gap.key)
+        task = asyncio.get_running_loop().create_task(
+            self._write_gap(self._on_gap, speaker, gap), name=f"transcript-gap:{gap.key}"
+        )
+        self._gap_writes.add(task)
+        task.add_done_callback(self._gap_writes.discard)
+
+    async def _write_gap(self, sink: GapSink, speaker: Speaker, gap: RecordedGap) -> None:
+        try:
+            await sink(self.spec.hearing_id, speaker, gap, self.started_at)
+        except Exception:
+            _logger.exception(
+                "[%s] %s gap of hearing %d NOT added to the transcript document",
+                speaker.key,
+                gap.reason,
+                self.spec.hearing_id,
+            )
 
     def _tap(self, key: str, track: MediaStreamTrack) -> AudioTap:
         speaker = self._speakers.get(key) or Speaker(key, None, "unknown", key)
@@ -300,11 +334,13 @@ class LiveRegistry:
         store: TranscriptStore | None = None,
         on_commit: CommitSink | None = None,
         recordings: RecordingStore | None = None,
+        on_gap: GapSink | None = None,
     ) -> None:
         self.ice = ice
         self.streams = streams
         self.store = store
         self.on_commit = on_commit
+        self.on_gap = on_gap
         self.recordings = recordings
         self._clock = clock
         self._hearings: dict[int, LiveHearing] = {}
@@ -327,6 +363,7 @@ class LiveRegistry:
                     if self.recordings is not None
                     else None
                 ),
+                on_gap=self.on_gap,
             )
             self._hearings[hearing_id] = live
         return live
@@ -339,22 +376,23 @@ class LiveRegistry:
             if not shutdown and self.recordings is not None and live.recorder is not None:
                 await self._finalize(hearing_id)
 
+    archive: Callable[[int], object] | None = None
+    """Set by ``create_app``: finalises a hearing's recording and stores its digests with the
+    hearing (:class:`hearing_server.recording_archive.RecordingArchive`); blocking."""
+
     async def _finalize(self, hearing_id: int) -> None:
-        """The hearing closed: one file per participant and a mix, with digests (manifest)."""
+        """The hearing closed: one file per participant and a mix, with digests (manifest), and
+        with :attr:`archive` the digests stored in the database (finalize_hearing logs it)."""
         assert self.recordings is not None
         try:
-            final = await asyncio.to_thread(finalize_hearing, self.recordings, hearing_id)
+            if self.archive is not None:
+                await asyncio.to_thread(self.archive, hearing_id)
+            else:
+                await asyncio.to_thread(finalize_hearing, self.recordings, hearing_id)
         except RecordingNotFoundError:
             return  # nobody spoke
         except Exception:
             _logger.exception("hearing %d: finalising the recording failed", hearing_id)
-            return
-        _logger.info(
-            "hearing %d recording finalised: %d tracks, %d ms",
-            hearing_id,
-            len(final.tracks),
-            final.duration_ms,
-        )
 
     async def close_all(self) -> None:
         """Server shutdown."""

@@ -3,6 +3,7 @@
 
     actions = await TranscriptActions.load(hearing_id, store, broadcast)
     await actions.commit_asr(speaker, start_ms, end_ms, text, words)  # ASR: append a segment
+    await actions.commit_gap(gap)                 # the server: a gap of someone's recording
     seq = await actions.edit(author, update)      # a Yjs update; EditRefusedError if not allowed
     seq, state = actions.snapshot()               # what a new client loads
     await actions.missed(since=seq)               # what a reconnecting client missed
@@ -22,12 +23,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from hearing_server.transcript.model import Change, Field, Revision, SpeakerRef, WordView
+from hearing_server.transcript.model import (
+    Change,
+    Field,
+    GapView,
+    Revision,
+    SpeakerRef,
+    WordView,
+    gap_text,
+)
 from hearing_server.transcript.policy import EditorRole, check_changes
 from hearing_server.transcript.ydoc import NewSegment, TranscriptDoc, TranscriptDocError
 
 __all__ = [
     "ASR_AUTHOR",
+    "SERVER_AUTHOR",
     "Author",
     "EditRefusedError",
     "StoredUpdate",
@@ -47,6 +57,8 @@ class Author:
 
 
 ASR_AUTHOR = Author("asr", "ASR", EditorRole.READER)
+SERVER_AUTHOR = Author("server", "Server", EditorRole.READER)
+"""The server itself: what it writes as a fact of the record (recording gaps), not an edit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +182,16 @@ class TranscriptActions:
                 self._open[speaker.key] = open_id
             return await self._persist(ASR_AUTHOR, [update], [change])
 
+    async def commit_gap(self, gap: GapView) -> int | None:
+        """A gap of a speaker's recording ended: it becomes part of the transcript, attributed to
+        the server, with a revision. Idempotent by ``gap.id`` (``None``: already there)."""
+        async with self._lock:
+            if any(g.id == gap.id for g in self._doc.gaps()):
+                return None
+            update = self._doc.append_gap(gap)
+            change = Change(gap.id, Field.GAP, "", gap_text(gap))
+            return await self._persist(SERVER_AUTHOR, [update], [change])
+
     async def edit(self, author: Author, update: bytes) -> int:
         """Apply an editor's update; the sequence number once it is durable."""
         if len(update) > MAX_UPDATE_BYTES:
@@ -190,6 +212,44 @@ class TranscriptActions:
             if touched:
                 updates.append(self._doc.mark_edited(touched))
             return await self._persist(author, updates, changes)
+
+    async def replace_text(
+        self,
+        author: Author,
+        segment_id: str,
+        expected: str,
+        new: str,
+        *,
+        asr_text: str | None = None,
+    ) -> int:
+        """Replace a segment's text server-side (an accepted re-transcription suggestion),
+        attributed to ``author``; refused unless the text is still ``expected`` (so a person's
+        later edit is never overwritten) and the segment is not locked."""
+        async with self._lock:
+            view = self._doc.get(segment_id)
+            if view is None:
+                raise EditRefusedError(f"segment {segment_id} no longer exists")
+            if view.text != expected:
+                raise EditRefusedError(f"segment {segment_id} changed since the proposal")
+            change = Change(segment_id, Field.TEXT, view.text, new)
+            verdict = check_changes(author.role, [change], {segment_id: view})
+            if not verdict.allowed:
+                raise EditRefusedError(verdict.reason)
+            update = self._doc.replace_text(segment_id, new, asr_text=asr_text)
+            # A person chose this text: from now on a later recognition may only suggest.
+            touched = self._doc.mark_edited([segment_id])
+            return await self._persist(author, [update, touched], [change])
+
+    async def insert_segment(self, author: Author, segment: NewSegment) -> int:
+        """Insert a whole speech segment in time order, attributed to ``author`` (speech the live
+        transcript missed, proposed by re-transcription and accepted by a person)."""
+        async with self._lock:
+            try:
+                update = self._doc.append_commit(segment)
+            except TranscriptDocError as exc:
+                raise EditRefusedError(str(exc)) from exc
+            change = Change(segment.id, Field.CREATED, "", segment.text)
+            return await self._persist(author, [update], [change])
 
     async def _persist(
         self, author: Author, updates: Sequence[bytes], changes: Sequence[Change]

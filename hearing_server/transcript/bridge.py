@@ -1,6 +1,7 @@
-"""From the live hearing to the transcript document: each ASR commit becomes document text.
+"""From the live hearing to the transcript document: each ASR commit becomes document text, and
+each gap of a speaker's recording (mute, leave, disconnect, restart, overload) a gap row.
 
-    registry = LiveRegistry(..., on_commit=asr_sink(documents))
+    registry = LiveRegistry(..., on_commit=asr_sink(documents), on_gap=gap_sink(documents))
 
 The live hub keeps broadcasting partial and committed text for the room's live view; the
 document is the transcript of record that clerks correct (DESIGN.md §1).
@@ -9,13 +10,17 @@ document is the transcript of record that clerks correct (DESIGN.md §1).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from hearing_server.live.hub import Speaker
+from hearing_server.live.recorder import RecordedGap
 from hearing_server.transcript.fanout import DocumentRooms
-from hearing_server.transcript.model import SpeakerRef, WordView
+from hearing_server.transcript.model import GapView, SpeakerRef, WordView
+from hearing_server.transcript.policy import gap_in_transcript
+from recordings.timeline import format_utc
 
-__all__ = ["CommitSink", "asr_sink"]
+__all__ = ["CommitSink", "GapSink", "asr_sink", "gap_sink", "gap_view"]
 
 CommitSink = Callable[[int, Speaker, dict[str, Any]], Awaitable[None]]
 """``(hearing_id, speaker, committed segment as the hub publishes it)``."""
@@ -38,5 +43,44 @@ def asr_sink(rooms: DocumentRooms) -> CommitSink:
             end_of_utterance=bool(segment.get("end_of_utterance", True)),
             start_utc=str(segment.get("start_at") or ""),
         )
+
+    return sink
+
+
+GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
+"""``(hearing_id, speaker, the gap as the recorder logged it, the hearing's live start)``."""
+
+
+def _ms_since(origin: datetime, at: datetime) -> int:
+    """Negative for a time before the live start (a restart gap of a session that had not
+    stored its start yet): kept, so the gap's length stays true."""
+    return round((at - origin).total_seconds() * 1000)
+
+
+def gap_view(speaker: Speaker, gap: RecordedGap, live_start: datetime) -> GapView:
+    """The recorder's gap on the segments' clock (ms from the live start). Its id is the track
+    and the UTC start, so a gap reported twice (a retry) is written once."""
+    start_ms = _ms_since(live_start, gap.start_utc)
+    return GapView(
+        id=f"gap-{gap.key}-{round(gap.start_utc.timestamp() * 1000)}"[:64],
+        speaker=SpeakerRef(speaker.key, speaker.role, speaker.display_name),
+        reason=gap.reason,
+        start_ms=start_ms,
+        end_ms=max(start_ms, _ms_since(live_start, gap.end_utc)),
+        start_utc=format_utc(gap.start_utc),
+        end_utc=format_utc(gap.end_utc),
+    )
+
+
+def gap_sink(rooms: DocumentRooms) -> GapSink:
+    async def sink(
+        hearing_id: int, speaker: Speaker, gap: RecordedGap, live_start: datetime
+    ) -> None:
+        view = gap_view(speaker, gap, live_start)
+        if not gap_in_transcript(view.reason, view.duration_ms):
+            return  # a short mute: in the recording's log only (policy.py says why)
+        room = await rooms.get(hearing_id)
+        assert room.actions is not None
+        await room.actions.commit_gap(view)
 
     return sink

@@ -5,6 +5,13 @@ All functions are pure: segments in, text out. The court-format PDF (笔录) is
 
 Times in captions are from the start of the hearing's recording; notes appear in TXT and JSON
 (they are part of the record) but not in captions (they were not spoken).
+
+Recording gaps (:class:`GapView`, placed among the segments by :func:`model.interleave`) are
+facts of the record: TXT and PDF show each as a line of its own in place ("—— 原告张三 静音
+14:03:05–14:03:40（35 秒）——", times of day in court time, Asia/Shanghai), JSON lists them with
+the segment each follows, WebVTT keeps them in place as ``NOTE`` blocks (comments: in the file,
+never drawn over the video), and SRT, which has no comments, leaves them out: a caption drawn for
+a gap would cover other speakers' words spoken meanwhile.
 """
 
 from __future__ import annotations
@@ -12,11 +19,25 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
-from hearing_server.transcript.model import SegmentKind, SegmentView
+from hearing_server.transcript.model import Entry, GapView, SegmentKind, SegmentView, SpeakerRef
 
-__all__ = ["Header", "role_label", "speaker_label", "to_json", "to_srt", "to_txt", "to_vtt"]
+__all__ = [
+    "COURT_TZ",
+    "GAP_REASONS",
+    "Header",
+    "gap_line",
+    "role_label",
+    "speaker_label",
+    "to_json",
+    "to_srt",
+    "to_txt",
+    "to_vtt",
+]
+
+COURT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""Court time for a gap's times of day (China has no daylight saving: a fixed offset)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +71,58 @@ ROLE_LABELS = {
 """Court roles as a Chinese transcript names them (the document stores the stable codes)."""
 
 
+GAP_REASONS = {
+    "mute": "静音",
+    "left": "离开",
+    "removed": "被请出",
+    "disconnect": "断线",
+    "restart": "服务器重启",
+    "overload": "录音过载",
+}
+"""Why a speaker's recording has a gap, as the transcript says it."""
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
+
+
+def _who(speaker: SpeakerRef) -> str:
+    role, name = role_label(speaker.role), speaker.name
+    return f"{role}{name}" if role and name and role != name else (role or name)
 
 
 def speaker_label(segment: SegmentView) -> str:
     """``原告张三``: role and name as the transcript's dialogue shows them."""
     if segment.kind is SegmentKind.NOTE:
         return ""
-    role, name = role_label(segment.speaker.role), segment.speaker.name
-    return f"{role}{name}" if role and name and role != name else (role or name)
+    return _who(segment.speaker)
+
+
+def _time_of_day(iso_utc: str) -> str:
+    try:
+        return (
+            datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+            .astimezone(COURT_TZ)
+            .strftime("%H:%M:%S")
+        )
+    except ValueError:
+        return "?"
+
+
+def _duration(ms: int) -> str:
+    seconds = round(ms / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} 小时 {minutes} 分"
+    return f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+
+
+def gap_line(gap: GapView) -> str:
+    """``—— 原告张三 静音 14:03:05–14:03:40（35 秒）——``."""
+    span = f"{_time_of_day(gap.start_utc)}–{_time_of_day(gap.end_utc)}"
+    reason = GAP_REASONS.get(gap.reason, gap.reason)
+    return f"—— {_who(gap.speaker)} {reason} {span}（{_duration(gap.duration_ms)}）——"
 
 
 def _clock(ms: int, separator: str) -> str:
@@ -70,7 +133,7 @@ def _clock(ms: int, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
 
 
-def to_txt(header: Header, segments: Sequence[SegmentView]) -> str:
+def to_txt(header: Header, segments: Sequence[Entry]) -> str:
     when = header.started_at.strftime("%Y-%m-%d %H:%M") if header.started_at else ""
     lines = [
         header.court,
@@ -87,14 +150,44 @@ def to_txt(header: Header, segments: Sequence[SegmentView]) -> str:
         )
     lines.append("")
     for segment in segments:
-        if segment.kind is SegmentKind.NOTE:
+        if isinstance(segment, GapView):
+            lines.append(gap_line(segment))
+        elif segment.kind is SegmentKind.NOTE:
             lines.append(f"（{segment.text.strip()}）")
         else:
             lines.append(f"{speaker_label(segment)}：{segment.text.strip()}")
     return "\n".join(lines) + "\n"
 
 
-def to_json(header: Header, segments: Sequence[SegmentView], *, version: int) -> str:
+def _gaps_json(entries: Sequence[Entry]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    after: str | None = None
+    for entry in entries:
+        if not isinstance(entry, GapView):
+            after = entry.id
+            continue
+        out.append(
+            {
+                "id": entry.id,
+                "speaker": {
+                    "key": entry.speaker.key,
+                    "role": entry.speaker.role,
+                    "name": entry.speaker.name,
+                },
+                "reason": entry.reason,
+                "start_ms": entry.start_ms,
+                "end_ms": entry.end_ms,
+                "start_utc": entry.start_utc,
+                "end_utc": entry.end_utc,
+                "after_segment": after,
+            }
+        )
+    return out
+
+
+def to_json(header: Header, entries: Sequence[Entry], *, version: int) -> str:
+    """Everything; ``gaps`` each name the segment they follow (``after_segment``, null: first)."""
+    segments = [e for e in entries if isinstance(e, SegmentView)]
     payload = {
         "schema": "tingshen.transcript/1",
         "version": version,
@@ -131,32 +224,39 @@ def to_json(header: Header, segments: Sequence[SegmentView], *, version: int) ->
             }
             for s in segments
         ],
+        "gaps": _gaps_json(entries),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def _cues(segments: Sequence[SegmentView]) -> list[tuple[int, int, str]]:
-    cues = []
-    for segment in segments:
-        text = segment.text.strip()
-        if segment.kind is SegmentKind.NOTE or not text:
-            continue
-        end_ms = max(segment.end_ms, segment.start_ms + 500)
-        cues.append((segment.start_ms, end_ms, f"{speaker_label(segment)}：{text}"))
-    return cues
+def _cue(entry: Entry) -> tuple[int, int, str] | None:
+    """A spoken segment as a caption cue; ``None`` for a note, an empty segment or a gap."""
+    if isinstance(entry, GapView):
+        return None
+    text = entry.text.strip()
+    if entry.kind is SegmentKind.NOTE or not text:
+        return None
+    end_ms = max(entry.end_ms, entry.start_ms + 500)
+    return entry.start_ms, end_ms, f"{speaker_label(entry)}：{text}"
 
 
-def to_srt(segments: Sequence[SegmentView]) -> str:
+def to_srt(segments: Sequence[Entry]) -> str:
+    cues = [cue for cue in map(_cue, segments) if cue is not None]
     blocks = [
         f"{n}\n{_clock(start, ',')} --> {_clock(end, ',')}\n{text}\n"
-        for n, (start, end, text) in enumerate(_cues(segments), start=1)
+        for n, (start, end, text) in enumerate(cues, start=1)
     ]
     return "\n".join(blocks)
 
 
-def to_vtt(segments: Sequence[SegmentView]) -> str:
-    blocks = [
-        f"{_clock(start, '.')} --> {_clock(end, '.')}\n{text.replace('-->', '→')}\n"
-        for start, end, text in _cues(segments)
-    ]
+def to_vtt(segments: Sequence[Entry]) -> str:
+    blocks: list[str] = []
+    for entry in segments:
+        cue = _cue(entry)
+        if isinstance(entry, GapView):  # a comment in place: kept in the file, never drawn
+            blocks.append(f"NOTE {gap_line(entry).replace('-->', '→')}\n")
+        elif cue is not None:
+            start, end, text = cue
+            timing = f"{_clock(start, '.')} --> {_clock(end, '.')}"
+            blocks.append(f"{timing}\n{text.replace('-->', '→')}\n")
     return "WEBVTT\n\n" + "\n".join(blocks)

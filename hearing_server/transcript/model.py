@@ -9,11 +9,15 @@ frozen data read out of it, so that policy, revision history and exports never t
 
 A segment is ``committed`` when the ASR committed it, ``edited`` once a person changed its text or
 speaker; partial (still recognising) text is never in the document, so it is never editable.
+
+A :class:`GapView` is a stretch of a speaker's recording without audio (a mute, a leave, a dropped
+connection, a server restart, an overload): a fact of the record, written by the server only, and
+shown in place among the segments (:func:`interleave`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,14 +25,20 @@ from enum import StrEnum
 __all__ = [
     "LOW_CONFIDENCE",
     "Change",
+    "Entry",
     "Field",
+    "GapReason",
+    "GapView",
     "Revision",
     "SegmentKind",
     "SegmentStatus",
     "SegmentView",
     "SpeakerRef",
     "WordView",
+    "diff_gaps",
     "diff_segments",
+    "gap_text",
+    "interleave",
 ]
 
 LOW_CONFIDENCE = 0.5
@@ -53,6 +63,8 @@ class Field(StrEnum):
     SPEAKER = "speaker"
     TIMES = "times"
     LOCKED = "locked"
+    GAP = "gap"
+    """A recording gap was added (by the server) or touched (refused: see the policy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,78 @@ class Revision:
     at: datetime
     seq: int
     """The document update that made the change."""
+
+
+class GapReason(StrEnum):
+    """Why a speaker's recording has no audio (the reasons ``HearingRecorder`` logs)."""
+
+    MUTE = "mute"
+    LEFT = "left"
+    REMOVED = "removed"
+    DISCONNECT = "disconnect"
+    RESTART = "restart"
+    OVERLOAD = "overload"
+
+
+@dataclass(frozen=True, slots=True)
+class GapView:
+    """A gap of one speaker's recording, on the segments' clock (ms from the hearing's start)
+    and in UTC (its place in the recording)."""
+
+    id: str
+    speaker: SpeakerRef
+    reason: str
+    """A :class:`GapReason` value; kept as text so an unknown reason is still shown."""
+    start_ms: int
+    """Negative if the gap began before the live session's start (see ``bridge.gap_view``)."""
+    end_ms: int
+    start_utc: str
+    end_utc: str
+
+    @property
+    def duration_ms(self) -> int:
+        return max(0, self.end_ms - self.start_ms)
+
+
+Entry = SegmentView | GapView
+"""One row of the transcript of record: a segment, or a gap shown in its place."""
+
+
+def interleave(segments: Sequence[SegmentView], gaps: Sequence[GapView]) -> list[Entry]:
+    """Segments in document order, each gap placed before the first segment that starts after
+    it began (the same rule as the editor's, so screen and exports agree); later gaps last.
+
+    The segments' order is the editors' (they split, merge, add notes), so it is kept as is;
+    only the gaps are placed, in time order.
+    """
+    pending = sorted(gaps, key=lambda g: (g.start_ms, g.id))
+    out: list[Entry] = []
+    next_gap = 0
+    for segment in segments:
+        while next_gap < len(pending) and pending[next_gap].start_ms < segment.start_ms:
+            out.append(pending[next_gap])
+            next_gap += 1
+        out.append(segment)
+    out.extend(pending[next_gap:])
+    return out
+
+
+def gap_text(gap: GapView) -> str:
+    """A gap as a revision's before/after text: reason, speaker and UTC span."""
+    return f"{gap.reason} {gap.speaker.key} {gap.start_utc}/{gap.end_utc}"
+
+
+def diff_gaps(before: Sequence[GapView], after: Sequence[GapView]) -> list[Change]:
+    """Gaps added, removed or altered (by id), as :attr:`Field.GAP` changes."""
+    old = {g.id: g for g in before}
+    new = {g.id: g for g in after}
+    changes = [
+        Change(gap_id, Field.GAP, gap_text(old[gap_id]) if gap_id in old else "", gap_text(gap))
+        for gap_id, gap in new.items()
+        if old.get(gap_id) != gap
+    ]
+    changes += [Change(i, Field.GAP, gap_text(g), "") for i, g in old.items() if i not in new]
+    return changes
 
 
 def _speaker_text(speaker: SpeakerRef) -> str:

@@ -4,7 +4,8 @@
 
 Layout: the court's name and the title, a header block (case number, cause of action, time, place,
 presiding judge, clerk, participants), then the dialogue, one paragraph per segment led by the
-speaker's role and name, notes in parentheses, and "第 N 页 共 M 页" with the transcript version
+speaker's role and name, notes in parentheses, recording gaps in place as a centred grey line
+("—— 原告张三 静音 14:03:05–14:03:40（35 秒）——"), and "第 N 页 共 M 页" with the transcript version
 on every page. Output is reproducible (reportlab's invariant mode): the same transcript version
 gives the same bytes, which the signing issue relies on.
 """
@@ -28,8 +29,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from hearing_server.transcript.export import Header, speaker_label
-from hearing_server.transcript.model import SegmentKind, SegmentView
+from hearing_server.transcript.export import Header, gap_line, speaker_label
+from hearing_server.transcript.model import Entry, GapView, SegmentKind
 
 __all__ = ["FontNotFoundError", "find_cjk_font", "render_pdf"]
 
@@ -78,11 +79,20 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "meta": ParagraphStyle("meta", parent=base, leading=19),
         "body": ParagraphStyle("turn", parent=base, firstLineIndent=0, spaceAfter=4),
         "note": ParagraphStyle("note", parent=base, textColor=HexColor("#444444"), spaceAfter=4),
+        "gap": ParagraphStyle(
+            "gap",
+            parent=base,
+            fontSize=10.5,
+            textColor=HexColor("#666666"),
+            alignment=1,
+            spaceBefore=2,
+            spaceAfter=6,
+        ),
     }
 
 
 def _story(
-    header: Header, segments: Sequence[SegmentView], styles: dict[str, ParagraphStyle]
+    header: Header, segments: Sequence[Entry], styles: dict[str, ParagraphStyle]
 ) -> list[Any]:
     when = header.started_at.strftime("%Y年%m月%d日 %H时%M分") if header.started_at else ""
     meta = [
@@ -103,6 +113,9 @@ def _story(
     story += [Paragraph(f"{escape(k)}：{escape(v)}", styles["meta"]) for k, v in meta]
     story.append(Spacer(1, 6 * mm))
     for segment in segments:
+        if isinstance(segment, GapView):
+            story.append(Paragraph(escape(gap_line(segment)), styles["gap"]))
+            continue
         text = escape(segment.text.strip())
         if segment.kind is SegmentKind.NOTE:
             story.append(Paragraph(f"（{text}）", styles["note"]))
@@ -139,9 +152,7 @@ def _numbered_canvas(font: str, version: int) -> type[Canvas]:
     return NumberedCanvas
 
 
-def render_pdf(
-    header: Header, segments: Sequence[SegmentView], *, version: int, font: Path
-) -> bytes:
+def render_pdf(header: Header, segments: Sequence[Entry], *, version: int, font: Path) -> bytes:
     name = _register(font)
     buffer = io.BytesIO()
     previous = rl_config.invariant

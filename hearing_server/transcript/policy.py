@@ -11,6 +11,11 @@
   (the API refuses them earlier), and the rules refuse them again here.
 - The ASR never changes an existing segment: it only appends (see ``TranscriptDoc.append_commit``);
   re-transcription of a segment a person touched is a suggestion, never an overwrite.
+- Recording gaps (a mute, a leave, a disconnect, a server restart) are facts of the record: only
+  the server writes them, and nobody's edit may add, change or remove one. A mute shorter than
+  :data:`MIN_MUTE_IN_TRANSCRIPT_MS` stays in the recording's log but not in the transcript (a
+  cough muted away is not worth a line of the record); every other gap is shown, however short,
+  because it is a failure or a departure, not a choice of the speaker.
 """
 
 from __future__ import annotations
@@ -19,9 +24,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hearing_server.transcript.model import Change, Field, SegmentView
+from hearing_server.transcript.model import Change, Field, GapReason, SegmentView
 
-__all__ = ["EditorRole", "Verdict", "asr_may_replace", "check_changes", "may_edit"]
+__all__ = [
+    "MIN_MUTE_IN_TRANSCRIPT_MS",
+    "EditorRole",
+    "Verdict",
+    "asr_may_replace",
+    "check_changes",
+    "gap_in_transcript",
+    "may_edit",
+]
+
+MIN_MUTE_IN_TRANSCRIPT_MS = 2000
 
 
 class EditorRole(StrEnum):
@@ -57,6 +72,8 @@ def check_changes(
     """Whether ``role`` may turn a transcript whose segments were ``before`` into ``after``."""
     if not changes:
         return ALLOWED
+    if any(change.field is Field.GAP for change in changes):
+        return Verdict(False, "recording gaps are written by the server only")
     if not may_edit(role):
         return Verdict(False, "only the judge, the clerk and recorders may edit the transcript")
     for change in changes:
@@ -77,3 +94,10 @@ def check_changes(
 def asr_may_replace(segment: SegmentView) -> bool:
     """A later recognition result may replace this segment's text only if nobody touched it."""
     return not segment.touched and not segment.locked
+
+
+def gap_in_transcript(reason: str, duration_ms: int) -> bool:
+    """Whether a recording gap becomes a row of the transcript (all are in the recording log)."""
+    if duration_ms <= 0:
+        return False
+    return reason != GapReason.MUTE or duration_ms >= MIN_MUTE_IN_TRANSCRIPT_MS

@@ -14,6 +14,13 @@ Schema (shared with web/static/editor.js): the root array ``segments`` holds one
 the segment in the hearing's recording). Two editors typing into one ``text`` both survive: that
 is the CRDT's character-level merge, not ours.
 
+The root array ``gaps`` holds one map per gap of a speaker's recording (written by the server only,
+see :meth:`TranscriptDoc.append_gap`): ``id``, ``speaker_key``/``speaker_role``/``speaker_name``,
+``reason`` ("mute" | "left" | "removed" | "disconnect" | "restart" | "overload"),
+``start_ms``/``end_ms`` (the segments' clock) and ``start_utc``/``end_utc``. A separate array, not
+rows among the segments, so that splitting, merging and notes (which work on neighbouring entries
+of ``segments``) never meet a gap, and so that any editor's touch of a gap is easy to see.
+
 Every method returns the update it produced, so the caller can persist it before broadcasting.
 """
 
@@ -25,19 +32,33 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
+from hearing_server.transcript.gapmap import gap_map, gap_view
 from hearing_server.transcript.model import (
     Change,
+    Entry,
+    Field,
+    GapView,
     SegmentKind,
     SegmentStatus,
     SegmentView,
     SpeakerRef,
     WordView,
+    diff_gaps,
     diff_segments,
+    interleave,
 )
 
-__all__ = ["NewSegment", "Patch", "TranscriptDoc", "TranscriptDocError", "segment_map"]
+__all__ = [
+    "NewSegment",
+    "Patch",
+    "TranscriptDoc",
+    "TranscriptDocError",
+    "gap_map",
+    "segment_map",
+]
 
 ROOT = "segments"
+GAPS = "gaps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +154,11 @@ class TranscriptDoc:
         self._views: dict[str, SegmentView] = {}
         self._touched: set[str] = set()
         self._segments.observe_deep(self._on_events)
+        self._gap_array: Array[Any] = self._doc.get(GAPS, type=Array)
+        self._gaps: tuple[GapView, ...] = ()
+        self._gaps_touched = False
+        """The gaps array changed since :attr:`_gaps` was read (whoever changed it)."""
+        self._gap_array.observe_deep(self._on_gap_events)
         for update in updates:
             self._apply(update)
         self._touched.clear()
@@ -150,6 +176,19 @@ class TranscriptDoc:
 
     def __len__(self) -> int:
         return len(self._views)
+
+    def gaps(self) -> tuple[GapView, ...]:
+        """The recording gaps, in time order."""
+        if self._gaps_touched:
+            views = (gap_view(entry) for entry in self._gap_array)
+            found = {view.id: view for view in views if view is not None}
+            self._gaps = tuple(sorted(found.values(), key=lambda g: (g.start_ms, g.id)))
+            self._gaps_touched = False
+        return self._gaps
+
+    def entries(self) -> list[Entry]:
+        """The transcript of record: segments with each gap in its place (what exports show)."""
+        return interleave(self.segments(), self.gaps())
 
     def encode_state(self) -> bytes:
         """The whole document as one update (a snapshot a client can load)."""
@@ -212,6 +251,13 @@ class TranscriptDoc:
         )
         return self._write(lambda: self._segments.insert(raw_index, segment_map(note)))
 
+    def append_gap(self, gap: GapView) -> bytes:
+        """Record a gap of a speaker's recording (server only). Appended: gaps are reported when
+        they end, not in time order, and readers sort them (:meth:`gaps`)."""
+        if any(g.id == gap.id for g in self.gaps()):
+            raise TranscriptDocError(f"gap {gap.id} already exists")
+        return self._write(lambda: self._gap_array.append(gap_map(gap)))
+
     def mark_edited(self, segment_ids: Sequence[str]) -> bytes:
         """Flag segments a person changed (the server does this after accepting an edit)."""
         wanted = [
@@ -224,15 +270,57 @@ class TranscriptDoc:
     def set_locked(self, segment_id: str, locked: bool) -> bytes:
         return self._set_field([segment_id], "locked", locked)
 
+    def replace_text(self, segment_id: str, text: str, *, asr_text: str | None = None) -> bytes:
+        """Server-side replacement of a segment's text (an accepted re-transcription suggestion).
+
+        Only the differing middle is rewritten (common prefix and suffix stay), so an editor's
+        cursor before or after the change keeps its place; ``asr_text`` too when given.
+        """
+        view = self._views.get(segment_id)
+        if view is None:
+            raise TranscriptDocError(f"no segment {segment_id}")
+        entry = self._segments[self._ids.index(segment_id)]
+        old = view.text
+        prefix = 0
+        while prefix < min(len(old), len(text)) and old[prefix] == text[prefix]:
+            prefix += 1
+        suffix = 0
+        while (
+            suffix < min(len(old), len(text)) - prefix
+            and old[len(old) - 1 - suffix] == text[len(text) - 1 - suffix]
+        ):
+            suffix += 1
+        start = len(old[:prefix].encode())  # pycrdt indices are UTF-8 bytes
+        stop = len(old[: len(old) - suffix].encode())
+
+        def replace() -> None:
+            target = entry["text"]
+            if stop > start:
+                del target[start:stop]
+            middle = text[prefix : len(text) - suffix]
+            if middle:
+                target.insert(start, middle)
+            if asr_text is not None:
+                entry["asr_text"] = asr_text
+
+        return self._write(replace)
+
     def apply_update(self, update: bytes) -> Patch:
         """Apply someone's update; what it changed, segment by segment."""
         before = dict(self._views)  # a shallow copy of references: cheap
+        gaps_before = self.gaps()
         self._touched.clear()
         self._apply(update)
         touched, self._touched = self._touched, set()
         old = {i: before[i] for i in touched if i in before}
         new = {i: self._views[i] for i in touched if i in self._views}
-        return Patch(diff_segments(old, new), old, new)
+        changes = diff_segments(old, new)
+        if self._gaps_touched:
+            gap_changes = diff_gaps(gaps_before, self.gaps())
+            # Touched but no visible difference (a stray entry, a value set to itself): still
+            # a change of the gaps, which the policy refuses.
+            changes += gap_changes or [Change(GAPS, Field.GAP, "", "")]
+        return Patch(changes, old, new)
 
     # ------------------------------------------------------------------------------ internals
 
@@ -258,6 +346,9 @@ class TranscriptDoc:
                         entry[key] = value
 
         return self._write(write)
+
+    def _on_gap_events(self, _events: list[Any]) -> None:
+        self._gaps_touched = True
 
     def _on_events(self, events: list[Any]) -> None:
         """Keep ``_ids``/``_views`` current and note which segments changed."""

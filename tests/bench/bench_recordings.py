@@ -15,6 +15,13 @@ second of audio, i.e. % of one core per recorded participant in real time. Final
 two-participant hearing, per participant-hour. Kill -9: a child process writes at 10× real time
 and is SIGKILLed at a random moment after 2-6 chunks; loss = audio it had handed to ``write``
 minus the audio in valid chunks after the crash.
+
+Finalisation memory (``--long-minutes``, ``--many``): the same hearing finalised at two lengths,
+and a hearing of ``--many`` participants, each measured twice: once plainly (wall time per
+participant-hour, and the peak RSS above the RSS before it, with the kernel's high-water mark
+reset through ``/proc/self/clear_refs``), once under :mod:`tracemalloc` (peak of the Python and
+NumPy heap; FFmpeg's own buffers are not in it). Streaming finalisation should show the same peak
+whatever the length, growing only with the number of participants (one decoded block each).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,10 +108,52 @@ def write_track(
     return time.process_time() - cpu0, time.perf_counter() - wall0
 
 
+def _rss_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    except OSError:
+        return False
+    return True
+
+
+def measure_finalize(participants: int, minutes: float) -> tuple[float, float, float, float]:
+    """Per participant-hour: wall s, CPU s; peak RSS above the start and tracemalloc peak, MB."""
+    seconds = minutes * 60
+    with tempfile.TemporaryDirectory() as tmp:
+        store = LocalDirStore(Path(tmp) / "rec")
+        for k in range(participants):
+            write_track(store, 1, f"participant-{k + 1}", participant_signal(seconds, k))
+        exact = _reset_peak_rss()
+        rss0 = _rss_kb("VmRSS")
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        finalize_hearing(store, 1)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        rss_peak = (_rss_kb("VmHWM") - rss0) / 1000 if exact else float("nan")
+        for key in store.list("hearing-1/final/"):
+            store.delete(key)
+        tracemalloc.start()
+        try:
+            finalize_hearing(store, 1)
+            heap_peak = tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+    hours = seconds * participants / 3600
+    return wall / hours, cpu / hours, rss_peak, heap_peak
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--long-minutes", type=float, default=15.0)
+    ap.add_argument("--many", type=int, default=8)
     args = ap.parse_args()
     seconds = args.minutes * 60
     per_hour = 3600 / seconds
@@ -172,6 +222,20 @@ def main() -> None:
         assert again == rec
         rows.append(
             ("finalize again (idempotent, verifies digests), s", f"{time.perf_counter() - t0:.2f}")
+        )
+
+    for participants, minutes in (
+        (2, args.minutes),
+        (2, args.long_minutes),
+        (args.many, args.minutes),
+    ):
+        wall_s, cpu_s, rss_mb, heap_mb = measure_finalize(participants, minutes)
+        rows.append(
+            (
+                f"finalize {participants} x {minutes:g} min: wall / CPU s per participant-hour; "
+                "peak RSS above start, tracemalloc peak",
+                f"{wall_s:.1f} / {cpu_s:.1f} s; {rss_mb:.1f} MB, {heap_mb:.1f} MB",
+            )
         )
 
     rng = random.Random(0)

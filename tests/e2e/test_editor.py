@@ -6,7 +6,9 @@ re-executes this module with ``unshare -n`` (see :mod:`tests.e2e.harness`) and a
 passed. Inside, the clerk and the judge open the transcript page and type into the same segment,
 keystroke by keystroke interleaved, one at its start and one at its end: both pages end with both
 changes, character-merged by the CRDT. The plaintiff's transcript page shows the same text, has no
-text box and no editing tools, and the server recorded who changed what.
+text box and no editing tools, and the server recorded who changed what. A gap of the plaintiff's
+recording (a 35 s mute, written by the server) is a plain row between the two segments on every
+page, and editing around it works as before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import websockets
 from pycrdt import Array, Doc
 
 from hearing_server.demo import seed_demo
-from hearing_server.transcript.model import SpeakerRef
+from hearing_server.transcript.actions import TranscriptActions
+from hearing_server.transcript.model import GapView, SpeakerRef
+from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.transcript.ydoc import NewSegment, segment_map
 from tests.e2e.harness import (
     TIMEOUT_MS,
@@ -46,8 +50,24 @@ FIRST = "我要求被告归还借款五万元。"
 SECOND = "借款是事实，但是已经还了两万元。"
 
 
+GAP_ROW = "—— 原告 张伟 静音 14:03:05–14:03:40（35 秒）——"
+
+
 def test_editor_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=220)
+
+
+async def _seed_gap(ctx: Any, hearing_id: int, plaintiff: int) -> None:
+    """The server's own write (as the recorder's report of a mute makes it), into the store the
+    server loads the document from when its first editor connects."""
+    actions = await TranscriptActions.load(
+        hearing_id, SqlUpdateStore(ctx.session_factory), lambda _message: None
+    )
+    speaker = SpeakerRef(f"participant-{plaintiff}", "plaintiff", "张伟")
+    gap = GapView(
+        "gap-e2e", speaker, "mute", 7500, 42_500, "2026-11-28T06:03:05Z", "2026-11-28T06:03:40Z"
+    )
+    assert await actions.commit_gap(gap) is not None
 
 
 async def _seed(base_ws: str, cookie: str, plaintiff: int) -> None:
@@ -99,6 +119,7 @@ def test_two_editors_type_into_one_segment_and_a_party_watches(tmp_path: Path) -
             assert client.post(f"/api/hearings/{seed.hearing_id}/open").status_code == 200
             cookie = f"tingshen_staff={client.cookies['tingshen_staff']}"
         ws_url = server.base_url.replace("http", "ws") + f"/ws/hearings/{seed.hearing_id}/document"
+        asyncio.run(_seed_gap(server.ctx, seed.hearing_id, pid))
         asyncio.run(_seed(ws_url, cookie, pid))
         with sync_playwright() as pw:
             _watch(pw, server, seed, pid, wav, cookie)
@@ -114,6 +135,14 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
     judge = _staff_page(
         browser, server.base_url, "judge", seed.new_passwords["judge"], seed.hearing_id
     )
+    # The mute is a row of its own between the segments (7.5 s: after seg-1, before seg-2).
+    gap = clerk.locator(".gap-row")
+    expect(gap).to_have_text(GAP_ROW, timeout=TIMEOUT_MS)
+    assert gap.locator("textarea").count() == 0
+    order = clerk.eval_on_selector_all(
+        "#segments > *", "nodes => nodes.map(n => n.dataset.id || n.dataset.gapId)"
+    )
+    assert order == ["seg-1", "gap-e2e", "seg-2"], order
     at_clerk = clerk.locator('.seg[data-id="seg-1"] textarea')
     at_judge = judge.locator('.seg[data-id="seg-1"] textarea')
     at_clerk.click()
@@ -139,6 +168,7 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
     row = party.locator('.seg[data-id="seg-1"] .seg-text')
     expect(row).to_have_text(expected, timeout=TIMEOUT_MS)
     assert party.locator(".seg textarea").count() == 0
+    expect(party.locator(".gap-row")).to_have_text(GAP_ROW)
     expect(party.locator("#tools")).to_be_hidden()
     # A correction made now appears on the party's page.
     at_clerk.click()
@@ -160,6 +190,11 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
     clerk.keyboard.press("Control+Backspace")  # the cursor is at the start of the new segment
     expect(clerk.locator(".seg")).to_have_count(2, timeout=TIMEOUT_MS)
     expect(second).to_have_value(SECOND)
+    # Alt+↑ from seg-2 goes to seg-1's text, over the gap row (it has nothing to edit).
+    second.click()
+    clerk.keyboard.press("Alt+ArrowUp")
+    expect(at_clerk).to_be_focused()
+    expect(clerk.locator(".gap-row")).to_have_text(GAP_ROW)
     clerk.once("dialog", lambda dialog: dialog.accept("原告出示证据三"))
     clerk.keyboard.press("Alt+n")
     note = clerk.locator(".seg-note")
@@ -178,6 +213,11 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
     shots.mkdir(parents=True, exist_ok=True)
     clerk.screenshot(path=str(shots / "editor-two-editors.png"))
     party.screenshot(path=str(shots / "editor-party.png"))
+    party.click("#lang-switch")  # reloads the page in English
+    expect(party.locator(".gap-row")).to_have_text(
+        "—— Plaintiff 张伟 muted 14:03:05–14:03:40 (35 s) ——", timeout=TIMEOUT_MS
+    )
+    party.screenshot(path=str(shots / "editor-party-en.png"))
 
     history = httpx.get(
         f"{server.base_url}/api/hearings/{seed.hearing_id}/transcript/revisions",

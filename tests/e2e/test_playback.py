@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,5 +119,13 @@ def _click_and_listen(base_url: str, hearing: int, cookie: str, wav: Path) -> No
             " return !a.paused && a.currentTime >= 4.0 && a.currentTime < 5.5; }",
             timeout=TIMEOUT_MS,
         )
-        assert page.locator("#tools").is_hidden()  # closed: the record is read, not edited
+        assert page.locator("#tools").is_visible()  # closed: the clerk proofreads the record
+        # The page offers all of the hearing's recordings as one download.
+        link = page.locator("#player-zip")
+        assert link.inner_text() == "下载全部录音"
+        with page.expect_download(timeout=TIMEOUT_MS) as download:
+            link.click()
+        with zipfile.ZipFile(download.value.path()) as bundle:
+            names = set(bundle.namelist())
+        assert {"mix.flac", "participant-1.flac"} <= {n.rsplit("/", 1)[-1] for n in names}
         browser.close()

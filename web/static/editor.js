@@ -6,6 +6,7 @@ import {
   insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
 } from "./editor-commands.js";
 import { roleLabel, t } from "./i18n.js";
+import { setupSuggestions } from "./editor-suggestions.js";
 import { TranscriptEditor } from "./transcript-editor.js";
 
 const hearingId = Number(new URLSearchParams(location.search).get("h")
@@ -202,6 +203,7 @@ async function setupPlayer() {
   const load = () => { audio.src = `/api/hearings/${hearingId}/recordings/${select.value}.flac`; };
   select.onchange = load;
   load();
+  document.getElementById("player-zip").href = `/api/hearings/${hearingId}/recordings.zip`;
   document.getElementById("player-box").hidden = false;
   page.editor.setPlayer((startUtc) => {
     const seconds = Math.max(0, (Date.parse(startUtc) - origin) / 1000);
@@ -227,8 +229,9 @@ async function main() {
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
   document.getElementById("who").textContent = `${roleLabel(page.me.role)} ${page.me.name}`;
   for (const fmt of ["pdf", "txt", "json", "srt", "vtt"]) document.getElementById(`x-${fmt}`).href = `/api/hearings/${hearingId}/transcript.${fmt}`;
-  // Edits are taken only while the hearing is open; afterwards the record is read (and played).
-  if (hearing.status !== "open") { page.me.canEdit = false; page.me.canLock = false; }
+  // Edits are taken while the hearing is open and after it closed (the clerk proofreads the
+  // record before the parties sign); before it opens, or once cancelled, the record is read.
+  if (!["open", "closed"].includes(hearing.status)) { page.me.canEdit = false; page.me.canLock = false; }
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   document.getElementById("tools").hidden = !page.me.canEdit;
   document.getElementById("keys-help").hidden = !page.me.canEdit;
@@ -258,6 +261,7 @@ async function main() {
   setupPlayer();
   followPartials(`${scheme}://${location.host}/ws/hearings/${hearingId}/transcript`);
   if (page.me.canEdit) setupTools();
+  if (page.me.canEdit && hearing.status === "closed") page.suggestions = setupSuggestions({ hearingId, speakers: page.speakers, onFocus: focusSegment, notice });
   page.sync.connect();
 }
 

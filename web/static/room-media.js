@@ -65,11 +65,19 @@ async function connectMedia() {
   if (previous) previous.close();
 }
 
+let retryTimer = null;
+
 export async function reconnectMedia() {
   if (state.connecting || state.exited) return;
+  clearTimeout(retryTimer);
   state.connecting = true;
-  try { await connectMedia(); } catch (exc) { setConn(`${t("error")}: ${exc.message}`); }
-  finally { state.connecting = false; }
+  try { await connectMedia(); } catch (exc) {
+    setConn(`${t("error")}: ${exc.message}`);
+    // The server could not be reached or is starting (a restart): try again, or the page would
+    // stay without media until a reload.
+    const unreachable = exc.status === undefined || exc.status >= 500;
+    if (unreachable) retryTimer = setTimeout(reconnectMedia, 2000);
+  } finally { state.connecting = false; }
 }
 
 // Media starts once the local devices are ready and the hearing is open (the transcript socket

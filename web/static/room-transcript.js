@@ -2,7 +2,7 @@
 // since and live_id; presence and hearing messages go to the participants panel and exit card.
 import { el } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
-import { ensureMedia, maybeReoffer } from "./room-media.js";
+import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -43,6 +43,9 @@ export function setPartial(partial) {
 function applyMessage(message) {
   keepScrolled(() => {
     if (message.type === "snapshot") {
+      // A new live session (the server restarted) no longer has our media: offer again now
+      // rather than when the browser notices the dead connection (7 s or more).
+      const newSession = state.liveId !== null && state.liveId !== message.live_id;
       state.liveId = message.live_id;
       committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
       partialsEl().replaceChildren();
@@ -51,7 +54,7 @@ function applyMessage(message) {
       state.presence = new Map();
       for (const p of Object.values(message.presence || {})) applyPresence(p, previous.get(p.speaker));
       renderPeople();
-      ensureMedia();
+      if (newSession && state.pc) reconnectMedia(); else ensureMedia();
     } else if (message.type === "presence") {
       applyPresence(message.presence);
       renderPeople();

@@ -1,10 +1,13 @@
 // TranscriptEditor: the live transcript as a list of segments bound to the Yjs document.
 // Editors get one textarea per committed segment (Chinese input methods work: nothing is sent
 // while a composition is open); readers get plain text. Low-confidence words are underlined and
-// other editors' cursors are drawn in an overlay that mirrors the textarea's layout.
+// other editors' cursors are drawn in an overlay that mirrors the textarea's layout. Gaps of the
+// recording (mute, leave, disconnect, restart) are rows of their own between the segments, written
+// by the server only: plain text, no textarea, so the caret and keyboard commands skip them.
 import { Y } from "./vendor/yjs.bundle.js";
 import { el } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { gapLine, interleave, readGaps } from "./transcript-gaps.js";
 
 const LOCAL = Symbol("local-typing");
 const LOW_CONFIDENCE = 0.5;
@@ -64,6 +67,7 @@ export class TranscriptEditor {
     this.canLock = canLock;
     this.onFocusSegment = onFocusSegment;
     this.rows = new Map();
+    this.gapRows = new Map();
     this.sync = null;
     this.query = "";
   }
@@ -72,7 +76,9 @@ export class TranscriptEditor {
     this.sync = sync;
     this.container.replaceChildren();
     this.rows.clear();
+    this.gapRows.clear();
     sync.segments.observeDeep(() => this.render());
+    sync.doc.getArray("gaps").observeDeep(() => this.render());
     sync.awareness.on("change", () => this.renderCursors());
     this.render();
   }
@@ -83,26 +89,56 @@ export class TranscriptEditor {
 
   render() {
     const maps = this.maps();
+    const gaps = readGaps(this.sync.doc.getArray("gaps"));
     const seen = new Set();
+    const seenGaps = new Set();
     let previous = null;
-    for (const map of maps) {
-      const id = map.get("id");
-      seen.add(id);
-      let row = this.rows.get(id);
-      if (!row || row.map !== map) {
-        if (row) row.node.remove();
-        row = this._row(map);
-        this.rows.set(id, row);
+    for (const entry of interleave(maps, gaps, (map) => map.get("start_ms") || 0)) {
+      let node;
+      if (entry.gap) {
+        node = this._gapRow(entry.gap);
+        seenGaps.add(entry.gap.id);
+      } else {
+        const map = entry.segment;
+        const id = map.get("id");
+        seen.add(id);
+        let row = this.rows.get(id);
+        if (!row || row.map !== map) {
+          if (row) row.node.remove();
+          row = this._row(map);
+          this.rows.set(id, row);
+        }
+        this._update(row);
+        node = row.node;
       }
-      this._update(row);
       const anchor = previous ? previous.nextSibling : this.container.firstChild;
-      if (row.node !== anchor) this.container.insertBefore(row.node, anchor);
-      previous = row.node;
+      if (node !== anchor) this.container.insertBefore(node, anchor);
+      previous = node;
     }
     for (const [id, row] of this.rows) {
       if (!seen.has(id)) { row.node.remove(); this.rows.delete(id); }
     }
+    for (const [id, node] of this.gapRows) {
+      if (!seenGaps.has(id)) { node.remove(); this.gapRows.delete(id); }
+    }
     this.renderCursors();
+  }
+
+  // A gap of someone's recording: a fact of the record, shown, never edited (no textarea).
+  _gapRow(gap) {
+    const text = gapLine(gap);
+    let node = this.gapRows.get(gap.id);
+    if (!node) {
+      node = el("div", {
+        class: `gap-row gap-${gap.reason}`, "data-gap-id": gap.id, role: "note",
+        style: "text-align:center;color:#6b7280;font-size:13px;padding:8px 0;"
+          + "border-bottom:1px solid #eef0f2;user-select:text;letter-spacing:.02em",
+      });
+      this.gapRows.set(gap.id, node);
+    }
+    if (node.textContent !== text) node.textContent = text;
+    node.title = `${gap.start_utc} – ${gap.end_utc} (UTC)`;
+    return node;
   }
 
   _row(map) {
