@@ -1,6 +1,7 @@
 """The ``tingshen`` console script: the speech commands of ``asr.cli`` plus the hearing server.
 
     tingshen serve [--host 127.0.0.1] [--port 8000] [--data-dir .data] [--demo]
+    tingshen verify FILE.pdf [--root ROOT.pem] [--recording NAME=FILE] [--json]
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
 read when the command runs; the options here override them.
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from asr import cli as asr_cli
+from signing import cli as signing_cli
 
 app = typer.Typer(
     cls=asr_cli.ErrorMappingGroup,
@@ -24,6 +26,7 @@ app = typer.Typer(
 )
 app.registered_commands.extend(asr_cli.app.registered_commands)
 app.registered_groups.extend(asr_cli.app.registered_groups)
+app.command("verify")(signing_cli.verify)  # tingshen verify FILE.pdf: signed transcripts
 
 
 @app.command()
