@@ -10,7 +10,9 @@ from fastapi import FastAPI
 
 from hearing_server.api import (
     auth,
+    case_documents,
     cases,
+    closing,
     hearings,
     join,
     live,
@@ -21,7 +23,10 @@ from hearing_server.api import (
 )
 from hearing_server.api import recordings as recordings_api
 from hearing_server.api import retranscribe as retranscribe_api
+from hearing_server.api import verification as verification_api
+from hearing_server.closing.service import ClosingService, closing_running
 from hearing_server.context import ServerContext
+from hearing_server.court_pki import CourtPki
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
 from hearing_server.live.room import LiveRegistry
@@ -92,6 +97,7 @@ def create_app(
     """``stream_factory``: where live ASR streams come from (default: the configured Whisper
     model, loaded when the first participant sends an offer; tests inject a fake)."""
     context = build_context(settings, clock=clock, code_sender=code_sender, passwords=passwords)
+    pki = CourtPki.open(settings, clock=clock) if settings.signing_enabled else None
     streams = stream_factory if stream_factory is not None else ModelStreamFactory(settings.model)
     ice = IceSettings(
         host_addresses=tuple(settings.ice_host_addresses),
@@ -117,6 +123,7 @@ def create_app(
         else None
     )
     registry.archive = archive.finalize if archive is not None else None
+    closing_service = ClosingService.build(context, pki, documents) if pki is not None else None
     retranscriber = RetranscriptionWorker(
         context.session_factory,
         recordings,
@@ -131,10 +138,12 @@ def create_app(
             pending_finalisation_running(archive),
             retention_running(context, recordings, settings.recording_retention_days),
             retranscription_running(retranscriber),
+            closing_running(closing_service),
         ):
             yield
         await registry.close_all()
         await streams.aclose()
+        verification_api.close_verification(app)
         context.engine.dispose()
 
     app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
@@ -143,10 +152,14 @@ def create_app(
     app.state.documents = documents
     app.state.recordings = recordings
     app.state.retranscription = retranscriber
+    app.state.pki = pki
+    app.state.closing = closing_service
     install_handlers(app)
     for module in (
         auth,
+        case_documents,
         cases,
+        closing,
         hearings,
         join,
         live,
@@ -156,6 +169,7 @@ def create_app(
         retranscribe_api,
         transcript,
         transcript_ws,
+        verification_api,
     ):
         app.include_router(module.router)
     mount_web(app)

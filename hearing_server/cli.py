@@ -50,7 +50,7 @@ def serve(
     import uvicorn
 
     from hearing_server.app import build_context, create_app
-    from hearing_server.demo import print_seed, seed_demo
+    from hearing_server.demo import COURT_NAME, print_seed, seed_demo
     from hearing_server.log_redaction import uvicorn_log_config
     from hearing_server.settings import Settings
 
@@ -69,6 +69,8 @@ def serve(
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
     if demo:
+        if "court_name" not in settings.model_fields_set:  # the demo court signs its records
+            settings = settings.model_copy(update={"court_name": COURT_NAME})
         context = build_context(settings)
         try:
             print_seed(settings, seed_demo(context))

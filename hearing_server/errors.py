@@ -10,9 +10,15 @@
     │   └── RemovedError       403   removed from the hearing by the judge (until readmitted)
     ├── NotFoundError          404
     ├── ConflictError          409   state does not allow it (closed hearing, stale version)
-    │   └── StaleSuggestionError 409 a re-transcription suggestion whose segment changed since
+    │   ├── StaleSuggestionError 409 a re-transcription suggestion whose segment changed since
+    │   ├── MayNotSignError    409   not this signer's turn (or not a signer, or already signed)
+    │   └── DocumentChangedError 409 another signature landed since this one was prepared
     ├── GoneError              410   expired or revoked invitation, used-up one-time code
     ├── InvalidInputError      422   well-formed request that breaks a domain rule
+    │   └── InvalidSignatureError 422 a signature value that does not verify with the certificate
+    ├── PayloadTooLargeError   413   request body over its limit (uploaded PDF, timestamp query)
+    ├── UnsupportedMediaTypeError 415 body of the wrong Content-Type
+    ├── ServiceUnavailableError 503  verification workers busy (try again)
     └── RateLimitedError       429
 
     hearing_server.rtc.errors.BadOfferError   400   malformed or unusable SDP offer
@@ -84,6 +90,14 @@ class StaleSuggestionError(ConflictError):
     code = "suggestion_stale"
 
 
+class MayNotSignError(ConflictError):
+    code = "may_not_sign"
+
+
+class DocumentChangedError(ConflictError):
+    code = "document_changed"
+
+
 class GoneError(ServerError):
     code = "gone"
     status_code = 410
@@ -94,9 +108,28 @@ class InvalidInputError(ServerError):
     status_code = 422
 
 
+class InvalidSignatureError(InvalidInputError):
+    code = "invalid_signature"
+
+
 class RateLimitedError(ServerError):
     code = "rate_limited"
     status_code = 429
+
+
+class PayloadTooLargeError(ServerError):
+    code = "too_large"
+    status_code = 413
+
+
+class UnsupportedMediaTypeError(ServerError):
+    code = "unsupported_media_type"
+    status_code = 415
+
+
+class ServiceUnavailableError(ServerError):
+    code = "unavailable"
+    status_code = 503
 
 
 WS_CLOSE_FORBIDDEN = 4403

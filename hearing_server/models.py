@@ -241,6 +241,8 @@ class NoticeKind(enum.StrEnum):
     SCHEDULED = "scheduled"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
+    SIGN_REQUEST = "sign_request"
+    """Asks a participant to read and sign the frozen transcript (issue 6)."""
 
 
 class NoticeStatus(enum.StrEnum):
@@ -435,3 +437,114 @@ class TranscriptSuggestion(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+# ---------------------------------------------------------------- closing workflow (issue 6)
+
+
+class TranscriptClosure(Base):
+    """A closed hearing's frozen transcript and its signed PDF, one row per hearing.
+
+    ``revision`` names the current PDF file in the document store (``rev-<n>.pdf``); it and
+    ``pdf_sha256`` move together in one UPDATE guarded by the previous digest, so two signatures
+    can never both land on the same revision. ``frozen_version`` is null while the freeze is being
+    rendered: the row already stops edits then.
+    """
+
+    __tablename__ = "transcript_closures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), unique=True)
+    frozen_version: Mapped[int | None]
+    frozen_at: Mapped[datetime]
+    frozen_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    transcript_sha256: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=0)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None]
+
+
+class SignatureSlot(Base):
+    """One signer of a frozen transcript (:mod:`hearing_server.closing.plan`), in document order."""
+
+    __tablename__ = "signature_slots"
+    __table_args__ = (UniqueConstraint("hearing_id", "key", name="uq_signature_slot_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    group: Mapped[str] = mapped_column("signer_group", String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime | None]
+    certificate_pem: Mapped[str | None] = mapped_column(Text)
+    """The certificate issued for the signer's browser key (public data)."""
+
+
+class PendingSignature(Base):
+    """A prepared signature awaiting the browser's value; survives a restart, expires."""
+
+    __tablename__ = "pending_signatures"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    slot_key: Mapped[str] = mapped_column(String(64))
+    base_sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(Text)
+    """:meth:`signing.pades.PreparedSignature.to_bytes` (the PDF and public data; no key)."""
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class RecordObjection(Base):
+    """A participant's objection to, or correction of, the frozen record (kept and shown)."""
+
+    __tablename__ = "record_objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    slot_key: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    segment_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CaseDocument(Base):
+    """A file filed with a case (the signed transcript, its recordings digest list)."""
+
+    __tablename__ = "case_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    storage_path: Mapped[str] = mapped_column(String(500))
+    """Relative to the document store's root."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class RecordErratum(Base):
+    """A correction of the frozen record made after freezing, signed with the court seal key.
+
+    The signed PDF is not touched: the erratum is a separate statement, ``payload`` (canonical
+    JSON naming the frozen transcript's SHA-256) and ``signature`` (base64 DER ECDSA P-256 by the
+    seal key), which anyone holding the court's seal certificate can check.
+    """
+
+    __tablename__ = "record_errata"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    segment_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    author_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    payload: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(Text)

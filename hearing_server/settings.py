@@ -2,7 +2,8 @@
 
 Built by the caller and passed into ``create_app(settings)``; nothing here is read at import time.
 A production deployment must set ``TINGSHEN_SECRET_KEY``; in development a random key is generated
-once per data directory and kept in ``<data_dir>/secret.key`` (mode 0600).
+once per data directory and kept in ``<data_dir>/secret.key`` (mode 0600). The same holds for
+``TINGSHEN_CA_PASSPHRASE``, which unlocks the court CA's keys (:mod:`hearing_server.court_pki`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearing_server.errors import ConfigurationError
@@ -81,6 +82,16 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_secret: str | None = Field(default=None, repr=False)
     sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The court CA (hearing_server.court_pki): keys encrypted with the passphrase under ca_dir.
+    signing_enabled: bool = Field(default=True, description="closing workflow with signatures")
+    ca_dir: Path | None = Field(default=None, description="default: <data_dir>/ca")
+    ca_passphrase: SecretStr | None = Field(
+        default=None, description="required in production; development keeps one in <ca_dir>"
+    )
+    court_name: str = Field(
+        default="听审法院", description="the court's name in the CA certificates (set at creation)"
+    )
+    signature_prepare_ttl_minutes: int = Field(default=30, gt=0)
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

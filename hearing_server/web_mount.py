@@ -29,6 +29,14 @@ def mount_web(app: FastAPI) -> None:
     def transcript_page(hearing_id: int) -> FileResponse:
         return FileResponse(STATIC_DIR / "editor.html")
 
+    @app.get("/sign/{hearing_id}", include_in_schema=False)
+    def sign_page(hearing_id: int) -> FileResponse:
+        return FileResponse(STATIC_DIR / "sign.html")
+
+    @app.get("/verify", include_in_schema=False)
+    def verify_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "verify.html")
+
     @app.get("/login", include_in_schema=False)
     def login_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "login.html")

@@ -17,8 +17,10 @@ import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import object_session
 
 from hearing_server.accounts import participant_for_token, staff_for_token
+from hearing_server.closing.records import is_frozen
 from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.errors import WS_CLOSE_OVERFLOW, ServerError, websocket_close
@@ -52,9 +54,13 @@ class EditIn(BaseModel):
 def transcript_editable(hearing: Hearing | None) -> bool:
     """Whether the transcript takes edits now: while the hearing is open, and after it closed,
     because the clerk proofreads the record (with the judge and recorders) before the parties
-    sign it. Who may edit is the editor policy's question (parties never may); this is *when*.
+    sign it, until the judge freezes it for signing (then what is signed must not change).
+    Who may edit is the editor policy's question (parties never may); this is *when*.
     """
-    return hearing is not None and hearing.status in (HearingStatus.OPEN, HearingStatus.CLOSED)
+    if hearing is None or hearing.status not in (HearingStatus.OPEN, HearingStatus.CLOSED):
+        return False
+    session = object_session(hearing)
+    return session is None or not is_frozen(session, hearing.id)
 
 
 def staff_author(staff: StaffUser) -> Author:

@@ -20,7 +20,7 @@ _WEEKDAYS_ZH = "一二三四五六日"
 class NoticeFacts:
     """What a hearing notice says; a snapshot taken when the scheduling change was made."""
 
-    kind: str  # scheduled | rescheduled | cancelled
+    kind: str  # scheduled | rescheduled | cancelled | sign_request
     court_name: str
     case_number: str
     cause_of_action: str
@@ -31,6 +31,8 @@ class NoticeFacts:
     duration_minutes: int
     place: str
     previous_scheduled_at: datetime | None = None
+    sign_link: str | None = None
+    """``sign_request``: the signing page (the join link authenticates first)."""
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class NoticeFacts:
             "previous_scheduled_at": (
                 self.previous_scheduled_at.isoformat() if self.previous_scheduled_at else None
             ),
+            "sign_link": self.sign_link,
         }
 
     @classmethod
@@ -64,6 +67,7 @@ class NoticeFacts:
             duration_minutes=int(payload["duration_minutes"]),
             place=str(payload["place"]),
             previous_scheduled_at=datetime.fromisoformat(str(previous)) if previous else None,
+            sign_link=str(payload["sign_link"]) if payload.get("sign_link") else None,
         )
 
 
@@ -83,6 +87,8 @@ def format_time(when: datetime, locale: Locale) -> str:
 
 
 def render_notice(facts: NoticeFacts, *, locale: Locale, join_link: str | None) -> RenderedNotice:
+    if facts.kind == "sign_request":
+        return _render_sign_request(facts, locale, join_link)
     if locale == "en":
         return _render_en(facts, join_link)
     return _render_zh(facts, join_link)
@@ -155,6 +161,38 @@ def _render_en(f: NoticeFacts, link: str | None) -> RenderedNotice:
         sms = f"[{f.court_name}] {title}: {f.case_number}, {when}, {f.place}."
         sms += f" Join: {link}" if link else ""
     lines += ["", f.court_name]
+    return RenderedNotice(subject=subject, body="\n".join(lines) + "\n", sms=sms)
+
+
+def _render_sign_request(f: NoticeFacts, locale: Locale, link: str | None) -> RenderedNotice:
+    """Asks a participant to read the frozen record and sign it (or object) online."""
+    page = f.sign_link or ""
+    if locale == "en":
+        subject = f"[{f.court_name}] Please read and sign the hearing record: {f.case_number}"
+        lines = [
+            f"Dear {f.recipient_name} ({f.role_en}),",
+            "",
+            f"The record of the hearing of {f.case_number} ({f.cause_of_action}) is ready.",
+            "Please read it and sign it online; you may also raise an objection or a correction.",
+        ]
+        if link:
+            lines += ["", f"Confirm your identity: {link}", "A code will be sent to your phone."]
+        lines += ["", f"Signing page: {page}", "", f.court_name]
+        sms = f"[{f.court_name}] Please read and sign the record of {f.case_number}: "
+        sms += link or page
+        return RenderedNotice(subject=subject, body="\n".join(lines) + "\n", sms=sms)
+    subject = f"【{f.court_name}】庭审笔录签名通知：{f.case_number}"
+    lines = [
+        f"{f.recipient_name}（{f.role_zh}）：",
+        "",
+        f"{f.case_number}（{f.cause_of_action}）的庭审笔录已制作完成。",
+        "请在线阅读笔录并签名；如有遗漏或差错，可以申请补正或提出异议。",
+    ]
+    if link:
+        lines += ["", f"身份验证链接：{link}"]
+        lines.append("进入时系统会向您的手机发送验证码。请勿将链接转发他人。")
+    lines += ["", f"签名页面：{page}", "", f.court_name]
+    sms = f"【{f.court_name}】{f.case_number}庭审笔录已完成，请阅读并签名：{link or page}"
     return RenderedNotice(subject=subject, body="\n".join(lines) + "\n", sms=sms)
 
 

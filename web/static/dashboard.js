@@ -103,6 +103,10 @@ async function hearingRow(h) {
     actions.append(el("a", { href: `/transcript/${h.id}` },
       el("button", { class: "small secondary", type: "button", tabindex: "-1" }, t("open_transcript"))));
   }
+  if (h.status === "closed" || h.status === "signed") {
+    actions.append(el("a", { href: `/sign/${h.id}` },
+      el("button", { class: "small", type: "button", tabindex: "-1" }, t("sign_link"))));
+  }
   return el("div", { class: "hearing", "data-hearing": h.id },
     el("div", { class: "clock" }, formatTime(h.scheduled_at)),
     el("div", {},

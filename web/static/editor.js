@@ -228,6 +228,7 @@ async function main() {
   }
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
   document.getElementById("who").textContent = `${roleLabel(page.me.role)} ${page.me.name}`;
+  if (["closed", "signed"].includes(hearing.status)) document.getElementById("who").before(el("a", { class: "hdr-link", id: "to-sign", href: `/sign/${hearingId}` }, t("sign_link")));
   for (const fmt of ["pdf", "txt", "json", "srt", "vtt"]) document.getElementById(`x-${fmt}`).href = `/api/hearings/${hearingId}/transcript.${fmt}`;
   // Edits are taken while the hearing is open and after it closed (the clerk proofreads the
   // record before the parties sign); before it opens, or once cancelled, the record is read.

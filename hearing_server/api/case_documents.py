@@ -1,0 +1,71 @@
+"""Case documents over HTTP: the files filed with a case (signed transcripts, digest lists).
+
+``GET /api/cases/{case_id}/documents`` lists them, ``.../documents/{id}`` downloads one. Court
+staff of the case's court and the case's participants may read; others get 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from hearing_server.closing.documents import case_documents, case_for_reader
+from hearing_server.closing.service import ClosingService
+from hearing_server.closing.store import DocumentStore
+from hearing_server.deps import ContextDep, OptionalParticipant, OptionalStaff, SessionDep
+from hearing_server.errors import NotFoundError
+from hearing_server.models import CaseDocument
+
+router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["case documents"])
+
+
+class CaseDocumentOut(BaseModel):
+    id: int
+    hearing_id: int | None
+    kind: str
+    filename: str
+    sha256: str
+    size_bytes: int
+    created_at: datetime
+
+
+def _store(request: Request, ctx: ContextDep) -> DocumentStore:
+    service = request.app.state.closing
+    if isinstance(service, ClosingService):
+        return service.store
+    return DocumentStore(ctx.settings.data_dir / "documents")
+
+
+@router.get("")
+def list_documents(
+    case_id: int, session: SessionDep, staff: OptionalStaff, participant: OptionalParticipant
+) -> list[CaseDocumentOut]:
+    case_for_reader(session, staff, participant, case_id)
+    return [
+        CaseDocumentOut.model_validate(d, from_attributes=True)
+        for d in case_documents(session, case_id)
+    ]
+
+
+@router.get("/{document_id}")
+def get_document(
+    case_id: int,
+    document_id: int,
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    staff: OptionalStaff,
+    participant: OptionalParticipant,
+) -> Response:
+    case_for_reader(session, staff, participant, case_id)
+    document = session.get(CaseDocument, document_id)
+    if document is None or document.case_id != case_id:
+        raise NotFoundError(f"document {document_id} not found")
+    data = _store(request, ctx).read_case_file(document.storage_path)
+    return Response(
+        data,
+        media_type=document.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )

@@ -1,0 +1,93 @@
+"""What the closing actions share: the PKI, the document store, the font, and per-hearing locks.
+
+Why a lock per hearing: each signature is an incremental revision of the *same* PDF, so two
+finishing signers must be serialised; the lock keeps that cheap inside one process, and the
+guarded UPDATE on the PDF's digest (:mod:`hearing_server.closing.signatures`) keeps it correct
+across processes. Created once in ``create_app`` as ``app.state.closing``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from hearing_server.closing.store import DocumentStore
+from hearing_server.context import ServerContext
+from hearing_server.court_pki import CourtPki
+from hearing_server.models import PendingSignature, TranscriptClosure
+from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.transcript.pdf import find_cjk_font
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ClosingService:
+    ctx: ServerContext
+    pki: CourtPki
+    store: DocumentStore
+    rooms: DocumentRooms
+    _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    _font: Path | None = None
+
+    @classmethod
+    def build(cls, ctx: ServerContext, pki: CourtPki, rooms: DocumentRooms) -> ClosingService:
+        return cls(ctx, pki, DocumentStore(ctx.settings.data_dir / "documents"), rooms)
+
+    @property
+    def font(self) -> Path:
+        if self._font is None:
+            self._font = find_cjk_font(self.ctx.settings.pdf_font)
+        return self._font
+
+    def lock(self, hearing_id: int) -> asyncio.Lock:
+        lock = self._locks.get(hearing_id)
+        if lock is None:
+            lock = self._locks[hearing_id] = asyncio.Lock()
+        return lock
+
+    def recover(self) -> None:
+        """At startup: forget revision files no committed row names (never acknowledged),
+        closures whose freeze never finished, and expired prepared signatures."""
+        with self.ctx.session_factory() as session:
+            for closure in session.scalars(select(TranscriptClosure)):
+                if closure.frozen_version is None:  # the freeze crashed before it committed
+                    self.store.discard_after(closure.hearing_id, -1)
+                    session.delete(closure)
+                    logger.warning("hearing %s: discarded an unfinished freeze", closure.hearing_id)
+                    continue
+                for path in self.store.discard_after(closure.hearing_id, closure.revision):
+                    logger.warning("discarded unacknowledged revision file %s", path.name)
+            session.execute(
+                delete(PendingSignature).where(PendingSignature.expires_at < self.ctx.clock())
+            )
+            session.commit()
+
+
+@asynccontextmanager
+async def closing_running(service: ClosingService | None) -> AsyncIterator[None]:
+    """At startup: recover (see :meth:`ClosingService.recover`) and apply a seal that was due
+    when the server stopped (the last judge had signed, the seal had not been applied)."""
+    if service is not None:
+        from hearing_server.closing.seal import seal_if_due
+
+        await asyncio.to_thread(service.recover)
+        with service.ctx.session_factory() as session:
+            due = session.scalars(
+                select(TranscriptClosure.hearing_id).where(
+                    TranscriptClosure.completed_at.is_(None),
+                    TranscriptClosure.pdf_sha256.is_not(None),
+                )
+            ).all()
+        for hearing_id in due:
+            try:
+                await seal_if_due(service, hearing_id)
+            except Exception:  # one broken record must not keep the server from starting
+                logger.exception("hearing %s: could not apply the court seal", hearing_id)
+    yield
