@@ -29,7 +29,7 @@ from hearing_server.context import ServerContext
 from hearing_server.court_pki import CourtPki
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.errors import install_handlers
-from hearing_server.live.room import LiveRegistry
+from hearing_server.live.registry import LiveRegistry
 from hearing_server.live.segments import SegmentStore
 from hearing_server.live.streams import ModelStreamFactory, StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers

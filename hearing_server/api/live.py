@@ -28,7 +28,8 @@ from hearing_server.errors import RemovedError, ServerError, websocket_close
 from hearing_server.live.admission import REMOVED_MESSAGE, admit, live_for
 from hearing_server.live.hub import Message, Speaker, Subscription
 from hearing_server.live.moderation import record_presence
-from hearing_server.live.room import LiveHearing, LiveRegistry
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.room import LiveHearing
 
 router = APIRouter(tags=["live"])
 _logger = logging.getLogger(__name__)

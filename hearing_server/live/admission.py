@@ -21,7 +21,8 @@ from hearing_server.access import hearing_for_participant, hearing_for_staff
 from hearing_server.audit import Actor
 from hearing_server.errors import ConflictError, NotAuthenticatedError, RemovedError
 from hearing_server.live.hub import Speaker
-from hearing_server.live.room import LiveHearing, LiveRegistry, LiveSpec
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.room import LiveHearing, LiveSpec
 from hearing_server.models import (
     Hearing,
     HearingHotword,

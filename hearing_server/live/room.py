@@ -1,4 +1,4 @@
-"""``LiveHearing``: one open hearing's media and live transcript; ``LiveRegistry``: all of them.
+"""``LiveHearing``: one open hearing's media and live transcript (``LiveRegistry``: all of them).
 
     live = LiveHearing(spec, ice=IceSettings(...), streams=factory, clock=clock, store=store)
     answer = await live.answer(speaker, offer_sdp)   # BadOfferError on a malformed offer
@@ -52,9 +52,8 @@ from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
-from recordings import RecordingNotFoundError, RecordingStore, finalize_hearing
 
-__all__ = ["LiveHearing", "LiveRegistry", "LiveSpec"]
+__all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec"]
 
 _logger = logging.getLogger(__name__)
 
@@ -320,83 +319,3 @@ class LiveHearing:
                         segment["id"],
                         self.spec.hearing_id,
                     )
-
-
-class LiveRegistry:
-    """The live sessions of the open hearings of one app (kept on ``app.state``)."""
-
-    def __init__(
-        self,
-        *,
-        ice: IceSettings,
-        streams: StreamFactory,
-        clock: Clock,
-        store: TranscriptStore | None = None,
-        on_commit: CommitSink | None = None,
-        recordings: RecordingStore | None = None,
-        on_gap: GapSink | None = None,
-    ) -> None:
-        self.ice = ice
-        self.streams = streams
-        self.store = store
-        self.on_commit = on_commit
-        self.on_gap = on_gap
-        self.recordings = recordings
-        self._clock = clock
-        self._hearings: dict[int, LiveHearing] = {}
-
-    def get(self, hearing_id: int) -> LiveHearing | None:
-        return self._hearings.get(hearing_id)
-
-    def get_or_create(self, hearing_id: int, spec: Callable[[], LiveSpec]) -> LiveHearing:
-        live = self._hearings.get(hearing_id)
-        if live is None or live.closed:
-            live = LiveHearing(
-                spec(),
-                ice=self.ice,
-                streams=self.streams,
-                clock=self._clock,
-                store=self.store,
-                on_commit=self.on_commit,
-                recorder=(
-                    HearingRecorder(self.recordings, hearing_id, self._clock)
-                    if self.recordings is not None
-                    else None
-                ),
-                on_gap=self.on_gap,
-            )
-            self._hearings[hearing_id] = live
-        return live
-
-    async def close(self, hearing_id: int, *, shutdown: bool = False) -> None:
-        """The hearing closed (or the server stops): end its live session."""
-        live = self._hearings.pop(hearing_id, None)
-        if live is not None:
-            await live.close(shutdown=shutdown)
-            if not shutdown and self.recordings is not None and live.recorder is not None:
-                await self._finalize(hearing_id)
-
-    archive: Callable[[int], object] | None = None
-    """Set by ``create_app``: finalises a hearing's recording and stores its digests with the
-    hearing (:class:`hearing_server.recording_archive.RecordingArchive`); blocking."""
-
-    async def _finalize(self, hearing_id: int) -> None:
-        """The hearing closed: one file per participant and a mix, with digests (manifest), and
-        with :attr:`archive` the digests stored in the database (finalize_hearing logs it)."""
-        assert self.recordings is not None
-        try:
-            if self.archive is not None:
-                await asyncio.to_thread(self.archive, hearing_id)
-            else:
-                await asyncio.to_thread(finalize_hearing, self.recordings, hearing_id)
-        except RecordingNotFoundError:
-            return  # nobody spoke
-        except Exception:
-            _logger.exception("hearing %d: finalising the recording failed", hearing_id)
-
-    async def close_all(self) -> None:
-        """Server shutdown."""
-        closing: list[Awaitable[None]] = [
-            self.close(hid, shutdown=True) for hid in list(self._hearings)
-        ]
-        await asyncio.gather(*closing)

@@ -12,7 +12,8 @@ from asr.types import Word
 from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.live.hub import Message, Speaker
-from hearing_server.live.room import LiveHearing, LiveRegistry
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.room import LiveHearing
 from hearing_server.models import Hearing, HearingStatus
 from hearing_server.notify import RecordingCodeSender
 from tests.server.conftest import World, invite, join_as, login

@@ -17,7 +17,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 from sqlalchemy import select
 
-from hearing_server.live.room import LiveRegistry
+from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import AuditEvent, Hearing, HearingStatus
 from hearing_server.rtc.ice import offer_host_addresses, rtc_configuration
 from hearing_server.rtc.tap import ASR_SAMPLE_RATE_HZ

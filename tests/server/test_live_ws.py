@@ -12,7 +12,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from asr.types import Commit, Partial
-from hearing_server.live.room import LiveRegistry
+from hearing_server.live.registry import LiveRegistry
 from tests.server.live_client import (
     emit,
     live_of,
