@@ -54,18 +54,22 @@ async def retention_running(
         yield
         return
 
+    stop = asyncio.Event()
+
     async def loop() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 await asyncio.to_thread(apply_retention, ctx, store, retention_days)
             except Exception:
                 _logger.exception("applying the recording retention period failed")
-            await asyncio.sleep(INTERVAL_S)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=INTERVAL_S)
 
     task = asyncio.get_running_loop().create_task(loop(), name="recording-retention")
     try:
         yield
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        # Not cancelled: a round runs in a worker thread that cannot be cancelled, and it must
+        # finish (returning its database connection) before the engine is disposed.
+        stop.set()
+        await task

@@ -13,7 +13,8 @@ from starlette.websockets import WebSocketDisconnect
 from asr.types import Commit
 from hearing_server.app import create_app
 from hearing_server.live.hub import Message, Speaker
-from hearing_server.live.room import LiveHearing, LiveRegistry, LiveSpec
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.room import LiveHearing, LiveSpec
 from hearing_server.models import LiveSegment
 from hearing_server.rtc.ice import IceSettings
 from tests.server.conftest import START
