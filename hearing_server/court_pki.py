@@ -101,6 +101,7 @@ class CourtPki:
             ca.chain,
             FileSerialSource(directory / TSA_SERIAL_FILE),
             clock,
+            policy_oid=settings.tsa_policy_oid,
         )
         return cls(ca, tsa, clock=clock)
 

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     court_name: str = Field(
         default="听审法院", description="the court's name in the CA certificates (set at creation)"
     )
+    tsa_policy_oid: str = Field(
+        default="2.999.3161.1",
+        pattern=r"^[0-2](\.(0|[1-9][0-9]*))+$",
+        description="the court TSA's policy OID (register your own; the default is an example arc)",
+    )
     signature_prepare_ttl_minutes: int = Field(default=30, gt=0)
 
     def effective_database_url(self) -> str:

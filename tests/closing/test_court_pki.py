@@ -3,6 +3,7 @@ in production, and a development passphrase kept private."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import stat
 from datetime import UTC, datetime
@@ -77,3 +78,29 @@ def test_the_server_does_not_start_in_production_without_a_ca_passphrase(tmp_pat
     settings = Settings(data_dir=tmp_path, environment="production", secret_key="k" * 48)
     with pytest.raises(ConfigurationError, match="TINGSHEN_CA_PASSPHRASE"):
         create_app(settings)
+
+
+def test_the_timestamp_authority_stamps_under_the_configured_policy(tmp_path: Path) -> None:
+    from asn1crypto import tsp
+
+    settings = Settings(data_dir=tmp_path, tsa_policy_oid="1.2.156.112604.3161.1")
+    pki = CourtPki.open(settings, clock=clock)
+    request = tsp.TimeStampReq(
+        {
+            "version": 1,
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "hashed_message": hashlib.sha256(b"record").digest(),
+            },
+            "cert_req": True,
+        }
+    )
+    response = tsp.TimeStampResp.load(pki.tsa.respond(request.dump()))
+    assert response["status"]["status"].native == "granted"
+    signed = response["time_stamp_token"]["content"]
+    info = signed["encap_content_info"]["content"].parsed
+    assert info["policy"].dotted == "1.2.156.112604.3161.1"
+    assert info["gen_time"].native == NOW
+
+    with pytest.raises(ValueError, match="tsa_policy_oid"):
+        Settings(data_dir=tmp_path, tsa_policy_oid="not an oid")
