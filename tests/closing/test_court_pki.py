@@ -81,7 +81,7 @@ def test_the_server_does_not_start_in_production_without_a_ca_passphrase(tmp_pat
 
 
 def test_the_timestamp_authority_stamps_under_the_configured_policy(tmp_path: Path) -> None:
-    from asn1crypto import tsp
+    from asn1crypto import tsp  # type: ignore[import-untyped, unused-ignore]
 
     settings = Settings(data_dir=tmp_path, tsa_policy_oid="1.2.156.112604.3161.1")
     pki = CourtPki.open(settings, clock=clock)
