@@ -16,22 +16,14 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from signing.appearance import SignatureAppearance
-from signing.binding import RecordingDigest
 from signing.ca import CourtCA
-from signing.pades import sign_with_key
-from signing.pades_document import SignerSlot, prepare_document
-from signing.tsa import InProcessTimeStamper, MemorySerialSource, TimeStampAuthority
 from tests.signing.conftest import (
     CASE_NUMBER,
-    HEARING_ID,
     PARTY_SIGNERS,
     RECORDINGS,
     SignedTranscript,
-    SteppingClock,
     packaged_cjk_font,
-    render_test_transcript,
-    sign_as_party,
+    sign_full_record,
 )
 
 CA_PASSPHRASE = "verification test passphrase"
@@ -57,35 +49,7 @@ def make_court_ca(directory: Path) -> CourtCA:
 
 def sign_transcript(ca: CourtCA) -> SignedTranscript:
     """Four parties sign in the browser's way, then the court seal; every revision kept."""
-    font = packaged_cjk_font()
-    clock = SteppingClock(CA_CREATED + dt.timedelta(hours=2))
-    authority = TimeStampAuthority(ca.tsa_cert, ca.tsa_key, ca.chain, MemorySerialSource(), clock)
-    transcript = render_test_transcript(font)
-    slots = [SignerSlot(f, f"{role} {name}") for f, role, name in PARTY_SIGNERS]
-    slots.append(SignerSlot("sig-seal", "法院印章", seal=True))
-    document = prepare_document(
-        transcript,
-        hearing_id=HEARING_ID,
-        case_number=CASE_NUMBER,
-        transcript_version=7,
-        recordings=[RecordingDigest(n, d, ms) for n, (d, ms) in RECORDINGS.items()],
-        slots=slots,
-        font=font,
-    )
-    state = SignedTranscript(ca, font, clock, InProcessTimeStamper(authority), transcript, document)
-    pdf = document
-    for field_name, role, name in PARTY_SIGNERS:
-        clock.advance(minutes=3)
-        pdf = sign_as_party(state, pdf, field_name, role, name)
-        state.revisions.append(pdf)
-    clock.advance(minutes=2)
-    seal = SignatureAppearance(ca.court_name, "法院印章", seal=True)
-    pdf = sign_with_key(
-        pdf, "sig-seal", ca.seal_cert, ca.seal_key, ca.chain, seal, state.timestamper,
-        font=font, now=clock.now,
-    )  # fmt: skip
-    state.revisions.append(pdf)
-    return state
+    return sign_full_record(ca, packaged_cjk_font(), CA_CREATED + dt.timedelta(hours=2))
 
 
 def change_text(pdf: bytes) -> bytes:

@@ -186,17 +186,12 @@ def cjk_font() -> Path:
     return packaged_cjk_font()
 
 
-@pytest.fixture(scope="session")
-def signed_transcript(session_court_ca: CourtCA, cjk_font: Path) -> SignedTranscript:
-    clock = SteppingClock(CA_NOW + dt.timedelta(hours=1))
-    authority = TimeStampAuthority(
-        session_court_ca.tsa_cert,
-        session_court_ca.tsa_key,
-        session_court_ca.chain,
-        MemorySerialSource(),
-        clock,
-    )
-    transcript = render_test_transcript(cjk_font)
+def sign_full_record(ca: CourtCA, font: Path, start: dt.datetime) -> SignedTranscript:
+    """Four parties sign in the browser's way from ``start``, then the court seal; every
+    revision kept (shared by this folder's fixture and tests/server/signed_pdfs.py)."""
+    clock = SteppingClock(start)
+    authority = TimeStampAuthority(ca.tsa_cert, ca.tsa_key, ca.chain, MemorySerialSource(), clock)
+    transcript = render_test_transcript(font)
     slots = [SignerSlot(f, f"{role} {name}") for f, role, name in PARTY_SIGNERS]
     slots.append(SignerSlot("sig-seal", "法院印章", seal=True))
     document = prepare_document(
@@ -206,21 +201,24 @@ def signed_transcript(session_court_ca: CourtCA, cjk_font: Path) -> SignedTransc
         transcript_version=7,
         recordings=[RecordingDigest(n, d, ms) for n, (d, ms) in RECORDINGS.items()],
         slots=slots,
-        font=cjk_font,
+        font=font,
     )
-    state = SignedTranscript(
-        session_court_ca, cjk_font, clock, InProcessTimeStamper(authority), transcript, document
-    )
+    state = SignedTranscript(ca, font, clock, InProcessTimeStamper(authority), transcript, document)
     pdf = document
     for field_name, role, name in PARTY_SIGNERS:
         clock.advance(minutes=3)
         pdf = sign_as_party(state, pdf, field_name, role, name)
         state.revisions.append(pdf)
     clock.advance(minutes=2)
-    seal = SignatureAppearance(session_court_ca.court_name, "法院印章", seal=True)
+    seal = SignatureAppearance(ca.court_name, "法院印章", seal=True)
     pdf = sign_with_key(
-        pdf, "sig-seal", session_court_ca.seal_cert, session_court_ca.seal_key,
-        session_court_ca.chain, seal, state.timestamper, font=cjk_font, now=clock.now,
+        pdf, "sig-seal", ca.seal_cert, ca.seal_key, ca.chain, seal, state.timestamper,
+        font=font, now=clock.now,
     )  # fmt: skip
     state.revisions.append(pdf)
     return state
+
+
+@pytest.fixture(scope="session")
+def signed_transcript(session_court_ca: CourtCA, cjk_font: Path) -> SignedTranscript:
+    return sign_full_record(session_court_ca, cjk_font, CA_NOW + dt.timedelta(hours=1))
