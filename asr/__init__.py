@@ -2,8 +2,8 @@
 
 Public entry points: ``Engine`` (one loaded model), ``StreamingSession`` with an
 ``InferenceScheduler`` (live streams), ``SyncStream`` (one stream inline), ``StreamConfig``,
-the event types ``Partial``, ``Commit`` and ``Gap``, and ``resolve_model``. Imports are lazy so that
-``import asr`` stays cheap.
+the event types ``Partial``, ``Commit``, ``Gap`` and ``UtteranceEnd``, and ``resolve_model``.
+Imports are lazy so that ``import asr`` stays cheap.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from asr.scheduler import InferenceScheduler
     from asr.session import StreamingSession
     from asr.stream import StreamConfig
-    from asr.types import Commit, Gap, Partial, Word
+    from asr.types import Commit, Gap, Partial, UtteranceEnd, Word
 
 __all__ = [
     "Commit",
@@ -28,6 +28,7 @@ __all__ = [
     "StreamConfig",
     "StreamingSession",
     "SyncStream",
+    "UtteranceEnd",
     "Word",
     "resolve_model",
 ]
@@ -42,6 +43,7 @@ _HOMES = {
     "Commit": "asr.types",
     "Gap": "asr.types",
     "Partial": "asr.types",
+    "UtteranceEnd": "asr.types",
     "Word": "asr.types",
 }
 

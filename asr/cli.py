@@ -33,14 +33,15 @@ from asr.engine import Engine
 from asr.errors import AsrError, ManifestError
 from asr.eval.manifest import load_manifest
 from asr.eval.metrics import metric_name
-from asr.eval.report import ItemResult, build_report, render_table, write_report
+from asr.eval.report import ItemResult, build_report, write_report
 from asr.eval.runner import evaluate
+from asr.eval.table import render_table
 from asr.formats import to_json, to_srt, to_txt, to_vtt
 from asr.models import ModelSpec, default_model_dir, model_names, resolve_model
 from asr.offline import check_language, load_engine, transcribe_file
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
-from asr.types import Commit, Event, Gap, Segment, Word, join_words
+from asr.types import Commit, Event, Gap, GapReason, Segment, UtteranceEnd, Word, join_words
 
 __all__ = ["app", "main"]
 
@@ -273,6 +274,12 @@ def stream(
     printer.flush()
 
 
+_GAP_TEXT: dict[GapReason, str] = {
+    "backlog": "audio skipped behind real time",
+    "unrecognised": "speech not recognised",
+}
+
+
 class _UtterancePrinter:
     """Prints one line per utterance, ``[mm:ss.s] text``, as soon as its last words are final."""
 
@@ -287,10 +294,12 @@ class _UtterancePrinter:
                 self._language = event.language
                 if event.end_of_utterance:
                     self.flush()
+            elif isinstance(event, UtteranceEnd):
+                self.flush()
             elif isinstance(event, Gap):
+                what = _GAP_TEXT[event.reason]
                 typer.echo(
-                    f"[{_clock(event.start_ms)}] (audio skipped until {_clock(event.end_ms)})",
-                    err=True,
+                    f"[{_clock(event.start_ms)}] ({what} until {_clock(event.end_ms)})", err=True
                 )
 
     def flush(self) -> None:

@@ -46,6 +46,8 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、；;"
 _FRAMES_PER_S = 100  # mel frames per second of audio
 _MAX_FRAMES = 3000  # Whisper's 30 s window
 _MAX_LENGTH = 448  # Whisper's decoder context
+_LONG_FORM_WINDOW_S = 30.0  # faster-whisper's long-form loop decodes 30 s windows
+_TIMESTAMP_TOKENS = 16  # room for the segment timestamps of a long-form window
 
 
 class VadModel(Protocol):
@@ -92,6 +94,17 @@ class WindowResult:
     avg_logprob: float
     compression_ratio: float
     hit_token_limit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LongFormSegment:
+    """One segment of :meth:`Engine.transcribe_audio`; words in ms from the start of the file."""
+
+    start_s: float
+    end_s: float
+    text: str
+    words: list[Word]
+    compression_ratio: float
 
 
 @dataclass(slots=True)
@@ -323,14 +336,26 @@ class Engine:
         language: str | None,
         initial_prompt: str | None,
         beam_size: int = 5,
-    ) -> tuple[str, Iterator[tuple[float, float, str, list[Word]]]]:
+    ) -> tuple[str, Iterator[LongFormSegment]]:
         """faster-whisper's long-form transcription with VAD, word timestamps and no conditioning
-        on previous text (the main cause of repetition loops). Yields (start_s, end_s, text, words).
+        on previous text (the main cause of repetition loops).
+
+        Decoding is at temperature 0 only: faster-whisper's fallback re-decodes a looping window
+        at five rising temperatures, each up to the token limit (RTF 4 and more on a 2 s clip
+        that loops), and sampling does not stop a loop. A looping segment is kept with its
+        compression ratio; the caller re-decodes it with a repetition penalty and truncates what
+        is left of the loop, as the streaming engine does. A decode is bounded like a window's
+        (``DecodeOptions.max_tokens_per_s`` of the audio, at most a 30 s window's worth), so a
+        loop cannot run on to the model's token limit.
         """
+        seconds = min(len(audio) / SAMPLE_RATE_HZ, _LONG_FORM_WINDOW_S)
+        max_new_tokens = math.ceil(DecodeOptions().max_tokens_per_s * seconds) + _TIMESTAMP_TOKENS
         segments, info = self._model.transcribe(
             audio,
             language=language,
             beam_size=beam_size,
+            temperature=0.0,
+            max_new_tokens=max_new_tokens,
             vad_filter=True,
             word_timestamps=True,
             condition_on_previous_text=False,
@@ -339,14 +364,14 @@ class Engine:
             append_punctuations=APPEND_PUNCTUATIONS,
         )
 
-        def generate() -> Iterator[tuple[float, float, str, list[Word]]]:
+        def generate() -> Iterator[LongFormSegment]:
             for seg in segments:
                 words = [_word(w.word, w.start, w.end, w.probability) for w in seg.words or []]
-                # A repetitive segment (high compression ratio) is kept: the caller truncates
-                # the loop and keeps the words before it.
                 if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                     logger.debug("dropping a suspicious segment at %.1f s", seg.start)
                     continue
-                yield float(seg.start), float(seg.end), seg.text, words
+                yield LongFormSegment(
+                    float(seg.start), float(seg.end), seg.text, words, seg.compression_ratio
+                )
 
         return str(info.language), generate()

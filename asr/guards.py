@@ -5,6 +5,8 @@ Pure functions over decoded words; thresholds are arguments with the defaults me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from asr.text import compare_key
 from asr.types import Word
 
@@ -30,6 +32,9 @@ KNOWN_HALLUCINATIONS = frozenset(
     )
 )
 
+# A word aligned into this little time was squeezed in: the audio has no room for it.
+_COLLAPSED_MS = 20
+
 
 def truncate_repetitions(
     words: list[Word],
@@ -38,36 +43,77 @@ def truncate_repetitions(
     single_unit_repeats: int = 4,
     phrase_repeats: int = 2,
     long_phrase_units: int = 3,
+    spoken_repeats: int = 3,
 ) -> list[Word]:
-    """Cut a run of the same unit or phrase repeated back to back.
+    """Cut a run of the same unit or phrase repeated back to back, unless it was spoken again.
 
-    A unit (word or character) may repeat ``single_unit_repeats`` times ("对对对", "no no no"); a
-    short phrase ``phrase_repeats`` times ("thank you thank you", "对不起对不起"); a phrase of
-    ``long_phrase_units`` or more units and six or more letters only once: Whisper's "And so it
-    begins. And so it begins."
-    is a repeat, not speech. Everything after the first excess repetition is dropped: a loop
+    People repeat themselves ("是的，是的", a question asked twice); Whisper loops. The two are told
+    apart by time: a copy that lies after the copy before it and takes about as long to say
+    (:func:`spoken_again`) is speech, up to ``spoken_repeats`` copies in a row. A copy squeezed
+    into too little time, stacked on one instant or overlapping its predecessor is the model
+    writing text the audio does not hold.
+
+    Without that evidence a unit (word or character) may repeat ``single_unit_repeats`` times
+    ("对对对", "no no no"); a short phrase ``phrase_repeats`` times ("thank you thank you"); a
+    phrase of ``long_phrase_units`` or more units and six or more letters only once: Whisper's
+    "And so it begins. And so it begins." squeezed into one utterance's time is a repeat, not
+    speech. A single unit is never exempted by its timing: a loop on one syllable ("天天天天天")
+    keeps the syllable's length. Everything after the first excess repetition is dropped: a loop
     never ends by itself.
     """
     keys = [compare_key(w.text) for w in words]
     n = len(keys)
     for i in range(n):
         for period in range(1, min(max_period, (n - i) // 2) + 1):
+            if not any(keys[i : i + period]):
+                continue
             if period == 1:
                 allowed = single_unit_repeats
             elif period < long_phrase_units or len("".join(keys[i : i + period])) < 6:
                 allowed = phrase_repeats  # "thank you thank you", "对不起对不起"
             else:
                 allowed = 1
-            if not any(keys[i : i + period]):
-                continue
             count = 1
+            spoken = period > 1
             j = i + period
             while j + period <= n and keys[j : j + period] == keys[i : i + period]:
                 count += 1
-                if count > allowed:
+                spoken = spoken and spoken_again(
+                    words[i : i + period], words[j : j + period], previous=words[j - period : j]
+                )
+                if count > (spoken_repeats if spoken else allowed):
                     return words[:j]
                 j += period
     return words
+
+
+def spoken_again(
+    first: Sequence[Word],
+    copy: Sequence[Word],
+    *,
+    previous: Sequence[Word] | None = None,
+    overlap_tolerance_ms: int = 100,
+    min_duration_ratio: float = 0.5,
+    min_unit_ms: int = 60,
+) -> bool:
+    """Whether ``copy`` (the same words as ``first``) lies at new audio times as speech does.
+
+    It must start after the copy before it (``previous``, default ``first``) ends, give or take
+    ``overlap_tolerance_ms`` of alignment jitter; take at least ``min_duration_ratio`` of the time
+    ``first`` took and ``min_unit_ms`` per word; and none of its words may be squeezed into no
+    time.
+    """
+    previous = first if previous is None else previous
+    if not first or not copy or not previous:
+        return False
+    if copy[0].start_ms < previous[-1].end_ms - overlap_tolerance_ms:
+        return False
+    duration = copy[-1].end_ms - copy[0].start_ms
+    if duration < min_duration_ratio * (first[-1].end_ms - first[0].start_ms):
+        return False
+    if duration < min_unit_ms * len(copy):
+        return False
+    return all(w.end_ms - w.start_ms > _COLLAPSED_MS for w in copy)
 
 
 def is_hallucination(
@@ -97,7 +143,9 @@ def is_hallucination(
     return text in KNOWN_HALLUCINATIONS and (mean_prob < 0.7 or no_speech_prob > 0.3)
 
 
-def drop_collapsed_words(words: list[Word], *, min_run: int = 2, max_ms: int = 20) -> list[Word]:
+def drop_collapsed_words(
+    words: list[Word], *, min_run: int = 2, max_ms: int = _COLLAPSED_MS
+) -> list[Word]:
     """Remove runs of words the aligner squeezed into (almost) no time.
 
     When Whisper repeats text that is not in the audio, forced alignment has nowhere to put it

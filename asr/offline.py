@@ -7,6 +7,10 @@ cleans every segment the way the streaming engine cleans its windows:
 * Mandarin (``language="zh"``, forced or detected) is converted to simplified Chinese, segment text
   and words alike; a forced Mandarin run is prompted with ``DEFAULT_PROMPTS["zh"]`` unless the
   caller gives its own ``initial_prompt``;
+* a segment that loops (``looks_looped``: a high compression ratio, or copies of a phrase that
+  the audio has no time for) is decoded once more with the repetition penalty the streaming
+  engine uses (``LOOP_REPETITION_PENALTY``); decoding is at temperature 0 only, so a loop costs
+  one extra decode of its segment rather than five fallback decodes of the whole window;
 * runs of words the aligner squeezed into no time (``drop_collapsed_words``) and repetition
   loops (``truncate_repetitions``) are removed from each segment's words, and the segment's text
   is rebuilt from the words kept (``join_text``); a segment left without words is dropped.
@@ -22,10 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from asr.audio import decode_file
-from asr.engine import Engine
+from asr.engine import DecodeOptions, Engine, FloatArray, LongFormSegment, WindowRequest
 from asr.errors import ModelError
-from asr.guards import drop_collapsed_words, truncate_repetitions
+from asr.guards import drop_collapsed_words, looks_looped, truncate_repetitions
 from asr.models import ModelSpec, resolve_model
+from asr.runner import LOOP_REPETITION_PENALTY
 from asr.stream import DEFAULT_PROMPTS
 from asr.text import join_text, to_simplified
 from asr.types import SAMPLE_RATE_HZ, Segment, Word
@@ -102,15 +107,46 @@ def transcribe_file(
         audio, language=language, initial_prompt=prompt, beam_size=beam_size
     )
     segments: list[Segment] = []
-    for start_s, end_s, text, words in raw_segments:
-        segment = clean_segment(start_s, end_s, text, words, detected)
+    for raw in raw_segments:
+        if looks_looped(raw.words, compression_ratio=raw.compression_ratio, hit_token_limit=False):
+            raw = _decode_again(engine, audio, raw, detected, prompt or "", beam_size)
+        segment = clean_segment(raw.start_s, raw.end_s, raw.text, raw.words, detected)
         if segment is not None:
             segments.append(segment)
         if progress is not None and duration_s > 0:
-            progress(min(1.0, max(0.0, end_s / duration_s)))
+            progress(min(1.0, max(0.0, raw.end_s / duration_s)))
     if progress is not None:
         progress(1.0)
     return detected, segments
+
+
+def _decode_again(
+    engine: Engine,
+    audio: FloatArray,
+    raw: LongFormSegment,
+    language: str,
+    prompt: str,
+    beam_size: int,
+) -> LongFormSegment:
+    """The looping segment's audio decoded once more with the repetition penalty; the original
+    segment if that finds no words."""
+    start = max(0, int(raw.start_s * SAMPLE_RATE_HZ))
+    end = min(len(audio), int(raw.end_s * SAMPLE_RATE_HZ))
+    if end <= start:
+        return raw
+    options = DecodeOptions(beam_size=beam_size, repetition_penalty=LOOP_REPETITION_PENALTY)
+    (result,) = engine.decode_windows([WindowRequest(audio[start:end], language, prompt)], options)
+    offset_ms = start * 1000 // SAMPLE_RATE_HZ
+    words = [
+        Word(w.text, w.start_ms + offset_ms, w.end_ms + offset_ms, w.probability)
+        for w in result.words
+    ]
+    if not words:
+        return raw
+    logger.debug("segment at %.1f s looped: decoded again with a repetition penalty", raw.start_s)
+    return LongFormSegment(
+        raw.start_s, raw.end_s, "".join(w.text for w in words), words, result.compression_ratio
+    )
 
 
 def clean_segment(

@@ -5,8 +5,10 @@ committed when ``n`` consecutive hypotheses agree on it and on everything before
 common prefix). Committed words are never revised. The uncommitted rest is the partial.
 
 Hypothesis words that the committed text already covers are removed first: by time (a word whose
-midpoint lies before the end of the last committed word) and by text (the head of a hypothesis
-that repeats the last one to five committed words).
+midpoint lies before the end of the last committed word) and by text and time together (the head
+of a hypothesis that repeats the last one to five committed words *at the same audio time*, as a
+word straddling a window cut does when it is decoded again). Text alone never removes a word: a
+speaker who says the same words again says them at new audio times, and they are new words.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from asr.text import compare_key
 from asr.types import Word
 
 _MAX_OVERLAP_WORDS = 5
+# Alignment jitter: a word decoded again from another window may start this much later than where
+# it was committed and still be the same word (the same audio), not a repetition.
+_REDECODE_JITTER_MS = 120
 # Words of the latest partial are added to a final decode only after a pause (see ``finish``).
 _GAP_MS = 200
 
@@ -65,19 +70,21 @@ class LocalAgreement:
 
         Whisper sometimes stops early in a window that holds a pause (it emits end-of-text after
         the first sentence). Words of the latest partial hypothesis that lie after everything the
-        final decode produced are committed too, so such a stop never loses speech.
+        final decode produced are committed too, so such a stop never loses speech. The two
+        decodes may time the same words differently: where the extra words begin with the final
+        decode's last words and the partial did not say those words before them, they are the
+        same speech timed later (dropped); where it did, the speaker said them again (kept).
         """
         words = self._uncovered(hypothesis)
         if self._history:
             latest = self._uncovered(self._history[-1])
             covered_until = (words[-1].end_ms if words else self.committed_end_ms) + _GAP_MS
-            extra = [w for w in latest if w.start_ms >= covered_until]
-            if extra and words:
-                tail = [compare_key(w.text) for w in words[-_MAX_OVERLAP_WORDS:]]
-                head = [compare_key(w.text) for w in extra[:_MAX_OVERLAP_WORDS]]
-                n = _overlap(tail, head)
-                extra = extra[n:]
-            words += extra
+            split = next((i for i, w in enumerate(latest) if w.start_ms >= covered_until), None)
+            if split is not None:
+                extra = latest[split:]
+                if words:
+                    extra = extra[_timed_differently(words, latest[:split], extra) :]
+                words += extra
         self._commit(words)
         self._history.clear()
         return tuple(words)
@@ -93,25 +100,43 @@ class LocalAgreement:
 
     def _uncovered(self, hypothesis: list[Word]) -> list[Word]:
         end = self.committed_end_ms
-        words = [
+        fresh = [w for w in hypothesis if (w.start_ms + w.end_ms) // 2 > end]
+        # Drop a head that repeats the committed tail at the same time (a word straddling the
+        # cut, decoded again); judged on the words' own times, before they are clamped below.
+        if fresh and self._committed_tail:
+            fresh = fresh[_same_speech_overlap(list(self._committed_tail), fresh) :]
+        return [
             w if w.start_ms >= end else Word(w.text, end, max(end, w.end_ms), w.probability)
-            for w in hypothesis
-            if (w.start_ms + w.end_ms) // 2 > end
+            for w in fresh
         ]
-        if not words or not self._committed_tail:
-            return words
-        # Drop a head that repeats the committed tail (a word straddling the cut, re-decoded).
-        if abs(words[0].start_ms - self.committed_end_ms) > 1000:
-            return words
-        tail = [compare_key(w.text) for w in self._committed_tail]
-        head = [compare_key(w.text) for w in words[:_MAX_OVERLAP_WORDS]]
-        return words[_overlap(tail, head) :]
 
 
-def _overlap(tail: list[str], head: list[str]) -> int:
-    """Length of the longest run that ends ``tail`` and starts ``head``."""
-    for n in range(min(len(tail), len(head)), 0, -1):
-        if tail[-n:] == head[:n]:
+def _timed_differently(final: list[Word], before: list[Word], extra: list[Word]) -> int:
+    """How many head words of ``extra`` repeat the end of ``final`` as the same speech: the run
+    the two share, unless the partial already said that run before ``extra`` (then it is said
+    twice)."""
+    final_keys = [compare_key(w.text) for w in final[-_MAX_OVERLAP_WORDS:]]
+    extra_keys = [compare_key(w.text) for w in extra[:_MAX_OVERLAP_WORDS]]
+    before_keys = [compare_key(w.text) for w in before]
+    for n in range(min(len(final_keys), len(extra_keys)), 0, -1):
+        if final_keys[-n:] != extra_keys[:n]:
+            continue
+        run = extra_keys[:n]
+        said_before = any(before_keys[i : i + n] == run for i in range(len(before_keys) - n + 1))
+        return 0 if said_before else n
+    return 0
+
+
+def _same_speech_overlap(tail: list[Word], head: list[Word]) -> int:
+    """Length of the longest run of words that ends ``tail`` and starts ``head`` with the same
+    text *and* the same audio time: the head's run starts before the tail's run ends (give or
+    take alignment jitter). A run that starts later is the speaker saying it again."""
+    tail_keys = [compare_key(w.text) for w in tail]
+    head_keys = [compare_key(w.text) for w in head[:_MAX_OVERLAP_WORDS]]
+    for n in range(min(len(tail_keys), len(head_keys)), 0, -1):
+        if tail_keys[-n:] != head_keys[:n]:
+            continue
+        if head[0].start_ms < tail[-1].end_ms + _REDECODE_JITTER_MS:
             return n
     return 0
 

@@ -15,6 +15,17 @@ Per utterance (VAD speech start → end):
   longer than ``max_window_ms`` is decoded as final and cut there. Memory and the cost of a decode
   stay bounded however long a stream runs.
 Silence is never decoded.
+
+Nothing voiced disappears silently: at each utterance end the voiced audio (by VAD) that no
+committed word covers becomes a ``Gap(reason="unrecognised")`` (see ``asr.coverage``), audio
+skipped behind real time a ``Gap(reason="backlog")``, and an utterance whose end brings no new
+words ends with ``UtteranceEnd``, never with an empty ``Commit``.
+
+Earlier text is compared with new text in three places, each by time as well as text, so that a
+speaker who says the same thing again is transcribed again: the loop guard (a copy counts as
+speech when it lies at new audio times and takes as long to say, ``asr.guards.spoken_again``),
+the commit policy's overlap with committed words (``asr.policy``), and the prompt echo guard,
+which only looks for the fixed instruction prompt, never for the speaker's own earlier words.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from asr.coverage import uncovered
 from asr.engine import DecodeOptions, FloatArray, VadModel, WindowRequest, WindowResult
 from asr.guards import (
     drop_collapsed_words,
@@ -33,7 +45,7 @@ from asr.guards import (
 )
 from asr.policy import LocalAgreement
 from asr.text import display_words, join_text
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, UtteranceEnd, Word
 from asr.vad import SpeechEnd, SpeechStart, StreamingVad, VadConfig
 
 _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
@@ -71,7 +83,10 @@ class StreamConfig:
     pad_to_30s: bool = False
     use_prefix: bool = False
     partial_beam_size: int = 1
-    partial_repetition_penalty: float = 1.1
+    # 1.0: a penalty on repeated tokens in partial decodes turns speech that repeats earlier
+    # words into other words ("ask what you can do" after "ask not what your country can do"
+    # became "ask but you can do"); loops are cut by the guards, by time (asr.guards).
+    partial_repetition_penalty: float = 1.0
     partial_budget: float = 0.5
     commit_margin_ms: int = 0
 
@@ -118,6 +133,9 @@ class StreamProcessor:
         self._generation = 0
         self._finished = False
         self._detect_confidence = 0.0
+        # Voiced stretches (ms) not yet accounted for, and the words committed since they began.
+        self._voiced: list[tuple[int, int]] = []
+        self._words_since_voiced: list[Word] = []
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -159,6 +177,7 @@ class StreamProcessor:
         """No more audio: the open utterance (if any) ends here."""
         self._finished = True
         if self._speech_start is not None:
+            self._note_voiced(self._vad.speech_start, self._received)
             self._final_end = self._received
             self._speech_start = None
 
@@ -184,6 +203,7 @@ class StreamProcessor:
         self._speech_start = None
         if too_short and self._final_end is None and self._last_decoded_end <= ev.speech_start:
             return  # a click or a breath: never decoded
+        self._note_voiced(ev.speech_start, ev.sample)
         self._final_end = end
         self._last_speech_end = end
 
@@ -198,7 +218,8 @@ class StreamProcessor:
     def _skip_backlog(self) -> list[Event]:
         """Far behind real time: give up the oldest audio and say so (never an unbounded buffer)."""
         keep_from = self._received - self.config.trim_window_ms * _SAMPLES_PER_MS
-        gap = Gap(self._buf_start // _SAMPLES_PER_MS, keep_from // _SAMPLES_PER_MS)
+        gap = Gap(self._buf_start // _SAMPLES_PER_MS, keep_from // _SAMPLES_PER_MS, "backlog")
+        self._voiced = [(max(s, gap.end_ms), e) for s, e in self._voiced if e > gap.end_ms]
         self._policy.reset_history()
         self._window_committed.clear()
         self._final_end = None
@@ -276,6 +297,25 @@ class StreamProcessor:
             retry_loops=not lagging,
         )
 
+    def _note_voiced(self, start_sample: int, end_sample: int) -> None:
+        if end_sample > start_sample:
+            self._voiced.append((start_sample // _SAMPLES_PER_MS, end_sample // _SAMPLES_PER_MS))
+
+    def _account_voiced(self, until_ms: int) -> list[Event]:
+        """Voiced audio up to ``until_ms`` that no committed word covers: unrecognised gaps."""
+        done = [(s, min(e, until_ms)) for s, e in self._voiced if s < until_ms]
+        self._voiced = [(max(s, until_ms), e) for s, e in self._voiced if e > until_ms]
+        gaps: list[Event] = [
+            Gap(s, e, "unrecognised") for s, e in uncovered(done, self._words_since_voiced)
+        ]
+        earliest = self._voiced[0][0] if self._voiced else until_ms
+        self._words_since_voiced = [w for w in self._words_since_voiced if w.end_ms >= earliest]
+        return gaps
+
+    def _instruction_prompt(self, language: str) -> str:
+        """The fixed part of the prompt (not hotwords, not earlier text): what an echo repeats."""
+        return self.config.initial_prompt or DEFAULT_PROMPTS.get(language, "")
+
     def _prompt(self) -> str:
         language = self.language or "zh"
         parts = [self.config.initial_prompt or DEFAULT_PROMPTS.get(language, "")]
@@ -322,7 +362,7 @@ class StreamProcessor:
             if w.start_ms < latest_start_ms
         ]
         words = drop_collapsed_words(truncate_repetitions(words))
-        words = drop_prompt_echo(words, job.request.prompt)
+        words = drop_prompt_echo(words, self._instruction_prompt(language))
         if is_hallucination(
             words,
             no_speech_prob=result.no_speech_prob,
@@ -341,10 +381,15 @@ class StreamProcessor:
         events: list[Event] = []
         if job.final:
             committed = self._no_loop_across_commits(self._policy.finish(words))
-            if committed or job.end_of_utterance:
+            if committed:
                 events.append(Commit(committed, language, job.end_of_utterance, emitted_at))
+            elif job.end_of_utterance:
+                events.append(UtteranceEnd(job.end_sample // _SAMPLES_PER_MS))
             events.append(Partial((), language, emitted_at))
             self._window_committed.extend(committed)
+            self._words_since_voiced.extend(committed)
+            if job.end_of_utterance:
+                events.extend(self._account_voiced(job.end_sample // _SAMPLES_PER_MS))
             self._safe_cut = job.end_sample
             if self._final_end is not None and self._final_end <= job.end_sample:
                 self._final_end = None
@@ -359,12 +404,15 @@ class StreamProcessor:
         if newly:
             events.append(Commit(newly, language, False, emitted_at))
             self._window_committed.extend(newly)
+            self._words_since_voiced.extend(newly)
         events.append(Partial(update.partial, language, emitted_at))
         return events
 
     def _no_loop_across_commits(self, committed: tuple[Word, ...]) -> tuple[Word, ...]:
         """Each window is loop-free, but successive windows can repeat one phrase again and again
-        (each copy aligned a little later). Check new words against the recent committed ones."""
+        (each copy aligned a little later, over audio an earlier copy already took). Check new
+        words against the recent committed ones; a copy at new audio times is kept (see
+        ``truncate_repetitions``)."""
         recent = list(self._recent_committed)
         kept = truncate_repetitions(recent + list(committed))
         if len(kept) < len(recent) + len(committed):

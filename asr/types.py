@@ -38,7 +38,8 @@ class Partial:
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """Final words; never revised by the engine. ``end_of_utterance`` marks a VAD endpoint."""
+    """Final words (at least one); never revised by the engine. ``end_of_utterance`` marks a VAD
+    endpoint. An utterance whose end brings no new words ends with :class:`UtteranceEnd`."""
 
     words: tuple[Word, ...]
     language: str
@@ -58,15 +59,33 @@ class Commit:
         return self.words[-1].end_ms if self.words else self.emitted_at_audio_ms
 
 
+GapReason = Literal["backlog", "unrecognised"]
+
+
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Audio the engine skipped because it fell too far behind real time (see the scheduler)."""
+    """Voiced audio that ends without text, and why (never silently):
+
+    * ``backlog``: the engine fell too far behind real time and skipped the oldest audio (see the
+      scheduler);
+    * ``unrecognised``: the audio was decoded, but no word survived (the model heard nothing it
+      could write, or the guards rejected what it wrote as invented).
+    """
 
     start_ms: int
     end_ms: int
+    reason: GapReason = "backlog"
 
 
-Event = Partial | Commit | Gap
+@dataclass(frozen=True, slots=True)
+class UtteranceEnd:
+    """The speaker's utterance ended (a VAD endpoint) and its final decode added no words: the
+    last :class:`Commit` of the utterance is complete."""
+
+    end_ms: int
+
+
+Event = Partial | Commit | Gap | UtteranceEnd
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from asr.engine import VadModel
 
 FRAME_SAMPLES = 512
 _CONTEXT_SAMPLES = 64
+_SAMPLE_RATE_HZ = 16_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,25 @@ class SpeechEnd:
 
 
 VadEvent = SpeechStart | SpeechEnd
+
+
+def voiced_intervals(
+    audio: npt.NDArray[np.float32], model: VadModel, config: VadConfig
+) -> list[tuple[int, int]]:
+    """The speech of a whole recording as ``(start_ms, end_ms)``, as the stream's VAD sees it:
+    bursts shorter than ``min_speech_ms`` (clicks, breaths) are left out, as the stream never
+    decodes them; speech still open at the end ends there."""
+    vad = StreamingVad(model, config)
+    out: list[tuple[int, int]] = []
+    per_ms = _SAMPLE_RATE_HZ // 1000
+    for event in vad.accept(np.asarray(audio, dtype=np.float32)):
+        if not isinstance(event, SpeechEnd):
+            continue
+        if event.sample - event.speech_start >= config.min_speech_ms * per_ms:
+            out.append((event.speech_start // per_ms, event.sample // per_ms))
+    if vad.in_speech:
+        out.append((vad.speech_start // per_ms, len(audio) // per_ms))
+    return out
 
 
 class StreamingVad:

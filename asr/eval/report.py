@@ -1,10 +1,10 @@
-"""Evaluation results: per-item model, totals, the JSON document and a rich table.
+"""Evaluation results: per-item model, totals and the JSON document (the table: ``asr.eval.table``).
 
-JSON document (``schema`` = ``tingshen.asr-eval/1``; times in seconds ``_s`` or milliseconds
+JSON document (``schema`` = ``tingshen.asr-eval/2``; times in seconds ``_s`` or milliseconds
 ``_ms``)::
 
     {
-      "schema": "tingshen.asr-eval/1",
+      "schema": "tingshen.asr-eval/2",
       "mode": "offline" | "streaming",
       "model": str, "compute_type": str,       # e.g. "base", "int8"
       "chunk_ms": int | null,                  # streaming chunk size; null in offline mode
@@ -20,7 +20,12 @@ JSON document (``schema`` = ``tingshen.asr-eval/1``; times in seconds ``_s`` or 
         "latency_p95_ms": float | null,        # or when nothing was committed
         "first_partial_ms": float | null,      # null in offline mode
         "committed_words": int | null,         # number of latency samples; null in offline mode
-        "end_lag_s": float | null              # last text after the audio ended; null offline
+        "end_lag_s": float | null,             # last text after the audio ended; null offline
+        "voiced_s": float | null,              # accounted audio (asr.coverage), streaming only:
+        "in_words_s": float | null,            #   voiced audio (by VAD) that ended in words,
+        "gap_s": {reason: float} | null,       #   in gaps, by reason ("backlog", "unrecognised"),
+        "unaccounted_s": float | null,         #   in neither (should be 0),
+        "accounted_share": float | null        #   1 - unaccounted / voiced
       }, ...],
       "totals": {
         "wer": float | null,                   # English items only, weighted by reference length
@@ -31,6 +36,8 @@ JSON document (``schema`` = ``tingshen.asr-eval/1``; times in seconds ``_s`` or 
         "latency_max_ms": float | null,
         "first_partial_p50_ms": float | null,  # median over items; null in offline mode
         "end_lag_max_s": float | null,         # worst item's end lag; null in offline mode
+        "voiced_s": float | null, "in_words_s": float | null,   # summed over items; null
+        "unaccounted_s": float | null, "accounted_share": float | null,  # offline
         "audio_s": float, "processing_s": float,
         "by_kind": {kind: {"items": int, "wer": float | null, "cer": float | null}}
       }
@@ -48,10 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
+from asr.coverage import Accounting
 from asr.eval.metrics import ErrorCounts, combine, metric_name, percentile
 
 __all__ = [
@@ -63,11 +67,10 @@ __all__ = [
     "build_report",
     "compute_totals",
     "real_time_factor",
-    "render_table",
     "write_report",
 ]
 
-SCHEMA = "tingshen.asr-eval/1"
+SCHEMA = "tingshen.asr-eval/2"
 MODES = frozenset({"offline", "streaming"})
 
 
@@ -90,6 +93,8 @@ class ItemResult:
     """Streaming only: when the first partial appeared, from the start of its first word."""
     end_lag_s: float | None = None
     """Streaming only: how long after the end of the audio the stream had finished (last text)."""
+    accounting: Accounting | None = None
+    """Streaming only: where the voiced audio went (words, gaps, nowhere)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,7 @@ class Totals:
     latency_max_ms: float | None
     first_partial_p50_ms: float | None
     end_lag_max_s: float | None
+    accounting: Accounting | None
     audio_s: float
     processing_s: float
     by_kind: Mapping[str, KindTotals]
@@ -156,6 +162,7 @@ def compute_totals(items: Sequence[ItemResult], *, mode: str) -> Totals:
         latency_max_ms=max(latencies_ms) if latencies_ms else None,
         first_partial_p50_ms=percentile(first_partials_ms, 50) if streaming else None,
         end_lag_max_s=max(end_lags_s) if end_lags_s else None,
+        accounting=_sum_accounting([i.accounting for i in items if i.accounting is not None]),
         audio_s=audio_s,
         processing_s=processing_s,
         by_kind=by_kind,
@@ -183,7 +190,36 @@ def _item_json(item: ItemResult, *, streaming: bool) -> dict[str, Any]:
         "first_partial_ms": item.first_partial_ms if streaming else None,
         "committed_words": len(item.latencies_ms) if streaming else None,
         "end_lag_s": item.end_lag_s if streaming else None,
+        **_accounting_json(item.accounting, per_reason=True),
     }
+
+
+def _sum_accounting(parts: Sequence[Accounting]) -> Accounting | None:
+    if not parts:
+        return None
+    reasons: dict[str, int] = {}
+    for part in parts:
+        for reason, ms in part.gap_ms_by_reason.items():
+            reasons[reason] = reasons.get(reason, 0) + ms
+    return Accounting(
+        voiced_ms=sum(p.voiced_ms for p in parts),
+        in_words_ms=sum(p.in_words_ms for p in parts),
+        gap_ms_by_reason=reasons,
+        unaccounted_ms=sum(p.unaccounted_ms for p in parts),
+    )
+
+
+def _accounting_json(accounting: Accounting | None, *, per_reason: bool) -> dict[str, Any]:
+    a = accounting
+    figures: dict[str, Any] = {
+        "voiced_s": a.voiced_ms / 1000 if a else None,
+        "in_words_s": a.in_words_ms / 1000 if a else None,
+        "unaccounted_s": a.unaccounted_ms / 1000 if a else None,
+        "accounted_share": a.accounted_share if a else None,
+    }
+    if per_reason:
+        figures["gap_s"] = {r: ms / 1000 for r, ms in a.gap_ms_by_reason.items()} if a else None
+    return figures
 
 
 def _totals_json(totals: Totals) -> dict[str, Any]:
@@ -196,6 +232,7 @@ def _totals_json(totals: Totals) -> dict[str, Any]:
         "latency_max_ms": totals.latency_max_ms,
         "first_partial_p50_ms": totals.first_partial_p50_ms,
         "end_lag_max_s": totals.end_lag_max_s,
+        **_accounting_json(totals.accounting, per_reason=False),
         "audio_s": totals.audio_s,
         "processing_s": totals.processing_s,
         "by_kind": {
@@ -235,68 +272,3 @@ def write_report(report: Mapping[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
-
-
-def _rate(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
-
-
-def _seconds(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
-def render_table(report: Mapping[str, Any], console: Console) -> None:
-    """Print a per-item table and the totals of ``report`` (a :func:`build_report` document)."""
-    streaming = report["mode"] == "streaming"
-    chunk = f", chunk {report['chunk_ms']} ms" if report.get("chunk_ms") is not None else ""
-    title = escape(
-        f"asr eval: {report['mode']}, model {report['model']} ({report['compute_type']}), "
-        f"beam {report['beam_size']}{chunk}"
-    )
-    table = Table(title=title)
-    table.add_column("file", overflow="fold")
-    for name in ("lang", "kind", "metric"):
-        table.add_column(name)
-    for name in ("error rate", "S/D/I/N", "RTF"):
-        table.add_column(name, justify="right")
-    if streaming:
-        for name in ("p50 ms", "p95 ms", "first partial ms", "end lag s"):
-            table.add_column(name, justify="right")
-    for item in report["items"]:
-        counts = "/".join(
-            str(item[k]) for k in ("substitutions", "deletions", "insertions", "reference_length")
-        )
-        row = [escape(item[k]) for k in ("audio", "language", "kind")] + [item["metric"].upper()]
-        row += [_rate(item["error_rate"]), counts, _rate(item["rtf"])]
-        if streaming:
-            row += [_ms(item["latency_p50_ms"]), _ms(item["latency_p95_ms"])]
-            row += [_ms(item["first_partial_ms"]), _seconds(item.get("end_lag_s"))]
-        table.add_row(*row)
-    console.print(table)
-
-    totals = report["totals"]
-    summary = Table(title="totals", show_header=False)
-    summary.add_column("figure")
-    summary.add_column("value", justify="right")
-    summary.add_row("English WER", _rate(totals["wer"]))
-    summary.add_row("Mandarin CER", _rate(totals["cer"]))
-    summary.add_row("RTF", _rate(totals["rtf"]))
-    summary.add_row(
-        "audio / processing s", f"{totals['audio_s']:.1f} / {totals['processing_s']:.1f}"
-    )
-    if streaming:
-        latency = "/".join(
-            _ms(totals[k]) for k in ("latency_p50_ms", "latency_p95_ms", "latency_max_ms")
-        )
-        summary.add_row("latency p50/p95/max ms", latency)
-        summary.add_row("first partial p50 ms", _ms(totals["first_partial_p50_ms"]))
-        summary.add_row("end lag max s", _seconds(totals.get("end_lag_max_s")))
-    for kind, figures in totals["by_kind"].items():
-        rates = f"WER {_rate(figures['wer'])}, CER {_rate(figures['cer'])}"
-        count = figures["items"]
-        summary.add_row(escape(f"{kind} ({count} item{'' if count == 1 else 's'})"), rates)
-    console.print(summary)

@@ -20,7 +20,10 @@ Streaming: a computation-aware simulation, without sleeping
       ``Commit``, minus the ``start_ms`` of that event's first word;
     * end lag = clock after ``finish()`` minus the audio duration (how long after the speaker
       stopped the last text came), in seconds;
-    * ``processing_s`` = the summed wall time of the ``feed``/``finish`` calls.
+    * ``processing_s`` = the summed wall time of the ``feed``/``finish`` calls;
+    * accounted audio: the item's voiced audio (the engine's VAD run over the whole item, with
+      its settings) split into what ended in committed words, in gaps (by reason) and in
+      neither (``asr.coverage.account``): nothing voiced may disappear without a gap.
 
     The hypothesis is every committed word joined (Mandarin without spaces, English with one space
     between words).
@@ -35,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from asr.audio import decode_file
+from asr.coverage import account
 from asr.engine import Engine, FloatArray
 from asr.eval.manifest import ManifestItem
 from asr.eval.metrics import score
@@ -43,7 +47,8 @@ from asr.offline import check_language, transcribe_file
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
 from asr.text import join_text
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Partial, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.vad import voiced_intervals
 
 __all__ = ["Mode", "Stream", "StreamingRun", "evaluate", "join_hypothesis", "simulate_stream"]
 
@@ -60,7 +65,7 @@ class StreamingRun:
     first_partial_ms: float | None
     end_lag_s: float
     processing_s: float
-    gaps: int
+    gaps: tuple[Gap, ...]
 
 
 class Stream(Protocol):
@@ -102,7 +107,7 @@ def simulate_stream(
     words: list[Word] = []
     latencies_ms: list[float] = []
     first_partial_ms: float | None = None
-    gaps = 0
+    gaps: list[Gap] = []
 
     def timed(call: Callable[[], list[Event]]) -> list[Event]:
         nonlocal clock_ms, processing_s
@@ -114,15 +119,16 @@ def simulate_stream(
         return events
 
     def record(events: list[Event]) -> None:
-        nonlocal first_partial_ms, gaps
+        nonlocal first_partial_ms
         for event in events:
+            if isinstance(event, Gap):
+                gaps.append(event)
+                continue
             if isinstance(event, Commit | Partial) and event.words and first_partial_ms is None:
                 first_partial_ms = clock_ms - event.words[0].start_ms
             if isinstance(event, Commit):
                 words.extend(event.words)
                 latencies_ms.extend(clock_ms - w.end_ms for w in event.words)
-            elif not isinstance(event, Partial):
-                gaps += 1
 
     for offset in range(0, len(audio), chunk_len):
         chunk = audio[offset : offset + chunk_len]
@@ -137,7 +143,7 @@ def simulate_stream(
         first_partial_ms=first_partial_ms,
         end_lag_s=(clock_ms - duration_ms) / _MS_PER_S,
         processing_s=processing_s,
-        gaps=gaps,
+        gaps=tuple(gaps),
     )
 
 
@@ -156,11 +162,13 @@ def _streaming_item(
     stream = SyncStream(engine, replace(config, language=item.language))
     run = simulate_stream(stream, audio, chunk_ms=chunk_ms)
     hypothesis = _words_text(run.words, item.language)
+    voiced = voiced_intervals(audio, engine.vad_model(), config.vad)
     return replace(
         _result(item, hypothesis, run.processing_s),
         latencies_ms=run.latencies_ms,
         first_partial_ms=run.first_partial_ms,
         end_lag_s=run.end_lag_s,
+        accounting=account(voiced, run.words, run.gaps),
     )
 
 

@@ -196,6 +196,7 @@ class TranscriptHub:
             {
                 "type": "gap",
                 **speaker.label(),
+                "reason": gap.reason,
                 "start_ms": start_ms,
                 "end_ms": end_ms,
                 "start_at": self.at(start_ms),

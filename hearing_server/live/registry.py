@@ -16,7 +16,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from hearing_server.live.recorder import HearingRecorder
-from hearing_server.live.room import CommitSink, GapSink, LiveHearing, LiveSpec
+from hearing_server.live.room import (
+    CommitSink,
+    GapSink,
+    LiveHearing,
+    LiveSpec,
+    UtteranceEndSink,
+)
 from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import StreamFactory
 from hearing_server.rtc.ice import IceSettings
@@ -41,8 +47,10 @@ class LiveRegistry:
         on_commit: CommitSink | None = None,
         recordings: RecordingStore | None = None,
         on_gap: GapSink | None = None,
+        on_utterance_end: UtteranceEndSink | None = None,
     ) -> None:
         self.ice = ice
+        self.on_utterance_end = on_utterance_end
         self.streams = streams
         self.store = store
         self.on_commit = on_commit
@@ -70,6 +78,7 @@ class LiveRegistry:
                     else None
                 ),
                 on_gap=self.on_gap,
+                on_utterance_end=self.on_utterance_end,
             )
             self._hearings[hearing_id] = live
         return live

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
-from asr.types import Commit, Gap, Partial
+from asr.types import Commit, Gap, Partial, UtteranceEnd
 from hearing_server.live.hub import (
     CLOSE_REMOVED,
     CLOSE_SERVER_SHUTDOWN,
@@ -53,13 +53,16 @@ from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
 
-__all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec"]
+__all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec", "UtteranceEndSink"]
 
 _logger = logging.getLogger(__name__)
 
 
 CommitSink = Callable[[int, Speaker, Message], Awaitable[None]]
 """Called with each committed segment after the hub published it (the transcript document)."""
+
+UtteranceEndSink = Callable[[int, Speaker], Awaitable[None]]
+"""Called when a speaker's utterance ends without new words (its last commit is complete)."""
 
 GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
 """Called with each gap the recorder logged, and the hearing's live start (the transcript
@@ -97,9 +100,11 @@ class LiveHearing:
         on_commit: CommitSink | None = None,
         recorder: HearingRecorder | None = None,
         on_gap: GapSink | None = None,
+        on_utterance_end: UtteranceEndSink | None = None,
     ) -> None:
         self.spec = spec
         self._on_commit = on_commit
+        self._on_utterance_end = on_utterance_end
         self.recorder = recorder
         self._on_gap = on_gap
         self._gap_writes: set[asyncio.Task[None]] = set()
@@ -285,13 +290,28 @@ class LiveHearing:
                     _logger.debug("[%s] commit %r", speaker.key, event.text)
                 elif isinstance(event, Partial):
                     self.hub.partial(speaker, event, offset_ms=offset)
+                elif isinstance(event, UtteranceEnd):
+                    await self._end_utterance(speaker)
                 elif isinstance(event, Gap):
                     self.hub.gap(speaker, event, offset_ms=offset)
                     _logger.warning(
-                        "[%s] ASR skipped %d ms", speaker.key, event.end_ms - event.start_ms
+                        "[%s] ASR gap (%s) of %d ms",
+                        speaker.key,
+                        event.reason,
+                        event.end_ms - event.start_ms,
                     )
         except Exception:
             _logger.exception("[%s] transcript pump failed", speaker.key)
+
+    async def _end_utterance(self, speaker: Speaker) -> None:
+        """The speaker's utterance ended without new words: their open segment is complete."""
+        if self._on_utterance_end is None:
+            return
+        async with self._commit_lock:
+            try:
+                await self._on_utterance_end(self.spec.hearing_id, speaker)
+            except Exception:
+                _logger.exception("[%s] utterance end not applied", speaker.key)
 
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
         """Persist, then broadcast; one commit at a time keeps ids, rows and wire in one order."""

@@ -182,6 +182,11 @@ class TranscriptActions:
                 self._open[speaker.key] = open_id
             return await self._persist(ASR_AUTHOR, [update], [change])
 
+    async def end_utterance(self, speaker_key: str) -> None:
+        """The speaker's utterance ended with no new words: their open segment is complete."""
+        async with self._lock:
+            self._open.pop(speaker_key, None)
+
     async def commit_gap(self, gap: GapView) -> int | None:
         """A gap of a speaker's recording ended: it becomes part of the transcript, attributed to
         the server, with a revision. Idempotent by ``gap.id`` (``None``: already there)."""

@@ -20,7 +20,7 @@ from hearing_server.transcript.model import GapView, SpeakerRef, WordView
 from hearing_server.transcript.policy import gap_in_transcript
 from recordings.timeline import format_utc
 
-__all__ = ["CommitSink", "GapSink", "asr_sink", "gap_sink", "gap_view"]
+__all__ = ["CommitSink", "GapSink", "asr_sink", "gap_sink", "gap_view", "utterance_end_sink"]
 
 CommitSink = Callable[[int, Speaker, dict[str, Any]], Awaitable[None]]
 """``(hearing_id, speaker, committed segment as the hub publishes it)``."""
@@ -43,6 +43,18 @@ def asr_sink(rooms: DocumentRooms) -> CommitSink:
             end_of_utterance=bool(segment.get("end_of_utterance", True)),
             start_utc=str(segment.get("start_at") or ""),
         )
+
+    return sink
+
+
+def utterance_end_sink(rooms: DocumentRooms) -> Callable[[int, Speaker], Awaitable[None]]:
+    """A speaker's utterance ended without new words: their open segment is complete, so their
+    next words open a new one (an utterance with no text makes no segment)."""
+
+    async def sink(hearing_id: int, speaker: Speaker) -> None:
+        room = await rooms.get(hearing_id)
+        assert room.actions is not None
+        await room.actions.end_utterance(speaker.key)
 
     return sink
 

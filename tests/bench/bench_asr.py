@@ -6,6 +6,10 @@
    simulated): for N = 1, 2, 3, 4 streams speaking at once, the commit latency p50 / p95 and how far
    behind real time the last commit lands after the audio ends.
 3. Short-window vs 30 s padded decoding of one window (the lever of DESIGN.md §5), and batching.
+4. Repeated speech: per language, one long stream in which every corpus item (long concatenations
+   left out) is played twice in a row, decoded whole-file and streaming (computation-aware
+   simulation, as ``tingshen asr eval``): error rates and their ratio, first copies against
+   repeats, latency, and the voiced audio that ended in neither words nor a gap.
 """
 
 from __future__ import annotations
@@ -21,14 +25,21 @@ from pathlib import Path
 
 import numpy as np
 
-from asr.audio import decode_file
+from asr.audio import decode_file, write_wav_pcm16
+from asr.coverage import account
 from asr.engine import DecodeOptions, Engine, WindowRequest
-from asr.eval.metrics import percentile
+from asr.eval.manifest import load_manifest
+from asr.eval.metrics import percentile, score
+from asr.eval.repeats import Clip, build_stream, score_copies, totals_by_occurrence
+from asr.eval.runner import join_hypothesis, simulate_stream
 from asr.models import resolve_model
+from asr.offline import transcribe_file
+from asr.runner import SyncStream
 from asr.scheduler import InferenceScheduler
 from asr.session import StreamingSession
 from asr.stream import StreamConfig
 from asr.types import SAMPLE_RATE_HZ, Commit
+from asr.vad import voiced_intervals
 
 ROOT = Path(__file__).resolve().parents[2]
 CHUNK_S = 0.02
@@ -129,6 +140,53 @@ def window_lever(engine: Engine, corpus: Path) -> list[dict[str, object]]:
     return rows
 
 
+def repeated_stream(engine: Engine, corpus: Path, language: str, tmp: Path) -> dict[str, object]:
+    items = [
+        i
+        for i in load_manifest(corpus / "manifest.jsonl")
+        if i.language == language and i.kind != "long_concat"
+    ]
+    clips = [Clip(i.audio.name, decode_file(i.audio), i.text) for i in items]
+    order = [k for k in range(len(clips)) for _ in range(2)]
+    audio, copies = build_stream(clips, order, pause_ms=1000)
+    reference = join_hypothesis((c.reference for c in copies), language)
+    path = write_wav_pcm16(tmp / f"repeated-{language}.wav", audio)
+    started = time.perf_counter()
+    _, segments = transcribe_file(engine, path, language=language)
+    offline_s = time.perf_counter() - started
+    offline = score(reference, join_hypothesis((s.text for s in segments), language), language)
+    config = StreamConfig(language=language)
+    run = simulate_stream(SyncStream(engine, config), audio, chunk_ms=100)
+    streamed = score(reference, join_hypothesis((w.text for w in run.words), language), language)
+    by_copy = totals_by_occurrence(score_copies(run.words, copies, language))
+    accounting = account(
+        voiced_intervals(audio, engine.vad_model(), config.vad), run.words, run.gaps
+    )
+    ratio = streamed.rate / offline.rate if streamed.rate is not None and offline.rate else None
+    return {
+        "language": language,
+        "audio_s": round(len(audio) / SAMPLE_RATE_HZ, 1),
+        "items": len(clips),
+        "offline_error": offline.rate,
+        "offline_rtf": round(offline_s / (len(audio) / SAMPLE_RATE_HZ), 3),
+        "streaming_error": streamed.rate,
+        "ratio": round(ratio, 2) if ratio is not None else None,
+        "streaming_sdi": [streamed.substitutions, streamed.deletions, streamed.insertions],
+        "offline_sdi": [offline.substitutions, offline.deletions, offline.insertions],
+        "first_copy_error": by_copy["first"].rate,
+        "repeat_error": by_copy["repeat"].rate,
+        "first_copy_deletions": by_copy["first"].deletions,
+        "repeat_deletions": by_copy["repeat"].deletions,
+        "latency_p50_ms": percentile(list(run.latencies_ms), 50),
+        "latency_p95_ms": percentile(list(run.latencies_ms), 95),
+        "end_lag_s": round(run.end_lag_s, 2),
+        "voiced_s": accounting.voiced_ms / 1000,
+        "in_words_s": accounting.in_words_ms / 1000,
+        "gap_s": {r: ms / 1000 for r, ms in accounting.gap_ms_by_reason.items()},
+        "unaccounted_s": accounting.unaccounted_ms / 1000,
+    }
+
+
 def run_eval(corpus: Path, mode: str, out: Path) -> None:
     cmd = [
         str(Path(sys.executable).parent / "tingshen"),
@@ -151,17 +209,22 @@ def main() -> None:
         type=Path,
         default=Path(os.environ.get("TINGSHEN_SPEECH_CORPUS", ROOT.parent / "shared" / "asr-dev")),
     )
-    parser.add_argument("--only", choices=["eval", "streams", "window"], action="append")
+    parser.add_argument("--only", choices=["eval", "streams", "window", "repeats"], action="append")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--streams", default="1,2,3,4")
     args = parser.parse_args()
-    only = set(args.only or ["eval", "streams", "window"])
+    only = set(args.only or ["eval", "streams", "window", "repeats"])
     out_dir = ROOT / "out" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     if "eval" in only:
         for mode in ("offline", "streaming"):
             run_eval(args.corpus, mode, out_dir / f"eval-{mode}.json")
     engine = Engine(resolve_model("base").path, cpu_threads=os.cpu_count() or 0)
+    if "repeats" in only:
+        rows = [repeated_stream(engine, args.corpus, lang, out_dir) for lang in ("en", "zh")]
+        (out_dir / "repeats.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
     if "window" in only:
         rows = window_lever(engine, args.corpus)
         (out_dir / "window.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))

@@ -136,3 +136,32 @@ def test_loop_guard_on_a_real_loop(engine: Engine, speech_corpus: Path) -> None:
     assert longest_run("".join(w.text for w in words)) > 2  # the model loops here
     kept = truncate_repetitions(words)
     assert kept and longest_run("".join(w.text for w in kept)) <= 2
+
+
+def test_offline_decoding_of_a_short_clip_is_bounded(
+    engine: Engine, speech_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole-file Whisper loops on a 2 s Mandarin clip (the first seconds of AISHELL): with
+    faster-whisper's temperature fallback and its 448-token limit that took 4–9× real time.
+    Decoding is now at temperature 0 with a token budget in proportion to the audio, and the
+    text has no loop."""
+    from asr.audio import write_wav_pcm16
+
+    clip = decode_file(speech_corpus / "zh_aishell1_BAC009S0764W0121.wav")[: 2 * SAMPLE_RATE_HZ]
+    path = tmp_path / "clip.wav"
+    write_wav_pcm16(path, clip)
+    calls: list[dict[str, Any]] = []
+    model = engine._model
+    real = model.transcribe
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model, "transcribe", recording)
+    _, segments = transcribe_file(engine, path, language="zh")
+    (kwargs,) = calls
+    assert kwargs["temperature"] == 0.0
+    assert kwargs["max_new_tokens"] <= 10 * 2 + 16
+    text = "".join(s.text for s in segments)
+    assert text and longest_run(text) <= 2, text

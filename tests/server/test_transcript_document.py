@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pycrdt import Array, Doc, Map, Text
 from sqlalchemy import select
 
-from asr.types import Commit
+from asr.types import Commit, Gap, UtteranceEnd
 from hearing_server.app import create_app
 from hearing_server.models import TranscriptRevision
 from tests.server.live_client import (
@@ -282,3 +282,36 @@ def test_an_english_hearing_is_recognised_as_english(app, ctx, world, make_clien
         stream = speak(live_client, live_of(app, hearing_id), plaintiff_speaker(world))
         assert stream.config.language == "en"
         assert {"民间借贷纠纷", "质证"} <= set(stream.config.hotwords)  # cause, court terms
+
+
+def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
+    app, ctx, world, make_client
+) -> None:
+    """The recogniser ends an utterance whose final decode added nothing with ``UtteranceEnd``,
+    not an empty commit: the open segment is complete, the next words open a new segment, and
+    the room hears of voiced audio without text as a gap with its reason."""
+    live_client = make_client()
+    open_hearing(ctx, world.hearing_a)
+    clerk_cookie = {"cookie": staff_cookie(make_client, "clerk_a")}
+    base = f"/ws/hearings/{world.hearing_a}"
+    with (
+        live_client.websocket_connect(f"{base}/transcript", headers=clerk_cookie) as live_ws,
+        live_client.websocket_connect(f"{base}/document", headers=clerk_cookie) as clerk_ws,
+    ):
+        clerk = Editor(clerk_ws)
+        clerk.until("doc")
+        stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
+        emit(
+            live_client,
+            stream,
+            Commit(words("没有异议", 1000), "zh", False, 1500),
+            UtteranceEnd(2200),
+            Gap(2500, 4200, "unrecognised"),
+            Commit(words("没有异议", 5000), "zh", True, 5600),
+        )
+        gap = receive_until(live_ws, lambda m: m["type"] == "gap")
+        assert gap["reason"] == "unrecognised" and gap["display_name"] == "张伟"
+        commits = [receive_until(live_ws, lambda m: m["type"] == "commit")]
+        assert all(c["segment"]["text"] for c in commits)
+        clerk.until("update"), clerk.until("update")
+        assert clerk.texts() == ["没有异议", "没有异议"]

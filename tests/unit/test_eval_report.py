@@ -18,9 +18,9 @@ from asr.eval.report import (
     build_report,
     compute_totals,
     real_time_factor,
-    render_table,
     write_report,
 )
+from asr.eval.table import render_table
 
 REPORT_KEYS = {
     "schema",
@@ -52,6 +52,11 @@ ITEM_KEYS = {
     "first_partial_ms",
     "committed_words",
     "end_lag_s",
+    "voiced_s",
+    "in_words_s",
+    "gap_s",
+    "unaccounted_s",
+    "accounted_share",
 }
 TOTALS_KEYS = {
     "wer",
@@ -62,6 +67,10 @@ TOTALS_KEYS = {
     "latency_max_ms",
     "first_partial_p50_ms",
     "end_lag_max_s",
+    "voiced_s",
+    "in_words_s",
+    "unaccounted_s",
+    "accounted_share",
     "audio_s",
     "processing_s",
     "by_kind",
@@ -142,7 +151,7 @@ class TestSchema:
     def test_fields_present(self, mode: str) -> None:
         document = report(mode)
         assert set(document) == REPORT_KEYS
-        assert document["schema"] == SCHEMA == "tingshen.asr-eval/1"
+        assert document["schema"] == SCHEMA == "tingshen.asr-eval/2"
         assert (document["mode"], document["model"], document["compute_type"]) == (
             mode,
             "base",

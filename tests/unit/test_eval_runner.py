@@ -69,7 +69,7 @@ class TestSimulateStream:
         assert run.first_partial_ms == pytest.approx(200.0)  # 250 ms minus its word's 50 ms
         assert run.end_lag_s == pytest.approx(0.3)
         assert run.processing_s == pytest.approx(0.6)
-        assert run.gaps == 1
+        assert run.gaps == (Gap(0, 10),)
 
     def test_first_text_may_be_a_commit(self) -> None:
         timer = FakeTimer()
@@ -123,11 +123,19 @@ class TestCleanSegment:
         assert segment.end_ms == 400
 
     def test_repetition_loop_is_cut(self) -> None:
-        words = [word(ch, 100 * i, 100 * i + 100) for i, ch in enumerate("好的" * 6)]
+        # Said once in 400 ms; the loop's copies squeezed into 60 ms each after it.
+        words = [word("好", 0, 200), word("的", 200, 400)]
+        words += [word(ch, 400 + 30 * i, 430 + 30 * i) for i, ch in enumerate("好的" * 5)]
         segment = clean_segment(0.0, 1.2, "好的" * 6, words, "zh")
         assert segment is not None
         assert segment.text == "好的好的"
-        assert segment.end_ms == 400
+        assert segment.end_ms == 460
+
+    def test_a_phrase_said_again_is_kept(self) -> None:
+        words = [word(ch, 200 * i, 200 * i + 200) for i, ch in enumerate("没有异议" * 2)]
+        segment = clean_segment(0.0, 1.6, "没有异议" * 2, words, "zh")
+        assert segment is not None
+        assert segment.text == "没有异议没有异议"
 
     def test_segment_without_words_keeps_its_text(self) -> None:
         segment = clean_segment(1.0, 2.0, " 這 是", [], "zh")

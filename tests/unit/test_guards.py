@@ -15,6 +15,8 @@ from asr.types import Word
 WORD_MS = 200
 # A phrase may occur this many times back to back (truncate_repetitions' default phrase_repeats).
 PHRASE_REPEATS = 2
+# Copies spoken at new audio times that are kept at most (truncate_repetitions' spoken_repeats).
+SPOKEN_REPEATS = 3
 
 
 def seq(
@@ -33,13 +35,45 @@ def joined(words: list[Word]) -> str:
 # -- truncate_repetitions ----------------------------------------------------------------------
 
 
+def squeezed_copies(head: list[str], phrase: list[str], copies: int) -> list[Word]:
+    """How a loop is aligned: the speech's own words, then copies of a phrase squeezed into the
+    little audio that is left (each copy in a third of the time the spoken one took)."""
+    words = seq(head + phrase)
+    t = words[-1].end_ms
+    for _ in range(copies - 1):
+        for text in phrase:
+            words.append(Word(text, t, t + WORD_MS // 3, 0.9))
+            t += WORD_MS // 3
+    return words
+
+
 def test_mandarin_phrase_loop_is_cut() -> None:
-    words = seq(list("我说") + list("你不怕我") * 6)
+    words = squeezed_copies(list("我说"), list("你不怕我"), 6)
     out = truncate_repetitions(words)
     text = joined(out)
     assert text.startswith("我说你不怕我")
     assert text.count("你不怕我") <= PHRASE_REPEATS
     assert out == words[: len(out)]  # a cut, not a rewrite
+
+
+def test_a_phrase_spoken_again_is_kept_up_to_the_spoken_limit() -> None:
+    # Each copy at new audio times, as long as the first: the speaker said it again.
+    twice = seq(list("没有异议") * 2)
+    assert truncate_repetitions(twice) == twice
+    said = [" the", " horizon", " seems", " extremely", " distant."]
+    paused = seq(said) + seq(said, start_ms=len(said) * WORD_MS + 1500)
+    assert truncate_repetitions(paused) == paused
+    # Even spoken, six copies in a row are more than people say: a loop with a steady pace.
+    six = seq(list("你不怕我") * 6)
+    assert joined(truncate_repetitions(six)) == "你不怕我" * SPOKEN_REPEATS
+
+
+def test_a_copy_overlapping_the_one_before_is_a_loop() -> None:
+    said = [" and", " so", " it", " begins."]
+    first = seq(said)
+    # Aligned a little later than the first copy, over the same audio.
+    again = seq(said, start_ms=2 * WORD_MS)
+    assert [w.text for w in truncate_repetitions(first + again)] == said
 
 
 def test_short_single_unit_repeats_are_kept() -> None:
@@ -122,11 +156,15 @@ def test_looks_looped() -> None:
     assert not looks_looped(clean, compression_ratio=1.2, hit_token_limit=False)
     assert looks_looped(clean, compression_ratio=1.2, hit_token_limit=True)
     assert looks_looped(clean, compression_ratio=3.0, hit_token_limit=False)
-    assert looks_looped(seq(list("你不怕我") * 4), compression_ratio=1.2, hit_token_limit=False)
+    loop = squeezed_copies([], list("你不怕我"), 4)
+    assert looks_looped(loop, compression_ratio=1.2, hit_token_limit=False)
+    spoken = seq(list("你不怕我") * 2)
+    assert not looks_looped(spoken, compression_ratio=1.2, hit_token_limit=False)
 
 
 def test_a_long_phrase_repeated_at_once_is_cut_short_ones_may_repeat() -> None:
-    said = [" And", " so", " it", " begins.", " And", " so", " it", " begins."]
-    assert [w.text for w in truncate_repetitions(seq(said))] == said[:4]
+    said = [" And", " so", " it", " begins."]
+    squeezed = squeezed_copies([], said, 2)
+    assert [w.text for w in truncate_repetitions(squeezed)] == said
     sorry = ["对", "不", "起", "对", "不", "起"]
     assert [w.text for w in truncate_repetitions(seq(sorry))] == sorry

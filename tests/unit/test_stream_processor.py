@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from asr.coverage import uncovered
 from asr.engine import WindowResult
 from asr.stream import DecodeJob, StreamConfig, StreamProcessor
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, UtteranceEnd, Word
 from asr.vad import FRAME_SAMPLES
 
 SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
@@ -290,15 +291,61 @@ def test_backlog_guard_drops_old_audio_with_a_gap() -> None:
     assert job.start_sample >= gaps[-1].end_ms * SAMPLES_PER_MS
 
 
-def test_a_phrase_repeated_across_windows_is_committed_once() -> None:
+def test_a_phrase_repeated_across_windows_over_the_same_audio_is_committed_once() -> None:
     # Each window is loop-free, but successive windows re-emit one phrase, each copy a little
-    # later: only the first copy is committed.
+    # later than the one before and over audio it already took: only the first copy is speech.
     processor = make(StreamConfig(language="en"))
     phrase = [" and", " so", " it", " begins."]
     committed: list[str] = []
     for k in range(3):
         copy = tuple(
-            Word(t, 1000 * k + 200 * i, 1000 * k + 200 * (i + 1), 0.9) for i, t in enumerate(phrase)
+            Word(t, 300 * k + 200 * i, 300 * k + 200 * (i + 1), 0.9) for i, t in enumerate(phrase)
         )
         committed += [w.text for w in processor._no_loop_across_commits(copy)]
     assert committed == phrase
+
+
+def test_a_phrase_said_again_at_new_times_is_committed_again() -> None:
+    # "The horizon seems extremely distant." twice, then another sentence: all of it is speech.
+    processor = make(StreamConfig(language="en"))
+    sentence = [" The", " horizon", " seems", " extremely", " distant."]
+    after = [" Mr.", " Quilter", " is", " the", " apostle"]
+    committed: list[str] = []
+    for k, texts_ in enumerate((sentence, sentence, after)):
+        copy = tuple(
+            Word(t, 1500 * k + 250 * i, 1500 * k + 250 * (i + 1), 0.9) for i, t in enumerate(texts_)
+        )
+        committed += [w.text for w in processor._no_loop_across_commits(copy)]
+    assert committed == sentence + sentence + after
+
+
+def test_every_voiced_stretch_ends_in_words_or_an_unrecognised_gap() -> None:
+    # Three bursts; the decoder hears nothing in the middle one (a cough, words the guards
+    # reject). The middle burst is no empty commit but a gap with its reason.
+    script = Script([(1000, 4000), (6000, 8600), (11000, 14000)], 16_000)
+    processor = make()
+    events: list[Event] = []
+
+    def deaf_in_middle(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        kept = tuple(w for w in result.words if not 5800 <= w.start_ms + start_ms < 8800)
+        return WindowResult(kept, 0, "".join(w.text for w in kept), 0.01, -0.2, 1.2, False)
+
+    for chunk in chunks(script.audio(), 7):
+        events.extend(processor.feed(chunk))
+        while (job := processor.next_job()) is not None:
+            events.extend(processor.apply(job, deaf_in_middle(job)))
+    processor.finish()
+    while (job := processor.next_job()) is not None:
+        events.extend(processor.apply(job, deaf_in_middle(job)))
+
+    commits = [e for e in events if isinstance(e, Commit)]
+    assert commits and all(c.words for c in commits)
+    assert any(isinstance(e, UtteranceEnd) for e in events)
+    gaps = [e for e in events if isinstance(e, Gap)]
+    assert [g.reason for g in gaps] == ["unrecognised"]
+    assert gaps[0].start_ms <= 6100 and gaps[0].end_ms >= 8400
+    voiced = [(a, b) for a, b in script.bursts]
+    words = [w for c in commits for w in c.words]
+    assert uncovered(voiced, words, gaps) == []

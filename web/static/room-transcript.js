@@ -17,12 +17,19 @@ function clock(iso) {
     : "";
 }
 
+// A stretch of the speaker's audio that has no text, and why (docs/protocol.md "gap").
+function gapText(item) {
+  const seconds = Math.max(1, Math.round((item.end_ms - item.start_ms) / 1000));
+  const key = item.reason === "unrecognised" ? "asr_gap_unrecognised" : "asr_gap_backlog";
+  return t(key).replace("{s}", String(seconds));
+}
+
 function lineEl(item, kind) {
   learn(item);
   const who = el("div", { class: "who" },
     el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
     el("span", { class: "at" }, clock(item.start_at)));
-  const text = kind === "gap" ? "……（识别中断）" : item.text;
+  const text = kind === "gap" ? gapText(item) : item.text;
   return el("div", { class: `line ${kind}`, "data-speaker": item.speaker }, who,
     el("div", { class: "text" }, text));
 }
