@@ -2,7 +2,8 @@
 
 Public entry points: ``Engine`` (one loaded model), ``StreamingSession`` with an
 ``InferenceScheduler`` (live streams), ``SyncStream`` (one stream inline), ``StreamConfig``,
-the event types ``Partial``, ``Commit``, ``Gap`` and ``UtteranceEnd``, and ``resolve_model``.
+the event types ``Partial``, ``Commit``, ``Revision``, ``Gap`` and ``UtteranceEnd``, and
+``resolve_model``.
 Imports are lazy so that ``import asr`` stays cheap.
 """
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from asr.scheduler import InferenceScheduler
     from asr.session import StreamingSession
     from asr.stream import StreamConfig
-    from asr.types import Commit, Gap, Partial, UtteranceEnd, Word
+    from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd, Word
 
 __all__ = [
     "Commit",
@@ -25,6 +26,7 @@ __all__ = [
     "Gap",
     "InferenceScheduler",
     "Partial",
+    "Revision",
     "StreamConfig",
     "StreamingSession",
     "SyncStream",
@@ -43,6 +45,7 @@ _HOMES = {
     "Commit": "asr.types",
     "Gap": "asr.types",
     "Partial": "asr.types",
+    "Revision": "asr.types",
     "UtteranceEnd": "asr.types",
     "Word": "asr.types",
 }

@@ -41,7 +41,18 @@ from asr.models import ModelSpec, default_model_dir, model_names, resolve_model
 from asr.offline import check_language, load_engine, transcribe_file
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
-from asr.types import Commit, Event, Gap, GapReason, Segment, UtteranceEnd, Word, join_words
+from asr.types import (
+    Commit,
+    Event,
+    Gap,
+    GapReason,
+    Revision,
+    Segment,
+    UtteranceEnd,
+    Word,
+    apply_revision,
+    join_words,
+)
 
 __all__ = ["app", "main"]
 
@@ -294,6 +305,8 @@ class _UtterancePrinter:
                 self._language = event.language
                 if event.end_of_utterance:
                     self.flush()
+            elif isinstance(event, Revision):
+                self._words = apply_revision(self._words, event.replaced, event.words)
             elif isinstance(event, UtteranceEnd):
                 self.flush()
             elif isinstance(event, Gap):

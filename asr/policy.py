@@ -14,10 +14,11 @@ speaker who says the same words again says them at new audio times, and they are
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from asr.text import compare_key
-from asr.types import Word
+from asr.types import Word, apply_revision
 
 _MAX_OVERLAP_WORDS = 5
 # Alignment jitter: a word decoded again from another window may start this much later than where
@@ -88,6 +89,13 @@ class LocalAgreement:
         self._commit(words)
         self._history.clear()
         return tuple(words)
+
+    def revise(self, replaced: Sequence[Word], words: Sequence[Word]) -> None:
+        """The final decode corrected committed words (``asr.revise``): remember the new ones."""
+        tail = apply_revision(list(self._committed_tail), replaced, words)
+        self._committed_tail = deque(tail, maxlen=_MAX_OVERLAP_WORDS)
+        if words:
+            self.committed_end_ms = max(self.committed_end_ms, words[-1].end_ms)
 
     def reset_history(self) -> None:
         """Forget uncommitted hypotheses (the window moved, e.g. after a trim)."""

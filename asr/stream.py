@@ -44,8 +44,19 @@ from asr.guards import (
     truncate_repetitions,
 )
 from asr.policy import LocalAgreement
+from asr.revise import Change, revision
 from asr.text import display_words, join_text
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, UtteranceEnd, Word
+from asr.types import (
+    SAMPLE_RATE_HZ,
+    Commit,
+    Event,
+    Gap,
+    Partial,
+    Revision,
+    UtteranceEnd,
+    Word,
+    apply_revision,
+)
 from asr.vad import SpeechEnd, SpeechStart, StreamingVad, VadConfig
 
 _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
@@ -136,6 +147,8 @@ class StreamProcessor:
         # Voiced stretches (ms) not yet accounted for, and the words committed since they began.
         self._voiced: list[tuple[int, int]] = []
         self._words_since_voiced: list[Word] = []
+        # Committed by quick decodes since the last final decode: the final one may revise them.
+        self._provisional: list[Word] = []
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -380,6 +393,10 @@ class StreamProcessor:
         emitted_at = self._received // _SAMPLES_PER_MS
         events: list[Event] = []
         if job.final:
+            change = self._revision(job, words)
+            if change is not None:
+                events.append(Revision(change.replaced, change.words, language, emitted_at))
+            self._provisional = []
             committed = self._no_loop_across_commits(self._policy.finish(words))
             if committed:
                 events.append(Commit(committed, language, job.end_of_utterance, emitted_at))
@@ -405,8 +422,32 @@ class StreamProcessor:
             events.append(Commit(newly, language, False, emitted_at))
             self._window_committed.extend(newly)
             self._words_since_voiced.extend(newly)
+            self._provisional.extend(newly)
         events.append(Partial(update.partial, language, emitted_at))
         return events
+
+    def _revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
+        """Where the final decode of the window reads the words committed by quick decodes
+        differently, it corrects them (``asr.revise``); the stream's own records follow."""
+        start_ms = job.start_sample // _SAMPLES_PER_MS
+        provisional = [w for w in self._provisional if w.start_ms >= start_ms]
+        if not provisional or not words:
+            return None
+        index = next((i for i, w in enumerate(self._window_committed) if w == provisional[0]), None)
+        if index is None:
+            return None
+        before = self._window_committed[index - 1] if index > 0 else None
+        from_ms = (before.end_ms + provisional[0].start_ms) // 2 + 1 if before else start_ms
+        change = revision(provisional, words, from_ms=from_ms, to_ms=self._policy.committed_end_ms)
+        if change is None:
+            return None
+        old, new = change.replaced, change.words
+        self._window_committed = apply_revision(self._window_committed, old, new)
+        self._words_since_voiced = apply_revision(self._words_since_voiced, old, new)
+        recent = apply_revision(list(self._recent_committed), old, new)
+        self._recent_committed = deque(recent, maxlen=_RECENT_WORDS)
+        self._policy.revise(old, new)
+        return change
 
     def _no_loop_across_commits(self, committed: tuple[Word, ...]) -> tuple[Word, ...]:
         """Each window is loop-free, but successive windows can repeat one phrase again and again

@@ -6,6 +6,7 @@ Times are integer milliseconds from the start of the stream (or file); probabili
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,8 +39,13 @@ class Partial:
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """Final words (at least one); never revised by the engine. ``end_of_utterance`` marks a VAD
-    endpoint. An utterance whose end brings no new words ends with :class:`UtteranceEnd`."""
+    """Words (at least one) the engine stands by. ``end_of_utterance`` marks a VAD endpoint. An
+    utterance whose end brings no new words ends with :class:`UtteranceEnd`.
+
+    Words committed in the middle of an utterance come from quick decodes of half-heard speech;
+    the decode at the utterance's end, with the whole utterance and a wider beam, may correct
+    them once, with a :class:`Revision`, before the utterance's last commit. Nothing else ever
+    changes committed words."""
 
     words: tuple[Word, ...]
     language: str
@@ -57,6 +63,37 @@ class Commit:
     @property
     def end_ms(self) -> int:
         return self.words[-1].end_ms if self.words else self.emitted_at_audio_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """The utterance's final decode corrects words committed earlier in the same utterance:
+    ``replaced`` (a run of committed words, equal to them) becomes ``words`` (may be empty)."""
+
+    replaced: tuple[Word, ...]
+    words: tuple[Word, ...]
+    language: str
+    emitted_at_audio_ms: int
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words, self.language)
+
+    @property
+    def replaced_text(self) -> str:
+        return join_words(self.replaced, self.language)
+
+
+def apply_revision(words: list[Word], replaced: Sequence[Word], new: Sequence[Word]) -> list[Word]:
+    """``words`` with the last run equal to ``replaced`` replaced by ``new`` (unchanged if there
+    is no such run)."""
+    n = len(replaced)
+    if n == 0:
+        return list(words)
+    for i in range(len(words) - n, -1, -1):
+        if words[i : i + n] == list(replaced):
+            return [*words[:i], *new, *words[i + n :]]
+    return list(words)
 
 
 GapReason = Literal["backlog", "unrecognised"]
@@ -85,7 +122,7 @@ class UtteranceEnd:
     end_ms: int
 
 
-Event = Partial | Commit | Gap | UtteranceEnd
+Event = Partial | Commit | Revision | Gap | UtteranceEnd
 
 
 @dataclass(frozen=True, slots=True)

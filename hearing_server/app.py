@@ -49,7 +49,12 @@ from hearing_server.retranscribe.worker import (
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
-from hearing_server.transcript.bridge import asr_sink, gap_sink, utterance_end_sink
+from hearing_server.transcript.bridge import (
+    asr_sink,
+    gap_sink,
+    revision_sink,
+    utterance_end_sink,
+)
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.web_mount import mount_web
@@ -116,6 +121,7 @@ def create_app(
         recordings=recordings,
         on_gap=gap_sink(documents),
         on_utterance_end=utterance_end_sink(documents),
+        on_revision=revision_sink(documents),
     )
     dispatcher = build_dispatcher(context)
     archive = (

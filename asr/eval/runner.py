@@ -47,7 +47,7 @@ from asr.offline import check_language, transcribe_file
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
 from asr.text import join_text
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Revision, Word
 from asr.vad import voiced_intervals
 
 __all__ = ["Mode", "Stream", "StreamingRun", "evaluate", "join_hypothesis", "simulate_stream"]
@@ -104,8 +104,7 @@ def simulate_stream(
     chunk_len = max(1, chunk_ms * SAMPLE_RATE_HZ // 1000)
     clock_ms = 0.0
     processing_s = 0.0
-    words: list[Word] = []
-    latencies_ms: list[float] = []
+    committed: list[tuple[Word, float]] = []  # committed words with their commit latency
     first_partial_ms: float | None = None
     gaps: list[Gap] = []
 
@@ -119,7 +118,7 @@ def simulate_stream(
         return events
 
     def record(events: list[Event]) -> None:
-        nonlocal first_partial_ms
+        nonlocal first_partial_ms, committed
         for event in events:
             if isinstance(event, Gap):
                 gaps.append(event)
@@ -127,8 +126,12 @@ def simulate_stream(
             if isinstance(event, Commit | Partial) and event.words and first_partial_ms is None:
                 first_partial_ms = clock_ms - event.words[0].start_ms
             if isinstance(event, Commit):
-                words.extend(event.words)
-                latencies_ms.extend(clock_ms - w.end_ms for w in event.words)
+                committed.extend((w, clock_ms - w.end_ms) for w in event.words)
+            elif isinstance(event, Revision):
+                # Corrected words count from when the correction came.
+                committed = _revise(
+                    committed, event.replaced, [(w, clock_ms - w.end_ms) for w in event.words]
+                )
 
     for offset in range(0, len(audio), chunk_len):
         chunk = audio[offset : offset + chunk_len]
@@ -138,13 +141,26 @@ def simulate_stream(
     clock_ms = max(clock_ms, duration_ms)
     record(timed(stream.finish))
     return StreamingRun(
-        words=tuple(words),
-        latencies_ms=tuple(latencies_ms),
+        words=tuple(w for w, _ in committed),
+        latencies_ms=tuple(lat for _, lat in committed),
         first_partial_ms=first_partial_ms,
         end_lag_s=(clock_ms - duration_ms) / _MS_PER_S,
         processing_s=processing_s,
         gaps=tuple(gaps),
     )
+
+
+def _revise(
+    timed: list[tuple[Word, float]],
+    replaced: Sequence[Word],
+    new: list[tuple[Word, float]],
+) -> list[tuple[Word, float]]:
+    """``timed`` with its last run of ``replaced`` words replaced by ``new``."""
+    n = len(replaced)
+    for i in range(len(timed) - n, -1, -1):
+        if n and [w for w, _ in timed[i : i + n]] == list(replaced):
+            return [*timed[:i], *new, *timed[i + n :]]
+    return timed
 
 
 def _offline_item(engine: Engine, item: ManifestItem, *, beam_size: int) -> ItemResult:

@@ -21,6 +21,7 @@ from hearing_server.live.room import (
     GapSink,
     LiveHearing,
     LiveSpec,
+    RevisionSink,
     UtteranceEndSink,
 )
 from hearing_server.live.segments import TranscriptStore
@@ -48,9 +49,11 @@ class LiveRegistry:
         recordings: RecordingStore | None = None,
         on_gap: GapSink | None = None,
         on_utterance_end: UtteranceEndSink | None = None,
+        on_revision: RevisionSink | None = None,
     ) -> None:
         self.ice = ice
         self.on_utterance_end = on_utterance_end
+        self.on_revision = on_revision
         self.streams = streams
         self.store = store
         self.on_commit = on_commit
@@ -79,6 +82,7 @@ class LiveRegistry:
                 ),
                 on_gap=self.on_gap,
                 on_utterance_end=self.on_utterance_end,
+                on_revision=self.on_revision,
             )
             self._hearings[hearing_id] = live
         return live

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
-from asr.types import Commit, Gap, Partial, UtteranceEnd
+from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd
 from hearing_server.live.hub import (
     CLOSE_REMOVED,
     CLOSE_SERVER_SHUTDOWN,
@@ -53,7 +53,7 @@ from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
 
-__all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec", "UtteranceEndSink"]
+__all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec", "RevisionSink", "UtteranceEndSink"]
 
 _logger = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ CommitSink = Callable[[int, Speaker, Message], Awaitable[None]]
 
 UtteranceEndSink = Callable[[int, Speaker], Awaitable[None]]
 """Called when a speaker's utterance ends without new words (its last commit is complete)."""
+
+RevisionSink = Callable[[int, Speaker, Revision, int], Awaitable[None]]
+"""Called with the recogniser's correction of words it committed earlier in the utterance, and
+the stream's offset from the live start (the transcript document applies it)."""
 
 GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
 """Called with each gap the recorder logged, and the hearing's live start (the transcript
@@ -101,10 +105,12 @@ class LiveHearing:
         recorder: HearingRecorder | None = None,
         on_gap: GapSink | None = None,
         on_utterance_end: UtteranceEndSink | None = None,
+        on_revision: RevisionSink | None = None,
     ) -> None:
         self.spec = spec
         self._on_commit = on_commit
         self._on_utterance_end = on_utterance_end
+        self._on_revision = on_revision
         self.recorder = recorder
         self._on_gap = on_gap
         self._gap_writes: set[asyncio.Task[None]] = set()
@@ -292,6 +298,8 @@ class LiveHearing:
                     self.hub.partial(speaker, event, offset_ms=offset)
                 elif isinstance(event, UtteranceEnd):
                     await self._end_utterance(speaker)
+                elif isinstance(event, Revision):
+                    await self._revise(speaker, event, offset)
                 elif isinstance(event, Gap):
                     self.hub.gap(speaker, event, offset_ms=offset)
                     _logger.warning(
@@ -312,6 +320,17 @@ class LiveHearing:
                 await self._on_utterance_end(self.spec.hearing_id, speaker)
             except Exception:
                 _logger.exception("[%s] utterance end not applied", speaker.key)
+
+    async def _revise(self, speaker: Speaker, revision: Revision, offset_ms: int) -> None:
+        """The recogniser corrected its own words: the transcript document takes the correction
+        (the room's live lines keep the quick text; they are for reference only)."""
+        if self._on_revision is None:
+            return
+        async with self._commit_lock:
+            try:
+                await self._on_revision(self.spec.hearing_id, speaker, revision, offset_ms)
+            except Exception:
+                _logger.exception("[%s] revision not applied", speaker.key)
 
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
         """Persist, then broadcast; one commit at a time keeps ids, rows and wire in one order."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from hearing_server.transcript.asr_revision import splice_last, splice_words
 from hearing_server.transcript.model import (
     Change,
     Field,
@@ -180,6 +181,29 @@ class TranscriptActions:
                 self._open.pop(speaker.key, None)
             else:
                 self._open[speaker.key] = open_id
+            return await self._persist(ASR_AUTHOR, [update], [change])
+
+    async def revise_asr(
+        self, speaker_key: str, old: tuple[WordView, ...], new: tuple[WordView, ...], glue: str
+    ) -> int | None:
+        """The recogniser's final decode of an utterance corrected words it committed earlier in
+        the same utterance (``asr.types.Revision``): applied to the speaker's open segment while
+        no person has changed or locked it, else dropped (a person's text is never overwritten).
+        ``glue`` joins words (" " for English, "" for Mandarin). The sequence number, or None."""
+        async with self._lock:
+            segment_id = self._open.get(speaker_key)
+            view = self._doc.get(segment_id) if segment_id is not None else None
+            if segment_id is None or view is None or view.touched or view.locked:
+                return None
+            old_text = glue.join(w.text.strip() for w in old)
+            new_text = glue.join(w.text.strip() for w in new)
+            text = splice_last(view.text, old_text, new_text)
+            if text is None:
+                return None
+            words = splice_words(view.words, old, new)
+            asr_text = splice_last(view.asr_text, old_text, new_text)
+            update = self._doc.replace_text(segment_id, text, asr_text=asr_text, words=words)
+            change = Change(segment_id, Field.TEXT, view.text, text)
             return await self._persist(ASR_AUTHOR, [update], [change])
 
     async def end_utterance(self, speaker_key: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from asr.types import Revision, Word
 from hearing_server.live.hub import Speaker
 from hearing_server.live.recorder import RecordedGap
 from hearing_server.transcript.fanout import DocumentRooms
@@ -20,7 +21,15 @@ from hearing_server.transcript.model import GapView, SpeakerRef, WordView
 from hearing_server.transcript.policy import gap_in_transcript
 from recordings.timeline import format_utc
 
-__all__ = ["CommitSink", "GapSink", "asr_sink", "gap_sink", "gap_view", "utterance_end_sink"]
+__all__ = [
+    "CommitSink",
+    "GapSink",
+    "asr_sink",
+    "gap_sink",
+    "gap_view",
+    "revision_sink",
+    "utterance_end_sink",
+]
 
 CommitSink = Callable[[int, Speaker, dict[str, Any]], Awaitable[None]]
 """``(hearing_id, speaker, committed segment as the hub publishes it)``."""
@@ -57,6 +66,33 @@ def utterance_end_sink(rooms: DocumentRooms) -> Callable[[int, Speaker], Awaitab
         await room.actions.end_utterance(speaker.key)
 
     return sink
+
+
+def revision_sink(
+    rooms: DocumentRooms,
+) -> Callable[[int, Speaker, Revision, int], Awaitable[None]]:
+    """The recogniser corrected words it committed earlier in the utterance: the speaker's open
+    segment takes the correction unless a person has changed it."""
+
+    async def sink(hearing_id: int, speaker: Speaker, revision: Revision, offset_ms: int) -> None:
+        room = await rooms.get(hearing_id)
+        assert room.actions is not None
+        await room.actions.revise_asr(
+            speaker.key,
+            _word_views(revision.replaced, offset_ms),
+            _word_views(revision.words, offset_ms),
+            "" if revision.language == "zh" else " ",
+        )
+
+    return sink
+
+
+def _word_views(words: tuple[Word, ...], offset_ms: int) -> tuple[WordView, ...]:
+    """The hub's word rows (``live.hub``: offset, probability to three places) as views."""
+    return tuple(
+        WordView(w.text, w.start_ms + offset_ms, w.end_ms + offset_ms, round(w.probability, 3))
+        for w in words
+    )
 
 
 GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]

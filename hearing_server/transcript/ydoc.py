@@ -202,11 +202,20 @@ class TranscriptDoc:
     def set_locked(self, segment_id: str, locked: bool) -> bytes:
         return self._set_field([segment_id], "locked", locked)
 
-    def replace_text(self, segment_id: str, text: str, *, asr_text: str | None = None) -> bytes:
-        """Server-side replacement of a segment's text (an accepted re-transcription suggestion).
+    def replace_text(
+        self,
+        segment_id: str,
+        text: str,
+        *,
+        asr_text: str | None = None,
+        words: tuple[WordView, ...] | None = None,
+    ) -> bytes:
+        """Server-side replacement of a segment's text (an accepted re-transcription suggestion,
+        the recogniser's correction of its own words).
 
         Only the differing middle is rewritten (common prefix and suffix stay), so an editor's
-        cursor before or after the change keeps its place; ``asr_text`` too when given.
+        cursor before or after the change keeps its place; ``asr_text`` and ``words`` too when
+        given.
         """
         view = self._views.get(segment_id)
         if view is None:
@@ -234,6 +243,8 @@ class TranscriptDoc:
                 target.insert(start, middle)
             if asr_text is not None:
                 entry["asr_text"] = asr_text
+            if words is not None:
+                entry["words"] = word_rows(words)
 
         return self._write(replace)
 

@@ -7,6 +7,7 @@ pycrdt documents speaking the same protocol as the browser's Yjs (docs/protocol.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from pycrdt import Array, Doc, Map, Text
 from sqlalchemy import select
 
-from asr.types import Commit, Gap, UtteranceEnd
+from asr.types import Commit, Gap, Revision, UtteranceEnd
 from hearing_server.app import create_app
 from hearing_server.models import TranscriptRevision
 from tests.server.live_client import (
@@ -315,3 +316,49 @@ def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
         assert all(c["segment"]["text"] for c in commits)
         clerk.until("update"), clerk.until("update")
         assert clerk.texts() == ["没有异议", "没有异议"]
+
+
+def test_the_recogniser_corrects_its_own_words_but_never_a_persons(
+    app, ctx, world, make_client
+) -> None:
+    """A Revision (the utterance's final decode reads words differently) corrects the speaker's
+    open segment in the transcript of record, attributed to the ASR; once a person has changed
+    the segment, a later revision is dropped."""
+    live_client = make_client()
+    open_hearing(ctx, world.hearing_a)
+    clerk_cookie = {"cookie": staff_cookie(make_client, "clerk_a")}
+    base = f"/ws/hearings/{world.hearing_a}"
+    with (
+        live_client.websocket_connect(f"{base}/transcript", headers=clerk_cookie) as live_ws,
+        live_client.websocket_connect(f"{base}/document", headers=clerk_cookie) as clerk_ws,
+    ):
+        clerk = Editor(clerk_ws)
+        clerk.until("doc")
+        stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
+        quick = words("几乎停制", 1000)
+        emit(live_client, stream, Commit(quick, "zh", False, 1500))
+        receive_until(live_ws, lambda m: m["type"] == "commit")
+        clerk.until("update")
+        fixed = (replace(quick[3], text="滞", end_ms=quick[3].end_ms + 20),)
+        tail = words("的情况", 1400)
+        emit(
+            live_client,
+            stream,
+            Revision((quick[3],), fixed, "zh", 1800),
+            Commit(tail, "zh", False, 1800),
+        )
+        clerk.until("update"), clerk.until("update")
+        assert clerk.texts() == ["几乎停滞的情况"]
+
+        clerk.type_at_end(0, "，")  # the clerk corrects the segment herself
+        clerk.until("ack")
+        emit(live_client, stream, Revision((tail[2],), (replace(tail[2], text="形"),), "zh", 2000))
+        emit(live_client, stream, Commit(words("。", 1700), "zh", True, 2000))
+        while clerk.texts() != ["几乎停滞的情况，。"]:
+            clerk.receive()
+
+    with ctx.session_factory() as session:
+        texts = session.scalars(
+            select(TranscriptRevision.after).where(TranscriptRevision.author_key == "asr")
+        ).all()
+        assert "几乎停滞" in texts

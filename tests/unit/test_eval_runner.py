@@ -9,7 +9,7 @@ import pytest
 from asr.engine import FloatArray
 from asr.eval.runner import join_hypothesis, simulate_stream
 from asr.offline import clean_segment
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, Revision, Word
 
 
 def word(text: str, start_ms: int, end_ms: int) -> Word:
@@ -70,6 +70,21 @@ class TestSimulateStream:
         assert run.end_lag_s == pytest.approx(0.3)
         assert run.processing_s == pytest.approx(0.6)
         assert run.gaps == (Gap(0, 10),)
+
+    def test_a_revision_replaces_words_and_their_latency(self) -> None:
+        timer = FakeTimer()
+        a, b, c = word(" a", 0, 100), word(" b", 100, 200), word(" c", 200, 300)
+        big_b = word(" B", 100, 220)
+        script: list[tuple[float, list[Event]]] = [
+            (0.0, [Commit((a, b), "en", False, 100)]),  # clock 100
+            (0.0, []),  # 200
+            (0.0, [Revision((b,), (big_b,), "en", 300), Commit((c,), "en", True, 300)]),
+            (0.0, []),  # finish
+        ]
+        run = simulate_stream(ScriptedStream(timer, script), audio(0.3), chunk_ms=100, timer=timer)
+        assert [w.text for w in run.words] == [" a", " B", " c"]
+        # " a" committed at 100 ms (its end), " B" by the revision at 300 ms (80 ms after its end).
+        assert run.latencies_ms == pytest.approx((0.0, 80.0, 0.0))
 
     def test_first_text_may_be_a_commit(self) -> None:
         timer = FakeTimer()

@@ -13,7 +13,7 @@ import functools
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,17 @@ import pytest
 from asr.coverage import uncovered
 from asr.engine import WindowResult
 from asr.stream import DecodeJob, StreamConfig, StreamProcessor
-from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial, UtteranceEnd, Word
+from asr.types import (
+    SAMPLE_RATE_HZ,
+    Commit,
+    Event,
+    Gap,
+    Partial,
+    Revision,
+    UtteranceEnd,
+    Word,
+    apply_revision,
+)
 from asr.vad import FRAME_SAMPLES
 
 SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
@@ -349,3 +359,46 @@ def test_every_voiced_stretch_ends_in_words_or_an_unrecognised_gap() -> None:
     voiced = [(a, b) for a, b in script.bursts]
     words = [w for c in commits for w in c.words]
     assert uncovered(voiced, words, gaps) == []
+
+
+def test_the_final_decode_corrects_quick_commits_once_before_the_last_commit() -> None:
+    # Quick (partial) decodes hear word 5 as " wrong"; the final decode of the utterance hears it
+    # right. The correction comes as one Revision, before the utterance's last commit, and the
+    # stream's text is the final decode's.
+    script = Script([(1000, 6000)], 8000)
+    processor = make()
+    events: list[Event] = []
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        heard = tuple(
+            replace(w, text=" wrong")
+            if not job.final and w.start_ms + start_ms == 5 * WORD_EVERY_MS
+            else w
+            for w in result.words
+        )
+        return WindowResult(heard, 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
+
+    for chunk in chunks(script.audio(), 3):
+        events.extend(processor.feed(chunk))
+        while (job := processor.next_job()) is not None:
+            events.extend(processor.apply(job, decode(job)))
+    processor.finish()
+    while (job := processor.next_job()) is not None:
+        events.extend(processor.apply(job, decode(job)))
+
+    revisions = [e for e in events if isinstance(e, Revision)]
+    assert len(revisions) == 1
+    (revision,) = revisions
+    assert [w.text for w in revision.replaced] == [" wrong"]
+    assert [w.text for w in revision.words] == [word_text(5)]
+    later = events[events.index(revision) :]
+    assert any(isinstance(e, Commit) and e.end_of_utterance for e in later)
+    words: list[Word] = []
+    for e in events:
+        if isinstance(e, Commit):
+            words.extend(e.words)
+        elif isinstance(e, Revision):
+            words = apply_revision(words, e.replaced, e.words)
+    assert [w.text for w in words] == [word_text(k) for k in script.spoken_words()]

@@ -1,0 +1,65 @@
+"""Two-pass commits: the decode at an utterance's end corrects what quick decodes committed.
+
+Words are committed mid-utterance when two consecutive greedy decodes of the half-heard utterance
+agree (LocalAgreement): fast, about a second after they are spoken, but a decode that has not
+heard the rest of the sentence can agree on a wrong word ("who would vanish" for "who had
+vanished"). At the utterance's end the whole utterance is decoded once more with a wider beam;
+where that final decode reads the same stretch of audio differently, it wins (:func:`revision`),
+once, before the utterance's last commit. Pure; no model, no I/O.
+
+Where the final decode is not trusted, nothing is revised: it must cover the whole stretch (a
+decode that stopped early would otherwise delete good words), and it may not drop more than one
+word of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from asr.text import compare_key
+from asr.types import Word
+
+__all__ = ["Change", "revision"]
+
+# The final decode's words must reach this close to the end of the committed stretch.
+_COVER_TOLERANCE_MS = 300
+# At most this many words fewer than the stretch it replaces.
+_MAX_WORDS_DROPPED = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """``replaced`` (a run of the committed words) becomes ``words`` (possibly empty)."""
+
+    replaced: tuple[Word, ...]
+    words: tuple[Word, ...]
+
+
+def revision(
+    provisional: Sequence[Word], final: Sequence[Word], *, from_ms: int, to_ms: int
+) -> Change | None:
+    """Compare ``provisional`` (committed words of the utterance, in order) with the words of
+    ``final`` (the final decode, cleaned) whose midpoints lie in ``[from_ms, to_ms]`` (the same
+    stretch of audio); the differing middle run, or None where they agree or the final decode is
+    not trusted (see the module docstring)."""
+    if not provisional:
+        return None
+    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
+    if not span or span[-1].end_ms < provisional[-1].end_ms - _COVER_TOLERANCE_MS:
+        return None
+    old = [compare_key(w.text) for w in provisional]
+    new = [compare_key(w.text) for w in span]
+    if old == new:
+        return None
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    replaced = tuple(provisional[head : len(provisional) - tail])
+    words = tuple(span[head : len(span) - tail])
+    if not replaced or len(words) < len(replaced) - _MAX_WORDS_DROPPED:
+        return None
+    return Change(replaced, words)
