@@ -1,46 +1,33 @@
 """Engine, sessions and migrations.
 
-SQLite (the embedded default) runs with WAL, ``synchronous=FULL`` and foreign keys on, set on every
-connection; any other URL (PostgreSQL) is used as given. ``upgrade`` runs the Alembic migrations
-programmatically; the migration environment takes its connection from the Alembic config, so
-nothing reads settings at import time.
+Engines come from the platform (``tingshen_platform.db.make_engine``: SQLite with WAL,
+``synchronous=FULL``, foreign keys and a busy timeout; PostgreSQL as given). ``upgrade`` runs the
+Alembic migrations programmatically; the migration environment takes its connection from the
+Alembic config, so nothing reads settings at import time.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearing_server.settings import Settings
+from tingshen_platform.db import make_engine, upgrade_platform
+
+__all__ = [
+    "alembic_config",
+    "engine_from_settings",
+    "make_engine",
+    "make_session_factory",
+    "upgrade",
+    "upgrade_engine",
+]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        cursor.close()
 
 
 def engine_from_settings(settings: Settings) -> Engine:
@@ -72,7 +59,9 @@ def upgrade_engine(engine: Engine, revision: str = "head", *, downgrade: bool = 
 
 
 def upgrade(settings: Settings) -> Engine:
-    """Bring the configured database to the newest schema; returns its engine."""
+    """Bring the configured database to the newest schema (the hearing server's tables and the
+    platform's, each with its own Alembic version table); returns its engine."""
     engine = engine_from_settings(settings)
     upgrade_engine(engine)
+    upgrade_platform(engine)
     return engine

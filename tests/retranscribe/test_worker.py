@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from asr.engine import Engine
+from asr.engine import Engine, LongFormSegment
 from asr.errors import ModelError
 from asr.types import Word
 from hearing_server.audit import Actor
@@ -56,14 +56,14 @@ class ScriptedEngine:
 
     def transcribe_audio(
         self, audio: Any, *, language: str | None, initial_prompt: str | None, beam_size: int = 5
-    ) -> tuple[str, Iterator[tuple[float, float, str, list[Word]]]]:
+    ) -> tuple[str, Iterator[LongFormSegment]]:
         self.calls += 1
 
-        def segments() -> Iterator[tuple[float, float, str, list[Word]]]:
-            yield 0.5, 1.0, " hello", [Word(" hello", 500, 1000, 0.9)]
+        def segments() -> Iterator[LongFormSegment]:
+            yield LongFormSegment(0.5, 1.0, " hello", [Word(" hello", 500, 1000, 0.9)], 1.0)
             self.first_sent.set()
             assert self.gate.wait(WAIT_S)
-            yield 1.5, 2.0, " again", [Word(" again", 1500, 2000, 0.9)]
+            yield LongFormSegment(1.5, 2.0, " again", [Word(" again", 1500, 2000, 0.9)], 1.0)
 
         return language or "en", segments()
 

@@ -1,0 +1,60 @@
+"""Database engines for every service, and the platform's own schema.
+
+SQLite (the embedded default) runs with WAL, ``synchronous=FULL``, foreign keys on and a busy
+timeout, set on every connection; any other URL (PostgreSQL) is used as given, with pre-ping.
+:func:`upgrade_platform` migrates the platform's tables (the job queue, …) with Alembic in code,
+recording its revision in ``alembic_version_platform`` beside whatever the service keeps in its
+own version table; nothing reads settings at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+__all__ = ["VERSION_TABLE", "make_engine", "upgrade_platform"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version_platform"
+# How long a SQLite writer waits for another process's write lock before "database is locked".
+_SQLITE_BUSY_MS = 10_000
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+    finally:
+        cursor.close()
+
+
+def upgrade_platform(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
+    """Migrate the platform's tables to ``revision`` (``downgrade=True`` to go back)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_table", VERSION_TABLE)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if downgrade:
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
