@@ -1,29 +1,36 @@
-"""``NoticeDispatcher``: sends the outbox's due notices, with exponential backoff.
+"""``NoticeDispatcher``: delivers the outbox's notices as durable jobs of the platform.
 
-``dispatch_due(now)`` is blocking (SMTP and the SMS gateway are blocking clients) and is meant
-to run in a worker thread: :func:`run_dispatcher` calls it through ``asyncio.to_thread`` every
-``notice_dispatch_interval_seconds``.
-
-Claiming: a due row is claimed by a conditional UPDATE that moves ``next_attempt_at`` forward by
-a lease (only one node's UPDATE matches), committed before the send. A node that dies mid-send
-leaves the row pending; it is retried when the lease runs out, so delivery is at least once and
-the gateway gets ``message_id`` to drop duplicates.
+A notice is written in the transaction of the change it announces (``notices/outbox.py``). A
+dispatch round (``dispatch_due(now)``, blocking: SMTP and the SMS gateway are blocking clients;
+:func:`run_dispatcher` calls it through ``asyncio.to_thread`` every
+``notice_dispatch_interval_seconds``) first makes each due pending notice a job of queue
+``notices`` keyed ``notice-{id}`` (idempotent: a notice is one job, however many rounds or
+processes see it), then runs the due jobs (``tingshen_platform.jobs``). The job queue claims with
+a lease, so several server processes deliver each notice once; a process that dies mid-send
+leaves the job to be taken over when its lease runs out, and the gateway gets the notice's
+``message_id`` to drop the repeat.
 
 Attempt ``n`` (1-based) that fails with a retryable error is retried after
-``base * 2 ** (n - 1)`` seconds, capped at ``notice_retry_max_seconds``; after
-``notice_max_attempts`` attempts, or on a permanent error, the notice is ``failed`` and audited.
+``base * 2 ** (n - 1)`` seconds, capped at ``notice_retry_max_seconds`` (the job's back-off);
+after ``notice_max_attempts`` attempts, or on a permanent error, the notice is ``failed`` and
+audited, and its job dead. The notice row stays the record the clerk sees: status, attempts,
+last error, next attempt; the clerk's retry (``do_retry_notice``) sets it pending again, and the
+next round restarts its job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearing_server import audit
@@ -39,24 +46,20 @@ from hearing_server.notices.errors import DeliveryError
 from hearing_server.notices.outbox import invitation_token
 from hearing_server.notices.render import Locale, NoticeFacts, render_notice
 from hearing_server.notices.sms import OutgoingSms, SmsProvider
+from tingshen_platform.jobs import Job, JobQueue, PermanentJobError, RetryPolicy, work_one
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["QUEUE", "DispatchReport", "NoticeDispatcher", "RetryPolicy", "run_dispatcher"]
+
+QUEUE = "notices"
 CLAIM_LEASE = timedelta(minutes=5)
 BATCH_SIZE = 50
 MAX_ERROR_CHARS = 1000
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    base_seconds: int = 30
-    max_seconds: int = 3600
-
-    def delay_after(self, attempts: int) -> timedelta:
-        """Wait after the ``attempts``-th failed attempt (1-based)."""
-        seconds = self.base_seconds * 2 ** max(attempts - 1, 0)
-        return timedelta(seconds=min(seconds, self.max_seconds))
+class _RetryableDeliveryError(Exception):
+    """The attempt failed, and another may succeed (the job queue backs off)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class NoticeDispatcher:
         secret_key: bytes,
         public_base_url: str,
         policy: RetryPolicy | None = None,
+        owner: str | None = None,
     ) -> None:
         self._sessions = session_factory
         self._email = email_sender
@@ -83,13 +87,15 @@ class NoticeDispatcher:
         self._secret_key = secret_key
         self._base_url = public_base_url.rstrip("/")
         self.policy = policy or RetryPolicy()
+        self.owner = owner or f"notices@{socket.gethostname()}:{os.getpid()}"
 
     def dispatch_due(self, now: datetime) -> DispatchReport:
-        """Send every pending notice whose ``next_attempt_at`` is not after ``now``."""
+        """Turn due pending notices into jobs, then run every due job of ``notices``."""
         with self._sessions() as session:
+            queue = JobQueue(session.get_bind().engine, clock=lambda: now, policy=self.policy)
             due = list(
                 session.scalars(
-                    select(NoticeOutbox.id)
+                    select(NoticeOutbox)
                     .where(
                         NoticeOutbox.status == NoticeStatus.PENDING,
                         NoticeOutbox.next_attempt_at <= now,
@@ -98,37 +104,38 @@ class NoticeDispatcher:
                     .limit(BATCH_SIZE)
                 )
             )
-        sent = retrying = failed = 0
-        for notice_id in due:
-            outcome = self._dispatch_one(notice_id, now)
-            if outcome is NoticeStatus.SENT:
-                sent += 1
-            elif outcome is NoticeStatus.FAILED:
-                failed += 1
-            elif outcome is NoticeStatus.PENDING:
-                retrying += 1
-        return DispatchReport(sent=sent, retrying=retrying, failed=failed)
-
-    def _claim(self, session: Session, notice_id: int, now: datetime) -> bool:
-        result = session.execute(
-            update(NoticeOutbox)
-            .where(
-                NoticeOutbox.id == notice_id,
-                NoticeOutbox.status == NoticeStatus.PENDING,
-                NoticeOutbox.next_attempt_at <= now,
-            )
-            .values(next_attempt_at=now + CLAIM_LEASE, updated_at=now)
-            .execution_options(synchronize_session=False)
+            for row in due:
+                self._adopt(queue, row)
+        outcomes: dict[int, NoticeStatus] = {}
+        handler = functools.partial(self._deliver, now=now, outcomes=outcomes)
+        while work_one(queue, {QUEUE: handler}, self.owner, lease=CLAIM_LEASE) is not None:
+            pass
+        statuses = list(outcomes.values())
+        return DispatchReport(
+            sent=statuses.count(NoticeStatus.SENT),
+            retrying=statuses.count(NoticeStatus.PENDING),
+            failed=statuses.count(NoticeStatus.FAILED),
         )
-        session.commit()
-        return bool(getattr(result, "rowcount", 0) == 1)
 
-    def _dispatch_one(self, notice_id: int, now: datetime) -> NoticeStatus | None:
+    def _adopt(self, queue: JobQueue, row: NoticeOutbox) -> None:
+        """The notice's job (made once); restarted when the clerk set the notice going again."""
+        job_id = queue.enqueue(
+            QUEUE,
+            {"notice_id": row.id},
+            key=f"notice-{row.id}",
+            max_attempts=self.policy.max_attempts,
+        )
+        job = queue.get(job_id)
+        if job is not None and row.attempts == 0 and job.attempts > 0:
+            queue.restart(job_id)
+
+    def _deliver(self, job: Job, *, now: datetime, outcomes: dict[int, NoticeStatus]) -> None:
+        """The job's handler: send the notice and record the attempt on its row."""
+        notice_id = int(job.payload["notice_id"])
         with self._sessions() as session:
-            if not self._claim(session, notice_id, now):
-                return None  # another dispatcher took it
             row = session.get(NoticeOutbox, notice_id)
-            assert row is not None
+            if row is None or row.status is not NoticeStatus.PENDING:
+                return  # sent, failed or gone meanwhile: nothing to deliver
             error: DeliveryError | None = None
             try:
                 self._send(session, row)
@@ -137,7 +144,14 @@ class NoticeDispatcher:
             except Exception as exc:  # a bug in rendering must not stop the other notices
                 logger.exception("notice %s could not be rendered", notice_id)
                 error = DeliveryError(f"internal error: {type(exc).__name__}", permanent=True)
-            return self._record(session, row, error, now)
+            final = error is not None and (error.permanent or job.attempts >= job.max_attempts)
+            outcomes[notice_id] = self._record(session, row, error, now, job.attempts, final)
+        if error is not None:
+            raise (
+                PermanentJobError(error.message)
+                if final
+                else _RetryableDeliveryError(error.message)
+            )
 
     def _join_link(self, session: Session, row: NoticeOutbox) -> str | None:
         invitation_id = row.payload.get("invitation_id")
@@ -165,9 +179,15 @@ class NoticeDispatcher:
             self._sms.send_sms(OutgoingSms(to=to, text=rendered.sms, reference=reference))
 
     def _record(
-        self, session: Session, row: NoticeOutbox, error: DeliveryError | None, now: datetime
+        self,
+        session: Session,
+        row: NoticeOutbox,
+        error: DeliveryError | None,
+        now: datetime,
+        attempts: int,
+        final: bool,
     ) -> NoticeStatus:
-        row.attempts += 1
+        row.attempts = attempts
         row.updated_at = now
         if error is None:
             row.status = NoticeStatus.SENT
@@ -175,7 +195,7 @@ class NoticeDispatcher:
             session.commit()
             return row.status
         row.last_error = error.message[:MAX_ERROR_CHARS]
-        if error.permanent or row.attempts >= self.policy.max_attempts:
+        if final:
             row.status = NoticeStatus.FAILED
             audit.record(
                 session,
@@ -224,7 +244,7 @@ async def run_dispatcher(
     """Dispatch now, then every ``interval_seconds``, until ``stop`` is set.
 
     A round in progress when ``stop`` is set is finished (bounded by the SMTP and gateway
-    timeouts); rows it has claimed but not sent are retried after the claim lease.
+    timeouts); jobs it has claimed but not sent are retried after the claim lease.
     """
     while True:
         try:

@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import stat
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -594,3 +595,42 @@ async def test_dispatch_task_can_be_disabled(ctx, world, tmp_path):
     async with notice_dispatch_running(off, _dispatcher(ctx, tmp_path, sms_provider=sms)):
         pass
     assert sms.messages() == []
+
+
+class _CountingSms:
+    """An SMS provider that counts each message id it is given (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.references: list[str] = []
+        self._lock = threading.Lock()
+
+    def send_sms(self, sms: OutgoingSms) -> None:
+        with self._lock:
+            self.references.append(sms.reference)
+
+
+def test_two_dispatchers_racing_send_each_notice_once(ctx, world, clock, tmp_path):
+    """Two server processes' dispatchers (here two threads with their own owners) work the same
+    outbox: the platform's job queue gives each notice to one of them."""
+    for n in range(12):
+        _add_party(ctx, world.hearing_a, email=None, phone=f"138000001{n:02d}")
+    sms = _CountingSms()
+    dispatchers = [
+        _dispatcher(ctx, tmp_path, sms_provider=sms, owner=f"node-{i}") for i in range(2)
+    ]
+    start = threading.Barrier(2)
+    reports: list[Any] = []
+
+    def run(dispatcher: NoticeDispatcher) -> None:
+        start.wait()
+        reports.append(dispatcher.dispatch_due(clock()))
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in dispatchers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    notices = _notices(ctx, world.hearing_a)
+    assert len(notices) == 12 and {n.status for n in notices} == {NoticeStatus.SENT}
+    assert sorted(sms.references) == sorted(f"notice-{n.id}" for n in notices)
+    assert sum(r.sent for r in reports) == 12

@@ -290,12 +290,27 @@ class JobQueue:
     def retry_dead(self, job_id: int) -> bool:
         """An operator sends a dead job round again (attempts start over); False if it is not
         dead."""
+        return self._restart(job_id, ("dead",))
+
+    def restart(self, job_id: int) -> bool:
+        """Run a dead or waiting job now with a fresh attempt budget (an operator's "retry now");
+        False if it is running or done."""
+        return self._restart(job_id, ("dead", "queued"))
+
+    def _restart(self, job_id: int, states: tuple[str, ...]) -> bool:
         now = self._clock()
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(jobs)
-                .where(jobs.c.id == job_id, jobs.c.state == "dead")
-                .values(state="queued", attempts=0, run_after=now, updated_at=now, finished_at=None)
+                .where(jobs.c.id == job_id, jobs.c.state.in_(states))
+                .values(
+                    state="queued",
+                    attempts=0,
+                    run_after=now,
+                    last_error=None,
+                    updated_at=now,
+                    finished_at=None,
+                )
             )
         return result.rowcount == 1
 
