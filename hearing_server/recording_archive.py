@@ -30,6 +30,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearing_server.audit import Actor, EntityRef, record
+from hearing_server.events import RECORDING_FINALIZED, RecordingFinalized
 from hearing_server.models import Hearing, HearingStatus, Participant, RecordingFile, StaffUser
 from hearing_server.security import Clock
 from recordings import (
@@ -41,6 +42,7 @@ from recordings import (
     list_hearings,
     read_manifest,
 )
+from tingshen_platform.events import publish
 
 __all__ = [
     "RecordingArchive",
@@ -148,6 +150,19 @@ def store_recording_files(session: Session, final: FinalRecording, *, at: dateti
             "replaced": len(old),
         },
         at=at,
+    )
+    publish(
+        session.connection(),
+        RECORDING_FINALIZED,
+        RecordingFinalized(
+            hearing_id=final.hearing_id,
+            case_id=hearing.case_id,
+            files=len(final.files),
+            duration_ms=final.duration_ms,
+            mix_sha256=final.mix.sha256,
+        ),
+        occurred_at=at,
+        stream=f"hearing:{final.hearing_id}",
     )
     return True
 

@@ -25,6 +25,7 @@ from hearing_server.access import (
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
 from hearing_server.errors import ConflictError, InvalidInputError
+from hearing_server.events import publish_case_created, publish_hearing
 from hearing_server.models import (
     Case,
     CourtRole,
@@ -77,6 +78,7 @@ def do_create_case(
         details={"case_number": case_number, "cause_of_action": cause},
         at=now,
     )
+    publish_case_created(session, case, at=now)
     session.commit()
     return case
 
@@ -125,6 +127,7 @@ def do_schedule_hearing(
     )
     # A new hearing usually has no participants yet; they get theirs when they are added.
     enqueue_hearing_notices(session, ctx, hearing=hearing, kind=NoticeKind.SCHEDULED)
+    publish_hearing(session, "schedule", hearing, at=ctx.clock())
     session.commit()
     return hearing
 
@@ -165,6 +168,7 @@ def _change_hearing(
         enqueue_hearing_notices(
             session, ctx, hearing=hearing, kind=notice, previous_scheduled_at=previous
         )
+    publish_hearing(session, action, hearing, at=ctx.clock())
     session.commit()
     return hearing
 

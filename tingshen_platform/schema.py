@@ -1,6 +1,9 @@
 """The platform's tables (SQLAlchemy Core, its own ``MetaData``; migrations in ``migrations/``).
 
 ``platform_jobs``: one row per unit of durable work (see :mod:`tingshen_platform.jobs.queue`).
+``platform_events``: the transactional outbox of events; ``platform_event_consumers`` (each
+consumer's horizon) and ``platform_processed_events`` (what each consumer has handled) make
+delivery at least once and handling once (see :mod:`tingshen_platform.events`).
 Times are timezone-aware UTC.
 """
 
@@ -20,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["jobs", "metadata"]
+__all__ = ["event_consumers", "events", "jobs", "metadata", "processed_events"]
 
 metadata = MetaData()
 
@@ -45,4 +48,33 @@ jobs = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("queue", "idempotency_key", name="uq_platform_jobs_queue_key"),
     Index("ix_platform_jobs_due", "state", "run_after"),
+)
+
+events = Table(
+    "platform_events",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("stream", String(100), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+
+event_consumers = Table(
+    "platform_event_consumers",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("horizon", BigInteger, nullable=False),
+)
+
+processed_events = Table(
+    "platform_processed_events",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
 )

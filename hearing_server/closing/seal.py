@@ -27,6 +27,7 @@ from hearing_server.closing.plan import SEAL_KEY, SignerStatus, Stage, may_resol
 from hearing_server.closing.service import ClosingService
 from hearing_server.closing.store import sha256_hex
 from hearing_server.errors import ConflictError, NotFoundError
+from hearing_server.events import publish_transcript_signed
 from hearing_server.models import Hearing, StaffRole, StaffUser
 from signing.appearance import SignatureAppearance
 from signing.pades import sign_with_key
@@ -137,5 +138,9 @@ async def seal_locked(service: ClosingService, hearing_id: int) -> None:
             details={"revision": revision + 1, "pdf_sha256": new_sha,
                      "case_documents": [d.id for d in filed]},
             at=now,
+        )  # fmt: skip
+        publish_transcript_signed(
+            session, hearing, pdf_sha256=new_sha, revision=revision + 1,
+            case_document_ids=[d.id for d in filed], at=now,
         )  # fmt: skip
         session.commit()

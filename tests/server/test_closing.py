@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import select
 
 from hearing_server.api.transcript_ws import transcript_editable
+from hearing_server.closing.store import sha256_hex
 from hearing_server.court_pki import resolve_ca_passphrase
+from hearing_server.events import TRANSCRIPT_SIGNED
 from hearing_server.models import AuditEvent, Hearing, NoticeKind, NoticeOutbox
 from signing.binding import read_binding
 from signing.verify import verify_pdf
 from tests.server.closing_flow import RECORDINGS, Browser, Court, closed_hearing
 from tests.server.conftest import login
+from tests.server.outbox import published
 
 
 def _court(app, ctx, world, make_client, code_sender) -> Court:
@@ -117,6 +120,10 @@ def test_the_whole_record_is_signed_sealed_verified_and_filed(
                    "closing.refused", "closing.seal"):  # fmt: skip
         assert action in actions, action
     assert actions.count("closing.sign") == 4
+    (signed_event,) = published(ctx, TRANSCRIPT_SIGNED.name)
+    told = signed_event.parse(TRANSCRIPT_SIGNED)
+    assert (told.hearing_id, told.pdf_sha256) == (world.hearing_a, sha256_hex(pdf))
+    assert told.case_document_ids == sorted(d["id"] for d in documents)
 
     # Nothing about keys is logged: no key material, no passphrase, no signature values.
     logged = caplog.text

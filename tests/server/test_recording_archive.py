@@ -15,10 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hearing_server.context import ServerContext
+from hearing_server.events import RECORDING_FINALIZED
 from hearing_server.models import AuditEvent, Hearing, HearingStatus, RecordingFile, StaffUser
 from hearing_server.recording_archive import RecordingArchive, recording_digests
 from recordings import FinalRecording, LocalDirStore, RecordingJournal, final_key, read_manifest
 from tests.server.conftest import FakeClock, login
+from tests.server.outbox import published
 
 
 def _store(app: FastAPI) -> LocalDirStore:
@@ -115,6 +117,12 @@ def test_finalising_stores_the_digests_with_their_owners_and_audits_it(app, ctx,
     assert {r.sha256 for r in rows} == {f.sha256 for f in again.files}
     assert {r.finalized_at for r in rows} == {again.finalized_utc}
     assert [e.details["replaced"] for e in _audits(ctx)] == [0, 4]
+    # Each finalisation is also told to the side services (docs/events.md), once per change.
+    told = [e.parse(RECORDING_FINALIZED) for e in published(ctx, RECORDING_FINALIZED.name)]
+    assert [(t.hearing_id, t.case_id, t.mix_sha256) for t in told] == [
+        (world.hearing_a, world.case_a, final.mix.sha256),
+        (world.hearing_a, world.case_a, again.mix.sha256),
+    ]
 
 
 def test_startup_finishes_what_a_crash_at_closing_left_unfinished(app, ctx, world, clock):

@@ -1,0 +1,180 @@
+"""``EventConsumer``: every event of the types it reads, at least once, handled once.
+
+Each event is handled in its own transaction, which also marks it processed for this consumer
+(``platform_processed_events``): the handler's database changes and the mark commit together, so
+a crash before the commit (the process killed mid-batch) leaves the event unprocessed and it comes
+again, and a second process running the same consumer skips an event the first one holds (the
+mark is a primary key). A handler with effects outside the database (an SMS) keys them on
+``event.event_id`` so that the receiver drops a repeat.
+
+Events are read in outbox order, unprocessed ones only, above the consumer's *horizon*: the
+newest position below which everything is processed and older than ``settle`` (a transaction
+still open when later events committed can only add events that are at most that old). Marks
+below the horizon are deleted, so the bookkeeping stays small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tingshen_platform.events.types import Event
+from tingshen_platform.schema import event_consumers, events, processed_events
+
+__all__ = ["EventConsumer", "Handler"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, Event], None]
+"""Handles one event inside the transaction that marks it processed (use the connection)."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        id=int(row.id),
+        event_id=str(row.event_id),
+        type=str(row.type),
+        version=int(row.version),
+        stream=row.stream,
+        payload=dict(row.payload or {}),
+        occurred_at=_utc(row.occurred_at),
+    )
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        engine: Engine,
+        name: str,
+        handler: Handler,
+        *,
+        types: Collection[str] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        settle: timedelta = timedelta(minutes=5),
+        batch: int = 100,
+    ) -> None:
+        self._engine = engine
+        self.name = name
+        self._handler = handler
+        self._types = None if types is None else sorted(types)
+        self._clock = clock
+        self._settle = settle
+        self._batch = batch
+
+    def poll_once(self) -> int:
+        """Handle what is waiting (one batch); returns how many events this call handled.
+        A handler's error stops the batch and the event comes again at the next poll."""
+        horizon = self._horizon()
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(events)
+                .where(events.c.id > horizon, self._wanted(), ~self._processed())
+                .order_by(events.c.id)
+                .limit(self._batch)
+            ).all()
+        handled = 0
+        for row in rows:
+            event = _event(row)
+            try:
+                if self._handle(event):
+                    handled += 1
+            except Exception:
+                logger.exception(
+                    "consumer %s: event %s (%s) failed", self.name, event.id, event.type
+                )
+                break
+        self._advance(horizon)
+        return handled
+
+    async def run(self, stop: asyncio.Event, *, poll_seconds: float = 1.0) -> None:
+        """Poll until ``stop`` is set (a batch under way is finished first)."""
+        while not stop.is_set():
+            try:
+                handled = await asyncio.to_thread(self.poll_once)
+            except Exception:
+                logger.exception("consumer %s: polling failed", self.name)
+                handled = 0
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), poll_seconds)
+
+    def _handle(self, event: Event) -> bool:
+        with self._engine.begin() as connection:
+            marked = connection.execute(
+                self._insert(connection, processed_events)
+                .values(consumer=self.name, event_id=event.id, processed_at=self._clock())
+                .on_conflict_do_nothing()
+                .returning(processed_events.c.event_id)
+            ).first()
+            if marked is None:
+                return False  # another process of this consumer has (or had) it
+            self._handler(connection, event)
+        return True
+
+    def _wanted(self) -> Any:
+        return events.c.type.in_(self._types) if self._types is not None else events.c.id > 0
+
+    def _processed(self) -> Any:
+        return exists().where(
+            processed_events.c.consumer == self.name, processed_events.c.event_id == events.c.id
+        )
+
+    def _horizon(self) -> int:
+        with self._engine.begin() as connection:
+            value = connection.execute(
+                select(event_consumers.c.horizon).where(event_consumers.c.consumer == self.name)
+            ).scalar_one_or_none()
+            if value is None:
+                connection.execute(
+                    self._insert(connection, event_consumers)
+                    .values(consumer=self.name, horizon=0)
+                    .on_conflict_do_nothing()
+                )
+                return 0
+            return int(value)
+
+    @staticmethod
+    def _insert(connection: Connection, table: Any) -> Any:
+        """INSERT that can skip a conflicting row, in this connection's dialect."""
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def _advance(self, horizon: int) -> None:
+        settled_before = self._clock() - self._settle
+        with self._engine.begin() as connection:
+            first_open = connection.execute(
+                select(func.min(events.c.id)).where(
+                    events.c.id > horizon, self._wanted(), ~self._processed()
+                )
+            ).scalar_one_or_none()
+            settled = connection.execute(
+                select(func.max(events.c.id)).where(events.c.occurred_at < settled_before)
+            ).scalar_one_or_none()
+            if settled is None:
+                return
+            new = int(settled) if first_open is None else min(int(settled), int(first_open) - 1)
+            if new <= horizon:
+                return
+            connection.execute(
+                update(event_consumers)
+                .where(event_consumers.c.consumer == self.name)
+                .values(horizon=new)
+            )
+            connection.execute(
+                delete(processed_events).where(
+                    and_(
+                        processed_events.c.consumer == self.name, processed_events.c.event_id <= new
+                    )
+                )
+            )
