@@ -86,6 +86,12 @@ RECORDING_FINALIZED = EventType(
 )
 
 
+def _case_number(session: Session, hearing: Hearing) -> str:
+    case = session.get(Case, hearing.case_id)
+    assert case is not None, f"hearing {hearing.id} has no case"
+    return case.case_number
+
+
 def publish_case_created(session: Session, case: Case, *, at: datetime) -> None:
     publish(
         session.connection(),
@@ -110,15 +116,13 @@ def publish_transcript_signed(
     case_document_ids: list[int],
     at: datetime,
 ) -> None:
-    case = session.get(Case, hearing.case_id)
-    assert case is not None
     publish(
         session.connection(),
         TRANSCRIPT_SIGNED,
         TranscriptSigned(
             hearing_id=hearing.id,
             case_id=hearing.case_id,
-            case_number=case.case_number,
+            case_number=_case_number(session, hearing),
             pdf_sha256=pdf_sha256,
             revision=revision,
             case_document_ids=case_document_ids,
@@ -130,15 +134,13 @@ def publish_transcript_signed(
 
 def publish_hearing(session: Session, action: str, hearing: Hearing, *, at: datetime) -> None:
     """``hearing.scheduled`` / ``rescheduled`` / ``cancelled`` / ``opened`` / ``closed``."""
-    case = session.get(Case, hearing.case_id)
-    assert case is not None
     publish(
         session.connection(),
         HEARING_EVENTS[action],
         HearingChanged(
             hearing_id=hearing.id,
             case_id=hearing.case_id,
-            case_number=case.case_number,
+            case_number=_case_number(session, hearing),
             status=hearing.status.value,
             scheduled_at=hearing.scheduled_at,
             duration_minutes=hearing.duration_minutes,

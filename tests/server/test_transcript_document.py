@@ -7,6 +7,8 @@ pycrdt documents speaking the same protocol as the browser's Yjs (docs/protocol.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -29,7 +31,7 @@ from tests.server.live_client import (
     staff_cookie,
     words,
 )
-from tests.server.live_fakes import FakeStreams
+from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -285,12 +287,12 @@ def test_an_english_hearing_is_recognised_as_english(app, ctx, world, make_clien
         assert {"民间借贷纠纷", "质证"} <= set(stream.config.hotwords)  # cause, court terms
 
 
-def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
-    app, ctx, world, make_client
-) -> None:
-    """The recogniser ends an utterance whose final decode added nothing with ``UtteranceEnd``,
-    not an empty commit: the open segment is complete, the next words open a new segment, and
-    the room hears of voiced audio without text as a gap with its reason."""
+@contextmanager
+def plaintiff_speaking(
+    app: Any, ctx: Any, world: Any, make_client: Any
+) -> Iterator[tuple[Any, Any, Editor, FakeStream]]:
+    """Hearing A open, the clerk on the live socket and the document, the plaintiff's stream:
+    (client, live socket, the clerk's document, the fake stream)."""
     live_client = make_client()
     open_hearing(ctx, world.hearing_a)
     clerk_cookie = {"cookie": staff_cookie(make_client, "clerk_a")}
@@ -302,6 +304,16 @@ def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
         clerk = Editor(clerk_ws)
         clerk.until("doc")
         stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
+        yield live_client, live_ws, clerk, stream
+
+
+def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
+    app, ctx, world, make_client
+) -> None:
+    """The recogniser ends an utterance whose final decode added nothing with ``UtteranceEnd``,
+    not an empty commit: the open segment is complete, the next words open a new segment, and
+    the room hears of voiced audio without text as a gap with its reason."""
+    with plaintiff_speaking(app, ctx, world, make_client) as (live_client, live_ws, clerk, stream):
         emit(
             live_client,
             stream,
@@ -324,17 +336,7 @@ def test_the_recogniser_corrects_its_own_words_but_never_a_persons(
     """A Revision (the utterance's final decode reads words differently) corrects the speaker's
     open segment in the transcript of record, attributed to the ASR; once a person has changed
     the segment, a later revision is dropped."""
-    live_client = make_client()
-    open_hearing(ctx, world.hearing_a)
-    clerk_cookie = {"cookie": staff_cookie(make_client, "clerk_a")}
-    base = f"/ws/hearings/{world.hearing_a}"
-    with (
-        live_client.websocket_connect(f"{base}/transcript", headers=clerk_cookie) as live_ws,
-        live_client.websocket_connect(f"{base}/document", headers=clerk_cookie) as clerk_ws,
-    ):
-        clerk = Editor(clerk_ws)
-        clerk.until("doc")
-        stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
+    with plaintiff_speaking(app, ctx, world, make_client) as (live_client, live_ws, clerk, stream):
         quick = words("几乎停制", 1000)
         emit(live_client, stream, Commit(quick, "zh", False, 1500))
         receive_until(live_ws, lambda m: m["type"] == "commit")
