@@ -9,8 +9,9 @@ mark is a primary key). A handler with effects outside the database (an SMS) key
 
 Events are read in outbox order, unprocessed ones only, above the consumer's *horizon*: the
 newest position below which everything is processed and older than ``settle`` (a transaction
-still open when later events committed can only add events that are at most that old). Marks
-below the horizon are deleted, so the bookkeeping stays small.
+still open when later events committed can only add events that are at most that old), so a poll
+reads only the recent end of the outbox. The marks are kept: a second process of the consumer
+that read an event before the first one handled it finds the mark and skips it, however late.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tingshen_platform.events.types import Event
@@ -131,17 +132,17 @@ class EventConsumer:
         )
 
     def _horizon(self) -> int:
+        # Write first, then read: on SQLite a transaction that reads and then writes can fail at
+        # once ("database is locked") when another connection wrote in between.
         with self._engine.begin() as connection:
+            connection.execute(
+                self._insert(connection, event_consumers)
+                .values(consumer=self.name, horizon=0)
+                .on_conflict_do_nothing()
+            )
             value = connection.execute(
                 select(event_consumers.c.horizon).where(event_consumers.c.consumer == self.name)
-            ).scalar_one_or_none()
-            if value is None:
-                connection.execute(
-                    self._insert(connection, event_consumers)
-                    .values(consumer=self.name, horizon=0)
-                    .on_conflict_do_nothing()
-                )
-                return 0
+            ).scalar_one()
             return int(value)
 
     @staticmethod
@@ -152,7 +153,7 @@ class EventConsumer:
 
     def _advance(self, horizon: int) -> None:
         settled_before = self._clock() - self._settle
-        with self._engine.begin() as connection:
+        with self._engine.connect() as connection:  # read ...
             first_open = connection.execute(
                 select(func.min(events.c.id)).where(
                     events.c.id > horizon, self._wanted(), ~self._processed()
@@ -161,20 +162,14 @@ class EventConsumer:
             settled = connection.execute(
                 select(func.max(events.c.id)).where(events.c.occurred_at < settled_before)
             ).scalar_one_or_none()
-            if settled is None:
-                return
-            new = int(settled) if first_open is None else min(int(settled), int(first_open) - 1)
-            if new <= horizon:
-                return
+        if settled is None:
+            return
+        new = int(settled) if first_open is None else min(int(settled), int(first_open) - 1)
+        if new <= horizon:
+            return
+        with self._engine.begin() as connection:  # ... then write (only ever further on)
             connection.execute(
                 update(event_consumers)
-                .where(event_consumers.c.consumer == self.name)
+                .where(event_consumers.c.consumer == self.name, event_consumers.c.horizon < new)
                 .values(horizon=new)
-            )
-            connection.execute(
-                delete(processed_events).where(
-                    and_(
-                        processed_events.c.consumer == self.name, processed_events.c.event_id <= new
-                    )
-                )
             )
