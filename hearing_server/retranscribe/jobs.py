@@ -2,13 +2,16 @@
 each, audited where a person or the system changes a job's state).
 
     job = start_job(session, hearing=h, staff=s, model="base", allowed=[...], recordings=r, now=t)
-    claim_next(session, now)                  # the worker: oldest queued job → running
+    mark_running(session, job_id, now)        # the worker (a platform job of queue retranscribe)
     report_progress(session, job_id, 0.4)     # False once the job was cancelled: stop
     finish_job(session, job_id, proposals, now)
 
 A hearing has at most one job queued or running at a time (a second request is a conflict): the
 court server has two cores and a live hearing to keep responsive, so jobs run one after another,
-and one hearing's repeated clicks must not fill the queue.
+and one hearing's repeated clicks must not fill the queue. Which server process runs a job is the
+platform's durable queue's business (``tingshen_platform.jobs``, queue ``retranscribe``, key
+``retranscription-{id}``): a lease, so that two processes never run one job, and a process that
+dies leaves the job to another once the lease runs out.
 """
 
 from __future__ import annotations
@@ -35,22 +38,28 @@ from hearing_server.models import (
 )
 from hearing_server.retranscribe.align import Proposal
 from recordings import RecordingStore, read_manifest
+from tingshen_platform.jobs import JobQueue
 
 __all__ = [
     "ACTIVE_STATES",
+    "QUEUE",
+    "active_jobs",
     "cancel_job",
     "check_model",
-    "claim_next",
+    "enqueue",
     "fail_job",
     "finish_job",
     "job_for_hearing",
+    "mark_running",
     "report_progress",
-    "requeue_interrupted",
     "start_job",
 ]
 
 ACTIVE_STATES = (RetranscriptionState.QUEUED, RetranscriptionState.RUNNING)
 MAX_ERROR_CHARS = 2000
+QUEUE = "retranscribe"
+# A job whose worker died is taken over (its lease ran out) this many times at most.
+MAX_ATTEMPTS = 3
 
 
 def check_model(name: str, allowed: Sequence[str], language: str) -> ModelSpec:
@@ -114,6 +123,7 @@ def start_job(
     session.add(job)
     session.flush()
     _audit(session, Actor("staff", staff.id), "retranscription.start", job, hearing, now)
+    enqueue(session, job, now)
     session.commit()
     return job
 
@@ -129,34 +139,33 @@ def cancel_job(session: Session, job: RetranscriptionJob, actor: Actor, now: dat
     session.commit()
 
 
-def requeue_interrupted(session: Session) -> list[int]:
-    """Jobs left ``running`` by a crash or a shutdown run again from the start; commits."""
-    ids = list(
+def enqueue(session: Session, job: RetranscriptionJob, now: datetime) -> None:
+    """The job's place on the platform's durable queue (in the caller's transaction; once per
+    job, however often it is called): a worker in any server process takes it from there."""
+    JobQueue(session.get_bind().engine, clock=lambda: now).enqueue(
+        QUEUE,
+        {"retranscription_id": job.id},
+        key=f"retranscription-{job.id}",
+        max_attempts=MAX_ATTEMPTS,
+        connection=session.connection(),
+    )
+
+
+def active_jobs(session: Session) -> list[RetranscriptionJob]:
+    return list(
         session.scalars(
-            select(RetranscriptionJob.id).where(
-                RetranscriptionJob.state == RetranscriptionState.RUNNING
-            )
+            select(RetranscriptionJob)
+            .where(RetranscriptionJob.state.in_(ACTIVE_STATES))
+            .order_by(RetranscriptionJob.id)
         )
     )
-    if ids:
-        session.execute(
-            update(RetranscriptionJob)
-            .where(RetranscriptionJob.id.in_(ids))
-            .values(state=RetranscriptionState.QUEUED, progress=0.0, started_at=None)
-        )
-    session.commit()
-    return ids
 
 
-def claim_next(session: Session, now: datetime) -> RetranscriptionJob | None:
-    """The oldest queued job, now ``running`` (one worker: no race to guard against); commits."""
-    job = session.scalars(
-        select(RetranscriptionJob)
-        .where(RetranscriptionJob.state == RetranscriptionState.QUEUED)
-        .order_by(RetranscriptionJob.id)
-        .limit(1)
-    ).first()
-    if job is None:
+def mark_running(session: Session, job_id: int, now: datetime) -> RetranscriptionJob | None:
+    """A worker starts (or, after a crash, restarts from the beginning) the job; None when it
+    was cancelled or has ended meanwhile; commits."""
+    job = session.get(RetranscriptionJob, job_id)
+    if job is None or job.state not in ACTIVE_STATES:
         return None
     job.state = RetranscriptionState.RUNNING
     job.started_at = now

@@ -12,21 +12,27 @@ other core to live hearings on a two-core court server. A loaded model is kept p
 second job with the same model does not load it again; tests put their loaded model in with
 :meth:`RetranscriptionWorker.inject_engine`.
 
-A job that was ``running`` when the server stopped (crash or shutdown) is queued again at the next
-start and runs from the beginning: the suggestions are only written when a job ends, so nothing
-half-done is ever shown. Progress is written at most every ``progress_interval_s`` seconds, and
-each write also asks the database whether the job was cancelled meanwhile.
+Jobs are taken from the platform's durable queue (``tingshen_platform.jobs``, queue
+``retranscribe``) with a lease the worker renews while it runs, so several server processes share
+the work and never run one job twice. A job given back at shutdown is due again at once; one whose
+process died (a crash) is taken over by a worker of any process when its lease runs out
+(``LEASE``) and runs from the beginning: the suggestions are only written when a job ends, so
+nothing half-done is ever shown. Progress is written at most every ``progress_interval_s``
+seconds, and each write also asks the database whether the job was cancelled meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,15 +42,18 @@ from asr.types import Segment, Word
 from hearing_server.models import RetranscriptionJob, RetranscriptionState
 from hearing_server.retranscribe.align import Proposal, align_track, place_segments
 from hearing_server.retranscribe.jobs import (
-    claim_next,
+    QUEUE,
+    active_jobs,
+    enqueue,
     fail_job,
     finish_job,
+    mark_running,
     report_progress,
-    requeue_interrupted,
 )
 from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.transcript.ydoc import TranscriptDoc
 from recordings import FinalRecording, LocalDirStore, read_manifest
+from tingshen_platform.jobs import Job, JobQueue, PermanentJobError, ReleaseJob, work_one
 
 __all__ = ["EngineLoader", "RetranscriptionWorker", "model_loader", "retranscription_running"]
 
@@ -53,6 +62,10 @@ _logger = logging.getLogger(__name__)
 EngineLoader = Callable[[str], Engine]
 Clock = Callable[[], datetime]
 DB_RETRY_S = 5.0
+# The worker renews its lease every third of this; a crashed process's job waits this long.
+LEASE = timedelta(seconds=60)
+# Jobs queued by other server processes do not wake this one: it looks this often.
+POLL_S = 5.0
 FINISHED = frozenset(
     {RetranscriptionState.DONE, RetranscriptionState.FAILED, RetranscriptionState.CANCELLED}
 )
@@ -83,6 +96,10 @@ class RetranscriptionWorker:
         self._ended = threading.Condition()
         self._ended_jobs: dict[int, RetranscriptionState] = {}
         self._thread: threading.Thread | None = None
+        with sessions() as session:
+            engine = session.get_bind().engine
+        self._queue = JobQueue(engine, clock=clock)
+        self.owner = f"retranscribe@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # ------------------------------------------------------------------------- control
 
@@ -92,9 +109,10 @@ class RetranscriptionWorker:
 
     def start(self) -> None:
         with self._sessions() as session:
-            again = requeue_interrupted(session)
-        if again:
-            _logger.info("re-transcription: %d interrupted job(s) queued again", len(again))
+            # Jobs of a server that predates the durable queue get their place on it (once).
+            for job in active_jobs(session):
+                enqueue(session, job, self._clock())
+            session.commit()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="retranscribe", daemon=True)
         self._thread.start()
@@ -134,22 +152,30 @@ class RetranscriptionWorker:
                 self._wake.wait(DB_RETRY_S)
 
     def _run_next(self) -> None:
+        outcome = work_one(self._queue, {QUEUE: self._handle}, self.owner, lease=LEASE)
+        if outcome is None:
+            self._wake.wait(POLL_S)
+            return
+        self._ended_job(int(outcome[0].payload["retranscription_id"]))
+
+    def _handle(self, queued: Job) -> None:
+        """The platform job's handler: run the re-transcription it names."""
+        job_id = int(queued.payload["retranscription_id"])
         with self._sessions() as session:
-            job = claim_next(session, self._clock())
+            job = mark_running(session, job_id, self._clock())
             claimed = (job.id, job.hearing_id, job.model, job.language) if job else None
         if claimed is None:
-            self._wake.wait()
-            return
-        job_id = claimed[0]
+            return  # cancelled before it ran
         try:
             self._process(*claimed)
         except _StopError:
-            pass
+            if self._stopping.is_set():
+                raise ReleaseJob from None  # due again at the next start, from the beginning
         except Exception as exc:  # any failure of one job must not end the worker
             _logger.warning("re-transcription job %d failed: %s", job_id, exc)
             with self._sessions() as session:
                 fail_job(session, job_id, f"{type(exc).__name__}: {exc}", self._clock())
-        self._ended_job(job_id)
+            raise PermanentJobError(str(exc)) from exc
 
     def _ended_job(self, job_id: int) -> None:
         with self._sessions() as session:

@@ -14,6 +14,7 @@ from tingshen_platform.jobs import (
     JobQueue,
     LeaseLostError,
     PermanentJobError,
+    ReleaseJob,
     RetryPolicy,
     work_one,
 )
@@ -144,3 +145,17 @@ def test_policy_delays_double_up_to_the_cap() -> None:
     assert [policy.delay_after(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 100, 100]
     with pytest.raises(ValueError):
         RetryPolicy(max_attempts=0)
+
+
+def test_a_released_job_is_due_again_at_once_and_the_attempt_does_not_count(
+    queue: JobQueue,
+) -> None:
+    job_id = queue.enqueue("retranscribe", {})
+
+    def stopping(job: Job) -> None:
+        raise ReleaseJob
+
+    outcome = work_one(queue, {"retranscribe": stopping}, "w1", lease=LEASE)
+    assert outcome is not None and outcome[1] == "queued"
+    again = queue.claim(["retranscribe"], "w2", lease=LEASE)
+    assert again is not None and again.id == job_id and again.attempts == 1

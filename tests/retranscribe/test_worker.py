@@ -5,6 +5,7 @@ loaded fails its job without stopping the worker, and progress is throttled."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,3 +206,30 @@ def test_stopping_mid_job_leaves_it_running_for_the_next_start(
     with sessions() as session:
         job = session.get(RetranscriptionJob, job_id)
         assert job is not None and job.state is RetranscriptionState.RUNNING
+
+
+def test_two_workers_share_the_queue_and_run_each_job_once(
+    sessions: sessionmaker[Session], hearing_id: int, tmp_path: Path
+) -> None:
+    """Two server processes' workers (here two in one process, each with its own owner) take
+    jobs from the platform's durable queue: every job runs, none twice."""
+    jobs = [add_job(sessions, hearing_id, "scripted", "queued") for _ in range(4)]
+    engine = ScriptedEngine()
+    workers = [worker_for(sessions, tmp_path, engine) for _ in range(2)]
+    assert workers[0].owner != workers[1].owner
+    for worker in workers:
+        worker.start()
+    try:
+        deadline = time.monotonic() + WAIT_S
+        pending = set(jobs)
+        while pending and time.monotonic() < deadline:
+            for worker in workers:  # each wait returns as soon as that worker ends the job
+                pending -= {j for j in pending if worker.wait_for(j, 0.2) is not None}
+        assert not pending, f"jobs {sorted(pending)} never ended"
+        with sessions() as session:
+            states = {session.get(RetranscriptionJob, j).state for j in jobs}  # type: ignore[union-attr]
+        assert states == {RetranscriptionState.DONE}
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert engine.calls == len(jobs)

@@ -3,7 +3,7 @@ loop with handlers per queue). See :mod:`tingshen_platform.jobs.queue` for a job
 
 from tingshen_platform.jobs.policy import RetryPolicy
 from tingshen_platform.jobs.queue import Job, JobQueue, LeaseLostError
-from tingshen_platform.jobs.worker import JobWorker, PermanentJobError, work_one
+from tingshen_platform.jobs.worker import JobWorker, PermanentJobError, ReleaseJob, work_one
 
 __all__ = [
     "Job",
@@ -11,6 +11,7 @@ __all__ = [
     "JobWorker",
     "LeaseLostError",
     "PermanentJobError",
+    "ReleaseJob",
     "RetryPolicy",
     "work_one",
 ]

@@ -252,6 +252,21 @@ class JobQueue:
         )
         return "queued"
 
+    def release(self, job: Job, owner: str) -> None:
+        """Give a job back unfinished (the worker is shutting down): due again at once, and the
+        attempt does not count."""
+        now = self._clock()
+        self._owned_update(
+            job,
+            owner,
+            state="queued",
+            attempts=jobs.c.attempts - 1,
+            run_after=now,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+
     def _owned_update(self, job: Job, owner: str, **values: Any) -> None:
         now = self._clock()
         with self._engine.begin() as connection:

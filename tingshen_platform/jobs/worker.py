@@ -3,7 +3,8 @@ and :class:`JobWorker` (the asyncio loop a service runs; handlers are blocking a
 thread, so the event loop never waits for them).
 
 A handler raises :class:`PermanentJobError` for a job that can never succeed (it goes dead at
-once) and any other exception for a failure worth retrying. While a handler runs, a heartbeat
+once), :class:`ReleaseJob` to give it back unfinished (its worker is stopping), and any other
+exception for a failure worth retrying. While a handler runs, a heartbeat
 renews the job's lease every third of its length, so a long job is not taken over; a worker that
 dies stops renewing, and another worker takes the job once the lease runs out.
 """
@@ -19,7 +20,7 @@ from datetime import timedelta
 
 from tingshen_platform.jobs.queue import Job, JobQueue, LeaseLostError
 
-__all__ = ["Handler", "JobWorker", "PermanentJobError", "work_one"]
+__all__ = ["Handler", "JobWorker", "PermanentJobError", "ReleaseJob", "work_one"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ Handler = Callable[[Job], None]
 
 class PermanentJobError(Exception):
     """The job cannot succeed, however often it is tried: it goes dead at once."""
+
+
+class ReleaseJob(Exception):  # noqa: N818 (a signal, not an error)
+    """The handler gives its job back unfinished (its worker is stopping): due again at once,
+    the attempt not counted."""
 
 
 def work_one(
@@ -46,9 +52,11 @@ def work_one(
     )
     heartbeat.start()
     error: str | None = None
-    permanent = False
+    permanent = released = False
     try:
         handlers[job.queue](job)
+    except ReleaseJob:
+        released = True
     except PermanentJobError as exc:
         error, permanent = _reason(exc), True
     except Exception as exc:
@@ -58,6 +66,9 @@ def work_one(
         done.set()
         heartbeat.join()
     try:
+        if released:
+            queue.release(job, owner)
+            return job, "queued"
         if error is None:
             queue.complete(job, owner)
             return job, "done"
