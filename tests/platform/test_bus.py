@@ -1,0 +1,97 @@
+"""The fan-out bus contract, for the in-process bus and Redis pub/sub (Redis on 127.0.0.1:6379,
+as this project's machines run it; a unique channel prefix per test)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from tingshen_platform.bus import Bus, InProcessBus, RedisBus
+
+REDIS_URL = os.environ.get("TINGSHEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def make_bus(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Bus]]:
+    """Buses sharing one medium: the same object in one process, or one Redis for several
+    processes (each call a new connection, as another server process would have)."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}:"
+    made: list[Bus] = []
+    if request.param == "memory":
+        shared = InProcessBus()
+        made.append(shared)
+
+        def make() -> Bus:
+            return shared
+    else:
+        if not _redis_reachable():
+            pytest.skip("Redis is not running on 127.0.0.1:6379 (this machine kind starts it)")
+
+        def make() -> Bus:
+            bus = RedisBus(REDIS_URL, prefix=prefix)
+            made.append(bus)
+            return bus
+
+    yield make
+    for bus in made:
+        await bus.aclose()
+
+
+async def test_every_subscriber_gets_every_message_in_order(make_bus) -> None:
+    bus = make_bus()
+    first, second = await bus.subscribe("hearing:7"), await bus.subscribe("hearing:7")
+    other = await bus.subscribe("hearing:8")
+    for n in range(5):
+        await bus.publish("hearing:7", f"m{n}".encode())
+    await bus.publish("hearing:8", b"elsewhere")
+    for sub in (first, second):
+        assert [await sub.get() for _ in range(5)] == [f"m{n}".encode() for n in range(5)]
+    assert await other.get() == b"elsewhere"
+    assert not first.overflowed
+
+
+async def test_a_message_crosses_to_another_bus_on_the_same_medium(make_bus) -> None:
+    """Two server processes: what one publishes, the other's subscribers get."""
+    here, there = make_bus(), make_bus()
+    sub = await there.subscribe("hearing:7")
+    await here.publish("hearing:7", "原告陈述".encode())
+    assert (await sub.get()).decode() == "原告陈述"
+
+
+async def test_no_history_and_nothing_after_close(make_bus) -> None:
+    bus = make_bus()
+    early = await bus.subscribe("t")
+    await bus.publish("t", b"before")
+    assert await early.get() == b"before"  # delivered: no longer in flight
+    late = await bus.subscribe("t")
+    await bus.publish("t", b"after")
+    assert await early.get() == b"after"
+    assert await late.get() == b"after"
+    await early.close()
+    await bus.publish("t", b"gone")
+    assert [m async for m in early] == []
+    assert await late.get() == b"gone"
+
+
+async def test_a_slow_subscriber_loses_the_oldest_and_is_told(make_bus) -> None:
+    bus = make_bus()
+    slow = await bus.subscribe("t", max_queued=3)
+    fast = await bus.subscribe("t")
+    for n in range(5):
+        await bus.publish("t", str(n).encode())
+    assert [await fast.get() for _ in range(5)] == [str(n).encode() for n in range(5)]
+    # By now every message has reached the slow one's queue, of which the last 3 stay.
+    assert slow.overflowed
+    assert [await slow.get() for _ in range(3)] == [b"2", b"3", b"4"]
