@@ -9,21 +9,18 @@ document is the transcript of record that clerks correct (DESIGN.md §1).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from hearing_server.live.hub import Speaker
 from hearing_server.live.recorder import RecordedGap
+from hearing_server.live.room import CommitSink, GapSink
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.model import GapView, SpeakerRef, WordView
 from hearing_server.transcript.policy import gap_in_transcript
 from recordings.timeline import format_utc
 
-__all__ = ["CommitSink", "GapSink", "asr_sink", "gap_sink", "gap_view"]
-
-CommitSink = Callable[[int, Speaker, dict[str, Any]], Awaitable[None]]
-"""``(hearing_id, speaker, committed segment as the hub publishes it)``."""
+__all__ = ["asr_sink", "gap_sink", "gap_view"]
 
 
 def asr_sink(rooms: DocumentRooms) -> CommitSink:
@@ -45,10 +42,6 @@ def asr_sink(rooms: DocumentRooms) -> CommitSink:
         )
 
     return sink
-
-
-GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
-"""``(hearing_id, speaker, the gap as the recorder logged it, the hearing's live start)``."""
 
 
 def _ms_since(origin: datetime, at: datetime) -> int:
