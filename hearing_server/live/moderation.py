@@ -1,9 +1,11 @@
-"""The judge's control of the room, and people joining and leaving it: actions that check, write
-the audit trail (and the participant row), commit, and return; the caller then applies the change
-to the live session.
+"""The judge's control of the room, and the audit of people joining and leaving it: actions that
+check, write the audit trail (and the participant row), commit, and then apply the change to the
+running live session (peers, presence, sockets).
 
-    target = do_set_removed(session, ctx, staff=judge, hearing_id=h, participant_id=p, removed=True)
-    do_set_muted(session, ctx, staff=judge, hearing_id=h, participant_id=p, muted=True)
+    await do_set_removed(session, ctx, registry, staff=judge, hearing_id=h, participant_id=p,
+                         removed=True)                       # False: readmit
+    await do_set_muted(session, ctx, registry, staff=judge, hearing_id=h, participant_id=p,
+                       muted=True)
     record_presence(session, ctx, admitted=admitted, action="hearing.leave")
 
 Only judges (staff role ``judge`` of the hearing's court) mute, remove and readmit; court staff
@@ -22,7 +24,15 @@ from hearing_server.access import hearing_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
 from hearing_server.errors import ConflictError, NotFoundError
-from hearing_server.live.admission import Admitted, require_open
+from hearing_server.live.admission import (
+    REMOVED_MESSAGE,
+    Admitted,
+    existing_live,
+    live_for,
+    participant_speaker,
+    require_open,
+)
+from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Hearing, HearingStatus, Participant, StaffRole, StaffUser
 
 __all__ = ["do_set_muted", "do_set_removed", "record_presence"]
@@ -41,7 +51,36 @@ def _target(
     return hearing, target
 
 
-def do_set_removed(
+async def do_set_removed(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    removed: bool,
+) -> None:
+    """Remove a participant: their media and transcript sockets close, and they cannot rejoin
+    until readmitted (``removed=False``)."""
+    target = _write_removed(
+        session,
+        ctx,
+        staff=staff,
+        hearing_id=hearing_id,
+        participant_id=participant_id,
+        removed=removed,
+    )
+    live = existing_live(registry, hearing_id)
+    if live is None:
+        return
+    if removed:
+        await live.remove(participant_speaker(target), f"removed: {REMOVED_MESSAGE}")
+    else:
+        live.readmit(participant_speaker(target))
+
+
+def _write_removed(
     session: Session,
     ctx: ServerContext,
     *,
@@ -75,7 +114,26 @@ def do_set_removed(
     return target
 
 
-def do_set_muted(
+async def do_set_muted(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    muted: bool,
+) -> None:
+    """The judge mutes (or unmutes) a participant of an open hearing: nothing of theirs is
+    heard or transcribed (the hearing's live session is started if need be)."""
+    target = _write_muted(
+        session, ctx, staff=staff, hearing_id=hearing_id, participant_id=participant_id, muted=muted
+    )
+    live = live_for(registry, session, target.hearing)
+    live.set_muted(participant_speaker(target), muted)
+
+
+def _write_muted(
     session: Session,
     ctx: ServerContext,
     *,

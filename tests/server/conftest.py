@@ -132,7 +132,7 @@ def app(settings, clock, code_sender, fast_passwords, streams) -> Iterator[FastA
         stream_factory=streams,
     )
     yield app
-    app.state.context.engine.dispose()
+    app.state.services.context.engine.dispose()
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def streams() -> FakeStreams:
 
 @pytest.fixture
 def ctx(app: FastAPI) -> ServerContext:
-    context = app.state.context
+    context = app.state.services.context
     assert isinstance(context, ServerContext)
     return context
 

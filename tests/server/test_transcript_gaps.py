@@ -170,4 +170,4 @@ def test_a_server_restart_is_a_gap_in_the_transcript(
                 txt
             )
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()
