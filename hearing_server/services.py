@@ -15,9 +15,10 @@ start on the first verification).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hearing_server.closing.service import ClosingService, closing_running
@@ -80,6 +81,8 @@ class Services:
     closing: ClosingService | None
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
+    running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while :func:`services_running` runs them: one lifespan at a time."""
 
 
 def build_context(
@@ -171,18 +174,29 @@ def build_services(
 
 @asynccontextmanager
 async def services_running(services: Services) -> AsyncIterator[None]:
-    """Startup work and background loops while the block runs; then shut everything down."""
-    context = services.context
-    settings = context.settings
-    async with (
-        notice_dispatch_running(context, services.dispatcher),
-        pending_finalisation_running(services.archive),
-        retention_running(context, services.recordings, settings.recording_retention_days),
-        retranscription_running(services.retranscription),
-        closing_running(services.closing),
-    ):
-        yield
-    await services.live.close_all()
-    await services.streams.aclose()
-    services.verification.close()
-    context.engine.dispose()
+    """Startup work and background loops while the block runs; then shut everything down.
+
+    One run at a time (else :class:`RuntimeError`): a second run would start a second set of
+    background workers on the same engine, and the first to stop would dispose the engine under
+    the other's worker threads (their connections, checked in to the disposed pool, were then
+    closed only by the garbage collector). Running them again after they stopped is fine.
+    """
+    if not services.running.acquire(blocking=False):
+        raise RuntimeError("these services are running already (one lifespan at a time)")
+    try:
+        context = services.context
+        settings = context.settings
+        async with (
+            notice_dispatch_running(context, services.dispatcher),
+            pending_finalisation_running(services.archive),
+            retention_running(context, services.recordings, settings.recording_retention_days),
+            retranscription_running(services.retranscription),
+            closing_running(services.closing),
+        ):
+            yield
+        await services.live.close_all()
+        await services.streams.aclose()
+        services.verification.close()
+        context.engine.dispose()
+    finally:
+        services.running.release()

@@ -150,17 +150,25 @@ def ctx(app: FastAPI) -> ServerContext:
 
 @pytest.fixture
 def make_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
+    """Clients of one running server, each with its own cookies (a browser each). The first
+    starts the app (its lifespan: startup now, shutdown at the end of the test); the others
+    share its event loop, as the browsers of one server process do. One lifespan per app: two
+    would stop the app's background work and dispose its engine twice, the first time under the
+    other's worker threads."""
     clients: list[TestClient] = []
 
     def factory() -> TestClient:
         client = TestClient(app)
-        client.__enter__()
+        if clients:
+            client.portal = clients[0].portal  # requests run on the running app's event loop
+        else:
+            client.__enter__()
         clients.append(client)
         return client
 
     yield factory
-    for client in clients:
-        client.__exit__(None, None, None)
+    if clients:
+        clients[0].__exit__(None, None, None)
 
 
 @pytest.fixture
