@@ -24,8 +24,8 @@ from hearing_server.deps import (
     SocketAdmissionDep,
 )
 from hearing_server.live.admission import live_for
-from hearing_server.live.attendance import do_join_media
 from hearing_server.live.hub import Message, Subscription
+from hearing_server.live.moderation import do_join_media
 
 router = APIRouter(tags=["live"])
 _logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The judge's controls (mute, remove, readmit) and leaving the room (docs/protocol.md).
 
-Each endpoint calls one action: :mod:`hearing_server.live.moderation` (check, audit, commit, then
-apply to the running live session) or :mod:`hearing_server.live.attendance` (leaving).
+Each endpoint calls one action of :mod:`hearing_server.live.moderation` (check, audit, commit,
+then apply to the running live session).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from hearing_server.deps import (
     OptionalStaff,
     SessionDep,
 )
-from hearing_server.live.attendance import do_leave_media
-from hearing_server.live.moderation import do_set_muted, do_set_removed
+from hearing_server.live.moderation import do_leave_media, do_set_muted, do_set_removed
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["live"])
 
