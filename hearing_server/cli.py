@@ -49,9 +49,10 @@ def serve(
     """Run the hearing server."""
     import uvicorn
 
-    from hearing_server.app import build_context, create_app
+    from hearing_server.app import create_app
     from hearing_server.demo import COURT_NAME, print_seed, seed_demo
     from hearing_server.log_redaction import uvicorn_log_config
+    from hearing_server.services import build_context
     from hearing_server.settings import Settings
 
     overrides: dict[str, Any] = {}

@@ -126,7 +126,7 @@ def seed_demo(ctx: ServerContext) -> DemoSeed:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from hearing_server.app import build_context
+    from hearing_server.services import build_context
 
     parser = argparse.ArgumentParser(description="Create Tingshen demo data")
     parser.add_argument("--data-dir", type=Path, default=None)

@@ -1,30 +1,134 @@
-"""FastAPI dependencies as ``Annotated`` aliases: context, DB session, current staff/participant."""
+"""FastAPI dependencies as ``Annotated`` aliases: the services, the DB session, who is asking,
+and the one admission of a WebSocket to a hearing.
+
+``create_app`` keeps the :class:`~hearing_server.services.Services` container on ``app.state``;
+:func:`get_services` is the only reader of ``app.state``, and every other dependency here is a
+typed part of it. Routers take these aliases and nothing from the request's app.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from hearing_server.access import require_staff_role
 from hearing_server.accounts import participant_for_token, staff_for_token
+from hearing_server.closing.service import ClosingService
+from hearing_server.closing.store import DocumentStore
 from hearing_server.context import ServerContext
-from hearing_server.errors import ForbiddenError, NotAuthenticatedError
+from hearing_server.court_pki import CourtPki
+from hearing_server.errors import (
+    ForbiddenError,
+    NotAuthenticatedError,
+    NotFoundError,
+    ServerError,
+    websocket_close,
+)
+from hearing_server.live.admission import Admitted, admit
+from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Participant, StaffRole, StaffUser
+from hearing_server.retranscribe.worker import RetranscriptionWorker
+from hearing_server.security import LoginRateLimiter
+from hearing_server.services import Services
+from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.verification import VerificationPool
+from recordings import LocalDirStore
 
 STAFF_COOKIE = "tingshen_staff"
 PARTICIPANT_COOKIE = "tingshen_party"
 
+T = TypeVar("T")
 
-def get_context(request: Request) -> ServerContext:
-    ctx = request.app.state.context
-    assert isinstance(ctx, ServerContext)
-    return ctx
+# ---------------------------------------------------------------- the services
+
+
+def get_services(connection: HTTPConnection) -> Services:
+    """The app's services (an ``HTTPConnection``: the same for HTTP requests and WebSockets)."""
+    services = connection.app.state.services
+    assert isinstance(services, Services)
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_context(services: ServicesDep) -> ServerContext:
+    return services.context
 
 
 ContextDep = Annotated[ServerContext, Depends(get_context)]
+
+
+def get_live(services: ServicesDep) -> LiveRegistry:
+    return services.live
+
+
+LiveDep = Annotated[LiveRegistry, Depends(get_live)]
+
+
+def get_documents(services: ServicesDep) -> DocumentRooms:
+    return services.documents
+
+
+DocumentsDep = Annotated[DocumentRooms, Depends(get_documents)]
+
+
+def get_recordings(services: ServicesDep) -> LocalDirStore | None:
+    return services.recordings
+
+
+RecordingsDep = Annotated[LocalDirStore | None, Depends(get_recordings)]
+"""None: recording is switched off on this server."""
+
+
+def get_retranscription(services: ServicesDep) -> RetranscriptionWorker:
+    return services.retranscription
+
+
+RetranscriptionDep = Annotated[RetranscriptionWorker, Depends(get_retranscription)]
+
+
+def get_case_files(services: ServicesDep) -> DocumentStore:
+    return services.case_files
+
+
+CaseFilesDep = Annotated[DocumentStore, Depends(get_case_files)]
+
+
+def get_closing(services: ServicesDep) -> ClosingService | None:
+    return services.closing
+
+
+ClosingDep = Annotated[ClosingService | None, Depends(get_closing)]
+"""None: signing is switched off on this server."""
+
+
+def get_pki(services: ServicesDep) -> CourtPki:
+    if services.pki is None:
+        raise NotFoundError("signing is switched off on this server")
+    return services.pki
+
+
+PkiDep = Annotated[CourtPki, Depends(get_pki)]
+"""The court PKI; a server with signing switched off answers 404."""
+
+
+def get_verification(services: ServicesDep) -> VerificationPool:
+    return services.verification
+
+
+VerificationDep = Annotated[VerificationPool, Depends(get_verification)]
+
+
+def get_verify_limiter(services: ServicesDep) -> LoginRateLimiter:
+    return services.verify_limiter
+
+
+VerifyLimiterDep = Annotated[LoginRateLimiter, Depends(get_verify_limiter)]
 
 
 def get_session(ctx: ContextDep) -> Iterator[Session]:
@@ -33,6 +137,8 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+# ---------------------------------------------------------------- who is asking
 
 
 def get_current_staff(request: Request, session: SessionDep, ctx: ContextDep) -> StaffUser:
@@ -85,7 +191,54 @@ def require_role(*roles: StaffRole) -> Callable[[StaffUser], StaffUser]:
 
 ClerkStaff = Annotated[StaffUser, Depends(require_role(StaffRole.CLERK))]
 SchedulingStaff = Annotated[StaffUser, Depends(require_role(StaffRole.JUDGE, StaffRole.CLERK))]
+JudgeStaff = Annotated[StaffUser, Depends(require_role(StaffRole.JUDGE))]
 
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+# ---------------------------------------------------------------- WebSocket admission
+
+
+class SocketAdmission:
+    """Admits a WebSocket to its hearing, the one way every socket endpoint does it.
+
+        caller = await admission(lambda session, admitted, staff: ...)
+        if caller is None:
+            return                  # refused: the socket is already closed with its code
+
+    The socket is accepted (a close code needs an accepted socket), the staff or participant
+    session cookie is checked and :func:`~hearing_server.live.admission.admit` decides about the
+    hearing; ``admit_as`` turns the admission into what the endpoint needs, in the same database
+    session (which is closed before the socket is served). A :class:`ServerError` from any of it
+    closes the socket with the code :func:`~hearing_server.errors.websocket_close` maps it to.
+    """
+
+    def __init__(self, websocket: WebSocket, hearing_id: int, ctx: ContextDep) -> None:
+        self._websocket = websocket
+        self._hearing_id = hearing_id
+        self._ctx = ctx
+
+    async def __call__(
+        self, admit_as: Callable[[Session, Admitted, StaffUser | None], T]
+    ) -> T | None:
+        websocket, ctx = self._websocket, self._ctx
+        await websocket.accept()
+        try:
+            with ctx.session_factory() as session:
+                staff = staff_for_token(session, ctx, websocket.cookies.get(STAFF_COOKIE))
+                participant = None
+                if staff is None:
+                    participant = participant_for_token(
+                        session, ctx, websocket.cookies.get(PARTICIPANT_COOKIE)
+                    )
+                admitted = admit(session, staff, participant, self._hearing_id)
+                return admit_as(session, admitted, staff)
+        except ServerError as exc:
+            code, reason = websocket_close(exc)
+            await websocket.close(code=code, reason=reason)
+            return None
+
+
+SocketAdmissionDep = Annotated[SocketAdmission, Depends(SocketAdmission)]

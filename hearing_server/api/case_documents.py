@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from hearing_server.closing.documents import case_documents, case_for_reader
-from hearing_server.closing.service import ClosingService
-from hearing_server.closing.store import DocumentStore
-from hearing_server.deps import ContextDep, OptionalParticipant, OptionalStaff, SessionDep
+from hearing_server.deps import CaseFilesDep, OptionalParticipant, OptionalStaff, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.models import CaseDocument
 
@@ -29,13 +27,6 @@ class CaseDocumentOut(BaseModel):
     sha256: str
     size_bytes: int
     created_at: datetime
-
-
-def _store(request: Request, ctx: ContextDep) -> DocumentStore:
-    service = request.app.state.closing
-    if isinstance(service, ClosingService):
-        return service.store
-    return DocumentStore(ctx.settings.data_dir / "documents")
 
 
 @router.get("")
@@ -53,9 +44,8 @@ def list_documents(
 def get_document(
     case_id: int,
     document_id: int,
-    request: Request,
+    files: CaseFilesDep,
     session: SessionDep,
-    ctx: ContextDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> Response:
@@ -63,7 +53,7 @@ def get_document(
     document = session.get(CaseDocument, document_id)
     if document is None or document.case_id != case_id:
         raise NotFoundError(f"document {document_id} not found")
-    data = _store(request, ctx).read_case_file(document.storage_path)
+    data = files.read_case_file(document.storage_path)
     return Response(
         data,
         media_type=document.media_type,

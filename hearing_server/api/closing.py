@@ -14,7 +14,7 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from hearing_server.closing import clerk, errata, freeze, records, seal, signatures
@@ -30,6 +30,7 @@ from hearing_server.closing.status import (
     objection_out,
 )
 from hearing_server.deps import (
+    ClosingDep,
     ContextDep,
     CurrentStaff,
     OptionalParticipant,
@@ -90,11 +91,9 @@ class ResolveIn(BaseModel):
     note: Note
 
 
-def _service(request: Request) -> ClosingService:
-    service = request.app.state.closing
+def _service(service: ClosingService | None) -> ClosingService:
     if service is None:
         raise ConflictError("signing is switched off on this server")
-    assert isinstance(service, ClosingService)
     return service
 
 
@@ -131,23 +130,23 @@ def get_status(
 
 @router.post("/freeze")
 async def post_freeze(
-    hearing_id: int, request: Request, session: SessionDep, staff: CurrentStaff
+    hearing_id: int, closing: ClosingDep, session: SessionDep, staff: CurrentStaff
 ) -> ClosingStatus:
-    await freeze.freeze(_service(request), staff=staff, hearing_id=hearing_id)
+    await freeze.freeze(_service(closing), staff=staff, hearing_id=hearing_id)
     return _status(session, hearing_id, staff, None)
 
 
 @router.get("/document.pdf")
 def get_document(
     hearing_id: int,
-    request: Request,
+    closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> Response:
     admit(session, staff, participant, hearing_id)
     closure = records.frozen_closure(session, hearing_id)
-    pdf = _service(request).store.read_revision(hearing_id, closure.revision)
+    pdf = _service(closing).store.read_revision(hearing_id, closure.revision)
     final = "-signed" if closure.completed_at is not None else f"-rev{closure.revision}"
     return Response(
         pdf,
@@ -162,14 +161,14 @@ def get_document(
 @router.get("/transcript.json")
 def get_frozen_transcript(
     hearing_id: int,
-    request: Request,
+    closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> Response:
     admit(session, staff, participant, hearing_id)
     records.frozen_closure(session, hearing_id)
-    body = _service(request).store.read_transcript(hearing_id)
+    body = _service(closing).store.read_transcript(hearing_id)
     return Response(body, media_type="application/json")
 
 
@@ -194,14 +193,14 @@ def post_objection(
 def post_certificate(
     hearing_id: int,
     body: CertificateIn,
-    request: Request,
+    closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> CertificateOut:
     admitted, caller = _caller(session, hearing_id, staff, participant)
     pem = signatures.issue_certificate(
-        session, _service(request), admitted.hearing, caller, _b64(body.spki, "spki")
+        session, _service(closing), admitted.hearing, caller, _b64(body.spki, "spki")
     )
     return CertificateOut(certificate_pem=pem)
 
@@ -210,7 +209,7 @@ def post_certificate(
 async def post_prepare(
     hearing_id: int,
     body: PrepareIn,
-    request: Request,
+    closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
@@ -219,7 +218,7 @@ async def post_prepare(
         raise InvalidInputError("confirm that you have read the record (我已阅读笔录，确认无误)")
     _, caller = _caller(session, hearing_id, staff, participant)
     png = _b64(body.handwriting_png, "handwriting_png")
-    request_id, tbs = await signatures.prepare(_service(request), hearing_id, caller, png)
+    request_id, tbs = await signatures.prepare(_service(closing), hearing_id, caller, png)
     return PrepareOut(request_id=request_id, to_be_signed=base64.b64encode(tbs).decode("ascii"))
 
 
@@ -227,25 +226,25 @@ async def post_prepare(
 async def post_finish(
     hearing_id: int,
     body: FinishIn,
-    request: Request,
+    closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> ClosingStatus:
     _, caller = _caller(session, hearing_id, staff, participant)
     value = _b64(body.signature, "signature")
-    await signatures.finish(_service(request), hearing_id, caller, body.request_id, value)
+    await signatures.finish(_service(closing), hearing_id, caller, body.request_id, value)
     return _status(session, hearing_id, staff, participant)
 
 
 @router.post("/slots/{key}/resolve")
 async def post_resolve(
-    hearing_id: int, key: str, body: ResolveIn, request: Request, session: SessionDep,
+    hearing_id: int, key: str, body: ResolveIn, closing: ClosingDep, session: SessionDep,
     staff: CurrentStaff,
 ) -> ClosingStatus:  # fmt: skip
     admit(session, staff, None, hearing_id)
     await seal.resolve_slot(
-        _service(request), staff=staff, hearing_id=hearing_id, key=key,
+        _service(closing), staff=staff, hearing_id=hearing_id, key=key,
         status=SignerStatus(body.status), note=body.note,
     )  # fmt: skip
     return _status(session, hearing_id, staff, None)
@@ -262,12 +261,12 @@ def post_remind(
 
 @router.post("/errata", status_code=201)
 def post_erratum(
-    hearing_id: int, body: ErratumIn, request: Request, session: SessionDep, ctx: ContextDep,
+    hearing_id: int, body: ErratumIn, closing: ClosingDep, session: SessionDep, ctx: ContextDep,
     staff: CurrentStaff,
 ) -> ErratumOut:  # fmt: skip
     admitted = admit(session, staff, None, hearing_id)
     erratum = errata.add_erratum(
-        session, ctx, _service(request).pki, staff=staff, hearing=admitted.hearing,
+        session, ctx, _service(closing).pki, staff=staff, hearing=admitted.hearing,
         segment_id=body.segment_id, before=body.before, after=body.after, reason=body.reason,
     )  # fmt: skip
     return erratum_out(erratum)

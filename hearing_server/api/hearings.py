@@ -8,12 +8,12 @@ from fastapi import APIRouter, BackgroundTasks
 from sqlalchemy import select
 
 from hearing_server.access import hearing_for_participant, hearing_for_staff
-from hearing_server.api.live import LiveDep
 from hearing_server.api.views import hearing_out, participant_out
 from hearing_server.deps import (
     ClerkStaff,
     ContextDep,
     CurrentStaff,
+    LiveDep,
     OptionalParticipant,
     OptionalStaff,
     SessionDep,

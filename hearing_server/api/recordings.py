@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, StreamingResponse
 
-from hearing_server.deps import OptionalParticipant, OptionalStaff, SessionDep
+from hearing_server.deps import OptionalParticipant, OptionalStaff, RecordingsDep, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.live.admission import admit
 from hearing_server.recording_archive import RecordingDigest, recording_digests
@@ -33,16 +33,14 @@ router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["recordings"])
 _NOT_YET = "no finalised recording: it is made when the hearing closes"
 
 
-def _store(request: Request) -> LocalDirStore:
-    store = request.app.state.recordings
-    if not isinstance(store, LocalDirStore):
+def _store(store: LocalDirStore | None) -> LocalDirStore:
+    if store is None:
         raise NotFoundError("recording is switched off on this server")
     return store
 
 
-def _manifest(request: Request, hearing_id: int) -> FinalRecording | None:
-    store = request.app.state.recordings
-    return read_manifest(store, hearing_id) if isinstance(store, LocalDirStore) else None
+def _manifest(store: LocalDirStore | None, hearing_id: int) -> FinalRecording | None:
+    return read_manifest(store, hearing_id) if store is not None else None
 
 
 def _row_json(r: RecordingDigest) -> dict[str, Any]:
@@ -77,14 +75,14 @@ def _from_rows(hearing_id: int, rows: list[RecordingDigest]) -> dict[str, Any]:
 @router.get("/recordings")
 def recording_manifest(
     hearing_id: int,
-    request: Request,
+    recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> dict[str, Any]:
     admit(session, staff, participant, hearing_id)
     rows = recording_digests(session, hearing_id)
-    final = _manifest(request, hearing_id)
+    final = _manifest(recordings, hearing_id)
     if final is not None:
         body = dict(final.manifest)
     elif rows:
@@ -99,13 +97,13 @@ def recording_manifest(
 def recording_file(
     hearing_id: int,
     name: str,
-    request: Request,
+    recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> FileResponse:
     admit(session, staff, participant, hearing_id)
-    store = _store(request)
+    store = _store(recordings)
     final = read_manifest(store, hearing_id)
     digests = {f.name: f.sha256 for f in final.files} if final is not None else {}
     digests = digests or {r.name: r.sha256 for r in recording_digests(session, hearing_id)}
@@ -125,13 +123,13 @@ def recording_file(
 @router.get("/recordings.zip")
 def recording_zip(
     hearing_id: int,
-    request: Request,
+    recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
 ) -> StreamingResponse:
     admit(session, staff, participant, hearing_id)
-    store = _store(request)
+    store = _store(recordings)
     final = read_manifest(store, hearing_id)
     if final is None:
         raise NotFoundError(_NOT_YET)

@@ -14,47 +14,43 @@
 
 Everything is for the judge, the clerk and recorders of the hearing's court (parties get 403,
 other courts 404); decisions also need the transcript to be editable now
-(:func:`~hearing_server.api.transcript_ws.transcript_editable`). State changes are audited.
+(:func:`~hearing_server.transcript.editors.transcript_editable`); both rules are in
+:mod:`hearing_server.retranscribe.review`. State changes are audited.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from asr.errors import ModelError
-from asr.models import resolve_model
-from hearing_server.access import hearing_for_staff, require_staff_role
-from hearing_server.api.transcript_ws import staff_author, transcript_editable
 from hearing_server.audit import Actor
-from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
-from hearing_server.errors import ConflictError
-from hearing_server.models import (
-    Hearing,
-    RetranscriptionJob,
-    RetranscriptionState,
-    StaffRole,
-    StaffUser,
-    SuggestionState,
-    TranscriptSuggestion,
+from hearing_server.deps import (
+    ContextDep,
+    CurrentStaff,
+    DocumentsDep,
+    RecordingsDep,
+    RetranscriptionDep,
+    SessionDep,
 )
+from hearing_server.models import RetranscriptionJob, RetranscriptionState, SuggestionState
 from hearing_server.retranscribe.decisions import (
     accept_all_untouched,
     accept_suggestion,
     reject_suggestion,
 )
 from hearing_server.retranscribe.jobs import cancel_job, job_for_hearing, start_job
-from hearing_server.retranscribe.worker import RetranscriptionWorker
-from hearing_server.transcript.fanout import DocumentRooms
-from recordings import LocalDirStore
+from hearing_server.retranscribe.review import (
+    editor_hearing,
+    hearing_jobs,
+    model_choices,
+    require_editable,
+    suggestions_now,
+)
+from hearing_server.transcript.editors import staff_author
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/retranscription", tags=["retranscription"])
-
-EDITOR_STAFF = (StaffRole.JUDGE, StaffRole.CLERK, StaffRole.RECORDER)
 
 
 class ModelOut(BaseModel):
@@ -113,28 +109,6 @@ class AcceptAllOut(BaseModel):
     skipped: int
 
 
-def _editor(session: Session, staff: StaffUser, hearing_id: int) -> Hearing:
-    require_staff_role(staff, EDITOR_STAFF, "re-transcribe or decide on suggestions")
-    return hearing_for_staff(session, staff, hearing_id)
-
-
-def _editable(hearing: Hearing) -> None:
-    if not transcript_editable(hearing):
-        raise ConflictError("the transcript cannot be edited now")
-
-
-def _worker(request: Request) -> RetranscriptionWorker:
-    worker = request.app.state.retranscription
-    assert isinstance(worker, RetranscriptionWorker)
-    return worker
-
-
-def _rooms(request: Request) -> DocumentRooms:
-    rooms = request.app.state.documents
-    assert isinstance(rooms, DocumentRooms)
-    return rooms
-
-
 def _job_out(job: RetranscriptionJob) -> JobOut:
     return JobOut.model_validate(job, from_attributes=True)
 
@@ -143,122 +117,97 @@ def _job_out(job: RetranscriptionJob) -> JobOut:
 def models(
     hearing_id: int, session: SessionDep, ctx: ContextDep, staff: CurrentStaff
 ) -> list[ModelOut]:
-    hearing = _editor(session, staff, hearing_id)
-    out = []
-    for name in ctx.settings.retranscribe_models:
-        try:
-            spec = resolve_model(name, allow_download=False)
-        except ModelError:
-            out.append(ModelOut(name=name, available=False, multilingual=False, usable=False))
-            continue
-        usable = spec.multilingual or hearing.language == "en"
-        out.append(
-            ModelOut(name=name, available=True, multilingual=spec.multilingual, usable=usable)
-        )
-    return out
+    hearing = editor_hearing(session, staff, hearing_id)
+    choices = model_choices(ctx.settings.retranscribe_models, hearing.language)
+    return [ModelOut.model_validate(choice, from_attributes=True) for choice in choices]
 
 
 @router.post("/jobs", status_code=201)
 def start(
     hearing_id: int,
     body: JobIn,
-    request: Request,
     session: SessionDep,
     ctx: ContextDep,
     staff: CurrentStaff,
+    recordings: RecordingsDep,
+    worker: RetranscriptionDep,
 ) -> JobOut:
-    hearing = _editor(session, staff, hearing_id)
-    store = request.app.state.recordings
+    hearing = editor_hearing(session, staff, hearing_id)
     job = start_job(
         session,
         hearing=hearing,
         staff=staff,
         model=body.model,
         allowed=ctx.settings.retranscribe_models,
-        recordings=store if isinstance(store, LocalDirStore) else None,
+        recordings=recordings,
         now=ctx.clock(),
     )
-    _worker(request).wake()
+    worker.wake()
     return _job_out(job)
 
 
 @router.get("/jobs")
 def jobs(hearing_id: int, session: SessionDep, staff: CurrentStaff) -> list[JobOut]:
-    _editor(session, staff, hearing_id)
-    rows = session.scalars(
-        select(RetranscriptionJob)
-        .where(RetranscriptionJob.hearing_id == hearing_id)
-        .order_by(RetranscriptionJob.id.desc())
-    )
-    return [_job_out(job) for job in rows]
+    editor_hearing(session, staff, hearing_id)
+    return [_job_out(job) for job in hearing_jobs(session, hearing_id)]
 
 
 @router.post("/jobs/{job_id}/cancel")
 def cancel(
     hearing_id: int,
     job_id: int,
-    request: Request,
     session: SessionDep,
     ctx: ContextDep,
     staff: CurrentStaff,
+    worker: RetranscriptionDep,
 ) -> JobOut:
-    _editor(session, staff, hearing_id)
+    editor_hearing(session, staff, hearing_id)
     job = job_for_hearing(session, hearing_id, job_id)
     cancel_job(session, job, Actor("staff", staff.id), ctx.clock())
-    _worker(request).wake()
+    worker.wake()
     return _job_out(job)
 
 
 @router.get("/suggestions")
 async def suggestions(
     hearing_id: int,
-    request: Request,
     session: SessionDep,
     staff: CurrentStaff,
+    rooms: DocumentsDep,
     state: SuggestionState | None = None,
 ) -> list[SuggestionOut]:
-    _editor(session, staff, hearing_id)
-    query = select(TranscriptSuggestion).where(TranscriptSuggestion.hearing_id == hearing_id)
-    if state is not None:
-        query = query.where(TranscriptSuggestion.state == state)
-    rows = session.scalars(query.order_by(TranscriptSuggestion.start_ms, TranscriptSuggestion.id))
-    room = await _rooms(request).get(hearing_id)
-    assert room.actions is not None
-    doc = room.actions.doc
-    out = []
-    for row in rows:
-        view = doc.get(row.segment_id) if row.segment_id is not None else None
-        out.append(
-            SuggestionOut(
-                id=row.id,
-                job_id=row.job_id,
-                segment_id=row.segment_id,
-                speaker_key=row.speaker_key,
-                start_ms=row.start_ms,
-                end_ms=row.end_ms,
-                start_utc=row.start_utc,
-                current_text=row.current_text,
-                proposed_text=row.proposed_text,
-                state=row.state,
-                decided_by=row.decided_by,
-                decided_at=row.decided_at,
-                segment_text_now=view.text if view is not None else None,
-                segment_touched=view.touched if view is not None else False,
-                segment_locked=view.locked if view is not None else False,
-            )
+    editor_hearing(session, staff, hearing_id)
+    return [
+        SuggestionOut(
+            id=row.id,
+            job_id=row.job_id,
+            segment_id=row.segment_id,
+            speaker_key=row.speaker_key,
+            start_ms=row.start_ms,
+            end_ms=row.end_ms,
+            start_utc=row.start_utc,
+            current_text=row.current_text,
+            proposed_text=row.proposed_text,
+            state=row.state,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+            segment_text_now=view.text if view is not None else None,
+            segment_touched=view.touched if view is not None else False,
+            segment_locked=view.locked if view is not None else False,
         )
-    return out
+        for row, view in await suggestions_now(session, rooms, hearing_id, state)
+    ]
 
 
 @router.post("/suggestions/accept-untouched")
 async def accept_untouched(
-    hearing_id: int, request: Request, session: SessionDep, ctx: ContextDep, staff: CurrentStaff
+    hearing_id: int, session: SessionDep, ctx: ContextDep, staff: CurrentStaff, rooms: DocumentsDep
 ) -> AcceptAllOut:
-    hearing = _editor(session, staff, hearing_id)
-    _editable(hearing)
+    hearing = editor_hearing(session, staff, hearing_id)
+    require_editable(hearing)
     result = await accept_all_untouched(
         session,
-        _rooms(request),
+        rooms,
         hearing=hearing,
         author=staff_author(staff),
         actor=Actor("staff", staff.id),
@@ -271,16 +220,16 @@ async def accept_untouched(
 async def accept(
     hearing_id: int,
     suggestion_id: int,
-    request: Request,
     session: SessionDep,
     ctx: ContextDep,
     staff: CurrentStaff,
+    rooms: DocumentsDep,
 ) -> DecisionOut:
-    hearing = _editor(session, staff, hearing_id)
-    _editable(hearing)
+    hearing = editor_hearing(session, staff, hearing_id)
+    require_editable(hearing)
     state = await accept_suggestion(
         session,
-        _rooms(request),
+        rooms,
         hearing=hearing,
         suggestion_id=suggestion_id,
         author=staff_author(staff),
@@ -298,8 +247,8 @@ def reject(
     ctx: ContextDep,
     staff: CurrentStaff,
 ) -> DecisionOut:
-    hearing = _editor(session, staff, hearing_id)
-    _editable(hearing)
+    hearing = editor_hearing(session, staff, hearing_id)
+    require_editable(hearing)
     state = reject_suggestion(
         session,
         hearing=hearing,

@@ -1,10 +1,10 @@
-"""The transcript document: a WebSocket to watch and edit it, exports, history and hotwords.
+"""The transcript document's WebSocket: watch it and edit it.
 
 WebSocket ``/ws/hearings/{id}/document[?since=SEQ]`` (docs/protocol.md, "Transcript document"):
 server → client ``doc`` (snapshot) or the missed ``update``s then ``synced``; then ``update``,
-``ack``, ``refused`` and ``awareness``. Client → server ``edit`` and ``awareness``. Everyone
-admitted to the hearing may watch; the judge, the clerk and recorders may edit while
-:func:`transcript_editable` says so (the judge may also lock); a reader's edit is refused.
+``ack``, ``refused`` and ``awareness``. Client → server ``edit`` and ``awareness``. Who may watch
+and edit, and when, is :mod:`hearing_server.transcript.editors`; admission is
+:class:`~hearing_server.deps.SocketAdmission`, as for every socket.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.orm import object_session
 
-from hearing_server.accounts import participant_for_token, staff_for_token
-from hearing_server.closing.records import is_frozen
 from hearing_server.context import ServerContext
-from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
-from hearing_server.errors import WS_CLOSE_OVERFLOW, ServerError, websocket_close
-from hearing_server.live.admission import admit
-from hearing_server.models import Hearing, HearingStatus, StaffRole, StaffUser
-from hearing_server.transcript.actions import Author, EditRefusedError
-from hearing_server.transcript.fanout import DocumentRoom, DocumentRooms, Subscriber
-from hearing_server.transcript.policy import EditorRole
+from hearing_server.deps import ContextDep, DocumentsDep, SocketAdmissionDep
+from hearing_server.errors import WS_CLOSE_OVERFLOW
+from hearing_server.transcript.actions import Author
+from hearing_server.transcript.editors import do_edit_document, socket_author
+from hearing_server.transcript.fanout import DocumentRoom, Subscriber
 
 router = APIRouter(tags=["transcript"])
 _logger = logging.getLogger(__name__)
@@ -38,12 +33,6 @@ MAX_AWARENESS_BYTES = 8 * 1024
 MAX_REFUSALS = 5
 """A client whose edits keep being refused is closed (it is broken or hostile)."""
 
-_EDITOR_ROLES = {
-    StaffRole.JUDGE: EditorRole.JUDGE,
-    StaffRole.CLERK: EditorRole.CLERK,
-    StaffRole.RECORDER: EditorRole.RECORDER,
-}
-
 
 class EditIn(BaseModel):
     type: str = Field(pattern="^(edit|awareness)$")
@@ -51,61 +40,23 @@ class EditIn(BaseModel):
     update: str = Field(min_length=1, max_length=MAX_MESSAGE_BYTES)
 
 
-def transcript_editable(hearing: Hearing | None) -> bool:
-    """Whether the transcript takes edits now: while the hearing is open, and after it closed,
-    because the clerk proofreads the record (with the judge and recorders) before the parties
-    sign it, until the judge freezes it for signing (then what is signed must not change).
-    Who may edit is the editor policy's question (parties never may); this is *when*.
-    """
-    if hearing is None or hearing.status not in (HearingStatus.OPEN, HearingStatus.CLOSED):
-        return False
-    session = object_session(hearing)
-    return session is None or not is_frozen(session, hearing.id)
-
-
-def staff_author(staff: StaffUser) -> Author:
-    """A staff member as the author of a change to the transcript."""
-    return Author(
-        f"user-{staff.id}", staff.display_name, _EDITOR_ROLES.get(staff.role, EditorRole.READER)
-    )
-
-
-def _admit_author(websocket: WebSocket, hearing_id: int) -> Author:
-    ctx = websocket.app.state.context
-    assert isinstance(ctx, ServerContext)
-    with ctx.session_factory() as session:
-        staff = staff_for_token(session, ctx, websocket.cookies.get(STAFF_COOKIE))
-        participant = None
-        if staff is None:
-            participant = participant_for_token(
-                session, ctx, websocket.cookies.get(PARTICIPANT_COOKIE)
-            )
-        admitted = admit(session, staff, participant, hearing_id)
-        role = _EDITOR_ROLES.get(staff.role, EditorRole.READER) if staff else EditorRole.READER
-        key = f"user-{staff.id}" if staff is not None else admitted.speaker.key
-        return Author(key, admitted.speaker.display_name, role)
-
-
-def _rooms(websocket: WebSocket) -> DocumentRooms:
-    rooms = websocket.app.state.documents
-    assert isinstance(rooms, DocumentRooms)
-    return rooms
-
-
 @router.websocket("/ws/hearings/{hearing_id}/document")
-async def document_socket(websocket: WebSocket, hearing_id: int, since: int | None = None) -> None:
-    await websocket.accept()
-    try:
-        author = _admit_author(websocket, hearing_id)
-    except ServerError as exc:
-        code, reason = websocket_close(exc)
-        await websocket.close(code=code, reason=reason)
+async def document_socket(
+    websocket: WebSocket,
+    hearing_id: int,
+    admission: SocketAdmissionDep,
+    rooms: DocumentsDep,
+    ctx: ContextDep,
+    since: int | None = None,
+) -> None:
+    author = await admission(lambda _, admitted, staff: socket_author(admitted, staff))
+    if author is None:
         return
-    room = await _rooms(websocket).get(hearing_id)
+    room = await rooms.get(hearing_id)
     subscriber = room.subscribe()  # before the snapshot: nothing falls between the two
     try:
         await _initial(websocket, room, subscriber, since)
-        await _serve(websocket, room, subscriber, author)
+        await _serve(websocket, room, subscriber, author, ctx)
     except WebSocketDisconnect:
         pass
     finally:
@@ -139,6 +90,7 @@ async def _serve(
     room: DocumentRoom,
     subscriber: Subscriber,
     author: Author,
+    ctx: ServerContext,
 ) -> None:
     writer = asyncio.get_running_loop().create_task(_write(websocket, subscriber))
     refusals = 0
@@ -155,7 +107,9 @@ async def _serve(
                 if len(update) <= MAX_AWARENESS_BYTES:
                     room.relay_awareness(subscriber, message.update)
                 continue
-            seq, reason = await _edit(websocket, room, author, update)
+            seq, reason = await do_edit_document(
+                room, author, update, session_factory=ctx.session_factory
+            )
             if reason is None:
                 subscriber.offer({"type": "ack", "id": message.id, "seq": seq})
                 continue
@@ -169,28 +123,6 @@ async def _serve(
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(writer), 1.0)
         writer.cancel()
-
-
-async def _edit(
-    websocket: WebSocket, room: DocumentRoom, author: Author, update: bytes
-) -> tuple[int, str | None]:
-    """``(seq, None)`` once the edit is durable, or ``(0, why not)``."""
-    if author.role is EditorRole.READER:
-        return 0, "only the judge, the clerk and recorders may edit the transcript"
-    if not _editable(websocket, room.hearing_id):
-        return 0, "the transcript cannot be edited now (the hearing is not open or closed)"
-    assert room.actions is not None
-    try:
-        return await room.actions.edit(author, update), None
-    except EditRefusedError as exc:
-        return 0, str(exc)
-
-
-def _editable(websocket: WebSocket, hearing_id: int) -> bool:
-    ctx = websocket.app.state.context
-    assert isinstance(ctx, ServerContext)
-    with ctx.session_factory() as session:
-        return transcript_editable(session.get(Hearing, hearing_id))
 
 
 async def _write(websocket: WebSocket, subscriber: Subscriber) -> None:

@@ -3,7 +3,7 @@
     closure = await freeze(service, staff=judge, hearing_id=7)
 
 The judge freezes once the clerk has proofread the record. From then on the transcript takes no
-edits (:func:`hearing_server.api.transcript_ws.transcript_editable` asks :func:`is_frozen`), and
+edits (:func:`hearing_server.transcript.editors.transcript_editable` asks :func:`is_frozen`), and
 what is signed is fixed: the canonical transcript JSON (with the recording gaps) and its
 SHA-256, the court-format PDF rendered from it, and the record binding (transcript version and
 the recordings' digests) with a signature page and one empty field per signer slot.
@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from hearing_server import audit
 from hearing_server.access import hearing_for_staff, require_staff_role
-from hearing_server.api.transcript import header_for
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.closing import records
 from hearing_server.closing.plan import SEAL_KEY, Attendee, SignerSlot, plan_signers
@@ -46,6 +45,7 @@ from hearing_server.models import (
 )
 from hearing_server.recording_archive import recording_digests
 from hearing_server.transcript.export import to_json
+from hearing_server.transcript.outputs import header_for
 from hearing_server.transcript.pdf import render_pdf
 from signing.binding import RecordingDigest
 from signing.pades_document import SignerSlot as FieldSlot

@@ -3,7 +3,7 @@
 Why a lock per hearing: each signature is an incremental revision of the *same* PDF, so two
 finishing signers must be serialised; the lock keeps that cheap inside one process, and the
 guarded UPDATE on the PDF's digest (:mod:`hearing_server.closing.signatures`) keeps it correct
-across processes. Created once in ``create_app`` as ``app.state.closing``.
+across processes. Built once with the services (:attr:`hearing_server.services.Services.closing`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ the sequence number it reflects, then every later change in order. ``subscribe(s
 only the changes after ``seq`` when the bounded ring buffer still holds them, else a snapshot.
 
 Subscribers never slow the hub down: each has a bounded queue, and one that falls ``queue_size``
-messages behind is dropped (close code :data:`CLOSE_OVERFLOW`); it reconnects with ``since``.
+messages behind is dropped (close code :data:`~hearing_server.errors.WS_CLOSE_OVERFLOW`; every
+close code is declared in :mod:`hearing_server.errors`); it reconnects with ``since``.
 All methods run on the event loop; there is no locking because nothing here awaits.
 
 The state also holds each person's presence (:mod:`hearing_server.live.presence`); a closed
@@ -30,30 +31,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from asr.types import Commit, Gap, Partial, Word
-from hearing_server.errors import (
-    WS_CLOSE_HEARING_CLOSED,
-    WS_CLOSE_OVERFLOW,
-    WS_CLOSE_REMOVED,
-    WS_CLOSE_SERVER_SHUTDOWN,
-)
+from hearing_server.errors import WS_CLOSE_HEARING_CLOSED, WS_CLOSE_OVERFLOW
 from hearing_server.live.speaker import Message, Speaker
 
 __all__ = [
-    "CLOSE_HEARING_CLOSED",
-    "CLOSE_OVERFLOW",
-    "CLOSE_REMOVED",
-    "CLOSE_SERVER_SHUTDOWN",
     "Message",
     "Speaker",
     "Subscription",
     "TranscriptHub",
 ]
-
-# Close codes of a subscription's end (defined and documented in hearing_server.errors).
-CLOSE_OVERFLOW = WS_CLOSE_OVERFLOW  # too slow: reconnect with since=<last seq>
-CLOSE_HEARING_CLOSED = WS_CLOSE_HEARING_CLOSED  # the live session ended
-CLOSE_REMOVED = WS_CLOSE_REMOVED  # removed by the judge: do not reconnect until readmitted
-CLOSE_SERVER_SHUTDOWN = WS_CLOSE_SERVER_SHUTDOWN  # restarting: reconnect later with since
 
 _logger = logging.getLogger(__name__)
 
@@ -81,7 +67,7 @@ class Subscription:
         if self.closed:
             return False
         if self._queue.qsize() >= self._limit:
-            self._end(CLOSE_OVERFLOW, "transcript subscriber too slow; reconnect with since")
+            self._end(WS_CLOSE_OVERFLOW, "transcript subscriber too slow; reconnect with since")
             return False
         self._queue.put_nowait(message)
         return True
@@ -249,7 +235,7 @@ class TranscriptHub:
         initial = missed if missed is not None else [self.snapshot()]
         subscription = Subscription(self.queue_size, key)
         if self._closed:
-            subscription._end(CLOSE_HEARING_CLOSED, "the hearing's live session has ended")
+            subscription._end(WS_CLOSE_HEARING_CLOSED, "the hearing's live session has ended")
         else:
             self._subscribers.add(subscription)
         return initial, subscription
@@ -267,7 +253,7 @@ class TranscriptHub:
 
     def close(
         self,
-        code: int = CLOSE_HEARING_CLOSED,
+        code: int = WS_CLOSE_HEARING_CLOSED,
         reason: str = "the hearing's live session has ended",
     ) -> None:
         self._closed = True

@@ -1,10 +1,17 @@
-"""The judge's control of the room, and people joining and leaving it: actions that check, write
-the audit trail (and the participant row), commit, and return; the caller then applies the change
-to the live session.
+"""The judge's control of the room, and people joining and leaving it: actions that check,
+write the audit trail (and the participant row), commit, and apply the change to the running
+live session (peers, presence, sockets).
 
-    target = do_set_removed(session, ctx, staff=judge, hearing_id=h, participant_id=p, removed=True)
-    do_set_muted(session, ctx, staff=judge, hearing_id=h, participant_id=p, muted=True)
-    record_presence(session, ctx, admitted=admitted, action="hearing.leave")
+    answer = await do_join_media(session, ctx, registry, staff=s, participant=p,
+                                 hearing_id=h, offer_sdp=sdp)          # SDP answer, audited join
+    await do_leave_media(session, ctx, registry, staff=s, participant=p, hearing_id=h)
+    await do_set_removed(session, ctx, registry, staff=judge, hearing_id=h, participant_id=p,
+                         removed=True)                       # False: readmit
+    await do_set_muted(session, ctx, registry, staff=judge, hearing_id=h, participant_id=p,
+                       muted=True)
+
+Who joins is decided by :func:`~hearing_server.live.admission.admit` (case, hearing, role;
+removed?); joining and leaving are audited by :func:`record_presence` (one commit each).
 
 Only judges (staff role ``judge`` of the hearing's court) mute, remove and readmit; court staff
 on the participant list are not removed (the clerk and the judges run the hearing). Removing
@@ -21,11 +28,27 @@ from hearing_server import audit
 from hearing_server.access import hearing_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.errors import ConflictError, NotFoundError
-from hearing_server.live.admission import Admitted, require_open
+from hearing_server.errors import ConflictError, NotFoundError, RemovedError
+from hearing_server.live.admission import (
+    REMOVED_MESSAGE,
+    Admitted,
+    admit,
+    existing_live,
+    live_for,
+    participant_speaker,
+    require_open,
+)
+from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Hearing, HearingStatus, Participant, StaffRole, StaffUser
+from hearing_server.rtc.peer import Answer
 
-__all__ = ["do_set_muted", "do_set_removed", "record_presence"]
+__all__ = [
+    "do_join_media",
+    "do_leave_media",
+    "do_set_muted",
+    "do_set_removed",
+    "record_presence",
+]
 
 MODERATORS = (StaffRole.JUDGE,)
 
@@ -41,7 +64,36 @@ def _target(
     return hearing, target
 
 
-def do_set_removed(
+async def do_set_removed(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    removed: bool,
+) -> None:
+    """Remove a participant: their media and transcript sockets close, and they cannot rejoin
+    until readmitted (``removed=False``)."""
+    target = _write_removed(
+        session,
+        ctx,
+        staff=staff,
+        hearing_id=hearing_id,
+        participant_id=participant_id,
+        removed=removed,
+    )
+    live = existing_live(registry, hearing_id)
+    if live is None:
+        return
+    if removed:
+        await live.remove(participant_speaker(target), f"removed: {REMOVED_MESSAGE}")
+    else:
+        live.readmit(participant_speaker(target))
+
+
+def _write_removed(
     session: Session,
     ctx: ServerContext,
     *,
@@ -75,7 +127,26 @@ def do_set_removed(
     return target
 
 
-def do_set_muted(
+async def do_set_muted(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser,
+    hearing_id: int,
+    participant_id: int,
+    muted: bool,
+) -> None:
+    """The judge mutes (or unmutes) a participant of an open hearing: nothing of theirs is
+    heard or transcribed (the hearing's live session is started if need be)."""
+    target = _write_muted(
+        session, ctx, staff=staff, hearing_id=hearing_id, participant_id=participant_id, muted=muted
+    )
+    live = live_for(registry, session, target.hearing)
+    live.set_muted(participant_speaker(target), muted)
+
+
+def _write_muted(
     session: Session,
     ctx: ServerContext,
     *,
@@ -119,3 +190,48 @@ def record_presence(
         at=ctx.clock(),
     )
     session.commit()
+
+
+async def do_join_media(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser | None,
+    participant: Participant | None,
+    hearing_id: int,
+    offer_sdp: str,
+) -> Answer:
+    """Answer the caller's WebRTC offer in the hearing's live session (started if need be; only
+    while the hearing is open). A first join, or a join after leaving, is audited; a re-offer
+    (page reload, network drop) replaces the connection and is not."""
+    admitted = admit(session, staff, participant, hearing_id)
+    live = live_for(registry, session, admitted.hearing)
+    speaker = admitted.speaker
+    was_present = live.presence.state(speaker.key) == "present"
+    answer = await live.answer(speaker, offer_sdp)
+    if live.presence.state(speaker.key) == "removed":  # removed while the offer was answered
+        await live.peers.close(speaker.key)
+        raise RemovedError(REMOVED_MESSAGE)
+    if not was_present:
+        record_presence(session, ctx, admitted=admitted, action="hearing.join")
+    return answer
+
+
+async def do_leave_media(
+    session: Session,
+    ctx: ServerContext,
+    registry: LiveRegistry,
+    *,
+    staff: StaffUser | None,
+    participant: Participant | None,
+    hearing_id: int,
+) -> None:
+    """The caller leaves the hearing's media (their page stops following it). Leaving when not
+    in the room (never joined, already left, hearing not open) changes nothing."""
+    admitted = admit(session, staff, participant, hearing_id)
+    live = existing_live(registry, hearing_id)
+    if live is None or live.presence.state(admitted.speaker.key) != "present":
+        return
+    await live.leave(admitted.speaker)
+    record_presence(session, ctx, admitted=admitted, action="hearing.leave")

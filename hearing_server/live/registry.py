@@ -36,7 +36,7 @@ _logger = logging.getLogger(__name__)
 
 
 class LiveRegistry:
-    """The live sessions of the open hearings of one app (kept on ``app.state``)."""
+    """The live sessions of the open hearings of one app (``Services.live``)."""
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ class LiveRegistry:
                 await self._finalize(hearing_id)
 
     archive: Callable[[int], object] | None = None
-    """Set by ``create_app``: finalises a hearing's recording and stores its digests with the
+    """Set by ``build_services``: finalises a hearing's recording and stores its digests with the
     hearing (:class:`hearing_server.recording_archive.RecordingArchive`); blocking."""
 
     async def _finalize(self, hearing_id: int) -> None:

@@ -36,9 +36,8 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
 from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd
+from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SERVER_SHUTDOWN
 from hearing_server.live.hub import (
-    CLOSE_REMOVED,
-    CLOSE_SERVER_SHUTDOWN,
     Message,
     Speaker,
     Subscription,
@@ -206,7 +205,7 @@ class LiveHearing:
         self.presence.removed(speaker)
         if self.recorder is not None:
             self.recorder.pause(speaker.key, "removed")
-        self.hub.end_for(speaker.key, CLOSE_REMOVED, reason)
+        self.hub.end_for(speaker.key, WS_CLOSE_REMOVED, reason)
 
     def readmit(self, speaker: Speaker) -> None:
         self.presence.readmitted(speaker)
@@ -238,7 +237,7 @@ class LiveHearing:
             await self.recorder.close()  # every track flushed and closed, durable
         await asyncio.gather(*self._gap_writes, return_exceptions=True)  # gaps ended by closing
         if shutdown:
-            self.hub.close(CLOSE_SERVER_SHUTDOWN, "server shutting down; reconnect later")
+            self.hub.close(WS_CLOSE_SERVER_SHUTDOWN, "server shutting down; reconnect later")
         else:
             self.hub.hearing_closed()
             self.hub.close()

@@ -9,30 +9,25 @@ document is the transcript of record that clerks correct (DESIGN.md §1).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from asr.types import Revision, Word
 from hearing_server.live.hub import Speaker
 from hearing_server.live.recorder import RecordedGap
+from hearing_server.live.room import CommitSink, GapSink, RevisionSink, UtteranceEndSink
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.model import GapView, SpeakerRef, WordView
 from hearing_server.transcript.policy import gap_in_transcript
 from recordings.timeline import format_utc
 
 __all__ = [
-    "CommitSink",
-    "GapSink",
     "asr_sink",
     "gap_sink",
     "gap_view",
     "revision_sink",
     "utterance_end_sink",
 ]
-
-CommitSink = Callable[[int, Speaker, dict[str, Any]], Awaitable[None]]
-"""``(hearing_id, speaker, committed segment as the hub publishes it)``."""
 
 
 def asr_sink(rooms: DocumentRooms) -> CommitSink:
@@ -56,7 +51,7 @@ def asr_sink(rooms: DocumentRooms) -> CommitSink:
     return sink
 
 
-def utterance_end_sink(rooms: DocumentRooms) -> Callable[[int, Speaker], Awaitable[None]]:
+def utterance_end_sink(rooms: DocumentRooms) -> UtteranceEndSink:
     """A speaker's utterance ended without new words: their open segment is complete, so their
     next words open a new one (an utterance with no text makes no segment)."""
 
@@ -68,9 +63,7 @@ def utterance_end_sink(rooms: DocumentRooms) -> Callable[[int, Speaker], Awaitab
     return sink
 
 
-def revision_sink(
-    rooms: DocumentRooms,
-) -> Callable[[int, Speaker, Revision, int], Awaitable[None]]:
+def revision_sink(rooms: DocumentRooms) -> RevisionSink:
     """The recogniser corrected words it committed earlier in the utterance: the speaker's open
     segment takes the correction unless a person has changed it."""
 
@@ -93,10 +86,6 @@ def _word_views(words: tuple[Word, ...], offset_ms: int) -> tuple[WordView, ...]
         WordView(w.text, w.start_ms + offset_ms, w.end_ms + offset_ms, round(w.probability, 3))
         for w in words
     )
-
-
-GapSink = Callable[[int, Speaker, RecordedGap, datetime], Awaitable[None]]
-"""``(hearing_id, speaker, the gap as the recorder logged it, the hearing's live start)``."""
 
 
 def _ms_since(origin: datetime, at: datetime) -> int:

@@ -21,9 +21,7 @@ from pycrdt import Awareness, Doc
 
 from hearing_server.transcript.actions import TranscriptActions, UpdateStore
 
-__all__ = ["CLOSE_SLOW_CONSUMER", "DocumentRoom", "DocumentRooms", "Subscriber"]
-
-CLOSE_SLOW_CONSUMER = 4408
+__all__ = ["DocumentRoom", "DocumentRooms", "Subscriber"]
 
 Message = dict[str, Any]
 

@@ -162,7 +162,7 @@ def live_server(data_dir: Path, streams: StreamFactory) -> Iterator[LiveServer]:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
     try:
-        yield LiveServer(base_url, app.state.context, sender)
+        yield LiveServer(base_url, app.state.services.context, sender)
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -162,7 +162,7 @@ def closed_hearing(
         join_as(clients[name], invite(clients["clerk"], pid), sender, pid)
     clerk = clients["clerk"]
     assert clerk.post(f"/api/hearings/{hid}/open", json={}).status_code == 200
-    rooms = app.state.documents
+    rooms = app.state.services.documents
     assert isinstance(rooms, DocumentRooms)
 
     async def say() -> None:

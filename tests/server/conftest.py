@@ -132,7 +132,7 @@ def app(settings, clock, code_sender, fast_passwords, streams) -> Iterator[FastA
         stream_factory=streams,
     )
     yield app
-    app.state.context.engine.dispose()
+    app.state.services.context.engine.dispose()
 
 
 @pytest.fixture
@@ -143,24 +143,32 @@ def streams() -> FakeStreams:
 
 @pytest.fixture
 def ctx(app: FastAPI) -> ServerContext:
-    context = app.state.context
+    context = app.state.services.context
     assert isinstance(context, ServerContext)
     return context
 
 
 @pytest.fixture
 def make_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
+    """Clients of one running server, each with its own cookies (a browser each). The first
+    starts the app (its lifespan: startup now, shutdown at the end of the test); the others
+    share its event loop, as the browsers of one server process do. One lifespan per app: two
+    would stop the app's background work and dispose its engine twice, the first time under the
+    other's worker threads."""
     clients: list[TestClient] = []
 
     def factory() -> TestClient:
         client = TestClient(app)
-        client.__enter__()
+        if clients:
+            client.portal = clients[0].portal  # requests run on the running app's event loop
+        else:
+            client.__enter__()
         clients.append(client)
         return client
 
     yield factory
-    for client in clients:
-        client.__exit__(None, None, None)
+    if clients:
+        clients[0].__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def open_hearing(ctx: ServerContext, hearing_id: int) -> None:
 
 
 def live_of(app: FastAPI, hearing_id: int) -> LiveHearing:
-    registry = app.state.live
+    registry = app.state.services.live
     assert isinstance(registry, LiveRegistry)
     live = registry.get(hearing_id)
     assert live is not None

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hearing_server.api.transcript_ws import transcript_editable
 from hearing_server.closing.store import sha256_hex
 from hearing_server.court_pki import resolve_ca_passphrase
 from hearing_server.events import TRANSCRIPT_SIGNED
 from hearing_server.models import AuditEvent, Hearing, NoticeKind, NoticeOutbox
+from hearing_server.transcript.editors import transcript_editable
 from signing.binding import read_binding
 from signing.verify import verify_pdf
 from tests.server.closing_flow import RECORDINGS, Browser, Court, closed_hearing
@@ -97,7 +97,7 @@ def test_the_whole_record_is_signed_sealed_verified_and_filed(
     assert done["objections"][0]["author_name"] == "李娜"
 
     pdf = court.observer.client.get(f"{court.api}/document.pdf").content
-    report = verify_pdf(pdf, [app.state.pki.ca.root], recordings=RECORDINGS)
+    report = verify_pdf(pdf, [app.state.services.pki.ca.root], recordings=RECORDINGS)
     assert report.valid, report
     # plaintiff, agent, the court's note of the refusal in the defendant's field, judge, clerk,
     # seal: in that order
@@ -129,7 +129,7 @@ def test_the_whole_record_is_signed_sealed_verified_and_filed(
     logged = caplog.text
     assert logged  # the flow did log (so the check below is not vacuous)
     assert "PRIVATE KEY" not in logged and "BEGIN CERTIFICATE" not in logged
-    passphrase = resolve_ca_passphrase(app.state.context.settings).decode()
+    passphrase = resolve_ca_passphrase(app.state.services.context.settings).decode()
     assert passphrase not in logged
 
 
@@ -208,7 +208,7 @@ def test_a_restart_between_prepare_and_finish_loses_nothing(
     assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
     assert court.plaintiff.certificate().status_code == 200
     prepared = court.plaintiff.prepare().json()
-    store = app.state.closing.store
+    store = app.state.services.closing.store
     orphan = store.revision_path(world.hearing_a, 7)  # a crash after the file, before its row
     orphan.write_bytes(b"%PDF-1.7 never acknowledged")
 
@@ -226,11 +226,11 @@ def test_a_restart_between_prepare_and_finish_loses_nothing(
             key = f"participant-{world.plaintiff_a}"
             assert _slots(finished.json())[key]["status"] == "signed"
             pdf = client.get(f"{court.api}/document.pdf").content
-            report = verify_pdf(pdf, [restarted.state.pki.ca.root])
+            report = verify_pdf(pdf, [restarted.state.services.pki.ca.root])
             assert [s.field_name for s in report.signers] == [key]
             assert {p.code.value for p in report.problems} == {"unsigned_field"}  # others to come
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()
 
 
 def test_editing_stops_when_the_judge_freezes(app, ctx, world, make_client, code_sender) -> None:

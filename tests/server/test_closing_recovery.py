@@ -76,12 +76,12 @@ def test_a_seal_due_when_the_server_stopped_is_applied_at_the_next_start(
             status = client.get(court.api).json()
             assert status["state"] == "complete", status
             pdf = client.get(f"{court.api}/document.pdf").content
-            report = verify_pdf(pdf, [restarted.state.pki.ca.root])
+            report = verify_pdf(pdf, [restarted.state.services.pki.ca.root])
             assert report.valid, report
             documents = client.get(f"/api/cases/{world.case_a}/documents").json()
             assert len(documents) == 2
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()
 
 
 def test_an_erratum_after_freezing_is_attributed_signed_by_the_court_and_listed(
@@ -104,7 +104,7 @@ def test_an_erratum_after_freezing_is_attributed_signed_by_the_court_and_listed(
     assert added.json()["author_name"] == "clerk_a"
     listed = court.plaintiff.client.get(court.api).json()["errata"]
     assert [(e["before"], e["after"]) for e in listed] == [("五万元", "四万元")]
-    seal_key = app.state.pki.ca.seal_cert.public_key()
+    seal_key = app.state.services.pki.ca.seal_cert.public_key()
     with ctx.session_factory() as session:
         erratum = session.scalars(select(RecordErratum)).one()
         verify_erratum(erratum, seal_key)

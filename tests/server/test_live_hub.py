@@ -8,13 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from asr.types import Commit, Gap, Partial, Word
-from hearing_server.live.hub import (
-    CLOSE_HEARING_CLOSED,
-    CLOSE_OVERFLOW,
-    CLOSE_REMOVED,
-    Speaker,
-    TranscriptHub,
-)
+from hearing_server.errors import WS_CLOSE_HEARING_CLOSED, WS_CLOSE_OVERFLOW, WS_CLOSE_REMOVED
+from hearing_server.live.hub import Speaker, TranscriptHub
 
 STARTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PLAINTIFF = Speaker("participant-1", 1, "plaintiff", "张伟")
@@ -110,7 +105,7 @@ async def test_a_slow_subscriber_is_dropped_without_blocking_the_hub() -> None:
         hub.commit(PLAINTIFF, commit(f"{i}"), offset_ms=0)
         assert await fast.next() is not None
     hub.commit(PLAINTIFF, commit("溢出"), offset_ms=0)  # slow already holds 3: dropped
-    assert slow.close_code == CLOSE_OVERFLOW and "since" in slow.close_reason
+    assert slow.close_code == WS_CLOSE_OVERFLOW and "since" in slow.close_reason
     assert await asyncio.wait_for(slow.next(), 1) is None  # queue cleared, then the end marker
     assert hub.subscriber_count == 1
     message = await asyncio.wait_for(fast.next(), 1)
@@ -133,7 +128,7 @@ async def test_closing_ends_every_subscription() -> None:
     _, sub = hub.subscribe()
     hub.close()
     assert await asyncio.wait_for(sub.next(), 1) is None
-    assert sub.close_code == CLOSE_HEARING_CLOSED
+    assert sub.close_code == WS_CLOSE_HEARING_CLOSED
     _, late = hub.subscribe()
     assert late.closed
 
@@ -184,9 +179,9 @@ async def test_end_for_ends_only_that_persons_subscriptions() -> None:
     hub = TranscriptHub(started_at=STARTED)
     _, removed = hub.subscribe(key="participant-1")
     _, other = hub.subscribe(key="participant-2")
-    assert hub.end_for("participant-1", CLOSE_REMOVED, "removed: by the judge") == 1
+    assert hub.end_for("participant-1", WS_CLOSE_REMOVED, "removed: by the judge") == 1
     assert await asyncio.wait_for(removed.next(), 1) is None
-    assert removed.close_code == CLOSE_REMOVED
+    assert removed.close_code == WS_CLOSE_REMOVED
     hub.presence({"speaker": "participant-1", "state": "removed"})
     message = await asyncio.wait_for(other.next(), 1)
     assert message is not None and message["presence"]["state"] == "removed"

@@ -217,4 +217,4 @@ def test_offer_needs_an_open_hearing_and_an_admitted_person(app, world, make_cli
     url = f"/api/hearings/{world.hearing_a}/rtc/offer"
     refused = live_client.post(url, json=MINIMAL_OFFER, headers=judge)
     assert refused.status_code == 409 and "not open" in refused.json()["error"]["message"]
-    assert app.state.live.get(world.hearing_a) is None  # no live session, so no ASR either
+    assert app.state.services.live.get(world.hearing_a) is None  # no live session, so no ASR either

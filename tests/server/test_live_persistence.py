@@ -130,7 +130,7 @@ def test_restart_and_late_joiners_get_the_stored_transcript(
             assert rows[1].participant_id == world.plaintiff_a
             assert (rows[1].start_ms, rows[1].end_ms) == (1400, 1900)
             assert rows[1].start_at.isoformat() == committed[1]["start_at"]
-        registry = app.state.live
+        registry = app.state.services.live
         assert isinstance(registry, LiveRegistry) and live_client.portal is not None
         live_client.portal.call(lambda: registry.close(world.hearing_a, shutdown=True))
         with pytest.raises(WebSocketDisconnect) as restarting:
@@ -154,7 +154,7 @@ def test_restart_and_late_joiners_get_the_stored_transcript(
         ):
             snapshot = ws.receive_json()
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()
     assert snapshot["type"] == "snapshot" and snapshot["live_id"] != first["live_id"]
     assert snapshot["started_at"] == first["started_at"]  # times keep their origin
     assert snapshot["segments"] == committed

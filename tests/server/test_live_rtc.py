@@ -48,7 +48,7 @@ async def test_offer_through_the_api_taps_audio_into_the_speakers_stream(
         assert hearing is not None
         hearing.status = HearingStatus.OPEN
         session.commit()
-    registry = app.state.live
+    registry = app.state.services.live
     assert isinstance(registry, LiveRegistry)
     player = MediaPlayer(str(tone(tmp_path / "tone.wav")))
     assert player.audio is not None

@@ -188,7 +188,7 @@ def test_closing_the_hearing_ends_streams_and_sockets(app, world, make_client, c
             ws.receive_json()
     assert ended.value.code == 4410
     assert stream.finished
-    registry = app.state.live
+    registry = app.state.services.live
     assert isinstance(registry, LiveRegistry) and registry.get(world.hearing_a) is None
 
 

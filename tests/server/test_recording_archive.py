@@ -24,7 +24,7 @@ from tests.server.outbox import published
 
 
 def _store(app: FastAPI) -> LocalDirStore:
-    store = app.state.recordings
+    store = app.state.services.recordings
     assert isinstance(store, LocalDirStore)
     return store
 
@@ -170,7 +170,7 @@ def test_the_api_answers_from_the_rows_and_zips_every_file(app, ctx, world, cloc
     _record(store, world.hearing_a, f"participant-{world.plaintiff_a}", clock, 1.5)
     _record(store, world.hearing_a, f"participant-{world.defendant_a}", clock, 1.0)
     _close(ctx, world.hearing_a)
-    final = app.state.live.archive(world.hearing_a)  # what closing the hearing runs
+    final = app.state.services.live.archive(world.hearing_a)  # what closing the hearing runs
     assert isinstance(final, FinalRecording)
     base = f"/api/hearings/{world.hearing_a}/recordings"
     login(client, "clerk_a")

@@ -73,7 +73,7 @@ async def test_a_real_job_proposes_and_only_accepted_untouched_text_changes(
 
     # The live transcript: the first phrase misheard, the second misheard and then corrected by a
     # person (touched), the third missed altogether.
-    rooms: DocumentRooms = app.state.documents
+    rooms: DocumentRooms = app.state.services.documents
     actions = (await rooms.get(hearing_id)).actions
     assert actions is not None
     plaintiff = SpeakerRef(track, "plaintiff", "张伟")
@@ -88,7 +88,7 @@ async def test_a_real_job_proposes_and_only_accepted_untouched_text_changes(
     edited = "The interest rate is six. (per year?)"
     assert actions.doc.get("seg-2").touched  # type: ignore[union-attr]
 
-    worker: RetranscriptionWorker = app.state.retranscription
+    worker: RetranscriptionWorker = app.state.services.retranscription
     worker.inject_engine("base", engine)
     transport = httpx.ASGITransport(app=app)
     base = f"/api/hearings/{hearing_id}/retranscription"

@@ -145,7 +145,7 @@ def test_editors_correct_asr_text_readers_watch_and_everything_survives_a_restar
                 assert [m["seq"] for m in missed] == [3, 4, 4]
             assert last_seq == 4
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()
 
 
 def test_outsiders_are_refused_and_garbage_gets_an_error_not_a_crash(

@@ -117,11 +117,12 @@ def test_a_mute_appears_in_the_document_and_exports_and_editors_cannot_touch_it(
 
 
 def test_a_server_restart_is_a_gap_in_the_transcript(
-    app, settings, clock, ctx, world, make_client, code_sender, fast_passwords
+    app, settings, clock, ctx, world, code_sender, fast_passwords
 ) -> None:
     open_hearing(ctx, world.hearing_a)
-    clerk_cookie = {"cookie": staff_cookie(make_client, "clerk_a")}
-    judge = {"cookie": staff_cookie(make_client, "judge_a")}
+    # Logging in needs no running server (no lifespan): the server that runs and stops is `first`.
+    clerk_cookie = {"cookie": staff_cookie(lambda: TestClient(app), "clerk_a")}
+    judge = {"cookie": staff_cookie(lambda: TestClient(app), "judge_a")}
     api = f"/api/hearings/{world.hearing_a}"
     unmute = (f"{api}/participants/{world.plaintiff_a}/mute", {"muted": False})
     speaker = plaintiff_speaker(world)
@@ -170,4 +171,4 @@ def test_a_server_restart_is_a_gap_in_the_transcript(
                 txt
             )
     finally:
-        restarted.state.context.engine.dispose()
+        restarted.state.services.context.engine.dispose()

@@ -10,7 +10,7 @@ import hashlib
 import resource
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,10 @@ from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
-from hearing_server.api.verification import (
-    MAX_PDF_BYTES,
-    UPLOAD_WINDOW,
-    UPLOADS_PER_WINDOW,
-    verification_pool,
-)
+from hearing_server.api.verification import MAX_PDF_BYTES
 from hearing_server.context import ServerContext
 from hearing_server.models import RecordingFile
+from hearing_server.services import UPLOAD_WINDOW, UPLOADS_PER_WINDOW
 from hearing_server.settings import Settings
 from hearing_server.verification import VerificationPool
 from signing.ca import CourtCA
@@ -176,8 +172,9 @@ def _hang(pdf: bytes, roots_pem: bytes, recordings: Mapping[str, str] | None) ->
 
 
 def test_a_verification_that_overruns_is_killed(app: FastAPI, client: TestClient, signed: Signed):
+    services = app.state.services
     hanging = VerificationPool(workers=1, timeout_s=2, function=_hang)
-    app.state.verification = hanging
+    app.state.services = replace(services, verification=hanging)
     try:
         response = client.post("/api/verify", content=signed.pdf, headers=PDF)
         assert response.status_code == 422
@@ -185,10 +182,10 @@ def test_a_verification_that_overruns_is_killed(app: FastAPI, client: TestClient
         assert hanging._running == set()  # the worker process was killed, not left running
     finally:
         hanging.close()
-    app.state.verification = None  # the next request starts a working pool
+    app.state.services = services  # the next request starts a working pool
     again = client.post("/api/verify", content=signed.pdf, headers=PDF)
     assert again.json()["valid"] is True
-    assert isinstance(verification_pool(app), VerificationPool)
+    assert isinstance(app.state.services.verification, VerificationPool)
 
 
 def _hog(pdf: bytes, roots_pem: bytes, recordings: Mapping[str, str] | None) -> dict[str, Any]:
@@ -198,8 +195,12 @@ def _hog(pdf: bytes, roots_pem: bytes, recordings: Mapping[str, str] | None) -> 
 
 
 def test_a_verification_is_held_to_its_memory_limit(app: FastAPI, client: TestClient):
-    app.state.verification = VerificationPool(workers=1, function=_hog, memory_limit_bytes=1024**3)
-    response = client.post("/api/verify", content=b"%PDF-1.7\nstartxref\n0\n%%EOF", headers=PDF)
+    hog = VerificationPool(workers=1, function=_hog, memory_limit_bytes=1024**3)
+    app.state.services = replace(app.state.services, verification=hog)
+    try:
+        response = client.post("/api/verify", content=b"%PDF-1.7\nstartxref\n0\n%%EOF", headers=PDF)
+    finally:
+        hog.close()
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "too_complex"
     memory = resource.getrlimit(resource.RLIMIT_AS)
@@ -260,7 +261,7 @@ def test_tsa_rejects_garbage_with_a_status(client: TestClient):
 
 
 def test_without_signing_the_routes_are_absent(app: FastAPI, client: TestClient):
-    app.state.pki = None
+    app.state.services = replace(app.state.services, pki=None)
     assert client.get("/api/court/root.pem").status_code == 404
     assert client.post("/api/verify", content=b"%PDF-", headers=PDF).status_code == 404
 

@@ -1,0 +1,209 @@
+"""The server's services: built once by ``create_app``, reached through :mod:`~hearing_server.deps`.
+
+    services = build_services(settings, clock=clock, stream_factory=fakes)
+    async with services_running(services):       # the app's lifespan: startup work, then shutdown
+        ...
+
+:class:`Services` is the one typed container of what routers and background work share: the
+:class:`ServerContext` the ``do_*`` actions take (settings, database, clock, limiters, code
+sender), the live sessions, the transcript rooms, the recording store, the workers and the court
+PKI. ``create_app`` keeps it as ``app.state.services``, and only
+:func:`hearing_server.deps.get_services` reads it from there. Everything in it is built here
+and shut down by :func:`services_running`, the verification pool included (its worker processes
+start on the first verification).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from hearing_server.closing.service import ClosingService, closing_running
+from hearing_server.closing.store import DocumentStore
+from hearing_server.context import ServerContext
+from hearing_server.court_pki import CourtPki
+from hearing_server.db import make_session_factory, upgrade
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.segments import SegmentStore
+from hearing_server.live.streams import ModelStreamFactory, StreamFactory
+from hearing_server.notices.dispatcher import NoticeDispatcher
+from hearing_server.notices.wiring import (
+    build_code_sender,
+    build_dispatcher,
+    notice_dispatch_running,
+)
+from hearing_server.notify import CodeSender
+from hearing_server.recording_archive import RecordingArchive, pending_finalisation_running
+from hearing_server.retention import retention_running
+from hearing_server.retranscribe.worker import (
+    RetranscriptionWorker,
+    model_loader,
+    retranscription_running,
+)
+from hearing_server.rtc.ice import IceSettings
+from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
+from hearing_server.settings import Settings, resolve_secret_key
+from hearing_server.transcript.bridge import (
+    asr_sink,
+    gap_sink,
+    revision_sink,
+    utterance_end_sink,
+)
+from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.transcript.store import SqlUpdateStore
+from hearing_server.verification import VerificationPool
+from recordings import LocalDirStore
+
+__all__ = ["Services", "build_context", "build_services", "services_running"]
+
+CODES_PER_INVITATION = 5
+CODE_REQUEST_WINDOW = timedelta(minutes=10)
+#: Uploads to ``POST /api/verify`` per client address: a crafted file can hold a worker for the
+#: whole time limit.
+UPLOADS_PER_WINDOW = 20
+UPLOAD_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    context: ServerContext
+    live: LiveRegistry
+    streams: StreamFactory
+    documents: DocumentRooms
+    """The transcript document rooms (one per hearing)."""
+    recordings: LocalDirStore | None
+    """None: recording is switched off."""
+    archive: RecordingArchive | None
+    dispatcher: NoticeDispatcher
+    retranscription: RetranscriptionWorker
+    case_files: DocumentStore
+    """Files filed with a case (signed transcripts, digest lists)."""
+    pki: CourtPki | None
+    """None: signing is switched off (and so is ``closing``)."""
+    closing: ClosingService | None
+    verification: VerificationPool
+    verify_limiter: LoginRateLimiter
+    running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while :func:`services_running` runs them: one lifespan at a time."""
+
+
+def build_context(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    code_sender: CodeSender | None = None,
+    passwords: PasswordHashing | None = None,
+) -> ServerContext:
+    """Check secrets, migrate the database, and build what the actions need."""
+    secret_key = resolve_secret_key(settings)
+    if code_sender is None:
+        code_sender = build_code_sender(settings)
+    engine = upgrade(settings)
+    return ServerContext(
+        settings=settings,
+        secret_key=secret_key,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock,
+        passwords=passwords or PasswordHashing(),
+        login_limiter=LoginRateLimiter(limit=settings.login_rate_limit, clock=clock),
+        code_limiter=LoginRateLimiter(
+            limit=CODES_PER_INVITATION, window=CODE_REQUEST_WINDOW, clock=clock
+        ),
+        code_sender=code_sender,
+    )
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    code_sender: CodeSender | None = None,
+    passwords: PasswordHashing | None = None,
+    stream_factory: StreamFactory | None = None,
+) -> Services:
+    """``stream_factory``: where live ASR streams come from (default: the configured Whisper
+    model, loaded when the first participant sends an offer; tests inject a fake)."""
+    context = build_context(settings, clock=clock, code_sender=code_sender, passwords=passwords)
+    pki = CourtPki.open(settings, clock=clock) if settings.signing_enabled else None
+    streams = stream_factory if stream_factory is not None else ModelStreamFactory(settings.model)
+    ice = IceSettings(
+        host_addresses=tuple(settings.ice_host_addresses),
+        stun_urls=tuple(settings.stun_urls),
+        turn_urls=tuple(settings.turn_urls),
+    )
+    documents = DocumentRooms(SqlUpdateStore(context.session_factory))
+    recordings = LocalDirStore(settings.data_dir / "recordings") if settings.record_audio else None
+    registry = LiveRegistry(
+        ice=ice,
+        streams=streams,
+        clock=clock,
+        store=SegmentStore(context.session_factory, clock),
+        on_commit=asr_sink(documents),
+        recordings=recordings,
+        on_gap=gap_sink(documents),
+        on_utterance_end=utterance_end_sink(documents),
+        on_revision=revision_sink(documents),
+    )
+    archive = (
+        RecordingArchive(context.session_factory, recordings, context.clock)
+        if recordings is not None
+        else None
+    )
+    registry.archive = archive.finalize if archive is not None else None
+    case_files = DocumentStore(settings.data_dir / "documents")
+    return Services(
+        context=context,
+        live=registry,
+        streams=streams,
+        documents=documents,
+        recordings=recordings,
+        archive=archive,
+        dispatcher=build_dispatcher(context),
+        retranscription=RetranscriptionWorker(
+            context.session_factory,
+            recordings,
+            loader=model_loader(settings.retranscribe_cpu_threads),
+            clock=clock,
+        ),
+        case_files=case_files,
+        pki=pki,
+        closing=ClosingService(context, pki, case_files, documents) if pki is not None else None,
+        verification=VerificationPool(),
+        verify_limiter=LoginRateLimiter(
+            limit=UPLOADS_PER_WINDOW, window=UPLOAD_WINDOW, clock=context.clock
+        ),
+    )
+
+
+@asynccontextmanager
+async def services_running(services: Services) -> AsyncIterator[None]:
+    """Startup work and background loops while the block runs; then shut everything down.
+
+    One run at a time (else :class:`RuntimeError`): a second run would start a second set of
+    background workers on the same engine, and the first to stop would dispose the engine under
+    the other's worker threads (their connections, checked in to the disposed pool, were then
+    closed only by the garbage collector). Running them again after they stopped is fine.
+    """
+    if not services.running.acquire(blocking=False):
+        raise RuntimeError("these services are running already (one lifespan at a time)")
+    try:
+        context = services.context
+        settings = context.settings
+        async with (
+            notice_dispatch_running(context, services.dispatcher),
+            pending_finalisation_running(services.archive),
+            retention_running(context, services.recordings, settings.recording_retention_days),
+            retranscription_running(services.retranscription),
+            closing_running(services.closing),
+        ):
+            yield
+        await services.live.close_all()
+        await services.streams.aclose()
+        services.verification.close()
+        context.engine.dispose()
+    finally:
+        services.running.release()
