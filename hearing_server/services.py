@@ -56,6 +56,7 @@ from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.verification import VerificationPool
 from recordings import LocalDirStore
+from tingshen_platform.bus import Bus, InProcessBus, RedisBus
 
 __all__ = ["Services", "build_context", "build_services", "services_running"]
 
@@ -72,6 +73,8 @@ class Services:
     context: ServerContext
     live: LiveRegistry
     streams: StreamFactory
+    bus: Bus
+    """Fan-out: in this process, or through Redis between the processes of a cluster."""
     documents: DocumentRooms
     """The transcript document rooms (one per hearing)."""
     recordings: LocalDirStore | None
@@ -135,7 +138,12 @@ def build_services(
         stun_urls=tuple(settings.stun_urls),
         turn_urls=tuple(settings.turn_urls),
     )
-    documents = DocumentRooms(SqlUpdateStore(context.session_factory))
+    bus: Bus = (
+        RedisBus(settings.redis_url, prefix=settings.bus_prefix)
+        if settings.redis_url
+        else InProcessBus()
+    )
+    documents = DocumentRooms(SqlUpdateStore(context.session_factory), bus=bus)
     recordings = LocalDirStore(settings.data_dir / "recordings") if settings.record_audio else None
     registry = LiveRegistry(
         ice=ice,
@@ -159,6 +167,7 @@ def build_services(
         context=context,
         live=registry,
         streams=streams,
+        bus=bus,
         documents=documents,
         recordings=recordings,
         archive=archive,
@@ -202,6 +211,8 @@ async def services_running(services: Services) -> AsyncIterator[None]:
         ):
             yield
         await services.live.close_all()
+        await services.documents.aclose()
+        await services.bus.aclose()
         await services.streams.aclose()
         services.verification.close()
         context.engine.dispose()

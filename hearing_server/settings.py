@@ -97,6 +97,21 @@ class Settings(BaseSettings):
         description="the court TSA's policy OID (register your own; the default is an example arc)",
     )
     signature_prepare_ttl_minutes: int = Field(default=30, gt=0)
+    # Several server processes (docs/architecture.md): they share the database and meet on Redis.
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for fan-out between server processes (redis://127.0.0.1:6379/0); "
+        "unset: one process, fan-out in memory",
+    )
+    bus_prefix: str = Field(
+        default="tingshen:", min_length=1, description="channel prefix of this deployment"
+    )
+    node_name: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9_-]{0,32}$",
+        description="this process's name in a cluster (the proxy routes a hearing's media to "
+        "its owner by it); default: the host name and process id",
+    )
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

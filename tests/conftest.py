@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +26,7 @@ import pytest
 from asr.engine import Engine
 from asr.errors import ModelNotFoundError
 from asr.models import ModelSpec, default_model_dir, resolve_model
+from tingshen_platform.bus import Bus, InProcessBus, RedisBus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEECH_CORPUS = REPO_ROOT.parent / "shared" / "asr-dev"
@@ -95,3 +99,40 @@ def base_model_spec() -> ModelSpec:
 def engine(base_model_spec: ModelSpec) -> Engine:
     """One loaded model for the whole test session (every folder shares it)."""
     return Engine(base_model_spec.path, cpu_threads=os.cpu_count() or 0)
+
+
+REDIS_URL = os.environ.get("TINGSHEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def make_bus(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Bus]]:
+    """Buses sharing one medium: the same object in one process, or one Redis for several
+    processes (each call a new connection, as another server process would have)."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}:"
+    made: list[Bus] = []
+    if request.param == "memory":
+        shared = InProcessBus()
+        made.append(shared)
+
+        def make() -> Bus:
+            return shared
+    else:
+        if not _redis_reachable():
+            pytest.skip("Redis is not running on 127.0.0.1:6379 (this machine kind starts it)")
+
+        def make() -> Bus:
+            bus = RedisBus(REDIS_URL, prefix=prefix)
+            made.append(bus)
+            return bus
+
+    yield make
+    for bus in made:
+        await bus.aclose()

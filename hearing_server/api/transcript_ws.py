@@ -68,6 +68,7 @@ async def _initial(
 ) -> None:
     actions = room.actions
     assert actions is not None
+    await actions.catch_up()  # what another process stored and the bus has not brought yet
     if since is None or since < 0 or since > actions.seq:
         seq, state = actions.snapshot()
         await websocket.send_json(

@@ -134,6 +134,7 @@ async def freeze(service: ClosingService, *, staff: StaffUser, hearing_id: int) 
 async def _render(service: ClosingService, hearing_id: int, slots: list[SignerSlot]) -> _Rendered:
     room = await service.rooms.get(hearing_id)
     assert room.actions is not None
+    await room.actions.catch_up()  # every edit stored by any process, not only this one's
     entries, version = room.actions.doc.entries(), room.actions.seq
     with service.ctx.session_factory() as session:
         hearing = session.get(Hearing, hearing_id)

@@ -8,22 +8,40 @@
 
 A subscriber that falls ``queue_size`` messages behind is dropped (it reconnects with ``since``
 and gets the missed updates from the store, so nothing is lost, only re-read).
+
+Several server processes: each holds its own room of a hearing, and the rooms meet on the bus
+(``tingshen_platform.bus``; Redis pub/sub across processes, in-process by default), topic
+``transcript.<hearing id>``. Every update a process stores and every cursor it relays is
+published there; the other processes apply the update to their copy (in sequence-number order,
+gaps filled from the store: :class:`~hearing_server.transcript.log.DocumentLog`) and pass it to
+their sockets. So an edit made through one process reaches the sockets on every other.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import json
+import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from pycrdt import Awareness, Doc
 
 from hearing_server.transcript.actions import TranscriptActions, UpdateStore
+from hearing_server.transcript.log import StoredUpdate
+from tingshen_platform.bus import Bus, InProcessBus, Subscription
 
 __all__ = ["DocumentRoom", "DocumentRooms", "Subscriber"]
 
 Message = dict[str, Any]
+_logger = logging.getLogger(__name__)
+
+
+def topic(hearing_id: int) -> str:
+    return f"transcript.{hearing_id}"
 
 
 class Subscriber:
@@ -46,9 +64,16 @@ class Subscriber:
 
 
 class DocumentRoom:
-    def __init__(self, hearing_id: int, queue_size: int) -> None:
+    def __init__(
+        self,
+        hearing_id: int,
+        queue_size: int,
+        publish: Callable[[Message], None] = lambda _message: None,
+    ) -> None:
         self.hearing_id = hearing_id
         self._queue_size = queue_size
+        self._publish = publish
+        """Awareness to the other processes' rooms of this hearing."""
         self._subscribers: set[Subscriber] = set()
         self.actions: TranscriptActions | None = None
         # Who is here and where their cursor is (Yjs awareness): kept so that a newcomer sees
@@ -88,7 +113,9 @@ class DocumentRoom:
         if gone:
             self._awareness.remove_awareness_states(gone, None)
             update = self._awareness.encode_awareness_update(gone)  # their states, now null
-            self.broadcast({"type": "awareness", "update": base64.b64encode(update).decode()})
+            message = {"type": "awareness", "update": base64.b64encode(update).decode()}
+            self.broadcast(message)
+            self._publish(message)
 
     def relay_awareness(self, sender: Subscriber, update: str) -> None:
         try:
@@ -99,6 +126,15 @@ class DocumentRoom:
         for subscriber in list(self._subscribers):
             if subscriber is not sender:
                 subscriber.offer(message)
+        self._publish(message)
+
+    def apply_remote_awareness(self, update: str) -> None:
+        """Cursors of people connected to another process: to everyone here."""
+        try:
+            self._awareness.apply_awareness_update(base64.b64decode(update), None)
+        except Exception:
+            return
+        self.broadcast({"type": "awareness", "update": update})
 
     @property
     def watchers(self) -> int:
@@ -106,13 +142,22 @@ class DocumentRoom:
 
 
 class DocumentRooms:
-    """Every hearing's document room, loaded on first use (one load even under concurrency)."""
+    """Every hearing's document room in this process, loaded on first use (one load even under
+    concurrency), each joined to the bus while this process holds it."""
 
-    def __init__(self, store: UpdateStore, *, queue_size: int = 256) -> None:
+    def __init__(
+        self, store: UpdateStore, *, bus: Bus | None = None, queue_size: int = 256
+    ) -> None:
         self._store = store
+        self._bus: Bus = bus if bus is not None else InProcessBus()
         self._queue_size = queue_size
         self._rooms: dict[int, DocumentRoom] = {}
         self._loading: dict[int, asyncio.Lock] = {}
+        self._readers: dict[int, asyncio.Task[None]] = {}
+        self._outbox: asyncio.Queue[tuple[str, bytes]] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self.node = uuid.uuid4().hex
+        """This process's name on the bus: its own messages come back and are skipped."""
         self.listeners: list[Callable[[int, Message], None]] = []
 
     async def get(self, hearing_id: int) -> DocumentRoom:
@@ -122,19 +167,99 @@ class DocumentRooms:
         async with self._loading.setdefault(hearing_id, asyncio.Lock()):
             room = self._rooms.get(hearing_id)
             if room is None or room.actions is None:
-                fresh = DocumentRoom(hearing_id, self._queue_size)
-
-                def fan_out(message: Message) -> None:
-                    self._fan_out(fresh, message)
-
-                fresh.actions = await TranscriptActions.load(hearing_id, self._store, fan_out)
-                self._rooms[hearing_id] = room = fresh
+                room = await self._load(hearing_id)
             return room
+
+    async def _load(self, hearing_id: int) -> DocumentRoom:
+        def publish(message: Message) -> None:
+            self._send(hearing_id, message)
+
+        fresh = DocumentRoom(hearing_id, self._queue_size, publish)
+
+        def fan_out(message: Message) -> None:
+            self._fan_out(fresh, message)
+
+        # Subscribed before loading: an update stored after the load arrives on the bus, and
+        # one stored before it but delivered after is skipped by its sequence number.
+        subscription = await self._bus.subscribe(topic(hearing_id))
+        try:
+            fresh.actions = await TranscriptActions.load(
+                hearing_id, self._store, fan_out, publish=publish
+            )
+        except BaseException:
+            await subscription.close()
+            raise
+        self._rooms[hearing_id] = fresh
+        self._readers[hearing_id] = asyncio.get_running_loop().create_task(
+            self._read(fresh, subscription), name=f"transcript-bus-{hearing_id}"
+        )
+        return fresh
 
     def _fan_out(self, room: DocumentRoom, message: Message) -> None:
         room.broadcast(message)
         for listener in self.listeners:
             listener(room.hearing_id, message)
 
+    def _send(self, hearing_id: int, message: Message) -> None:
+        """Publish in order, without making the writer wait for the bus."""
+        if self._outbox is None:
+            self._outbox = asyncio.Queue()
+            self._sender = asyncio.get_running_loop().create_task(
+                self._publish_all(self._outbox), name="transcript-bus-sender"
+            )
+        body = json.dumps({"node": self.node, "message": message}, separators=(",", ":"))
+        self._outbox.put_nowait((topic(hearing_id), body.encode()))
+
+    async def _publish_all(self, outbox: asyncio.Queue[tuple[str, bytes]]) -> None:
+        while True:
+            name, body = await outbox.get()
+            try:
+                await self._bus.publish(name, body)
+            except Exception:  # the others catch up from the store at their next update
+                _logger.warning("transcript update not published on %s", name, exc_info=True)
+            finally:
+                outbox.task_done()
+
+    async def _read(self, room: DocumentRoom, subscription: Subscription) -> None:
+        actions = room.actions
+        assert actions is not None
+        try:
+            async for raw in subscription:
+                if subscription.overflowed:  # messages were dropped: the store has them
+                    subscription.overflowed = False
+                    await actions.catch_up()
+                try:
+                    envelope = json.loads(raw)
+                    if envelope["node"] == self.node:
+                        continue
+                    message = envelope["message"]
+                    if message["type"] == "update":
+                        await actions.apply_remote(StoredUpdate.from_message(message))
+                    elif message["type"] == "awareness":
+                        room.apply_remote_awareness(str(message["update"]))
+                except (ValueError, KeyError, TypeError):
+                    _logger.warning("malformed message on %s dropped", subscription.topic)
+        finally:
+            await subscription.close()
+
     def forget(self, hearing_id: int) -> None:
         self._rooms.pop(hearing_id, None)
+        reader = self._readers.pop(hearing_id, None)
+        if reader is not None:
+            reader.cancel()
+
+    async def aclose(self) -> None:
+        """Leave the bus (the bus itself belongs to the caller)."""
+        tasks = [*self._readers.values(), *([self._sender] if self._sender else [])]
+        if self._outbox is not None and self._sender is not None and not self._sender.done():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(2.0):
+                    await self._outbox.join()  # let queued updates reach the others
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._readers.clear()
+        self._rooms.clear()
+        self._sender, self._outbox = None, None

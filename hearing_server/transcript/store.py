@@ -5,8 +5,11 @@
     store.load(hearing_id), store.since(hearing_id, seq), store.revisions(hearing_id, segment_id)
 
 Append-only: a row is never updated or deleted, so the sequence of updates *is* the transcript's
-history. SQLite runs with ``synchronous=FULL`` (see :mod:`hearing_server.db`), so a committed row
-survives ``kill -9`` and power loss; on PostgreSQL the commit is durable by default.
+history. Several server processes append to one hearing's log: the unique ``(hearing_id, seq)``
+decides who wrote first, and the loser gets :class:`SeqTakenError` (see
+:mod:`hearing_server.transcript.log`). SQLite runs with ``synchronous=FULL`` (see
+:mod:`hearing_server.db`), so a committed row survives ``kill -9`` and power loss; on
+PostgreSQL the commit is durable by default.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearing_server.models import TranscriptRevision as RevisionRow
 from hearing_server.models import TranscriptUpdate as UpdateRow
-from hearing_server.transcript.actions import StoredUpdate
+from hearing_server.transcript.log import SeqTakenError, StoredUpdate
 from hearing_server.transcript.model import Field, Revision
 
 __all__ = ["SqlUpdateStore"]
@@ -49,6 +53,23 @@ class SqlUpdateStore:
             return [_stored(row) for row in rows]
 
     def append(
+        self, hearing_id: int, updates: Sequence[StoredUpdate], revisions: Sequence[Revision]
+    ) -> None:
+        try:
+            self._append(hearing_id, updates, revisions)
+        except IntegrityError as exc:
+            if updates and self._last_seq(hearing_id) >= updates[0].seq:
+                raise SeqTakenError(f"hearing {hearing_id}: seq {updates[0].seq} taken") from exc
+            raise
+
+    def _last_seq(self, hearing_id: int) -> int:
+        with self._sessions() as session:
+            last = session.scalar(
+                select(func.max(UpdateRow.seq)).where(UpdateRow.hearing_id == hearing_id)
+            )
+            return int(last or 0)
+
+    def _append(
         self, hearing_id: int, updates: Sequence[StoredUpdate], revisions: Sequence[Revision]
     ) -> None:
         with self._write_lock, self._sessions.begin() as session:

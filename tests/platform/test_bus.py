@@ -3,51 +3,6 @@ as this project's machines run it; a unique channel prefix per test)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
-from collections.abc import AsyncIterator, Callable
-
-import pytest
-
-from tingshen_platform.bus import Bus, InProcessBus, RedisBus
-
-REDIS_URL = os.environ.get("TINGSHEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def make_bus(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Bus]]:
-    """Buses sharing one medium: the same object in one process, or one Redis for several
-    processes (each call a new connection, as another server process would have)."""
-    prefix = f"test-{uuid.uuid4().hex[:12]}:"
-    made: list[Bus] = []
-    if request.param == "memory":
-        shared = InProcessBus()
-        made.append(shared)
-
-        def make() -> Bus:
-            return shared
-    else:
-        if not _redis_reachable():
-            pytest.skip("Redis is not running on 127.0.0.1:6379 (this machine kind starts it)")
-
-        def make() -> Bus:
-            bus = RedisBus(REDIS_URL, prefix=prefix)
-            made.append(bus)
-            return bus
-
-    yield make
-    for bus in made:
-        await bus.aclose()
-
 
 async def test_every_subscriber_gets_every_message_in_order(make_bus) -> None:
     bus = make_bus()
