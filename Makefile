@@ -17,7 +17,7 @@ RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv lint format test bench bench-editing run asr-demo vendor clean distclean
+.PHONY: venv lint format test bench bench-editing run cluster asr-demo vendor clean distclean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ vendor:
 
 run: venv
 	$(VENV)/bin/tingshen serve --demo --data-dir .data
+
+# Two server processes behind HAProxy, sharing the local PostgreSQL and Redis (docs/architecture.md).
+cluster: venv
+	$(VENV)/bin/tingshen cluster --processes 2 --demo --data-dir .data-cluster
 
 # The streaming engine alone on a Mandarin clip of the speech corpus.
 asr-demo: venv

@@ -9,6 +9,7 @@ read when the command runs; the options here override them.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +46,18 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create demo data and print login and join links.")
     ] = False,
+    redis_url: Annotated[
+        str | None, typer.Option(help="Redis for fan-out between processes of a cluster.")
+    ] = None,
+    node_name: Annotated[
+        str | None, typer.Option(help="This process's name in a cluster (p1, p2, …).")
+    ] = None,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy", help="Trust X-Forwarded-For/-Proto from a proxy on 127.0.0.1."
+        ),
+    ] = False,
 ) -> None:
     """Run the hearing server."""
     import uvicorn
@@ -66,6 +79,10 @@ def serve(
         overrides["stun_urls"] = stun
     if turn:
         overrides["turn_urls"] = turn
+    if redis_url is not None:
+        overrides["redis_url"] = redis_url
+    if node_name is not None:
+        overrides["node_name"] = node_name
     settings = Settings(**overrides)
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
@@ -84,7 +101,43 @@ def serve(
         port=port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else None,
     )
+
+
+@app.command()
+def cluster(
+    processes: Annotated[int, typer.Option(min=1, max=16, help="Server processes.")] = 2,
+    host: Annotated[str, typer.Option(help="Address of the proxy and the processes.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The proxy's port.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Shared data directory.")] = Path(".data-cluster"),
+    database_url: Annotated[
+        str, typer.Option(help="PostgreSQL URL shared by the processes (created if missing).")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/tingshen_cluster",
+    redis_url: Annotated[str, typer.Option(help="Redis shared by the processes.")] = (
+        "redis://127.0.0.1:6379/0"
+    ),
+    demo: Annotated[bool, typer.Option("--demo", help="Create demo data first.")] = False,
+) -> None:
+    """Run several server processes behind HAProxy (Debian's haproxy) on this machine."""
+    from hearing_server.cluster import Cluster, ClusterPlan, Frontend, Node, prepare
+
+    nodes = [Node(f"p{n}", host, port + 100 + n) for n in range(1, processes + 1)]
+    public = f"http://{host}:{port}"
+    prepare(database_url, data_dir, public_base_url=public, demo=demo)
+    plan = ClusterPlan(Frontend(host, port), nodes, data_dir.resolve(), database_url, redis_url)
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)  # leave the with block: the processes and the proxy are stopped
+
+    signal.signal(signal.SIGTERM, stop)
+    with Cluster(plan) as running:
+        names = ", ".join(f"{n.name} ({n.url})" for n in nodes)
+        typer.echo(f"Tingshen cluster: {running.url}  (processes {names}; Ctrl-C stops)")
+        running.wait()
 
 
 def main() -> None:

@@ -19,6 +19,7 @@
     ├── PayloadTooLargeError   413   request body over its limit (uploaded PDF, timestamp query)
     ├── UnsupportedMediaTypeError 415 body of the wrong Content-Type
     ├── ServiceUnavailableError 503  verification workers busy (try again)
+    ├── OwnedElsewhereError    409   a live hearing another process runs (``owner``: go there)
     └── RateLimitedError       429
 
     hearing_server.rtc.errors.BadOfferError   400   malformed or unusable SDP offer
@@ -29,7 +30,8 @@ Business code raises these; only :func:`install_handlers` knows about HTTP. Ever
 
 WebSocket close codes (docs/protocol.md) are defined here too; :func:`websocket_close` maps a
 refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open), any other
-``ServerError`` 4403. The live session's own endings: 4408 too slow, 4410 hearing closed, 1012
+``ServerError`` 4403, ``OwnedElsewhereError`` 4421 (the reason is the owner's node name: reconnect
+with ``?node=``). The live session's own endings: 4408 too slow, 4410 hearing closed, 1012
 server restarting.
 """
 
@@ -52,6 +54,10 @@ class ServerError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def extra(self) -> dict[str, Any]:
+        """More fields of the error body, for a client that acts on them."""
+        return {}
 
 
 class ConfigurationError(ServerError):
@@ -132,16 +138,34 @@ class ServiceUnavailableError(ServerError):
     status_code = 503
 
 
+class OwnedElsewhereError(ServerError):
+    """Another server process runs this hearing's media and recognition: the client asks again
+    with ``?node=<owner>``, which the proxy routes to that process."""
+
+    code = "owned_elsewhere"
+    status_code = 409
+
+    def __init__(self, owner: str) -> None:
+        super().__init__("this hearing runs on another server process; ask it there")
+        self.owner = owner
+
+    def extra(self) -> dict[str, Any]:
+        return {"owner": self.owner}
+
+
 WS_CLOSE_FORBIDDEN = 4403
 WS_CLOSE_OVERFLOW = 4408
 WS_CLOSE_NOT_OPEN = 4409
 WS_CLOSE_HEARING_CLOSED = 4410
 WS_CLOSE_REMOVED = 4411
+WS_CLOSE_OWNED_ELSEWHERE = 4421
 WS_CLOSE_SERVER_SHUTDOWN = 1012
 
 
 def websocket_close(exc: ServerError) -> tuple[int, str]:
     """``(close code, reason)`` for a transcript socket refused with ``exc``."""
+    if isinstance(exc, OwnedElsewhereError):
+        return WS_CLOSE_OWNED_ELSEWHERE, exc.owner
     if isinstance(exc, RemovedError):
         code = WS_CLOSE_REMOVED
     elif isinstance(exc, ConflictError):
@@ -165,7 +189,8 @@ def _describe(errors: list[dict[str, Any]]) -> str:
 
 async def _server_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServerError)
-    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+    body = error_body(exc.code, exc.message, **exc.extra())
+    return JSONResponse(body, status_code=exc.status_code)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -15,6 +15,8 @@ start on the first verification).
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +28,7 @@ from hearing_server.closing.store import DocumentStore
 from hearing_server.context import ServerContext
 from hearing_server.court_pki import CourtPki
 from hearing_server.db import make_session_factory, upgrade
+from hearing_server.live.ownership import HearingOwnership
 from hearing_server.live.registry import LiveRegistry
 from hearing_server.live.segments import SegmentStore
 from hearing_server.live.streams import ModelStreamFactory, StreamFactory
@@ -57,6 +60,7 @@ from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.verification import VerificationPool
 from recordings import LocalDirStore
 from tingshen_platform.bus import Bus, InProcessBus, RedisBus
+from tingshen_platform.leases import Leases
 
 __all__ = ["Services", "build_context", "build_services", "services_running"]
 
@@ -71,6 +75,8 @@ UPLOAD_WINDOW = timedelta(minutes=10)
 @dataclass(frozen=True, slots=True)
 class Services:
     context: ServerContext
+    node: str
+    """This process's name in a cluster (``TINGSHEN_NODE_NAME``; default host and pid)."""
     live: LiveRegistry
     streams: StreamFactory
     bus: Bus
@@ -145,7 +151,10 @@ def build_services(
     )
     documents = DocumentRooms(SqlUpdateStore(context.session_factory), bus=bus)
     recordings = LocalDirStore(settings.data_dir / "recordings") if settings.record_audio else None
+    node = settings.node_name or f"{socket.gethostname()}-{os.getpid()}"
+    leases = Leases(context.engine) if settings.redis_url else None
     registry = LiveRegistry(
+        ownership=HearingOwnership(leases, node),
         ice=ice,
         streams=streams,
         clock=clock,
@@ -165,6 +174,7 @@ def build_services(
     case_files = DocumentStore(settings.data_dir / "documents")
     return Services(
         context=context,
+        node=node,
         live=registry,
         streams=streams,
         bus=bus,
@@ -208,6 +218,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
             retention_running(context, services.recordings, settings.recording_retention_days),
             retranscription_running(services.retranscription),
             closing_running(services.closing),
+            services.live.ownership.kept(services.live.lost),
         ):
             yield
         await services.live.close_all()

@@ -4,6 +4,8 @@
 ``platform_events``: the transactional outbox of events; ``platform_event_consumers`` (each
 consumer's horizon) and ``platform_processed_events`` (what each consumer has handled) make
 delivery at least once and handling once (see :mod:`tingshen_platform.events`).
+``platform_leases``: named cluster-wide leases with fencing tokens
+(:mod:`tingshen_platform.leases`).
 Times are timezone-aware UTC.
 """
 
@@ -23,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["event_consumers", "events", "jobs", "metadata", "processed_events"]
+__all__ = ["event_consumers", "events", "jobs", "leases", "metadata", "processed_events"]
 
 metadata = MetaData()
 
@@ -77,4 +79,15 @@ processed_events = Table(
     Column("consumer", String(100), primary_key=True),
     Column("event_id", BigInteger, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+leases = Table(
+    "platform_leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("token", BigInteger, nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )

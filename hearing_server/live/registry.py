@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from hearing_server.live.ownership import HearingOwnership
 from hearing_server.live.recorder import HearingRecorder
 from hearing_server.live.room import (
     CommitSink,
@@ -50,7 +51,10 @@ class LiveRegistry:
         on_gap: GapSink | None = None,
         on_utterance_end: UtteranceEndSink | None = None,
         on_revision: RevisionSink | None = None,
+        ownership: HearingOwnership | None = None,
     ) -> None:
+        self.ownership = ownership or HearingOwnership(None, "local")
+        """Which process of a cluster runs each live hearing (alone: this one, all of them)."""
         self.ice = ice
         self.on_utterance_end = on_utterance_end
         self.on_revision = on_revision
@@ -66,6 +70,9 @@ class LiveRegistry:
         return self._hearings.get(hearing_id)
 
     def get_or_create(self, hearing_id: int, spec: Callable[[], LiveSpec]) -> LiveHearing:
+        """The hearing's live session, started here if need be; :class:`OwnedElsewhereError`
+        when another process of the cluster runs it."""
+        self.ownership.claim(hearing_id)
         live = self._hearings.get(hearing_id)
         if live is None or live.closed:
             live = LiveHearing(
@@ -94,6 +101,14 @@ class LiveRegistry:
             await live.close(shutdown=shutdown)
             if not shutdown and self.recordings is not None and live.recorder is not None:
                 await self._finalize(hearing_id)
+        await asyncio.to_thread(self.ownership.release, hearing_id)
+
+    async def lost(self, hearing_id: int) -> None:
+        """Another process took the hearing over (this one stalled past its lease): end the
+        session here as a restart would, so that its pages reconnect to the new owner."""
+        live = self._hearings.pop(hearing_id, None)
+        if live is not None:
+            await live.close(shutdown=True)
 
     archive: Callable[[int], object] | None = None
     """Set by ``build_services``: finalises a hearing's recording and stores its digests with the

@@ -9,20 +9,38 @@ export class ApiError extends Error {
   }
 }
 
+// Several server processes: a live hearing runs on one of them, which answers with its name
+// when another was asked (409 owned_elsewhere, or socket close 4421); the proxy sends a request
+// with ?node=<name> to that process while it is up (docs/architecture.md).
+let routeNode = "";
+
+export function routed(path) {
+  if (!routeNode) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}node=${encodeURIComponent(routeNode)}`;
+}
+
+// True when the route changed (ask again at once), false when it was already this node.
+export function routeTo(node) {
+  if (!node || node === routeNode) return false;
+  routeNode = node;
+  return true;
+}
+
 export async function api(method, path, body) {
   const init = { method, headers: {}, credentials: "same-origin" };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(routed(path), init);
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => null);
+    if (response.ok) return data;
     const err = data && data.error ? data.error : {};
+    if (err.code === "owned_elsewhere" && attempt === 0 && routeTo(err.owner)) continue;
     throw new ApiError(response.status, err.code || "error", err.message || response.statusText);
   }
-  return data;
 }
 
 export function el(tag, attrs = {}, ...children) {

@@ -1,6 +1,6 @@
 // Live transcript over the WebSocket of docs/protocol.md: snapshot, then diffs; reconnect with
 // since and live_id; presence and hearing messages go to the participants panel and exit card.
-import { el } from "./common.js";
+import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
@@ -85,7 +85,8 @@ export function connectTranscript() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   if (state.exited) return;
   const since = state.seq && state.liveId ? `?since=${state.seq}&live_id=${state.liveId}` : "";
-  const ws = new WebSocket(`${scheme}://${location.host}/ws/hearings/${hearingId}/transcript${since}`);
+  const path = routed(`/ws/hearings/${hearingId}/transcript${since}`);
+  const ws = new WebSocket(`${scheme}://${location.host}${path}`);
   state.ws = ws;
   const notice = document.getElementById("tr-notice");
   ws.onopen = () => { notice.hidden = true; };
@@ -95,6 +96,9 @@ export function connectTranscript() {
     if (event.code === 4411) { exitRoom("removed"); return; }
     if (event.code === 4403) { notice.textContent = event.reason; notice.hidden = false; return; }
     if (event.code === 4410) { exitRoom("closed"); return; }
+    // Another server process runs this hearing: go there at once (or, when that process is the
+    // one already asked for and is gone, wait for its lease to run out and a new owner).
+    if (event.code === 4421 && routeTo(event.reason)) { connectTranscript(); return; }
     notice.textContent = event.code === 4409 ? t("not_open") : t("reconnecting");
     notice.hidden = false;
     setTimeout(connectTranscript, event.code === 4409 ? 5000 : 1000);

@@ -1,0 +1,114 @@
+"""Cluster-wide named leases with fencing tokens (table ``platform_leases``).
+
+    leases = Leases(engine)
+    lease = leases.acquire("live-hearing-7", owner="p1", ttl=timedelta(seconds=6))
+    lease = leases.renew(lease, ttl)        # None: lost (it ran out and another took it)
+    leases.holder("live-hearing-7")         # who holds it now, and where to reach them
+    leases.release(lease)
+
+One holder at a time: a lease is taken when it is free (no row) or ran out, or renewed by the
+holder, each with one conditional statement that two processes cannot both win (PostgreSQL
+re-checks the condition on the row it waited for; SQLite writes one at a time). The ``token``
+grows by one whenever the holder changes, so a late write of an earlier holder can be refused
+(fencing). Times come from the caller's clock: machines of one cluster keep time with NTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, Engine, and_, case, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tingshen_platform.schema import leases as table
+
+__all__ = ["Lease", "Leases"]
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    name: str
+    owner: str
+    token: int
+    expires_at: datetime
+    address: str = ""
+    """Where the holder can be reached (a node name the proxy routes by, a URL)."""
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class Leases:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
+        self._engine = engine
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def acquire(self, name: str, owner: str, ttl: timedelta, address: str = "") -> Lease | None:
+        """Take the lease (free or run out) or renew it (already ours); None: someone else
+        holds it."""
+        now = self._clock()
+        until = now + ttl
+        taken = (
+            update(table)
+            .where(table.c.name == name, or_(table.c.owner == owner, table.c.expires_at <= now))
+            .values(
+                token=case((table.c.owner == owner, table.c.token), else_=table.c.token + 1),
+                acquired_at=case((table.c.owner == owner, table.c.acquired_at), else_=now),
+                owner=owner,
+                expires_at=until,
+                address=address,
+            )
+            .returning(table.c.token)
+        )
+        with self._engine.begin() as connection:
+            token = connection.execute(taken).scalar()
+        if token is not None:
+            return Lease(name, owner, int(token), until, address)
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    insert(table).values(
+                        name=name,
+                        owner=owner,
+                        token=1,
+                        address=address,
+                        acquired_at=now,
+                        expires_at=until,
+                    )
+                )
+        except IntegrityError:
+            return None  # another process created it first and holds it
+        return Lease(name, owner, 1, until, address)
+
+    def renew(self, lease: Lease, ttl: timedelta) -> Lease | None:
+        """Extend a lease still ours (same owner and token); None when it was lost."""
+        until = self._clock() + ttl
+        with self._engine.begin() as connection:
+            done = connection.execute(
+                update(table).where(_same(lease)).values(expires_at=until).returning(table.c.token)
+            ).scalar()
+        if done is None:
+            return None
+        return Lease(lease.name, lease.owner, lease.token, until, lease.address)
+
+    def release(self, lease: Lease) -> None:
+        """Give it up now (the token stays, so the next holder's is still larger)."""
+        with self._engine.begin() as connection:
+            connection.execute(update(table).where(_same(lease)).values(expires_at=self._clock()))
+
+    def holder(self, name: str) -> Lease | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(select(table).where(table.c.name == name)).first()
+        if row is None or _utc(row.expires_at) <= self._clock():
+            return None
+        return Lease(row.name, row.owner, int(row.token), _utc(row.expires_at), row.address)
+
+
+def _same(lease: Lease) -> ColumnElement[bool]:
+    return and_(
+        table.c.name == lease.name, table.c.owner == lease.owner, table.c.token == lease.token
+    )
