@@ -114,7 +114,6 @@ class Cluster:
         }
 
     def start_node(self, node: Node) -> None:
-        log = (self.plan.data_dir / f"{node.name}.log").open("ab")
         command = [
             *_tingshen(),
             "serve",
@@ -123,9 +122,10 @@ class Cluster:
             "--behind-proxy",
             *self.plan.serve_args,
         ]  # fmt: skip
-        self.processes[node.name] = subprocess.Popen(
-            command, env=self.env(node), stdout=log, stderr=subprocess.STDOUT
-        )
+        with (self.plan.data_dir / f"{node.name}.log").open("ab") as log:
+            self.processes[node.name] = subprocess.Popen(
+                command, env=self.env(node), stdout=log, stderr=subprocess.STDOUT
+            )
         _wait_healthy(node, self.processes[node.name])
 
     def start(self) -> None:
@@ -135,10 +135,10 @@ class Cluster:
         config = self.plan.data_dir / "haproxy.cfg"
         config.write_text(haproxy_config(self.plan.frontend, self.plan.nodes), encoding="utf-8")
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
-        log = (self.plan.data_dir / "haproxy.log").open("ab")
-        self.proxy = subprocess.Popen(
-            [haproxy, "-f", str(config), "-db"], stdout=log, stderr=subprocess.STDOUT
-        )
+        with (self.plan.data_dir / "haproxy.log").open("ab") as log:
+            self.proxy = subprocess.Popen(
+                [haproxy, "-f", str(config), "-db"], stdout=log, stderr=subprocess.STDOUT
+            )
         _wait_healthy(Node("proxy", self.plan.frontend.host, self.plan.frontend.port), self.proxy)
 
     def wait(self) -> None:

@@ -146,10 +146,20 @@ async def editor(
 
 
 async def scenario(
-    port: int, cookie: str, hearings: list[int], viewers: int, rate: float, seconds: float, pid: int
+    port: int,
+    cookie: str,
+    hearings: list[int],
+    viewers: int,
+    rate: float,
+    seconds: float,
+    pid: int,
+    *,
+    more_pids: tuple[int, ...] = (),
 ) -> dict[str, Any]:
+    """``port``: the server's (or the proxy's); the server CPU sums ``pid`` and ``more_pids``."""
     run = Run()
     stop, ready = asyncio.Event(), asyncio.Event()
+    pids = (pid, *more_pids)
     urls = {h: f"ws://127.0.0.1:{port}/ws/hearings/{h}/document" for h in hearings}
     watching = [
         asyncio.create_task(viewer(urls[h], cookie, h, i, run, stop))
@@ -160,11 +170,11 @@ async def scenario(
         asyncio.create_task(editor(urls[h], cookie, h, rate, seconds, run, ready)) for h in hearings
     ]
     await asyncio.sleep(2.0)  # connections settle (not a measurement)
-    cpu0, wall0, own0 = cpu_seconds(pid), time.perf_counter(), time.process_time()
+    cpu0, wall0, own0 = sum(map(cpu_seconds, pids)), time.perf_counter(), time.process_time()
     ready.set()
     edits = sum(await asyncio.gather(*editing))
     await asyncio.sleep(1.0)
-    cpu1, wall1, own1 = cpu_seconds(pid), time.perf_counter(), time.process_time()
+    cpu1, wall1, own1 = sum(map(cpu_seconds, pids)), time.perf_counter(), time.process_time()
     stop.set()
     await asyncio.gather(*watching, return_exceptions=True)
     latencies = [
