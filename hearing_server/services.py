@@ -190,7 +190,11 @@ def build_services(
         ),
         case_files=case_files,
         pki=pki,
-        closing=ClosingService(context, pki, case_files, documents) if pki is not None else None,
+        closing=(
+            ClosingService(context, pki, case_files, documents, leases=leases, node=node)
+            if pki is not None
+            else None
+        ),
         verification=VerificationPool(),
         verify_limiter=LoginRateLimiter(
             limit=UPLOADS_PER_WINDOW, window=UPLOAD_WINDOW, clock=context.clock

@@ -5,6 +5,8 @@
     lease = leases.renew(lease, ttl)        # None: lost (it ran out and another took it)
     leases.holder("live-hearing-7")         # who holds it now, and where to reach them
     leases.release(lease)
+    async with ClusterLock(leases, "closing-7", owner="p1"):   # a lock across processes
+        ...
 
 One holder at a time: a lease is taken when it is free (no row) or ran out, or renewed by the
 holder, each with one conditional statement that two processes cannot both win (PostgreSQL
@@ -15,6 +17,9 @@ grows by one whenever the holder changes, so a late write of an earlier holder c
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +29,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tingshen_platform.schema import leases as table
 
-__all__ = ["Lease", "Leases"]
+__all__ = ["ClusterLock", "Lease", "Leases"]
+
+_logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +119,61 @@ def _same(lease: Lease) -> ColumnElement[bool]:
     return and_(
         table.c.name == lease.name, table.c.owner == lease.owner, table.c.token == lease.token
     )
+
+
+class ClusterLock:
+    """A lease held as a lock across processes: ``async with ClusterLock(leases, name, owner):``
+    waits (polling every ``poll``) until the lease is free, keeps it renewed while the block
+    runs, and releases it at the end. :class:`TimeoutError` after ``wait``. Not reentrant."""
+
+    def __init__(
+        self,
+        leases: Leases,
+        name: str,
+        owner: str,
+        *,
+        ttl: timedelta = timedelta(seconds=30),
+        wait: timedelta = timedelta(seconds=60),
+        poll: timedelta = timedelta(milliseconds=100),
+    ) -> None:
+        self._leases, self._name, self._owner = leases, name, owner
+        self._ttl, self._wait, self._poll = ttl, wait, poll
+        self._lease: Lease | None = None
+        self._keeper: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Lease:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait.total_seconds()
+        while True:
+            lease = await asyncio.to_thread(
+                self._leases.acquire, self._name, self._owner, self._ttl
+            )
+            if lease is not None:
+                break
+            if loop.time() >= deadline:
+                raise TimeoutError(f"{self._name}: held by another process for too long")
+            await asyncio.sleep(self._poll.total_seconds())
+        self._lease = lease
+        self._keeper = loop.create_task(self._keep(), name=f"lease-{self._name}")
+        return lease
+
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self._ttl.total_seconds() / 3)
+            current = self._lease
+            if current is None:
+                return
+            renewed = await asyncio.to_thread(self._leases.renew, current, self._ttl)
+            if renewed is None:
+                _logger.error("%s: lease lost while held", self._name)
+                return
+            self._lease = renewed
+
+    async def __aexit__(self, *_exc: object) -> None:
+        lease, self._lease = self._lease, None
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+        if lease is not None:
+            await asyncio.to_thread(self._leases.release, lease)

@@ -94,6 +94,13 @@ class _Rendered:
 
 
 async def freeze(service: ClosingService, *, staff: StaffUser, hearing_id: int) -> None:
+    """Under the hearing's closing lock, so that a process starting meanwhile never takes this
+    freeze for one a crash left unfinished (:meth:`ClosingService.recover`)."""
+    async with service.lock(hearing_id):
+        await _freeze(service, staff=staff, hearing_id=hearing_id)
+
+
+async def _freeze(service: ClosingService, *, staff: StaffUser, hearing_id: int) -> None:
     ctx = service.ctx
     with ctx.session_factory() as session:
         hearing = hearing_for_staff(session, staff, hearing_id)  # another court's: 404

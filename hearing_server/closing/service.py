@@ -3,7 +3,10 @@
 Why a lock per hearing: each signature is an incremental revision of the *same* PDF, so two
 finishing signers must be serialised; the lock keeps that cheap inside one process, and the
 guarded UPDATE on the PDF's digest (:mod:`hearing_server.closing.signatures`) keeps it correct
-across processes. Built once with the services (:attr:`hearing_server.services.Services.closing`).
+across processes. In a cluster the lock is also a lease (``closing-<hearing>``), held while a
+freeze, signature or seal is written, so that another process's startup recovery never takes
+work in progress for work a crash left unfinished. Built once with the services
+(:attr:`hearing_server.services.Services.closing`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,13 @@ from hearing_server.court_pki import CourtPki
 from hearing_server.models import PendingSignature, TranscriptClosure
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.pdf import find_cjk_font
+from tingshen_platform.leases import ClusterLock, Leases
 
 logger = logging.getLogger(__name__)
+
+
+def closing_lease(hearing_id: int) -> str:
+    return f"closing-{hearing_id}"
 
 
 @dataclass
@@ -33,6 +41,9 @@ class ClosingService:
     pki: CourtPki
     store: DocumentStore
     rooms: DocumentRooms
+    leases: Leases | None = None
+    """The cluster's leases (None: one process)."""
+    node: str = "local"
     _locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     _font: Path | None = None
 
@@ -46,17 +57,28 @@ class ClosingService:
             self._font = find_cjk_font(self.ctx.settings.pdf_font)
         return self._font
 
-    def lock(self, hearing_id: int) -> asyncio.Lock:
-        lock = self._locks.get(hearing_id)
-        if lock is None:
-            lock = self._locks[hearing_id] = asyncio.Lock()
-        return lock
+    @asynccontextmanager
+    async def lock(self, hearing_id: int) -> AsyncIterator[None]:
+        local = self._locks.get(hearing_id)
+        if local is None:
+            local = self._locks[hearing_id] = asyncio.Lock()
+        async with local:
+            if self.leases is None:
+                yield
+                return
+            async with ClusterLock(self.leases, closing_lease(hearing_id), self.node):
+                yield
+
+    def _busy_elsewhere(self, hearing_id: int) -> bool:
+        return self.leases is not None and self.leases.holder(closing_lease(hearing_id)) is not None
 
     def recover(self) -> None:
         """At startup: forget revision files no committed row names (never acknowledged),
         closures whose freeze never finished, and expired prepared signatures."""
         with self.ctx.session_factory() as session:
             for closure in session.scalars(select(TranscriptClosure)):
+                if self._busy_elsewhere(closure.hearing_id):
+                    continue  # another process is writing it right now
                 if closure.frozen_version is None:  # the freeze crashed before it committed
                     self.store.discard_after(closure.hearing_id, -1)
                     session.delete(closure)

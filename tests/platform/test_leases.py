@@ -3,9 +3,11 @@ of a lost lease refused; threads racing for one lease: exactly one wins (SQLite,
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.platform.conftest import Clock
@@ -80,3 +82,35 @@ def test_threads_racing_for_one_lease_one_wins(engine: Engine, clock: Clock) -> 
     assert len(won) == 1
     holder = leases.holder("live-hearing-9")
     assert holder is not None and holder.owner == won[0] and holder.token == 2
+
+
+async def test_a_cluster_lock_waits_for_the_other_holder(engine: Engine) -> None:
+    from tingshen_platform.leases import ClusterLock
+
+    leases = Leases(engine)  # the real clock: the lock renews and waits in real time
+    order: list[str] = []
+    inside = asyncio.Event()
+    leave = asyncio.Event()
+
+    async def first() -> None:
+        async with ClusterLock(leases, "closing-7", "p1"):
+            order.append("p1 in")
+            inside.set()
+            await leave.wait()
+            order.append("p1 out")
+
+    async def second() -> None:
+        await inside.wait()
+        async with ClusterLock(leases, "closing-7", "p2", poll=timedelta(milliseconds=10)):
+            order.append("p2 in")
+
+    async def impatient() -> None:
+        await inside.wait()
+        with pytest.raises(TimeoutError):
+            async with ClusterLock(leases, "closing-7", "p3", wait=timedelta(0)):
+                order.append("p3 in")
+        leave.set()  # p3 gave up while p1 held it; now p1 may go
+
+    await asyncio.gather(first(), second(), impatient())
+    assert order == ["p1 in", "p1 out", "p2 in"]
+    assert leases.holder("closing-7") is None  # released at the end
