@@ -5,7 +5,8 @@
 consumer's horizon) and ``platform_processed_events`` (what each consumer has handled) make
 delivery at least once and handling once (see :mod:`tingshen_platform.events`).
 ``platform_leases``: named cluster-wide leases with fencing tokens
-(:mod:`tingshen_platform.leases`).
+(:mod:`tingshen_platform.leases`); ``platform_counters``: windowed attempt counters shared by every
+process (:mod:`tingshen_platform.counters`).
 Times are timezone-aware UTC.
 """
 
@@ -25,7 +26,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["event_consumers", "events", "jobs", "leases", "metadata", "processed_events"]
+__all__ = [
+    "counters",
+    "event_consumers",
+    "events",
+    "jobs",
+    "leases",
+    "metadata",
+    "processed_events",
+]
 
 metadata = MetaData()
 
@@ -90,4 +99,13 @@ leases = Table(
     Column("address", String(200), nullable=False),
     Column("acquired_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+counters = Table(
+    "platform_counters",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Index("ix_platform_counters_window_start", "window_start"),
 )
