@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.hmac import HMAC
 
 from hearing_server.errors import GoneError, InvalidTokenError
+from tingshen_platform.counters import Counters
 
 Clock = Callable[[], datetime]
 
@@ -28,7 +28,6 @@ CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5
 CODE_TTL = timedelta(minutes=10)
 _TOKEN_VERSION = "v1"
-_MAX_TRACKED_KEYS = 10_000
 
 
 def utc_now() -> datetime:
@@ -142,34 +141,22 @@ def verify_invitation(secret_key: bytes, token: str, *, now: datetime) -> Invita
 
 
 class LoginRateLimiter:
-    """Sliding window: at most ``limit`` attempts per ``window`` for one key (username + IP)."""
+    """At most ``limit`` attempts per ``window`` for one key (username + IP, an invitation, a
+    client address), counted in the database so that every server process of a cluster shares
+    the count (:class:`tingshen_platform.counters.Counters`: a sliding approximation over the
+    current and the previous window; refused attempts are not counted)."""
 
     def __init__(
-        self, *, limit: int, window: timedelta = timedelta(minutes=1), clock: Clock = utc_now
+        self, counters: Counters, *, name: str, limit: int, window: timedelta = timedelta(minutes=1)
     ) -> None:
+        self._counters = counters
+        self._name = name
         self._limit = limit
         self._window = window
-        self._clock = clock
-        self._attempts: dict[str, deque[datetime]] = {}
 
     def hit(self, key: str) -> bool:
         """Record an attempt; False when the key is over its limit (the attempt is refused)."""
-        now = self._clock()
-        if len(self._attempts) > _MAX_TRACKED_KEYS:
-            self._forget_stale(now)
-        attempts = self._attempts.setdefault(key, deque())
-        while attempts and attempts[0] <= now - self._window:
-            attempts.popleft()
-        if len(attempts) >= self._limit:
-            return False
-        attempts.append(now)
-        return True
+        return self._counters.hit(f"{self._name}:{key}", self._limit, self._window)
 
     def reset(self, key: str) -> None:
-        self._attempts.pop(key, None)
-
-    def _forget_stale(self, now: datetime) -> None:
-        horizon = now - self._window
-        stale = [key for key, times in self._attempts.items() if not times or times[-1] <= horizon]
-        for key in stale:
-            del self._attempts[key]
+        self._counters.reset(f"{self._name}:{key}")

@@ -60,6 +60,7 @@ from hearing_server.transcript.store import SqlUpdateStore
 from hearing_server.verification import VerificationPool
 from recordings import LocalDirStore
 from tingshen_platform.bus import Bus, InProcessBus, RedisBus
+from tingshen_platform.counters import Counters
 from tingshen_platform.leases import Leases
 
 __all__ = ["Services", "build_context", "build_services", "services_running"]
@@ -111,6 +112,7 @@ def build_context(
     if code_sender is None:
         code_sender = build_code_sender(settings)
     engine = upgrade(settings)
+    counters = Counters(engine, clock=clock)
     return ServerContext(
         settings=settings,
         secret_key=secret_key,
@@ -118,9 +120,9 @@ def build_context(
         session_factory=make_session_factory(engine),
         clock=clock,
         passwords=passwords or PasswordHashing(),
-        login_limiter=LoginRateLimiter(limit=settings.login_rate_limit, clock=clock),
+        login_limiter=LoginRateLimiter(counters, name="login", limit=settings.login_rate_limit),
         code_limiter=LoginRateLimiter(
-            limit=CODES_PER_INVITATION, window=CODE_REQUEST_WINDOW, clock=clock
+            counters, name="code-request", limit=CODES_PER_INVITATION, window=CODE_REQUEST_WINDOW
         ),
         code_sender=code_sender,
     )
@@ -197,7 +199,10 @@ def build_services(
         ),
         verification=VerificationPool(),
         verify_limiter=LoginRateLimiter(
-            limit=UPLOADS_PER_WINDOW, window=UPLOAD_WINDOW, clock=context.clock
+            Counters(context.engine, clock=context.clock),
+            name="verify-upload",
+            limit=UPLOADS_PER_WINDOW,
+            window=UPLOAD_WINDOW,
         ),
     )
 

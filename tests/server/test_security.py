@@ -18,6 +18,8 @@ from hearing_server.security import (
 )
 from hearing_server.settings import Settings, resolve_secret_key
 from tests.server.conftest import FakeClock
+from tingshen_platform.counters import Counters
+from tingshen_platform.db import make_engine, upgrade_platform
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -53,16 +55,28 @@ def test_codes_are_six_digits_and_hashed_per_invitation():
     assert code_hash(KEY, invitation_id=1, code=code) != code_hash(KEY, invitation_id=2, code=code)
 
 
-def test_rate_limiter_sliding_window():
-    clock = FakeClock(NOW)
-    limiter = LoginRateLimiter(limit=2, window=timedelta(minutes=1), clock=clock)
-    assert limiter.hit("a") and limiter.hit("a")
-    assert not limiter.hit("a")
-    assert limiter.hit("b")
+def test_rate_limiter_sliding_window_shared_by_processes(tmp_path):
+    """Two processes (two limiters on one database) share one count; worked example of the
+    sliding approximation, limit 2 per minute: budget = 2 - floor(previous × (1 - elapsed/60))."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'limits.db'}")
+    upgrade_platform(engine)
+    clock = FakeClock(NOW)  # on a minute boundary
+    one, two = (
+        LoginRateLimiter(Counters(engine, clock=clock), name="login", limit=2) for _ in range(2)
+    )
+    assert one.hit("a") and two.hit("a")  # 0 s: both count toward "a"
+    assert not one.hit("a") and not two.hit("a")
+    assert two.hit("b")
     clock.advance(timedelta(seconds=30))
-    assert not limiter.hit("a")
-    clock.advance(timedelta(seconds=31))
-    assert limiter.hit("a")
+    assert not one.hit("a")  # same window, still 2
+    clock.advance(timedelta(seconds=31))  # 61 s: previous 2 × 59/60 → 1 left of 2
+    assert two.hit("a")
+    assert not one.hit("a")
+    clock.advance(timedelta(seconds=59))  # 120 s: previous (61 s) 1 × 1 → 1 left
+    assert one.hit("a")
+    one.reset("a")  # a successful login clears the failures, for every process
+    assert two.hit("a") and two.hit("a")
+    engine.dispose()
 
 
 def test_development_secret_is_generated_once_with_0600(tmp_path):
