@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hearing_server.audit import Actor, EntityRef, record
 from hearing_server.events import RECORDING_FINALIZED, RecordingFinalized
 from hearing_server.models import Hearing, HearingStatus, Participant, RecordingFile, StaffUser
+from hearing_server.once import Once, here
 from hearing_server.security import Clock
 from recordings import (
     FinalRecording,
@@ -226,7 +227,9 @@ class RecordingArchive:
 
 
 @asynccontextmanager
-async def pending_finalisation_running(archive: RecordingArchive | None) -> AsyncIterator[None]:
+async def pending_finalisation_running(
+    archive: RecordingArchive | None, once: Once = here
+) -> AsyncIterator[None]:
     """At startup, finish in the background what a crash at closing left unfinished.
 
     In the background because finalising hours of audio takes a while and the server must serve
@@ -237,7 +240,8 @@ async def pending_finalisation_running(archive: RecordingArchive | None) -> Asyn
         yield
         return
     task = asyncio.get_running_loop().create_task(
-        asyncio.to_thread(archive.finalize_pending), name="recording-finalize-pending"
+        once("recording-finalize-pending", archive.finalize_pending),
+        name="recording-finalize-pending",
     )
     try:
         yield

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager, suppress
 from hearing_server.audit import Actor, EntityRef, record
 from hearing_server.context import ServerContext
 from hearing_server.models import Hearing
+from hearing_server.once import Once, here
 from recordings import RecordingStore, expire
 
 __all__ = ["apply_retention", "retention_running"]
@@ -47,19 +48,24 @@ def apply_retention(ctx: ServerContext, store: RecordingStore, retention_days: i
 
 @asynccontextmanager
 async def retention_running(
-    ctx: ServerContext, store: RecordingStore | None, retention_days: int | None
+    ctx: ServerContext,
+    store: RecordingStore | None,
+    retention_days: int | None,
+    once: Once = here,
 ) -> AsyncIterator[None]:
-    """Apply the retention period now and once a day while the server runs."""
+    """Apply the retention period now and once a day while the server runs (one process of a
+    cluster at a time: ``once``)."""
     if store is None or retention_days is None:
         yield
         return
 
     stop = asyncio.Event()
+    days = retention_days
 
     async def loop() -> None:
         while not stop.is_set():
             try:
-                await asyncio.to_thread(apply_retention, ctx, store, retention_days)
+                await once("recording-retention", lambda: apply_retention(ctx, store, days))
             except Exception:
                 _logger.exception("applying the recording retention period failed")
             with suppress(TimeoutError):

@@ -39,6 +39,7 @@ from hearing_server.notices.wiring import (
     notice_dispatch_running,
 )
 from hearing_server.notify import CodeSender
+from hearing_server.once import Once, cluster_once
 from hearing_server.recording_archive import RecordingArchive, pending_finalisation_running
 from hearing_server.retention import retention_running
 from hearing_server.retranscribe.worker import (
@@ -78,6 +79,8 @@ class Services:
     context: ServerContext
     node: str
     """This process's name in a cluster (``TINGSHEN_NODE_NAME``; default host and pid)."""
+    once: Once
+    """Start-up and periodic work done by one process of the cluster at a time."""
     live: LiveRegistry
     streams: StreamFactory
     bus: Bus
@@ -177,6 +180,7 @@ def build_services(
     return Services(
         context=context,
         node=node,
+        once=cluster_once(leases, node),
         live=registry,
         streams=streams,
         bus=bus,
@@ -223,10 +227,12 @@ async def services_running(services: Services) -> AsyncIterator[None]:
         settings = context.settings
         async with (
             notice_dispatch_running(context, services.dispatcher),
-            pending_finalisation_running(services.archive),
-            retention_running(context, services.recordings, settings.recording_retention_days),
+            pending_finalisation_running(services.archive, services.once),
+            retention_running(
+                context, services.recordings, settings.recording_retention_days, services.once
+            ),
             retranscription_running(services.retranscription),
-            closing_running(services.closing),
+            closing_running(services.closing, services.once),
             services.live.ownership.kept(services.live.lost),
         ):
             yield

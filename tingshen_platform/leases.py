@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tingshen_platform.schema import leases as table
 
-__all__ = ["ClusterLock", "Lease", "Leases"]
+__all__ = ["ClusterLock", "Lease", "LeaseBusyError", "Leases", "run_once_per_cluster"]
 
 _logger = logging.getLogger(__name__)
 
@@ -121,10 +121,14 @@ def _same(lease: Lease) -> ColumnElement[bool]:
     )
 
 
+class LeaseBusyError(TimeoutError):
+    """Another process held the lease for longer than the caller would wait."""
+
+
 class ClusterLock:
     """A lease held as a lock across processes: ``async with ClusterLock(leases, name, owner):``
     waits (polling every ``poll``) until the lease is free, keeps it renewed while the block
-    runs, and releases it at the end. :class:`TimeoutError` after ``wait``. Not reentrant."""
+    runs, and releases it at the end. :class:`LeaseBusyError` after ``wait``. Not reentrant."""
 
     def __init__(
         self,
@@ -151,7 +155,7 @@ class ClusterLock:
             if lease is not None:
                 break
             if loop.time() >= deadline:
-                raise TimeoutError(f"{self._name}: held by another process for too long")
+                raise LeaseBusyError(f"{self._name}: held by another process")
             await asyncio.sleep(self._poll.total_seconds())
         self._lease = lease
         self._keeper = loop.create_task(self._keep(), name=f"lease-{self._name}")
@@ -177,3 +181,30 @@ class ClusterLock:
                 await self._keeper
         if lease is not None:
             await asyncio.to_thread(self._leases.release, lease)
+
+
+async def run_once_per_cluster(
+    leases: Leases | None,
+    name: str,
+    owner: str,
+    work: Callable[[], object],
+    *,
+    ttl: timedelta = timedelta(seconds=60),
+) -> bool:
+    """Run blocking ``work`` (in a thread) unless another process of the cluster runs the same
+    work right now (then skip it: False). Start-up recovery and periodic rounds, which must not
+    run twice at once; ``leases`` None (one process): always run. ``work`` must be idempotent: a
+    process starting later runs it again."""
+    if leases is None:
+        await asyncio.to_thread(work)
+        return True
+    try:
+        lock = ClusterLock(leases, f"once-{name}", owner, ttl=ttl, wait=timedelta(0))
+        await lock.__aenter__()
+    except LeaseBusyError:
+        return False
+    try:
+        await asyncio.to_thread(work)
+    finally:
+        await lock.__aexit__(None, None, None)
+    return True

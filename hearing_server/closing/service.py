@@ -24,6 +24,7 @@ from hearing_server.closing.store import DocumentStore
 from hearing_server.context import ServerContext
 from hearing_server.court_pki import CourtPki
 from hearing_server.models import PendingSignature, TranscriptClosure
+from hearing_server.once import Once, here
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.pdf import find_cjk_font
 from tingshen_platform.leases import ClusterLock, Leases
@@ -93,13 +94,13 @@ class ClosingService:
 
 
 @asynccontextmanager
-async def closing_running(service: ClosingService | None) -> AsyncIterator[None]:
+async def closing_running(service: ClosingService | None, once: Once = here) -> AsyncIterator[None]:
     """At startup: recover (see :meth:`ClosingService.recover`) and apply a seal that was due
     when the server stopped (the last judge had signed, the seal had not been applied)."""
     if service is not None:
         from hearing_server.closing.seal import seal_if_due
 
-        await asyncio.to_thread(service.recover)
+        await once("closing-recovery", service.recover)
         with service.ctx.session_factory() as session:
             due = session.scalars(
                 select(TranscriptClosure.hearing_id).where(

@@ -114,3 +114,26 @@ async def test_a_cluster_lock_waits_for_the_other_holder(engine: Engine) -> None
     await asyncio.gather(first(), second(), impatient())
     assert order == ["p1 in", "p1 out", "p2 in"]
     assert leases.holder("closing-7") is None  # released at the end
+
+
+async def test_work_runs_in_one_process_at_a_time(engine: Engine) -> None:
+    from tingshen_platform.leases import run_once_per_cluster
+
+    leases = Leases(engine)
+    started, release = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def long_recovery() -> None:
+        started.set()
+        release.wait(timeout=30)
+        done.append("p1")
+
+    first = asyncio.ensure_future(run_once_per_cluster(leases, "recovery", "p1", long_recovery))
+    await asyncio.to_thread(started.wait, 30)
+    # p2 starts meanwhile: the same work is under way, so it skips it.
+    assert not await run_once_per_cluster(leases, "recovery", "p2", lambda: done.append("p2"))
+    release.set()
+    assert await first
+    assert await run_once_per_cluster(leases, "recovery", "p3", lambda: done.append("p3"))
+    assert done == ["p1", "p3"]
+    assert await run_once_per_cluster(None, "recovery", "alone", lambda: done.append("alone"))
