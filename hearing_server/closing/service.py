@@ -27,9 +27,14 @@ from hearing_server.models import PendingSignature, TranscriptClosure
 from hearing_server.once import Once, here
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.pdf import find_cjk_font
+from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.leases import ClusterLock, Leases
 
 logger = logging.getLogger(__name__)
+
+
+STALE_TEMP_S = 3600.0
+"""A temporary file this old is a dead writer's, not one still writing on another process."""
 
 
 def closing_lease(hearing_id: int) -> str:
@@ -85,8 +90,10 @@ class ClosingService:
                     session.delete(closure)
                     logger.warning("hearing %s: discarded an unfinished freeze", closure.hearing_id)
                     continue
-                for path in self.store.discard_after(closure.hearing_id, closure.revision):
-                    logger.warning("discarded unacknowledged revision file %s", path.name)
+                for key in self.store.discard_after(closure.hearing_id, closure.revision):
+                    logger.warning("discarded unacknowledged revision file %s", key)
+            if isinstance(self.store.blobs, LocalBlobStore):  # writers that died mid-file
+                self.store.blobs.remove_stale_temp(older_than_seconds=STALE_TEMP_S)
             session.execute(
                 delete(PendingSignature).where(PendingSignature.expires_at < self.ctx.clock())
             )

@@ -209,8 +209,8 @@ def test_a_restart_between_prepare_and_finish_loses_nothing(
     assert court.plaintiff.certificate().status_code == 200
     prepared = court.plaintiff.prepare().json()
     store = app.state.services.closing.store
-    orphan = store.revision_path(world.hearing_a, 7)  # a crash after the file, before its row
-    orphan.write_bytes(b"%PDF-1.7 never acknowledged")
+    orphan = f"hearings/{world.hearing_a}/rev-7.pdf"  # a crash after the file, before its row
+    store.blobs.put(orphan, b"%PDF-1.7 never acknowledged")
 
     restarted = create_app(
         settings, clock=clock, code_sender=code_sender, passwords=fast_passwords,
@@ -218,7 +218,7 @@ def test_a_restart_between_prepare_and_finish_loses_nothing(
     )  # fmt: skip
     try:
         with TestClient(restarted) as client:
-            assert not orphan.exists()  # cleaned at startup
+            assert not store.blobs.exists(orphan)  # cleaned at startup
             client.cookies.update(court.plaintiff.client.cookies)
             browser = Browser(client, world.hearing_a, key=court.plaintiff.key)
             finished = browser.finish(prepared)
