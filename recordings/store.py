@@ -18,8 +18,9 @@ Durability contract (what the journal relies on):
 - :meth:`RecordingStore.open_write` streams a large object in pieces (a finalized file of hours):
   nothing is visible under the key until :meth:`ObjectWriter.commit`, which is atomic and durable
   like :meth:`~RecordingStore.put`; :meth:`ObjectWriter.abort` leaves the key as it was. Local: a
-  temporary file, fsync'd and renamed on commit. An object store: a multipart upload (parts
-  buffered to the minimum part size, completed on commit, aborted on abort). The writer is
+  temporary file, fsync'd and renamed on commit (the platform's blob writer,
+  :mod:`tingshen_platform.blobs`, which also writes ``put``). An object store: a multipart upload
+  (parts buffered to the minimum part size, completed on commit, aborted on abort). The writer is
   sequential (no seek), so anything written through it must not need to rewrite its head.
 - :meth:`RecordingStore.open_read` reads an object as a stream (local: the file; an object store:
   the body of a GET), so a reader never holds a whole finalized file.
@@ -30,11 +31,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from recordings.errors import RecordingError, RecordingNotFoundError
+from tingshen_platform.blobs import InvalidBlobKeyError, LocalBlobStore
+from tingshen_platform.blobs.local import LocalBlobWriter
 
 __all__ = [
     "LocalDirStore",
@@ -139,36 +142,31 @@ def _fsync_dir(path: Path) -> None:
 
 
 class _LocalWriter:
-    """A temporary file next to the key, fsync'd and renamed over it on commit."""
+    """The platform's blob writer (a temporary file beside the key, fsync'd and renamed over it
+    on commit) seen as an :class:`ObjectWriter`."""
 
-    def __init__(self, path: Path, make_parent: Callable[[Path], None]) -> None:
+    def __init__(self, key: str, path: Path) -> None:
         self._path = path
-        make_parent(path)
-        self._tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{id(self):x}")
-        self._file: BinaryIO | None = open(self._tmp, "wb")  # noqa: SIM115 (closed on commit/abort)
+        try:
+            self._writer: LocalBlobWriter | None = LocalBlobWriter(key, path)
+        except InvalidBlobKeyError as exc:
+            raise RecordingError(str(exc)) from exc
 
     def write(self, data: bytes) -> int:
-        if self._file is None:
+        if self._writer is None:
             raise RecordingError(f"writing {self._path} after commit or abort")
-        return self._file.write(data)
+        return self._writer.write(data)
 
     def commit(self) -> None:
-        if self._file is None:
+        if self._writer is None:
             raise RecordingError(f"{self._path} already committed or aborted")
-        f, self._file = self._file, None
-        with f:
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(self._tmp, self._path)
-        _fsync_dir(self._path.parent)
+        writer, self._writer = self._writer, None
+        writer.commit()
 
     def abort(self) -> None:
-        if self._file is None:
-            return
-        f, self._file = self._file, None
-        f.close()
-        with contextlib.suppress(FileNotFoundError):
-            self._tmp.unlink()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.abort()
 
 
 class LocalDirStore:
@@ -177,6 +175,7 @@ class LocalDirStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._blobs = LocalBlobStore(self.root)
 
     def __repr__(self) -> str:
         return f"LocalDirStore({str(self.root)!r})"
@@ -198,15 +197,13 @@ class LocalDirStore:
             _fsync_dir(d.parent)
 
     def put(self, key: str, data: bytes) -> None:
-        p = self.path(key)
-        self._make_parent(p)
-        tmp = p.with_name(f".{p.name}.tmp-{os.getpid()}")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-        _fsync_dir(p.parent)
+        """Atomic and durable: the platform's blob store writes it (one implementation of the
+        temporary file, fsync, rename and directory fsync for every kind of file)."""
+        self.path(key)
+        try:
+            self._blobs.put(key, data)
+        except InvalidBlobKeyError as exc:
+            raise RecordingError(str(exc)) from exc
 
     def append(self, key: str, data: bytes) -> None:
         p = self.path(key)
@@ -225,7 +222,7 @@ class LocalDirStore:
             _fsync_dir(p.parent)
 
     def open_write(self, key: str) -> ObjectWriter:
-        return _LocalWriter(self.path(key), self._make_parent)
+        return _LocalWriter(key, self.path(key))
 
     def open_read(self, key: str) -> BinaryIO:
         try:
