@@ -2,7 +2,8 @@
 
     archive = RecordingArchive(ctx.session_factory, store, ctx.clock)
     final = archive.finalize(hearing_id)        # when the hearing closes (in a worker thread)
-    done = archive.finalize_pending()           # at startup: what a crash left unfinished
+    done = archive.finalize_pending()           # what a crash left unfinished (at start-up
+                                                # as jobs: hearing_server.recording_jobs)
     rows = recording_digests(session, hearing_id)
 
 The manifest in the recording store says what the files are; the ``recording_files`` rows say
@@ -18,11 +19,8 @@ hearings at startup and finishes them. Hearings still open are left alone: their
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +30,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from hearing_server.audit import Actor, EntityRef, record
 from hearing_server.events import RECORDING_FINALIZED, RecordingFinalized
 from hearing_server.models import Hearing, HearingStatus, Participant, RecordingFile, StaffUser
-from hearing_server.once import Once, here
 from hearing_server.security import Clock
 from recordings import (
     FinalRecording,
@@ -48,7 +45,6 @@ from tingshen_platform.events import publish
 __all__ = [
     "RecordingArchive",
     "RecordingDigest",
-    "pending_finalisation_running",
     "recording_digests",
     "store_recording_files",
 ]
@@ -198,12 +194,9 @@ class RecordingArchive:
         final = read_manifest(self._store, hearing_id)
         return final is None or not _rows_match(recording_digests(session, hearing_id), final)
 
-    def finalize_pending(self) -> list[int]:
-        """Finish every closed hearing whose finalisation is missing or out of date.
-
-        The closed hearings are taken once, before any work: a hearing closing meanwhile is
-        finalised by its own close. A failure on one hearing is logged and the others go on.
-        """
+    def pending(self) -> list[int]:
+        """Closed hearings whose finalisation is missing or out of date (a crash at closing,
+        audio journalled after it). Hearings still open are left alone."""
         with self._session_factory() as session:
             closed = set(
                 session.scalars(
@@ -211,9 +204,16 @@ class RecordingArchive:
                 ).all()
             )
             todo = [h for h in list_hearings(self._store) if h in closed]
-            todo = [h for h in todo if self._pending(h, session)]
+            return [h for h in todo if self._pending(h, session)]
+
+    def manifest(self, hearing_id: int) -> FinalRecording | None:
+        return read_manifest(self._store, hearing_id)
+
+    def finalize_pending(self) -> list[int]:
+        """Finish every pending hearing (:meth:`pending`) here and now; a failure on one hearing
+        is logged and the others go on."""
         done: list[int] = []
-        for hearing_id in todo:
+        for hearing_id in self.pending():
             try:
                 self.finalize(hearing_id)
             except Exception:
@@ -224,29 +224,3 @@ class RecordingArchive:
             _logger.info("hearing %d: recording finalised at startup", hearing_id)
             done.append(hearing_id)
         return done
-
-
-@asynccontextmanager
-async def pending_finalisation_running(
-    archive: RecordingArchive | None, once: Once = here
-) -> AsyncIterator[None]:
-    """At startup, finish in the background what a crash at closing left unfinished.
-
-    In the background because finalising hours of audio takes a while and the server must serve
-    meanwhile; at shutdown it is awaited (a worker thread cannot be cancelled), so the database
-    engine is not disposed under it.
-    """
-    if archive is None:
-        yield
-        return
-    task = asyncio.get_running_loop().create_task(
-        once("recording-finalize-pending", archive.finalize_pending),
-        name="recording-finalize-pending",
-    )
-    try:
-        yield
-    finally:
-        try:
-            await task
-        except Exception:
-            _logger.exception("finishing interrupted recording finalisations failed")

@@ -40,7 +40,8 @@ from hearing_server.notices.wiring import (
 )
 from hearing_server.notify import CodeSender
 from hearing_server.once import Once, cluster_once
-from hearing_server.recording_archive import RecordingArchive, pending_finalisation_running
+from hearing_server.recording_archive import RecordingArchive
+from hearing_server.recording_jobs import FinalisationJobs, finalisation_running
 from hearing_server.retention import retention_running
 from hearing_server.retranscribe.worker import (
     RetranscriptionWorker,
@@ -62,6 +63,7 @@ from hearing_server.verification import VerificationPool
 from recordings import LocalDirStore
 from tingshen_platform.bus import Bus, InProcessBus, RedisBus
 from tingshen_platform.counters import Counters
+from tingshen_platform.jobs import JobQueue
 from tingshen_platform.leases import Leases
 
 __all__ = ["Services", "build_context", "build_services", "services_running"]
@@ -90,6 +92,8 @@ class Services:
     recordings: LocalDirStore | None
     """None: recording is switched off."""
     archive: RecordingArchive | None
+    finalisation: FinalisationJobs | None
+    """Finalising closed hearings' recordings on the job queue (None: recording is off)."""
     dispatcher: NoticeDispatcher
     retranscription: RetranscriptionWorker
     case_files: DocumentStore
@@ -175,7 +179,12 @@ def build_services(
         if recordings is not None
         else None
     )
-    registry.archive = archive.finalize if archive is not None else None
+    finalisation = (
+        FinalisationJobs(archive, JobQueue(context.engine, clock=clock), node)
+        if archive is not None
+        else None
+    )
+    registry.archive = finalisation.finalize if finalisation is not None else None
     case_files = DocumentStore(settings.data_dir / "documents")
     return Services(
         context=context,
@@ -187,6 +196,7 @@ def build_services(
         documents=documents,
         recordings=recordings,
         archive=archive,
+        finalisation=finalisation,
         dispatcher=build_dispatcher(context),
         retranscription=RetranscriptionWorker(
             context.session_factory,
@@ -227,7 +237,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
         settings = context.settings
         async with (
             notice_dispatch_running(context, services.dispatcher),
-            pending_finalisation_running(services.archive, services.once),
+            finalisation_running(services.finalisation, services.once),
             retention_running(
                 context, services.recordings, settings.recording_retention_days, services.once
             ),

@@ -18,9 +18,11 @@ from hearing_server.context import ServerContext
 from hearing_server.events import RECORDING_FINALIZED
 from hearing_server.models import AuditEvent, Hearing, HearingStatus, RecordingFile, StaffUser
 from hearing_server.recording_archive import RecordingArchive, recording_digests
+from hearing_server.recording_jobs import LEASE, QUEUE, FinalisationJobs
 from recordings import FinalRecording, LocalDirStore, RecordingJournal, final_key, read_manifest
 from tests.server.conftest import FakeClock, login
 from tests.server.outbox import published
+from tingshen_platform.jobs import JobQueue
 
 
 def _store(app: FastAPI) -> LocalDirStore:
@@ -220,3 +222,34 @@ def test_a_hearing_without_a_recording_is_not_found(app, world, client):
     base = f"/api/hearings/{world.hearing_a}/recordings"
     assert client.get(base).status_code == 404
     assert client.get(f"{base}.zip").status_code == 404
+
+
+def test_a_finalisation_left_by_a_dead_process_is_taken_over_and_done_once(
+    app, ctx, world, clock
+) -> None:
+    """The closing process claimed the job and died: once its lease has run out, another
+    process's round of the queue finalises the recording; the job ends done, run once more."""
+    store = _store(app)
+    _record(store, world.hearing_a, f"participant-{world.plaintiff_a}", clock, 1.0)
+    _close(ctx, world.hearing_a)
+    queue = JobQueue(ctx.engine, clock=clock)
+    survivor = FinalisationJobs(RecordingArchive(ctx.session_factory, store, clock), queue, "p2")
+    job_id = survivor.request(world.hearing_a, key=f"finalize-{world.hearing_a}")
+    dead = queue.claim([QUEUE], "recordings@p1", lease=LEASE)  # p1 took it, then kill -9
+    assert dead is not None and dead.id == job_id
+
+    assert survivor.run_due() == 0  # still p1's while its lease lasts
+    assert read_manifest(store, world.hearing_a) is None
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert survivor.run_due() == 1
+    final = read_manifest(store, world.hearing_a)
+    assert final is not None
+    with ctx.session_factory() as session:
+        assert {r.sha256 for r in recording_digests(session, world.hearing_a)} == {
+            f.sha256 for f in final.files
+        }
+    job = queue.get(job_id)
+    assert job is not None and job.state == "done" and job.attempts == 2
+    # Closing again (a retried request) finds the job done: nothing runs twice.
+    assert survivor.finalize(world.hearing_a) == final
+    assert survivor.run_due() == 0
