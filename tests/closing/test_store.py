@@ -15,10 +15,13 @@ def test_revisions_newer_than_the_database_are_discarded(tmp_path: Path) -> None
     for revision in range(3):
         store.write_revision(7, revision, f"pdf {revision}".encode())
     removed = store.discard_after(7, 1)  # the database knows revisions 0 and 1
-    assert [p.name for p in removed] == ["rev-2.pdf"]
+    assert removed == ["hearings/7/rev-2.pdf"]
     assert store.read_revision(7, 1) == b"pdf 1"
-    assert not store.revision_path(7, 2).exists()
-    assert not list(store.revision_path(7, 0).parent.glob("*.tmp"))
+    assert not store.blobs.exists("hearings/7/rev-2.pdf")
+    assert sorted(p.name for p in (tmp_path / "hearings" / "7").iterdir()) == [
+        "rev-0.pdf",
+        "rev-1.pdf",
+    ]  # and no temporary file left
 
 
 def test_case_files_stay_inside_the_store(tmp_path: Path) -> None:
