@@ -277,36 +277,6 @@ class NoticeOutbox(Base):
     hearing: Mapped[Hearing] = relationship()
 
 
-class LiveSegment(Base):
-    """A committed segment of the live transcript, written before it is broadcast.
-
-    A small record of what the recogniser committed, per hearing in order (``position`` is the
-    segment's ``id`` on the wire). ``live_started_at`` is the instant ``start_ms``/``end_ms``
-    count from, so the times stay the same after a server restart. Not the editable transcript.
-    """
-
-    __tablename__ = "live_segments"
-    __table_args__ = (
-        UniqueConstraint("hearing_id", "position", name="uq_live_segments_hearing_position"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
-    position: Mapped[int]
-    speaker: Mapped[str] = mapped_column(String(64))
-    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
-    role: Mapped[str] = mapped_column(String(32))
-    display_name: Mapped[str] = mapped_column(String(200))
-    live_started_at: Mapped[datetime]
-    start_ms: Mapped[int]
-    end_ms: Mapped[int]
-    start_at: Mapped[datetime]
-    end_at: Mapped[datetime]
-    text: Mapped[str] = mapped_column(Text)
-    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    end_of_utterance: Mapped[bool]
-    committed_at: Mapped[datetime]
-
-
 class HearingHotword(Base):
     """A term added during the hearing (a corrected name, say) that the ASR should prefer."""
 

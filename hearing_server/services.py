@@ -30,7 +30,6 @@ from hearing_server.court_pki import CourtPki
 from hearing_server.db import make_session_factory, upgrade
 from hearing_server.live.ownership import HearingOwnership
 from hearing_server.live.registry import LiveRegistry
-from hearing_server.live.segments import SegmentStore
 from hearing_server.live.streams import ModelStreamFactory, StreamFactory
 from hearing_server.notices.dispatcher import NoticeDispatcher
 from hearing_server.notices.wiring import (
@@ -53,7 +52,9 @@ from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, ut
 from hearing_server.settings import Settings, resolve_secret_key
 from hearing_server.transcript.bridge import (
     asr_sink,
+    document_view,
     gap_sink,
+    live_panel_listener,
     revision_sink,
     utterance_end_sink,
 )
@@ -167,13 +168,14 @@ def build_services(
         ice=ice,
         streams=streams,
         clock=clock,
-        store=SegmentStore(context.session_factory, clock),
+        document=document_view(documents),
         on_commit=asr_sink(documents),
         recordings=recordings,
         on_gap=gap_sink(documents),
         on_utterance_end=utterance_end_sink(documents),
         on_revision=revision_sink(documents),
     )
+    documents.listeners.append(live_panel_listener(documents, registry))
     archive = (
         RecordingArchive(context.session_factory, recordings, context.clock)
         if recordings is not None

@@ -84,6 +84,7 @@ async def transcript_socket(
     if admitted is None:
         return
     speaker, live = admitted
+    await live.ready()  # the transcript document is in the snapshot
     initial, subscription = live.subscribe(speaker, since, live_id)
     try:
         await _serve(websocket, initial, subscription)

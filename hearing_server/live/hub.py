@@ -1,7 +1,8 @@
 """``TranscriptHub``: the live transcript of one hearing and its fan-out to WebSocket subscribers.
 
     hub = TranscriptHub(started_at=clock())
-    hub.commit(speaker, commit, offset_ms=1200)      # every change gets the next sequence number
+    hub.document(rows)                               # the transcript document's segments changed
+    hub.partial(speaker, partial, offset_ms=1200)    # every change gets the next sequence number
     initial, sub = hub.subscribe(since=None)         # [snapshot] (or the missed events), then…
     while (message := await sub.next()) is not None:
         send(message)
@@ -16,9 +17,12 @@ messages behind is dropped (close code :data:`~hearing_server.errors.WS_CLOSE_OV
 close code is declared in :mod:`hearing_server.errors`); it reconnects with ``since``.
 All methods run on the event loop; there is no locking because nothing here awaits.
 
-The state also holds each person's presence (:mod:`hearing_server.live.presence`); a closed
-hearing's last message is ``hearing``. A hub may start from stored segments (``segments=``); each
-hub has a new ``live_id``, and ``since`` from another hub's ``live_id`` gets a snapshot.
+The committed text is the transcript document's (one path for a committed utterance: ASR commit →
+document, persisted → its update): :meth:`document` turns each document change into ``segment``
+and ``segment_removed`` messages, so a clerk's correction reaches the room's live panel too; the
+hub itself keeps only partials, gaps and presence (:mod:`hearing_server.live.presence`). A closed
+hearing's last message is ``hearing``. Each hub has a new ``live_id``, and ``since`` from another
+hub's ``live_id`` gets a snapshot.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from asr.types import Commit, Gap, Partial, Word
+from asr.types import Gap, Partial, Word
 from hearing_server.errors import WS_CLOSE_HEARING_CLOSED, WS_CLOSE_OVERFLOW
 from hearing_server.live.speaker import Message, Speaker
 
@@ -39,6 +43,7 @@ __all__ = [
     "Speaker",
     "Subscription",
     "TranscriptHub",
+    "word_rows",
 ]
 
 _logger = logging.getLogger(__name__)
@@ -83,7 +88,7 @@ class Subscription:
         self._queue.put_nowait(None)
 
 
-def _words(words: tuple[Word, ...], offset_ms: int) -> list[Message]:
+def word_rows(words: tuple[Word, ...], offset_ms: int) -> list[Message]:
     return [
         {
             "text": w.text,
@@ -102,17 +107,15 @@ class TranscriptHub:
         started_at: datetime,
         buffer_size: int = 1000,
         queue_size: int = 256,
-        segments: Sequence[Message] = (),
     ) -> None:
         if buffer_size < 1 or queue_size < 1:
             raise ValueError("buffer_size and queue_size must be positive")
-        if [s["id"] for s in segments] != list(range(len(segments))):
-            raise ValueError("restored segments must be numbered 0, 1, … in order")
         self.started_at = started_at
         self.queue_size = queue_size
         self.live_id = uuid.uuid4().hex
         self._seq = 0
-        self._segments: list[Message] = list(segments)
+        self._segments: dict[str, Message] = {}
+        """The transcript document's segments (id → row), in document order."""
         self._partials: dict[str, Message] = {}
         self._presence: dict[str, Message] = {}
         self._buffer: deque[Message] = deque(maxlen=buffer_size)
@@ -133,36 +136,31 @@ class TranscriptHub:
 
     # -- changes -------------------------------------------------------------------------------
 
-    def commit(self, speaker: Speaker, commit: Commit, *, offset_ms: int) -> Message:
-        """Build the next segment and publish it (``segment`` + ``add_segment`` in one step)."""
-        return self.add_segment(self.segment(speaker, commit, offset_ms=offset_ms))
+    def document(self, rows: Sequence[Message]) -> list[Message]:
+        """The transcript document changed (an ASR commit, a person's correction, on this process
+        or another): publish the rows that are new or different (``segment``) and the ids that
+        are gone (``segment_removed``: merged or deleted). ``rows`` is the whole document, in
+        its order (:func:`hearing_server.transcript.bridge.live_rows`)."""
+        published: list[Message] = []
+        current = {row["id"]: row for row in rows}
+        for gone in [i for i in self._segments if i not in current]:
+            published.append(self._publish({"type": "segment_removed", "id": gone}))
+        before, self._segments = self._segments, current
+        for row in rows:
+            if before.get(row["id"]) != row:
+                published.append(self._publish({"type": "segment", "segment": row}))
+        return published
 
-    def segment(self, speaker: Speaker, commit: Commit, *, offset_ms: int) -> Message:
-        """The next committed segment, not yet published (so that it can be persisted first)."""
-        start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
-        return {
-            "id": len(self._segments),
-            **speaker.label(),
-            "start_ms": start_ms,
-            "end_ms": end_ms,
-            "start_at": self.at(start_ms),
-            "end_at": self.at(end_ms),
-            "text": commit.text,
-            "words": _words(commit.words, offset_ms),
-            "end_of_utterance": commit.end_of_utterance,
-        }
-
-    def add_segment(self, segment: Message) -> Message:
-        """Publish a segment from :meth:`segment` (its ``id`` must be the next one)."""
-        if segment["id"] != len(self._segments):
-            raise ValueError(f"segment {segment['id']} out of order (next {len(self._segments)})")
-        self._segments.append(segment)
-        if segment["end_of_utterance"]:
-            self._partials.pop(segment["speaker"], None)
-        return self._publish({"type": "commit", "segment": segment})
+    def utterance_ended(self, speaker: Speaker) -> Message | None:
+        """The speaker's utterance ended: their partial line goes (its words are in the
+        document now)."""
+        if self._partials.pop(speaker.key, None) is None:
+            return None
+        empty = {**speaker.label(), "start_ms": None, "end_ms": None, "text": "", "words": []}
+        return self._publish({"type": "partial", "partial": empty})
 
     def partial(self, speaker: Speaker, partial: Partial, *, offset_ms: int) -> Message:
-        words = _words(partial.words, offset_ms)
+        words = word_rows(partial.words, offset_ms)
         state = {
             **speaker.label(),
             "start_ms": words[0]["start_ms"] if words else None,
@@ -207,7 +205,7 @@ class TranscriptHub:
             "seq": self._seq,
             "live_id": self.live_id,
             "started_at": self.started_at.isoformat(),
-            "segments": list(self._segments),
+            "segments": list(self._segments.values()),
             "partials": dict(self._partials),
             "presence": dict(self._presence),
         }

@@ -1,6 +1,6 @@
 """``LiveRegistry``: the live sessions of one app's open hearings, and what closing one does.
 
-    registry = LiveRegistry(ice=..., streams=..., clock=..., store=..., on_commit=..., on_gap=...)
+    registry = LiveRegistry(ice=..., streams=..., clock=..., document=..., on_commit=...)
     live = registry.get_or_create(hearing_id, spec)   # one LiveHearing per open hearing
     await registry.close(hearing_id)                   # the hearing closed: end it, finalise audio
 
@@ -19,13 +19,13 @@ from hearing_server.live.ownership import HearingOwnership
 from hearing_server.live.recorder import HearingRecorder
 from hearing_server.live.room import (
     CommitSink,
+    DocumentView,
     GapSink,
     LiveHearing,
     LiveSpec,
     RevisionSink,
     UtteranceEndSink,
 )
-from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import StreamFactory
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock
@@ -45,7 +45,7 @@ class LiveRegistry:
         ice: IceSettings,
         streams: StreamFactory,
         clock: Clock,
-        store: TranscriptStore | None = None,
+        document: DocumentView | None = None,
         on_commit: CommitSink | None = None,
         recordings: RecordingStore | None = None,
         on_gap: GapSink | None = None,
@@ -59,7 +59,7 @@ class LiveRegistry:
         self.on_utterance_end = on_utterance_end
         self.on_revision = on_revision
         self.streams = streams
-        self.store = store
+        self.document = document
         self.on_commit = on_commit
         self.on_gap = on_gap
         self.recordings = recordings
@@ -80,7 +80,7 @@ class LiveRegistry:
                 ice=self.ice,
                 streams=self.streams,
                 clock=self._clock,
-                store=self.store,
+                document=self.document,
                 on_commit=self.on_commit,
                 recorder=(
                     HearingRecorder(self.recordings, hearing_id, self._clock)

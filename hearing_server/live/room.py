@@ -12,10 +12,13 @@ kept for the rest of the hearing: a re-offer (page reload, network drop) replace
 tap, but the new tap feeds the same stream, so the transcript continues where it was. A pump task
 per stream labels its events with the speaker and hands them to the :class:`TranscriptHub`.
 
-Committed segments are written to the :class:`TranscriptStore` before the hub broadcasts them (one
-at a time, so their order on the wire is their order in the database); a new live session of the
-same hearing (server restart) starts from the stored segments and their live start. Presence
-(:mod:`hearing_server.live.presence`) is published through the hub as well.
+One path for a committed utterance: each commit goes to the transcript document (``on_commit``:
+persisted there, one at a time), and the document's change comes back to the hub as ``segment``
+rows (:meth:`LiveHearing.document_changed`, from every process's edits too), so the room's live
+panel shows the document's text plus the hub's partials. A new live session of the same hearing
+(a restart, another process taking it over) starts from the document: its segments and the live
+start their times count from (``document``). Presence (:mod:`hearing_server.live.presence`) is
+published through the hub as well.
 
 Stream times are ms from the moment the stream opened; the hub gets them shifted by that moment's
 distance from the hearing's live start. While a speaker is muted the tap feeds silence of the same
@@ -42,10 +45,10 @@ from hearing_server.live.hub import (
     Speaker,
     Subscription,
     TranscriptHub,
+    word_rows,
 )
 from hearing_server.live.presence import PresenceBook
 from hearing_server.live.recorder import HearingRecorder, RecordedGap
-from hearing_server.live.segments import TranscriptStore
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
@@ -58,7 +61,11 @@ _logger = logging.getLogger(__name__)
 
 
 CommitSink = Callable[[int, Speaker, Message], Awaitable[None]]
-"""Called with each committed segment after the hub published it (the transcript document)."""
+"""Called with each committed segment (the transcript document, which publishes it back)."""
+
+DocumentView = Callable[[int], Awaitable[tuple[datetime | None, list[Message]]]]
+"""The hearing's transcript document as the hub shows it: the live start its segment times count
+from (None: nothing recognised yet) and its rows (:mod:`hearing_server.transcript.bridge`)."""
 
 UtteranceEndSink = Callable[[int, Speaker], Awaitable[None]]
 """Called when a speaker's utterance ends without new words (its last commit is complete)."""
@@ -87,7 +94,10 @@ class LiveSpec:
 class _Stream:
     speaker: Speaker
     stream: LiveStream
-    offset_ms: int
+    opened_at: datetime
+    offset_ms: int = 0
+    """Stream time 0 on the hub's clock (ms after the live start); set once the document is
+    read (:meth:`LiveHearing.attach`)."""
     pump: asyncio.Task[None] | None = field(default=None)
 
 
@@ -99,7 +109,7 @@ class LiveHearing:
         ice: IceSettings,
         streams: StreamFactory,
         clock: Clock,
-        store: TranscriptStore | None = None,
+        document: DocumentView | None = None,
         on_commit: CommitSink | None = None,
         recorder: HearingRecorder | None = None,
         on_gap: GapSink | None = None,
@@ -116,13 +126,16 @@ class LiveHearing:
         if recorder is not None and on_gap is not None:
             recorder.on_gap = self._recorded_gap
         self._hotwords = spec.hotwords
-        restored_at, segments = store.load(spec.hearing_id) if store else (None, [])
-        self.started_at = restored_at or clock()
-        self.hub = TranscriptHub(started_at=self.started_at, segments=segments)
+        self.started_at = clock()
+        """Provisional until the document is read (:meth:`attach`): a session that continues
+        the hearing keeps its live start, so segment times stay on one clock."""
+        self.hub = TranscriptHub(started_at=self.started_at)
+        self._document = document
+        self._attached = asyncio.Event()
+        self._attaching: asyncio.Task[None] | None = None
         self.presence = PresenceBook(self.hub.presence)
         for speaker in spec.removed:
             self.presence.removed(speaker)
-        self._store = store
         self._commit_lock = asyncio.Lock()
         self.peers = PeerManager(ice, self._tap, on_lost=self._media_lost)
         self._streams_factory = streams
@@ -135,11 +148,42 @@ class LiveHearing:
     def closed(self) -> bool:
         return self._closed
 
+    def attach(self) -> None:
+        """Read the transcript document into the hub (once; on the event loop). Recognised
+        text waits for it, so that its times count from the hearing's live start."""
+        if self._attaching is None:
+            self._attaching = asyncio.get_running_loop().create_task(
+                self._load_document(), name=f"live-document:{self.spec.hearing_id}"
+            )
+
+    async def _load_document(self) -> None:
+        try:
+            if self._document is not None:
+                start, rows = await self._document(self.spec.hearing_id)
+                if start is not None:
+                    self.started_at = self.hub.started_at = start
+                self.hub.document(rows)
+        except Exception:
+            _logger.exception("hearing %d: transcript document not read", self.spec.hearing_id)
+        finally:
+            self._attached.set()
+
+    async def ready(self) -> None:
+        """Until the document is in the hub (a new socket's snapshot shows it)."""
+        self.attach()
+        await self._attached.wait()
+
+    def document_changed(self, rows: list[Message]) -> None:
+        """The transcript document changed (here or on another process): to the live panel."""
+        if self._attached.is_set() and not self._closed:
+            self.hub.document(rows)
+
     def stream(self, key: str) -> LiveStream | None:
         entry = self._streams.get(key)
         return entry.stream if entry is not None else None
 
     async def answer(self, speaker: Speaker, offer_sdp: str) -> Answer:
+        self.attach()
         await self._streams_factory.ready()
         self._speakers[speaker.key] = speaker
         answer = await self.peers.answer(speaker.key, offer_sdp)
@@ -167,11 +211,10 @@ class LiveHearing:
         if entry is not None:
             return entry.stream
         config = StreamConfig(language=self.spec.language, hotwords=self.hotwords)
-        elapsed = self._clock() - self.started_at
         entry = _Stream(
             speaker=speaker,
             stream=self._streams_factory.open(speaker.key, config),
-            offset_ms=max(0, int(elapsed.total_seconds() * 1000)),
+            opened_at=self._clock(),
         )
         self._streams[speaker.key] = entry
         entry.pump = asyncio.get_running_loop().create_task(
@@ -263,6 +306,7 @@ class LiveHearing:
         task.add_done_callback(self._gap_writes.discard)
 
     async def _write_gap(self, sink: GapSink, speaker: Speaker, gap: RecordedGap) -> None:
+        await self.ready()  # the gap's times count from the hearing's live start
         try:
             await sink(self.spec.hearing_id, speaker, gap, self.started_at)
         except Exception:
@@ -287,6 +331,10 @@ class LiveHearing:
         return AudioTap(track, sink, participant_id=key)
 
     async def _pump(self, entry: _Stream) -> None:
+        self.attach()
+        await self._attached.wait()
+        elapsed = entry.opened_at - self.started_at
+        entry.offset_ms = max(0, int(elapsed.total_seconds() * 1000))
         speaker, offset = entry.speaker, entry.offset_ms
         try:
             async for event in entry.stream.events():
@@ -312,6 +360,7 @@ class LiveHearing:
 
     async def _end_utterance(self, speaker: Speaker) -> None:
         """The speaker's utterance ended without new words: their open segment is complete."""
+        self.hub.utterance_ended(speaker)
         if self._on_utterance_end is None:
             return
         async with self._commit_lock:
@@ -322,7 +371,7 @@ class LiveHearing:
 
     async def _revise(self, speaker: Speaker, revision: Revision, offset_ms: int) -> None:
         """The recogniser corrected its own words: the transcript document takes the correction
-        (the room's live lines keep the quick text; they are for reference only)."""
+        (and the room's live panel with it)."""
         if self._on_revision is None:
             return
         async with self._commit_lock:
@@ -332,28 +381,29 @@ class LiveHearing:
                 _logger.exception("[%s] revision not applied", speaker.key)
 
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
-        """Persist, then broadcast; one commit at a time keeps ids, rows and wire in one order."""
+        """To the transcript document (persisted there, then published back to the hub as its
+        rows); one commit at a time keeps the document in the speaker's order."""
+        start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
+        segment = {
+            **speaker.label(),
+            "start_ms": start_ms,
+            "end_ms": end_ms,
+            "start_at": self.hub.at(start_ms),
+            "end_at": self.hub.at(end_ms),
+            "text": commit.text,
+            "words": word_rows(commit.words, offset_ms),
+            "end_of_utterance": commit.end_of_utterance,
+        }
         async with self._commit_lock:
-            segment = self.hub.segment(speaker, commit, offset_ms=offset_ms)
-            if self._store is not None:
-                try:
-                    await self._store.save(self.spec.hearing_id, self.started_at, segment)
-                except Exception:
-                    # Broadcast anyway: the live text must not stop; the gap is in the log.
-                    _logger.exception(
-                        "[%s] segment %d of hearing %d NOT persisted",
-                        speaker.key,
-                        segment["id"],
-                        self.spec.hearing_id,
-                    )
-            self.hub.add_segment(segment)
             if self._on_commit is not None:
-                try:  # the transcript document (issue 4): persisted there before it is broadcast
+                try:
                     await self._on_commit(self.spec.hearing_id, speaker, segment)
                 except Exception:
-                    _logger.exception(
-                        "[%s] segment %d of hearing %d NOT added to the transcript document",
+                    _logger.exception(  # never the words themselves above DEBUG
+                        "[%s] commit at %d ms of hearing %d NOT added to the transcript document",
                         speaker.key,
-                        segment["id"],
+                        start_ms,
                         self.spec.hearing_id,
                     )
+            if commit.end_of_utterance:
+                self.hub.utterance_ended(speaker)

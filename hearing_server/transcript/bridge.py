@@ -1,30 +1,48 @@
-"""From the live hearing to the transcript document: each ASR commit becomes document text, and
-each gap of a speaker's recording (mute, leave, disconnect, restart, overload) a gap row.
+"""Between the live hearing and the transcript document: each ASR commit becomes document text,
+each gap of a speaker's recording (mute, leave, disconnect, restart, overload) a gap row, and
+every change of the document goes back to the room's live panel.
 
-    registry = LiveRegistry(..., on_commit=asr_sink(documents), on_gap=gap_sink(documents))
+    registry = LiveRegistry(..., document=document_view(documents),
+                            on_commit=asr_sink(documents), on_gap=gap_sink(documents))
+    documents.listeners.append(live_panel_listener(documents, registry))
 
-The live hub keeps broadcasting partial and committed text for the room's live view; the
-document is the transcript of record that clerks correct (DESIGN.md §1).
+One path for a committed utterance (issue 12): ASR commit → document (persisted) → its update,
+which the document socket sends to editors and :func:`live_panel_listener` turns into the live
+panel's rows (``live_rows``), on whichever process runs the hearing's live session. The live hub
+itself only adds partials. The document is the transcript of record (DESIGN.md §1).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from asr.types import Revision, Word
 from hearing_server.live.hub import Speaker
 from hearing_server.live.recorder import RecordedGap
-from hearing_server.live.room import CommitSink, GapSink, RevisionSink, UtteranceEndSink
+from hearing_server.live.registry import LiveRegistry
+from hearing_server.live.room import (
+    CommitSink,
+    DocumentView,
+    GapSink,
+    RevisionSink,
+    UtteranceEndSink,
+)
 from hearing_server.transcript.fanout import DocumentRooms
-from hearing_server.transcript.model import GapView, SpeakerRef, WordView
+from hearing_server.transcript.model import GapView, SegmentKind, SegmentView, SpeakerRef, WordView
 from hearing_server.transcript.policy import gap_in_transcript
+from hearing_server.transcript.ydoc import TranscriptDoc
 from recordings.timeline import format_utc
 
 __all__ = [
     "asr_sink",
+    "document_view",
     "gap_sink",
     "gap_view",
+    "live_panel_listener",
+    "live_rows",
+    "live_start",
     "revision_sink",
     "utterance_end_sink",
 ]
@@ -121,3 +139,72 @@ def gap_sink(rooms: DocumentRooms) -> GapSink:
         await room.actions.commit_gap(view)
 
     return sink
+
+
+# ---------------------------------------------------------------- the document on the live panel
+
+
+def _participant_id(key: str) -> int | None:
+    kind, _, number = key.partition("-")
+    return int(number) if kind == "participant" and number.isdigit() else None
+
+
+def live_row(view: SegmentView) -> dict[str, Any]:
+    """A document segment as the live panel shows it (docs/protocol.md ``segment``)."""
+    return {
+        "id": view.id,
+        "kind": view.kind.value,
+        "speaker": view.speaker.key,
+        "participant_id": _participant_id(view.speaker.key),
+        "role": view.speaker.role,
+        "display_name": view.speaker.name,
+        "start_ms": view.start_ms,
+        "end_ms": view.end_ms,
+        "start_at": view.start_utc or None,
+        "text": view.text,
+        "edited": view.touched,
+    }
+
+
+def live_rows(doc: TranscriptDoc) -> list[dict[str, Any]]:
+    return [live_row(view) for view in doc.segments()]
+
+
+def live_start(doc: TranscriptDoc) -> datetime | None:
+    """The live start the document's segment times count from (None: no recognised speech):
+    a recognised segment's UTC start minus its ``start_ms``."""
+    for view in doc.segments():
+        if view.kind is SegmentKind.SPEECH and view.start_utc:
+            try:
+                start = datetime.fromisoformat(view.start_utc)
+            except ValueError:
+                continue
+            return start - timedelta(milliseconds=view.start_ms)
+    return None
+
+
+def document_view(rooms: DocumentRooms) -> DocumentView:
+    async def view(hearing_id: int) -> tuple[datetime | None, list[dict[str, Any]]]:
+        room = await rooms.get(hearing_id)
+        assert room.actions is not None
+        await room.actions.catch_up()  # what another process (the previous owner) stored
+        return live_start(room.actions.doc), live_rows(room.actions.doc)
+
+    return view
+
+
+def live_panel_listener(
+    rooms: DocumentRooms, registry: LiveRegistry
+) -> Callable[[int, dict[str, Any]], None]:
+    """Each document update of a hearing whose live session runs here: the panel's rows."""
+
+    def on_message(hearing_id: int, message: dict[str, Any]) -> None:
+        if message.get("type") != "update":
+            return
+        live = registry.get(hearing_id)
+        room = rooms.loaded(hearing_id)
+        if live is None or room is None or room.actions is None:
+            return
+        live.document_changed(live_rows(room.actions.doc))
+
+    return on_message

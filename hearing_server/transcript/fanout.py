@@ -242,6 +242,11 @@ class DocumentRooms:
         finally:
             await subscription.close()
 
+    def loaded(self, hearing_id: int) -> DocumentRoom | None:
+        """The room if this process holds it already (no loading)."""
+        room = self._rooms.get(hearing_id)
+        return room if room is not None and room.actions is not None else None
+
     def forget(self, hearing_id: int) -> None:
         self._rooms.pop(hearing_id, None)
         reader = self._readers.pop(hearing_id, None)

@@ -242,7 +242,7 @@ TRANSCRIPT_RECORDER_JS = """
     const at = Date.now();
     const text = (node.querySelector(".text") || {}).textContent || "";
     const who = (node.querySelector(".who") || {}).textContent || "";
-    const entry = { at, speaker: node.dataset.speaker || "", text, who };
+    const entry = { at, speaker: node.dataset.speaker || "", text, who, id: node.dataset.id || "" };
     if (node.classList.contains("committed")) rec.committed.push(entry);
     else if (node.classList.contains("partial")) rec.partials.push(entry);
   };
@@ -313,8 +313,17 @@ class ScreenLine:
 
 
 def committed_lines(page: Page) -> list[ScreenLine]:
+    """One line per transcript segment, in the order they first appeared: its latest text (a
+    segment grows as its utterance goes on, and takes corrections), at the time it first
+    appeared."""
     raw: list[dict[str, Any]] = page.evaluate("window.__e2eTranscript.committed")
-    return [ScreenLine(float(r["at"]), r["speaker"], r["text"], r["who"]) for r in raw]
+    first: dict[str, ScreenLine] = {}
+    for n, r in enumerate(raw):
+        key = r.get("id") or f"line-{n}"
+        seen = first.get(key)
+        at = seen.at_ms if seen is not None else float(r["at"])
+        first[key] = ScreenLine(at, r["speaker"], r["text"], r["who"])
+    return list(first.values())
 
 
 def partial_lines(page: Page) -> list[ScreenLine]:

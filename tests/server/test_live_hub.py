@@ -1,4 +1,5 @@
-"""TranscriptHub: sequence numbers, snapshot + since, bounded buffer, slow-subscriber disconnect."""
+"""TranscriptHub: sequence numbers, snapshot + since, bounded buffer, slow-subscriber disconnect;
+the committed text is the transcript document's rows (``document``), published as they change."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from asr.types import Commit, Gap, Partial, Word
+from asr.types import Gap, Partial, Word
 from hearing_server.errors import WS_CLOSE_HEARING_CLOSED, WS_CLOSE_OVERFLOW, WS_CLOSE_REMOVED
-from hearing_server.live.hub import Speaker, TranscriptHub
+from hearing_server.live.hub import Message, Speaker, TranscriptHub
 
 STARTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PLAINTIFF = Speaker("participant-1", 1, "plaintiff", "张伟")
@@ -22,8 +23,25 @@ def words(text: str, start_ms: int = 0) -> tuple[Word, ...]:
     )
 
 
-def commit(text: str, start_ms: int = 0, *, end: bool = True) -> Commit:
-    return Commit(words(text, start_ms), "zh", end, start_ms + 200 * len(text))
+class Document:
+    """What the transcript document's listener hands the hub: every row, after each change."""
+
+    def __init__(self, hub: TranscriptHub) -> None:
+        self.hub = hub
+        self.rows: list[Message] = []
+
+    def commit(self, speaker: Speaker, text: str, start_ms: int = 0) -> Message:
+        row = {
+            "id": f"seg-{len(self.rows) + 1}",
+            **speaker.label(),
+            "start_ms": start_ms,
+            "end_ms": start_ms + 200 * len(text),
+            "text": text,
+            "edited": False,
+        }
+        self.rows.append(row)
+        (published,) = self.hub.document(self.rows)
+        return published
 
 
 def partial(text: str, start_ms: int = 0) -> Partial:
@@ -32,39 +50,41 @@ def partial(text: str, start_ms: int = 0) -> Partial:
 
 def test_every_change_gets_the_next_sequence_number() -> None:
     hub = TranscriptHub(started_at=STARTED)
+    doc = Document(hub)
     seqs = [
         hub.partial(PLAINTIFF, partial("原告"), offset_ms=0)["seq"],
-        hub.commit(PLAINTIFF, commit("原告陈述"), offset_ms=0)["seq"],
+        doc.commit(PLAINTIFF, "原告陈述")["seq"],
         hub.gap(DEFENDANT, Gap(0, 500), offset_ms=100)["seq"],
-        hub.commit(DEFENDANT, commit("被告答辩"), offset_ms=1000)["seq"],
+        doc.commit(DEFENDANT, "被告答辩")["seq"],
     ]
     assert seqs == [1, 2, 3, 4]
     assert hub.seq == 4
 
 
-def test_snapshot_holds_segments_per_speaker_and_current_partials() -> None:
+def test_snapshot_holds_the_document_rows_and_current_partials() -> None:
     hub = TranscriptHub(started_at=STARTED)
-    hub.commit(PLAINTIFF, commit("借款", 0), offset_ms=1000)
+    doc = Document(hub)
+    doc.commit(PLAINTIFF, "借款", 1000)
     hub.partial(DEFENDANT, partial("我方", 500), offset_ms=2000)
     hub.partial(PLAINTIFF, partial("五万", 800), offset_ms=1000)
-    hub.commit(PLAINTIFF, commit("五万元", 800), offset_ms=1000)  # end of utterance: partial gone
+    doc.commit(PLAINTIFF, "五万元", 1800)
+    ended = hub.utterance_ended(PLAINTIFF)  # its words are in the document: the partial goes
+    assert ended is not None and ended["partial"]["text"] == ""
+    assert hub.utterance_ended(PLAINTIFF) is None  # nothing left to clear
     snapshot = hub.snapshot()
-    assert snapshot["seq"] == 4
-    segments = snapshot["segments"]
-    assert [(s["participant_id"], s["text"]) for s in segments] == [(1, "借款"), (1, "五万元")]
-    first = segments[0]
-    assert (first["start_ms"], first["end_ms"], first["role"]) == (1000, 1400, "plaintiff")
-    assert first["start_at"] == "2026-11-30T09:00:01+00:00"
-    assert first["words"][1] == {"text": "款", "start_ms": 1200, "end_ms": 1400, "probability": 0.9}
+    assert snapshot["seq"] == 5
+    assert snapshot["segments"] == doc.rows
     assert set(snapshot["partials"]) == {"participant-2"}
     assert snapshot["partials"]["participant-2"]["text"] == "我方"
     assert snapshot["partials"]["participant-2"]["start_ms"] == 2500
+    assert hub.at(1000) == "2026-11-30T09:00:01+00:00"
 
 
 def test_since_returns_missed_changes_or_none_when_too_old() -> None:
     hub = TranscriptHub(started_at=STARTED, buffer_size=3)
+    doc = Document(hub)
     for i in range(5):
-        hub.commit(PLAINTIFF, commit(f"第{i}句"), offset_ms=0)
+        doc.commit(PLAINTIFF, f"第{i}句")
     assert hub.since(5) == []
     missed = hub.since(3)
     assert missed is not None and [m["seq"] for m in missed] == [4, 5]
@@ -76,11 +96,12 @@ def test_since_returns_missed_changes_or_none_when_too_old() -> None:
 
 def test_subscribe_with_since_gets_missed_changes_else_snapshot() -> None:
     hub = TranscriptHub(started_at=STARTED, buffer_size=2)
-    hub.commit(PLAINTIFF, commit("一"), offset_ms=0)
-    hub.commit(PLAINTIFF, commit("二"), offset_ms=0)
+    doc = Document(hub)
+    doc.commit(PLAINTIFF, "一")
+    doc.commit(PLAINTIFF, "二")
     initial, _ = hub.subscribe(since=1)
-    assert [(m["type"], m["seq"]) for m in initial] == [("commit", 2)]
-    hub.commit(PLAINTIFF, commit("三"), offset_ms=0)
+    assert [(m["type"], m["seq"]) for m in initial] == [("segment", 2)]
+    doc.commit(PLAINTIFF, "三")
     initial, _ = hub.subscribe(since=0)
     assert [(m["type"], m["seq"]) for m in initial] == [("snapshot", 3)]
     assert len(initial[0]["segments"]) == 3
@@ -88,23 +109,25 @@ def test_subscribe_with_since_gets_missed_changes_else_snapshot() -> None:
 
 async def test_subscriber_receives_changes_after_its_snapshot_in_order() -> None:
     hub = TranscriptHub(started_at=STARTED)
-    hub.commit(PLAINTIFF, commit("之前"), offset_ms=0)
+    doc = Document(hub)
+    doc.commit(PLAINTIFF, "之前")
     initial, sub = hub.subscribe()
     assert initial[0]["seq"] == 1
     hub.partial(DEFENDANT, partial("之"), offset_ms=0)
-    hub.commit(DEFENDANT, commit("之后"), offset_ms=0)
+    doc.commit(DEFENDANT, "之后")
     got = [await asyncio.wait_for(sub.next(), 1), await asyncio.wait_for(sub.next(), 1)]
-    assert [(m and m["type"], m and m["seq"]) for m in got] == [("partial", 2), ("commit", 3)]
+    assert [(m and m["type"], m and m["seq"]) for m in got] == [("partial", 2), ("segment", 3)]
 
 
 async def test_a_slow_subscriber_is_dropped_without_blocking_the_hub() -> None:
     hub = TranscriptHub(started_at=STARTED, queue_size=3)
+    doc = Document(hub)
     _, slow = hub.subscribe()
     _, fast = hub.subscribe()
     for i in range(3):
-        hub.commit(PLAINTIFF, commit(f"{i}"), offset_ms=0)
+        doc.commit(PLAINTIFF, f"{i}")
         assert await fast.next() is not None
-    hub.commit(PLAINTIFF, commit("溢出"), offset_ms=0)  # slow already holds 3: dropped
+    doc.commit(PLAINTIFF, "溢出")  # slow already holds 3: dropped
     assert slow.close_code == WS_CLOSE_OVERFLOW and "since" in slow.close_reason
     assert await asyncio.wait_for(slow.next(), 1) is None  # queue cleared, then the end marker
     assert hub.subscriber_count == 1
@@ -140,38 +163,38 @@ def test_invalid_sizes_are_refused() -> None:
 
 async def test_closing_delivers_the_hearing_closed_message_first() -> None:
     hub = TranscriptHub(started_at=STARTED)
+    doc = Document(hub)
     _, sub = hub.subscribe()
-    hub.commit(PLAINTIFF, commit("最后一句"), offset_ms=0)
+    doc.commit(PLAINTIFF, "最后一句")
     hub.hearing_closed()
     hub.close()
     got = [await asyncio.wait_for(sub.next(), 1) for _ in range(3)]
-    assert [m and m["type"] for m in got] == ["commit", "hearing", None]
+    assert [m and m["type"] for m in got] == ["segment", "hearing", None]
 
 
-def test_restored_segments_continue_their_numbering() -> None:
-    first = TranscriptHub(started_at=STARTED)
-    first.commit(PLAINTIFF, commit("一"), offset_ms=0)
-    first.commit(DEFENDANT, commit("二"), offset_ms=0)
-    restored = TranscriptHub(started_at=STARTED, segments=first.snapshot()["segments"])
-    assert restored.live_id != first.live_id and restored.seq == 0
-    message = restored.commit(PLAINTIFF, commit("三"), offset_ms=0)
-    assert message["segment"]["id"] == 2
-    assert [s["text"] for s in restored.snapshot()["segments"]] == ["一", "二", "三"]
-    with pytest.raises(ValueError):
-        TranscriptHub(started_at=STARTED, segments=first.snapshot()["segments"][1:])
-    with pytest.raises(ValueError):  # a segment built before another was added is stale
-        stale = restored.segment(PLAINTIFF, commit("四"), offset_ms=0)
-        restored.commit(PLAINTIFF, commit("五"), offset_ms=0)
-        restored.add_segment(stale)
+def test_only_what_changed_in_the_document_is_published() -> None:
+    hub = TranscriptHub(started_at=STARTED)
+    doc = Document(hub)
+    doc.commit(PLAINTIFF, "一")
+    doc.commit(DEFENDANT, "二")
+    assert hub.document(doc.rows) == []  # the same rows again: nothing
+    doc.rows[0] = {**doc.rows[0], "text": "一（更正）", "edited": True}  # a clerk's correction
+    (corrected,) = hub.document(doc.rows)
+    assert corrected["type"] == "segment" and corrected["segment"]["text"] == "一（更正）"
+    merged = [doc.rows[0]]  # the second merged into the first
+    (removed,) = hub.document(merged)
+    assert removed == {"seq": 4, "type": "segment_removed", "id": "seg-2"}
+    assert hub.snapshot()["segments"] == merged
 
 
 def test_since_from_another_hub_gets_a_snapshot() -> None:
     hub = TranscriptHub(started_at=STARTED)
-    hub.commit(PLAINTIFF, commit("一"), offset_ms=0)
-    hub.commit(PLAINTIFF, commit("二"), offset_ms=0)
+    doc = Document(hub)
+    doc.commit(PLAINTIFF, "一")
+    doc.commit(PLAINTIFF, "二")
     same, _ = hub.subscribe(since=1, live_id=hub.live_id)
     other, _ = hub.subscribe(since=1, live_id="a-previous-server-run")
-    assert [m["type"] for m in same] == ["commit"]
+    assert [m["type"] for m in same] == ["segment"]
     assert [m["type"] for m in other] == ["snapshot"]
 
 

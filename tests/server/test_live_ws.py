@@ -62,7 +62,7 @@ def test_participant_gets_snapshot_then_diffs_attributed_to_the_speaker(
     assert (partial["type"], partial["seq"]) == ("partial", 2)
     assert partial["partial"]["participant_id"] == world.plaintiff_a
     assert partial["partial"]["text"] == "借款五"
-    assert (commit["type"], commit["seq"]) == ("commit", 3)
+    assert (commit["type"], commit["seq"]) == ("segment", 3)  # the document's segment
     segment = commit["segment"]
     assert (segment["participant_id"], segment["role"], segment["display_name"]) == (
         world.plaintiff_a,
@@ -96,7 +96,7 @@ def test_reconnect_with_since_gets_only_missed_messages(app, ctx, world, make_cl
         # Missed: "offline" (the first socket closed), the two commits, then "online" again.
         missed = [ws.receive_json() for _ in range(4)]
         assert [m["seq"] for m in missed] == list(range(seen + 1, seen + 5))
-        texts = [m["segment"]["text"] for m in missed if m["type"] == "commit"]
+        texts = [m["segment"]["text"] for m in missed if m["type"] == "segment"]
         assert texts == ["第二句", "第三句"]
         presence = [m["presence"]["online"] for m in missed if m["type"] == "presence"]
         assert presence == [False, True]

@@ -100,7 +100,7 @@ def test_editors_correct_asr_text_readers_watch_and_everything_survives_a_restar
             Commit(words("原告陈述", 1000), "zh", False, 1400),
             Commit(words("借款五万元", 1400), "zh", True, 1900),
         )
-        receive_until(live_ws, lambda m: m["type"] == "commit")
+        receive_until(live_ws, lambda m: m["type"] == "segment")
         clerk.until("update"), clerk.until("update")
         assert clerk.texts() == ["原告陈述借款五万元"]
 
@@ -191,7 +191,7 @@ def test_exports_history_and_hotwords(app, ctx, world, make_client, code_sender)
         editor.until("doc")
         stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
         emit(live_client, stream, Commit(words("借款五万元", 1400), "zh", True, 1900))
-        committed = receive_until(live_ws, lambda m: m["type"] == "commit")["segment"]
+        committed = receive_until(live_ws, lambda m: m["type"] == "segment")["segment"]
         editor.until("update")
         editor.type_at_end(0, "整")
         editor.until("ack")
@@ -324,7 +324,7 @@ def test_an_utterance_that_ends_without_new_words_makes_no_empty_segment(
         )
         gap = receive_until(live_ws, lambda m: m["type"] == "gap")
         assert gap["reason"] == "unrecognised" and gap["display_name"] == "张伟"
-        commits = [receive_until(live_ws, lambda m: m["type"] == "commit")]
+        commits = [receive_until(live_ws, lambda m: m["type"] == "segment")]
         assert all(c["segment"]["text"] for c in commits)
         clerk.until("update"), clerk.until("update")
         assert clerk.texts() == ["没有异议", "没有异议"]
@@ -339,7 +339,7 @@ def test_the_recogniser_corrects_its_own_words_but_never_a_persons(
     with plaintiff_speaking(app, ctx, world, make_client) as (live_client, live_ws, clerk, stream):
         quick = words("几乎停制", 1000)
         emit(live_client, stream, Commit(quick, "zh", False, 1500))
-        receive_until(live_ws, lambda m: m["type"] == "commit")
+        receive_until(live_ws, lambda m: m["type"] == "segment")
         clerk.until("update")
         fixed = (replace(quick[3], text="滞", end_ms=quick[3].end_ms + 20),)
         tail = words("的情况", 1400)

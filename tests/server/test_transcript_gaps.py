@@ -74,7 +74,7 @@ def test_a_mute_appears_in_the_document_and_exports_and_editors_cannot_touch_it(
         clerk.until("doc")
         stream = speak(live_client, live_of(app, world.hearing_a), plaintiff_speaker(world))
         emit(live_client, stream, Commit(words("借款五万元", 1000), "zh", True, 1500))
-        receive_until(live_ws, lambda m: m["type"] == "commit")
+        receive_until(live_ws, lambda m: m["type"] == "segment")
         clerk.until("update")
 
         # A short mute (a cough) stays in the recording's log only ...

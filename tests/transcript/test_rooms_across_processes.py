@@ -21,6 +21,7 @@ from hearing_server.transcript.log import SeqTakenError, StoredUpdate
 from hearing_server.transcript.model import Revision, SpeakerRef
 from hearing_server.transcript.policy import EditorRole
 from hearing_server.transcript.ydoc import TranscriptDoc
+from tests.server.conftest import START
 from tests.transcript.test_actions import CLERK, ListStore, _typing
 from tingshen_platform.bus import InProcessBus
 
@@ -165,6 +166,52 @@ async def test_a_stale_copy_checks_an_edit_against_the_document_as_it_really_is(
             await room_two.actions.edit(CLERK, edit)
         assert [v.text for v in room_two.actions.doc.segments()] == ["现在开庭。"]
         assert [u.seq for u in store.updates] == [1, 2]
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
+async def test_a_correction_on_another_process_reaches_the_room_live_panel() -> None:
+    """The live session runs on process two; the clerk corrects through process one: the
+    correction reaches the room's live panel (the hub) through the bus and the document."""
+    from hearing_server.live.registry import LiveRegistry
+    from hearing_server.live.room import LiveSpec
+    from hearing_server.rtc.ice import IceSettings
+    from hearing_server.transcript.bridge import document_view, live_panel_listener
+    from tests.server.live_fakes import FakeStreams
+
+    store, bus = SharedStore(), InProcessBus()
+    one, two = DocumentRooms(store, bus=bus), DocumentRooms(store, bus=bus)
+    registry = LiveRegistry(
+        ice=IceSettings(host_addresses=("127.0.0.1",)),
+        streams=FakeStreams(),
+        clock=lambda: START,
+        document=document_view(two),
+    )
+    two.listeners.append(live_panel_listener(two, registry))
+    try:
+        live = registry.get_or_create(HEARING, lambda: LiveSpec(hearing_id=HEARING))
+        await live.ready()
+        _, panel = live.hub.subscribe()
+        owner = await two.get(HEARING)
+        assert owner.actions is not None
+        await owner.actions.commit_asr(JUDGE, 0, 1500, "现在开庭。", start_utc=START.isoformat())
+        shown = await asyncio.wait_for(panel.next(), 10)
+        assert shown is not None and shown["type"] == "segment"
+        assert shown["segment"]["text"] == "现在开庭。" and not shown["segment"]["edited"]
+
+        clerks = await one.get(HEARING)
+        assert clerks.actions is not None
+        await clerks.actions.catch_up()
+        await clerks.actions.edit(CLERK, _typing(clerks.actions, 0, "请坐。"))
+        while True:
+            message = await asyncio.wait_for(panel.next(), 10)
+            assert message is not None
+            if message["type"] == "segment" and message["segment"]["edited"]:
+                break
+        assert message["segment"]["id"] == shown["segment"]["id"]
+        assert message["segment"]["text"] == "现在开庭。请坐。"
+        await live.close()
     finally:
         await one.aclose()
         await two.aclose()

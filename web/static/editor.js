@@ -170,8 +170,6 @@ function followPartials(url) {
       for (const p of Object.values(message.partials || {})) partials.set(p.speaker, p);
     } else if (message.type === "partial") {
       partials.set(message.partial.speaker, message.partial);
-    } else if (message.type === "commit" && message.segment.end_of_utterance) {
-      partials.delete(message.segment.speaker);
     } else return;
     render();
   };

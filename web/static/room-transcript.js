@@ -25,13 +25,33 @@ function gapText(item) {
 }
 
 function lineEl(item, kind) {
-  learn(item);
-  const who = el("div", { class: "who" },
-    el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
-    el("span", { class: "at" }, clock(item.start_at)));
+  if (item.speaker) learn(item);
+  const who = item.kind === "note"
+    ? el("div", { class: "who" }, el("span", { class: "r" }, t("note")))
+    : el("div", { class: "who" },
+      el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
+      ...(item.edited ? [el("span", { class: "edited" }, t("edited"))] : []),
+      el("span", { class: "at" }, clock(item.start_at)));
   const text = kind === "gap" ? gapText(item) : item.text;
-  return el("div", { class: `line ${kind}`, "data-speaker": item.speaker }, who,
-    el("div", { class: "text" }, text));
+  const attrs = { class: `line ${kind}`, "data-speaker": item.speaker };
+  if (kind === "committed") {
+    attrs["data-id"] = item.id;
+    attrs["data-start"] = String(item.start_ms);
+    if (item.edited) attrs.class += " edited";
+  }
+  return el("div", attrs, who, el("div", { class: "text" }, text));
+}
+
+// A segment of the transcript document (new, or changed: more words, a clerk's correction):
+// in place when it is there, else at its place in time among the others.
+function upsertSegment(segment) {
+  const box = committedEl();
+  const line = lineEl(segment, "committed");
+  const existing = box.querySelector(`.line.committed[data-id="${CSS.escape(segment.id)}"]`);
+  if (existing) { existing.replaceWith(line); return; }
+  const later = [...box.children].find(
+    (n) => n.dataset.start !== undefined && Number(n.dataset.start) > segment.start_ms);
+  if (later) box.insertBefore(line, later); else box.append(line);
 }
 
 export function keepScrolled(fn) {
@@ -67,10 +87,12 @@ function applyMessage(message) {
       renderPeople();
     } else if (message.type === "hearing" && message.status === "closed") {
       exitRoom("closed");
-    } else if (message.type === "commit") {
-      committedEl().append(lineEl(message.segment, "committed"));
-      if (message.segment.end_of_utterance) setPartial({ ...message.segment, text: "" });
-      maybeReoffer(message.segment.speaker);
+    } else if (message.type === "segment") {
+      upsertSegment(message.segment);
+      if (message.segment.speaker) maybeReoffer(message.segment.speaker);
+    } else if (message.type === "segment_removed") {
+      const gone = committedEl().querySelector(`.line.committed[data-id="${CSS.escape(message.id)}"]`);
+      if (gone) gone.remove();
     } else if (message.type === "partial") {
       setPartial(message.partial);
       if (message.partial.text) maybeReoffer(message.partial.speaker);
