@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -51,6 +52,7 @@ from tests.e2e.harness import (
     inside_namespace,
     launch_chromium,
     new_context,
+    plaintiff_id,
     run_module_in_namespace,
     wait_capture,
     write_browser_wav,
@@ -259,13 +261,12 @@ def test_two_processes_edit_and_survive_kill_9(tmp_path: Path, espeak_wav: MakeS
         try:
             seed = seed_demo(context)
             hid = seed.hearing_id
+            plaintiff = SpeakerRef(f"participant-{plaintiff_id(context, hid)}", "plaintiff", "张伟")
 
             async def first_words() -> None:
                 store = SqlUpdateStore(context.session_factory)
                 actions = await TranscriptActions.load(hid, store, lambda _m: None)
-                await actions.commit_asr(
-                    SpeakerRef("user-1", "审判长", "审判长"), 0, 1500, FIRST_WORDS
-                )
+                await actions.commit_asr(plaintiff, 0, 1500, FIRST_WORDS)
 
             asyncio.run(first_words())
         finally:
@@ -301,6 +302,10 @@ def test_two_processes_edit_and_survive_kill_9(tmp_path: Path, espeak_wav: MakeS
                     page.click("#submit")
                     page.wait_for_url("**/room.html?h=*")
                     expect(page.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+                    # The room's live panel shows the document: the clerk's correction too.
+                    first_line = page.locator('.line.committed[data-id="seg-1"]')
+                    expect(first_line.locator(".text")).to_have_text(FIRST_WORDS + CORRECTION)
+                    expect(first_line.locator(".edited")).to_have_text("已校对")
                     crash, killed = _kill_owner(cluster, leases, recordings, hid, source, page)
                     expect(page.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
                     survivor = p2 if killed == "p1" else p1
@@ -323,6 +328,11 @@ def test_two_processes_edit_and_survive_kill_9(tmp_path: Path, espeak_wav: MakeS
                     expect(party.locator('.seg[data-id="seg-1"] .seg-text')).to_have_text(
                         FIRST_WORDS + CORRECTION
                     )
+                    expect(page.locator(f'.line.committed[data-id="{after[0]}"]')).to_be_visible(
+                        timeout=TIMEOUT_MS
+                    )  # and the judge's live panel, through the new owner
+                    shots = Path(os.environ.get("TINGSHEN_E2E_SHOTS", tmp_path))
+                    page.screenshot(path=str(shots / "judge-room-after-failover.png"))
                 finally:
                     browser.close()
                 closed = clerk.post(f"/api/hearings/{hid}/close", timeout=90)
