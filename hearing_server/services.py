@@ -15,6 +15,7 @@ start on the first verification).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -22,6 +23,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
 
 from hearing_server.closing.service import ClosingService, closing_running
 from hearing_server.closing.store import DocumentStore
@@ -223,6 +227,18 @@ def build_services(
     )
 
 
+async def _connections_returned(engine: Engine, timeout_s: float = 5.0) -> None:
+    """Before the engine is disposed: a worker thread still finishing a database call (a socket
+    handler cancelled mid-read at shutdown) gets to return its connection, which the disposed
+    pool would otherwise leave to the garbage collector."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while pool.checkedout() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+
+
 @asynccontextmanager
 async def services_running(services: Services) -> AsyncIterator[None]:
     """Startup work and background loops while the block runs; then shut everything down.
@@ -253,6 +269,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
         await services.bus.aclose()
         await services.streams.aclose()
         services.verification.close()
+        await _connections_returned(context.engine)
         context.engine.dispose()
     finally:
         services.running.release()

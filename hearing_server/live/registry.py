@@ -96,9 +96,13 @@ class LiveRegistry:
 
     async def close(self, hearing_id: int, *, shutdown: bool = False) -> None:
         """The hearing closed (or the server stops): end its live session."""
-        live = self._hearings.pop(hearing_id, None)
+        live = self._hearings.get(hearing_id)
         if live is not None:
+            # Still registered while it closes: its streams' last commits reach the document and,
+            # through it, the room (before the hearing message).
             await live.close(shutdown=shutdown)
+            if self._hearings.get(hearing_id) is live:
+                del self._hearings[hearing_id]
             if not shutdown and self.recordings is not None and live.recorder is not None:
                 await self._finalize(hearing_id)
         await asyncio.to_thread(self.ownership.release, hearing_id)

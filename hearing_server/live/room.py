@@ -175,7 +175,7 @@ class LiveHearing:
 
     def document_changed(self, rows: list[Message]) -> None:
         """The transcript document changed (here or on another process): to the live panel."""
-        if self._attached.is_set() and not self._closed:
+        if self._attached.is_set():  # also while closing: the last commits reach the room
             self.hub.document(rows)
 
     def stream(self, key: str) -> LiveStream | None:
@@ -271,6 +271,8 @@ class LiveHearing:
         if self._closed:
             return
         self._closed = True
+        if self._attaching is not None:  # its database read ends before the engine is disposed
+            await asyncio.gather(self._attaching, return_exceptions=True)
         await self.peers.close_all()
         entries = list(self._streams.values())
         await asyncio.gather(*(e.stream.finish() for e in entries), return_exceptions=True)
