@@ -17,7 +17,7 @@ RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv lint format test bench bench-editing run cluster asr-demo vendor clean distclean
+.PHONY: venv lint format test bench bench-editing bench-cluster run cluster asr-demo vendor clean distclean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ bench: venv
 # Transcript editing: edit-to-visible latency with 51 and 200 sockets (a server in its own process).
 bench-editing: venv
 	$(PY) tests/bench/bench_editing.py $(BENCH_ARGS)
+
+# Several processes (issue 12): edit-to-visible with 400 sockets on one process and on two behind
+# HAProxy (local PostgreSQL and Redis), and events per second through the outbox.
+bench-cluster: venv
+	$(PY) tests/bench/bench_cluster.py $(BENCH_ARGS)
+	TINGSHEN_TEST_DATABASE_URL=$${TINGSHEN_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) tests/bench/bench_outbox.py
 
 # Rebuild the browser bundle of Yjs (web/static/vendor/yjs.bundle.js, committed) with npm.
 vendor:
