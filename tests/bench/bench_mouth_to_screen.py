@@ -18,8 +18,10 @@ the page's media connection). For every word:
   that instant - 5 s. Uncertainty: the analyser is polled every 5 ms and the audio graph adds a
   render quantum or two (about ±0.05 s); the Chromium fake device restarts the file at each
   capture (checked: ``getUserMedia`` resolves within a few ms of the computed start).
-- When the line appeared: a MutationObserver on the judge's page (``Date.now()`` of both pages is
-  the same system clock).
+- When the words appeared: a MutationObserver on the judge's page (``Date.now()`` of both pages is
+  the same system clock); a line is a segment of the transcript document that grows as the
+  utterance goes on, so each word counts from the version of the line that added it
+  (``committed_increments``).
 - Matching: the committed text on screen and the offline words are split into scoring units
   (``asr.eval.normalise.tokens``: characters for Mandarin, words for English) and aligned
   (``difflib``, matching blocks only); each matched unit gets its line's arrival time.
@@ -162,7 +164,7 @@ def run_language(
     from hearing_server.live.streams import ModelStreamFactory
     from tests.e2e.harness import (
         CountingStreams,
-        committed_lines,
+        committed_increments,
         judge_enters,
         launch_chromium,
         live_server,
@@ -221,7 +223,7 @@ def run_language(
                 timeout=end_s * 1000 + DRAIN_MAX_MS + 30_000,
                 polling=200,
             )
-            lines = [ln for ln in committed_lines(judge) if ln.speaker == key]
+            lines = [ln for ln in committed_increments(judge) if ln.speaker == key]
             partials = [ln for ln in partial_lines(judge) if ln.speaker == key and ln.text]
         finally:
             party.close()

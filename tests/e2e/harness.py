@@ -326,6 +326,23 @@ def committed_lines(page: Page) -> list[ScreenLine]:
     return list(first.values())
 
 
+def committed_increments(page: Page) -> list[ScreenLine]:
+    """What each version of a segment's line added, at the time it was shown: a segment grows
+    as its utterance goes on, so the words new in a version appeared then (a version that is
+    not an extension, a correction, counts whole). For latency per word."""
+    raw: list[dict[str, Any]] = page.evaluate("window.__e2eTranscript.committed")
+    shown: dict[str, str] = {}
+    out: list[ScreenLine] = []
+    for n, r in enumerate(raw):
+        key, text = r.get("id") or f"line-{n}", str(r["text"])
+        before = shown.get(key, "")
+        added = text[len(before) :] if text.startswith(before) else text
+        shown[key] = text
+        if added:
+            out.append(ScreenLine(float(r["at"]), r["speaker"], added, r["who"]))
+    return out
+
+
 def partial_lines(page: Page) -> list[ScreenLine]:
     raw: list[dict[str, Any]] = page.evaluate("window.__e2eTranscript.partials")
     return [ScreenLine(float(r["at"]), r["speaker"], r["text"], r["who"]) for r in raw]
