@@ -11,7 +11,6 @@ processes doing them at the same moment over the same files
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -22,18 +21,12 @@ __all__ = ["Once", "cluster_once", "here"]
 Once = Callable[[str, Callable[[], object]], Coroutine[Any, Any, bool]]
 
 
-async def here(_name: str, work: Callable[[], object]) -> bool:
-    """One process: just do it (in a thread)."""
-    await asyncio.to_thread(work)
-    return True
-
-
 def cluster_once(leases: Leases | None, node: str) -> Once:
-    if leases is None:
-        return here
-    cluster = leases
-
     async def once(name: str, work: Callable[[], object]) -> bool:
-        return await run_once_per_cluster(cluster, name, node, work)
+        return await run_once_per_cluster(leases, name, node, work)
 
     return once
+
+
+here: Once = cluster_once(None, "local")
+"""One process: just do it (in a thread)."""
