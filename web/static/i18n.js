@@ -1,4 +1,6 @@
 // A small dictionary: zh-CN (default) and en. The choice is kept in localStorage.
+import { PARTS } from "./i18n/index.js";
+
 const KEY = "tingshen.lang";
 
 const DICT = {
@@ -593,6 +595,15 @@ const DICT = {
     vf_p_unsigned_field: "A signature field is unsigned (signing not complete)",
   },
 };
+
+for (const part of PARTS) {
+  for (const code of ["zh-CN", "en"]) {
+    for (const [key, text] of Object.entries(part[code] ?? {})) {
+      if (key in DICT[code]) throw new Error(`i18n key defined twice: ${key}`);
+      DICT[code][key] = text;
+    }
+  }
+}
 
 const ROLES = {
   presiding_judge: ["审判长", "Presiding judge"],
