@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asr.engine import Engine, WindowResult
+from asr.priority import lower_thread_priority
 from asr.runner import run_jobs
 from asr.stream import DecodeJob, StreamProcessor
 from asr.types import Event
@@ -56,7 +57,14 @@ class _Stream:
 class InferenceScheduler:
     """Serve the decode jobs of many streams with one engine. Use as an async context manager."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = 4, batch_length_ratio: float = 1.5):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = 4,
+        batch_length_ratio: float = 1.5,
+        nice: int = 0,
+    ):
         self.engine = engine
         self.max_batch = max_batch
         self.batch_length_ratio = batch_length_ratio
@@ -65,7 +73,13 @@ class InferenceScheduler:
         self._next_index = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr-inference")
+        # ``nice`` > 0: the inference thread yields the CPU to the event loop (asr.priority).
+        self._executor = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="asr-inference",
+            initializer=lower_thread_priority,
+            initargs=(nice,),
+        )
         self._decodes = 0
         self._batches = 0
         self._busy_s = 0.0

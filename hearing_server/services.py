@@ -152,7 +152,11 @@ def build_services(
     model, loaded when the first participant sends an offer; tests inject a fake)."""
     context = build_context(settings, clock=clock, code_sender=code_sender, passwords=passwords)
     pki = CourtPki.open(settings, clock=clock) if settings.signing_enabled else None
-    streams = stream_factory if stream_factory is not None else ModelStreamFactory(settings.model)
+    streams = (
+        stream_factory
+        if stream_factory is not None
+        else ModelStreamFactory(settings.model, nice=settings.asr_nice)
+    )
     ice = IceSettings(
         host_addresses=tuple(settings.ice_host_addresses),
         stun_urls=tuple(settings.stun_urls),

@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     stun_urls: list[str] = Field(default_factory=list)
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    asr_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU priority of live recognition below the media path (a Unix nice value; "
+        "0: equal): when the CPU is short, audio is recorded and forwarded first and the "
+        "transcript lags",
+    )
     record_audio: bool = Field(
         default=True, description="record every speaker's audio (recordings/ under the data dir)"
     )

@@ -89,13 +89,21 @@ class HearingRecorder:
     # ---------------------------------------------------------------------------- event loop side
 
     def now(self) -> datetime:
-        return self._origin_utc + timedelta(seconds=monotonic() - self._origin_mono)
+        return self.utc_at(monotonic())
 
-    def feed(self, key: str, samples: npt.NDArray[np.float32]) -> None:
+    def utc_at(self, monotonic_s: float) -> datetime:
+        """The UTC time of a ``time.monotonic()`` reading, on this recorder's timeline."""
+        return self._origin_utc + timedelta(seconds=monotonic_s - self._origin_mono)
+
+    def feed(
+        self, key: str, samples: npt.NDArray[np.float32], *, captured_until: float | None = None
+    ) -> None:
+        """Queue ``samples`` for ``key``'s track. ``captured_until``: when they ended at the sender
+        (``time.monotonic()`` seconds, from the tap's capture clock); default: now (arrival)."""
         if self._closed or samples.size == 0:
             return
-        now = self.now()
-        start = now - timedelta(seconds=samples.size / SAMPLE_RATE_HZ)
+        end = self.now() if captured_until is None else self.utc_at(captured_until)
+        start = end - timedelta(seconds=samples.size / SAMPLE_RATE_HZ)
         self._restart_gap(key)
         if self._queued_samples > MAX_QUEUED_S * SAMPLE_RATE_HZ:
             self._dropped_since.setdefault(key, start)

@@ -328,9 +328,11 @@ class LiveHearing:
 
         def sink(samples: npt.NDArray[np.float32]) -> None:
             stream.feed(samples)
-            recorder.feed(key, samples)  # queued for the writer thread: does not block
+            # Placed by when the sender captured it (its RTP clock), not when it arrived.
+            recorder.feed(key, samples, captured_until=tap.captured_until)  # does not block
 
-        return AudioTap(track, sink, participant_id=key)
+        tap = AudioTap(track, sink, participant_id=key)
+        return tap
 
     async def _pump(self, entry: _Stream) -> None:
         self.attach()

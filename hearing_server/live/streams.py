@@ -19,6 +19,7 @@ from typing import Protocol
 
 from asr.engine import Engine, FloatArray
 from asr.models import resolve_model
+from asr.priority import load_niced
 from asr.scheduler import InferenceScheduler
 from asr.session import StreamingSession
 from asr.stream import StreamConfig
@@ -52,10 +53,15 @@ class StreamFactory(Protocol):
 
 
 class ModelStreamFactory:
-    """Streams on one lazily loaded Whisper model shared through one inference scheduler."""
+    """Streams on one lazily loaded Whisper model shared through one inference scheduler.
 
-    def __init__(self, model: str) -> None:
+    ``nice`` (> 0): the model's threads run at that lower CPU priority, so that when the CPU is
+    short the event loop (media, recording) runs first and recognition lags (``asr.priority``).
+    """
+
+    def __init__(self, model: str, *, nice: int = 0) -> None:
         self._model = model
+        self._nice = nice
         self._scheduler: InferenceScheduler | None = None
         self._lock = asyncio.Lock()
 
@@ -64,9 +70,9 @@ class ModelStreamFactory:
             if self._scheduler is not None:
                 return
             spec = await asyncio.to_thread(resolve_model, self._model)
-            engine = await asyncio.to_thread(Engine, spec.path)
+            engine = await asyncio.to_thread(load_niced, lambda: Engine(spec.path), nice=self._nice)
             await asyncio.to_thread(engine.vad_model)
-            scheduler = InferenceScheduler(engine)
+            scheduler = InferenceScheduler(engine, nice=self._nice)
             scheduler.start()
             self._scheduler = scheduler
             _logger.info("live ASR ready (model %s)", spec.name)

@@ -19,19 +19,27 @@ holds of the voice when the mute starts is flushed first, so no sample is lost o
 
 The track is drained even when muted or after the sink failed: aiortc's remote track queues
 decoded frames without bound, so a consumer that stops reading leaks memory.
+
+``captured_until`` is when the audio handed to the sink (during that call) ended *at the sender*,
+in ``time.monotonic()`` seconds: the frame's RTP timestamp mapped by a :class:`CaptureClock`, so a
+stall of the event loop or of the sender does not move it (the recording places audio by it).
+Frames without a timestamp (a local file, a test track) fall back to their arrival time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from fractions import Fraction
 
 import av
 import numpy as np
 import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from hearing_server.rtc.capture_clock import CaptureClock
 from hearing_server.rtc.log import participant_logger
 
 __all__ = ["ASR_SAMPLE_RATE_HZ", "AudioSink", "AudioTap"]
@@ -52,6 +60,7 @@ class AudioTap:
         *,
         participant_id: str,
         sample_rate_hz: int = ASR_SAMPLE_RATE_HZ,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if track.kind != "audio":
             raise ValueError(f"AudioTap needs an audio track, got {track.kind!r}")
@@ -65,6 +74,10 @@ class AudioTap:
         self.silence_fed = 0
         """Of ``samples_fed``, the zeros fed while muted."""
         self._silence_remainder = 0
+        self.captured_until: float | None = None
+        """Capture time (``time.monotonic()`` seconds) of the end of the audio being fed."""
+        self._clock = CaptureClock()
+        self._monotonic = monotonic
         self._track = track
         self._sink: AudioSink | None = sink
         self._resampler: av.AudioResampler | None = None
@@ -115,6 +128,7 @@ class AudioTap:
                 self.frames_received += 1
                 if not isinstance(frame, av.AudioFrame):
                     continue
+                self.captured_until = self._captured_end(frame, self._monotonic())
                 if self.muted:
                     if self._resampler is not None:  # the voice up to the mute, then silence
                         self._feed(self._flush())
@@ -126,6 +140,15 @@ class AudioTap:
             self._log.debug("audio track ended after %d frames", self.frames_received)
         finally:
             self._ended.set()
+
+    def _captured_end(self, frame: av.AudioFrame, arrival_s: float) -> float:
+        rate = frame.sample_rate
+        if frame.pts is None or frame.time_base != Fraction(1, rate) or rate != self._clock.rate_hz:
+            if frame.pts is not None and rate != self._clock.rate_hz:
+                self._clock = CaptureClock(rate)  # a codec at another clock rate (G.711: 8 kHz)
+                return self._captured_end(frame, arrival_s)
+            return arrival_s
+        return self._clock.capture_end(frame.pts, frame.samples, arrival_s)
 
     def _resample(self, frame: av.AudioFrame) -> list[av.AudioFrame]:
         key = (frame.format.name, frame.layout.name, frame.sample_rate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 
 import av
@@ -88,3 +89,47 @@ async def test_unmuted_audio_passes_unchanged_in_length() -> None:
     assert tap.silence_fed == 0
     assert abs(collector.samples.size - 50 * OUT_PER_FRAME) <= 16
     assert abs(onset(collector.samples) - 10 * OUT_PER_FRAME) <= 16
+
+
+async def test_captured_until_follows_the_rtp_clock_through_a_stall() -> None:
+    """Frames queued during a stall of 0.6 s arrive together; their capture times stay 20 ms
+    apart (stamped by arrival, they were 0.6 s late, then all at one instant)."""
+    from fractions import Fraction
+
+    signal = tone(100, 0, 100)
+    ends: list[float] = []
+    arrivals: list[float] = []
+    tap: AudioTap | None = None
+    received = 0
+
+    class Stalling(ScriptedTrack):
+        async def recv(self) -> av.AudioFrame:
+            nonlocal received
+            frame = await super().recv()
+            frame.time_base = Fraction(1, 48_000)
+            frame.pts = 777_000 + (frame.pts or 0)  # RTP timestamps start anywhere
+            received += 1
+            return frame
+
+    def arrival() -> float:  # on time (5 ms after capture), except frames 40-70: one burst
+        at = 10.0 + received * 0.020 + 0.005
+        if 40 <= received <= 70:
+            at = 10.0 + 70 * 0.020 + 0.005
+        arrivals.append(at)
+        return at
+
+    def sink(samples: npt.NDArray[np.float32]) -> None:
+        assert tap is not None and tap.captured_until is not None
+        ends.append(tap.captured_until)
+
+    tap = AudioTap(
+        Stalling(signal, lambda index: None), sink, participant_id="witness", monotonic=arrival
+    )
+    tap.start()
+    await asyncio.wait_for(tap.wait_ended(), TIMEOUT_S)
+    # The last call is the resampler's tail when the track ends: it ends with the last frame.
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ends)}
+    assert steps == {0.02}, steps
+    assert ends[-1] == ends[-2]
+    assert len(ends) >= 95
+    assert max(arrivals) - min(arrivals) < 2.1  # the burst really came at one instant
