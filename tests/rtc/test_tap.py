@@ -128,7 +128,7 @@ async def test_captured_until_follows_the_rtp_clock_through_a_stall() -> None:
     tap.start()
     await asyncio.wait_for(tap.wait_ended(), TIMEOUT_S)
     # The last call is the resampler's tail when the track ends: it ends with the last frame.
-    steps = {round(b - a, 6) for a, b in itertools.pairwise(ends)}
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ends[:-1])}
     assert steps == {0.02}, steps
     assert ends[-1] == ends[-2]
     assert len(ends) >= 95
