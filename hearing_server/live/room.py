@@ -54,6 +54,7 @@ from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
+from hearing_server.transcript.model import is_blank
 
 __all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec", "RevisionSink", "UtteranceEndSink"]
 
@@ -384,7 +385,12 @@ class LiveHearing:
 
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
         """To the transcript document (persisted there, then published back to the hub as its
-        rows); one commit at a time keeps the document in the speaker's order."""
+        rows); one commit at a time keeps the document in the speaker's order. A commit with no
+        words (punctuation, whitespace) is no line of the record: it only ends the utterance."""
+        if is_blank(commit.text):
+            if commit.end_of_utterance:
+                await self._end_utterance(speaker)
+            return
         start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
         segment = {
             **speaker.label(),

@@ -34,7 +34,8 @@ export function segmentLabel(segment) {
 
 /** Render the frozen transcript into ``container``; ``onPlay(start_utc)`` once a recording exists. */
 export function renderTranscript(container, transcript, onPlay = null) {
-  const segments = transcript.segments || [];
+  // never a speaker label with nothing after it (issue 13: records frozen before the fix)
+  const segments = (transcript.segments || []).filter((s) => /[\p{L}\p{N}]/u.test(s.text || ""));
   const gaps = (transcript.gaps || []).map(flatGap).sort((a, b) => a.start_ms - b.start_ms);
   const rows = interleave(segments, gaps, (s) => s.start_ms || 0).map((item) => {
     if (item.gap) return el("div", { class: "seg seg-gap", "data-gap": item.gap.id }, el("div", { class: "seg-text" }, gapLine(item.gap)));
