@@ -48,8 +48,6 @@ function upsertSegment(segment) {
   const box = committedEl();
   const line = lineEl(segment, "committed");
   const existing = box.querySelector(`.line.committed[data-id="${CSS.escape(segment.id)}"]`);
-  // A speech segment with no words (an empty row of an older record) is no line (issue 13).
-  if (segment.kind !== "note" && !/[\p{L}\p{N}]/u.test(segment.text || "")) { existing?.remove(); return; }
   if (existing) { existing.replaceWith(line); return; }
   const later = [...box.children].find(
     (n) => n.dataset.start !== undefined && Number(n.dataset.start) > segment.start_ms);
