@@ -54,7 +54,6 @@ from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
 from hearing_server.rtc.tap import AudioTap
 from hearing_server.security import Clock
-from hearing_server.transcript.model import is_blank
 
 __all__ = ["CommitSink", "GapSink", "LiveHearing", "LiveSpec", "RevisionSink", "UtteranceEndSink"]
 
@@ -386,8 +385,9 @@ class LiveHearing:
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
         """To the transcript document (persisted there, then published back to the hub as its
         rows); one commit at a time keeps the document in the speaker's order. A commit with no
-        words (punctuation, whitespace) is no line of the record: it only ends the utterance."""
-        if is_blank(commit.text):
+        text is no line of the record: it only ends the utterance (punctuation alone goes on, to
+        end the speaker's open segment; the document opens no segment with it)."""
+        if not commit.text.strip():
             if commit.end_of_utterance:
                 await self._end_utterance(speaker)
             return
