@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server.access import case_for_staff
+from hearing_server.closing.corrections import corrections_of, corrections_section
 from hearing_server.closing.store import DocumentStore, sha256_hex
 from hearing_server.errors import NotAuthenticatedError, NotFoundError
 from hearing_server.models import Case, CaseDocument, Hearing, Participant, StaffUser
@@ -22,6 +23,8 @@ from hearing_server.recording_archive import recording_digests
 
 SIGNED_TRANSCRIPT = "signed_transcript"
 RECORDING_DIGESTS = "recording_digests"
+CORRECTION_REQUESTS = "correction_requests"
+"""The parties' correction requests and the court's answers (issue 13), filed when there are."""
 
 
 def _add(
@@ -76,6 +79,23 @@ def file_closing_documents(
             media_type="application/json", data=recordings_json(session, hearing.id), at=at,
         ),
     ]  # fmt: skip
+    requests = corrections_of(session, hearing.id)
+    if requests:
+        text = "\n".join([f"案号：{hearing.case.case_number}", "", *corrections_section(requests)])
+        name = f"hearing-{hearing.id}-correction-requests.txt"
+        data, media = (text + "\n").encode(), "text/plain; charset=utf-8"
+        documents.append(
+            _add(
+                session,
+                store,
+                hearing,
+                kind=CORRECTION_REQUESTS,
+                filename=name,
+                media_type=media,
+                data=data,
+                at=at,
+            )
+        )
     session.flush()
     return documents
 

@@ -22,6 +22,7 @@ from hearing_server import audit
 from hearing_server.access import require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.closing import records
+from hearing_server.closing.corrections import open_corrections
 from hearing_server.closing.documents import file_closing_documents
 from hearing_server.closing.plan import SEAL_KEY, SignerStatus, Stage, may_resolve, stage_of
 from hearing_server.closing.service import ClosingService
@@ -107,6 +108,8 @@ async def seal_if_due(service: ClosingService, hearing_id: int) -> None:
                 return
             if stage_of(records.to_plan(records.slot_rows(session, hearing_id))) is not Stage.SEAL:
                 return
+            if open_corrections(session, hearing_id):
+                return  # a correction request waits for its answer (issue 13)
         await seal_locked(service, hearing_id)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hearing_server.closing.corrections import corrections_of, corrections_section
 from hearing_server.models import CourtRole, Hearing, Participant
 from hearing_server.transcript.export import Header, role_label, to_json, to_srt, to_txt, to_vtt
 from hearing_server.transcript.fanout import DocumentRooms
@@ -92,5 +93,7 @@ async def export_document(
     elif fmt is ExportFormat.VTT:
         body = to_vtt(segments)
     else:
-        body = to_txt(header, segments)
+        # the parties' correction requests and the court's answers, with the record (issue 13)
+        section = corrections_section(corrections_of(session, hearing.id))
+        body = to_txt(header, segments) + "".join(f"\n{line}" for line in section)
     return Export(body, version)

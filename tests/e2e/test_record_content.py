@@ -25,14 +25,13 @@ from pycrdt import Array, Doc
 from sqlalchemy import select
 
 from asr.stream import StreamConfig
-from asr.types import Commit, Word
+from asr.types import SAMPLE_RATE_HZ, Commit, Word
 from hearing_server.demo import seed_demo
 from hearing_server.models import AuditEvent
 from hearing_server.transcript.model import SpeakerRef
 from hearing_server.transcript.ydoc import NewSegment, segment_map
 from tests.e2e.harness import (
     REPO_ROOT,
-    SAMPLE_RATE_HZ,
     TIMEOUT_MS,
     assert_private_namespace,
     inside_namespace,
