@@ -9,7 +9,7 @@ from hearing_server.models import AuditEvent
 from tests.server.closing_flow import Court, closed_hearing
 
 
-def _court(app, ctx, world, make_client, code_sender) -> Court:  # type: ignore[no-untyped-def]
+def _court(app, ctx, world, make_client, code_sender) -> Court:
     court = closed_hearing(app, ctx, world, make_client, code_sender)
     assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
     return court
