@@ -7,6 +7,7 @@
 import { api, el, formatDateTime } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { gapLine, interleave } from "./transcript-gaps.js";
+import { answerLine } from "./sign-corrections.js";
 
 export function clock(ms) {
   const s = Math.max(0, Math.floor((ms || 0) / 1000));
@@ -86,7 +87,8 @@ export function renderObjections(list, objections, transcript) {
     return el("li", { class: `objection kind-${o.kind}`, "data-objection": o.id },
       el("div", { class: "h-meta" }, `${t(`sign_kind_${o.kind}`)} · ${roleLabel(o.role)} ${o.author_name} · ${formatDateTime(o.created_at)}`),
       seg ? el("a", { class: "obj-seg", href: `#seg-${seg.id}` }, `${clock(seg.start_ms)} ${segmentLabel(seg)}`) : null,
-      el("div", { class: "obj-text" }, o.text));
+      el("div", { class: "obj-text" }, o.text),
+      answerLine(o));
   }));
   if (!objections.length) list.replaceChildren(el("li", { class: "hint" }, t("sign_no_objections")));
 }
