@@ -63,6 +63,16 @@ def recordings_json(session: Session, hearing_id: int) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
 
 
+def corrections_file(session: Session, hearing: Hearing) -> tuple[str, bytes] | None:
+    """The parties' correction requests with the court's answers as filed with the case (file
+    name, bytes), or None when nobody asked; the seal names its digest (issue 13)."""
+    requests = corrections_of(session, hearing.id)
+    if not requests:
+        return None
+    text = "\n".join([f"案号：{hearing.case.case_number}", "", *corrections_section(requests)])
+    return f"hearing-{hearing.id}-correction-requests.txt", (text + "\n").encode()
+
+
 def file_closing_documents(
     session: Session, store: DocumentStore, hearing: Hearing, signed_pdf: bytes, *, at: datetime
 ) -> list[CaseDocument]:
@@ -79,11 +89,10 @@ def file_closing_documents(
             media_type="application/json", data=recordings_json(session, hearing.id), at=at,
         ),
     ]  # fmt: skip
-    requests = corrections_of(session, hearing.id)
-    if requests:
-        text = "\n".join([f"案号：{hearing.case.case_number}", "", *corrections_section(requests)])
-        name = f"hearing-{hearing.id}-correction-requests.txt"
-        data, media = (text + "\n").encode(), "text/plain; charset=utf-8"
+    corrections = corrections_file(session, hearing)
+    if corrections is not None:
+        name, data = corrections
+        media = "text/plain; charset=utf-8"
         documents.append(
             _add(
                 session,

@@ -3,6 +3,9 @@ and every request with its answer is recorded with the transcript and filed with
 
 from __future__ import annotations
 
+import io
+
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
 from hearing_server.models import AuditEvent
@@ -78,6 +81,12 @@ def test_an_open_correction_request_blocks_the_bench_until_it_is_answered(
     filed_doc = next(d for d in documents if d["kind"] == "correction_requests")
     body = court.defendant.client.get(f"/api/cases/{world.case_a}/documents/{filed_doc['id']}")
     assert "应为借款四万元" in body.text and "不予采纳" in body.text
+    # the court seal's signed reason names the filed requests and their digest
+    pdf = court.defendant.client.get(f"{court.api}/document.pdf").content
+    seal = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[-1]
+    assert seal.field_name == "court-seal"
+    reason = str(seal.sig_object["/Reason"])
+    assert filed_doc["filename"] in reason and filed_doc["sha256"] in reason
 
     with ctx.session_factory() as session:
         (event,) = session.scalars(
