@@ -36,6 +36,19 @@ export function answerLine(o) {
   return el("div", { class: `corr-state corr-${o.answer}` }, text);
 }
 
+// An accepted request is carried out as an erratum of the frozen record: the errata form opens on
+// the request's segment, its text ready to correct.
+function openErratum(segmentId) {
+  const form = document.getElementById("errata-form");
+  const select = document.getElementById("err-segment");
+  if (!form || form.hidden || !select) return;
+  if (segmentId && [...select.options].some((o) => o.value === segmentId)) {
+    select.value = segmentId;
+    select.dispatchEvent(new Event("change"));
+  }
+  document.getElementById("err-after")?.focus();
+}
+
 function mayAnswer(status) {
   return status.state === "signing" && status.me.key.startsWith("staff-") && BENCH.has(status.me.role);
 }
@@ -68,10 +81,11 @@ export function renderAnswerBox(list, status, { answer, done }) {
         if (!reason) { error.textContent = t("record_corr_need_reason"); error.hidden = false; return; }
         button.disabled = true;
         try {
-          await answer(id, { decision: button.dataset.decision, reason });
+          const answered = await answer(id, { decision: button.dataset.decision, reason });
           box.querySelector("#answer-reason").value = "";
           error.hidden = true;
           await done();
+          if (answered.answer === "accepted") openErratum(answered.segment_id);
         } catch (exc) {
           error.textContent = exc.message;
           error.hidden = false;
