@@ -2,12 +2,14 @@
 """Issue 13, defect 11, in Chromium: a party's correction request holds the record until the court
 answers it, and the answer is recorded with the transcript.
 
-The plaintiff reviews the frozen record on the signing page, asks for a correction of the
-defendant's line, sees it listed as awaiting an answer, and signs. The clerk records that the
-defendant refused to sign; now the bench could sign, but the clerk's page says, in Chinese and
-naming the party, that 原告 张伟's request has not been answered, and shows no signature form. The
-clerk rejects the request with a reason in the answer form; the entry shows the answer (who,
-when, why), the plaintiff's page shows it too, and the clerk's signature form appears. The TXT
+The plaintiff reviews the frozen record on the signing page, asks for two corrections (of the
+defendant's line and of his own), sees them listed as awaiting an answer, and signs. The clerk
+records that the defendant refused to sign; now the bench could sign, but the clerk's page says,
+in Chinese and naming the party, that 原告 张伟's request has not been answered, and shows no
+signature form. The clerk rejects one request with a reason (still held: one is open) and accepts
+the other, which opens the errata form on that line, and files the erratum; each entry shows its
+answer (who, when, why), the plaintiff's page shows them too, and the clerk's signature form
+appears. The TXT
 record carries the "更正申请" section; once the clerk and the judge have signed and the court
 sealed, the requests are among the case's documents. Runs in a private network namespace.
 """
@@ -52,6 +54,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 
 REQUEST = "被告说的是“借款已经归还了两万元”。"
 REASON = "经核对庭审录音，被告所述为“一部分”，不予更正"
+SECOND_REQUEST = "我说的是“五万元整”。"
+ACCEPTED = "核对录音属实，予以更正"
 
 
 def test_correction_requests_in_private_network_namespace() -> None:
@@ -86,7 +90,7 @@ def test_a_correction_request_holds_the_record_until_the_clerk_answers(tmp_path:
                 _clerk_is_held_then_answers(clerk, shots)
                 plaintiff.reload()
                 mine = plaintiff.locator("#objections .objection")
-                expect(mine.locator(".corr-state")).to_contain_text(
+                expect(mine.locator(".corr-rejected")).to_contain_text(
                     f"答复：不予采纳。理由：{REASON}（书记员 陈晓", timeout=TIMEOUT_MS
                 )
                 plaintiff.screenshot(path=str(shots / "record-correction-party.png"))
@@ -94,6 +98,7 @@ def test_a_correction_request_holds_the_record_until_the_clerk_answers(tmp_path:
                 assert "\n更正申请\n" in txt, txt
                 assert "原告 张伟 " in txt and REQUEST in txt
                 assert f"答复：不予采纳。理由：{REASON}（书记员 陈晓" in txt
+                assert f"答复：已采纳。理由：{ACCEPTED}（书记员 陈晓" in txt
                 _sign(clerk)
                 _sign(judge)
                 expect(judge.locator("#state-text")).to_have_attribute(
@@ -120,6 +125,12 @@ def _plaintiff_asks_and_signs(page: Page, base_url: str, hid: int) -> None:
     filed = page.locator("#objections .objection")
     expect(filed).to_have_count(1, timeout=TIMEOUT_MS)
     expect(filed.locator(".corr-state.corr-open")).to_contain_text("待答复")
+    page.select_option("#obj-kind", "correction")
+    page.select_option("#obj-segment", "seg-2")
+    page.fill("#obj-text", SECOND_REQUEST)
+    page.click("#obj-submit")
+    expect(filed).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(page.locator("#objections .corr-open")).to_have_count(2)
     _sign(page)
 
 
@@ -142,6 +153,7 @@ def _clerk_is_held_then_answers(clerk: Page, shots: Path) -> None:
     box = clerk.locator("#answer-box")
     expect(box).to_be_visible()
     expect(box.locator("#answer-request")).to_contain_text("原告 张伟")
+    box.locator("#answer-request").select_option(label=f"原告 张伟：{REQUEST}")
     box.locator("#answer-reason").fill(REASON)
     clerk.screenshot(path=str(shots / "record-correction-clerk-held.png"), full_page=True)
     box.get_by_role("button", name="不予采纳").click()
@@ -149,6 +161,21 @@ def _clerk_is_held_then_answers(clerk: Page, shots: Path) -> None:
     expect(entry.locator(".corr-state.corr-rejected")).to_contain_text(
         f"答复：不予采纳。理由：{REASON}（书记员 陈晓", timeout=TIMEOUT_MS
     )
+    # one request still open: still held
+    expect(clerk.locator("#sign-form")).to_be_hidden()
+    expect(box.locator("#answer-request option")).to_have_count(1)
+    box.locator("#answer-reason").fill(ACCEPTED)
+    box.get_by_role("button", name="采纳", exact=True).click()
+    expect(entry.locator(".corr-state.corr-accepted")).to_contain_text(
+        f"答复：已采纳。理由：{ACCEPTED}", timeout=TIMEOUT_MS
+    )
     expect(box).to_be_hidden()
+    # accepted: carried out as an erratum, the form opened on the plaintiff's line
+    expect(clerk.locator("#err-segment")).to_have_value("seg-2")
+    expect(clerk.locator("#err-after")).to_be_focused()
+    clerk.locator("#err-after").fill("我要求被告归还借款五万元整。")
+    clerk.locator("#err-reason").fill(ACCEPTED)
+    clerk.locator("#err-submit").click()
+    expect(clerk.locator("#errata .erratum")).to_contain_text("五万元整", timeout=TIMEOUT_MS)
     expect(clerk.locator("#sign-form")).to_be_visible(timeout=TIMEOUT_MS)
     clerk.screenshot(path=str(shots / "record-correction-clerk-answered.png"), full_page=True)
