@@ -479,6 +479,13 @@ class RecordObjection(Base):
     segment_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The court's answer to a correction request (issue 13); all null while it is open.
+    answer: Mapped[str | None] = mapped_column(String(16))
+    """``accepted`` or ``rejected``."""
+    answer_reason: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(200))
+    answered_role: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None]
 
 
 class CaseDocument(Base):

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from hearing_server.closing import clerk, errata, freeze, records, seal, signatures
+from hearing_server.closing import clerk, corrections, errata, freeze, records, seal, signatures
 from hearing_server.closing.plan import SignerStatus
 from hearing_server.closing.records import Caller
 from hearing_server.closing.service import ClosingService
@@ -84,6 +84,11 @@ class ErratumIn(BaseModel):
     before: Annotated[str, StringConstraints(max_length=5000)]
     after: Annotated[str, StringConstraints(max_length=5000)]
     reason: Text
+
+
+class AnswerIn(BaseModel):
+    decision: Literal["accepted", "rejected"]
+    reason: Note
 
 
 class ResolveIn(BaseModel):
@@ -187,6 +192,20 @@ def post_objection(
         segment_id=body.segment_id, text=body.text,
     )  # fmt: skip
     return objection_out(objection)
+
+
+@router.post("/objections/{request_id}/answer")
+def post_answer(
+    hearing_id: int, request_id: int, body: AnswerIn, session: SessionDep, ctx: ContextDep,
+    staff: CurrentStaff,
+) -> ObjectionOut:  # fmt: skip
+    """The clerk or a judge answers a party's correction request (issue 13)."""
+    admitted, caller = _caller(session, hearing_id, staff, None)
+    answered = corrections.answer_correction(
+        session, ctx, staff=staff, hearing=admitted.hearing, request_id=request_id,
+        decision=body.decision, reason=body.reason, answerer_role=caller.role,
+    )  # fmt: skip
+    return objection_out(answered)
 
 
 @router.post("/certificate")

@@ -3,6 +3,8 @@
 - ``GET /api/hearings/{id}/transcript.{txt|json|srt|vtt|pdf}``: everyone admitted to the hearing
   (parties get their copy); the PDF is the court-format transcript (笔录).
 - ``GET /api/hearings/{id}/transcript/revisions[?segment=ID]``: who changed what, when.
+- ``DELETE /api/hearings/{id}/transcript/segments/{segment}``: the judge, the clerk or a recorder
+  removes a segment with no words (an empty row); audited, seen live in every editor.
 - ``POST /api/hearings/{id}/hotwords``: the judge, the clerk or a recorder adds terms (a name the
   ASR got wrong) that every stream uses for the rest of the hearing; audited.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from hearing_server.deps import (
@@ -26,6 +28,7 @@ from hearing_server.deps import (
 from hearing_server.errors import NotAuthenticatedError
 from hearing_server.live.admission import admit
 from hearing_server.live.hotwords import do_add_hotwords
+from hearing_server.transcript.blank_rows import delete_blank_row
 from hearing_server.transcript.outputs import ExportFormat, export_document
 from hearing_server.transcript.store import SqlUpdateStore
 
@@ -108,6 +111,28 @@ def revisions(
         )
         for r in store.revisions(hearing_id, segment)
     ]
+
+
+class DeletedOut(BaseModel):
+    seq: int
+
+
+@router.delete("/transcript/segments/{segment_id}")
+async def delete_empty_segment(
+    hearing_id: int,
+    segment_id: Annotated[str, Path(min_length=1, max_length=64)],
+    rooms: DocumentsDep,
+    session: SessionDep,
+    ctx: ContextDep,
+    staff: OptionalStaff,
+) -> DeletedOut:
+    if staff is None:
+        raise NotAuthenticatedError("please log in")
+    admitted = admit(session, staff, None, hearing_id)
+    seq = await delete_blank_row(
+        session, ctx, rooms, staff=staff, hearing=admitted.hearing, segment_id=segment_id
+    )
+    return DeletedOut(seq=seq)
 
 
 @router.post("/hotwords")

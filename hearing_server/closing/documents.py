@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server.access import case_for_staff
+from hearing_server.closing.corrections import corrections_of, corrections_section
 from hearing_server.closing.store import DocumentStore, sha256_hex
 from hearing_server.errors import NotAuthenticatedError, NotFoundError
 from hearing_server.models import Case, CaseDocument, Hearing, Participant, StaffUser
@@ -22,6 +23,8 @@ from hearing_server.recording_archive import recording_digests
 
 SIGNED_TRANSCRIPT = "signed_transcript"
 RECORDING_DIGESTS = "recording_digests"
+CORRECTION_REQUESTS = "correction_requests"
+"""The parties' correction requests and the court's answers (issue 13), filed when there are."""
 
 
 def _add(
@@ -60,6 +63,16 @@ def recordings_json(session: Session, hearing_id: int) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()
 
 
+def corrections_file(session: Session, hearing: Hearing) -> tuple[str, bytes] | None:
+    """The parties' correction requests with the court's answers as filed with the case (file
+    name, bytes), or None when nobody asked; the seal names its digest (issue 13)."""
+    requests = corrections_of(session, hearing.id)
+    if not requests:
+        return None
+    text = "\n".join([f"案号：{hearing.case.case_number}", "", *corrections_section(requests)])
+    return f"hearing-{hearing.id}-correction-requests.txt", (text + "\n").encode()
+
+
 def file_closing_documents(
     session: Session, store: DocumentStore, hearing: Hearing, signed_pdf: bytes, *, at: datetime
 ) -> list[CaseDocument]:
@@ -76,6 +89,22 @@ def file_closing_documents(
             media_type="application/json", data=recordings_json(session, hearing.id), at=at,
         ),
     ]  # fmt: skip
+    corrections = corrections_file(session, hearing)
+    if corrections is not None:
+        name, data = corrections
+        media = "text/plain; charset=utf-8"
+        documents.append(
+            _add(
+                session,
+                store,
+                hearing,
+                kind=CORRECTION_REQUESTS,
+                filename=name,
+                media_type=media,
+                data=data,
+                at=at,
+            )
+        )
     session.flush()
     return documents
 

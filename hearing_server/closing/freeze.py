@@ -45,6 +45,7 @@ from hearing_server.models import (
 )
 from hearing_server.recording_archive import recording_digests
 from hearing_server.transcript.export import to_json
+from hearing_server.transcript.model import of_record
 from hearing_server.transcript.outputs import header_for
 from hearing_server.transcript.pdf import render_pdf
 from signing.binding import RecordingDigest
@@ -142,7 +143,7 @@ async def _render(service: ClosingService, hearing_id: int, slots: list[SignerSl
     room = await service.rooms.get(hearing_id)
     assert room.actions is not None
     await room.actions.catch_up()  # every edit stored by any process, not only this one's
-    entries, version = room.actions.doc.entries(), room.actions.seq
+    entries, version = of_record(room.actions.doc.entries()), room.actions.seq  # no empty rows
     with service.ctx.session_factory() as session:
         hearing = session.get(Hearing, hearing_id)
         assert hearing is not None

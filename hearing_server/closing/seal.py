@@ -22,7 +22,8 @@ from hearing_server import audit
 from hearing_server.access import require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.closing import records
-from hearing_server.closing.documents import file_closing_documents
+from hearing_server.closing.corrections import open_corrections
+from hearing_server.closing.documents import corrections_file, file_closing_documents
 from hearing_server.closing.plan import SEAL_KEY, SignerStatus, Stage, may_resolve, stage_of
 from hearing_server.closing.service import ClosingService
 from hearing_server.closing.store import sha256_hex
@@ -107,6 +108,8 @@ async def seal_if_due(service: ClosingService, hearing_id: int) -> None:
                 return
             if stage_of(records.to_plan(records.slot_rows(session, hearing_id))) is not Stage.SEAL:
                 return
+            if open_corrections(session, hearing_id):
+                return  # a correction request waits for its answer (issue 13)
         await seal_locked(service, hearing_id)
 
 
@@ -116,7 +119,16 @@ async def seal_locked(service: ClosingService, hearing_id: int) -> None:
         closure = records.frozen_closure(session, hearing_id)
         base_sha, revision = closure.pdf_sha256, closure.revision
         assert base_sha is not None
-    appearance = SignatureAppearance(ca.court_name, "法院印章", seal=True)
+        hearing = session.get(Hearing, hearing_id)
+        assert hearing is not None
+        corrections = corrections_file(session, hearing)
+    # The requests and answers are filed beside the PDF (it was frozen before any existed); the
+    # seal's signed reason names that file and its digest, binding it to the record (issue 13).
+    reason = None
+    if corrections is not None:
+        name, data = corrections
+        reason = f"更正申请及答复见案卷文件 {name}（SHA-256 {sha256_hex(data)}）"
+    appearance = SignatureAppearance(ca.court_name, "法院印章", reason=reason, seal=True)
     sealed = await _stamp(
         service, service.store.read_revision(hearing_id, revision), SEAL_KEY, appearance
     )

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from hearing_server import audit
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.closing import records
+from hearing_server.closing.corrections import blocking_message, open_corrections
 from hearing_server.closing.plan import SEAL_KEY, SignerStatus, Stage, may_sign, stage_of
 from hearing_server.closing.records import Caller
 from hearing_server.closing.seal import seal_locked
@@ -78,7 +79,11 @@ def _signer_slot(session: Session, hearing_id: int, caller: Caller) -> Signature
     verdict = may_sign(records.to_plan(rows), caller.key)
     if not verdict.allowed or caller.key == SEAL_KEY:
         raise MayNotSignError(verdict.reason or "the seal is applied by the court")
-    return next(r for r in rows if r.key == caller.key)
+    slot = next(r for r in rows if r.key == caller.key)
+    waiting = open_corrections(session, hearing_id) if slot.group == "bench" else []
+    if waiting:  # issue 13: the record is not finalised while a party waits for an answer
+        raise MayNotSignError(blocking_message(waiting))
+    return slot
 
 
 def issue_certificate(

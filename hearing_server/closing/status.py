@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server.closing import records
+from hearing_server.closing.corrections import blocking_message, open_corrections
 from hearing_server.closing.errata import errata_of
 from hearing_server.closing.plan import Stage, may_sign, stage_of
 from hearing_server.closing.records import Caller
@@ -61,6 +62,12 @@ class ObjectionOut(BaseModel):
     segment_id: str | None
     text: str
     created_at: datetime
+    answer: Literal["accepted", "rejected"] | None = None
+    """The court's answer to a correction request (issue 13); null: open (or an objection)."""
+    answer_reason: str | None = None
+    answered_by: str | None = None
+    answered_role: str | None = None
+    answered_at: datetime | None = None
 
 
 class ErratumOut(BaseModel):
@@ -131,9 +138,12 @@ def closing_status(session: Session, hearing: Hearing, caller: Caller) -> Closin
         state = "proofreading" if hearing.status is HearingStatus.CLOSED else "open"
     else:
         state = "complete" if closure.completed_at is not None else "signing"
+    waiting = open_corrections(session, hearing.id) if state == "signing" else []
     if state == "signing":
         verdict = may_sign(plan, caller.key)
         allowed, reason = verdict.allowed, verdict.reason
+        if allowed and mine is not None and mine.group == "bench" and waiting:
+            allowed, reason = False, blocking_message(waiting)
     else:
         allowed = False
         reason = {
@@ -141,6 +151,11 @@ def closing_status(session: Session, hearing: Hearing, caller: Caller) -> Closin
             "proofreading": "the clerk is proofreading; the judge freezes the record for signing",
             "complete": "the record is complete",
         }.get(state, "")
+    blocked = waiting and mine is not None and mine.group == "bench" and mine.status == "pending"
+    if blocked and stage_of(plan) is Stage.BENCH:
+        code = "corrections_open"  # issue 13: a party waits for an answer to a correction
+    else:
+        code = _reason_code(state, mine, stage_of(plan) if frozen else None)
     objections = (
         session.scalars(
             select(RecordObjection)
@@ -163,9 +178,7 @@ def closing_status(session: Session, hearing: Hearing, caller: Caller) -> Closin
             is_signer=mine is not None,
             may_sign=allowed,
             reason="" if allowed else reason,
-            reason_code=""
-            if allowed
-            else _reason_code(state, mine, stage_of(plan) if frozen else None),
+            reason_code="" if allowed else code,
             has_certificate=mine is not None and mine.certificate_pem is not None,
             may_freeze=may_freeze,
             may_manage=staff_role is StaffRole.CLERK and state == "signing",

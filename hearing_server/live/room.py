@@ -386,7 +386,13 @@ class LiveHearing:
 
     async def _commit(self, speaker: Speaker, commit: Commit, offset_ms: int) -> None:
         """To the transcript document (persisted there, then published back to the hub as its
-        rows); one commit at a time keeps the document in the speaker's order."""
+        rows); one commit at a time keeps the document in the speaker's order. A commit with no
+        text is no line of the record: it only ends the utterance (punctuation alone goes on, to
+        end the speaker's open segment; the document opens no segment with it)."""
+        if not commit.text.strip():
+            if commit.end_of_utterance:
+                await self._end_utterance(speaker)
+            return
         start_ms, end_ms = commit.start_ms + offset_ms, commit.end_ms + offset_ms
         segment = {
             **speaker.label(),

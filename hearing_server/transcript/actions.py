@@ -32,7 +32,15 @@ from hearing_server.transcript.log import (
     StoredUpdate,
     UpdateStore,
 )
-from hearing_server.transcript.model import Change, Field, GapView, SpeakerRef, WordView, gap_text
+from hearing_server.transcript.model import (
+    Change,
+    Field,
+    GapView,
+    SpeakerRef,
+    WordView,
+    gap_text,
+    is_blank,
+)
 from hearing_server.transcript.policy import check_changes
 from hearing_server.transcript.ydoc import NewSegment, TranscriptDocError
 
@@ -84,14 +92,20 @@ class TranscriptActions(DocumentLog):
         *,
         end_of_utterance: bool = True,
         start_utc: str = "",
-    ) -> int:
+    ) -> int | None:
         """The ASR committed words: they open a segment, or extend the speaker's open one until
-        the utterance ends (so a segment is an utterance, not a two-word fragment)."""
+        the utterance ends (so a segment is an utterance, not a two-word fragment). A commit
+        with no words (empty, or punctuation only) opens no segment: a speaker label with
+        nothing after it is not a line of the record (issue 13). None: nothing written."""
 
-        def draft() -> Draft:
+        def draft() -> Draft | None:
             open_id = self._open.get(speaker.key)
             if open_id is not None and self._doc.get(open_id) is None:
                 open_id = None  # merged away or deleted by an editor: start a new one
+            if not text.strip() or (open_id is None and is_blank(text)):
+                if end_of_utterance:
+                    self._open.pop(speaker.key, None)
+                return None
             if open_id is None:
                 open_id = f"seg-{self._seq + 1}"
                 segment = NewSegment(
@@ -116,9 +130,7 @@ class TranscriptActions(DocumentLog):
             return Draft(ASR_AUTHOR, [update], [change], done)
 
         async with self._lock:
-            seq = await self._write(draft)
-        assert seq is not None
-        return seq
+            return await self._write(draft)
 
     async def revise_asr(
         self, speaker_key: str, old: tuple[WordView, ...], new: tuple[WordView, ...], glue: str
@@ -126,7 +138,9 @@ class TranscriptActions(DocumentLog):
         """The recogniser's final decode of an utterance corrected words it committed earlier in
         the same utterance (``asr.types.Revision``): applied to the speaker's open segment while
         no person has changed or locked it, else dropped (a person's text is never overwritten).
-        ``glue`` joins words (" " for English, "" for Mandarin). The sequence number, or None."""
+        ``glue`` joins words (" " for English, "" for Mandarin). A correction that leaves the
+        segment with no words (the recogniser took them all back) removes the segment. The
+        sequence number, or None."""
         old_text = glue.join(w.text.strip() for w in old)
         new_text = glue.join(w.text.strip() for w in new)
 
@@ -138,6 +152,9 @@ class TranscriptActions(DocumentLog):
             text = splice_last(view.text, old_text, new_text)
             if text is None:
                 return None
+            if is_blank(text):
+                gone = Change(segment_id, Field.DELETED, view.text, "")
+                return Draft(ASR_AUTHOR, [self._doc.delete_segment(segment_id)], [gone])
             words = splice_words(view.words, old, new)
             asr_text = splice_last(view.asr_text, old_text, new_text)
             update = self._doc.replace_text(segment_id, text, asr_text=asr_text, words=words)
@@ -234,11 +251,35 @@ class TranscriptActions(DocumentLog):
         transcript missed, proposed by re-transcription and accepted by a person)."""
 
         def draft() -> Draft:
+            if is_blank(segment.text):
+                raise EditRefusedError("a segment needs words (this one has none)")
             try:
                 update = self._doc.append_commit(segment)
             except TranscriptDocError as exc:
                 raise EditRefusedError(str(exc)) from exc
             return Draft(author, [update], [Change(segment.id, Field.CREATED, "", segment.text)])
+
+        async with self._lock:
+            seq = await self._write(draft)
+        assert seq is not None
+        return seq
+
+    async def delete_blank_segment(self, author: Author, segment_id: str) -> int:
+        """Remove a segment with no words (an empty row left by an earlier version), attributed
+        to ``author`` with a revision (before: its text, after: nothing). Refused for a segment
+        with words (those are merged or corrected, never deleted) or a locked one."""
+
+        def draft() -> Draft:
+            view = self._doc.get(segment_id)
+            if view is None:
+                raise EditRefusedError(f"segment {segment_id} no longer exists")
+            if not is_blank(view.text):
+                raise EditRefusedError(f"segment {segment_id} has words: only an empty one goes")
+            change = Change(segment_id, Field.DELETED, view.text, "")
+            verdict = check_changes(author.role, [change], {segment_id: view})
+            if not verdict.allowed:
+                raise EditRefusedError(verdict.reason)
+            return Draft(author, [self._doc.delete_segment(segment_id)], [change])
 
         async with self._lock:
             seq = await self._write(draft)

@@ -30,7 +30,14 @@ from hearing_server.live.room import (
     UtteranceEndSink,
 )
 from hearing_server.transcript.fanout import DocumentRooms
-from hearing_server.transcript.model import GapView, SegmentKind, SegmentView, SpeakerRef, WordView
+from hearing_server.transcript.model import (
+    GapView,
+    SegmentKind,
+    SegmentView,
+    SpeakerRef,
+    WordView,
+    is_blank,
+)
 from hearing_server.transcript.policy import gap_in_transcript
 from hearing_server.transcript.ydoc import TranscriptDoc
 from recordings.timeline import format_utc
@@ -167,7 +174,9 @@ def live_row(view: SegmentView) -> dict[str, Any]:
 
 
 def live_rows(doc: TranscriptDoc) -> list[dict[str, Any]]:
-    return [live_row(view) for view in doc.segments()]
+    """The panel's rows: every segment with words (an empty row of an older record, or one a
+    clerk has just cleared to retype, is no line: issue 13)."""
+    return [live_row(view) for view in doc.segments() if not is_blank(view.text)]
 
 
 def live_start(doc: TranscriptDoc) -> datetime | None:

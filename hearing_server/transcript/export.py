@@ -21,7 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from hearing_server.transcript.model import Entry, GapView, SegmentKind, SegmentView, SpeakerRef
+from hearing_server.transcript.model import (
+    Entry,
+    GapView,
+    SegmentKind,
+    SegmentView,
+    SpeakerRef,
+    of_record,
+)
 
 __all__ = [
     "COURT_TZ",
@@ -149,7 +156,7 @@ def to_txt(header: Header, segments: Sequence[Entry]) -> str:
             "到庭人员：" + "；".join(f"{role}{name}" for role, name in header.participants)
         )
     lines.append("")
-    for segment in segments:
+    for segment in of_record(segments):  # never a speaker label with nothing after it
         if isinstance(segment, GapView):
             lines.append(gap_line(segment))
         elif segment.kind is SegmentKind.NOTE:

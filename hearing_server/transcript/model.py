@@ -17,6 +17,7 @@ shown in place among the segments (:func:`interleave`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,8 @@ __all__ = [
     "diff_segments",
     "gap_text",
     "interleave",
+    "is_blank",
+    "of_record",
 ]
 
 LOW_CONFIDENCE = 0.5
@@ -186,6 +189,21 @@ def interleave(segments: Sequence[SegmentView], gaps: Sequence[GapView]) -> list
         out.append(segment)
     out.extend(pending[next_gap:])
     return out
+
+
+_SPOKEN = re.compile(r"[^\W_]")
+"""A letter, a digit or a CJK character: something a person said (punctuation is not)."""
+
+
+def is_blank(text: str) -> bool:
+    """No word in it: empty, whitespace or punctuation only ("", " ", "。", "……")."""
+    return _SPOKEN.search(text) is None
+
+
+def of_record(entries: Sequence[Entry]) -> list[Entry]:
+    """The rows a record prints: a segment with no words (a speaker label with nothing after it)
+    is not part of the record, wherever it came from; gaps and worded segments are."""
+    return [e for e in entries if isinstance(e, GapView) or not is_blank(e.text)]
 
 
 def gap_text(gap: GapView) -> str:

@@ -18,9 +18,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hearing_server.closing.corrections import corrections_of, corrections_section
 from hearing_server.models import CourtRole, Hearing, Participant
 from hearing_server.transcript.export import Header, role_label, to_json, to_srt, to_txt, to_vtt
 from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.transcript.model import of_record
 from hearing_server.transcript.pdf import find_cjk_font, render_pdf
 
 __all__ = ["Export", "ExportFormat", "export_document", "header_for"]
@@ -78,7 +80,8 @@ async def export_document(
     """The hearing's transcript as it is now, in ``fmt`` (``pdf_font``: the setting)."""
     room = await rooms.get(hearing.id)
     assert room.actions is not None
-    segments, version = room.actions.doc.entries(), room.actions.seq  # with recording gaps
+    # with recording gaps; without rows that have no words (issue 13)
+    segments, version = of_record(room.actions.doc.entries()), room.actions.seq
     header = header_for(session, hearing)
     if fmt is ExportFormat.PDF:
         font = find_cjk_font(pdf_font)
@@ -90,5 +93,7 @@ async def export_document(
     elif fmt is ExportFormat.VTT:
         body = to_vtt(segments)
     else:
-        body = to_txt(header, segments)
+        # the parties' correction requests and the court's answers, with the record (issue 13)
+        section = corrections_section(corrections_of(session, hearing.id))
+        body = to_txt(header, segments) + "".join(f"\n{line}" for line in section)
     return Export(body, version)

@@ -190,6 +190,14 @@ class TranscriptDoc:
             raise TranscriptDocError(f"gap {gap.id} already exists")
         return self._write(lambda: self._gap_array.append(gap_map(gap)))
 
+    def delete_segment(self, segment_id: str) -> bytes:
+        """Remove a segment (one with no words: the recogniser took its words back, or a clerk
+        removes an empty row; the caller checks which)."""
+        if segment_id not in self._views:
+            raise TranscriptDocError(f"no segment {segment_id}")
+        index = self._ids.index(segment_id)
+        return self._write(lambda: self._segments.__delitem__(index))
+
     def mark_edited(self, segment_ids: Sequence[str]) -> bytes:
         """Flag segments a person changed (the server does this after accepting an edit)."""
         wanted = [

@@ -10,7 +10,8 @@ their own browser context, through the pages only:
   "我已阅读笔录，确认无误", draws a signature with the mouse and signs (the key is made in the
   browser, the court CA certifies it, the server prepares, the page signs, the server embeds);
 - the judge's page says the bench waits for the parties; the clerk records that the defendant
-  refused to sign (with the reason), then signs; the judge signs; the server seals;
+  refused to sign (with the reason), answers the plaintiff's correction request (the bench may
+  not sign while it is open), then signs; the judge signs; the server seals;
 - the page shows the record complete, the downloaded PDF passes ``tingshen verify --ca-dir``
   (exit 0, the signers listed) and a copy with one byte of a signed range changed fails it
   (exit 1, with the reason), as does a copy with an incremental update appended.
@@ -293,6 +294,13 @@ def _clerk_records_refusal_and_signs(clerk: Page, shots: Path) -> None:
     expect(refused).to_contain_text("拒绝签名", timeout=TIMEOUT_MS)
     expect(refused).to_contain_text("被告当庭表示拒绝在笔录上签名")
     expect(clerk.locator("#state-text")).to_contain_text("等待审判人员和书记员签名")
+    # The plaintiff's correction request is answered before the bench signs (issue 13).
+    expect(clerk.locator("#sign-reason")).to_contain_text("原告 张伟的更正申请尚未答复")
+    clerk.locator("#answer-reason").fill("经核对录音，被告所述无误")
+    clerk.locator("#answer-box").get_by_role("button", name="不予采纳").click()
+    expect(clerk.locator("#objections .corr-rejected")).to_contain_text(
+        "不予采纳", timeout=TIMEOUT_MS
+    )
     clerk.screenshot(path=str(shots / "sign-clerk.png"), full_page=True)
     _sign(clerk)
 

@@ -85,6 +85,13 @@ def test_the_whole_record_is_signed_sealed_verified_and_filed(
     )
     assert refused.status_code == 200, refused.text
     assert refused.json()["stage"] == "bench"
+    # the defendant's correction request is answered before the bench signs (issue 13)
+    request_id = objection.json()["id"]
+    answered = court.clerk.client.post(
+        f"{court.api}/objections/{request_id}/answer",
+        json={"decision": "rejected", "reason": "与庭审录音核对，原告所述为五万元"},
+    )
+    assert answered.status_code == 200, answered.text
     court.judge.sign()
     done = court.clerk.sign()
 
@@ -107,7 +114,11 @@ def test_the_whole_record_is_signed_sealed_verified_and_filed(
     assert read_binding(pdf).recording_digests() == RECORDINGS
 
     documents = court.plaintiff.client.get(f"/api/cases/{world.case_a}/documents").json()
-    assert {d["kind"] for d in documents} == {"signed_transcript", "recording_digests"}
+    assert {d["kind"] for d in documents} == {
+        "signed_transcript",
+        "recording_digests",
+        "correction_requests",
+    }
     signed = next(d for d in documents if d["kind"] == "signed_transcript")
     download = court.clerk.client.get(f"/api/cases/{world.case_a}/documents/{signed['id']}")
     assert download.content == pdf

@@ -95,6 +95,13 @@ function offerHotword(term) {
     .catch((exc) => notice(exc.message));
 }
 
+// An empty row (a speaker with no words): removed on the server, audited; every tab sees it go.
+function deleteEmptyRow(id, who) {
+  api("DELETE", `/api/hearings/${hearingId}/transcript/segments/${encodeURIComponent(id)}`)
+    .then(() => notice(t("record_deleted_empty").replace("{who}", who)))
+    .catch((exc) => notice(exc.message));
+}
+
 function setupTools() {
   const doc = () => page.sync.doc;
   const find = document.getElementById("find");
@@ -238,6 +245,7 @@ async function main() {
   const status = document.getElementById("save-state");
   page.editor = new TranscriptEditor(document.getElementById("segments"), {
     canEdit: page.me.canEdit, canLock: page.me.canLock, onFocusSegment: showHistory,
+    onDeleteEmpty: deleteEmptyRow,
   });
   page.sync = new DocSync({
     url: `${scheme}://${location.host}/ws/hearings/${hearingId}/document`,

@@ -7,6 +7,7 @@
 import { api, el, formatDateTime } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { gapLine, interleave } from "./transcript-gaps.js";
+import { answerLine } from "./sign-corrections.js";
 
 export function clock(ms) {
   const s = Math.max(0, Math.floor((ms || 0) / 1000));
@@ -34,7 +35,8 @@ export function segmentLabel(segment) {
 
 /** Render the frozen transcript into ``container``; ``onPlay(start_utc)`` once a recording exists. */
 export function renderTranscript(container, transcript, onPlay = null) {
-  const segments = transcript.segments || [];
+  // never a speaker label with nothing after it (issue 13: records frozen before the fix)
+  const segments = (transcript.segments || []).filter((s) => /[\p{L}\p{N}]/u.test(s.text || ""));
   const gaps = (transcript.gaps || []).map(flatGap).sort((a, b) => a.start_ms - b.start_ms);
   const rows = interleave(segments, gaps, (s) => s.start_ms || 0).map((item) => {
     if (item.gap) return el("div", { class: "seg seg-gap", "data-gap": item.gap.id }, el("div", { class: "seg-text" }, gapLine(item.gap)));
@@ -85,7 +87,8 @@ export function renderObjections(list, objections, transcript) {
     return el("li", { class: `objection kind-${o.kind}`, "data-objection": o.id },
       el("div", { class: "h-meta" }, `${t(`sign_kind_${o.kind}`)} · ${roleLabel(o.role)} ${o.author_name} · ${formatDateTime(o.created_at)}`),
       seg ? el("a", { class: "obj-seg", href: `#seg-${seg.id}` }, `${clock(seg.start_ms)} ${segmentLabel(seg)}`) : null,
-      el("div", { class: "obj-text" }, o.text));
+      el("div", { class: "obj-text" }, o.text),
+      answerLine(o));
   }));
   if (!objections.length) list.replaceChildren(el("li", { class: "hint" }, t("sign_no_objections")));
 }

@@ -11,6 +11,7 @@
 import { api, el, setupHeader } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { renderSlots } from "./sign-clerk.js";
+import { blockingText, renderAnswerBox } from "./sign-corrections.js";
 import { mayFileErrata, renderErrata, setupErrataForm } from "./sign-errata.js";
 import { publicKeySpki, signBytes, signerKey } from "./sign-keys.js";
 import { renderObjections, renderTranscript, setupObjectionForm, setupPlayer } from "./sign-review.js";
@@ -51,6 +52,7 @@ function waitReason(status, slot) {
       .map((s) => `${roleLabel(s.role)} ${s.name}`).join("、");
     return t("sign_wait_participants").replace("{names}", names);
   }
+  if (status.me.reason_code === "corrections_open") return blockingText(status);
   return reasonText(status.me.reason_code) || status.me.reason || t("sign_wait");
 }
 
@@ -133,6 +135,9 @@ function render(status) {
   const frozen = status.state === "signing" || status.state === "complete";
   $("objections-box").hidden = !frozen;
   renderObjections($("objections"), status.objections, page.transcript);
+  renderAnswerBox($("objections"), status, {
+    answer: (id, body) => api("POST", `${base}/objections/${id}/answer`, body), done: refresh,
+  });
   $("errata-box").hidden = !frozen;
   renderErrata($("errata"), status.errata || [], page.transcript);
   $("errata-form").hidden = !mayFileErrata(status);

@@ -12,6 +12,11 @@ import { gapLine, interleave, readGaps } from "./transcript-gaps.js";
 const LOCAL = Symbol("local-typing");
 const LOW_CONFIDENCE = 0.5;
 
+// No letter or digit (empty, spaces, punctuation only): a row with no words (issue 13).
+export function isBlank(text) {
+  return !/[\p{L}\p{N}]/u.test(text || "");
+}
+
 export function clock(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
@@ -60,7 +65,8 @@ function lowConfidenceRanges(text, words) {
 }
 
 export class TranscriptEditor {
-  constructor(container, { canEdit = false, canLock = false, onFocusSegment = () => {}, onPlay = null } = {}) {
+  constructor(container, { canEdit = false, canLock = false, onFocusSegment = () => {}, onPlay = null, onDeleteEmpty = null } = {}) {
+    this.onDeleteEmpty = onDeleteEmpty; // (segment id, "被告 李娜") => void: remove an empty row
     this.onPlay = onPlay; // (start_utc, speaker_key) => void, once the hearing's recording exists
     this.container = container;
     this.canEdit = canEdit;
@@ -218,13 +224,20 @@ export class TranscriptEditor {
     const label = kind === "note" ? t("note")
       : `${roleLabel(map.get("speaker_role") || "")} ${map.get("speaker_name") || ""}`.trim();
     row.node.dataset.speaker = map.get("speaker_key") || "";
+    const text = map.get("text").toString();
+    const blank = kind === "speech" && isBlank(text);
+    row.node.classList.toggle("seg-blank", blank);
     row.head.replaceChildren(...[
       el("span", { class: "seg-speaker" }, label),
       kind === "note" ? null : this._time(map),
       status === "edited" ? el("span", { class: "badge" }, t("edited")) : null,
       locked ? el("span", { class: "badge locked" }, t("locked")) : null,
+      blank ? el("span", { class: "badge blank" }, t("record_empty_row")) : null,
+      blank && this.canEdit && !locked && this.onDeleteEmpty ? el("button", {
+        class: "seg-delete-empty", type: "button",
+        onclick: () => this.onDeleteEmpty(map.get("id"), label),
+      }, t("record_delete_empty")) : null,
     ].filter(Boolean));
-    const text = map.get("text").toString();
     if (row.body.tagName === "TEXTAREA") {
       row.body.readOnly = locked; // the judge unlocks first, then edits
       if (row.body.value !== text && !row.composing) row.body.value = text;
