@@ -37,7 +37,7 @@ def test_every_track_keeps_what_its_sender_sent_while_the_cpu_is_short(tmp_path:
         pytest.skip("runs only inside a private network namespace (see the runner)")
     assert_private_namespace()
     result = asyncio.run(
-        run_loaded_hearing(tmp_path, participants=4, seconds=40, stress=2, catch_up_s=90)
+        run_loaded_hearing(tmp_path, participants=4, seconds=30, stress=2, catch_up_s=90)
     )
     assert len(result.tracks) == 4
     for track in result.tracks.values():
