@@ -518,3 +518,43 @@ class RecordErratum(Base):
     created_at: Mapped[datetime]
     payload: Mapped[str] = mapped_column(Text)
     signature: Mapped[str] = mapped_column(Text)
+
+
+class HearingStageChange(Base):
+    """The judge moved the hearing to a stage (``hearing_server.live.stages``; append-only)."""
+
+    __tablename__ = "hearing_stage_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime]
+    marker_id: Mapped[str] = mapped_column(String(64))
+    """The marker row of the transcript document that shows the change."""
+
+
+class IdentityCheck(Base):
+    """The clerk checked a participant's identity document on camera (append-only: a second check
+    of the same person is a new row; the latest counts)."""
+
+    __tablename__ = "identity_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    id_type: Mapped[str] = mapped_column(String(32))
+    id_last4: Mapped[str] = mapped_column(String(4))
+    """Only the last four characters of the document's number are kept."""
+    note: Mapped[str] = mapped_column(String(200))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    checked_at: Mapped[datetime]
+    marker_id: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(HearingStageChange, "before_update")
+@event.listens_for(HearingStageChange, "before_delete")
+@event.listens_for(IdentityCheck, "before_update")
+@event.listens_for(IdentityCheck, "before_delete")
+def _refuse_stage_record_change(*_: object) -> None:
+    raise RuntimeError("stage changes and identity checks are append-only")
