@@ -41,7 +41,10 @@ __all__ = [
 
 COURT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-STAGE_SOURCE = "《中华人民共和国民事诉讼法》第二编第十二章第一审普通程序第三节“开庭审理”；《人民法院在线诉讼规则》"
+STAGE_SOURCE = (
+    "《中华人民共和国民事诉讼法》第二编第十二章第一审普通程序第三节“开庭审理”；"
+    "《人民法院在线诉讼规则》"
+)
 
 
 @dataclass(frozen=True, slots=True)

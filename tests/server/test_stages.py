@@ -50,17 +50,16 @@ def audit_actions(ctx: ServerContext, action: str) -> list[dict[str, object]]:
 def test_only_the_judge_moves_the_stage(ctx, world, make_client, code_sender, who, status) -> None:
     client = make_client()
     open_hearing(ctx, world.hearing_a)
-    cookies = {
-        "judge": lambda: staff_cookie(make_client, "judge_a"),
-        "clerk": lambda: staff_cookie(make_client, "clerk_a"),
-        "other_court": lambda: staff_cookie(make_client, "clerk_b"),
-        "party": lambda: party_cookie(make_client, code_sender, world.plaintiff_a),
-        "nobody": lambda: "",
-    }
+    staff = {"judge": "judge_a", "clerk": "clerk_a", "other_court": "clerk_b"}
+    cookie = ""
+    if who in staff:
+        cookie = staff_cookie(make_client, staff[who])
+    elif who == "party":
+        cookie = party_cookie(make_client, code_sender, world.plaintiff_a)
     response = client.post(
         f"/api/hearings/{world.hearing_a}/stage",
         json={"stage": "discipline"},
-        headers={"cookie": cookies[who]()},
+        headers={"cookie": cookie},
     )
     assert response.status_code == status, response.text
     with ctx.session_factory() as session:
