@@ -9,10 +9,11 @@ document, record the change and its audit event, and commit.
 Only judges move the hearing through its stages (:mod:`hearing_server.live.stages`); only the
 clerk records identity checks, and only during the stage 核对身份. Both need an open hearing.
 
-The marker row (``SegmentKind.MARKER``) is written first, durable, then the database row and
-its audit event are committed: the transcript document, which every process and every room page
-follows, is what tells the room the stage changed (docs/protocol.md), and a marker never waits
-on a database transaction (SQLite has one writer).
+The database row and its audit event are committed first, then the marker row
+(``SegmentKind.MARKER``) is written to the transcript document, durable: the document, which every
+process and every room page follows, is what tells the room that something changed
+(docs/protocol.md), so a page that reads the state on a marker finds it committed; and the
+document's write never waits on an open database transaction (SQLite has one writer).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from hearing_server.models import (
 from hearing_server.transcript.bridge import live_start
 from hearing_server.transcript.editors import staff_author
 from hearing_server.transcript.fanout import DocumentRooms
+from hearing_server.transcript.log import Author
 from hearing_server.transcript.model import SegmentKind, SpeakerRef
 from hearing_server.transcript.ydoc import NewSegment
 
@@ -62,6 +64,7 @@ __all__ = [
     "do_check_identity",
     "do_set_stage",
     "stage_state",
+    "write_marker",
 ]
 
 NOT_CHECKED_ROLES = frozenset(
@@ -121,17 +124,18 @@ def stage_state(session: Session, hearing: Hearing) -> StageState:
     )
 
 
-async def _write_marker(
+async def write_marker(
     rooms: DocumentRooms,
     registry: LiveRegistry,
     *,
-    staff: StaffUser,
+    author: Author,
     hearing_id: int,
     marker_id: str,
     text: str,
     at: datetime,
 ) -> None:
-    """The marker row, at its place in time on the segments' clock (ms from the live start)."""
+    """A marker row (a stage, an identity check, evidence shown), at its place in time on the
+    segments' clock (ms from the live start), attributed to ``author``; durable on return."""
     room = await rooms.get(hearing_id)
     assert room.actions is not None
     live = existing_live(registry, hearing_id)
@@ -151,7 +155,7 @@ async def _write_marker(
         kind=SegmentKind.MARKER,
         start_utc=at.isoformat(),
     )
-    if await room.actions.add_marker(staff_author(staff), marker) is None:
+    if await room.actions.add_marker(author, marker) is None:
         raise ConflictError("changed at the same moment by someone else; try again")
 
 
@@ -194,15 +198,6 @@ async def do_set_stage(
         return None
     now = ctx.clock()
     marker_id = stage_marker_id(stage, _serial(session, HearingStageChange, hearing.id, now))
-    await _write_marker(
-        rooms,
-        registry,
-        staff=staff,
-        hearing_id=hearing.id,
-        marker_id=marker_id,
-        text=stage_marker_text(stage, now),
-        at=now,
-    )
     change = HearingStageChange(
         hearing_id=hearing.id,
         stage=stage.code,
@@ -222,6 +217,15 @@ async def do_set_stage(
         at=now,
     )
     session.commit()
+    await write_marker(
+        rooms,
+        registry,
+        author=staff_author(staff),
+        hearing_id=hearing.id,
+        marker_id=marker_id,
+        text=stage_marker_text(stage, now),
+        at=now,
+    )
     return change
 
 
@@ -258,15 +262,6 @@ async def do_check_identity(
     text = identity_marker_text(
         target.court_role.label_zh, target.display_name, kind, last4, note, now
     )
-    await _write_marker(
-        rooms,
-        registry,
-        staff=staff,
-        hearing_id=hearing.id,
-        marker_id=marker_id,
-        text=text,
-        at=now,
-    )
     check = IdentityCheck(
         hearing_id=hearing.id,
         participant_id=target.id,
@@ -289,4 +284,13 @@ async def do_check_identity(
         at=now,
     )
     session.commit()
+    await write_marker(
+        rooms,
+        registry,
+        author=staff_author(staff),
+        hearing_id=hearing.id,
+        marker_id=marker_id,
+        text=text,
+        at=now,
+    )
     return check
