@@ -4,6 +4,7 @@ import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
+import { noteEvidence } from "./room-evidence.js";
 import { noteSegment } from "./room-stages.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -81,6 +82,7 @@ function applyMessage(message) {
       state.liveId = message.live_id;
       committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
       message.segments.forEach(noteSegment);
+      message.segments.forEach(noteEvidence);
       partialsEl().replaceChildren();
       for (const partial of Object.values(message.partials)) setPartial(partial);
       const previous = state.presence;
@@ -96,6 +98,7 @@ function applyMessage(message) {
     } else if (message.type === "segment") {
       upsertSegment(message.segment);
       noteSegment(message.segment);
+      noteEvidence(message.segment);
       if (message.segment.speaker) maybeReoffer(message.segment.speaker);
     } else if (message.type === "segment_removed") {
       const gone = committedEl().querySelector(`.line.committed[data-id="${CSS.escape(message.id)}"]`);

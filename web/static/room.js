@@ -6,6 +6,7 @@ import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, toggleSelfMute } from "./room-media.js";
 import { leave, renderPeople } from "./room-people.js";
 import { hearingId, reportError, setConn, state } from "./room-state.js";
+import { setupEvidence } from "./room-evidence.js";
 import { setupStages } from "./room-stages.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
@@ -63,6 +64,7 @@ async function main() {
   };
   renderPeople();
   setupStages();
+  setupEvidence();
   connectTranscript();
   setConn(t("connecting"));
   try {
