@@ -568,6 +568,9 @@ class EvidenceMaterial(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
     number: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))
+    """Where the file comes from: ``upload`` (a participant's file); ``dossier`` once the case
+    dossier exists (its material shown the same way: an original and a page count)."""
     title: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(100))

@@ -50,6 +50,8 @@ router = APIRouter(prefix="/api/hearings/{hearing_id}/evidence", tags=["evidence
 class MaterialOut(BaseModel):
     id: int
     number: int
+    source: str
+    """``upload`` (a participant's file); ``dossier`` later (docs/protocol.md)."""
     label: str
     """``证据1《借条》.pdf``."""
     title: str
@@ -98,6 +100,7 @@ def _material(m: EvidenceMaterial) -> MaterialOut:
     return MaterialOut(
         id=m.id,
         number=m.number,
+        source=m.source,
         label=material_label(m),
         title=m.title,
         filename=m.filename,

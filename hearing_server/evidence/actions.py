@@ -146,6 +146,7 @@ async def do_upload(
     material = EvidenceMaterial(
         hearing_id=hearing.id,
         number=number,
+        source="upload",
         title=title,
         filename=name,
         media_type=checked.media_type,

@@ -57,11 +57,11 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("discipline", 1, "宣布法庭纪律", "Court rules announced"),
+    Stage("discipline", 1, "宣布法庭纪律", "Court rules"),
     Stage("identity", 2, "核对身份", "Identity check"),
-    Stage("investigation", 3, "法庭调查", "Court investigation"),
-    Stage("evidence", 4, "举证质证", "Evidence and cross-examination"),
-    Stage("debate", 5, "法庭辩论", "Court debate"),
+    Stage("investigation", 3, "法庭调查", "Investigation"),
+    Stage("evidence", 4, "举证质证", "Evidence"),
+    Stage("debate", 5, "法庭辩论", "Debate"),
     Stage("final_statement", 6, "最后陈述", "Final statements"),
     Stage("mediation", 7, "调解", "Mediation"),
     Stage("judgment", 8, "宣判", "Judgment"),

@@ -137,6 +137,13 @@ def test_judge_moves_stages_clerk_checks_identity(server: LiveServer, tmp_path: 
             ], texts
             judge.screenshot(path=str(SCREENSHOTS / "stages-judge.png"))
 
+            # In English the bar speaks English; the record (markers) stays as the court wrote it.
+            party.locator("#lang-switch").click()
+            expect(party.locator("#stage-bar li.current")).to_have_text("3Investigation")
+            expect(party.locator("#stage-bar .stage-bar-label")).to_contain_text("Hearing stage")
+            expect(party.locator("#committed .line.marker").nth(3)).to_contain_text("【法庭调查】")
+            party.screenshot(path=str(SCREENSHOTS / "stages-party-en.png"))
+
             # The exported record: headings of their own, never an utterance.
             api = f"{base}/api/hearings/{seed.hearing_id}"
             txt = party.request.get(f"{api}/transcript.txt").text()

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("hearing_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("media_type", sa.String(length=100), nullable=False),
