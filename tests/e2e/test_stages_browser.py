@@ -161,6 +161,12 @@ def test_judge_moves_stages_clerk_checks_identity(server: LiveServer, tmp_path: 
             expect(rows).to_have_count(4, timeout=TIMEOUT_MS)
             expect(rows.locator("textarea")).to_have_count(0)
             expect(rows.nth(3)).to_contain_text("【法庭调查】")
+            # Replace-all passes over markers (the server would refuse the whole update).
+            editor.fill("#find", "张伟")
+            editor.fill("#replace", "张玮")
+            editor.click("#replace-all")
+            expect(editor.locator("#ed-notice")).to_have_text("已替换 0 处")
+            expect(rows.nth(2)).to_contain_text("原告 张伟（身份证 ****1234）")
             editor.screenshot(path=str(SCREENSHOTS / "stages-editor.png"))
         finally:
             browser.close()
