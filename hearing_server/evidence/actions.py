@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
@@ -160,7 +161,7 @@ async def do_upload(
         uploaded_at=now,
     )
     session.add(material)
-    session.flush()
+    _commit_or_conflict(session, flush_only=True)
     material.blob_key = await asyncio.to_thread(
         store.put_original, hearing.id, material.id, data, checked.extension
     )
@@ -173,8 +174,21 @@ async def do_upload(
         details={"hearing_id": hearing.id, "sha256": checked.sha256, "number": number},
         at=now,
     )
-    session.commit()
+    _commit_or_conflict(session)
     return material
+
+
+def _commit_or_conflict(session: Session, *, flush_only: bool = False) -> None:
+    """Two changes of the same hearing at the same moment (the same evidence number, the first
+    presentation row): the later one is refused with 409, nothing of it kept."""
+    try:
+        if flush_only:
+            session.flush()
+        else:
+            session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError("changed at the same moment by someone else; try again") from exc
 
 
 def _visible(material: EvidenceMaterial, who: Who) -> bool:
@@ -259,7 +273,7 @@ async def _change(
         details={"hearing_id": hearing.id, "page": page, "marker_id": marker_id},
         at=now,
     )
-    session.commit()
+    _commit_or_conflict(session)
     await write_marker(
         rooms,
         registry,
