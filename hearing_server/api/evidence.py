@@ -28,19 +28,16 @@ from hearing_server.deps import (
     SessionDep,
 )
 from hearing_server.errors import InvalidInputError, PayloadTooLargeError
-from hearing_server.evidence.actions import (
+from hearing_server.evidence.access import (
     Who,
-    do_present,
-    do_stop,
-    do_take_control,
-    do_turn,
-    do_upload,
     material_label,
     presentation,
     readable_material,
     visible_materials,
 )
+from hearing_server.evidence.actions import do_present, do_stop, do_take_control, do_turn
 from hearing_server.evidence.files import MAX_BYTES
+from hearing_server.evidence.upload import do_upload
 from hearing_server.live.admission import admit
 from hearing_server.models import EvidenceMaterial, Participant, StaffUser
 
