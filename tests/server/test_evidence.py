@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from hearing_server.context import ServerContext
-from hearing_server.models import AuditEvent
+from hearing_server.models import AuditEvent, CourtRole, Participant
 from tests.server.live_client import open_hearing, party_cookie, staff_cookie
 
 pytestmark = pytest.mark.timeout(60)
@@ -152,3 +152,19 @@ def test_outsiders_and_closed_hearings(ctx, world, make_client, code_sender) -> 
     material = clerk.post(api, params={"filename": "a.png"}, content=png(), headers=headers).json()
     # Scheduled, not open: materials may be uploaded ahead, but nothing is shown yet.
     assert clerk.post(f"{api}/present", json={"material_id": material["id"]}).status_code == 409
+
+    with ctx.session_factory() as session:
+        observer = Participant(
+            hearing_id=world.hearing_a,
+            display_name="赵六",
+            court_role=CourtRole.OBSERVER,
+            phone="13800000009",
+        )
+        session.add(observer)
+        session.commit()
+        observer_id = observer.id
+    watcher = make_client()
+    watcher.headers.update({"cookie": party_cookie(make_client, code_sender, observer_id)})
+    refused = watcher.post(api, params={"filename": "a.png"}, content=png(), headers=headers)
+    assert refused.status_code == 403
+    assert watcher.get(api).json()["materials"] == []  # the clerk's file is not shown yet
