@@ -28,6 +28,7 @@ from hearing_server.errors import (
     ServerError,
     websocket_close,
 )
+from hearing_server.evidence.files import EvidenceStore
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Participant, StaffRole, StaffUser
@@ -37,6 +38,7 @@ from hearing_server.services import Services
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.verification import VerificationPool
 from recordings import LocalDirStore
+from tingshen_platform.blobs import LocalBlobStore
 
 STAFF_COOKIE = "tingshen_staff"
 PARTICIPANT_COOKIE = "tingshen_party"
@@ -75,6 +77,14 @@ def get_documents(services: ServicesDep) -> DocumentRooms:
 
 
 DocumentsDep = Annotated[DocumentRooms, Depends(get_documents)]
+
+
+def get_evidence(ctx: ContextDep) -> EvidenceStore:
+    """Evidence files of every hearing (on the platform's blob store, under the data dir)."""
+    return EvidenceStore(LocalBlobStore(ctx.settings.data_dir / "evidence"))
+
+
+EvidenceDep = Annotated[EvidenceStore, Depends(get_evidence)]
 
 
 def get_recordings(services: ServicesDep) -> LocalDirStore | None:

@@ -525,3 +525,86 @@ class RecordErratum(Base):
     created_at: Mapped[datetime]
     payload: Mapped[str] = mapped_column(Text)
     signature: Mapped[str] = mapped_column(Text)
+
+
+class HearingStageChange(Base):
+    """The judge moved the hearing to a stage (``hearing_server.live.stages``; append-only)."""
+
+    __tablename__ = "hearing_stage_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime]
+    marker_id: Mapped[str] = mapped_column(String(64))
+    """The marker row of the transcript document that shows the change."""
+
+
+class IdentityCheck(Base):
+    """The clerk checked a participant's identity document on camera (append-only: a second check
+    of the same person is a new row; the latest counts)."""
+
+    __tablename__ = "identity_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    id_type: Mapped[str] = mapped_column(String(32))
+    id_last4: Mapped[str] = mapped_column(String(4))
+    """Only the last four characters of the document's number are kept."""
+    note: Mapped[str] = mapped_column(String(200))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    checked_at: Mapped[datetime]
+    marker_id: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(HearingStageChange, "before_update")
+@event.listens_for(HearingStageChange, "before_delete")
+@event.listens_for(IdentityCheck, "before_update")
+@event.listens_for(IdentityCheck, "before_delete")
+def _refuse_stage_record_change(*_: object) -> None:
+    raise RuntimeError("stage changes and identity checks are append-only")
+
+
+class EvidenceMaterial(Base):
+    """A file shown on screen during the hearing (举证质证): a PDF or an image, its SHA-256, who
+    uploaded it; numbered per hearing (证据1, 证据2, …)."""
+
+    __tablename__ = "evidence_materials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), index=True)
+    number: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))
+    """Where the file comes from: ``upload`` (a participant's file); ``dossier`` once the case
+    dossier exists (its material shown the same way: an original and a page count)."""
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    page_count: Mapped[int]
+    blob_key: Mapped[str] = mapped_column(String(500))
+    uploader_key: Mapped[str] = mapped_column(String(64))
+    """Speaker key of who uploaded it (``participant-7``, ``staff-3``)."""
+    uploader_role: Mapped[str] = mapped_column(String(32))
+    uploader_name: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime]
+    presented_at: Mapped[datetime | None]
+    """First shown to the room: from then on everyone in the hearing may see it."""
+    __table_args__ = (UniqueConstraint("hearing_id", "number", name="uq_evidence_number"),)
+
+
+class EvidencePresentation(Base):
+    """What is on everyone's screen in a hearing now (one row per hearing; ``material_id`` None:
+    nothing). ``version`` grows with every change, so a page never goes back to an older state."""
+
+    __tablename__ = "evidence_presentations"
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"), primary_key=True)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_materials.id"))
+    page: Mapped[int]
+    presenter_key: Mapped[str] = mapped_column(String(64))
+    presenter_role: Mapped[str] = mapped_column(String(32))
+    presenter_name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    updated_at: Mapped[datetime]

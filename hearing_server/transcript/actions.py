@@ -4,6 +4,7 @@
     actions = await TranscriptActions.load(hearing_id, store, broadcast)
     await actions.commit_asr(speaker, start_ms, end_ms, text, words)  # ASR: append a segment
     await actions.commit_gap(gap)                 # the server: a gap of someone's recording
+    await actions.add_marker(author, marker)      # the server: a court stage, an identity check
     seq = await actions.edit(author, update)      # a Yjs update; EditRefusedError if not allowed
     seq, state = actions.snapshot()               # what a new client loads
     await actions.missed(since=seq)               # what a reconnecting client missed
@@ -36,6 +37,7 @@ from hearing_server.transcript.model import (
     Change,
     Field,
     GapView,
+    SegmentKind,
     SpeakerRef,
     WordView,
     gap_text,
@@ -177,6 +179,23 @@ class TranscriptActions(DocumentLog):
                 return None
             update = self._doc.append_gap(gap)
             return Draft(SERVER_AUTHOR, [update], [Change(gap.id, Field.GAP, "", gap_text(gap))])
+
+        async with self._lock:
+            return await self._write(draft)
+
+    async def add_marker(self, author: Author, marker: NewSegment) -> int | None:
+        """A marker row (``SegmentKind.MARKER``: a court stage begins, an identity was checked),
+        placed in time order and attributed to ``author`` (who made the stage change). Written
+        by the server only (the policy refuses it in an editor's update). Idempotent by
+        ``marker.id`` (``None``: already there)."""
+
+        def draft() -> Draft | None:
+            if marker.kind is not SegmentKind.MARKER:
+                raise EditRefusedError("not a marker")
+            if self._doc.get(marker.id) is not None:
+                return None
+            update = self._doc.append_commit(marker)
+            return Draft(author, [update], [Change(marker.id, Field.CREATED, "", marker.text)])
 
         async with self._lock:
             return await self._write(draft)

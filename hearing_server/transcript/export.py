@@ -12,6 +12,10 @@ facts of the record: TXT and PDF show each as a line of its own in place ("—�
 the segment each follows, WebVTT keeps them in place as ``NOTE`` blocks (comments: in the file,
 never drawn over the video), and SRT, which has no comments, leaves them out: a caption drawn for
 a gap would cover other speakers' words spoken meanwhile.
+
+Markers (``SegmentKind.MARKER``: a court stage begins, a party's identity was checked) are headings
+of their own in TXT and PDF, kind ``marker`` in JSON, ``NOTE`` blocks in WebVTT, not in SRT: they
+were not spoken, and no speaker is named before them.
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ def _who(speaker: SpeakerRef) -> str:
 
 def speaker_label(segment: SegmentView) -> str:
     """``原告张三``: role and name as the transcript's dialogue shows them."""
-    if segment.kind is SegmentKind.NOTE:
+    if segment.kind in (SegmentKind.NOTE, SegmentKind.MARKER):
         return ""
     return _who(segment.speaker)
 
@@ -161,6 +165,8 @@ def to_txt(header: Header, segments: Sequence[Entry]) -> str:
             lines.append(gap_line(segment))
         elif segment.kind is SegmentKind.NOTE:
             lines.append(f"（{segment.text.strip()}）")
+        elif segment.kind is SegmentKind.MARKER:  # a heading of its own, never an utterance
+            lines += ["", segment.text.strip()]
         else:
             lines.append(f"{speaker_label(segment)}：{segment.text.strip()}")
     return "\n".join(lines) + "\n"
@@ -241,7 +247,7 @@ def _cue(entry: Entry) -> tuple[int, int, str] | None:
     if isinstance(entry, GapView):
         return None
     text = entry.text.strip()
-    if entry.kind is SegmentKind.NOTE or not text:
+    if entry.kind in (SegmentKind.NOTE, SegmentKind.MARKER) or not text:
         return None
     end_ms = max(entry.end_ms, entry.start_ms + 500)
     return entry.start_ms, end_ms, f"{speaker_label(entry)}：{text}"
@@ -262,6 +268,8 @@ def to_vtt(segments: Sequence[Entry]) -> str:
         cue = _cue(entry)
         if isinstance(entry, GapView):  # a comment in place: kept in the file, never drawn
             blocks.append(f"NOTE {gap_line(entry).replace('-->', '→')}\n")
+        elif entry.kind is SegmentKind.MARKER:  # a stage or identity marker: a comment too
+            blocks.append(f"NOTE {entry.text.strip().replace('-->', '→')}\n")
         elif cue is not None:
             start, end, text = cue
             timing = f"{_clock(start, '.')} --> {_clock(end, '.')}"

@@ -57,6 +57,9 @@ class SegmentKind(StrEnum):
     SPEECH = "speech"
     NOTE = "note"
     """A clerk's note between segments, e.g. "[原告出示证据三]"; it has no audio of its own."""
+    MARKER = "marker"
+    """A fact of the hearing written by the server, not speech: a court stage begins ("【法庭调查】
+    10:32"), a party's identity was checked. Shown as a heading; nobody's edit may touch it."""
 
 
 class Field(StrEnum):

@@ -79,6 +79,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "meta": ParagraphStyle("meta", parent=base, leading=19),
         "body": ParagraphStyle("turn", parent=base, firstLineIndent=0, spaceAfter=4),
         "note": ParagraphStyle("note", parent=base, textColor=HexColor("#444444"), spaceAfter=4),
+        "marker": ParagraphStyle(
+            "marker", parent=base, fontSize=12.5, spaceBefore=8, spaceAfter=6, keepWithNext=1
+        ),
         "gap": ParagraphStyle(
             "gap",
             parent=base,
@@ -119,6 +122,8 @@ def _story(
         text = escape(segment.text.strip())
         if segment.kind is SegmentKind.NOTE:
             story.append(Paragraph(f"（{text}）", styles["note"]))
+        elif segment.kind is SegmentKind.MARKER:  # a court stage or identity check: a heading
+            story.append(Paragraph(text, styles["marker"]))
         elif text:
             story.append(
                 Paragraph(f"{escape(speaker_label(segment) or '发言人')}：{text}", styles["body"])

@@ -11,6 +11,8 @@
   (the API refuses them earlier), and the rules refuse them again here.
 - The ASR never changes an existing segment: it only appends (see ``TranscriptDoc.append_commit``);
   re-transcription of a segment a person touched is a suggestion, never an overwrite.
+- Markers (a court stage begins, an identity was checked: ``SegmentKind.MARKER``) are written by
+  the server only; nobody's edit may add, change or remove one.
 - Recording gaps (a mute, a leave, a disconnect, a server restart) are facts of the record: only
   the server writes them, and nobody's edit may add, change or remove one. A mute shorter than
   :data:`MIN_MUTE_IN_TRANSCRIPT_MS` stays in the recording's log but not in the transcript (a
@@ -24,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hearing_server.transcript.model import Change, Field, GapReason, SegmentView
+from hearing_server.transcript.model import Change, Field, GapReason, SegmentKind, SegmentView
 
 __all__ = [
     "MIN_MUTE_IN_TRANSCRIPT_MS",
@@ -76,6 +78,8 @@ def check_changes(
         return Verdict(False, "recording gaps are written by the server only")
     if not may_edit(role):
         return Verdict(False, "only the judge, the clerk and recorders may edit the transcript")
+    if _touches_marker(changes, before, after or {}):
+        return Verdict(False, "stage and identity markers are written by the server only")
     for change in changes:
         old = before.get(change.segment_id)
         if change.field is Field.LOCKED:
@@ -89,6 +93,18 @@ def check_changes(
         if created_locked and role is not EditorRole.JUDGE:
             return Verdict(False, "only the judge may lock or unlock a segment")
     return ALLOWED
+
+
+def _touches_marker(
+    changes: Sequence[Change],
+    before: Mapping[str, SegmentView],
+    after: Mapping[str, SegmentView],
+) -> bool:
+    for change in changes:
+        for view in (before.get(change.segment_id), after.get(change.segment_id)):
+            if view is not None and view.kind is SegmentKind.MARKER:
+                return True
+    return False
 
 
 def asr_may_replace(segment: SegmentView) -> bool:

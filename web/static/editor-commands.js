@@ -103,7 +103,7 @@ export function replaceAll(doc, find, replacement) {
   let count = 0;
   doc.transact(() => {
     for (const map of doc.getArray("segments").toArray()) {
-      if (!(map instanceof Y.Map) || map.get("locked")) continue;
+      if (!(map instanceof Y.Map) || map.get("locked") || map.get("kind") === "marker") continue;
       const ytext = map.get("text");
       let text = ytext.toString();
       let at = text.lastIndexOf(find);

@@ -4,6 +4,8 @@ import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
+import { noteEvidence } from "./room-evidence.js";
+import { noteSegment } from "./room-stages.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
 
@@ -25,6 +27,10 @@ function gapText(item) {
 }
 
 function lineEl(item, kind) {
+  if (item.kind === "marker") { // a court stage, an identity check: a heading, not speech
+    return el("div", { class: "line committed marker", "data-id": item.id, "data-start": String(item.start_ms) },
+      el("div", { class: "text" }, item.text));
+  }
   if (item.speaker) learn(item);
   const who = item.kind === "note"
     ? el("div", { class: "who" }, el("span", { class: "r" }, t("note")))
@@ -75,6 +81,8 @@ function applyMessage(message) {
       const newSession = state.liveId !== null && state.liveId !== message.live_id;
       state.liveId = message.live_id;
       committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
+      message.segments.forEach(noteSegment);
+      message.segments.forEach(noteEvidence);
       partialsEl().replaceChildren();
       for (const partial of Object.values(message.partials)) setPartial(partial);
       const previous = state.presence;
@@ -89,6 +97,8 @@ function applyMessage(message) {
       exitRoom("closed");
     } else if (message.type === "segment") {
       upsertSegment(message.segment);
+      noteSegment(message.segment);
+      noteEvidence(message.segment);
       if (message.segment.speaker) maybeReoffer(message.segment.speaker);
     } else if (message.type === "segment_removed") {
       const gone = committedEl().querySelector(`.line.committed[data-id="${CSS.escape(message.id)}"]`);

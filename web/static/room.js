@@ -6,6 +6,8 @@ import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, toggleSelfMute } from "./room-media.js";
 import { leave, renderPeople } from "./room-people.js";
 import { hearingId, reportError, setConn, state } from "./room-state.js";
+import { setupEvidence } from "./room-evidence.js";
+import { setupStages } from "./room-stages.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
 
@@ -61,6 +63,8 @@ async function main() {
     await api("POST", `/api/hearings/${hearingId}/close`).catch(reportError);
   };
   renderPeople();
+  setupStages();
+  setupEvidence();
   connectTranscript();
   setConn(t("connecting"));
   try {

@@ -152,7 +152,7 @@ export class TranscriptEditor {
     const node = el("div", { class: `seg seg-${kind}`, "data-id": map.get("id") });
     const head = el("div", { class: "seg-head" });
     const overlay = el("div", { class: "seg-overlay", "aria-hidden": "true" });
-    const editable = this.canEdit;
+    const editable = this.canEdit && kind !== "marker"; // markers: written by the server only
     const body = editable
       ? el("textarea", { class: "seg-text", rows: "1", spellcheck: "false", "aria-label": t("segment_text") })
       : el("div", { class: "seg-text" });
@@ -221,7 +221,7 @@ export class TranscriptEditor {
     const status = map.get("status");
     row.node.classList.toggle("locked", locked);
     row.node.classList.toggle("edited", status === "edited");
-    const label = kind === "note" ? t("note")
+    const label = kind === "note" ? t("note") : kind === "marker" ? t("stages_marker")
       : `${roleLabel(map.get("speaker_role") || "")} ${map.get("speaker_name") || ""}`.trim();
     row.node.dataset.speaker = map.get("speaker_key") || "";
     const text = map.get("text").toString();
@@ -229,7 +229,7 @@ export class TranscriptEditor {
     row.node.classList.toggle("seg-blank", blank);
     row.head.replaceChildren(...[
       el("span", { class: "seg-speaker" }, label),
-      kind === "note" ? null : this._time(map),
+      kind === "note" || kind === "marker" ? null : this._time(map),
       status === "edited" ? el("span", { class: "badge" }, t("edited")) : null,
       locked ? el("span", { class: "badge locked" }, t("locked")) : null,
       blank ? el("span", { class: "badge blank" }, t("record_empty_row")) : null,
