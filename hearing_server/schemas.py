@@ -116,6 +116,8 @@ class JoinSummaryOut(BaseModel):
 class CodeSentOut(BaseModel):
     sent_to: str
     expires_at: datetime
+    resend_after_seconds: int
+    """Another code may be requested after this many seconds (the button counts down)."""
 
 
 class VerifyIn(_In):
