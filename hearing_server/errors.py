@@ -28,9 +28,10 @@
 Business code raises these; only :func:`install_handlers` knows about HTTP. Every error body is
 ``{"error": {"code": ..., "message": ...}}``, plus ``"reason": ..., "params": {...}`` when the
 error has a more precise stable key than its class ``code`` (one of :data:`REASONS`, or
-``field_<problem>``) and its values (numbers, field names); ``message`` is English for API users. Pages translate
-``reason`` + ``params`` (``web/static/i18n/errors.js``); a request that fails validation answers
-reason ``field_<problem>`` with params ``field`` (the body field) — see :func:`field_problem`.
+``field_<problem>``) and its values (numbers, field names); ``message`` is English for API
+users. Pages translate ``reason`` (else ``code``) + ``params`` (``web/static/i18n/errors.js``); a
+request that fails validation answers reason ``field_<problem>`` with params ``field`` (the body
+field) — see :func:`field_problem`.
 
 WebSocket close codes (docs/protocol.md) are defined here too; :func:`websocket_close` maps a
 refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open), any other
@@ -49,7 +50,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearing_server.rtc.errors import BadOfferError, RtcError
-
 
 # Precise reasons a page shows its own text for (reason -> English message template). A raise
 # site names one with ``SomeError.because(reason, **params)``; the page's dictionary has

@@ -145,7 +145,9 @@ def _change_hearing(
     notice: NoticeKind | None = None,
 ) -> Hearing:
     if expected_version is not None and expected_version != hearing.version:
-        raise ConflictError.because("hearing_changed", hearing_id=hearing.id, version=hearing.version)
+        raise ConflictError.because(
+            "hearing_changed", hearing_id=hearing.id, version=hearing.version
+        )
     if hearing.status not in allowed_from:
         raise ConflictError.because("hearing_status", action=action, status=hearing.status.value)
     before = _hearing_snapshot(hearing)
