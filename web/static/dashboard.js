@@ -4,6 +4,7 @@ import {
   COURT_UTC_OFFSET,
   api,
   el,
+  errorText,
   formatDay,
   formatTime,
   setupHeader,
@@ -62,7 +63,7 @@ function addForm(hearing, list) {
       list.append(participantRow(p));
       form.reset();
       showError(error, "");
-    } catch (exc) { showError(error, exc.message); }
+    } catch (exc) { showError(error, errorText(exc)); }
   };
   return form;
 }
@@ -166,7 +167,7 @@ async function main() {
       });
       showError(error, "");
       await render();
-    } catch (exc) { showError(error, exc.message); }
+    } catch (exc) { showError(error, errorText(exc)); }
   };
   await render();
 }

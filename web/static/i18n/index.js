@@ -1,3 +1,9 @@
 // The parts of the dictionary kept beside the base table in ../i18n.js, one file per feature.
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
-export const PARTS = [];
+import errors from "./errors.js";
+import joinOtp from "./join-otp.js";
+
+export const PARTS = [
+  errors,
+  joinOtp,
+];
