@@ -151,3 +151,10 @@ def test_precise_reason_reaches_the_body(client, world):
     response = client.post(f"/api/join/{token}/verify", json={"code": "123456"})
     assert response.status_code == 410
     assert response.json()["error"]["reason"] == "no_code_pending"
+
+
+def test_every_verification_problem_has_zh_and_en_text():
+    from signing.verify_report import ProblemCode
+
+    keys = [f"vf_p_{code.value}" for code in ProblemCode]
+    assert _missing_keys(keys) == {"zh-CN": [], "en": []}
