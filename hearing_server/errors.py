@@ -73,6 +73,8 @@ REASONS: dict[str, str] = {
     "hearing_status": "cannot {action} a hearing that is {status}",
     "notices_need_scheduled": "notices go out for a scheduled hearing only; it is {status}",
     "notice_already_sent": "notice {notice_id} was already sent",
+    "preview_kind": "notices of kind {kind} cannot be previewed here",
+    "preview_needs_time": "a preview of a rescheduling needs the new scheduled_at",
 }
 
 # Pydantic error types -> the problem a person is told about (anything else: "invalid").

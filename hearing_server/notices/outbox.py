@@ -41,7 +41,7 @@ NOTICE_MANAGERS = (StaffRole.JUDGE, StaffRole.CLERK)
 LINK_GRACE = timedelta(days=1)
 
 
-def _facts(
+def notice_facts(
     hearing: Hearing,
     participant: Participant,
     kind: NoticeKind,
@@ -133,7 +133,7 @@ def enqueue_hearing_notices(
         ]
         if not addresses:
             continue
-        payload = _facts(hearing, participant, kind, previous_scheduled_at).to_payload()
+        payload = notice_facts(hearing, participant, kind, previous_scheduled_at).to_payload()
         payload["locale"] = ctx.settings.notice_locale
         # Staff join from their dashboard; parties and lawyers through their own link.
         if kind is not NoticeKind.CANCELLED and participant.staff_user_id is None:

@@ -140,7 +140,7 @@ def test_a_validation_error_names_field_and_problem(client, world):
 @pytest.mark.parametrize("reason", sorted(REASONS))
 def test_every_reason_has_an_english_message(reason):
     params = {"seconds": 1, "left": 1, "status": "closed", "action": "open"}
-    params |= {"hearing_id": 1, "version": 2, "notice_id": 3}
+    params |= {"hearing_id": 1, "version": 2, "notice_id": 3, "kind": "sign_request"}
     error = ServerError.because(reason, **params)
     assert error.reason == reason and "{" not in error.message
 
