@@ -2,8 +2,10 @@
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
 import errors from "./errors.js";
 import joinOtp from "./join-otp.js";
+import staff from "./staff.js";
 
 export const PARTS = [
   errors,
   joinOtp,
+  staff,
 ];
