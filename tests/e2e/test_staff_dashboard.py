@@ -159,7 +159,9 @@ def test_clerk_notices_links_reschedule_cancel(tmp_path: Path) -> None:
             expect(row.locator(".status")).to_have_text("已取消")
             expect(row.get_by_role("button", name="改期")).to_have_count(0)
             row.get_by_role("button", name="通知", exact=True).click()
-            expect(row.locator(".ntc-log tbody tr").filter(has_text="取消开庭通知")).to_have_count(2)
+            expect(row.locator(".ntc-log tbody tr").filter(has_text="取消开庭通知")).to_have_count(
+                2
+            )
             page.screenshot(path=str(_shots(tmp_path) / "staff-cancelled-zh.png"), full_page=True)
         finally:
             browser.close()

@@ -192,9 +192,13 @@ async function setupPlayer() {
   const origin = Date.parse(manifest.origin_utc);
   const audio = document.getElementById("player");
   const select = document.getElementById("player-track");
+  // Staff off the participant list are named by the manifest (never by their key).
+  for (const [key, s] of Object.entries(manifest.speakers || {})) {
+    if (!page.speakers.some((p) => p.key === key)) page.speakers.push({ key, role: s.role, name: s.display_name });
+  }
   const label = (name) => {
     const p = page.speakers.find((s) => s.key === name);
-    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : name;
+    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : t("staff_unknown_speaker");
   };
   select.replaceChildren(...["mix", ...manifest.tracks.map((f) => f.name)].map((name) =>
     el("option", { value: name }, label(name))));

@@ -45,6 +45,7 @@ export default {
     staff_revoke_confirm: "收回 {who} 的全部邀请链接？收回后该链接无法再进入庭审。",
     staff_revoked_n: "已收回 {n} 个链接",
     staff_reissued: "新链接（原链接已作废）：",
+    staff_unknown_speaker: "未知发言人",
   },
   en: {
     staff_email: "E-mail",
@@ -91,5 +92,6 @@ export default {
     staff_revoke_confirm: "Withdraw every invitation link of {who}? They can no longer enter with it.",
     staff_revoked_n: "{n} link(s) withdrawn",
     staff_reissued: "New link (the old ones no longer work):",
+    staff_unknown_speaker: "Unknown speaker",
   },
 };
