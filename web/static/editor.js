@@ -1,6 +1,7 @@
 // The transcript editor (笔录校对): clerks, recorders and the judge correct the live transcript
 // together; parties and lawyers watch it here read-only and download their copy.
 import { api, el, setupHeader } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { DocSync } from "./doc-sync.js";
 import {
   insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
@@ -92,7 +93,7 @@ function offerHotword(term) {
   if (!looksLikeTerm(term) || !confirm(t("offer_hotword").replace("{term}", term))) return;
   api("POST", `/api/hearings/${hearingId}/hotwords`, { words: [term] })
     .then(() => notice(t("hotword_added").replace("{term}", term)))
-    .catch((exc) => notice(exc.message));
+    .catch((exc) => notice(errorText(exc)));
 }
 
 function setupTools() {
@@ -225,7 +226,7 @@ async function main() {
   } catch (exc) {
     setupHeader();
     if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname)}`;
-    notice(exc.message);
+    notice(errorText(exc));
     return;
   }
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });

@@ -5,6 +5,7 @@
 // and the form a participant files one with (before signing; art. 150: a refused correction is
 // itself put on the record, which is why the list is shown to everyone).
 import { api, el, formatDateTime } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
 import { gapLine, interleave } from "./transcript-gaps.js";
 
@@ -111,7 +112,7 @@ export function setupObjectionForm(transcript, { submit, done }) {
       error.hidden = true;
       await done();
     } catch (exc) {
-      error.textContent = exc.message;
+      error.textContent = errorText(exc);
       error.hidden = false;
     } finally {
       button.disabled = false;
