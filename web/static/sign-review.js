@@ -62,8 +62,9 @@ export async function setupPlayer(hearingId, speakers) {
   const audio = document.getElementById("player");
   const select = document.getElementById("player-track");
   const label = (name) => {
-    const p = speakers.find((s) => s.key === name);
-    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : name;
+    const named = (manifest.speakers || {})[name]; // staff off the participant list, too
+    const p = speakers.find((s) => s.key === name) || (named && { role: named.role, name: named.display_name });
+    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : t("staff_unknown_speaker");
   };
   select.replaceChildren(...["mix", ...manifest.tracks.map((f) => f.name)].map((name) => el("option", { value: name }, label(name))));
   const load = () => { audio.src = `/api/hearings/${hearingId}/recordings/${select.value}.flac`; };
