@@ -61,13 +61,15 @@ def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invita
 
 
 def resend_wait_seconds(
-    session: Session, ctx: ServerContext, *, invitation_id: int, now: datetime
+    session: Session, ctx: ServerContext, *, participant_id: int, now: datetime
 ) -> int:
-    """Whole seconds until this invitation may have another code (0: now). The newest code's
-    time is in the database, so every server process of a cluster enforces the same interval."""
+    """Whole seconds until this participant may have another code (0: now), whichever of their
+    links asks. The newest code's time is in the database, so every server process of a
+    cluster enforces the same interval."""
     last = session.scalars(
         select(OneTimeCode.created_at)
-        .where(OneTimeCode.invitation_id == invitation_id)
+        .join(Invitation, OneTimeCode.invitation_id == Invitation.id)
+        .where(Invitation.participant_id == participant_id)
         .order_by(OneTimeCode.id.desc())
         .limit(1)
     ).first()
@@ -87,7 +89,7 @@ def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCod
     if not participant.phone:
         raise ConflictError.because("no_phone")
     now = ctx.clock()
-    wait = resend_wait_seconds(session, ctx, invitation_id=invitation.id, now=now)
+    wait = resend_wait_seconds(session, ctx, participant_id=participant.id, now=now)
     if wait > 0:
         raise RateLimitedError.because("code_cooldown", seconds=wait)
     if not ctx.code_limiter.hit(f"invitation:{invitation.id}"):

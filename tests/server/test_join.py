@@ -117,6 +117,18 @@ def test_a_new_code_waits_for_the_resend_interval(client, world, code_sender, cl
     assert len(code_sender.sent) == 2
 
 
+def test_the_resend_interval_holds_across_a_participants_links(client, world, clock):
+    login(client, "clerk_a")
+    first, second = invite(client, world.plaintiff_a), invite(client, world.plaintiff_a)
+    assert client.post(f"/api/join/{first}/code").status_code == 202
+    again = client.post(f"/api/join/{second}/code")
+    assert again.status_code == 429
+    assert again.json()["error"]["reason"] == "code_cooldown"
+    # Another participant is not held up.
+    other = invite(client, world.defendant_a)
+    assert client.post(f"/api/join/{other}/code").status_code == 202
+
+
 def test_code_is_never_logged_at_info(client, world, code_sender, caplog):
     login(client, "clerk_a")
     token = invite(client, world.plaintiff_a)
