@@ -149,6 +149,12 @@ def test_clerk_notices_links_reschedule_cancel(tmp_path: Path) -> None:
             row.get_by_role("button", name="通知", exact=True).click()
             expect(row.locator(".ntc-log tbody tr").filter(has_text="改期通知")).to_have_count(2)
 
+            # A second tab, still showing the hearing scheduled (the same clerk, later stale).
+            stale = context.new_page()
+            stale.goto(f"{server.base_url}/dashboard.html")
+            stale_row = stale.locator(".hearing").filter(has_text="第五法庭")
+            expect(stale_row.locator(".status")).to_have_text("待开庭")
+
             # Cancel, the notice previewed first.
             row.get_by_role("button", name="取消庭审").click()
             cancelled = row.locator('.hx-form .ntc-preview[data-channel="email"] .ntc-text')
@@ -163,5 +169,9 @@ def test_clerk_notices_links_reschedule_cancel(tmp_path: Path) -> None:
                 2
             )
             page.screenshot(path=str(_shots(tmp_path) / "staff-cancelled-zh.png"), full_page=True)
+
+            # The stale tab tries to open the cancelled hearing: refused, and told why in Chinese.
+            stale_row.get_by_role("button", name="开庭", exact=True).click()
+            expect(stale.locator("#dash-error")).to_have_text("庭审当前状态为“已取消”，无法开庭。")
         finally:
             browser.close()

@@ -18,6 +18,12 @@ const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness"
 let me = null;
 let cases = [];
 
+// A refused action of a hearing row, told above the schedule in the page's language.
+function report(exc) {
+  showError(document.getElementById("dash-status"), "");
+  showError(document.getElementById("dash-error"), errorText(exc));
+}
+
 function dayKey(iso) {
   // The calendar day in the court's time zone (en-CA formats as YYYY-MM-DD).
   return new Date(iso).toLocaleDateString("en-CA", { timeZone: COURT_TIME_ZONE });
@@ -37,7 +43,7 @@ function participantRow(p) {
     copy.textContent = t("copy");
   };
   const invite = el("button", { class: "small secondary", type: "button" }, t("invite"));
-  invite.onclick = async () => show((await api("POST", `/api/participants/${p.id}/invitation`)).url);
+  invite.onclick = () => api("POST", `/api/participants/${p.id}/invitation`).then((inv) => show(inv.url), report);
   const contact = [p.phone, p.email].filter(Boolean).join(" · ");
   return el("li", { "data-participant": p.id },
     el("span", { class: "role-tag" }, roleLabel(p.court_role)), el("strong", {}, p.display_name),
@@ -90,21 +96,21 @@ async function hearingRow(h) {
   };
   const changes = hearingActions(h, me, async (message) => {
     await render();
+    showError(document.getElementById("dash-error"), "");
     showError(document.getElementById("dash-status"), message);
   });
   const actions = el("div", { class: "actions" }, toggle, manage ? noticesToggle : null, ...changes.buttons);
   const canOpen = me.role === "clerk";
   if (h.status === "scheduled" && canOpen) {
     const open = el("button", { class: "small secondary", type: "button" }, t("open_hearing"));
-    open.onclick = async () => { await api("POST", `/api/hearings/${h.id}/open`); await render(); };
+    open.onclick = () => api("POST", `/api/hearings/${h.id}/open`).then(render, report);
     actions.append(open);
   }
   if (h.status === "open" && canOpen) {
     const close = el("button", { class: "small danger", type: "button" }, t("close_hearing"));
     close.onclick = async () => {
       if (!confirm(t("confirm_close"))) return;
-      await api("POST", `/api/hearings/${h.id}/close`);
-      await render();
+      await api("POST", `/api/hearings/${h.id}/close`).then(render, report);
     };
     actions.append(close);
   }
