@@ -3,20 +3,24 @@ without an immediate notice, e-mail validation, and withdrawing / reissuing a pa
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from hearing_server.context import ServerContext
 from hearing_server.models import AuditEvent, NoticeOutbox
 from tests.server.conftest import invite, login
 
 NEW_TIME = "2030-03-04T02:00:00Z"  # 10:00 Beijing time
 
 
-def _add(client, hearing_id: int, **fields):  # type: ignore[no-untyped-def]
+def _add(client: TestClient, hearing_id: int, **fields: object) -> Any:
     body = {"display_name": "赵六", "court_role": "third_party", **fields}
     return client.post(f"/api/hearings/{hearing_id}/participants", json=body)
 
 
-def _notices(ctx, hearing_id: int) -> list[NoticeOutbox]:  # type: ignore[no-untyped-def]
+def _notices(ctx: ServerContext, hearing_id: int) -> list[NoticeOutbox]:
     with ctx.session_factory() as session:
         query = select(NoticeOutbox).where(NoticeOutbox.hearing_id == hearing_id)
         return list(session.scalars(query))
