@@ -29,12 +29,12 @@ def do_login(
 ) -> tuple[StaffUser, IssuedSession]:
     key = f"{username.casefold()}|{client_ip}"
     if not ctx.login_limiter.hit(key):
-        raise RateLimitedError("too many login attempts; wait a minute and try again")
+        raise RateLimitedError.because("login_rate_limited")
     user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
     password_ok = ctx.passwords.verify(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.active:
         logger.info("failed staff login for %r from %s", username, client_ip)
-        raise NotAuthenticatedError("wrong username or password")
+        raise NotAuthenticatedError.because("login_failed")
     ctx.login_limiter.reset(key)
     now = ctx.clock()
     token = new_session_token()

@@ -26,7 +26,12 @@
     hearing_server.rtc.errors.RtcError        409   any other media-core refusal (e.g. shut down)
 
 Business code raises these; only :func:`install_handlers` knows about HTTP. Every error body is
-``{"error": {"code": ..., "message": ...}}``.
+``{"error": {"code": ..., "message": ...}}``, plus ``"reason": ..., "params": {...}`` when the
+error has a more precise stable key than its class ``code`` (one of :data:`REASONS`, or
+``field_<problem>``) and its values (numbers, field names); ``message`` is English for API
+users. Pages translate ``reason`` (else ``code``) + ``params`` (``web/static/i18n/errors.js``); a
+request that fails validation answers reason ``field_<problem>`` with params ``field`` (the body
+field) — see :func:`field_problem`.
 
 WebSocket close codes (docs/protocol.md) are defined here too; :func:`websocket_close` maps a
 refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open), any other
@@ -37,7 +42,7 @@ server restarting.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -46,14 +51,82 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearing_server.rtc.errors import BadOfferError, RtcError
 
+# Precise reasons a page shows its own text for (reason -> English message template). A raise
+# site names one with ``SomeError.because(reason, **params)``; the page's dictionary has
+# ``err_<reason>`` in every language (tests/server/test_error_codes.py checks both).
+REASONS: dict[str, str] = {
+    "code_cooldown": "a code was sent just now; request another in {seconds} s",
+    "code_rate_limited": "too many codes requested; wait a few minutes and try again",
+    "no_phone": "no phone number is on record for you; please contact the clerk",
+    "no_code_pending": "no code is pending; request a new code",
+    "code_expired": "the code has expired; request a new code",
+    "code_attempts_used": "too many wrong codes; request a new code",
+    "code_wrong": "wrong code; {left} attempt(s) left",
+    "link_invalid": "this invitation link is not valid",
+    "link_expired": "this invitation link has expired; ask the court for a new one",
+    "link_revoked": "this invitation link has been withdrawn; ask the court for a new one",
+    "hearing_ended": "this hearing is {status}; the link no longer works",
+    "login_rate_limited": "too many login attempts; wait a minute and try again",
+    "login_failed": "wrong username or password",
+    "scheduled_in_past": "scheduled_at must be in the future",
+    "hearing_changed": "hearing {hearing_id} changed meanwhile (version {version}); reload it",
+    "hearing_status": "cannot {action} a hearing that is {status}",
+    "notices_need_scheduled": "notices go out for a scheduled hearing only; it is {status}",
+    "notice_already_sent": "notice {notice_id} was already sent",
+    "preview_kind": "notices of kind {kind} cannot be previewed here",
+    "preview_needs_time": "a preview of a rescheduling needs the new scheduled_at",
+}
+
+# Pydantic error types -> the problem a person is told about (anything else: "invalid").
+_PROBLEMS: dict[str, str] = {
+    "missing": "required",
+    "string_too_short": "required",
+    "string_pattern_mismatch": "format",
+    "string_too_long": "too_long",
+    "greater_than": "out_of_range",
+    "greater_than_equal": "out_of_range",
+    "less_than": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "int_parsing": "number",
+    "int_type": "number",
+    "datetime_parsing": "datetime",
+    "datetime_from_date_parsing": "datetime",
+    "timezone_aware": "datetime",
+    "datetime_type": "datetime",
+    "literal_error": "choice",
+    "enum": "choice",
+    "extra_forbidden": "unknown",
+    "json_invalid": "body",
+    "model_attributes_type": "body",
+    "model_type": "body",
+}
+FIELD_PROBLEMS: frozenset[str] = frozenset({*_PROBLEMS.values(), "invalid"})
+
+# Codes the handlers below answer besides the ServerError classes'.
+HANDLER_CODES: tuple[str, ...] = (
+    "invalid_request",
+    "not_found",
+    "method_not_allowed",
+    "http_error",
+    "bad_offer",
+    "media_unavailable",
+)
+
 
 class ServerError(Exception):
     code: ClassVar[str] = "server_error"
     status_code: ClassVar[int] = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, reason: str | None = None, **params: Any) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or self.code
+        self.params = params
+
+    @classmethod
+    def because(cls, reason: str, **params: Any) -> Self:
+        """The error of a known ``reason`` (:data:`REASONS`), its English text filled in."""
+        return cls(REASONS[reason].format(**params), reason=reason, **params)
 
     def extra(self) -> dict[str, Any]:
         """More fields of the error body, for a client that acts on them."""
@@ -179,6 +252,14 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def field_problem(error: dict[str, Any]) -> tuple[str, str]:
+    """``(field, problem)`` of one pydantic error: the body field (dotted, without ``body``) and
+    one of :data:`FIELD_PROBLEMS`."""
+    loc = [str(item) for item in error.get("loc", ()) if item not in ("body", "query", "path")]
+    field = ".".join(loc)
+    return field, _PROBLEMS.get(str(error.get("type", "")), "invalid")
+
+
 def _describe(errors: list[dict[str, Any]]) -> str:
     parts = []
     for error in errors:
@@ -189,8 +270,12 @@ def _describe(errors: list[dict[str, Any]]) -> str:
 
 async def _server_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServerError)
-    body = error_body(exc.code, exc.message, **exc.extra())
-    return JSONResponse(body, status_code=exc.status_code)
+    precise = {"reason": exc.reason, "params": exc.params} if exc.reason != exc.code else {}
+    body = error_body(exc.code, exc.message, **precise, **exc.extra())
+    headers = None
+    if isinstance(exc, RateLimitedError) and isinstance(exc.params.get("seconds"), int):
+        headers = {"Retry-After": str(exc.params["seconds"])}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -199,7 +284,14 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
         for e in exc.errors()
     ]
-    body = error_body("invalid_request", _describe(details), details=details)
+    field, problem = field_problem(details[0]) if details else ("", "body")
+    body = error_body(
+        "invalid_request",
+        _describe(details),
+        reason=f"field_{problem}",
+        params={"field": field},
+        details=details,
+    )
     return JSONResponse(body, status_code=422)
 
 

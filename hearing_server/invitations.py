@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
@@ -78,3 +79,48 @@ def do_revoke_invitation(
         )
         session.commit()
     return invitation
+
+
+def _revoke_active(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, participant: Participant
+) -> list[int]:
+    """Withdraw every still-valid link of ``participant`` (audited each); no commit."""
+    now = ctx.clock()
+    revoked: list[int] = []
+    active = select(Invitation).where(
+        Invitation.participant_id == participant.id, Invitation.revoked_at.is_(None)
+    )
+    for invitation in session.scalars(active.order_by(Invitation.id)):
+        invitation.revoked_at = now
+        revoked.append(invitation.id)
+        audit.record(
+            session,
+            actor=_actor(staff),
+            action="invitation.revoke",
+            entity=EntityRef("invitation", invitation.id),
+            case_id=participant.hearing.case_id,
+            details={"participant_id": participant.id},
+            at=now,
+        )
+    return revoked
+
+
+def do_revoke_participant_links(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, participant_id: int
+) -> list[int]:
+    """Withdraw all of a participant's links (the ids withdrawn; none left is not an error)."""
+    require_staff_role(staff, SCHEDULERS, "revoke invitations")
+    participant = participant_for_staff(session, staff, participant_id)
+    revoked = _revoke_active(session, ctx, staff=staff, participant=participant)
+    session.commit()
+    return revoked
+
+
+def do_reissue_invitation(
+    session: Session, ctx: ServerContext, *, staff: StaffUser, participant_id: int
+) -> tuple[Invitation, str]:
+    """Withdraw a participant's links and give them a new one (e.g. the old one was passed on)."""
+    require_staff_role(staff, SCHEDULERS, "reissue invitations")
+    participant = participant_for_staff(session, staff, participant_id)
+    _revoke_active(session, ctx, staff=staff, participant=participant)
+    return do_create_invitation(session, ctx, actor=_actor(staff), participant=participant)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,7 @@ from hearing_server.security import (
 class SentCodeInfo:
     sent_to: str
     expires_at: datetime
+    resend_after_seconds: int
 
 
 def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invitation:
@@ -49,13 +51,32 @@ def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invita
         or invitation.participant_id != claims.participant_id
         or invitation.participant.hearing_id != claims.hearing_id
     ):
-        raise InvalidTokenError("this invitation link is not valid")
+        raise InvalidTokenError.because("link_invalid")
     if invitation.revoked_at is not None:
-        raise GoneError("this invitation link has been withdrawn; ask the court for a new one")
+        raise GoneError.because("link_revoked")
     status = invitation.participant.hearing.status
     if status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
-        raise GoneError(f"this hearing is {status.value}; the link no longer works")
+        raise GoneError.because("hearing_ended", status=status.value)
     return invitation
+
+
+def resend_wait_seconds(
+    session: Session, ctx: ServerContext, *, participant_id: int, now: datetime
+) -> int:
+    """Whole seconds until this participant may have another code (0: now), whichever of their
+    links asks. The newest code's time is in the database, so every server process of a
+    cluster enforces the same interval."""
+    last = session.scalars(
+        select(OneTimeCode.created_at)
+        .join(Invitation, OneTimeCode.invitation_id == Invitation.id)
+        .where(Invitation.participant_id == participant_id)
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return 0
+    left = (last + timedelta(seconds=ctx.settings.code_resend_seconds) - now).total_seconds()
+    return max(0, math.ceil(left))
 
 
 def _hearing_label(participant: Participant) -> str:
@@ -66,10 +87,13 @@ def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCod
     invitation = valid_invitation(session, ctx, token)
     participant = invitation.participant
     if not participant.phone:
-        raise ConflictError("no phone number is on record for you; please contact the clerk")
-    if not ctx.code_limiter.hit(f"invitation:{invitation.id}"):
-        raise RateLimitedError("too many codes requested; wait a few minutes and try again")
+        raise ConflictError.because("no_phone")
     now = ctx.clock()
+    wait = resend_wait_seconds(session, ctx, participant_id=participant.id, now=now)
+    if wait > 0:
+        raise RateLimitedError.because("code_cooldown", seconds=wait)
+    if not ctx.code_limiter.hit(f"invitation:{invitation.id}"):
+        raise RateLimitedError.because("code_rate_limited")
     code = new_one_time_code()
     for old in session.scalars(
         select(OneTimeCode).where(
@@ -101,7 +125,11 @@ def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCod
         code=code,
         hearing_label=_hearing_label(participant),
     )
-    return SentCodeInfo(sent_to=mask_phone(participant.phone), expires_at=row.expires_at)
+    return SentCodeInfo(
+        sent_to=mask_phone(participant.phone),
+        expires_at=row.expires_at,
+        resend_after_seconds=ctx.settings.code_resend_seconds,
+    )
 
 
 def do_verify_code(
@@ -116,17 +144,17 @@ def do_verify_code(
         .order_by(OneTimeCode.id.desc())
     ).first()
     if row is None:
-        raise GoneError("no code is pending; request a new code")
+        raise GoneError.because("no_code_pending")
     if row.expires_at <= now:
-        raise GoneError("the code has expired; request a new code")
+        raise GoneError.because("code_expired")
     if row.attempts >= CODE_MAX_ATTEMPTS:
-        raise GoneError("too many wrong codes; request a new code")
+        raise GoneError.because("code_attempts_used")
     expected = code_hash(ctx.secret_key, invitation_id=invitation.id, code=code)
     if not hmac.compare_digest(expected, row.code_hash):
         row.attempts += 1
         left = CODE_MAX_ATTEMPTS - row.attempts
         session.commit()
-        raise InvalidTokenError(f"wrong code; {left} attempt(s) left")
+        raise InvalidTokenError.because("code_wrong", left=left)
     row.consumed_at = now
     if invitation.used_at is None:
         invitation.used_at = now

@@ -87,7 +87,7 @@ def _future_utc(ctx: ServerContext, when: datetime) -> datetime:
     if when.tzinfo is None:
         raise InvalidInputError("scheduled_at needs a timezone")
     if when <= ctx.clock():
-        raise InvalidInputError("scheduled_at must be in the future")
+        raise InvalidInputError.because("scheduled_in_past")
     return when.astimezone(UTC)
 
 
@@ -145,11 +145,11 @@ def _change_hearing(
     notice: NoticeKind | None = None,
 ) -> Hearing:
     if expected_version is not None and expected_version != hearing.version:
-        raise ConflictError(
-            f"hearing {hearing.id} changed meanwhile (version {hearing.version}); reload it"
+        raise ConflictError.because(
+            "hearing_changed", hearing_id=hearing.id, version=hearing.version
         )
     if hearing.status not in allowed_from:
-        raise ConflictError(f"cannot {action} a hearing that is {hearing.status.value}")
+        raise ConflictError.because("hearing_status", action=action, status=hearing.status.value)
     before = _hearing_snapshot(hearing)
     for name, value in changes.items():
         setattr(hearing, name, value)

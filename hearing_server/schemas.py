@@ -82,7 +82,9 @@ class ParticipantIn(_In):
     court_role: CourtRole
     staff_user_id: int | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
+    notify: bool = True
+    """Queue their hearing notice now; false: the clerk previews and sends notices later."""
 
 
 class ParticipantOut(BaseModel):
@@ -95,6 +97,10 @@ class ParticipantOut(BaseModel):
     staff_user_id: int | None
     phone: str | None
     email: str | None
+
+
+class RevokedOut(BaseModel):
+    revoked_invitation_ids: list[int]
 
 
 class InvitationOut(BaseModel):
@@ -116,6 +122,8 @@ class JoinSummaryOut(BaseModel):
 class CodeSentOut(BaseModel):
     sent_to: str
     expires_at: datetime
+    resend_after_seconds: int
+    """Another code may be requested after this many seconds (the button counts down)."""
 
 
 class VerifyIn(_In):

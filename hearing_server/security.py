@@ -131,9 +131,9 @@ def verify_invitation(secret_key: bytes, token: str, *, now: datetime) -> Invita
             expires_at=datetime.fromtimestamp(int(expiry), UTC),
         )
     except (ValueError, UnicodeDecodeError, InvalidSignature) as exc:
-        raise InvalidTokenError("this invitation link is not valid") from exc
+        raise InvalidTokenError.because("link_invalid") from exc
     if now >= claims.expires_at:
-        raise GoneError("this invitation link has expired; ask the court for a new one")
+        raise GoneError.because("link_expired")
     return claims
 
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(default=12 * 60, gt=0)
     invitation_ttl_hours: int = Field(default=7 * 24, gt=0)
     login_rate_limit: int = Field(default=5, gt=0, description="attempts per minute per user+IP")
+    code_resend_seconds: int = Field(
+        default=60, ge=0, description="minimum interval between one-time codes of one invitation"
+    )
     model: str = "base"
     ice_host_addresses: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     stun_urls: list[str] = Field(default_factory=list)

@@ -19,7 +19,13 @@ from hearing_server.deps import (
     SessionDep,
 )
 from hearing_server.errors import NotAuthenticatedError
-from hearing_server.invitations import do_invite_participant, do_revoke_invitation, join_url
+from hearing_server.invitations import (
+    do_invite_participant,
+    do_reissue_invitation,
+    do_revoke_invitation,
+    do_revoke_participant_links,
+    join_url,
+)
 from hearing_server.models import Case, Hearing, Participant
 from hearing_server.scheduling import (
     do_add_participant,
@@ -34,6 +40,7 @@ from hearing_server.schemas import (
     ParticipantIn,
     ParticipantOut,
     RescheduleIn,
+    RevokedOut,
     VersionIn,
 )
 
@@ -186,6 +193,7 @@ def add_participant(
         staff_user_id=body.staff_user_id,
         phone=body.phone,
         email=body.email,
+        notify=body.notify,
     )
     return participant_out(participant)
 
@@ -203,6 +211,31 @@ def create_invitation(
         url=join_url(ctx, token),
         expires_at=invitation.expires_at,
     )
+
+
+@router.post("/participants/{participant_id}/invitation/reissue", status_code=201)
+def reissue_invitation(
+    participant_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> InvitationOut:
+    """Withdraw every link of the participant and create a new one."""
+    invitation, token = do_reissue_invitation(
+        session, ctx, staff=staff, participant_id=participant_id
+    )
+    return InvitationOut(
+        invitation_id=invitation.id,
+        participant_id=invitation.participant_id,
+        url=join_url(ctx, token),
+        expires_at=invitation.expires_at,
+    )
+
+
+@router.post("/participants/{participant_id}/invitations/revoke")
+def revoke_participant_links(
+    participant_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+) -> RevokedOut:
+    """Withdraw every link of the participant (their next visit is refused)."""
+    revoked = do_revoke_participant_links(session, ctx, staff=staff, participant_id=participant_id)
+    return RevokedOut(revoked_invitation_ids=revoked)
 
 
 @router.post("/invitations/{invitation_id}/revoke", status_code=204)

@@ -48,7 +48,11 @@ def join_summary(token: str, session: SessionDep, ctx: ContextDep) -> JoinSummar
 @router.post("/{token}/code", status_code=202)
 def send_code(token: str, session: SessionDep, ctx: ContextDep) -> CodeSentOut:
     info = do_send_code(session, ctx, token=token)
-    return CodeSentOut(sent_to=info.sent_to, expires_at=info.expires_at)
+    return CodeSentOut(
+        sent_to=info.sent_to,
+        expires_at=info.expires_at,
+        resend_after_seconds=info.resend_after_seconds,
+    )
 
 
 @router.post("/{token}/verify")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel
 
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
+from hearing_server.models import NoticeKind
 from hearing_server.notices.outbox import (
     NoticeView,
     do_retry_notice,
     do_send_hearing_notices,
     list_hearing_notices,
 )
+from hearing_server.notices.preview import PlannedChange, preview_hearing_notices
 
 router = APIRouter(prefix="/api", tags=["notices"])
 
@@ -55,6 +58,46 @@ def list_notices(hearing_id: int, staff: CurrentStaff, session: SessionDep) -> l
     return [
         notice_out(view)
         for view in list_hearing_notices(session, staff=staff, hearing_id=hearing_id)
+    ]
+
+
+class NoticePreviewOut(BaseModel):
+    participant_id: int
+    participant_name: str
+    court_role: str
+    channel: str
+    recipient: str
+    subject: str
+    text: str
+
+
+@router.get("/hearings/{hearing_id}/notices/preview")
+def preview_notices(
+    hearing_id: int,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    kind: Literal["scheduled", "rescheduled", "cancelled"] = "scheduled",
+    scheduled_at: AwareDatetime | None = None,
+    place: str | None = Query(default=None, min_length=1, max_length=200),
+    duration_minutes: int | None = Query(default=None, gt=0, le=24 * 60),
+) -> list[NoticePreviewOut]:
+    """The notices as they will be sent (``kind`` rescheduled: with the new time), unsent."""
+    change = PlannedChange(NoticeKind(kind), scheduled_at, place, duration_minutes)
+    previews = preview_hearing_notices(
+        session, ctx, staff=staff, hearing_id=hearing_id, change=change
+    )
+    return [
+        NoticePreviewOut(
+            participant_id=p.participant_id,
+            participant_name=p.participant_name,
+            court_role=p.court_role,
+            channel=p.channel.value,
+            recipient=p.recipient,
+            subject=p.subject,
+            text=p.text,
+        )
+        for p in previews
     ]
 
 

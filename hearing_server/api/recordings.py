@@ -11,6 +11,9 @@
 - ``GET /api/hearings/{id}/recordings.zip``: every file of the hearing and its manifest in one
   ZIP, stored (FLAC does not deflate) and streamed as it is read, never held whole.
 
+The manifest answer also has ``speakers``: ``{track name: {role, display_name}}``, so a page names
+each track's speaker by role and name rather than by its key.
+
 Everyone admitted to the hearing may listen and download (staff of its court, its participants).
 """
 
@@ -26,6 +29,7 @@ from hearing_server.deps import OptionalParticipant, OptionalStaff, RecordingsDe
 from hearing_server.errors import NotFoundError
 from hearing_server.live.admission import admit
 from hearing_server.recording_archive import RecordingDigest, recording_digests
+from hearing_server.speaker_names import speaker_names
 from recordings import FinalRecording, LocalDirStore, final_key, read_manifest, zip_stream
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["recordings"])
@@ -90,6 +94,9 @@ def recording_manifest(
     else:
         raise NotFoundError(_NOT_YET)
     body["recording_files"] = [_row_json(r) for r in rows]
+    names = {str(t.get("name", "")) for t in body.get("tracks", [])} | {r.name for r in rows}
+    # Role and name of each track's speaker: pages label tracks by them, never by the key.
+    body["speakers"] = speaker_names(session, hearing_id, sorted(names - {"mix"}))
     return body
 
 

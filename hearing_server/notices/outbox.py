@@ -41,7 +41,7 @@ NOTICE_MANAGERS = (StaffRole.JUDGE, StaffRole.CLERK)
 LINK_GRACE = timedelta(days=1)
 
 
-def _facts(
+def notice_facts(
     hearing: Hearing,
     participant: Participant,
     kind: NoticeKind,
@@ -133,7 +133,7 @@ def enqueue_hearing_notices(
         ]
         if not addresses:
             continue
-        payload = _facts(hearing, participant, kind, previous_scheduled_at).to_payload()
+        payload = notice_facts(hearing, participant, kind, previous_scheduled_at).to_payload()
         payload["locale"] = ctx.settings.notice_locale
         # Staff join from their dashboard; parties and lawyers through their own link.
         if kind is not NoticeKind.CANCELLED and participant.staff_user_id is None:
@@ -224,7 +224,7 @@ def do_send_hearing_notices(
     require_staff_role(staff, NOTICE_MANAGERS, "send notices")
     hearing = hearing_for_staff(session, staff, hearing_id)
     if hearing.status is not HearingStatus.SCHEDULED:
-        raise ConflictError(f"hearing {hearing.id} is {hearing.status.value}")
+        raise ConflictError.because("notices_need_scheduled", status=hearing.status.value)
     rows = enqueue_hearing_notices(session, ctx, hearing=hearing, kind=NoticeKind.SCHEDULED)
     session.commit()
     return rows
@@ -240,7 +240,7 @@ def do_retry_notice(
         raise NotFoundError(f"notice {notice_id} not found")
     hearing = hearing_for_staff(session, staff, row.hearing_id)  # same court, else 404
     if row.status is NoticeStatus.SENT:
-        raise ConflictError(f"notice {notice_id} was already sent")
+        raise ConflictError.because("notice_already_sent", notice_id=notice_id)
     now = ctx.clock()
     previous = row.status
     row.status = NoticeStatus.PENDING

@@ -92,6 +92,8 @@ def test_tampered_or_garbage_invitation_is_401(client, world):
         assert response.json()["error"] == {
             "code": "invalid_token",
             "message": "this invitation link is not valid",
+            "reason": "link_invalid",
+            "params": {},
         }
 
 

@@ -26,7 +26,12 @@ def test_wrong_password_and_unknown_user_get_the_same_401(client, world):
         response = client.post("/api/auth/login", json={"username": username, "password": "nope"})
         assert response.status_code == 401
         assert response.json() == {
-            "error": {"code": "not_authenticated", "message": "wrong username or password"}
+            "error": {
+                "code": "not_authenticated",
+                "message": "wrong username or password",
+                "reason": "login_failed",
+                "params": {},
+            }
         }
     assert client.get("/api/auth/me").status_code == 401
 

@@ -127,6 +127,8 @@ def test_scheduling_in_the_past_is_refused(client, world):
     assert response.json()["error"] == {
         "code": "invalid_input",
         "message": "scheduled_at must be in the future",
+        "reason": "scheduled_in_past",
+        "params": {},
     }
 
 

@@ -54,7 +54,7 @@ def test_invitation_code_verify_flow(make_client, world, code_sender, ctx):
     assert replay.status_code == 410
 
 
-def test_five_wrong_codes_burn_the_code(client, world, code_sender):
+def test_five_wrong_codes_burn_the_code(client, world, code_sender, clock):
     login(client, "clerk_a")
     token = invite(client, world.defendant_a)
     client.post(f"/api/join/{token}/code")
@@ -65,8 +65,9 @@ def test_five_wrong_codes_burn_the_code(client, world, code_sender):
     response = client.post(f"/api/join/{token}/verify", json={"code": code})
     assert response.status_code == 410
     assert "request a new code" in response.json()["error"]["message"]
-    # A new code works.
-    client.post(f"/api/join/{token}/code")
+    # A new code works (after the resend interval).
+    clock.advance(timedelta(seconds=60))
+    assert client.post(f"/api/join/{token}/code").status_code == 202
     new_code = code_sender.last_code_for(world.defendant_a)
     assert client.post(f"/api/join/{token}/verify", json={"code": new_code}).status_code == 200
 
@@ -82,11 +83,50 @@ def test_code_expires_after_ten_minutes(client, world, code_sender, clock):
     assert "expired" in response.json()["error"]["message"]
 
 
-def test_code_requests_are_limited(client, world):
+def test_code_requests_are_limited(client, world, clock):
     login(client, "clerk_a")
     token = invite(client, world.plaintiff_a)
-    statuses = [client.post(f"/api/join/{token}/code").status_code for _ in range(6)]
-    assert statuses == [202] * 5 + [429]
+    answers = []
+    for _ in range(6):
+        answers.append(client.post(f"/api/join/{token}/code"))
+        clock.advance(timedelta(seconds=61))
+    assert [a.status_code for a in answers] == [202] * 5 + [429]
+    assert answers[-1].json()["error"]["reason"] == "code_rate_limited"
+
+
+def test_a_new_code_waits_for_the_resend_interval(client, world, code_sender, clock):
+    login(client, "clerk_a")
+    token = invite(client, world.plaintiff_a)
+    first = client.post(f"/api/join/{token}/code")
+    assert first.status_code == 202
+    assert first.json()["resend_after_seconds"] == 60
+    clock.advance(timedelta(seconds=20))
+    again = client.post(f"/api/join/{token}/code")
+    assert again.status_code == 429
+    error = again.json()["error"]
+    assert (error["code"], error["reason"], error["params"]) == (
+        "rate_limited",
+        "code_cooldown",
+        {"seconds": 40},
+    )
+    assert again.headers["Retry-After"] == "40"
+    # The refused request sent nothing; after the interval a new code goes out.
+    assert len(code_sender.sent) == 1
+    clock.advance(timedelta(seconds=40))
+    assert client.post(f"/api/join/{token}/code").status_code == 202
+    assert len(code_sender.sent) == 2
+
+
+def test_the_resend_interval_holds_across_a_participants_links(client, world, clock):
+    login(client, "clerk_a")
+    first, second = invite(client, world.plaintiff_a), invite(client, world.plaintiff_a)
+    assert client.post(f"/api/join/{first}/code").status_code == 202
+    again = client.post(f"/api/join/{second}/code")
+    assert again.status_code == 429
+    assert again.json()["error"]["reason"] == "code_cooldown"
+    # Another participant is not held up.
+    other = invite(client, world.defendant_a)
+    assert client.post(f"/api/join/{other}/code").status_code == 202
 
 
 def test_code_is_never_logged_at_info(client, world, code_sender, caplog):

@@ -1,11 +1,16 @@
 // Shared helpers: JSON API calls, header (court, case, language switch), dates.
 import { applyI18n, lang, t, toggleLang } from "./i18n.js";
 
+// A refused request: HTTP status, the error class ``code``, the precise ``reason`` (else the
+// code) and its ``params``; ``message`` is the server's English text, for logs only — pages show
+// errorText(exc), in their language.
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, reason = code, params = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.reason = reason;
+    this.params = params;
   }
 }
 
@@ -39,7 +44,8 @@ export async function api(method, path, body) {
     if (response.ok) return data;
     const err = data && data.error ? data.error : {};
     if (err.code === "owned_elsewhere" && attempt === 0 && routeTo(err.owner)) continue;
-    throw new ApiError(response.status, err.code || "error", err.message || response.statusText);
+    throw new ApiError(response.status, err.code || "error", err.message || response.statusText,
+      err.reason || err.code || "error", err.params || {});
   }
 }
 
@@ -95,6 +101,31 @@ export function setupHeader({ court = "", caseNumber = "", onLang = () => locati
     button.textContent = t("lang_switch");
     button.onclick = () => { toggleLang(); onLang(); };
   }
+}
+
+// "{name}" placeholders of ``text`` filled from ``params``.
+export function fill(text, params = {}) {
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+function known(key) {
+  const text = t(key);
+  return text === key ? null : text;
+}
+
+// What a person is told about a failed request, in the page's language: err_<reason>, else
+// err_<code>, else a generic line (also for network failures). Never the server's English.
+export function errorText(exc) {
+  const reason = (exc && exc.reason) || (exc && exc.code) || "";
+  const params = { ...((exc && exc.params) || {}) };
+  if (params.status) params.status = known(`status_${params.status}`) ?? params.status;
+  if (params.action) params.action = known(`err_action_${params.action}`) ?? params.action;
+  if (reason.startsWith("field_")) {
+    const field = String(params.field || "").split(".")[0];
+    params.field = known(`err_f_${field}`) ?? t("err_f_unnamed");
+  }
+  const text = known(`err_${reason}`) ?? known(`err_${exc && exc.code}`) ?? t("err_generic");
+  return fill(text, params);
 }
 
 export function showError(target, message) {

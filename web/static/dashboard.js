@@ -1,24 +1,27 @@
 // Staff dashboard: hearings by day, participants, invitation links, scheduling.
 import {
   COURT_TIME_ZONE,
-  COURT_UTC_OFFSET,
   api,
   el,
+  errorText,
   formatDay,
   formatTime,
   setupHeader,
   showError,
 } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { courtTimeToIso, hearingActions } from "./dashboard-hearing-actions.js";
+import { linkButtons } from "./dashboard-links.js";
+import { noticesPanel } from "./dashboard-notices.js";
 
 const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer"];
 let me = null;
 let cases = [];
 
-// A datetime-local value ("YYYY-MM-DDTHH:MM[:SS]") read as the court's local time.
-function courtTimeToIso(value) {
-  const withSeconds = value.length === 16 ? `${value}:00` : value;
-  return new Date(`${withSeconds}${COURT_UTC_OFFSET}`).toISOString();
+// A refused action of a hearing row, told above the schedule in the page's language.
+function report(exc) {
+  showError(document.getElementById("dash-status"), "");
+  showError(document.getElementById("dash-error"), errorText(exc));
 }
 
 function dayKey(iso) {
@@ -33,16 +36,19 @@ function participantRow(p) {
     try { await navigator.clipboard.writeText(out.textContent); } catch { /* selection fallback */ }
     copy.textContent = t("copied");
   };
-  const invite = el("button", { class: "small secondary", type: "button" }, t("invite"));
-  invite.onclick = async () => {
-    const inv = await api("POST", `/api/participants/${p.id}/invitation`);
-    out.textContent = inv.url;
-    out.hidden = false;
-    copy.hidden = false;
+  const show = (url) => {
+    out.textContent = url;
+    out.hidden = !url;
+    copy.hidden = !url;
+    copy.textContent = t("copy");
   };
+  const invite = el("button", { class: "small secondary", type: "button" }, t("invite"));
+  invite.onclick = () => api("POST", `/api/participants/${p.id}/invitation`).then((inv) => show(inv.url), report);
+  const contact = [p.phone, p.email].filter(Boolean).join(" · ");
   return el("li", { "data-participant": p.id },
     el("span", { class: "role-tag" }, roleLabel(p.court_role)), el("strong", {}, p.display_name),
-    p.staff_user_id ? null : invite, out, copy);
+    contact ? el("span", { class: "hint p-contact" }, contact) : null,
+    ...(p.staff_user_id ? [] : [invite, ...linkButtons(p, show)]), out, copy);
 }
 
 function addForm(hearing, list) {
@@ -50,19 +56,21 @@ function addForm(hearing, list) {
   const role = el("select", { "aria-label": t("role") },
     ...PARTY_ROLES.map((r) => el("option", { value: r }, roleLabel(r))));
   const phone = el("input", { "aria-label": t("phone"), placeholder: t("phone"), inputmode: "tel" });
+  const email = el("input", { "aria-label": t("staff_email"), placeholder: t("staff_email"), inputmode: "email" });
   const error = el("p", { class: "error", hidden: true });
-  const form = el("form", { class: "row" }, name, role, phone,
+  const form = el("form", { class: "row" }, name, role, phone, email,
     el("button", { class: "small shrink", type: "submit" }, t("add")), error);
   form.onsubmit = async (event) => {
     event.preventDefault();
     try {
       const p = await api("POST", `/api/hearings/${hearing.id}/participants`, {
         display_name: name.value.trim(), court_role: role.value, phone: phone.value.trim() || null,
+        email: email.value.trim() || null, notify: false, // the clerk previews, then sends
       });
       list.append(participantRow(p));
       form.reset();
       showError(error, "");
-    } catch (exc) { showError(error, exc.message); }
+    } catch (exc) { showError(error, errorText(exc)); }
   };
   return form;
 }
@@ -75,23 +83,34 @@ async function hearingRow(h) {
     if (details.hidden && !list.childElementCount) {
       const ps = await api("GET", `/api/hearings/${h.id}/participants`);
       for (const p of ps) list.append(participantRow(p));
-      details.append(el("h3", {}, t("add_participant")), addForm(h, list));
+      details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list));
     }
     details.hidden = !details.hidden;
   };
-  const actions = el("div", { class: "actions" }, toggle);
+  const manage = ["judge", "clerk"].includes(me.role);
+  const notices = el("div", { hidden: true });
+  const noticesToggle = el("button", { class: "small secondary", type: "button" }, t("staff_notices"));
+  noticesToggle.onclick = () => {
+    if (!notices.childElementCount) notices.append(noticesPanel(h));
+    notices.hidden = !notices.hidden;
+  };
+  const changes = hearingActions(h, me, async (message) => {
+    await render();
+    showError(document.getElementById("dash-error"), "");
+    showError(document.getElementById("dash-status"), message);
+  });
+  const actions = el("div", { class: "actions" }, toggle, manage ? noticesToggle : null, ...changes.buttons);
   const canOpen = me.role === "clerk";
   if (h.status === "scheduled" && canOpen) {
     const open = el("button", { class: "small secondary", type: "button" }, t("open_hearing"));
-    open.onclick = async () => { await api("POST", `/api/hearings/${h.id}/open`); await render(); };
+    open.onclick = () => api("POST", `/api/hearings/${h.id}/open`).then(render, report);
     actions.append(open);
   }
   if (h.status === "open" && canOpen) {
     const close = el("button", { class: "small danger", type: "button" }, t("close_hearing"));
     close.onclick = async () => {
       if (!confirm(t("confirm_close"))) return;
-      await api("POST", `/api/hearings/${h.id}/close`);
-      await render();
+      await api("POST", `/api/hearings/${h.id}/close`).then(render, report);
     };
     actions.append(close);
   }
@@ -113,8 +132,9 @@ async function hearingRow(h) {
       el("div", { class: "title" }, h.case_number, " ",
         el("span", { class: `status ${h.status}` }, t(`status_${h.status}`))),
       el("div", { class: "meta" }, `${h.cause_of_action} · ${h.place} · ${h.duration_minutes} ${t("minutes")} · ${t(`lang_${h.language || "zh"}`)}`),
-      details),
-    actions);
+    ),
+    actions,
+    el("div", { class: "hearing-more" }, changes.slot, details, notices));
 }
 
 async function render() {
@@ -166,7 +186,7 @@ async function main() {
       });
       showError(error, "");
       await render();
-    } catch (exc) { showError(error, exc.message); }
+    } catch (exc) { showError(error, errorText(exc)); }
   };
   await render();
 }

@@ -3,6 +3,7 @@
 // suggestions. Accepting changes the text on the server (so every open editor sees it at once);
 // text a person edited is only ever changed by accepting its suggestion one by one.
 import { api, el } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { lang, roleLabel } from "./i18n.js";
 
 const WORDS = {
@@ -105,7 +106,7 @@ export function setupSuggestions({ hearingId, speakers, onFocus, notice }) {
   );
   box.hidden = false;
   let timer = null;
-  const fail = (exc) => notice(exc.message);
+  const fail = (exc) => notice(errorText(exc));
   const speakerLabel = (key) => {
     const p = speakers.find((s) => s.key === key);
     return p ? `${roleLabel(p.role)} ${p.name}` : key;

@@ -1,6 +1,7 @@
 // The transcript editor (笔录校对): clerks, recorders and the judge correct the live transcript
 // together; parties and lawyers watch it here read-only and download their copy.
 import { api, el, setupHeader } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { DocSync } from "./doc-sync.js";
 import {
   insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
@@ -92,7 +93,7 @@ function offerHotword(term) {
   if (!looksLikeTerm(term) || !confirm(t("offer_hotword").replace("{term}", term))) return;
   api("POST", `/api/hearings/${hearingId}/hotwords`, { words: [term] })
     .then(() => notice(t("hotword_added").replace("{term}", term)))
-    .catch((exc) => notice(exc.message));
+    .catch((exc) => notice(errorText(exc)));
 }
 
 // An empty row (a speaker with no words): removed on the server, audited; every tab sees it go.
@@ -199,9 +200,13 @@ async function setupPlayer() {
   const origin = Date.parse(manifest.origin_utc);
   const audio = document.getElementById("player");
   const select = document.getElementById("player-track");
+  // Staff off the participant list are named by the manifest (never by their key).
+  for (const [key, s] of Object.entries(manifest.speakers || {})) {
+    if (!page.speakers.some((p) => p.key === key)) page.speakers.push({ key, role: s.role, name: s.display_name });
+  }
   const label = (name) => {
     const p = page.speakers.find((s) => s.key === name);
-    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : name;
+    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : t("staff_unknown_speaker");
   };
   select.replaceChildren(...["mix", ...manifest.tracks.map((f) => f.name)].map((name) =>
     el("option", { value: name }, label(name))));
@@ -228,7 +233,7 @@ async function main() {
   } catch (exc) {
     setupHeader();
     if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname)}`;
-    notice(exc.message);
+    notice(errorText(exc));
     return;
   }
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });

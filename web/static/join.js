@@ -1,5 +1,5 @@
 // Party join page: hearing summary, device check, one-time SMS code, then the courtroom.
-import { api, formatDateTime, setupHeader, showError } from "./common.js";
+import { api, errorText, fill, formatDateTime, setupHeader, showError } from "./common.js";
 import { t } from "./i18n.js";
 
 function tokenFromUrl() {
@@ -68,26 +68,46 @@ async function main() {
 
   const error = document.getElementById("error");
   const sent = document.getElementById("sent");
-  document.getElementById("get-code").onclick = async () => {
-    showError(error, "");
+  // One message at a time: a new status (sent, or an error) replaces the one before.
+  const say = (ok, text) => {
+    sent.textContent = ok ? text : "";
+    sent.hidden = !ok || !text;
+    showError(error, ok ? "" : text);
+  };
+  const getCode = document.getElementById("get-code");
+  let countdown = null;
+  // The server enforces the interval between codes; the button shows what is left of it.
+  const waitToResend = (seconds) => {
+    clearInterval(countdown);
+    const until = Date.now() + seconds * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      getCode.disabled = left > 0;
+      getCode.textContent = left > 0 ? fill(t("otp_resend_in"), { seconds: left }) : t("otp_resend");
+      if (left <= 0) clearInterval(countdown);
+    };
+    tick();
+    countdown = setInterval(tick, 250);
+  };
+  getCode.onclick = async () => {
     try {
       const info = await api("POST", `/api/join/${encodeURIComponent(token)}/code`);
-      sent.textContent = `${t("code_sent")} ${info.sent_to}`;
-      sent.hidden = false;
-    } catch (exc) { showError(error, exc.message); }
+      say(true, `${t("code_sent")} ${info.sent_to}`);
+      waitToResend(info.resend_after_seconds);
+    } catch (exc) {
+      say(false, errorText(exc));
+      if (exc.reason === "code_cooldown") waitToResend(exc.params.seconds);
+    }
   };
   document.getElementById("verify").onsubmit = async (event) => {
     event.preventDefault();
-    showError(error, "");
     try {
       const me = await api("POST", `/api/join/${encodeURIComponent(token)}/verify`, {
         code: document.getElementById("code").value.trim(),
       });
       if (stream) for (const track of stream.getTracks()) track.stop();
       location.href = `/room.html?h=${me.hearing_id}`;
-    } catch (exc) {
-      showError(error, exc.status === 400 || exc.status === 401 || exc.status === 403 ? t("code_wrong") : exc.message);
-    }
+    } catch (exc) { say(false, errorText(exc)); }
   };
 }
 

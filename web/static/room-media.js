@@ -1,6 +1,7 @@
 // Media: one RTCPeerConnection per page, SDP offer/answer over HTTP (no trickle); re-offers to
 // receive people who joined later; the page's own mute (nothing leaves the browser while muted).
 import { api } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { t } from "./i18n.js";
 import { exitRoom } from "./room-people.js";
 import { hearingId, setConn, state } from "./room-state.js";
@@ -72,7 +73,7 @@ export async function reconnectMedia() {
   clearTimeout(retryTimer);
   state.connecting = true;
   try { await connectMedia(); } catch (exc) {
-    setConn(`${t("error")}: ${exc.message}`);
+    setConn(`${t("error")}: ${errorText(exc)}`);
     // The server could not be reached or is starting (a restart): try again, or the page would
     // stay without media until a reload.
     const unreachable = exc.status === undefined || exc.status >= 500;

@@ -42,7 +42,7 @@ export function renderPeople() {
   const items = keys.map((key) => {
     const p = person(key);
     const presence = state.presence.get(key);
-    const name = p.name || (presence && presence.display_name) || key;
+    const name = p.name || (presence && presence.display_name) || t("staff_unknown_speaker"); // never the key
     const role = p.role || (presence && presence.role) || "";
     const st = personState(key);
     const chips = [el("span", { class: `chip ${st}` }, t(st))];

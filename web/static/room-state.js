@@ -1,6 +1,7 @@
 // Room page state shared by the room modules (window.tingshen for tests and support staff),
 // the hearing id from the address, and small helpers used everywhere.
 import { t } from "./i18n.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 
 export const hearingId = Number(new URLSearchParams(location.search).get("h")
   || (location.pathname.match(/^\/room\/(\d+)/) || [])[1]);
@@ -34,5 +35,5 @@ export function setConn(text) {
 }
 
 export function reportError(exc) {
-  setConn(`${t("error")}: ${exc.message}`);
+  setConn(`${t("error")}: ${errorText(exc)}`);
 }

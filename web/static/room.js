@@ -2,6 +2,7 @@
 // Modules: room-state (shared state), room-tiles (video tiles), room-media (WebRTC),
 // room-transcript (WebSocket), room-people (participants panel, leaving).
 import { api, setupHeader } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, toggleSelfMute } from "./room-media.js";
 import { leave, renderPeople } from "./room-people.js";
@@ -38,7 +39,7 @@ async function main() {
   } catch (exc) {
     setupHeader();
     if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname + location.search)}`;
-    document.getElementById("tr-notice").textContent = exc.message;
+    document.getElementById("tr-notice").textContent = errorText(exc);
     document.getElementById("tr-notice").hidden = false;
     return;
   }

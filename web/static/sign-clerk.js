@@ -3,6 +3,7 @@
 // for. The clerk (me.may_manage) can, per pending participant, record a refusal or that they cannot
 // sign (always with the reason, which the record carries) and send the signing request again.
 import { api, el, formatDateTime } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
 
 function slotLabel(slot) {
@@ -32,7 +33,7 @@ function resolveForm(hearingId, slot, after) {
         { status: status.value, note: note.value.trim() });
       await after();
     } catch (exc) {
-      error.textContent = exc.message;
+      error.textContent = errorText(exc);
       error.hidden = false;
     }
   };
@@ -60,7 +61,7 @@ function clerkActions(hearingId, slot, myKey, after, flash) {
           await api("POST", `/api/hearings/${hearingId}/closing/slots/${encodeURIComponent(slot.key)}/remind`);
           flash(button, t("sign_reminded"));
         } catch (exc) {
-          flash(button, exc.message);
+          flash(button, errorText(exc));
         }
       },
     }, t("sign_remind")));

@@ -3,6 +3,7 @@
 // reason, author and time, signed by the court's seal key on the server and listed with the record.
 // The judge and the clerk file them here; everyone admitted sees them.
 import { el, formatDateTime } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { t } from "./i18n.js";
 import { clock, segmentLabel } from "./sign-review.js";
 
@@ -54,7 +55,7 @@ export function setupErrataForm(transcript, { submit, done }) {
       error.hidden = true;
       await done();
     } catch (exc) {
-      error.textContent = exc.message;
+      error.textContent = errorText(exc);
       error.hidden = false;
     } finally {
       button.disabled = false;

@@ -5,6 +5,7 @@
 // and the form a participant files one with (before signing; art. 150: a refused correction is
 // itself put on the record, which is why the list is shown to everyone).
 import { api, el, formatDateTime } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
 import { gapLine, interleave } from "./transcript-gaps.js";
 import { answerLine } from "./sign-corrections.js";
@@ -63,8 +64,9 @@ export async function setupPlayer(hearingId, speakers) {
   const audio = document.getElementById("player");
   const select = document.getElementById("player-track");
   const label = (name) => {
-    const p = speakers.find((s) => s.key === name);
-    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : name;
+    const named = (manifest.speakers || {})[name]; // staff off the participant list, too
+    const p = speakers.find((s) => s.key === name) || (named && { role: named.role, name: named.display_name });
+    return name === "mix" ? t("recording_mix") : p ? `${roleLabel(p.role)} ${p.name}` : t("staff_unknown_speaker");
   };
   select.replaceChildren(...["mix", ...manifest.tracks.map((f) => f.name)].map((name) => el("option", { value: name }, label(name))));
   const load = () => { audio.src = `/api/hearings/${hearingId}/recordings/${select.value}.flac`; };
@@ -114,7 +116,7 @@ export function setupObjectionForm(transcript, { submit, done }) {
       error.hidden = true;
       await done();
     } catch (exc) {
-      error.textContent = exc.message;
+      error.textContent = errorText(exc);
       error.hidden = false;
     } finally {
       button.disabled = false;

@@ -9,6 +9,7 @@
 // the signature. The page holds no state the server does not have: it re-reads the status after
 // every action and every few seconds, so several people's pages agree.
 import { api, el, setupHeader } from "./common.js";
+import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
 import { renderSlots } from "./sign-clerk.js";
 import { blockingText, renderAnswerBox } from "./sign-corrections.js";
@@ -190,7 +191,7 @@ async function sign() {
     }
     render(status);
   } catch (exc) {
-    showError(reasonText(exc.code) || exc.message);
+    showError(reasonText(exc.code) || errorText(exc));
     await refresh().catch(() => {});
   } finally {
     page.busy = false;
@@ -207,7 +208,7 @@ async function freeze() {
     await loadTranscript(status);
     render(status);
   } catch (exc) {
-    notice(exc.message);
+    notice(errorText(exc));
   } finally {
     $("freeze").disabled = false;
   }
@@ -240,7 +241,7 @@ async function main() {
   } catch (exc) {
     setupHeader();
     if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname)}`;
-    notice(exc.message);
+    notice(errorText(exc));
     return;
   }
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
@@ -256,7 +257,7 @@ async function main() {
   try {
     await refresh();
   } catch (exc) {
-    notice(exc.message);
+    notice(errorText(exc));
   }
   poll();
 }

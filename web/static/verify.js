@@ -1,7 +1,7 @@
 // The verification page: anyone checks a signed transcript (upload, or ?hearing=ID from the case).
 // The server verifies (POST /api/verify); this page only shows its report. Problem codes are
 // translated here; the server's English message is kept below each as the precise detail.
-import { COURT_TIME_ZONE, el, setupHeader, showError } from "/common.js";
+import { COURT_TIME_ZONE, el, errorText as apiErrorText, setupHeader, showError } from "/common.js";
 import { applyI18n, lang, t } from "/i18n.js";
 
 const MAX_BYTES = 50 * 1024 * 1024;
@@ -39,7 +39,7 @@ function problemLabel(code) {
 // One signature's problems: the translated kind, the server's precise message below it.
 function problemItem(problem) {
   return el("li", { "data-code": problem.code }, problemLabel(problem.code),
-    el("span", { class: "vf-detail" }, problem.message));
+    englishDetail(problem.message));
 }
 
 // The document's problems, one line per kind with the signatures it concerns (the details are
@@ -56,7 +56,12 @@ function problemSummary(problems) {
   return [...groups.values()].map((group) => el("li", { "data-code": group.code },
     problemLabel(group.code),
     group.signatures.length ? fill(t("vf_in_sigs"), { list: group.signatures.join(separator) }) : "",
-    ...group.messages.map((message) => el("span", { class: "vf-detail" }, message))));
+    ...group.messages.map(englishDetail)));
+}
+
+// The server's precise detail is English: shown on the English page only (issue 13, defect 6).
+function englishDetail(message) {
+  return lang() === "en" && message ? el("span", { class: "vf-detail" }, message) : null;
 }
 
 function facts(pairs) {
@@ -125,10 +130,9 @@ function render(report, source) {
   $("result").hidden = false;
 }
 
-function errorText(status, code, message) {
-  const key = `vf_error_${code}`;
-  if (t(key) !== key) return t(key);
-  return fill(t("vf_error"), { message: message || status });
+function errorText(err) {
+  const key = `vf_error_${err.code}`;
+  return t(key) !== key ? t(key) : apiErrorText(err);
 }
 
 async function request(path, init, source) {
@@ -140,12 +144,12 @@ async function request(path, init, source) {
     const data = await response.json().catch(() => null);
     if (!response.ok) {
       const err = data && data.error ? data.error : {};
-      showError($("error"), errorText(response.status, err.code, err.message));
+      showError($("error"), errorText(err));
       return;
     }
     render(data, source);
   } catch (exc) {
-    showError($("error"), fill(t("vf_error"), { message: exc.message }));
+    showError($("error"), apiErrorText(exc));
   } finally {
     $("busy").hidden = true;
   }

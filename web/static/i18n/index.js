@@ -1,7 +1,10 @@
 // The parts of the dictionary kept beside the base table in ../i18n.js, one file per feature.
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
+import errors from "./errors.js";
 import evidence from "./evidence.js";
+import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
+import staff from "./staff.js";
 import stages from "./stages.js";
 
-export const PARTS = [recordContent, stages, evidence];
+export const PARTS = [errors, joinOtp, staff, recordContent, stages, evidence];
