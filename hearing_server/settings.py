@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     retranscribe_cpu_threads: int = Field(
         default=1, ge=0, description="CPU threads of the re-transcription model (0: all cores)"
     )
+    sign_link_ttl_days: int = Field(
+        default=30,
+        gt=0,
+        description="days a signing link (sent with a signing request or reminder) works",
+    )
     court_time_zone: str = Field(
         default="Asia/Shanghai",
         description="IANA time zone the court's records state times in (the transcript header)",
