@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 import subprocess
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from hearing_server.models import Hearing, StaffUser
+from hearing_server.settings import Settings
 from hearing_server.transcript.fanout import DocumentRooms
 from hearing_server.transcript.model import SpeakerRef
 from tests.server.conftest import login
@@ -64,6 +68,9 @@ def test_the_header_states_actual_times_in_court_time_the_bench_and_true_page_co
     clerk.portal.call(say)
     clock.now = CLOSED
     assert clerk.post(f"/api/hearings/{hid}/close", json={}).status_code == 200
+    # the export before freezing states the same times; its bench is who opened and closed
+    text = judge.get(f"/api/hearings/{hid}/transcript.txt").text
+    assert "时间：2026-12-05 08:17–08:25" in text and "书记员：刘洋" in text
     clock.advance(timedelta(minutes=5))
     frozen = judge.post(f"/api/hearings/{hid}/closing/freeze")
     assert frozen.status_code == 200, frozen.text
@@ -87,3 +94,12 @@ def test_the_header_states_actual_times_in_court_time_the_bench_and_true_page_co
     assert header["started_at"] == "2026-12-05T08:17:20+08:00"
     assert header["ended_at"] == "2026-12-05T08:25:40+08:00"
     assert (header["presiding_judge"], header["clerk"]) == ("陈明", "刘洋")
+
+
+def test_the_court_time_zone_is_a_known_iana_zone(tmp_path) -> None:
+    assert Settings(data_dir=tmp_path).court_zone == ZoneInfo("Asia/Shanghai")
+    assert Settings(data_dir=tmp_path, court_time_zone="Asia/Urumqi").court_time_zone == (
+        "Asia/Urumqi"
+    )
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        Settings(data_dir=tmp_path, court_time_zone="Mars/Olympus_Mons")
