@@ -1,9 +1,10 @@
 """Keep invitation tokens out of the logs: a ``logging.Filter`` that redacts them in messages.
 
 Invitation links are bearer credentials (``/join/<token>``, ``/api/join/<token>/code``, the
-signing links ``/sign/<token>`` and ``/api/sign-links/<token>/code``, or a ``?t=<token>`` query); uvicorn's access log prints request paths. :func:`uvicorn_log_config`
-returns uvicorn's logging configuration with :class:`TokenRedactingFilter` on both of its
-handlers, for ``tingshen serve``; :func:`install_on_uvicorn_loggers` puts it on uvicorn's loggers
+signing links ``/sign/<token>`` and ``/api/sign-links/<token>/code``, or a ``?t=<token>``
+query); uvicorn's access log prints request paths. :func:`uvicorn_log_config` returns uvicorn's
+logging configuration with :class:`TokenRedactingFilter` on both of its handlers, for
+``tingshen serve``; :func:`install_on_uvicorn_loggers` puts it on uvicorn's loggers
 (for ``uvicorn --factory hearing_server.app:app_from_environment``, which configures its own).
 
     redact("GET /api/join/djEuMS4y.abc/code")  ->  "GET /api/join/[redacted]/code"
