@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 from hearing_server import audit
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.errors import NotAuthenticatedError, RateLimitedError
+from hearing_server.errors import NotAuthenticatedError, RateLimitedError, RecordScopeError
 from hearing_server.models import Participant, ParticipantSession, StaffSession, StaffUser
 from hearing_server.security import new_session_token, token_hash
 
 logger = logging.getLogger(__name__)
+
+#: The scope of a participant session from a signing link (:mod:`hearing_server.sign_links`).
+RECORD_SCOPE = "record"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +92,10 @@ def staff_for_token(session: Session, ctx: ServerContext, token: str | None) -> 
     return row.user
 
 
-def participant_for_token(
+def participant_session_for_token(
     session: Session, ctx: ServerContext, token: str | None
-) -> Participant | None:
+) -> ParticipantSession | None:
+    """The live (unexpired) participant session of a cookie, whatever its scope."""
     if not token:
         return None
     row = session.scalars(
@@ -99,6 +103,23 @@ def participant_for_token(
     ).first()
     if row is None or row.expires_at <= ctx.clock():
         return None
+    return row
+
+
+def participant_for_token(
+    session: Session, ctx: ServerContext, token: str | None, *, record_scope_ok: bool = False
+) -> Participant | None:
+    """The participant of a live session cookie. A session from a signing link (scope
+    ``record``) only reads and signs the hearing's record: anywhere else (``record_scope_ok``
+    false: the live room, the editor, moderation …) it is refused with 403."""
+    row = participant_session_for_token(session, ctx, token)
+    if row is None:
+        return None
+    if row.scope == RECORD_SCOPE and not record_scope_ok:
+        raise RecordScopeError(
+            "this session is for reading and signing the hearing record only; "
+            "to take part in a hearing, use your invitation link"
+        )
     return row.participant
 
 

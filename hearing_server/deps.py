@@ -155,7 +155,8 @@ def get_current_staff(request: Request, session: SessionDep, ctx: ContextDep) ->
     staff = staff_for_token(session, ctx, request.cookies.get(STAFF_COOKIE))
     if staff is not None:
         return staff
-    if participant_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE)) is not None:
+    cookie = request.cookies.get(PARTICIPANT_COOKIE)
+    if participant_for_token(session, ctx, cookie, record_scope_ok=True) is not None:
         raise ForbiddenError("this action is for court staff only")
     raise NotAuthenticatedError("please log in (session missing or expired)")
 
@@ -180,6 +181,18 @@ def get_optional_participant(
 
 
 OptionalParticipant = Annotated[Participant | None, Depends(get_optional_participant)]
+
+
+def get_record_participant(
+    request: Request, session: SessionDep, ctx: ContextDep
+) -> Participant | None:
+    """Also a session from a signing link (scope ``record``): for the routes that read and sign
+    the hearing's record (closing, recordings, verification, the hearing's summary)."""
+    cookie = request.cookies.get(PARTICIPANT_COOKIE)
+    return participant_for_token(session, ctx, cookie, record_scope_ok=True)
+
+
+RecordParticipant = Annotated[Participant | None, Depends(get_record_participant)]
 
 
 def get_optional_staff(request: Request, session: SessionDep, ctx: ContextDep) -> StaffUser | None:

@@ -155,6 +155,12 @@ class RemovedError(ForbiddenError):
     code = "removed"
 
 
+class RecordScopeError(ForbiddenError):
+    """A session from a signing link used for anything but reading and signing the record."""
+
+    code = "record_only"
+
+
 class NotFoundError(ServerError):
     code = "not_found"
     status_code = 404

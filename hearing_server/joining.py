@@ -50,6 +50,7 @@ def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invita
         or invitation.token_hash != token_hash(token)
         or invitation.participant_id != claims.participant_id
         or invitation.participant.hearing_id != claims.hearing_id
+        or invitation.purpose != "join"
     ):
         raise InvalidTokenError.because("link_invalid")
     if invitation.revoked_at is not None:
@@ -84,7 +85,11 @@ def _hearing_label(participant: Participant) -> str:
 
 
 def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCodeInfo:
-    invitation = valid_invitation(session, ctx, token)
+    return send_code_for(session, ctx, valid_invitation(session, ctx, token))
+
+
+def send_code_for(session: Session, ctx: ServerContext, invitation: Invitation) -> SentCodeInfo:
+    """Send a one-time code for an invitation the caller has validated (a join or signing link)."""
     participant = invitation.participant
     if not participant.phone:
         raise ConflictError.because("no_phone")
@@ -135,7 +140,19 @@ def do_send_code(session: Session, ctx: ServerContext, *, token: str) -> SentCod
 def do_verify_code(
     session: Session, ctx: ServerContext, *, token: str, code: str
 ) -> tuple[Participant, IssuedSession]:
-    invitation = valid_invitation(session, ctx, token)
+    return verify_code_for(session, ctx, valid_invitation(session, ctx, token), code)
+
+
+def verify_code_for(
+    session: Session,
+    ctx: ServerContext,
+    invitation: Invitation,
+    code: str,
+    *,
+    scope: str = "hearing",
+) -> tuple[Participant, IssuedSession]:
+    """Check the code of a validated invitation; a session of ``scope`` (``record``: a signing
+    link's, which reads and signs the record only)."""
     participant = invitation.participant
     now = ctx.clock()
     row = session.scalars(
@@ -165,6 +182,7 @@ def do_verify_code(
             participant_id=participant.id,
             created_at=now,
             expires_at=now + ctx.session_ttl,
+            scope=scope,
         )
     )
     audit.record(
@@ -173,7 +191,7 @@ def do_verify_code(
         action="participant.verified",
         entity=EntityRef("participant", participant.id),
         case_id=participant.hearing.case_id,
-        details={"invitation_id": invitation.id},
+        details={"invitation_id": invitation.id, "scope": scope},
         at=now,
     )
     session.commit()

@@ -1,9 +1,10 @@
 """Keep invitation tokens out of the logs: a ``logging.Filter`` that redacts them in messages.
 
-Invitation links are bearer credentials (``/join/<token>``, ``/api/join/<token>/code``, or a
-``?t=<token>`` query); uvicorn's access log prints request paths. :func:`uvicorn_log_config`
-returns uvicorn's logging configuration with :class:`TokenRedactingFilter` on both of its
-handlers, for ``tingshen serve``; :func:`install_on_uvicorn_loggers` puts it on uvicorn's loggers
+Invitation links are bearer credentials (``/join/<token>``, ``/api/join/<token>/code``, the
+signing links ``/sign/<token>`` and ``/api/sign-links/<token>/code``, or a ``?t=<token>``
+query); uvicorn's access log prints request paths. :func:`uvicorn_log_config` returns uvicorn's
+logging configuration with :class:`TokenRedactingFilter` on both of its handlers, for
+``tingshen serve``; :func:`install_on_uvicorn_loggers` puts it on uvicorn's loggers
 (for ``uvicorn --factory hearing_server.app:app_from_environment``, which configures its own).
 
     redact("GET /api/join/djEuMS4y.abc/code")  ->  "GET /api/join/[redacted]/code"
@@ -27,11 +28,15 @@ __all__ = [
 REDACTED = "[redacted]"
 # The path segment after /join/ (except the API's own words), and token-like query parameters.
 _JOIN_PATH = re.compile(r"(/join/)(?!(?:me|logout)(?:[/?#\s\"']|$))[^/?#\s\"']+")
+# Signing links (hearing_server.sign_links): /sign/<token> (not /sign/<hearing id>) and the API's
+# /api/sign-links/<token>[/code|/verify].
+_SIGN_PATH = re.compile(r"(/sign/|/sign-links/)(?!\d+(?:[/?#\s\"']|$))[^/?#\s\"']+")
 _TOKEN_QUERY = re.compile(r"([?&](?:t|token|invitation)=)[^&#\s\"']+")
 
 
 def redact(text: str) -> str:
-    return _TOKEN_QUERY.sub(rf"\g<1>{REDACTED}", _JOIN_PATH.sub(rf"\g<1>{REDACTED}", text))
+    text = _SIGN_PATH.sub(rf"\g<1>{REDACTED}", _JOIN_PATH.sub(rf"\g<1>{REDACTED}", text))
+    return _TOKEN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 
 def _redact_arg(value: Any) -> Any:

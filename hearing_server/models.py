@@ -194,6 +194,8 @@ class Invitation(Base):
     used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     participant: Mapped[Participant] = relationship()
+    #: ``join`` (the hearing: /join/<token>) or ``sign`` (reading and signing its record only).
+    purpose: Mapped[str] = mapped_column(String(16), default="join", server_default="join")
 
 
 class OneTimeCode(Base):
@@ -215,6 +217,9 @@ class ParticipantSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     participant: Mapped[Participant] = relationship()
+    #: ``hearing`` (everything the participant may do) or ``record`` (from a signing link: read
+    #: and sign the hearing's record, nothing else).
+    scope: Mapped[str] = mapped_column(String(16), default="hearing", server_default="hearing")
 
 
 class AuditEvent(Base):

@@ -135,3 +135,5 @@ class ParticipantMeOut(BaseModel):
     hearing_id: int
     display_name: str
     court_role: CourtRole
+    scope: Literal["hearing", "record"] = "hearing"
+    """``record``: a session from a signing link (reads and signs the record only)."""

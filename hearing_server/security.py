@@ -104,20 +104,28 @@ def _claims_payload(claims: InvitationClaims) -> bytes:
     return ".".join(str(p) for p in parts).encode("ascii")
 
 
-def sign_invitation(secret_key: bytes, claims: InvitationClaims) -> str:
+def _domain(purpose: str) -> bytes:
+    """The MAC's domain: a join link's token never verifies as a signing link's, nor back."""
+    return b"invitation:" if purpose == "join" else purpose.encode("ascii") + b"-link:"
+
+
+def sign_invitation(secret_key: bytes, claims: InvitationClaims, *, purpose: str = "join") -> str:
     payload = _claims_payload(claims)
     mac = HMAC(secret_key, hashes.SHA256())
-    mac.update(b"invitation:" + payload)
+    mac.update(_domain(purpose) + payload)
     return f"{_b64(payload)}.{_b64(mac.finalize())}"
 
 
-def verify_invitation(secret_key: bytes, token: str, *, now: datetime) -> InvitationClaims:
-    """The claims of a genuine, unexpired token; raises InvalidTokenError or GoneError."""
+def verify_invitation(
+    secret_key: bytes, token: str, *, now: datetime, purpose: str = "join"
+) -> InvitationClaims:
+    """The claims of a genuine, unexpired token of ``purpose`` (``join`` or ``sign``); raises
+    InvalidTokenError or GoneError."""
     try:
         payload_b64, signature_b64 = token.split(".")
         payload, signature = _unb64(payload_b64), _unb64(signature_b64)
         mac = HMAC(secret_key, hashes.SHA256())
-        mac.update(b"invitation:" + payload)
+        mac.update(_domain(purpose) + payload)
         mac.verify(signature)
         version, invitation_id, participant_id, hearing_id, expiry = payload.decode("ascii").split(
             "."

@@ -12,8 +12,9 @@ import os
 import secrets
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearing_server.errors import ConfigurationError
@@ -66,6 +67,15 @@ class Settings(BaseSettings):
     )
     retranscribe_cpu_threads: int = Field(
         default=1, ge=0, description="CPU threads of the re-transcription model (0: all cores)"
+    )
+    sign_link_ttl_days: int = Field(
+        default=30,
+        gt=0,
+        description="days a signing link (sent with a signing request or reminder) works",
+    )
+    court_time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="IANA time zone the court's records state times in (the transcript header)",
     )
     pdf_font: Path | None = Field(
         default=None,
@@ -129,6 +139,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'tingshen.sqlite3').resolve()}"
+
+    @field_validator("court_time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
+            raise ValueError(message) from None
+        return value
+
+    @property
+    def court_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.court_time_zone)
 
     @property
     def secure_cookies(self) -> bool:

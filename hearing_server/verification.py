@@ -9,8 +9,10 @@ and the request gets a clear error instead of a hung server. Worker processes ar
 ``spawn`` (forking a threaded server is unsafe) on first use, and reused.
 
 :func:`report_json` is the JSON the HTTP API and the ``/verify`` page share (docs: the closing
-contract of issue 6). Problem codes are stable (the page translates them); messages are English
-for people and logs of the caller, never written to our log (nothing of an uploaded file is).
+contract of issue 6). Each bound recording carries its ``check``: ``matches``, ``differs`` or
+``not_checked`` (no file was supplied: not a problem, and not "altered"). Problem codes are
+stable (the page translates them); messages are English for people and logs of the caller,
+never written to our log (nothing of an uploaded file is).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def report_json(report: VerificationReport) -> dict[str, Any]:
             "problems": [{"code": p["code"], "message": p["message"]} for p in own],
         })  # fmt: skip
     binding = report.binding
+    checks = {c.name: c.status.value for c in report.recording_checks}
     return {
         "valid": report.valid,
         "signatures": signatures,
@@ -105,10 +108,19 @@ def report_json(report: VerificationReport) -> dict[str, Any]:
             "transcript_version": binding.transcript_version,
             "transcript_sha256": binding.transcript_sha256,
             "recordings": [
-                {"name": r.name, "sha256": r.sha256, "duration_ms": r.duration_ms}
+                {
+                    "name": r.name,
+                    "sha256": r.sha256,
+                    "duration_ms": r.duration_ms,
+                    "check": checks.get(r.name, "not_checked"),
+                }
                 for r in binding.recordings
             ],
         },
+        # supplied under a name the binding does not have (each also a recording_mismatch)
+        "recordings_not_bound": [
+            c.name for c in report.recording_checks if c.status == "not_bound"
+        ],
     }
 
 

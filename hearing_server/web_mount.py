@@ -29,9 +29,10 @@ def mount_web(app: FastAPI) -> None:
     def transcript_page(hearing_id: int) -> FileResponse:
         return FileResponse(STATIC_DIR / "editor.html")
 
-    @app.get("/sign/{hearing_id}", include_in_schema=False)
-    def sign_page(hearing_id: int) -> FileResponse:
-        return FileResponse(STATIC_DIR / "sign.html")
+    @app.get("/sign/{ref}", include_in_schema=False)
+    def sign_page(ref: str) -> FileResponse:
+        # /sign/<hearing id>: the signing page; /sign/<token>: a signing link (its code first)
+        return FileResponse(STATIC_DIR / ("sign.html" if ref.isdigit() else "sign-link.html"))
 
     @app.get("/verify", include_in_schema=False)
     def verify_page() -> FileResponse:

@@ -7,7 +7,8 @@ file, no trust root, unreadable certificate). The trust root is the court's root
 ``--root`` (repeatable; a PEM file may hold several) or ``root.pem`` in the court CA directory
 (``--ca-dir``, or ``TINGSHEN_CA_DIR``). Recordings are hashed here and compared with the
 digests the signatures bind; a recording is named as in the binding (``NAME=FILE``) or by its
-file name.
+file name. A bound recording not given is reported "not checked" and does not make the record
+invalid; one given that differs does.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ __all__ = ["app", "verify"]
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 COURT_TIME_ZONE = ZoneInfo("Asia/Shanghai")  # as signing.appearance shows times
+
+#: By :class:`signing.verify_report.RecordingStatus` value (a StrEnum: its members look up here).
+RECORDING_WORDS = {
+    "matches": "matches",
+    "differs": "DIFFERS from the binding",
+    "not_checked": "not checked (no file given)",
+    "not_bound": "given, but the record binds no recording of this name",
+}
 
 app = typer.Typer(add_completion=False, help="Verify signed hearing transcripts.")
 
@@ -104,19 +113,33 @@ def print_report(report: VerificationReport, console: Console) -> None:
             f"Record: case {b.case_number}, hearing {b.hearing_id}, transcript version "
             f"{b.transcript_version}, transcript SHA-256 {b.transcript_sha256}"
         )
+        statuses: dict[str, str] = {c.name: c.status for c in report.recording_checks}
         for recording in b.recordings:
-            console.print(f"  recording {recording.name}  {recording.sha256}")
+            status = statuses.get(recording.name, "not_checked")
+            console.print(
+                f"  recording {recording.name}  {recording.sha256}  {RECORDING_WORDS[status]}"
+            )
+        for check in report.recording_checks:
+            if check.status == "not_bound":
+                words = RECORDING_WORDS[check.status]
+                console.print(f"  [red]recording {escape(check.name)}: {words}[/red]")
     if report.signers:
         console.print("Chain of signature 1: " + " <- ".join(report.signers[0].chain))
     for problem in report.problems:
         console.print(
             f"[red]problem[/red] {escape(f'[{problem.code.value}]')} {escape(problem.message)}"
         )
+    unchecked = [c.name for c in report.recording_checks if c.status == "not_checked"]
     if report.valid:
         console.print(
             f"[bold green]VALID[/bold green]: {len(report.signers)} signatures,"
             " nothing changed after them"
         )
+        if unchecked:
+            console.print(
+                f"Not checked (no file given): {', '.join(unchecked)}; pass"
+                " --recording NAME=FILE to check them too"
+            )
     else:
         console.print(f"[bold red]INVALID[/bold red]: {len(report.problems)} problem(s)")
 

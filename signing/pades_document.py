@@ -29,12 +29,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from signing.appearance import register_font
 from signing.binding import RecordBinding, RecordingDigest, embed_binding, sha256_hex
 
-__all__ = ["SignerSlot", "prepare_document"]
+__all__ = ["SignerSlot", "prepare_document", "signature_page_count"]
 
 PAGE_W, PAGE_H = A4
 MARGIN = 50.0
@@ -96,16 +97,33 @@ def _layout(slots: Sequence[SignerSlot], first_top: float) -> list[_Placed]:
     return placed
 
 
+def _first_top(header: Sequence[tuple[str, float]]) -> float:
+    return PAGE_H - MARGIN - 40 - sum(size * 1.6 for _, size in header) - 20
+
+
+def signature_page_count(recordings: Sequence[RecordingDigest], slots: Sequence[SignerSlot]) -> int:
+    """How many signature pages :func:`prepare_document` appends for these recordings and slots
+    (the transcript's page footers count them: "第 N 页 共 M 页")."""
+    # the header's line count is all that matters here, not its text
+    binding = RecordBinding("", "", 0, "", tuple(recordings))
+    placed = _layout(slots, _first_top(_header_lines(binding)))
+    return max(p.page for p in placed) + 1 if placed else 1
+
+
 def _render_pages(
-    binding: RecordBinding, slots: Sequence[SignerSlot], font: Path
+    binding: RecordBinding, slots: Sequence[SignerSlot], font: Path, pages_before: int
 ) -> tuple[bytes, list[_Placed]]:
     font_name = register_font(font)
     header = _header_lines(binding)
-    first_top = PAGE_H - MARGIN - 40 - sum(size * 1.6 for _, size in header) - 20
-    placed = _layout(slots, first_top)
+    placed = _layout(slots, _first_top(header))
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1)
-    for page in range(max(p.page for p in placed) + 1 if placed else 1):
+    count = max(p.page for p in placed) + 1 if placed else 1
+    for page in range(count):
+        canvas.setFont(font_name, 9)  # as the transcript's pages say it (transcript.pdf)
+        canvas.drawCentredString(
+            PAGE_W / 2, 12 * mm, f"第 {pages_before + page + 1} 页 共 {pages_before + count} 页"
+        )
         canvas.setFont(font_name, 18)
         canvas.drawCentredString(PAGE_W / 2, PAGE_H - MARGIN - 10, "签 名 页")
         y = PAGE_H - MARGIN - 24
@@ -168,9 +186,10 @@ def prepare_document(
         transcript_sha256=sha256_hex(transcript_pdf),
         recordings=tuple(sorted(recordings, key=lambda r: r.name)),
     )
-    pages_pdf, placed = _render_pages(binding, slots, font)
-    source = PdfFileReader(io.BytesIO(pages_pdf))
     writer = IncrementalPdfFileWriter(io.BytesIO(transcript_pdf))
+    pages_before = int(writer.root["/Pages"]["/Count"])
+    pages_pdf, placed = _render_pages(binding, slots, font, pages_before)
+    source = PdfFileReader(io.BytesIO(pages_pdf))
     embed_binding(writer, binding)
     page_numbers = [
         _append_page(writer, source, i) for i in range(len(source.root["/Pages"]["/Kids"]))

@@ -15,7 +15,9 @@ held to the court's stricter reading:
 - the last revision must be covered to the last byte (pyHanko accepts trailing bytes after the
   signed revision when they form no revision);
 - the record binding must lie under the first signature, be unchanged since, match the first
-  revision's SHA-256 and, when given, the recordings' digests;
+  revision's SHA-256 and, when given, the recordings' digests: a recording that is given must
+  match, one that is not given is reported *not checked* (the report's ``recording_checks``)
+  and is no problem;
 - every signature slot of the signature page must be filled: a copy with the later signatures
   cut off is an earlier state of the record, not the record.
 
@@ -46,7 +48,14 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing.binding import BindingError, RecordBinding, binding_from_root
 from signing.verify_changes import describe_changes
-from signing.verify_report import Problem, ProblemCode, SignerReport, VerificationReport
+from signing.verify_report import (
+    Problem,
+    ProblemCode,
+    RecordingCheck,
+    RecordingStatus,
+    SignerReport,
+    VerificationReport,
+)
 
 __all__ = ["verify_pdf"]
 
@@ -195,12 +204,38 @@ def _check_signature(
     )
 
 
+def check_recordings(
+    binding: RecordBinding, recordings: Mapping[str, str] | None
+) -> list[RecordingCheck]:
+    """Each bound recording: matches, differs, or not checked (not supplied); then the supplied
+    names the binding does not have. Digests compare case-insensitively."""
+    given = {name: digest.lower() for name, digest in (recordings or {}).items()}
+    checks = []
+    for recording in binding.recordings:
+        digest = given.get(recording.name)
+        if digest is None:
+            status = RecordingStatus.NOT_CHECKED
+        elif digest == recording.sha256.lower():
+            status = RecordingStatus.MATCHES
+        else:
+            status = RecordingStatus.DIFFERS
+        checks.append(RecordingCheck(recording.name, status))
+    bound = {recording.name for recording in binding.recordings}
+    checks.extend(
+        RecordingCheck(name, RecordingStatus.NOT_BOUND)
+        for name in sorted(given)
+        if name not in bound
+    )
+    return checks
+
+
 def _check_binding(
     reader: PdfFileReader,
     first: EmbeddedPdfSignature,
     pdf: bytes,
     recordings: Mapping[str, str] | None,
     problems: list[Problem],
+    checks: list[RecordingCheck],
 ) -> RecordBinding | None:
     try:
         binding = binding_from_root(reader.get_historical_resolver(first.signed_revision).root)
@@ -213,19 +248,14 @@ def _check_binding(
         problems.append(
             Problem(ProblemCode.TRANSCRIPT_DIGEST, "first revision is not the bound transcript")
         )
-    if recordings is not None:
-        bound = binding.recording_digests()
-        given = {name: digest.lower() for name, digest in recordings.items()}
-        if bound != given:
-            differing = sorted(
-                name for name in bound.keys() | given.keys() if bound.get(name) != given.get(name)
-            )
-            problems.append(
-                Problem(
-                    ProblemCode.RECORDING_MISMATCH,
-                    "recording digests differ from the binding: " + ", ".join(differing),
-                )
-            )
+    checks.extend(check_recordings(binding, recordings))
+    wrong = [c.name for c in checks if c.status is RecordingStatus.DIFFERS]
+    unbound = [c.name for c in checks if c.status is RecordingStatus.NOT_BOUND]
+    if wrong or unbound:
+        parts = ["recording digests differ from the binding: " + ", ".join(wrong)] if wrong else []
+        if unbound:
+            parts.append("recordings the binding does not name: " + ", ".join(unbound))
+        problems.append(Problem(ProblemCode.RECORDING_MISMATCH, "; ".join(parts)))
     return binding
 
 
@@ -281,9 +311,10 @@ def verify_pdf(
                     later.index,
                 )
             )
-    binding = _check_binding(reader, embedded[0], pdf_bytes, recordings, problems)
+    checks: list[RecordingCheck] = []
+    binding = _check_binding(reader, embedded[0], pdf_bytes, recordings, problems, checks)
     for name in unsigned:
         problems.append(
             Problem(ProblemCode.UNSIGNED_FIELD, f"signature field {name} is not signed")
         )
-    return VerificationReport(tuple(signers), binding, tuple(problems), unsigned)
+    return VerificationReport(tuple(signers), binding, tuple(problems), unsigned, tuple(checks))

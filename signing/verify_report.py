@@ -14,7 +14,14 @@ from typing import Any
 
 from signing.binding import RecordBinding
 
-__all__ = ["Problem", "ProblemCode", "SignerReport", "VerificationReport"]
+__all__ = [
+    "Problem",
+    "ProblemCode",
+    "RecordingCheck",
+    "RecordingStatus",
+    "SignerReport",
+    "VerificationReport",
+]
 
 
 class ProblemCode(StrEnum):
@@ -39,6 +46,21 @@ class ProblemCode(StrEnum):
     TRANSCRIPT_DIGEST = "transcript_digest"  # first revision is not the bound transcript
     RECORDING_MISMATCH = "recording_mismatch"  # given recordings differ from the binding
     UNSIGNED_FIELD = "unsigned_field"  # a signature slot of the signature page is empty
+
+
+class RecordingStatus(StrEnum):
+    """What became of one recording: a file not supplied is *not checked*, never "altered"."""
+
+    MATCHES = "matches"  # supplied, and its SHA-256 is the bound one
+    DIFFERS = "differs"  # supplied, and its SHA-256 is not the bound one (a problem)
+    NOT_CHECKED = "not_checked"  # bound, but no file or digest was supplied (no problem)
+    NOT_BOUND = "not_bound"  # supplied under a name the binding does not have (a problem)
+
+
+@dataclass(frozen=True)
+class RecordingCheck:
+    name: str
+    status: RecordingStatus
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,8 @@ class VerificationReport:
     binding: RecordBinding | None
     problems: tuple[Problem, ...]
     unsigned_fields: tuple[str, ...] = field(default=())
+    #: One entry per bound recording (in binding order), then any supplied but not bound.
+    recording_checks: tuple[RecordingCheck, ...] = field(default=())
 
     @property
     def valid(self) -> bool:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from hearing_server.closing.documents import case_documents, case_for_reader
-from hearing_server.deps import CaseFilesDep, OptionalParticipant, OptionalStaff, SessionDep
+from hearing_server.deps import CaseFilesDep, OptionalStaff, RecordParticipant, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.models import CaseDocument
 
@@ -31,7 +31,7 @@ class CaseDocumentOut(BaseModel):
 
 @router.get("")
 def list_documents(
-    case_id: int, session: SessionDep, staff: OptionalStaff, participant: OptionalParticipant
+    case_id: int, session: SessionDep, staff: OptionalStaff, participant: RecordParticipant
 ) -> list[CaseDocumentOut]:
     case_for_reader(session, staff, participant, case_id)
     return [
@@ -47,7 +47,7 @@ def get_document(
     files: CaseFilesDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> Response:
     case_for_reader(session, staff, participant, case_id)
     document = session.get(CaseDocument, document_id)

@@ -33,8 +33,8 @@ from hearing_server.deps import (
     ClosingDep,
     ContextDep,
     CurrentStaff,
-    OptionalParticipant,
     OptionalStaff,
+    RecordParticipant,
     SessionDep,
 )
 from hearing_server.errors import ConflictError, InvalidInputError
@@ -120,7 +120,7 @@ def _caller(
 
 
 def _status(session: SessionDep, hearing_id: int, staff: OptionalStaff,
-            participant: OptionalParticipant) -> ClosingStatus:  # fmt: skip
+            participant: RecordParticipant) -> ClosingStatus:  # fmt: skip
     session.expire_all()  # the action committed in its own session
     admitted, caller = _caller(session, hearing_id, staff, participant)
     return closing_status(session, admitted.hearing, caller)
@@ -128,7 +128,7 @@ def _status(session: SessionDep, hearing_id: int, staff: OptionalStaff,
 
 @router.get("")
 def get_status(
-    hearing_id: int, session: SessionDep, staff: OptionalStaff, participant: OptionalParticipant
+    hearing_id: int, session: SessionDep, staff: OptionalStaff, participant: RecordParticipant
 ) -> ClosingStatus:
     return _status(session, hearing_id, staff, participant)
 
@@ -147,7 +147,7 @@ def get_document(
     closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> Response:
     admit(session, staff, participant, hearing_id)
     closure = records.frozen_closure(session, hearing_id)
@@ -169,7 +169,7 @@ def get_frozen_transcript(
     closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> Response:
     admit(session, staff, participant, hearing_id)
     records.frozen_closure(session, hearing_id)
@@ -184,7 +184,7 @@ def post_objection(
     session: SessionDep,
     ctx: ContextDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> ObjectionOut:
     admitted, caller = _caller(session, hearing_id, staff, participant)
     objection = clerk.add_objection(
@@ -215,7 +215,7 @@ def post_certificate(
     closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> CertificateOut:
     admitted, caller = _caller(session, hearing_id, staff, participant)
     pem = signatures.issue_certificate(
@@ -231,7 +231,7 @@ async def post_prepare(
     closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> PrepareOut:
     if not body.confirm:
         raise InvalidInputError("confirm that you have read the record (我已阅读笔录，确认无误)")
@@ -248,7 +248,7 @@ async def post_finish(
     closing: ClosingDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> ClosingStatus:
     _, caller = _caller(session, hearing_id, staff, participant)
     value = _b64(body.signature, "signature")

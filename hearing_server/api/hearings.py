@@ -14,8 +14,8 @@ from hearing_server.deps import (
     ContextDep,
     CurrentStaff,
     LiveDep,
-    OptionalParticipant,
     OptionalStaff,
+    RecordParticipant,
     SessionDep,
 )
 from hearing_server.errors import NotAuthenticatedError
@@ -78,7 +78,7 @@ def list_hearings(staff: CurrentStaff, session: SessionDep) -> list[HearingOut]:
 
 @router.get("/hearings/{hearing_id}")
 def get_hearing(
-    hearing_id: int, staff: OptionalStaff, participant: OptionalParticipant, session: SessionDep
+    hearing_id: int, staff: OptionalStaff, participant: RecordParticipant, session: SessionDep
 ) -> HearingOut:
     """Staff of the court, or a participant of this very hearing."""
     if staff is not None:
@@ -164,7 +164,7 @@ def close_hearing(
 
 @router.get("/hearings/{hearing_id}/participants")
 def list_participants(
-    hearing_id: int, staff: OptionalStaff, participant: OptionalParticipant, session: SessionDep
+    hearing_id: int, staff: OptionalStaff, participant: RecordParticipant, session: SessionDep
 ) -> list[ParticipantOut]:
     """Staff of the court see contact details; participants of the hearing see names and roles."""
     if staff is not None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from hearing_server.accounts import do_participant_logout
+from hearing_server.accounts import do_participant_logout, participant_session_for_token
 from hearing_server.api.views import hearing_out
-from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, CurrentParticipant, SessionDep
+from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, SessionDep
+from hearing_server.errors import NotAuthenticatedError
 from hearing_server.joining import do_send_code, do_verify_code, valid_invitation
 from hearing_server.notify import mask_phone
 from hearing_server.schemas import CodeSentOut, JoinSummaryOut, ParticipantMeOut, VerifyIn
@@ -15,12 +16,18 @@ router = APIRouter(prefix="/api/join", tags=["join"])
 
 
 @router.get("/me")
-def me(participant: CurrentParticipant) -> ParticipantMeOut:
+def me(request: Request, session: SessionDep, ctx: ContextDep) -> ParticipantMeOut:
+    """Who the participant cookie is, also from a signing link (``scope``: ``record``)."""
+    row = participant_session_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE))
+    if row is None:
+        raise NotAuthenticatedError("please join through your invitation link again")
+    participant = row.participant
     return ParticipantMeOut(
         participant_id=participant.id,
         hearing_id=participant.hearing_id,
         display_name=participant.display_name,
         court_role=participant.court_role,
+        scope="record" if row.scope == "record" else "hearing",
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, StreamingResponse
 
-from hearing_server.deps import OptionalParticipant, OptionalStaff, RecordingsDep, SessionDep
+from hearing_server.deps import OptionalStaff, RecordingsDep, RecordParticipant, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.live.admission import admit
 from hearing_server.recording_archive import RecordingDigest, recording_digests
@@ -82,7 +82,7 @@ def recording_manifest(
     recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> dict[str, Any]:
     admit(session, staff, participant, hearing_id)
     rows = recording_digests(session, hearing_id)
@@ -107,7 +107,7 @@ def recording_file(
     recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> FileResponse:
     admit(session, staff, participant, hearing_id)
     store = _store(recordings)
@@ -133,7 +133,7 @@ def recording_zip(
     recordings: RecordingsDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
 ) -> StreamingResponse:
     admit(session, staff, participant, hearing_id)
     store = _store(recordings)

@@ -77,7 +77,12 @@ async def export_transcript(
 ) -> Response:
     admitted = admit(session, staff, participant, hearing_id)
     export = await export_document(
-        session, rooms, admitted.hearing, fmt, pdf_font=ctx.settings.pdf_font
+        session,
+        rooms,
+        admitted.hearing,
+        fmt,
+        pdf_font=ctx.settings.pdf_font,
+        time_zone=ctx.settings.court_zone,
     )
     filename = f"transcript-{hearing_id}-v{export.version}.{fmt.value}"
     return Response(

@@ -33,9 +33,9 @@ from hearing_server.closing.verify_record import verify_hearing_record
 from hearing_server.court_pki import CourtPki
 from hearing_server.deps import (
     ClosingDep,
-    OptionalParticipant,
     OptionalStaff,
     PkiDep,
+    RecordParticipant,
     SessionDep,
     VerificationDep,
     VerifyLimiterDep,
@@ -133,7 +133,7 @@ def hearing_verification(
     pki: PkiDep,
     session: SessionDep,
     staff: OptionalStaff,
-    participant: OptionalParticipant,
+    participant: RecordParticipant,
     service: ClosingDep,
     pool: VerificationDep,
 ) -> JSONResponse:

@@ -29,7 +29,7 @@ from hearing_server import audit
 from hearing_server.access import hearing_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.closing import records
-from hearing_server.closing.plan import SEAL_KEY, Attendee, SignerSlot, plan_signers
+from hearing_server.closing.plan import SEAL_KEY, Attendee, SignerGroup, SignerSlot, plan_signers
 from hearing_server.closing.service import ClosingService
 from hearing_server.closing.sign_requests import enqueue_sign_requests
 from hearing_server.closing.store import sha256_hex
@@ -50,7 +50,7 @@ from hearing_server.transcript.outputs import header_for
 from hearing_server.transcript.pdf import render_pdf
 from signing.binding import RecordingDigest
 from signing.pades_document import SignerSlot as FieldSlot
-from signing.pades_document import prepare_document
+from signing.pades_document import prepare_document, signature_page_count
 
 FREEZERS = (StaffRole.JUDGE,)
 
@@ -147,7 +147,10 @@ async def _render(service: ClosingService, hearing_id: int, slots: list[SignerSl
     with service.ctx.session_factory() as session:
         hearing = session.get(Hearing, hearing_id)
         assert hearing is not None
-        header = header_for(session, hearing)
+        bench = [(s.role, s.name) for s in slots if s.group is SignerGroup.BENCH]
+        header = header_for(
+            session, hearing, time_zone=service.ctx.settings.court_zone, bench=bench
+        )
         case_number = hearing.case.case_number
         recordings = [
             RecordingDigest(r.name, r.sha256, r.duration_ms)
@@ -164,7 +167,8 @@ async def _render(service: ClosingService, hearing_id: int, slots: list[SignerSl
     font = service.font
 
     def work() -> bytes:
-        transcript = render_pdf(header, entries, version=version, font=font)
+        extra = signature_page_count(recordings, fields)  # "共 M 页" counts them too
+        transcript = render_pdf(header, entries, version=version, font=font, extra_pages=extra)
         return prepare_document(
             transcript, hearing_id=str(hearing_id), case_number=case_number,
             transcript_version=version, recordings=recordings, slots=fields, font=font,

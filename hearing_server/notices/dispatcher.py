@@ -27,7 +27,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -46,6 +46,7 @@ from hearing_server.notices.errors import DeliveryError
 from hearing_server.notices.outbox import invitation_token
 from hearing_server.notices.render import Locale, NoticeFacts, render_notice
 from hearing_server.notices.sms import OutgoingSms, SmsProvider
+from hearing_server.sign_links import sign_link_token, sign_link_url
 from tingshen_platform.jobs import Job, JobQueue, PermanentJobError, RetryPolicy, work_one
 
 logger = logging.getLogger(__name__)
@@ -163,8 +164,22 @@ class NoticeDispatcher:
         token = invitation_token(self._secret_key, invitation, row.hearing_id)
         return f"{self._base_url}/join/{token}"
 
+    def _sign_link(self, session: Session, row: NoticeOutbox) -> str | None:
+        """A signing request's own link (``/sign/<token>``), derived from its invitation."""
+        invitation_id = row.payload.get("sign_invitation_id")
+        if invitation_id is None:
+            return None
+        invitation = session.get(Invitation, int(invitation_id))
+        if invitation is None or invitation.revoked_at is not None:
+            return None
+        token = sign_link_token(self._secret_key, invitation, row.hearing_id)
+        return sign_link_url(self._base_url, token)
+
     def _send(self, session: Session, row: NoticeOutbox) -> None:
         facts = NoticeFacts.from_payload(row.payload)
+        sign_link = self._sign_link(session, row)
+        if sign_link is not None:
+            facts = replace(facts, sign_link=sign_link)
         locale: Locale = "en" if row.payload.get("locale") == "en" else "zh-CN"
         rendered = render_notice(facts, locale=locale, join_link=self._join_link(session, row))
         reference = f"notice-{row.id}"

@@ -135,8 +135,10 @@ def enqueue_hearing_notices(
             continue
         payload = notice_facts(hearing, participant, kind, previous_scheduled_at).to_payload()
         payload["locale"] = ctx.settings.notice_locale
-        # Staff join from their dashboard; parties and lawyers through their own link.
-        if kind is not NoticeKind.CANCELLED and participant.staff_user_id is None:
+        # Staff join from their dashboard; parties and lawyers through their own link. A signing
+        # request carries a signing link instead (hearing_server.sign_links): the hearing closed.
+        joins = kind not in (NoticeKind.CANCELLED, NoticeKind.SIGN_REQUEST)
+        if joins and participant.staff_user_id is None:
             invitation = _add_invitation(session, ctx, participant=participant, hearing=hearing)
             payload["invitation_id"] = invitation.id
         for channel, address in addresses:

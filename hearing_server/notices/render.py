@@ -32,7 +32,7 @@ class NoticeFacts:
     place: str
     previous_scheduled_at: datetime | None = None
     sign_link: str | None = None
-    """``sign_request``: the signing page (the join link authenticates first)."""
+    """``sign_request``: the signing link (``/sign/<token>``, set at send time), else the page."""
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -177,7 +177,11 @@ def _render_sign_request(f: NoticeFacts, locale: Locale, link: str | None) -> Re
         ]
         if link:
             lines += ["", f"Confirm your identity: {link}", "A code will be sent to your phone."]
-        lines += ["", f"Signing page: {page}", "", f.court_name]
+            lines += ["", f"Signing page: {page}", "", f.court_name]
+        else:
+            lines += ["", f"Signing link: {page}"]
+            lines.append("A code will be sent to your phone when you open it. Do not share it.")
+            lines += ["", f.court_name]
         sms = f"[{f.court_name}] Please read and sign the record of {f.case_number}: "
         sms += link or page
         return RenderedNotice(subject=subject, body="\n".join(lines) + "\n", sms=sms)
@@ -191,7 +195,11 @@ def _render_sign_request(f: NoticeFacts, locale: Locale, link: str | None) -> Re
     if link:
         lines += ["", f"身份验证链接：{link}"]
         lines.append("进入时系统会向您的手机发送验证码。请勿将链接转发他人。")
-    lines += ["", f"签名页面：{page}", "", f.court_name]
+        lines += ["", f"签名页面：{page}", "", f.court_name]
+    else:
+        lines += ["", f"签名链接：{page}"]
+        lines.append("打开链接后系统会向您的手机发送验证码。请勿将链接转发他人。")
+        lines += ["", f.court_name]
     sms = f"【{f.court_name}】{f.case_number}庭审笔录已完成，请阅读并签名：{link or page}"
     return RenderedNotice(subject=subject, body="\n".join(lines) + "\n", sms=sms)
 

@@ -64,6 +64,8 @@ class Header:
     clerk: str
     participants: tuple[tuple[str, str], ...] = ()
     """``(role label, name)`` of everyone present."""
+    ended_at: datetime | None = None
+    """When the hearing was closed; both times are in the court's time zone."""
 
 
 ROLE_LABELS = {
@@ -146,6 +148,9 @@ def _clock(ms: int, separator: str) -> str:
 
 def to_txt(header: Header, segments: Sequence[Entry]) -> str:
     when = header.started_at.strftime("%Y-%m-%d %H:%M") if header.started_at else ""
+    if header.started_at and header.ended_at:
+        same_day = header.ended_at.date() == header.started_at.date()
+        when += "–" + header.ended_at.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
     lines = [
         header.court,
         f"案号：{header.case_number}",
@@ -209,6 +214,7 @@ def to_json(header: Header, entries: Sequence[Entry], *, version: int) -> str:
             "case_number": header.case_number,
             "cause_of_action": header.cause_of_action,
             "started_at": header.started_at.isoformat() if header.started_at else None,
+            "ended_at": header.ended_at.isoformat() if header.ended_at else None,
             "place": header.place,
             "presiding_judge": header.presiding_judge,
             "clerk": header.clerk,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from hearing_server.transcript.export import Header, gap_line, speaker_label
 from hearing_server.transcript.model import Entry, GapView, SegmentKind
 
-__all__ = ["FontNotFoundError", "find_cjk_font", "render_pdf"]
+__all__ = ["FontNotFoundError", "court_time_span", "find_cjk_font", "render_pdf"]
 
 FONT_NAME = "TingshenCJK"
 
@@ -94,10 +95,22 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
+def court_time_span(start: datetime | None, end: datetime | None) -> str:
+    """ "2026年12月05日 08时17分至08时25分" (the end with its date when on another day); the
+    datetimes are already in the court's time zone."""
+    if start is None:
+        return ""
+    text = start.strftime("%Y年%m月%d日 %H时%M分")
+    if end is not None:
+        same_day = end.date() == start.date()
+        text += "至" + end.strftime("%H时%M分" if same_day else "%Y年%m月%d日 %H时%M分")
+    return text
+
+
 def _story(
     header: Header, segments: Sequence[Entry], styles: dict[str, ParagraphStyle]
 ) -> list[Any]:
-    when = header.started_at.strftime("%Y年%m月%d日 %H时%M分") if header.started_at else ""
+    when = court_time_span(header.started_at, header.ended_at)
     meta = [
         ("时间", when),
         ("地点", header.place),
@@ -131,7 +144,7 @@ def _story(
     return story
 
 
-def _numbered_canvas(font: str, version: int) -> type[Canvas]:
+def _numbered_canvas(font: str, version: int, extra_pages: int) -> type[Canvas]:
     class NumberedCanvas(Canvas):
         """Defers each page so the footer can say how many pages there are."""
 
@@ -144,7 +157,7 @@ def _numbered_canvas(font: str, version: int) -> type[Canvas]:
             self._startPage()  # type: ignore[attr-defined]  # reportlab's page reset
 
         def save(self) -> None:
-            total = len(self._pages)
+            total = len(self._pages) + extra_pages
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 self.setFont(font, 9)
@@ -157,7 +170,15 @@ def _numbered_canvas(font: str, version: int) -> type[Canvas]:
     return NumberedCanvas
 
 
-def render_pdf(header: Header, segments: Sequence[Entry], *, version: int, font: Path) -> bytes:
+def render_pdf(
+    header: Header,
+    segments: Sequence[Entry],
+    *,
+    version: int,
+    font: Path,
+    extra_pages: int = 0,
+) -> bytes:
+    """``extra_pages``: pages appended after these (the signature pages), counted in "共 M 页"."""
     name = _register(font)
     buffer = io.BytesIO()
     previous = rl_config.invariant
@@ -175,7 +196,8 @@ def render_pdf(header: Header, segments: Sequence[Entry], *, version: int, font:
             subject=f"transcript version {version}",
         )
         document.build(
-            _story(header, segments, _styles(name)), canvasmaker=_numbered_canvas(name, version)
+            _story(header, segments, _styles(name)),
+            canvasmaker=_numbered_canvas(name, version, extra_pages),
         )
     finally:
         rl_config.invariant = previous

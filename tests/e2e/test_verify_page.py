@@ -34,6 +34,8 @@ from tests.server.signed_pdfs import (
     sign_transcript,
 )
 
+SHOTS = Path(os.environ.get("TINGSHEN_E2E_SHOTS", "/tmp"))
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(150)]
 
 # Drag and drop as a person does it, from the page's side: a DataTransfer holding the file.
@@ -87,6 +89,16 @@ def test_verify_page_shows_valid_and_tampered(tmp_path: Path) -> None:
             expect(page.locator("#binding")).to_contain_text(CASE_NUMBER)
             expect(page.locator("#binding")).to_contain_text("hearing-42-mixed.flac")
             expect(page.locator("#problems-card")).to_be_hidden()
+            # an upload supplies no recording: each is "not checked", none "altered" (issue 13)
+            recordings = page.locator("#binding li[data-recording]")
+            expect(recordings).to_have_count(2)
+            for index in range(2):
+                expect(recordings.nth(index)).to_have_attribute("data-check", "not_checked")
+                expect(recordings.nth(index)).to_contain_text("未核对（未提供该录音）")
+            expect(page.locator("#binding")).not_to_contain_text("不符")
+            expect(page.locator("#recordings-summary")).to_contain_text("已核对 0 个，未核对 2 个")
+            page.set_viewport_size({"width": 1366, "height": 900})
+            page.screenshot(path=str(SHOTS / "verify-valid.png"), full_page=True)
             page.screenshot(path=str(tmp_path / "valid.png"), full_page=True)
 
             b64 = base64.b64encode(forged).decode()

@@ -45,6 +45,7 @@ def test_invitation_code_verify_flow(make_client, world, code_sender, ctx):
         "hearing_id": world.hearing_a,
         "display_name": "张伟",
         "court_role": "plaintiff",
+        "scope": "hearing",  # a join link's session; a signing link's is "record"
     }
     # Leaving ends the session on the server.
     assert party.post("/api/join/logout").status_code == 204

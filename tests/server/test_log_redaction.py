@@ -28,6 +28,11 @@ TOKEN = "djEuMy40LjUuMTc2NDMyMDAwMA.q1w2e3r4t5y6u7i8o9p0"
         ("GET /api/join/me HTTP/1.1", "GET /api/join/me HTTP/1.1"),
         ("POST /api/join/logout", "POST /api/join/logout"),
         ("GET /room/3?h=3", "GET /room/3?h=3"),
+        (f"GET /sign/{TOKEN} HTTP/1.1", f"GET /sign/{REDACTED} HTTP/1.1"),
+        (f"GET /api/sign-links/{TOKEN}", f"GET /api/sign-links/{REDACTED}"),
+        (f"POST /api/sign-links/{TOKEN}/verify", f"POST /api/sign-links/{REDACTED}/verify"),
+        ("GET /sign/7 HTTP/1.1", "GET /sign/7 HTTP/1.1"),
+        ("GET /api/hearings/7/closing/document.pdf", "GET /api/hearings/7/closing/document.pdf"),
     ],
 )
 def test_redact(line: str, expected: str) -> None:

@@ -283,6 +283,7 @@ def test_a_hearing_document_is_verified_with_its_recordings(
     assert report["valid"] is True and report["complete"] is True, report["problems"]
     assert report["signatures"][-1]["role"] == "电子印章"
     assert {r["name"]: r["sha256"] for r in report["binding"]["recordings"]} == RECORDINGS
+    assert {r["check"] for r in report["binding"]["recordings"]} == {"matches"}
 
     with ctx.session_factory() as session:  # the archive's digest no longer matches the binding
         row = session.scalars(select(RecordingFile).where(RecordingFile.name == "mix")).one()
@@ -292,6 +293,8 @@ def test_a_hearing_document_is_verified_with_its_recordings(
     assert changed["valid"] is False
     assert [p["code"] for p in changed["problems"]] == ["recording_mismatch"]
     assert "mix" in changed["problems"][0]["message"]
+    checks = {r["name"]: r["check"] for r in changed["binding"]["recordings"]}
+    assert checks == {name: "differs" if name == "mix" else "matches" for name in RECORDINGS}
 
     assert make_client().get(url).status_code == 401
     stranger = make_client()
@@ -310,3 +313,31 @@ def test_uploads_are_rate_limited_per_address(client: TestClient, clock):
     assert client.post("/api/verify", content=b"GIF89a", headers=PDF).status_code == 429
     clock.advance(UPLOAD_WINDOW)
     assert client.post("/api/verify", content=b"GIF89a", headers=PDF).status_code == 422
+
+
+def test_a_recording_missing_from_the_archive_is_not_checked_rather_than_altered(
+    app: FastAPI, ctx: ServerContext, world: World, make_client, code_sender
+):
+    """Issue 13: the recordings not supplied are "not checked", and the record stays valid."""
+    court = closed_hearing(app, ctx, world, make_client, code_sender)
+    url = f"{court.api}/verification"
+    assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
+    for signer in (court.plaintiff, court.defendant, court.agent, court.judge, court.clerk):
+        signer.sign()
+    missing = sorted(name for name in RECORDINGS if name != "mix")[0]
+    with ctx.session_factory() as session:  # one recording is not in the archive (any more)
+        row = session.scalars(select(RecordingFile).where(RecordingFile.name == missing)).one()
+        session.delete(row)
+        session.commit()
+    report = court.observer.client.get(url).json()
+    assert report["valid"] is True and report["problems"] == [], report["problems"]
+    checks = {r["name"]: r["check"] for r in report["binding"]["recordings"]}
+    assert checks == {name: "not_checked" if name == missing else "matches" for name in RECORDINGS}
+
+
+def test_an_upload_checks_no_recording_and_says_so(client: TestClient, signed: Signed):
+    report = client.post("/api/verify", content=signed.pdf, headers=PDF).json()
+    assert report["valid"] is True, report["problems"]
+    recordings = report["binding"]["recordings"]
+    assert recordings and {r["check"] for r in recordings} == {"not_checked"}
+    assert report["recordings_not_bound"] == []

@@ -106,3 +106,55 @@ def test_recordings_are_hashed_and_compared(
     audio.write_bytes(b"edited audio")
     bad = runner.invoke(app, [*base, f"hearing-mixed.flac={audio}"])
     assert bad.exit_code == 1 and "recording_mismatch" in bad.output
+
+
+def test_the_readme_form_checks_the_given_recording_and_leaves_the_others_unchecked(
+    tmp_path: Path, files: dict[str, Path], signed_transcript: SignedTranscript
+) -> None:
+    """``--recording mix=mix.flac`` for a record binding three recordings: the mix is checked,
+    the two not given are "not checked", not "differ", and the record is valid (issue 13)."""
+    state = signed_transcript
+    mix = tmp_path / "mix.flac"
+    mix.write_bytes(b"fLaC the mixed hearing audio")
+    bound = [
+        RecordingDigest("mix", hashlib.sha256(mix.read_bytes()).hexdigest(), 9000),
+        RecordingDigest("participant-1", "ab" * 32, 9000),
+        RecordingDigest("participant-2", "cd" * 32, 9000),
+    ]
+    document = prepare_document(
+        state.transcript, hearing_id="h-1", case_number="c-1", transcript_version=1,
+        recordings=bound, slots=[SignerSlot("sig-seal", "法院印章", seal=True)], font=state.font,
+    )  # fmt: skip
+    sealed = sign_with_key(
+        document, "sig-seal", state.ca.seal_cert, state.ca.seal_key, state.ca.chain,
+        SignatureAppearance(state.ca.court_name, "法院印章"), state.timestamper,
+        font=state.font, now=state.clock.now,
+    )  # fmt: skip
+    pdf = tmp_path / "sealed.pdf"
+    pdf.write_bytes(sealed)
+    base = ["verify", str(pdf), "--root", str(files["root"]), "--recording", f"mix={mix}"]
+
+    result = runner.invoke(app, base)
+    assert result.exit_code == 0, result.output
+    assert "VALID" in result.output and "INVALID" not in result.output
+    assert "recording_mismatch" not in result.output and "DIFFERS" not in result.output
+    lines = {line.split()[1]: line for line in result.output.splitlines() if "recording " in line}
+    assert "matches" in lines["mix"]
+    assert "not checked" in lines["participant-1"] and "not checked" in lines["participant-2"]
+
+    report = json.loads(runner.invoke(app, [*base, "--json"]).output)
+    assert report["valid"] is True and report["problems"] == []
+    assert {c["name"]: c["status"] for c in report["recording_checks"]} == {
+        "mix": "matches", "participant-1": "not_checked", "participant-2": "not_checked",
+    }  # fmt: skip
+
+    mix.write_bytes(b"fLaC an edited mix")
+    changed = runner.invoke(app, [*base, "--json"])
+    assert changed.exit_code == 1
+    report = json.loads(changed.output)
+    assert [p["code"] for p in report["problems"]] == ["recording_mismatch"]
+    assert "mix" in report["problems"][0]["message"]
+    assert "participant" not in report["problems"][0]["message"]
+    assert {c["name"]: c["status"] for c in report["recording_checks"]} == {
+        "mix": "differs", "participant-1": "not_checked", "participant-2": "not_checked",
+    }  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 
 from signing.ca import CourtCA
 from signing.verify import verify_pdf
-from signing.verify_report import ProblemCode
+from signing.verify_report import ProblemCode, RecordingStatus
 from tests.signing.conftest import PARTY_SIGNERS, SignedTranscript, render_test_transcript
 
 
@@ -41,7 +41,7 @@ def test_remains_valid_after_the_signer_certificates_expire(
 
 @pytest.mark.parametrize(
     "change",
-    ["digest differs", "file missing", "extra file"],
+    ["digest differs", "extra file"],
 )
 def test_recordings_given_must_match_the_binding(
     signed_transcript: SignedTranscript, change: str
@@ -50,8 +50,6 @@ def test_recordings_given_must_match_the_binding(
     name = sorted(recordings)[0]
     if change == "digest differs":
         recordings[name] = "00" * 32
-    elif change == "file missing":
-        del recordings[name]
     else:
         recordings["extra.flac"] = "11" * 32
     report = verify_pdf(
@@ -59,6 +57,28 @@ def test_recordings_given_must_match_the_binding(
     )
     assert report.codes() == {ProblemCode.RECORDING_MISMATCH}
     assert not report.valid
+
+
+def test_a_recording_not_given_is_not_checked_rather_than_altered(
+    signed_transcript: SignedTranscript,
+) -> None:
+    recordings = dict(signed_transcript.recording_digests)
+    assert len(recordings) >= 2
+    given_name, *missing = sorted(recordings)
+    report = verify_pdf(
+        signed_transcript.signed,
+        [signed_transcript.ca.root],
+        recordings={given_name: recordings[given_name]},
+    )
+    assert report.valid, report.problems
+    statuses = {check.name: check.status for check in report.recording_checks}
+    assert statuses == {
+        given_name: RecordingStatus.MATCHES,
+        **{name: RecordingStatus.NOT_CHECKED for name in missing},
+    }
+    nothing = verify_pdf(signed_transcript.signed, [signed_transcript.ca.root])
+    assert nothing.valid
+    assert {c.status for c in nothing.recording_checks} == {RecordingStatus.NOT_CHECKED}
 
 
 def test_recording_digests_compare_case_insensitively(signed_transcript: SignedTranscript) -> None:

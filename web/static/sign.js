@@ -220,7 +220,7 @@ async function whoAmI() {
     return { name: staff.display_name, role: staff.role, staff: true };
   } catch {
     const me = await api("GET", "/api/join/me");
-    return { name: me.display_name, role: me.court_role, staff: false };
+    return { name: me.display_name, role: me.court_role, staff: false, scope: me.scope };
   }
 }
 
@@ -247,7 +247,7 @@ async function main() {
   setupHeader({ court: hearing.court_name, caseNumber: `${hearing.case_number}　${hearing.cause_of_action}` });
   $("who").textContent = `${roleLabel(who.role)} ${who.name}`;
   $("to-editor").href = `/transcript/${hearingId}`;
-  $("to-editor").hidden = false;
+  $("to-editor").hidden = who.scope === "record"; // a signing link's session: the record only
   const participants = await api("GET", `/api/hearings/${hearingId}/participants`).catch(() => []);
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   $("pad-clear").onclick = () => page.pad?.clear();

@@ -94,18 +94,38 @@ function signatureBlock(sig) {
   return block;
 }
 
-function bindingBlock(binding, recordingsChecked) {
+// Each bound recording with what became of it: matches, differs, or not checked (not supplied).
+function recordingItem(recording) {
+  const check = recording.check || "not_checked";
+  const bad = check === "differs" || check === "not_bound";
+  return el("li", { "data-recording": recording.name, "data-check": check },
+    el("span", {}, recording.duration_ms == null
+      ? recording.name : `${recording.name} (${(recording.duration_ms / 1000).toFixed(0)} s)`),
+    el("span", { class: `vf-check ${bad ? "bad" : check === "matches" ? "good" : ""}` },
+      t(`vfrec_${check}`)),
+    recording.sha256 ? el("span", { class: "vf-digest vf-detail" }, recording.sha256) : "");
+}
+
+function bindingBlock(binding, report) {
   if (!binding) return el("p", { class: "error" }, t("vf_no_binding"));
-  const recordings = el("ul", { class: "vf-chain" }, ...binding.recordings.map((r) =>
-    el("li", {}, el("span", {}, `${r.name} (${(r.duration_ms / 1000).toFixed(0)} s)`),
-      el("span", { class: "vf-digest vf-detail" }, r.sha256))));
+  const unbound = (report.recordings_not_bound || []).map((name) => ({ name, check: "not_bound" }));
+  const all = [...binding.recordings, ...unbound];
+  const recordings = el("ul", { class: "vf-chain" }, ...all.map(recordingItem));
   const rows = [
     ["vf_case", binding.case_number],
     ["vf_version", String(binding.transcript_version)],
     ["vf_transcript_digest", el("span", { class: "vf-digest" }, binding.transcript_sha256)],
-    ["vf_recordings", binding.recordings.length ? recordings : "—"],
+    ["vf_recordings", all.length ? recordings : "—"],
   ];
-  if (recordingsChecked) rows.push(["vf_recordings_checked", t("vf_recordings_checked_yes")]);
+  if (binding.recordings.length) {
+    const unchecked = binding.recordings.filter((r) => (r.check || "not_checked") === "not_checked").length;
+    const checked = binding.recordings.length - unchecked;
+    const summary = el("span", { id: "recordings-summary" },
+      fill(t("vfrec_summary"), { checked, unchecked }));
+    if (report.recordings_checked && checked) summary.append(el("span", { class: "vf-detail" }, t("vf_recordings_checked_yes")));
+    else if (!report.recordings_checked) summary.append(el("span", { class: "vf-detail" }, t("vfrec_upload_hint")));
+    rows.push(["vf_recordings_checked", summary]);
+  }
   return facts(rows);
 }
 
@@ -126,7 +146,7 @@ function render(report, source) {
   $("problems").replaceChildren(...problemSummary(report.problems));
   const signatures = report.signatures.map(signatureBlock);
   $("signatures").replaceChildren(...(signatures.length ? signatures : [el("p", { class: "hint" }, t("vf_none"))]));
-  $("binding").replaceChildren(bindingBlock(report.binding, report.recordings_checked));
+  $("binding").replaceChildren(bindingBlock(report.binding, report));
   $("result").hidden = false;
 }
 

@@ -4,7 +4,18 @@ import errors from "./errors.js";
 import evidence from "./evidence.js";
 import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
+import signLinks from "./sign-links.js";
 import staff from "./staff.js";
 import stages from "./stages.js";
+import verifyRecordings from "./verify-recordings.js";
 
-export const PARTS = [errors, joinOtp, staff, recordContent, stages, evidence];
+export const PARTS = [
+  errors,
+  joinOtp,
+  staff,
+  recordContent,
+  stages,
+  evidence,
+  signLinks,
+  verifyRecordings,
+];
