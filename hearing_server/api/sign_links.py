@@ -52,7 +52,11 @@ def sign_link(token: str, session: SessionDep, ctx: ContextDep) -> SignLinkOut:
 @router.post("/{token}/code", status_code=202)
 def send_code(token: str, session: SessionDep, ctx: ContextDep) -> CodeSentOut:
     info = do_send_sign_code(session, ctx, token=token)
-    return CodeSentOut(sent_to=info.sent_to, expires_at=info.expires_at)
+    return CodeSentOut(
+        sent_to=info.sent_to,
+        expires_at=info.expires_at,
+        resend_after_seconds=info.resend_after_seconds,
+    )
 
 
 @router.post("/{token}/verify")

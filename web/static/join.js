@@ -1,6 +1,7 @@
 // Party join page: hearing summary, device check, one-time SMS code, then the courtroom.
-import { api, errorText, fill, formatDateTime, setupHeader, showError } from "./common.js";
+import { api, errorText, formatDateTime, setupHeader } from "./common.js";
 import { t } from "./i18n.js";
+import { codeStep } from "./otp.js";
 
 function tokenFromUrl() {
   const query = new URLSearchParams(location.search).get("t");
@@ -66,39 +67,12 @@ async function main() {
   document.getElementById("steps").hidden = false;
   document.getElementById("check").onclick = checkDevices;
 
-  const error = document.getElementById("error");
-  const sent = document.getElementById("sent");
-  // One message at a time: a new status (sent, or an error) replaces the one before.
-  const say = (ok, text) => {
-    sent.textContent = ok ? text : "";
-    sent.hidden = !ok || !text;
-    showError(error, ok ? "" : text);
-  };
-  const getCode = document.getElementById("get-code");
-  let countdown = null;
-  // The server enforces the interval between codes; the button shows what is left of it.
-  const waitToResend = (seconds) => {
-    clearInterval(countdown);
-    const until = Date.now() + seconds * 1000;
-    const tick = () => {
-      const left = Math.ceil((until - Date.now()) / 1000);
-      getCode.disabled = left > 0;
-      getCode.textContent = left > 0 ? fill(t("otp_resend_in"), { seconds: left }) : t("otp_resend");
-      if (left <= 0) clearInterval(countdown);
-    };
-    tick();
-    countdown = setInterval(tick, 250);
-  };
-  getCode.onclick = async () => {
-    try {
-      const info = await api("POST", `/api/join/${encodeURIComponent(token)}/code`);
-      say(true, `${t("code_sent")} ${info.sent_to}`);
-      waitToResend(info.resend_after_seconds);
-    } catch (exc) {
-      say(false, errorText(exc));
-      if (exc.reason === "code_cooldown") waitToResend(exc.params.seconds);
-    }
-  };
+  const { say } = codeStep({
+    button: document.getElementById("get-code"),
+    sent: document.getElementById("sent"),
+    error: document.getElementById("error"),
+    request: () => api("POST", `/api/join/${encodeURIComponent(token)}/code`),
+  });
   document.getElementById("verify").onsubmit = async (event) => {
     event.preventDefault();
     try {

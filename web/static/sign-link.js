@@ -1,8 +1,9 @@
 // A signing link (/sign/<token>, from the signing request's SMS or e-mail): who it is for, the
 // one-time SMS code, then the signing page of the record. The session it gives reads and signs
 // this hearing's record only; the courtroom stays closed to it.
-import { api, setupHeader, showError } from "./common.js";
+import { api, errorText, setupHeader } from "./common.js";
 import { lang, t } from "./i18n.js";
+import { codeStep } from "./otp.js";
 
 const $ = (id) => document.getElementById(id);
 const match = location.pathname.match(/^\/sign\/([^/]+)$/);
@@ -14,13 +15,7 @@ function linkError(exc) {
   if (exc.status === 410) return t("signlink_gone");
   if (exc.status === 429) return t("signlink_too_many");
   if (exc.status === 401 || exc.status === 400 || exc.status === 404) return t("signlink_invalid");
-  return exc.message;
-}
-
-function codeError(exc) {
-  if (exc.status === 429) return t("signlink_too_many");
-  if ([400, 401, 410, 422].includes(exc.status)) return t("code_wrong");
-  return exc.message;
+  return errorText(exc);
 }
 
 function render() {
@@ -47,23 +42,18 @@ async function main() {
   }
   render();
   $("steps").hidden = false;
-  const error = $("error");
-  const sent = $("sent");
-  $("get-code").onclick = async () => {
-    showError(error, "");
-    try {
-      const info = await api("POST", `${path}/code`);
-      sent.textContent = `${t("code_sent")} ${info.sent_to}`;
-      sent.hidden = false;
-    } catch (exc) { showError(error, linkError(exc)); }
-  };
+  const { say } = codeStep({
+    button: $("get-code"),
+    sent: $("sent"),
+    error: $("error"),
+    request: () => api("POST", `${path}/code`),
+  });
   $("verify").onsubmit = async (event) => {
     event.preventDefault();
-    showError(error, "");
     try {
       const me = await api("POST", `${path}/verify`, { code: $("code").value.trim() });
       location.href = `/sign/${me.hearing_id}`;
-    } catch (exc) { showError(error, codeError(exc)); }
+    } catch (exc) { say(false, errorText(exc)); }
   };
 }
 
