@@ -122,7 +122,8 @@ def test_a_party_signs_days_later_through_the_sms_link(tmp_path: Path) -> None:
                 page.fill("#code", "000000" if server.sender.last_code_for(pid) != "000000"
                           else "111111")  # fmt: skip
                 page.click("#enter")
-                expect(page.locator("#error")).to_have_text("验证码不正确或已过期")
+                expect(page.locator("#error")).to_have_text("验证码不正确，还可尝试 4 次。")
+                expect(page.locator("#sent")).to_be_hidden()  # one message at a time
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SHOTS / "sign-link.png"), full_page=True)
                 page.fill("#code", server.sender.last_code_for(pid))
