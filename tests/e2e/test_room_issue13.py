@@ -18,25 +18,30 @@ from typing import Any
 import numpy as np
 import pytest
 
+from asr.stream import StreamConfig
+from asr.types import Commit, Event, Partial, Word
 from hearing_server.demo import DemoSeed, seed_demo
 from tests.e2e.harness import (
     TIMEOUT_MS,
     LiveServer,
     assert_private_namespace,
     inside_namespace,
+    judge_enters,
     launch_chromium,
     live_server,
     new_context,
     open_hearing,
+    plaintiff_enters,
+    plaintiff_id,
     run_module_in_namespace,
     silence,
     write_browser_wav,
 )
-from tests.server.live_fakes import FakeStreams
+from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 2
+INNER_TESTS = 3
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -135,3 +140,115 @@ def test_change_speaker_offers_judge_and_clerk(
             )
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- defect 10: the live panel
+
+
+class ScriptedStream(FakeStream):
+    """Emits ``script(n)`` for each second ``n`` of voiced audio fed (stream time from 0)."""
+
+    def __init__(self, stream_id: str, config: StreamConfig, script: Any) -> None:
+        super().__init__(stream_id, config)
+        self.script = script
+        self.voiced = 0
+
+    def feed(self, samples: Any) -> None:
+        before = self.voiced // 16_000
+        super().feed(samples)
+        self.voiced += int(np.count_nonzero(samples))
+        for n in range(before + 1, self.voiced // 16_000 + 1):
+            self.emit(*self.script(n))
+
+
+def _partial(text: str, start_ms: int, end_ms: int) -> Partial:
+    return Partial(
+        words=(Word(text, start_ms, end_ms, 0.5),), language="zh", emitted_at_audio_ms=end_ms
+    )
+
+
+def judge_script(n: int) -> list[Event]:
+    """The judge speaks one long utterance from stream time 0 (nothing committed yet)."""
+    return [_partial(f"审判长问话{n}", 0, n * 1000)]
+
+
+def plaintiff_script(n: int) -> list[Event]:
+    """The plaintiff's utterance: its first words are committed after 2 s, the rest grows."""
+    if n == 1:
+        return [_partial("原告答话", 0, 1000)]
+    if n == 2:
+        commit = Commit(
+            words=(Word("原告答话一", 0, 1000, 0.9),),
+            language="zh",
+            end_of_utterance=False,
+            emitted_at_audio_ms=2000,
+        )
+        return [commit, _partial("原告还在说2", 1000, 2000)]
+    return [_partial(f"原告还在说{n}", 1000, n * 1000)]
+
+
+class ScriptedStreams(FakeStreams):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: dict[str, Any] = {}
+
+    def open(self, stream_id: str, config: StreamConfig) -> FakeStream:
+        script = self.scripts.get(stream_id, lambda n: [])
+        stream = ScriptedStream(stream_id, config, script)
+        self.streams[stream_id] = stream
+        return stream
+
+
+def test_live_panel_orders_by_time_one_row_per_utterance(tmp_path: Path) -> None:
+    """The judge started speaking before the plaintiff: the judge's line stays above the
+    plaintiff's however their updates interleave; the plaintiff's utterance, partly committed,
+    is one row that grows (not a committed row plus a partial row)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not inside_namespace():
+        pytest.skip("runs only inside a private network namespace (see the runner)")
+    assert_private_namespace()
+    streams = ScriptedStreams()
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(90.0))
+    with live_server(tmp_path / "data", streams) as live:
+        seed = seed_demo(live.ctx)
+        pid = plaintiff_id(live.ctx, seed.hearing_id)
+        pkey = f"participant-{pid}"
+        streams.scripts[pkey] = plaintiff_script
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw, wav)
+            try:
+                open_hearing(browser, live.base_url, seed)
+                judge_key = "staff-" + str(_staff_id(live, "judge"))
+                streams.scripts[judge_key] = judge_script
+                judge = judge_enters(browser, live.base_url, seed)
+                judge_line = judge.locator(f'#lines .line[data-speaker="{judge_key}"]')
+                expect(judge_line).to_contain_text("审判长问话", timeout=TIMEOUT_MS)
+                plaintiff_enters(browser, live, seed, pid)
+                rows = judge.locator(f'#lines .line[data-speaker="{pkey}"]')
+                expect(rows.first).to_contain_text("原告还在说", timeout=TIMEOUT_MS)
+                # The judge's line was updated after the plaintiff's appeared: still above it.
+                seen = int(judge_line.inner_text().rsplit("问话", 1)[1])
+                expect(judge_line).to_contain_text(f"问话{seen + 2}", timeout=TIMEOUT_MS)
+                speakers = judge.eval_on_selector_all(
+                    "#lines .line[data-speaker]", "rows => rows.map((r) => r.dataset.speaker)"
+                )
+                assert speakers.index(judge_key) < speakers.index(pkey), speakers
+                # One utterance, one row: the committed words and the ones still recognised.
+                expect(rows).to_have_count(1)
+                expect(rows.first).to_contain_text("原告答话一")
+                expect(rows.first).to_contain_text("原告还在说")
+                judge.screenshot(path=str(tmp_path / "live-panel.png"))
+            finally:
+                browser.close()
+
+
+def _staff_id(live: LiveServer, username: str) -> int:
+    from sqlalchemy import select
+
+    from hearing_server.models import StaffUser
+
+    with live.ctx.session_factory() as session:
+        found = session.scalars(select(StaffUser.id).where(StaffUser.username == username)).first()
+    assert found is not None
+    return found
