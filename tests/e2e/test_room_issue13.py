@@ -41,7 +41,7 @@ from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 3
+INNER_TESTS = 4
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -252,3 +252,77 @@ def _staff_id(live: LiveServer, username: str) -> int:
         found = session.scalars(select(StaffUser.id).where(StaffUser.username == username)).first()
     assert found is not None
     return found
+
+
+# ---------------------------------------------------------------- defect 10: tiles and buttons
+
+TILES_FIT_JS = """(n) => {
+  const box = document.getElementById("tiles").getBoundingClientRect();
+  const tiles = [...document.querySelectorAll("#tiles .tile")].filter((t) => !t.hidden);
+  if (tiles.length !== n) return false;
+  return tiles.every((t) => {
+    const r = t.getBoundingClientRect();
+    return r.width >= 200 && r.left >= box.left - 1 && r.right <= box.right + 1
+      && r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.bottom <= innerHeight;
+  });
+}"""
+
+ADD_TILE_JS = """(i) => {
+  const tiles = document.getElementById("tiles");
+  const copy = tiles.children[tiles.children.length - 1].cloneNode(true);
+  copy.dataset.speaker = `layout-${i}`;
+  tiles.append(copy);
+}"""
+
+
+def test_tiles_fit_and_moderation_buttons_are_buttons(
+    server: tuple[LiveServer, DemoSeed], tmp_path: Path
+) -> None:
+    """Three people at 1366×768: the third tile is not cut off; up to 8 tiles fit at 1366×768
+    and 1920×1080 (tiles 4–8 are copies of a real one: eight live browsers would not fit on the
+    test machine). The judge's mute button on a tile is a button with an icon, not a badge."""
+    from playwright.sync_api import expect, sync_playwright
+
+    live, seed = server
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(60.0))
+    pid = plaintiff_id(live.ctx, seed.hearing_id)
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, wav)
+        try:
+            open_hearing(browser, live.base_url, seed)
+            judge = judge_enters(browser, live.base_url, seed)
+            judge.set_viewport_size({"width": 1366, "height": 768})
+            staff_enters(browser, live.base_url, seed, "clerk")
+            plaintiff_enters(browser, live, seed, pid)
+            expect(judge.locator("#tiles .tile")).to_have_count(3, timeout=TIMEOUT_MS)
+            judge.wait_for_function(TILES_FIT_JS, arg=3, timeout=5_000)
+            judge.screenshot(path=str(tmp_path / "room-3.png"))
+
+            tile = judge.locator(f'.tile[data-speaker="participant-{pid}"]')
+            button = tile.get_by_role("button", name="禁言")
+            expect(button.locator("svg.icon")).to_have_count(1)
+            looks = button.evaluate(
+                """(b) => {
+                  b.focus();
+                  const s = getComputedStyle(b);
+                  const badge = getComputedStyle(b.closest(".tile").querySelector(".badge-muted"));
+                  return { bg: s.backgroundColor, badge: badge.backgroundColor,
+                           outline: s.outlineStyle, border: s.borderTopWidth };
+                }"""
+            )
+            assert looks["bg"] != looks["badge"], looks
+            assert looks["outline"] != "none" and looks["border"] != "0px", looks
+            button.click()
+            expect(tile.get_by_role("button", name="解除禁言")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+
+            for n in range(4, 9):
+                judge.evaluate(ADD_TILE_JS, n)
+                judge.wait_for_function(TILES_FIT_JS, arg=n, timeout=5_000)
+            judge.screenshot(path=str(tmp_path / "room-8-1366.png"))
+            judge.set_viewport_size({"width": 1920, "height": 1080})
+            judge.wait_for_function(TILES_FIT_JS, arg=8, timeout=5_000)
+            judge.screenshot(path=str(tmp_path / "room-8-1920.png"))
+        finally:
+            browser.close()

@@ -8,6 +8,7 @@ import { leave, renderPeople } from "./room-people.js";
 import { hearingId, reportError, setConn, state } from "./room-state.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
+import { fitTiles } from "./room-grid.js";
 
 async function whoAmI(participants) {
   try {
@@ -61,6 +62,7 @@ async function main() {
     await api("POST", `/api/hearings/${hearingId}/close`).catch(reportError);
   };
   renderPeople();
+  fitTiles(document.getElementById("tiles"));
   connectTranscript();
   setConn(t("connecting"));
   try {
