@@ -249,6 +249,11 @@ class TranscriptHub:
             self._subscribers.discard(subscription)
         return len(ended)
 
+    def end(self, subscription: Subscription, code: int, reason: str) -> None:
+        """End one subscription (its page's seat was taken by a newer page of the person)."""
+        subscription._end(code, reason)
+        self._subscribers.discard(subscription)
+
     def close(
         self,
         code: int = WS_CLOSE_HEARING_CLOSED,

@@ -41,7 +41,7 @@ from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 4
+INNER_TESTS = 5
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -324,5 +324,81 @@ def test_tiles_fit_and_moderation_buttons_are_buttons(
             judge.set_viewport_size({"width": 1920, "height": 1080})
             judge.wait_for_function(TILES_FIT_JS, arg=8, timeout=5_000)
             judge.screenshot(path=str(tmp_path / "room-8-1920.png"))
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------- defect 4: a second tab
+
+CONN_LOG_JS = """
+(() => {
+  const log = [];
+  window.__connLog = log;
+  setInterval(() => {
+    const conn = document.getElementById("conn");
+    const text = conn ? conn.textContent : "";
+    if (!log.length || log[log.length - 1].text !== text) log.push({ at: Date.now(), text });
+  }, 50);
+})();
+"""
+
+
+def test_second_tab_takes_the_seat_and_the_first_stops(
+    server: tuple[LiveServer, DemoSeed], tmp_path: Path
+) -> None:
+    """The plaintiff opens the room again in a second tab: the second tab has the seat and stays
+    connected, the first says so and makes no more connection attempts, the judge's connection
+    and recording show no gap; 在此页继续 on the first takes the seat back."""
+    from playwright.sync_api import expect, sync_playwright
+
+    live, seed = server
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(60.0))
+    pid = plaintiff_id(live.ctx, seed.hearing_id)
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, wav)
+        try:
+            open_hearing(browser, live.base_url, seed)
+            judge = judge_enters(browser, live.base_url, seed)
+            judge.evaluate(CONN_LOG_JS)
+            first = plaintiff_enters(browser, live, seed, pid)
+            expect(first.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            first.context.add_init_script(CONN_LOG_JS)
+            attempts: list[str] = []
+
+            second = first.context.new_page()
+            second.goto(first.url)
+            exit_card = first.locator("#room-exit")
+            expect(exit_card).to_have_attribute("data-exit", "taken", timeout=TIMEOUT_MS)
+            first.on("request", lambda r: attempts.append(r.url) if "/rtc/offer" in r.url else None)
+            first.on("websocket", lambda ws: attempts.append(ws.url))
+            expect(exit_card).to_contain_text("您已在另一个窗口进入法庭")
+            expect(exit_card).to_contain_text("其他参加人不受影响")
+            expect(first.get_by_role("button", name="在此页继续")).to_be_visible()
+            expect(second.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            first.screenshot(path=str(tmp_path / "seat-taken.png"))
+
+            # Watch for 12 s (the tabs flapped every 5–10 s): nothing changes.
+            connected_at = second.evaluate("window.__connLog.find((e) => e.text === '已连接').at")
+            second.wait_for_function(
+                "(t) => Date.now() > t + 12000", arg=connected_at, timeout=30_000
+            )
+            assert attempts == [], attempts
+            second_log = second.evaluate("window.__connLog.map((e) => e.text)")
+            after = second_log[second_log.index("已连接") :]
+            assert set(after) == {"已连接"}, second_log
+            judge_log = judge.evaluate("window.__connLog.map((e) => e.text)")
+            assert judge_log == ["已连接"], judge_log
+            judge_key = "staff-" + str(_staff_id(live, "judge"))
+            expect(judge.locator(f'#lines .line.gap[data-speaker="{judge_key}"]')).to_have_count(0)
+            expect(judge.locator(".person", has_text="王立明")).to_have_attribute(
+                "data-state", "present"
+            )
+
+            # 在此页继续: the first tab has the seat again, the second says so.
+            first.get_by_role("button", name="在此页继续").click()
+            expect(first.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            expect(second.locator("#room-exit")).to_have_attribute(
+                "data-exit", "taken", timeout=TIMEOUT_MS
+            )
         finally:
             browser.close()

@@ -35,11 +35,12 @@ async function connectMedia() {
   let answer;
   try {
     answer = await api("POST", `/api/hearings/${hearingId}/rtc/offer`, {
-      sdp: pc.localDescription.sdp, type: "offer",
+      sdp: pc.localDescription.sdp, type: "offer", tab: state.tab,
     });
   } catch (exc) {
     pc.close();
     if (exc.code === "removed") { exitRoom("removed"); return; }
+    if (exc.code === "seat_taken") { exitRoom("taken"); return; }
     throw exc;
   }
   if (state.exited) { pc.close(); return; }

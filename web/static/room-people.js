@@ -101,10 +101,12 @@ export function exitRoom(kind) {
   // A closed hearing keeps its transcript on screen; leaving or removal shows only the card.
   const room = document.querySelector("main .room");
   if (kind === "closed") room.classList.add("ended"); else room.hidden = true;
-  document.getElementById("exit-title").textContent = t(`${kind}_title`);
-  document.getElementById("exit-text").textContent = t(`${kind}_text`);
+  const texts = kind === "taken" ? "roomctl_taken" : kind; // seat taken by a newer page of ours
+  document.getElementById("exit-title").textContent = t(`${texts}_title`);
+  document.getElementById("exit-text").textContent = t(`${texts}_text`);
   const rejoin = document.getElementById("rejoin");
   rejoin.hidden = kind === "closed";
+  rejoin.textContent = kind === "taken" ? t("roomctl_take_back") : t("rejoin");
   rejoin.onclick = () => location.reload();
   const home = document.getElementById("exit-home");
   home.href = staff ? "/dashboard.html" : "/";

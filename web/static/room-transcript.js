@@ -154,8 +154,9 @@ function applyMessage(message) {
 export function connectTranscript() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   if (state.exited) return;
-  const since = state.seq && state.liveId ? `?since=${state.seq}&live_id=${state.liveId}` : "";
-  const path = routed(`/ws/hearings/${hearingId}/transcript${since}`);
+  const query = new URLSearchParams({ tab: state.tab });
+  if (state.seq && state.liveId) { query.set("since", state.seq); query.set("live_id", state.liveId); }
+  const path = routed(`/ws/hearings/${hearingId}/transcript?${query}`);
   const ws = new WebSocket(`${scheme}://${location.host}${path}`);
   state.ws = ws;
   const notice = document.getElementById("tr-notice");
@@ -166,6 +167,7 @@ export function connectTranscript() {
     if (event.code === 4411) { exitRoom("removed"); return; }
     if (event.code === 4403) { notice.textContent = event.reason; notice.hidden = false; return; }
     if (event.code === 4410) { exitRoom("closed"); return; }
+    if (event.code === 4412) { exitRoom("taken"); return; } // a newer page of ours has the seat
     // Another server process runs this hearing: go there at once (or, when that process is the
     // one already asked for and is gone, wait for its lease to run out and a new owner).
     if (event.code === 4421 && routeTo(event.reason)) { connectTranscript(); return; }
