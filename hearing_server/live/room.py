@@ -40,6 +40,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from asr.stream import StreamConfig
 from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd
 from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SEAT_TAKEN, WS_CLOSE_SERVER_SHUTDOWN
+from hearing_server.live.floor import Floor
 from hearing_server.live.hub import (
     Message,
     Speaker,
@@ -131,11 +132,14 @@ class LiveHearing:
         """Provisional until the document is read (:meth:`attach`): a session that continues
         the hearing keeps its live start, so segment times stay on one clock."""
         self.hub = TranscriptHub(started_at=self.started_at)
+        self.hub.recording = recorder is not None  # the room's 录音中 follows the server's state
         self._document = document
         self._attached = asyncio.Event()
         self._attaching: asyncio.Task[None] | None = None
         self.presence = PresenceBook(self.hub.presence)
         self.seats = SeatBook()
+        self.floor = Floor(self.hub.floor)
+        """Raised hands and who has the floor (:mod:`hearing_server.live.floor`)."""
         """One page per person holds their seat (:mod:`hearing_server.live.seats`)."""
         for speaker in spec.removed:
             self.presence.removed(speaker)

@@ -3,6 +3,8 @@ everyone who took part (for 更改发言人)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
@@ -11,8 +13,9 @@ from hearing_server.audit import Actor, EntityRef
 from hearing_server.errors import SeatTakenError
 from hearing_server.live.hub import TranscriptHub
 from hearing_server.live.seats import MAX_DISPLACED, SeatBook
-from hearing_server.models import Hearing, StaffUser
-from tests.server.conftest import START, invite, join_as, login
+from hearing_server.models import AuditEvent, Hearing, StaffUser
+from tests.server.conftest import START, login
+from tests.server.live_client import live_of, open_hearing, party_cookie, staff_cookie
 
 
 def test_newer_page_takes_the_seat_and_the_displaced_one_is_refused() -> None:
@@ -70,9 +73,65 @@ def test_took_part_lists_participants_and_staff_who_joined(client, world, ctx):
 
 
 def test_took_part_is_for_staff_of_the_court(make_client, world, code_sender):
-    other, staff, party = make_client(), make_client(), make_client()
+    other = make_client()
     login(other, "clerk_b")
     assert other.get(f"/api/hearings/{world.hearing_a}/took-part").status_code == 404
-    login(staff, "clerk_a")
-    join_as(party, invite(staff, world.plaintiff_a), code_sender, world.plaintiff_a)
-    assert party.get(f"/api/hearings/{world.hearing_a}/took-part").status_code == 403
+    party = party_cookie(make_client, code_sender, world.plaintiff_a)
+    path = f"/api/hearings/{world.hearing_a}/took-part"
+    response = make_client().get(path, headers={"cookie": party})
+    assert response.status_code == 403, response.text  # a party is not court staff
+
+
+def test_floor_queue_grant_and_who_may(make_client, world, code_sender, ctx) -> None:
+    live_client = make_client()  # first: its lifespan (loop) owns the live session
+    judge = staff_cookie(make_client, "judge_a")
+    clerk = staff_cookie(make_client, "clerk_a")
+    plaintiff = party_cookie(make_client, code_sender, world.plaintiff_a)
+    defendant = party_cookie(make_client, code_sender, world.defendant_a)
+    base = f"/api/hearings/{world.hearing_a}/floor"
+
+    def post(cookie: str, path: str, body: Any) -> int:
+        response = live_client.post(path, json=body, headers={"cookie": cookie})
+        return int(response.status_code)
+
+    assert post(plaintiff, f"{base}/hand", {"raised": True}) == 409  # not open yet
+    open_hearing(ctx, world.hearing_a)
+    assert post(plaintiff, f"{base}/hand", {"raised": True}) == 204
+    assert post(defendant, f"{base}/hand", {"raised": True}) == 204
+    assert post(plaintiff, f"{base}/hand", {"raised": True}) == 204  # once in the queue
+    p_key, d_key = f"participant-{world.plaintiff_a}", f"participant-{world.defendant_a}"
+    grant = {"action": "grant", "speaker": d_key}
+    assert post(plaintiff, base, grant) == 403  # only the bench grants
+    assert post(clerk, base, grant) == 403
+    assert post(judge, base, {"action": "shout", "speaker": d_key}) == 422
+    assert post(judge, base, {"action": "grant", "speaker": "participant-99999"}) == 404
+    assert post(judge, base, grant) == 204
+    with ctx.session_factory() as session:
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("floor.%"))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert list(actions) == ["floor.hand", "floor.hand", "floor.grant"]
+    path = f"/ws/hearings/{world.hearing_a}/transcript"
+    with live_client.websocket_connect(path, headers={"cookie": judge}) as ws:
+        floor = ws.receive_json()["floor"]  # a reload sees the queue and the holder again
+    assert floor["holder"]["speaker"] == d_key
+    assert floor["holder"]["display_name"] == "李娜"
+    assert [s["speaker"] for s in floor["queue"]] == [p_key]
+    assert post(judge, base, {"action": "lower", "speaker": p_key}) == 204
+    assert post(judge, base, {"action": "end"}) == 204
+    floor_state = live_of_hub(live_client, world.hearing_a)
+    assert floor_state == {"queue": [], "holder": None}
+
+
+def live_of_hub(client: object, hearing_id: int) -> object:
+    app = client.app  # type: ignore[attr-defined]
+    return live_of(app, hearing_id).floor.message()
+
+
+def test_snapshot_says_whether_the_server_records() -> None:
+    hub = TranscriptHub(started_at=START)
+    assert hub.snapshot()["recording"] is False
+    hub.recording = True
+    assert hub.snapshot()["recording"] is True
