@@ -41,7 +41,7 @@ from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 5
+INNER_TESTS = 6
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -400,5 +400,58 @@ def test_second_tab_takes_the_seat_and_the_first_stops(
             expect(second.locator("#room-exit")).to_have_attribute(
                 "data-exit", "taken", timeout=TIMEOUT_MS
             )
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------- room controls: 举手, 录音中
+
+
+def test_raise_hand_judge_grants_floor_everyone_sees_it(
+    server: tuple[LiveServer, DemoSeed], tmp_path: Path
+) -> None:
+    """The plaintiff raises a hand; the judge sees the queue by role and name and grants the
+    floor; both pages (and the plaintiff's after a reload) show who has it; every page shows the
+    server's 录音中."""
+    from playwright.sync_api import expect, sync_playwright
+
+    live, seed = server
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(60.0))
+    pid = plaintiff_id(live.ctx, seed.hearing_id)
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, wav)
+        try:
+            open_hearing(browser, live.base_url, seed)
+            judge = judge_enters(browser, live.base_url, seed)
+            plaintiff = plaintiff_enters(browser, live, seed, pid)
+            expect(plaintiff.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            for page in (judge, plaintiff):
+                expect(page.locator("#roomctl-rec")).to_have_text("● 录音中")
+            expect(judge.locator("#roomctl-hand")).to_be_hidden()  # the bench does not queue
+
+            plaintiff.get_by_role("button", name="举手").click()
+            queue = judge.locator("#roomctl-queue li")
+            expect(queue).to_have_count(1, timeout=TIMEOUT_MS)
+            expect(queue.first).to_contain_text("1.原告 张伟")
+            expect(plaintiff.get_by_role("button", name="放下手")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+            tile = judge.locator(f'.tile[data-speaker="participant-{pid}"]')
+            expect(tile).to_have_attribute("data-floor", "raised")
+            judge.set_viewport_size({"width": 1366, "height": 768})
+            judge.screenshot(path=str(tmp_path / "hand-raised.png"))
+
+            queue.first.get_by_role("button", name="准许发言").click()
+            for page in (judge, plaintiff):
+                expect(page.locator("#roomctl-holder")).to_contain_text("发言权：原告 张伟")
+            expect(queue).to_have_count(0)
+            expect(tile).to_have_attribute("data-floor", "holder")
+            plaintiff.reload()
+            expect(plaintiff.locator("#roomctl-holder")).to_contain_text(
+                "发言权：原告 张伟", timeout=TIMEOUT_MS
+            )
+            judge.get_by_role("button", name="收回发言权").click()
+            for page in (judge, plaintiff):
+                expect(page.locator("#roomctl-holder")).to_contain_text("发言权：无")
         finally:
             browser.close()

@@ -3,6 +3,7 @@
 import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
+import { applyFloor, showRecording } from "./room-floor.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -128,10 +129,14 @@ function applyMessage(message) {
       state.presence = new Map();
       for (const p of Object.values(message.presence || {})) applyPresence(p, previous.get(p.speaker));
       renderPeople();
+      applyFloor(message.floor);
+      showRecording(Boolean(message.recording));
       if (newSession && state.pc) reconnectMedia(); else ensureMedia();
     } else if (message.type === "presence") {
       applyPresence(message.presence);
       renderPeople();
+    } else if (message.type === "floor") {
+      applyFloor(message.floor);
     } else if (message.type === "hearing" && message.status === "closed") {
       exitRoom("closed");
     } else if (message.type === "segment") {

@@ -9,6 +9,7 @@ import { hearingId, reportError, setConn, state } from "./room-state.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
 import { fitTiles } from "./room-grid.js";
+import { setupFloor } from "./room-floor.js";
 
 async function whoAmI(participants) {
   try {
@@ -63,6 +64,7 @@ async function main() {
   };
   renderPeople();
   fitTiles(document.getElementById("tiles"));
+  setupFloor();
   connectTranscript();
   setConn(t("connecting"));
   try {
