@@ -53,9 +53,12 @@ function renderHandButton() {
 
 function markTiles() {
   for (const [key, tile] of state.tiles) {
+    const mark = tile.dataset.floor || "";
     const raised = floor.queue.some((p) => p.speaker === key);
     const holds = floor.holder && floor.holder.speaker === key;
-    tile.dataset.floor = holds ? "holder" : raised ? "raised" : "";
+    const next = holds ? "holder" : raised ? "raised" : "";
+    if (mark === next && tile.querySelector(".floor-badge")) continue;
+    tile.dataset.floor = next;
     let badge = tile.querySelector(".floor-badge");
     if (!badge) { badge = el("span", { class: "floor-badge" }); tile.append(badge); }
     badge.textContent = holds ? t("roomctl_tile_holder") : raised ? t("roomctl_tile_raised") : "";
@@ -78,6 +81,8 @@ export function showRecording(on) {
 }
 
 export function setupFloor() {
+  // A tile made after the last floor change (someone's media arrived later) is marked too.
+  new MutationObserver(markTiles).observe(document.getElementById("tiles"), { childList: true });
   const button = document.getElementById("roomctl-hand");
   button.onclick = () => {
     const raised = button.getAttribute("aria-pressed") === "true";
