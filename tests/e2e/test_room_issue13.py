@@ -41,7 +41,7 @@ from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 6
+INNER_TESTS = 7
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -453,5 +453,51 @@ def test_raise_hand_judge_grants_floor_everyone_sees_it(
             judge.get_by_role("button", name="收回发言权").click()
             for page in (judge, plaintiff):
                 expect(page.locator("#roomctl-holder")).to_contain_text("发言权：无")
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------- room controls: reconnecting
+
+
+def test_reconnect_banner_counts_attempts_and_goes_when_back(
+    server: tuple[LiveServer, DemoSeed], tmp_path: Path
+) -> None:
+    """The plaintiff's transcript connection drops and the server cannot be reached for a while
+    (the page's socket is routed to a stand-in that refuses): the banner says what happens, with
+    the attempt count and what to do; once the server is reachable again it goes by itself."""
+    from playwright.sync_api import expect, sync_playwright
+
+    live, seed = server
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(60.0))
+    pid = plaintiff_id(live.ctx, seed.hearing_id)
+    reachable = {"now": True}
+
+    def route(ws: Any) -> None:
+        if reachable["now"]:
+            ws.connect_to_server()
+        else:
+            ws.close(code=1011, reason="unreachable")
+
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, wav)
+        try:
+            open_hearing(browser, live.base_url, seed)
+            plaintiff = plaintiff_enters(browser, live, seed, pid)
+            expect(plaintiff.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            banner = plaintiff.locator("#roomctl-banner")
+            expect(banner).to_be_hidden()
+            plaintiff.route_web_socket("**/transcript*", route)
+            reachable["now"] = False
+            plaintiff.evaluate("window.tingshen.ws.close()")
+            expect(banner).to_contain_text("网络中断，正在重新连接（第 2 次）", timeout=TIMEOUT_MS)
+            expect(banner).to_contain_text("无需刷新页面")
+            expect(banner).to_contain_text("其他参加人不受影响")
+            expect(banner).not_to_contain_text("null")
+            plaintiff.set_viewport_size({"width": 1366, "height": 768})
+            plaintiff.screenshot(path=str(tmp_path / "reconnecting.png"))
+            reachable["now"] = True
+            expect(banner).to_be_hidden(timeout=TIMEOUT_MS)
+            expect(plaintiff.locator("#conn")).to_have_text("已连接")
         finally:
             browser.close()

@@ -3,6 +3,7 @@
 import { api } from "./common.js";
 import { t } from "./i18n.js";
 import { exitRoom } from "./room-people.js";
+import { attempting, restored } from "./room-reconnect.js";
 import { hearingId, setConn, state } from "./room-state.js";
 import { attachTrack, setMutedBadge } from "./room-tiles.js";
 
@@ -51,9 +52,10 @@ async function connectMedia() {
   }
   pc.addEventListener("connectionstatechange", () => {
     if (pc !== state.pc) return;
-    if (pc.connectionState === "connected") setConn(t("connected"));
+    if (pc.connectionState === "connected") { setConn(t("connected")); restored("media"); }
     if (pc.connectionState === "failed" || pc.connectionState === "disconnected") {
       setConn(t("reconnecting"));
+      attempting("media");
       setTimeout(() => { if (pc === state.pc) reconnectMedia(); }, 2000);
     }
   });
@@ -77,7 +79,7 @@ export async function reconnectMedia() {
     // The server could not be reached or is starting (a restart): try again, or the page would
     // stay without media until a reload.
     const unreachable = exc.status === undefined || exc.status >= 500;
-    if (unreachable) retryTimer = setTimeout(reconnectMedia, 2000);
+    if (unreachable) { attempting("media"); retryTimer = setTimeout(reconnectMedia, 2000); }
   } finally { state.connecting = false; }
 }
 

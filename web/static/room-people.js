@@ -3,6 +3,7 @@
 import { api, el } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { scheduleReoffer } from "./room-media.js";
+import { stopped } from "./room-reconnect.js";
 import { hearingId, person, reportError, setConn, state } from "./room-state.js";
 import { judgeMute, learn, showJudgeMuted } from "./room-tiles.js";
 import { keepScrolled, setPartial } from "./room-transcript.js";
@@ -114,6 +115,7 @@ export function exitRoom(kind) {
   document.getElementById("room-exit").hidden = false;
   document.getElementById("room-exit").dataset.exit = kind;
   setConn("");
+  stopped(); // no more retries: the exit card says why
 }
 
 export async function leave() {

@@ -4,6 +4,7 @@ import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyFloor, showRecording } from "./room-floor.js";
+import { attempting, restored } from "./room-reconnect.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -165,7 +166,7 @@ export function connectTranscript() {
   const ws = new WebSocket(`${scheme}://${location.host}${path}`);
   state.ws = ws;
   const notice = document.getElementById("tr-notice");
-  ws.onopen = () => { notice.hidden = true; };
+  ws.onopen = () => { notice.hidden = true; restored("transcript"); };
   ws.onmessage = (event) => applyMessage(JSON.parse(event.data));
   ws.onclose = (event) => {
     if (state.exited) return;
@@ -178,6 +179,7 @@ export function connectTranscript() {
     if (event.code === 4421 && routeTo(event.reason)) { connectTranscript(); return; }
     notice.textContent = event.code === 4409 ? t("not_open") : t("reconnecting");
     notice.hidden = false;
+    if (event.code !== 4409) attempting("transcript"); // the banner says what happens
     setTimeout(connectTranscript, event.code === 4409 ? 5000 : 1000);
   };
 }

@@ -21,6 +21,10 @@ export default {
     roomctl_tile_holder: "发言中",
     roomctl_tile_raised: "已举手",
     roomctl_recording: "● 录音中",
+    roomctl_reconnecting: "网络中断，正在重新连接（第 {n} 次）…",
+    roomctl_reconnect_hint: "实时笔录暂停更新，恢复后自动继续，无需刷新页面。其他参加人不受影响，庭审录音继续。",
+    roomctl_reconnect_hint_media: "您的声音暂时无法传到法庭，请检查网络；恢复后自动继续，无需刷新页面。其他参加人不受影响，庭审录音继续。",
+    roomctl_reconnect_advice: "如长时间无法恢复，请刷新页面或联系书记员。",
   },
   en: {
     roomctl_mic_listening: "Checking the microphone: please say a few words…",
@@ -42,5 +46,9 @@ export default {
     roomctl_tile_holder: "Has the floor",
     roomctl_tile_raised: "Hand raised",
     roomctl_recording: "● Recording",
+    roomctl_reconnecting: "Connection lost, reconnecting (attempt {n})…",
+    roomctl_reconnect_hint: "The live transcript is paused and continues by itself once the connection is back; no need to reload. Nobody else is affected and the hearing's recording goes on.",
+    roomctl_reconnect_hint_media: "The court cannot hear you for now: check your network. It continues by itself once the connection is back; no need to reload. Nobody else is affected and the hearing's recording goes on.",
+    roomctl_reconnect_advice: "If it does not come back, reload the page or contact the clerk.",
   },
 };
