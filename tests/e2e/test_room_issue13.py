@@ -41,7 +41,7 @@ from tests.server.live_fakes import FakeStream, FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 
-INNER_TESTS = 7
+INNER_TESTS = 8
 
 
 def test_room_issue13_in_private_network_namespace() -> None:
@@ -499,5 +499,65 @@ def test_reconnect_banner_counts_attempts_and_goes_when_back(
             reachable["now"] = True
             expect(banner).to_be_hidden(timeout=TIMEOUT_MS)
             expect(plaintiff.locator("#conn")).to_have_text("已连接")
+        finally:
+            browser.close()
+
+
+# ---------------------------------------------------------------- room controls: camera, devices
+
+
+def test_camera_off_and_devices_are_remembered(
+    server: tuple[LiveServer, DemoSeed], tmp_path: Path
+) -> None:
+    """The plaintiff turns the camera off (the own tile shows the initials, the sent track is
+    disabled) and opens the device choice (microphone and camera by name); after a reload the
+    camera is still off and the chosen microphone is still chosen (remembered per browser)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    live, seed = server
+    wav = write_browser_wav(tmp_path / "tone.wav", _tone(60.0))
+    pid = plaintiff_id(live.ctx, seed.hearing_id)
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, wav)
+        try:
+            open_hearing(browser, live.base_url, seed)
+            plaintiff = plaintiff_enters(browser, live, seed, pid)
+            expect(plaintiff.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            own = plaintiff.locator(f'.tile[data-speaker="participant-{pid}"]')
+            plaintiff.get_by_role("button", name="关闭摄像头").click()
+            expect(plaintiff.get_by_role("button", name="开启摄像头")).to_have_attribute(
+                "aria-pressed", "true"
+            )
+            expect(own.locator(".avatar")).to_be_visible()
+            expect(own.locator("video")).not_to_be_visible()
+            sent = plaintiff.evaluate(
+                "window.tingshen.pc.getSenders().find((s) => s.track && s.track.kind === 'video')"
+                ".track.enabled"
+            )
+            assert sent is False
+
+            plaintiff.get_by_role("button", name="设备").click()
+            panel = plaintiff.locator("#roomctl-devices")
+            expect(panel).to_be_visible()
+            mics = plaintiff.locator("#roomctl-audioinput option")
+            assert mics.count() >= 1
+            expect(plaintiff.locator("#roomctl-videoinput option").first).not_to_have_text("")
+            choice = mics.last.get_attribute("value")
+            assert choice
+            plaintiff.select_option("#roomctl-audioinput", choice)
+            plaintiff.wait_for_function(
+                "(id) => window.tingshen.localStream.getAudioTracks()[0]"
+                ".getSettings().deviceId === id",
+                arg=choice,
+            )
+            plaintiff.set_viewport_size({"width": 1366, "height": 768})
+            plaintiff.screenshot(path=str(tmp_path / "devices.png"))
+
+            plaintiff.reload()
+            expect(plaintiff.locator("#conn")).to_have_text("已连接", timeout=TIMEOUT_MS)
+            expect(plaintiff.get_by_role("button", name="开启摄像头")).to_be_visible()
+            expect(own.locator(".avatar")).to_be_visible()
+            plaintiff.get_by_role("button", name="设备").click()
+            expect(plaintiff.locator("#roomctl-audioinput")).to_have_value(choice)
         finally:
             browser.close()
