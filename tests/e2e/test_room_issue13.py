@@ -226,7 +226,7 @@ def test_live_panel_orders_by_time_one_row_per_utterance(tmp_path: Path) -> None
                 expect(judge_line).to_contain_text("审判长问话", timeout=TIMEOUT_MS)
                 plaintiff_enters(browser, live, seed, pid)
                 rows = judge.locator(f'#lines .line[data-speaker="{pkey}"]')
-                expect(rows.first).to_contain_text("原告还在说", timeout=TIMEOUT_MS)
+                expect(rows.first).to_contain_text("原告答话一", timeout=TIMEOUT_MS)
                 # The judge's line was updated after the plaintiff's appeared: still above it.
                 seen = int(judge_line.inner_text().rsplit("问话", 1)[1])
                 expect(judge_line).to_contain_text(f"问话{seen + 2}", timeout=TIMEOUT_MS)
