@@ -12,7 +12,8 @@
     ├── ConflictError          409   state does not allow it (closed hearing, stale version)
     │   ├── StaleSuggestionError 409 a re-transcription suggestion whose segment changed since
     │   ├── MayNotSignError    409   not this signer's turn (or not a signer, or already signed)
-    │   └── DocumentChangedError 409 another signature landed since this one was prepared
+    │   ├── DocumentChangedError 409 another signature landed since this one was prepared
+    │   └── SeatTakenError     409   a newer page of the same person took this page's seat
     ├── GoneError              410   expired or revoked invitation, used-up one-time code
     ├── InvalidInputError      422   well-formed request that breaks a domain rule
     │   └── InvalidSignatureError 422 a signature value that does not verify with the certificate
@@ -36,8 +37,8 @@ field) — see :func:`field_problem`.
 WebSocket close codes (docs/protocol.md) are defined here too; :func:`websocket_close` maps a
 refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open), any other
 ``ServerError`` 4403, ``OwnedElsewhereError`` 4421 (the reason is the owner's node name: reconnect
-with ``?node=``). The live session's own endings: 4408 too slow, 4410 hearing closed, 1012
-server restarting.
+with ``?node=``), ``SeatTakenError`` 4412 (a newer page of the same person took the seat).
+The live session's own endings: 4408 too slow, 4410 hearing closed, 1012 server restarting.
 """
 
 from __future__ import annotations
@@ -183,6 +184,13 @@ class DocumentChangedError(ConflictError):
     code = "document_changed"
 
 
+class SeatTakenError(ConflictError):
+    """The same person opened the room in another tab or browser, which took their seat over:
+    this page stops (it may take the seat back by reloading)."""
+
+    code = "seat_taken"
+
+
 class GoneError(ServerError):
     code = "gone"
     status_code = 410
@@ -237,6 +245,7 @@ WS_CLOSE_OVERFLOW = 4408
 WS_CLOSE_NOT_OPEN = 4409
 WS_CLOSE_HEARING_CLOSED = 4410
 WS_CLOSE_REMOVED = 4411
+WS_CLOSE_SEAT_TAKEN = 4412
 WS_CLOSE_OWNED_ELSEWHERE = 4421
 WS_CLOSE_SERVER_SHUTDOWN = 1012
 
@@ -247,6 +256,8 @@ def websocket_close(exc: ServerError) -> tuple[int, str]:
         return WS_CLOSE_OWNED_ELSEWHERE, exc.owner
     if isinstance(exc, RemovedError):
         code = WS_CLOSE_REMOVED
+    elif isinstance(exc, SeatTakenError):
+        code = WS_CLOSE_SEAT_TAKEN
     elif isinstance(exc, ConflictError):
         code = WS_CLOSE_NOT_OPEN
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from hearing_server.access import hearing_for_participant, hearing_for_staff
@@ -43,6 +44,7 @@ from hearing_server.schemas import (
     RevokedOut,
     VersionIn,
 )
+from hearing_server.took_part import took_part
 
 router = APIRouter(prefix="/api", tags=["hearings"])
 
@@ -177,6 +179,20 @@ def list_participants(
         select(Participant).where(Participant.hearing_id == hearing.id).order_by(Participant.id)
     ).all()
     return [participant_out(row, with_contact=staff is not None) for row in rows]
+
+
+class TookPartOut(BaseModel):
+    key: str
+    role: str
+    name: str
+
+
+@router.get("/hearings/{hearing_id}/took-part")
+def list_took_part(hearing_id: int, staff: CurrentStaff, session: SessionDep) -> list[TookPartOut]:
+    """Everyone who took part (participants, and the judges and clerks who joined the room), for
+    the transcript editor's change of speaker (court staff of the hearing's court only)."""
+    hearing = hearing_for_staff(session, staff, hearing_id)
+    return [TookPartOut(key=p.key, role=p.role, name=p.name) for p in took_part(session, hearing)]
 
 
 @router.post("/hearings/{hearing_id}/participants", status_code=201)

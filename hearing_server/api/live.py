@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from hearing_server.deps import (
     ContextDep,
@@ -23,9 +24,10 @@ from hearing_server.deps import (
     SessionDep,
     SocketAdmissionDep,
 )
-from hearing_server.live.admission import live_for
-from hearing_server.live.hub import Message, Subscription
+from hearing_server.live.admission import Admitted, live_for
+from hearing_server.live.hub import Message, Speaker, Subscription
 from hearing_server.live.moderation import do_join_media
+from hearing_server.live.room import LiveHearing
 
 router = APIRouter(tags=["live"])
 _logger = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ _logger = logging.getLogger(__name__)
 class OfferIn(BaseModel):
     sdp: str = Field(min_length=1, max_length=64 * 1024)
     type: str = Field(pattern="^offer$")
+    tab: str | None = Field(default=None, min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
+    """The page's id: a newer page of the same person takes the seat (live/seats.py)."""
 
 
 class AnswerOut(BaseModel):
@@ -61,6 +65,7 @@ async def post_offer(
         participant=participant,
         hearing_id=hearing_id,
         offer_sdp=body.sdp,
+        tab=body.tab,
     )
     return AnswerOut(sdp=answer.sdp, type=answer.type, forwarded=dict(answer.forwarded))
 
@@ -73,19 +78,24 @@ async def transcript_socket(
     registry: LiveDep,
     since: int | None = None,
     live_id: Annotated[str | None, Query(max_length=64)] = None,
+    tab: Annotated[
+        str | None, Query(min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
+    ] = None,
 ) -> None:
-    """Its live session is started if need be (only while the hearing is open: else 4409)."""
-    admitted = await admission(
-        lambda session, admitted, _: (
-            admitted.speaker,
-            live_for(registry, session, admitted.hearing),
-        )
-    )
+    """Its live session is started if need be (only while the hearing is open: else 4409).
+    ``tab``: the page's id; a newer page of the same person takes the seat (4412 for the older)."""
+
+    def seated(session: Session, admitted: Admitted, _: object) -> tuple[Speaker, LiveHearing]:
+        live = live_for(registry, session, admitted.hearing)
+        live.seat(admitted.speaker, tab)  # SeatTakenError: this page was displaced (4412)
+        return admitted.speaker, live
+
+    admitted = await admission(seated)
     if admitted is None:
         return
     speaker, live = admitted
     await live.ready()  # the transcript document is in the snapshot
-    initial, subscription = live.subscribe(speaker, since, live_id)
+    initial, subscription = live.subscribe(speaker, since, live_id, tab)
     try:
         await _serve(websocket, initial, subscription)
     finally:

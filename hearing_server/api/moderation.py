@@ -6,8 +6,10 @@ then apply to the running live session).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hearing_server.deps import (
     ContextDep,
@@ -17,6 +19,7 @@ from hearing_server.deps import (
     OptionalStaff,
     SessionDep,
 )
+from hearing_server.live.floor_actions import do_floor, do_hand
 from hearing_server.live.moderation import do_leave_media, do_set_muted, do_set_removed
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["live"])
@@ -114,4 +117,57 @@ async def leave_hearing(
     in the room (never joined, already left, hearing not open) changes nothing."""
     await do_leave_media(
         session, ctx, registry, staff=staff, participant=participant, hearing_id=hearing_id
+    )
+
+
+class HandIn(BaseModel):
+    raised: bool = True
+
+
+class FloorIn(BaseModel):
+    action: Literal["grant", "lower", "end"]
+    speaker: str | None = Field(default=None, min_length=1, max_length=64)
+    """The speaker key (``participant-7``, ``staff-3``); not needed to end the floor."""
+
+
+@router.post("/floor/hand", status_code=204)
+async def raise_hand(
+    hearing_id: int,
+    body: HandIn,
+    staff: OptionalStaff,
+    participant: OptionalParticipant,
+    session: SessionDep,
+    ctx: ContextDep,
+    registry: LiveDep,
+) -> None:
+    """举手: the caller raises (or lowers) their own hand."""
+    do_hand(
+        session,
+        ctx,
+        registry,
+        staff=staff,
+        participant=participant,
+        hearing_id=hearing_id,
+        raised=body.raised,
+    )
+
+
+@router.post("/floor", status_code=204)
+async def give_floor(
+    hearing_id: int,
+    body: FloorIn,
+    staff: JudgeStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    registry: LiveDep,
+) -> None:
+    """The judge grants the floor, lowers a raised hand, or ends the floor."""
+    do_floor(
+        session,
+        ctx,
+        registry,
+        staff=staff,
+        hearing_id=hearing_id,
+        action=body.action,
+        speaker_key=body.speaker,
     )

@@ -118,6 +118,9 @@ class TranscriptHub:
         """The transcript document's segments (id → row), in document order."""
         self._partials: dict[str, Message] = {}
         self._presence: dict[str, Message] = {}
+        self._floor: Message = {"queue": [], "holder": None}
+        self.recording = False
+        """Whether the server records this session's audio (every page shows 录音中 then)."""
         self._buffer: deque[Message] = deque(maxlen=buffer_size)
         self._subscribers: set[Subscription] = set()
         self._closed = False
@@ -193,6 +196,11 @@ class TranscriptHub:
         self._presence[state["speaker"]] = state
         return self._publish({"type": "presence", "presence": state})
 
+    def floor(self, state: Message) -> Message:
+        """Raised hands or the floor changed (``state`` from :mod:`hearing_server.live.floor`)."""
+        self._floor = state
+        return self._publish({"type": "floor", "floor": state})
+
     def hearing_closed(self) -> Message:
         """The last message of a hearing closed by the clerk (before :meth:`close`)."""
         return self._publish({"type": "hearing", "status": "closed"})
@@ -208,6 +216,8 @@ class TranscriptHub:
             "segments": list(self._segments.values()),
             "partials": dict(self._partials),
             "presence": dict(self._presence),
+            "floor": self._floor,
+            "recording": self.recording,
         }
 
     def since(self, seq: int) -> list[Message] | None:
@@ -248,6 +258,11 @@ class TranscriptHub:
             subscription._end(code, reason)
             self._subscribers.discard(subscription)
         return len(ended)
+
+    def end(self, subscription: Subscription, code: int, reason: str) -> None:
+        """End one subscription (its page's seat was taken by a newer page of the person)."""
+        subscription._end(code, reason)
+        self._subscribers.discard(subscription)
 
     def close(
         self,

@@ -201,13 +201,16 @@ async def do_join_media(
     participant: Participant | None,
     hearing_id: int,
     offer_sdp: str,
+    tab: str | None = None,
 ) -> Answer:
     """Answer the caller's WebRTC offer in the hearing's live session (started if need be; only
     while the hearing is open). A first join, or a join after leaving, is audited; a re-offer
-    (page reload, network drop) replaces the connection and is not."""
+    (page reload, network drop) replaces the connection and is not. ``tab``: the page's id
+    (:mod:`hearing_server.live.seats`)."""
     admitted = admit(session, staff, participant, hearing_id)
     live = live_for(registry, session, admitted.hearing)
     speaker = admitted.speaker
+    live.seat(speaker, tab)  # SeatTakenError: a newer page of theirs has the seat (409)
     was_present = live.presence.state(speaker.key) == "present"
     answer = await live.answer(speaker, offer_sdp)
     if live.presence.state(speaker.key) == "removed":  # removed while the offer was answered

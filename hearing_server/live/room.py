@@ -39,7 +39,8 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from asr.stream import StreamConfig
 from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd
-from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SERVER_SHUTDOWN
+from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SEAT_TAKEN, WS_CLOSE_SERVER_SHUTDOWN
+from hearing_server.live.floor import Floor
 from hearing_server.live.hub import (
     Message,
     Speaker,
@@ -49,6 +50,7 @@ from hearing_server.live.hub import (
 )
 from hearing_server.live.presence import PresenceBook
 from hearing_server.live.recorder import HearingRecorder, RecordedGap
+from hearing_server.live.seats import SEAT_TAKEN_MESSAGE, SeatBook
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.rtc.peer import Answer, PeerManager
@@ -130,10 +132,15 @@ class LiveHearing:
         """Provisional until the document is read (:meth:`attach`): a session that continues
         the hearing keeps its live start, so segment times stay on one clock."""
         self.hub = TranscriptHub(started_at=self.started_at)
+        self.hub.recording = recorder is not None  # the room's 录音中 follows the server's state
         self._document = document
         self._attached = asyncio.Event()
         self._attaching: asyncio.Task[None] | None = None
         self.presence = PresenceBook(self.hub.presence)
+        self.seats = SeatBook()
+        self.floor = Floor(self.hub.floor)
+        """Raised hands and who has the floor (:mod:`hearing_server.live.floor`)."""
+        """One page per person holds their seat (:mod:`hearing_server.live.seats`)."""
         for speaker in spec.removed:
             self.presence.removed(speaker)
         self._commit_lock = asyncio.Lock()
@@ -253,15 +260,24 @@ class LiveHearing:
     def readmit(self, speaker: Speaker) -> None:
         self.presence.readmitted(speaker)
 
+    def seat(self, speaker: Speaker, tab: str | None) -> None:
+        """Page ``tab`` of ``speaker`` takes their seat (SeatTakenError: it was displaced); the
+        transcript sockets of the page it displaces end (4412: that page stops)."""
+        for subscription in self.seats.claim(speaker.key, tab):
+            self.hub.end(subscription, WS_CLOSE_SEAT_TAKEN, f"seat_taken: {SEAT_TAKEN_MESSAGE}")
+
     def subscribe(
-        self, speaker: Speaker, since: int | None, live_id: str | None
+        self, speaker: Speaker, since: int | None, live_id: str | None, tab: str | None = None
     ) -> tuple[list[Message], Subscription]:
-        """A transcript socket of ``speaker`` opens; pair with :meth:`unsubscribe`."""
+        """A transcript socket of ``speaker`` (page ``tab``) opens; pair with ``unsubscribe``."""
         if not self._closed:  # first, so that one's own snapshot shows one online
             self.presence.online(speaker, +1)
-        return self.hub.subscribe(since, live_id=live_id, key=speaker.key)
+        initial, subscription = self.hub.subscribe(since, live_id=live_id, key=speaker.key)
+        self.seats.subscribed(speaker.key, tab, subscription)
+        return initial, subscription
 
     def unsubscribe(self, speaker: Speaker, subscription: Subscription) -> None:
+        self.seats.unsubscribed(speaker.key, subscription)
         self.hub.unsubscribe(subscription)
         if not self._closed:
             self.presence.online(speaker, -1)

@@ -217,7 +217,7 @@ def run_language(
                   const own = window.__e2eTranscript.committed.filter((l) => l.speaker === key);
                   const last = own.length ? own[own.length - 1].at : 0;
                   return now - last >= quiet
-                    && !document.querySelector(`#partials [data-speaker="${key}"]`);
+                    && !document.querySelector(`#lines [data-pending="${key}"]`);
                 }""",
                 arg=[key, audio_end_ms, DRAIN_QUIET_MS, DRAIN_MAX_MS],
                 timeout=end_s * 1000 + DRAIN_MAX_MS + 30_000,

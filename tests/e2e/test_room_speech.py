@@ -211,7 +211,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
                 """([key, aEnd, latest]) => {
                   const rec = window.__e2eTranscript;
                   const done = rec.committed.some((l) => l.speaker === key && l.at >= aEnd)
-                    && !document.querySelector(`#partials [data-speaker="${key}"]`);
+                    && !document.querySelector(`#lines [data-pending="${key}"]`);
                   return done || Date.now() >= latest;
                 }""",
                 arg=[key, start_ms + a_end_s * 1000, start_ms + b_start_s * 1000 - 500],

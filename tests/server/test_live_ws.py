@@ -46,6 +46,8 @@ def test_participant_gets_snapshot_then_diffs_attributed_to_the_speaker(
             "segments": [],
             "partials": {},
             "presence": {me: snapshot["presence"][me]},
+            "floor": {"queue": [], "holder": None},
+            "recording": snapshot["recording"],
         }
         assert snapshot["presence"][me]["online"] is True
         live = live_of(app, world.hearing_a)

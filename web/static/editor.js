@@ -244,6 +244,8 @@ async function main() {
   // record before the parties sign); before it opens, or once cancelled, the record is read.
   if (!["open", "closed"].includes(hearing.status)) { page.me.canEdit = false; page.me.canLock = false; }
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
+  // Everyone who took part, the judge and clerk too (not on the participant list): for 更改发言人.
+  page.speakers = await api("GET", `/api/hearings/${hearingId}/took-part`).catch(() => page.speakers);
   document.getElementById("tools").hidden = !page.me.canEdit;
   document.getElementById("keys-help").hidden = !page.me.canEdit;
   const scheme = location.protocol === "https:" ? "wss" : "ws";

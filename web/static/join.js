@@ -1,6 +1,7 @@
 // Party join page: hearing summary, device check, one-time SMS code, then the courtroom.
 import { api, errorText, formatDateTime, setupHeader } from "./common.js";
 import { t } from "./i18n.js";
+import { watchMicrophone } from "./mic-check.js";
 import { codeStep } from "./otp.js";
 
 function tokenFromUrl() {
@@ -12,6 +13,7 @@ function tokenFromUrl() {
 
 const token = tokenFromUrl();
 let stream = null;
+let stopMicCheck = null;
 
 async function checkDevices() {
   const micStatus = document.getElementById("mic-status");
@@ -24,25 +26,17 @@ async function checkDevices() {
     micStatus.className = "error";
     return;
   }
-  micStatus.textContent = t("mic_ok");
-  micStatus.className = "hint ok";
   if (stream.getVideoTracks().length) document.getElementById("preview").srcObject = stream;
   else camStatus.textContent = t("cam_none");
-  const context = new AudioContext();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 512;
-  context.createMediaStreamSource(stream).connect(analyser);
-  const data = new Float32Array(analyser.fftSize);
-  const level = document.getElementById("level");
-  const tick = () => {
-    analyser.getFloatTimeDomainData(data);
-    let sum = 0;
-    for (const v of data) sum += v * v;
-    const rms = Math.sqrt(sum / data.length);
-    level.style.width = `${Math.min(100, Math.round(rms * 400))}%`;
-    requestAnimationFrame(tick);
-  };
-  tick();
+  // "麦克风正常" only once sound is heard (mic-check.js); silence says so, with what to do.
+  if (stopMicCheck) stopMicCheck();
+  stopMicCheck = watchMicrophone(stream, document.getElementById("level"), (verdict) => {
+    micStatus.textContent = verdict === "ok" ? t("mic_ok")
+      : verdict === "silent" ? `${t("roomctl_mic_silent")} ${t("roomctl_mic_silent_hint")}`
+        : t("roomctl_mic_listening");
+    micStatus.className = verdict === "ok" ? "hint ok" : verdict === "silent" ? "hint warn" : "hint";
+    micStatus.dataset.verdict = verdict;
+  });
 }
 
 async function main() {

@@ -4,6 +4,7 @@ import { api } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { t } from "./i18n.js";
 import { exitRoom } from "./room-people.js";
+import { attempting, restored } from "./room-reconnect.js";
 import { hearingId, setConn, state } from "./room-state.js";
 import { attachTrack, setMutedBadge } from "./room-tiles.js";
 
@@ -36,11 +37,12 @@ async function connectMedia() {
   let answer;
   try {
     answer = await api("POST", `/api/hearings/${hearingId}/rtc/offer`, {
-      sdp: pc.localDescription.sdp, type: "offer",
+      sdp: pc.localDescription.sdp, type: "offer", tab: state.tab,
     });
   } catch (exc) {
     pc.close();
     if (exc.code === "removed") { exitRoom("removed"); return; }
+    if (exc.code === "seat_taken") { exitRoom("taken"); return; }
     throw exc;
   }
   if (state.exited) { pc.close(); return; }
@@ -51,9 +53,10 @@ async function connectMedia() {
   }
   pc.addEventListener("connectionstatechange", () => {
     if (pc !== state.pc) return;
-    if (pc.connectionState === "connected") setConn(t("connected"));
+    if (pc.connectionState === "connected") { setConn(t("connected")); restored("media"); }
     if (pc.connectionState === "failed" || pc.connectionState === "disconnected") {
       setConn(t("reconnecting"));
+      attempting("media");
       setTimeout(() => { if (pc === state.pc) reconnectMedia(); }, 2000);
     }
   });
@@ -77,7 +80,7 @@ export async function reconnectMedia() {
     // The server could not be reached or is starting (a restart): try again, or the page would
     // stay without media until a reload.
     const unreachable = exc.status === undefined || exc.status >= 500;
-    if (unreachable) retryTimer = setTimeout(reconnectMedia, 2000);
+    if (unreachable) { attempting("media"); retryTimer = setTimeout(reconnectMedia, 2000); }
   } finally { state.connecting = false; }
 }
 

@@ -3,6 +3,7 @@
 import { api, el } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { scheduleReoffer } from "./room-media.js";
+import { stopped } from "./room-reconnect.js";
 import { hearingId, person, reportError, setConn, state } from "./room-state.js";
 import { judgeMute, learn, showJudgeMuted } from "./room-tiles.js";
 import { keepScrolled, setPartial } from "./room-transcript.js";
@@ -101,10 +102,12 @@ export function exitRoom(kind) {
   // A closed hearing keeps its transcript on screen; leaving or removal shows only the card.
   const room = document.querySelector("main .room");
   if (kind === "closed") room.classList.add("ended"); else room.hidden = true;
-  document.getElementById("exit-title").textContent = t(`${kind}_title`);
-  document.getElementById("exit-text").textContent = t(`${kind}_text`);
+  const texts = kind === "taken" ? "roomctl_taken" : kind; // seat taken by a newer page of ours
+  document.getElementById("exit-title").textContent = t(`${texts}_title`);
+  document.getElementById("exit-text").textContent = t(`${texts}_text`);
   const rejoin = document.getElementById("rejoin");
   rejoin.hidden = kind === "closed";
+  rejoin.textContent = kind === "taken" ? t("roomctl_take_back") : t("rejoin");
   rejoin.onclick = () => location.reload();
   const home = document.getElementById("exit-home");
   home.href = staff ? "/dashboard.html" : "/";
@@ -112,6 +115,7 @@ export function exitRoom(kind) {
   document.getElementById("room-exit").hidden = false;
   document.getElementById("room-exit").dataset.exit = kind;
   setConn("");
+  stopped(); // no more retries: the exit card says why
 }
 
 export async function leave() {

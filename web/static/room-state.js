@@ -22,7 +22,9 @@ export const state = {
   ws: null,
   connecting: false,
   reofferTimer: null,
-  exited: null,        // "left" | "removed" | "closed" once the page stopped taking part
+  exited: null,        // "left" | "removed" | "closed" | "taken" once the page stopped taking part
+  // This page's id: a newer page of the same person takes the seat (hearing_server/live/seats.py).
+  tab: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`,
 };
 window.tingshen = state; // for the browser tests and for support staff in the console
 

@@ -9,6 +9,16 @@ function initials(name) {
   return (name || "?").trim().slice(-2);
 }
 
+// A microphone icon for the judge's mute button on a tile (a button, not a status badge).
+function micIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.innerHTML = '<path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z"/>';
+  return svg;
+}
+
 export function tileFor(key) {
   let tile = state.tiles.get(key);
   if (tile) return tile;
@@ -24,7 +34,8 @@ export function tileFor(key) {
     el("span", { class: "badge-muted", hidden: true }, t("muted")));
   tile.video = video;
   if (state.me.isJudge && !isMe && p.participantId) {
-    const button = el("button", { class: "small danger", type: "button" }, t("mute_other"));
+    const button = el("button", { class: "tile-btn", type: "button", "aria-pressed": "false" },
+      micIcon(), el("span", { class: "tile-btn-label" }, t("mute_other")));
     button.onclick = () => judgeMute(key).catch(reportError);
     tile.append(el("div", { class: "tile-actions" }, button));
   }
@@ -108,7 +119,10 @@ export function showJudgeMuted(key, muted) {
   if (muted) state.judgeMuted.add(key); else state.judgeMuted.delete(key);
   const tile = state.tiles.get(key);
   const button = tile && tile.querySelector(".tile-actions button");
-  if (button) button.textContent = muted ? t("unmute_other") : t("mute_other");
+  if (button) {
+    button.querySelector(".tile-btn-label").textContent = muted ? t("unmute_other") : t("mute_other");
+    button.setAttribute("aria-pressed", String(muted));
+  }
   if (key === state.me.key) {
     const badge = tileFor(key).querySelector(".badge-muted");
     badge.textContent = muted ? t("muted_by_judge") : t("muted");

@@ -3,6 +3,8 @@
 import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
+import { applyFloor, showRecording } from "./room-floor.js";
+import { attempting, restored } from "./room-reconnect.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { noteEvidence } from "./room-evidence.js";
 import { noteSegment } from "./room-stages.js";
@@ -42,22 +44,67 @@ function lineEl(item, kind) {
   const attrs = { class: `line ${kind}`, "data-speaker": item.speaker };
   if (kind === "committed") {
     attrs["data-id"] = item.id;
-    attrs["data-start"] = String(item.start_ms);
     if (item.edited) attrs.class += " edited";
   }
+  if (item.start_ms !== null && item.start_ms !== undefined) attrs["data-start"] = String(item.start_ms);
+  if (kind === "partial") attrs["data-pending"] = item.speaker;
   return el("div", attrs, who, el("div", { class: "text" }, text));
 }
 
+// Ordering and grouping (issue 13): every row sits at the time its utterance started (data-start),
+// whatever order the messages came in; one utterance is one row that grows. The segment a speaker's
+// current utterance grows (`open`) carries the words still being recognised (`pending`) inline, so a
+// speaker mid-utterance has a single row; a partial without such a segment has its own row, also
+// in order of time (in #committed with the rest: #partials stays empty). An empty partial (the utterance ended) closes the row.
+const open = new Map();    // speaker key -> id of the segment their current utterance grows
+const pending = new Map(); // speaker key -> their partial (words not committed yet)
+
+function placeByStart(box, node) {
+  const start = Number(node.dataset.start);
+  const later = Number.isNaN(start) ? null : [...box.children].find(
+    (n) => n !== node && n.dataset.start !== undefined && Number(n.dataset.start) > start);
+  if (later) box.insertBefore(node, later); else box.append(node);
+}
+
+const segmentRow = (id) => committedEl().querySelector(`.line.committed[data-id="${CSS.escape(id)}"]`);
+
+function latestOf(speaker) {
+  const rows = [...committedEl().querySelectorAll(".line.committed")]
+    .filter((n) => n.dataset.speaker === speaker);
+  return rows.length ? rows[rows.length - 1].dataset.id : null;
+}
+
+function renderPending(speaker) {
+  for (const old of document.querySelectorAll(`#lines [data-pending="${CSS.escape(speaker)}"]`)) old.remove();
+  for (const row of committedEl().querySelectorAll(`.line.growing[data-speaker="${CSS.escape(speaker)}"]`)) row.classList.remove("growing");
+  const partial = pending.get(speaker);
+  if (!partial) return;
+  const row = open.has(speaker) ? segmentRow(open.get(speaker)) : null;
+  if (row) {
+    row.classList.add("growing");
+    row.append(el("span", { class: "pending", "data-pending": speaker }, partial.text));
+  } else {
+    placeByStart(committedEl(), lineEl(partial, "partial")); // among the others, by time
+  }
+}
+
 // A segment of the transcript document (new, or changed: more words, a clerk's correction):
-// in place when it is there, else at its place in time among the others.
+// in place when it is there and its time is unchanged, else at its place in time.
 function upsertSegment(segment) {
-  const box = committedEl();
   const line = lineEl(segment, "committed");
-  const existing = box.querySelector(`.line.committed[data-id="${CSS.escape(segment.id)}"]`);
-  if (existing) { existing.replaceWith(line); return; }
-  const later = [...box.children].find(
-    (n) => n.dataset.start !== undefined && Number(n.dataset.start) > segment.start_ms);
-  if (later) box.insertBefore(line, later); else box.append(line);
+  const existing = segmentRow(segment.id);
+  if (existing && existing.dataset.start === line.dataset.start) existing.replaceWith(line);
+  else {
+    if (existing) existing.remove();
+    placeByStart(committedEl(), line);
+  }
+  const speaker = segment.speaker;
+  if (!speaker || segment.kind === "note") return;
+  // The speaker's newest segment is the one their utterance grows: a new one, or one that gets
+  // words while they are still speaking.
+  const growing = !existing || open.get(speaker) === segment.id || pending.has(speaker);
+  if (growing && latestOf(speaker) === segment.id) open.set(speaker, segment.id);
+  renderPending(speaker);
 }
 
 export function keepScrolled(fn) {
@@ -68,9 +115,9 @@ export function keepScrolled(fn) {
 }
 
 export function setPartial(partial) {
-  const existing = partialsEl().querySelector(`[data-speaker="${CSS.escape(partial.speaker)}"]`);
-  if (existing) existing.remove();
-  if (partial.text) partialsEl().append(lineEl(partial, "partial"));
+  if (partial.text) pending.set(partial.speaker, partial);
+  else { pending.delete(partial.speaker); open.delete(partial.speaker); }
+  renderPending(partial.speaker);
 }
 
 function applyMessage(message) {
@@ -84,15 +131,21 @@ function applyMessage(message) {
       message.segments.forEach(noteSegment);
       message.segments.forEach(noteEvidence);
       partialsEl().replaceChildren();
+      open.clear();
+      pending.clear();
       for (const partial of Object.values(message.partials)) setPartial(partial);
       const previous = state.presence;
       state.presence = new Map();
       for (const p of Object.values(message.presence || {})) applyPresence(p, previous.get(p.speaker));
       renderPeople();
+      applyFloor(message.floor);
+      showRecording(Boolean(message.recording));
       if (newSession && state.pc) reconnectMedia(); else ensureMedia();
     } else if (message.type === "presence") {
       applyPresence(message.presence);
       renderPeople();
+    } else if (message.type === "floor") {
+      applyFloor(message.floor);
     } else if (message.type === "hearing" && message.status === "closed") {
       exitRoom("closed");
     } else if (message.type === "segment") {
@@ -101,13 +154,14 @@ function applyMessage(message) {
       noteEvidence(message.segment);
       if (message.segment.speaker) maybeReoffer(message.segment.speaker);
     } else if (message.type === "segment_removed") {
-      const gone = committedEl().querySelector(`.line.committed[data-id="${CSS.escape(message.id)}"]`);
+      const gone = segmentRow(message.id);
       if (gone) gone.remove();
+      for (const [speaker, id] of open) if (id === message.id) { open.delete(speaker); renderPending(speaker); }
     } else if (message.type === "partial") {
       setPartial(message.partial);
       if (message.partial.text) maybeReoffer(message.partial.speaker);
     } else if (message.type === "gap") {
-      committedEl().append(lineEl(message, "gap"));
+      placeByStart(committedEl(), lineEl(message, "gap"));
     }
   });
   state.seq = message.seq;
@@ -116,23 +170,26 @@ function applyMessage(message) {
 export function connectTranscript() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   if (state.exited) return;
-  const since = state.seq && state.liveId ? `?since=${state.seq}&live_id=${state.liveId}` : "";
-  const path = routed(`/ws/hearings/${hearingId}/transcript${since}`);
+  const query = new URLSearchParams({ tab: state.tab });
+  if (state.seq && state.liveId) { query.set("since", state.seq); query.set("live_id", state.liveId); }
+  const path = routed(`/ws/hearings/${hearingId}/transcript?${query}`);
   const ws = new WebSocket(`${scheme}://${location.host}${path}`);
   state.ws = ws;
   const notice = document.getElementById("tr-notice");
-  ws.onopen = () => { notice.hidden = true; };
+  ws.onopen = () => { notice.hidden = true; restored("transcript"); };
   ws.onmessage = (event) => applyMessage(JSON.parse(event.data));
   ws.onclose = (event) => {
     if (state.exited) return;
     if (event.code === 4411) { exitRoom("removed"); return; }
     if (event.code === 4403) { notice.textContent = event.reason; notice.hidden = false; return; }
     if (event.code === 4410) { exitRoom("closed"); return; }
+    if (event.code === 4412) { exitRoom("taken"); return; } // a newer page of ours has the seat
     // Another server process runs this hearing: go there at once (or, when that process is the
     // one already asked for and is gone, wait for its lease to run out and a new owner).
     if (event.code === 4421 && routeTo(event.reason)) { connectTranscript(); return; }
     notice.textContent = event.code === 4409 ? t("not_open") : t("reconnecting");
     notice.hidden = false;
+    if (event.code !== 4409) attempting("transcript"); // the banner says what happens
     setTimeout(connectTranscript, event.code === 4409 ? 5000 : 1000);
   };
 }

@@ -11,6 +11,9 @@ import { setupEvidence } from "./room-evidence.js";
 import { setupStages } from "./room-stages.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
+import { fitTiles } from "./room-grid.js";
+import { setupFloor } from "./room-floor.js";
+import { devicesReady, mediaConstraints, setupDevices } from "./room-devices.js";
 
 async function whoAmI(participants) {
   try {
@@ -66,10 +69,15 @@ async function main() {
   renderPeople();
   setupStages();
   setupEvidence();
+  fitTiles(document.getElementById("tiles"));
+  setupFloor();
+  setupDevices();
   connectTranscript();
   setConn(t("connecting"));
   try {
-    state.localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+    // The devices chosen in this browser before (room-devices.js), else the defaults.
+    state.localStream = await navigator.mediaDevices.getUserMedia(mediaConstraints())
+      .catch(() => navigator.mediaDevices.getUserMedia({ audio: true, video: true }))
       .catch(() => navigator.mediaDevices.getUserMedia({ audio: true }));
   } catch {
     setConn(t("no_media"));
@@ -78,6 +86,7 @@ async function main() {
   attachTrack(state.me.key, state.localStream.getAudioTracks()[0]);
   const video = state.localStream.getVideoTracks()[0];
   if (video) attachTrack(state.me.key, video);
+  devicesReady();
   if (hearing.status !== "open") { setConn(t("not_open")); return; } // the snapshot starts it
   ensureMedia();
 }

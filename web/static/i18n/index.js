@@ -4,6 +4,7 @@ import errors from "./errors.js";
 import evidence from "./evidence.js";
 import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
+import roomctl from "./roomctl.js";
 import signLinks from "./sign-links.js";
 import staff from "./staff.js";
 import stages from "./stages.js";
@@ -18,4 +19,5 @@ export const PARTS = [
   evidence,
   signLinks,
   verifyRecordings,
+  roomctl,
 ];
