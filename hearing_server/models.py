@@ -73,6 +73,7 @@ class CourtRole(enum.StrEnum):
     AGENT = "agent"
     WITNESS = "witness"
     OBSERVER = "observer"
+    INTERPRETER = "interpreter"
 
     @property
     def label_zh(self) -> str:
@@ -97,6 +98,7 @@ _ROLE_LABELS: dict[CourtRole, tuple[str, str]] = {
     CourtRole.AGENT: ("诉讼代理人", "Agent ad litem"),
     CourtRole.WITNESS: ("证人", "Witness"),
     CourtRole.OBSERVER: ("旁听", "Observer"),
+    CourtRole.INTERPRETER: ("翻译", "Interpreter"),
 }
 
 
@@ -171,6 +173,10 @@ class Participant(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     removed_at: Mapped[datetime | None]
     """Set while the judge has removed the participant from the hearing (cleared on readmission)."""
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    """What this speaker's ASR stream recognises (zh/en/yue); ``None``: the hearing's."""
+    interprets_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), default=None)
+    """For an interpreter: whose words they interpret (a participant of the same hearing)."""
     hearing: Mapped[Hearing] = relationship()
 
 

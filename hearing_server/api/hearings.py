@@ -186,6 +186,8 @@ def add_participant(
         staff_user_id=body.staff_user_id,
         phone=body.phone,
         email=body.email,
+        language=body.language,
+        interprets_id=body.interprets_participant_id,
     )
     return participant_out(participant)
 
