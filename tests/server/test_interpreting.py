@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -11,7 +13,9 @@ from hearing_server.models import AuditEvent, Participant
 from tests.server.conftest import World, login
 
 
-def _add_interpreter(client: TestClient, world: World, **extra: object) -> TestClient:
+def _add_interpreter(
+    client: TestClient, world: World, **extra: object
+) -> Any:  # the client's response
     return client.post(
         f"/api/hearings/{world.hearing_a}/participants",
         json={"display_name": "陈译", "court_role": "interpreter", **extra},
