@@ -2,6 +2,7 @@
 // since and live_id; presence and hearing messages go to the participants panel and exit card.
 import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { lineNotes } from "./interpreting.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { hearingId, state } from "./room-state.js";
@@ -30,6 +31,7 @@ function lineEl(item, kind) {
     ? el("div", { class: "who" }, el("span", { class: "r" }, t("note")))
     : el("div", { class: "who" },
       el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
+      ...lineNotes(item, state.participants),
       ...(item.edited ? [el("span", { class: "edited" }, t("edited"))] : []),
       el("span", { class: "at" }, clock(item.start_at)));
   const text = kind === "gap" ? gapText(item) : item.text;
