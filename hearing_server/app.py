@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from hearing_server.api import (
     auth,
+    broadcast,
     case_documents,
     cases,
     closing,
@@ -39,6 +40,7 @@ from hearing_server.web_mount import mount_web
 
 ROUTERS = (
     auth,
+    broadcast,
     case_documents,
     cases,
     closing,

@@ -25,6 +25,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -159,6 +162,12 @@ class Hearing(Base):
     version: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(String(8), default="zh", server_default="zh")
     """What the live ASR recognises: ``zh`` (Mandarin), ``en``, or ``auto`` (per speaker)."""
+    public_viewing: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    """The bench allows the public broadcast (庭审公开) at ``/watch/{public_token}``."""
+    broadcast_delay_s: Mapped[int | None] = mapped_column(default=None)
+    """How far the broadcast runs behind the hearing; ``None``: the server's default."""
+    public_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    """The broadcast's public link (made on first opening, kept so the link stays the same)."""
     case: Mapped[Case] = relationship()
 
 
