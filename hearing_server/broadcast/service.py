@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hearing_server.broadcast.observers import Viewers, WatchLine, delayed_lines
@@ -71,6 +71,7 @@ class BroadcastService:
         *,
         clock: Callable[[], datetime],
     ) -> None:
+        """``clock``: the app's clock, which dates the transcript document's words."""
         self.root = root
         self._live = live
         self._documents = documents
@@ -168,7 +169,7 @@ class BroadcastService:
             return None
         return delayed_playlist(
             parse_playlist(text),
-            now=self._clock(),
+            now=datetime.now(UTC),  # FFmpeg dates segments by the system clock, not the app's
             delay_s=entry.config.delay_s,
             prefix=f"media/{entry.runs}/",
         )

@@ -49,6 +49,8 @@ PRIME = 3 * FRAME
 """Audio buffered before a speaker is mixed in (absorbs network jitter)."""
 MAX_BUFFER = RATE_HZ // 4
 """More than this waiting (a burst after a stall) drops the oldest: latency stays bounded."""
+MAX_LAG_S = 1.0
+"""A mixer this far behind the clock (a stalled event loop) skips ahead instead of catching up."""
 RESCAN_FRAMES = 25
 """How often (in 20 ms frames) the writer looks for speakers who joined."""
 
@@ -203,8 +205,11 @@ class BroadcastWriter:
                 self._rescan()
             due = started + (self.frames_written + 1) * FRAME / RATE_HZ
             delay = due - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)  # pacing by the clock: one 20 ms frame per 20 ms
+            if delay < -MAX_LAG_S:  # the loop stalled: skip the gap rather than burst through it
+                started -= delay
+                delay = 0.0
+            # Pacing by the clock: one 20 ms frame per 20 ms; behind, still yield to the loop.
+            await asyncio.sleep(max(0.0, delay))
             mix[:] = 0
             for item in self._inputs.values():
                 item.take_into(mix)

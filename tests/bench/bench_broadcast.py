@@ -28,6 +28,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 import wave
 from dataclasses import dataclass, field
@@ -226,6 +227,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         server = start_serve(Path(tmp), port, env={"TINGSHEN_NOTICE_DISPATCH_ENABLED": "false"})
+        # Keep reading the server's output (access log lines): a full pipe would block it.
+        stdout = server.proc.stdout
+        assert stdout is not None
+        threading.Thread(target=lambda: [None for _ in stdout], daemon=True).start()
         try:
             results = asyncio.run(
                 bench(f"http://127.0.0.1:{port}", server.passwords, args, server.proc.pid)
