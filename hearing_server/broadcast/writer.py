@@ -15,7 +15,11 @@ clock sums every speaker each 20 ms (missing audio is silence, so the broadcast'
 hearing's wall-clock time) and encodes AAC into FFmpeg's HLS muxer (2 s MPEG-TS segments with
 ``#EXT-X-PROGRAM-DATE-TIME``, which :mod:`hearing_server.broadcast.playlist` delays).
 
-Audio only, for now: a composed or active-speaker video is the next step (see docs/architecture.md).
+Video: the **active speaker's** camera (the loudest voice of the last moments, held for
+:data:`HOLD_S`; before anyone spoke, the first speaker with a camera). Each speaker's VP8 is
+subscribed like the audio and decoded, keeping only the latest picture; at :data:`FPS` frames a
+second the mixer scales the active speaker's latest picture to :data:`WIDTH` x :data:`HEIGHT`
+(black when nobody has a camera) and encodes it with x264 (ultrafast, a keyframe per segment).
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -31,85 +34,27 @@ from typing import Any
 
 import av
 import numpy as np
-import numpy.typing as npt
-from aiortc.mediastreams import MediaStreamError
 
-from hearing_server.rtc.forwarding import EncodedTrack
+from hearing_server.broadcast.inputs import RATE_HZ, AudioInput, VideoInput
 from hearing_server.rtc.relay import Forwarder
 
 __all__ = ["PLAYLIST", "SEGMENT_S", "BroadcastWriter"]
 
 _logger = logging.getLogger(__name__)
 
-RATE_HZ = 48_000
 FRAME = RATE_HZ // 50  # 20 ms
 SEGMENT_S = 2
 PLAYLIST = "index.m3u8"
-PRIME = 3 * FRAME
-"""Audio buffered before a speaker is mixed in (absorbs network jitter)."""
-MAX_BUFFER = RATE_HZ // 4
-"""More than this waiting (a burst after a stall) drops the oldest: latency stays bounded."""
 MAX_LAG_S = 1.0
 """A mixer this far behind the clock (a stalled event loop) skips ahead instead of catching up."""
 RESCAN_FRAMES = 25
 """How often (in 20 ms frames) the writer looks for speakers who joined."""
-
-Samples = npt.NDArray[np.float32]
-
-
-class _Input:
-    """One speaker: encoded Opus in, 48 kHz mono float samples out (a small jitter buffer)."""
-
-    def __init__(self, key: str, track: EncodedTrack) -> None:
-        self.key = key
-        self.track = track
-        self._decoder: Any = av.CodecContext.create("opus", "r")
-        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE_HZ)
-        self._chunks: deque[Samples] = deque()
-        self._size = 0
-        self._primed = False
-        self.task: asyncio.Task[None] | None = None
-
-    async def run(self) -> None:
-        while True:
-            try:
-                packet = await self.track.recv()
-            except MediaStreamError:
-                return
-            try:
-                frames = self._decoder.decode(packet)
-            except av.FFmpegError:
-                continue  # one corrupt packet: skip it
-            for frame in frames:
-                for out in self._resampler.resample(frame):
-                    self._push(np.ascontiguousarray(out.to_ndarray().reshape(-1), np.float32))
-
-    def _push(self, samples: Samples) -> None:
-        self._chunks.append(samples)
-        self._size += samples.size
-        while self._size > MAX_BUFFER and len(self._chunks) > 1:
-            self._size -= self._chunks.popleft().size
-        if self._size >= PRIME:
-            self._primed = True
-
-    def take_into(self, mix: Samples) -> None:
-        """Add the next ``len(mix)`` samples (silence where there are none) to ``mix``."""
-        if not self._primed:
-            return
-        need, at = mix.size, 0
-        while need and self._chunks:
-            chunk = self._chunks[0]
-            used = min(need, chunk.size)
-            mix[at : at + used] += chunk[:used]
-            if used == chunk.size:
-                self._chunks.popleft()
-            else:
-                self._chunks[0] = chunk[used:]
-            self._size -= used
-            at += used
-            need -= used
-        if need:
-            self._primed = False  # ran dry: wait for a few frames again
+FPS = 5
+WIDTH, HEIGHT = 320, 180
+HOLD_S = 1.5
+"""The active speaker keeps the picture this long after someone else got louder."""
+SPEAKING_LEVEL = 0.01
+"""RMS (of a 20 ms frame, full scale 1.0) above which a speaker counts as speaking."""
 
 
 class BroadcastWriter:
@@ -124,10 +69,17 @@ class BroadcastWriter:
         self.frames_written = 0
         self._forwarder = forwarder
         self._participants = participants
-        self._inputs: dict[str, _Input] = {}
+        self._inputs: dict[str, AudioInput] = {}
+        self._videos: dict[str, VideoInput] = {}
         self._task: asyncio.Task[None] | None = None
         self._container: Any = None
         self._stream: Any = None
+        self._video: Any = None
+        self._black: av.VideoFrame | None = None
+        self.active: str | None = None
+        """Whose camera the broadcast shows."""
+        self._active_until = 0.0
+        self.video_frames = 0
 
     @property
     def playlist(self) -> Path:
@@ -157,6 +109,16 @@ class BroadcastWriter:
         stream.layout = "mono"
         stream.bit_rate = 64_000
         self._stream = stream
+        video = self._container.add_stream(
+            "libx264",
+            rate=FPS,
+            options={"preset": "ultrafast", "tune": "zerolatency", "g": str(FPS * SEGMENT_S)},
+        )
+        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        video.bit_rate = 300_000
+        self._video = video
+        black = np.zeros((HEIGHT, WIDTH, 3), dtype=np.uint8)
+        self._black = av.VideoFrame.from_ndarray(black, format="rgb24")
         self._task = asyncio.get_running_loop().create_task(self._mix(), name="broadcast-mix")
 
     async def stop(self) -> None:
@@ -165,35 +127,65 @@ class BroadcastWriter:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for item in self._inputs.values():
+        inputs: list[AudioInput | VideoInput] = [*self._inputs.values(), *self._videos.values()]
+        for item in inputs:
             item.track.stop()
             if item.task is not None:
                 item.task.cancel()
-        await asyncio.gather(
-            *(i.task for i in self._inputs.values() if i.task is not None), return_exceptions=True
-        )
+        tasks = [i.task for i in inputs if i.task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._inputs.clear()
+        self._videos.clear()
         container, self._container = self._container, None
         if container is not None:
             try:
-                for packet in self._stream.encode(None):
+                for packet in [*self._stream.encode(None), *self._video.encode(None)]:
                     container.mux(packet)
             finally:
                 container.close()  # writes the last segment and #EXT-X-ENDLIST
 
     def _rescan(self) -> None:
+        loop = asyncio.get_running_loop()
         for key in self._participants():
             current = self._inputs.get(key)
-            if current is not None and current.task is not None and not current.task.done():
-                continue
-            source = self._forwarder.source(key, "audio")
-            if source is None:
-                continue
-            item = _Input(key, source.subscribe())
-            item.task = asyncio.get_running_loop().create_task(
-                item.run(), name=f"broadcast-input:{key}"
-            )
-            self._inputs[key] = item
+            if current is None or current.task is None or current.task.done():
+                source = self._forwarder.source(key, "audio")
+                if source is not None:
+                    item = AudioInput(key, source.subscribe())
+                    item.task = loop.create_task(item.run(), name=f"broadcast-audio:{key}")
+                    self._inputs[key] = item
+            camera = self._videos.get(key)
+            if camera is None or camera.task is None or camera.task.done():
+                source = self._forwarder.source(key, "video")
+                if source is not None:
+                    video = VideoInput(key, source.subscribe())
+                    video.task = loop.create_task(video.run(), name=f"broadcast-video:{key}")
+                    self._videos[key] = video
+
+    def _pick_active(self, now: float) -> None:
+        """The loudest speaker now, if louder than the threshold; kept for ``HOLD_S``."""
+        loudest = max(self._inputs.values(), key=lambda i: i.level, default=None)
+        if loudest is not None and loudest.level >= SPEAKING_LEVEL:
+            if loudest.key == self.active:
+                self._active_until = now + HOLD_S
+            elif now >= self._active_until:
+                self.active, self._active_until = loudest.key, now + HOLD_S
+        if self.active is None or self.active not in self._videos:
+            with_camera = [k for k, v in self._videos.items() if v.latest is not None]
+            if with_camera and (self.active is None or now >= self._active_until):
+                self.active = with_camera[0]
+
+    def _encode_video(self) -> None:
+        camera = self._videos.get(self.active) if self.active is not None else None
+        picture = camera.latest if camera is not None and camera.latest is not None else None
+        source = picture if picture is not None else self._black
+        assert source is not None
+        frame = source.reformat(width=WIDTH, height=HEIGHT, format="yuv420p")
+        frame.pts = self.video_frames
+        frame.time_base = Fraction(1, FPS)
+        for packet in self._video.encode(frame):
+            self._container.mux(packet)
+        self.video_frames += 1
 
     async def _mix(self) -> None:
         loop = asyncio.get_running_loop()
@@ -221,6 +213,9 @@ class BroadcastWriter:
             try:
                 for packet in self._stream.encode(frame):
                     self._container.mux(packet)
+                if self.frames_written % (RATE_HZ // FRAME // FPS) == 0:
+                    self._pick_active(loop.time())
+                    self._encode_video()
             except av.FFmpegError:
                 _logger.exception("broadcast: encoding failed; the writer stops")
                 raise

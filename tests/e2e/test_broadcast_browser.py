@@ -3,7 +3,8 @@
 Headless Chromium in a private network namespace, the real app on 127.0.0.1. The judge (fake
 microphone: a looping tone, sent over real WebRTC) enters the room and allows public viewing with
 a 6 s delay; an observer opens the public link: hls.js plays the server's HLS (the judge's audio,
-mixed and encoded by the broadcast writer), ``video.currentTime`` advances, and the observer's
+mixed and encoded by the broadcast writer, and the active speaker's camera, the judge's),
+``video.currentTime`` advances, the picture is the judge's fake camera, and the observer's
 transcript shows the judge's committed words only once they are 6 s old (compared with when the
 judge's own page showed them). The observer's page opens no RTCPeerConnection and no WebSocket;
 the judge's panel counts one observer. The judge stops public viewing: the observer's page says
@@ -51,6 +52,22 @@ NO_REALTIME_JS = """
     constructor(...a) { super(...a); window.__e2eRealtime.push("ws"); }
   };
 })();
+"""
+
+
+MEAN_COLOUR_JS = """
+() => {
+  const video = document.getElementById("watch-video");
+  const canvas = document.createElement("canvas");
+  canvas.width = 32;
+  canvas.height = 18;
+  const g = canvas.getContext("2d");
+  g.drawImage(video, 0, 0, 32, 18);
+  const d = g.getImageData(0, 0, 32, 18).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
+  return sum.map((v) => v / (d.length / 4));
+}
 """
 
 
@@ -127,6 +144,13 @@ def test_judge_opens_the_hearing_to_the_public_and_an_observer_watches_behind_th
                 f"() => document.getElementById('watch-video').currentTime > {played + 1.5}",
                 timeout=30_000,
             )
+            # The picture is the active speaker's (the judge's) camera: Chromium's fake camera is
+            # mostly green, so the broadcast's frames are too (black would mean no camera).
+            observer.wait_for_function(
+                "() => document.getElementById('watch-video').videoWidth === 320"
+            )
+            red, green, blue = observer.evaluate(MEAN_COLOUR_JS)
+            assert green > 80 and green > red + 40 and green > blue + 40, (red, green, blue)
             # The transcript: committed words, each shown only once they are DELAY_S old.
             expect(observer.locator("#watch-lines .line").first).to_contain_text(
                 "本庭现在开庭", timeout=30_000

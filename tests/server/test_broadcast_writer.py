@@ -41,6 +41,13 @@ def _tone(path: Path, seconds: float = 30.0, rate_hz: int = 48_000) -> Path:
     return path
 
 
+def _video_of(segment: Path) -> tuple[str, int, int, int]:
+    with av.open(str(segment)) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        return stream.codec_context.name, stream.width, stream.height, frames
+
+
 def _decoded(segment: Path) -> np.ndarray:
     with av.open(str(segment)) as container:
         chunks = [
@@ -100,3 +107,6 @@ async def test_the_broadcast_carries_the_judges_voice(app, ctx, world: World, tm
     peak_hz = float(np.argmax(spectrum) * 48_000 / samples.size)
     assert rms > 0.1, f"the broadcast is silent (rms {rms:.4f})"
     assert abs(peak_hz - 440.0) < 5.0, peak_hz
+    # No camera in this hearing: the video track is there (players expect it), black, at 5 fps.
+    codec, width, height, frames = _video_of(run_dir / "seg00001.ts")
+    assert (codec, width, height) == ("h264", 320, 180) and frames >= 8, (codec, frames)
