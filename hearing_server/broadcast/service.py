@@ -9,7 +9,9 @@ number of observers), and the observer count the bench sees.
     await service.aclose()       # app shutdown: writers flushed
 
 A supervisor task per public hearing starts the writer when the hearing's live session exists
-(someone joined) and stops it when the session closes or the bench switches public viewing off.
+(someone joined) and stops it when the session closes or the bench switches public viewing off;
+switching off also deletes the broadcast's files (segments are a public copy of the hearing, kept
+only while it is public; the recording of record is ``recordings/``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +201,10 @@ class BroadcastService:
         finally:
             with contextlib.suppress(Exception):
                 await self._stop_writer(entry)
+            if not entry.config.public:  # switched off: the public copy of the hearing goes
+                await asyncio.to_thread(
+                    shutil.rmtree, self.root / str(hearing_id), ignore_errors=True
+                )
 
     @staticmethod
     async def _stop_writer(entry: _Broadcast) -> None:

@@ -4,6 +4,7 @@ A judge's in-process aiortc client sends a 440 Hz tone over real WebRTC (loopbac
 the HTTP API; the judge allows public viewing; the broadcast writer taps the forwarded Opus,
 mixes and encodes it. The segments it wrote are decoded with PyAV: they hold the tone (not
 silence), at 48 kHz, and the observers' playlist lists them only once they are old enough.
+Switching public viewing off stops serving them and deletes them.
 Waiting is on conditions (the writer's output) under a timeout, never a fixed sleep.
 """
 
@@ -95,12 +96,20 @@ async def test_the_broadcast_carries_the_judges_voice(app, ctx, world: World, tm
             assert segment.status_code == 200
             assert segment.headers["cache-control"] == "public, max-age=86400, immutable"
             assert (await judge.get(f"/api/hearings/{world.hearing_a}/broadcast")).json()["on_air"]
+            samples = _decoded(run_dir / "seg00001.ts")  # a whole segment, the tone flowing
+            video = _video_of(run_dir / "seg00001.ts")
+            # Switched off: nothing more is served and the public copy is deleted.
+            off = await judge.put(url, json={"public_viewing": False})
+            assert off.status_code == 200 and not off.json()["on_air"]
+            assert (await judge.get(f"/watch/{token}/{first}")).status_code == 404
+            async with asyncio.timeout(TIMEOUT_S):
+                while run_dir.parent.exists():
+                    await asyncio.sleep(0.1)
     finally:
         await service.aclose()
         await registry.close_all()
         await peer.close()
         player.audio.stop()
-    samples = _decoded(run_dir / "seg00001.ts")  # a whole segment, the tone flowing
     assert samples.size >= 48_000
     rms = float(np.sqrt(np.mean(samples**2)))
     spectrum = np.abs(np.fft.rfft(samples))
@@ -108,5 +117,5 @@ async def test_the_broadcast_carries_the_judges_voice(app, ctx, world: World, tm
     assert rms > 0.1, f"the broadcast is silent (rms {rms:.4f})"
     assert abs(peak_hz - 440.0) < 5.0, peak_hz
     # No camera in this hearing: the video track is there (players expect it), black, at 5 fps.
-    codec, width, height, frames = _video_of(run_dir / "seg00001.ts")
+    codec, width, height, frames = video
     assert (codec, width, height) == ("h264", 320, 180) and frames >= 8, (codec, frames)
