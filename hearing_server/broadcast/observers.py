@@ -21,6 +21,8 @@ __all__ = ["VIEWER_TTL_S", "Viewers", "WatchLine", "delayed_lines"]
 
 VIEWER_TTL_S = 15.0
 """An observer counts while their page polled within this long (it polls every 2 s)."""
+MAX_VIEWERS = 100_000
+"""Ids kept per hearing at most: made-up ids cannot grow the table without bound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,16 @@ def delayed_lines(
 class Viewers:
     """Observers by the random id their page made, with when each last polled."""
 
-    def __init__(self, ttl_s: float = VIEWER_TTL_S) -> None:
+    def __init__(self, ttl_s: float = VIEWER_TTL_S, limit: int = MAX_VIEWERS) -> None:
         self._ttl_s = ttl_s
+        self._limit = limit
         self._last: dict[str, float] = {}
 
     def seen(self, viewer: str, *, at: float) -> None:
+        if viewer not in self._last and len(self._last) >= self._limit:
+            self.count(at=at)  # drop the stale ones first
+            if len(self._last) >= self._limit:
+                return
         self._last[viewer] = at
 
     def count(self, *, at: float) -> int:

@@ -107,3 +107,12 @@ def test_viewers_count_while_they_poll() -> None:
     viewers.seen("a" * 16, at=12.0)
     assert viewers.count(at=20.0) == 2
     assert viewers.count(at=26.0) == 1
+
+
+def test_made_up_viewer_ids_cannot_grow_the_table_without_bound() -> None:
+    viewers = Viewers(ttl_s=15, limit=3)
+    for n in range(10):
+        viewers.seen(f"viewer{n:08d}", at=0.0)
+    assert viewers.count(at=1.0) == 3
+    viewers.seen("late0000000", at=20.0)  # the others went stale: room again
+    assert viewers.count(at=20.0) == 1

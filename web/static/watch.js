@@ -91,11 +91,15 @@ async function poll() {
     return;
   }
   renderLines(state.lines);
-  if (state.playlist) { play(state.playlist); setStatus("playing"); }
-  else if (page.state !== "playing") setStatus("waiting");
+  if (state.playlist) {
+    play(state.playlist);
+    if (page.state !== "finished") setStatus("playing");
+  } else if (page.state !== "playing") setStatus("waiting");
 }
 
 setupHeader();
 setStatus("waiting");
+// The hearing's live session ended while public: the playlist ended and the player played it out.
+$("watch-video").addEventListener("ended", () => setStatus("finished"));
 poll();
 setInterval(poll, POLL_MS);
