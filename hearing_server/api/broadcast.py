@@ -15,6 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from hearing_server.access import hearing_for_staff, require_staff_role
 from hearing_server.broadcast.control import BENCH, do_set_public_viewing, hearing_by_public_token
@@ -22,7 +24,7 @@ from hearing_server.broadcast.service import BroadcastService, Config
 from hearing_server.context import ServerContext
 from hearing_server.deps import ContextDep, CurrentStaff, ServicesDep, SessionDep
 from hearing_server.errors import NotFoundError
-from hearing_server.models import Hearing
+from hearing_server.models import Hearing, Participant
 from hearing_server.settings import Settings
 
 router = APIRouter(tags=["broadcast"])
@@ -52,6 +54,8 @@ class WatchLineOut(BaseModel):
     display_name: str
     text: str
     start_at: str
+    interprets_role: str = ""
+    interprets_name: str = ""
 
 
 class WatchOut(BaseModel):
@@ -83,10 +87,28 @@ def _sync(service: BroadcastService, hearing: Hearing, settings: Settings) -> Co
         court=hearing.case.court.name,
         case_number=hearing.case.case_number,
         cause_of_action=hearing.case.cause_of_action,
+        interpreters=_interpreters(hearing),
     )
     if service.config(hearing.id) != config:
         service.configure(config)
     return config
+
+
+def _interpreters(hearing: Hearing) -> tuple[tuple[str, str, str], ...]:
+    session = object_session(hearing)
+    if session is None:
+        return ()
+    rows = session.scalars(
+        select(Participant).where(
+            Participant.hearing_id == hearing.id, Participant.interprets_id.is_not(None)
+        )
+    ).all()
+    out: list[tuple[str, str, str]] = []
+    for row in rows:
+        of = session.get(Participant, row.interprets_id)
+        if of is not None:
+            out.append((f"participant-{row.id}", of.court_role.value, of.display_name))
+    return tuple(out)
 
 
 def _out(service: BroadcastService, config: Config, settings: Settings) -> BroadcastOut:
@@ -177,6 +199,8 @@ async def watch_state(
                 display_name=line.display_name,
                 text=line.text,
                 start_at=line.start_at,
+                interprets_role=line.interprets_role,
+                interprets_name=line.interprets_name,
             )
             for line in lines
         ],

@@ -11,7 +11,7 @@ corrected shows once the whole segment is old enough (its words no longer match 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,11 +32,19 @@ class WatchLine:
     display_name: str
     text: str
     start_at: str
+    interprets_role: str = ""
+    interprets_name: str = ""
+    """For an interpreter's line: whose words it interprets."""
 
 
 def delayed_lines(
-    segments: Iterable[SegmentView], *, now: datetime, delay_s: float
+    segments: Iterable[SegmentView],
+    *,
+    now: datetime,
+    delay_s: float,
+    interpreters: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[WatchLine]:
+    """``interpreters``: speaker key → (role, name) of the person they interpret."""
     cutoff = now - timedelta(seconds=delay_s)
     lines: list[WatchLine] = []
     for segment in segments:
@@ -54,7 +62,18 @@ def delayed_lines(
             text = ""
         if text:
             speaker = segment.speaker
-            lines.append(WatchLine(segment.id, speaker.role, speaker.name, text, segment.start_utc))
+            of_role, of_name = (interpreters or {}).get(speaker.key, ("", ""))
+            lines.append(
+                WatchLine(
+                    segment.id,
+                    speaker.role,
+                    speaker.name,
+                    text,
+                    segment.start_utc,
+                    of_role,
+                    of_name,
+                )
+            )
     return lines
 
 

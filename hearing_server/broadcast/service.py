@@ -52,6 +52,8 @@ class Config:
     court: str = ""
     case_number: str = ""
     cause_of_action: str = ""
+    interpreters: tuple[tuple[str, str, str], ...] = ()
+    """(interpreter's speaker key, role, name of whom they interpret), for the line labels."""
 
 
 @dataclass
@@ -158,7 +160,12 @@ class BroadcastService:
             segments = room.actions.doc.segments() if room.actions is not None else []
             entry.lines = (
                 now,
-                delayed_lines(segments, now=self._clock(), delay_s=entry.config.delay_s),
+                delayed_lines(
+                    segments,
+                    now=self._clock(),
+                    delay_s=entry.config.delay_s,
+                    interpreters={k: (r, n) for k, r, n in entry.config.interpreters},
+                ),
             )
         return entry.lines[1]
 

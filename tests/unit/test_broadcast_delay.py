@@ -116,3 +116,14 @@ def test_made_up_viewer_ids_cannot_grow_the_table_without_bound() -> None:
     assert viewers.count(at=1.0) == 3
     viewers.seen("late0000000", at=20.0)  # the others went stale: room again
     assert viewers.count(at=20.0) == 1
+
+
+def test_an_interpreters_line_names_whom_they_interpret() -> None:
+    line = _segment(0, [("我", 0, 500)])
+    shown = delayed_lines(
+        [line],
+        now=LIVE_START + timedelta(seconds=40),
+        delay_s=30,
+        interpreters={"staff-1": ("defendant", "李娜")},
+    )
+    assert (shown[0].interprets_role, shown[0].interprets_name) == ("defendant", "李娜")

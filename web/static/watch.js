@@ -49,6 +49,14 @@ function clock(iso) {
   return new Date(iso).toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" });
 }
 
+// An interpreter's line: "（为 被告 李娜 翻译）".
+function interpretation(line) {
+  if (!line.interprets_name) return [];
+  const who = ` ${roleLabel(line.interprets_role)} ${line.interprets_name} `;
+  return [el("span", { class: "interpretation" },
+    `（${t("interpreting_of").replace("{who}", who).trim()}）`)];
+}
+
 function renderLines(lines) {
   const box = $("watch-lines");
   if (!lines.length && !box.childElementCount) {
@@ -59,7 +67,8 @@ function renderLines(lines) {
   for (const line of lines) {
     const node = el("div", { class: "line committed", "data-id": line.id },
       el("div", { class: "who" }, el("span", { class: "r" }, roleLabel(line.role)),
-        el("span", {}, line.display_name), el("span", { class: "at" }, clock(line.start_at))),
+        el("span", {}, line.display_name), ...interpretation(line),
+        el("span", { class: "at" }, clock(line.start_at))),
       el("div", { class: "text" }, line.text));
     const old = page.lines.get(line.id);
     if (old) {
