@@ -12,12 +12,14 @@ from fastapi import FastAPI
 
 from hearing_server.api import (
     auth,
+    broadcast,
     case_documents,
     cases,
     closing,
     evidence,
     health,
     hearings,
+    interpreting,
     join,
     live,
     moderation,
@@ -41,12 +43,14 @@ from hearing_server.web_mount import mount_web
 
 ROUTERS = (
     auth,
+    broadcast,
     case_documents,
     cases,
     closing,
     evidence,
     health,
     hearings,
+    interpreting,
     join,
     live,
     moderation,

@@ -25,6 +25,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +76,7 @@ class CourtRole(enum.StrEnum):
     AGENT = "agent"
     WITNESS = "witness"
     OBSERVER = "observer"
+    INTERPRETER = "interpreter"
 
     @property
     def label_zh(self) -> str:
@@ -97,6 +101,7 @@ _ROLE_LABELS: dict[CourtRole, tuple[str, str]] = {
     CourtRole.AGENT: ("诉讼代理人", "Agent ad litem"),
     CourtRole.WITNESS: ("证人", "Witness"),
     CourtRole.OBSERVER: ("旁听", "Observer"),
+    CourtRole.INTERPRETER: ("翻译", "Interpreter"),
 }
 
 
@@ -157,6 +162,12 @@ class Hearing(Base):
     version: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(String(8), default="zh", server_default="zh")
     """What the live ASR recognises: ``zh`` (Mandarin), ``en``, or ``auto`` (per speaker)."""
+    public_viewing: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    """The bench allows the public broadcast (庭审公开) at ``/watch/{public_token}``."""
+    broadcast_delay_s: Mapped[int | None] = mapped_column(default=None)
+    """How far the broadcast runs behind the hearing; ``None``: the server's default."""
+    public_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    """The broadcast's public link (made on first opening, kept so the link stays the same)."""
     case: Mapped[Case] = relationship()
 
 
@@ -171,6 +182,10 @@ class Participant(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     removed_at: Mapped[datetime | None]
     """Set while the judge has removed the participant from the hearing (cleared on readmission)."""
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    """What this speaker's ASR stream recognises (zh/en/yue); ``None``: the hearing's."""
+    interprets_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), default=None)
+    """For an interpreter: whose words they interpret (a participant of the same hearing)."""
     hearing: Mapped[Hearing] = relationship()
 
 

@@ -249,6 +249,8 @@ def do_add_participant(
     phone: str | None,
     email: str | None,
     notify: bool = True,
+    language: str | None = None,
+    interprets_id: int | None = None,
 ) -> Participant:
     """Add a participant; on a scheduled hearing (and ``notify``) their notice is queued too."""
     require_staff_role(staff, SCHEDULERS, "add participants")
@@ -266,7 +268,15 @@ def do_add_participant(
         staff_user_id=staff_user_id,
         phone=phone,
         email=email,
+        language=language,
     )
+    if interprets_id is not None:  # an interpreter names whom they interpret (same hearing)
+        interpreted = session.get(Participant, interprets_id)
+        if interpreted is None or interpreted.hearing_id != hearing.id:
+            raise InvalidInputError(f"participant {interprets_id} is not in this hearing")
+        if court_role is not CourtRole.INTERPRETER:
+            raise InvalidInputError("only an interpreter interprets for another participant")
+        participant.interprets_id = interprets_id
     session.add(participant)
     session.flush()
     audit.record(
@@ -275,7 +285,12 @@ def do_add_participant(
         action="participant.add",
         entity=EntityRef("participant", participant.id),
         case_id=hearing.case_id,
-        details={"display_name": display_name, "court_role": court_role.value},
+        details={
+            "display_name": display_name,
+            "court_role": court_role.value,
+            **({"language": language} if language else {}),
+            **({"interprets_id": interprets_id} if interprets_id else {}),
+        },
         at=ctx.clock(),
     )
     if notify and hearing.status is HearingStatus.SCHEDULED:

@@ -77,6 +77,10 @@ class HearingOut(BaseModel):
     language: str
 
 
+SpeakerLanguage = Literal["zh", "en", "yue"]
+"""What one speaker's ASR stream recognises (``yue`` needs a model that has Cantonese)."""
+
+
 class ParticipantIn(_In):
     display_name: str = Field(min_length=1, max_length=200)
     court_role: CourtRole
@@ -85,6 +89,13 @@ class ParticipantIn(_In):
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
     notify: bool = True
     """Queue their hearing notice now; false: the clerk previews and sends notices later."""
+    language: SpeakerLanguage | None = None
+    interprets_participant_id: int | None = None
+
+
+class SpeakerLanguageIn(_In):
+    language: SpeakerLanguage | None = Field(description="null: the hearing's language")
+    interprets_participant_id: int | None = None
 
 
 class ParticipantOut(BaseModel):
@@ -97,6 +108,8 @@ class ParticipantOut(BaseModel):
     staff_user_id: int | None
     phone: str | None
     email: str | None
+    language: str | None = None
+    interprets_participant_id: int | None = None
 
 
 class RevokedOut(BaseModel):

@@ -27,6 +27,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
+from hearing_server.broadcast.service import BroadcastService
 from hearing_server.closing.service import ClosingService, closing_running
 from hearing_server.closing.store import DocumentStore
 from hearing_server.context import ServerContext
@@ -109,6 +110,8 @@ class Services:
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
     running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    broadcast: BroadcastService | None = None
+    """Public broadcasts (庭审公开) of this process's live hearings."""
     """Held while :func:`services_running` runs them: one lifespan at a time."""
 
 
@@ -196,7 +199,9 @@ def build_services(
     )
     registry.archive = finalisation.finalize if finalisation is not None else None
     case_files = DocumentStore(settings.data_dir / "documents")
+    broadcast = BroadcastService(settings.data_dir / "broadcast", registry, documents, clock=clock)
     return Services(
+        broadcast=broadcast,
         context=context,
         node=node,
         once=cluster_once(leases, node),
@@ -268,6 +273,8 @@ async def services_running(services: Services) -> AsyncIterator[None]:
             services.live.ownership.kept(services.live.lost),
         ):
             yield
+        if services.broadcast is not None:
+            await services.broadcast.aclose()  # writers flushed before the live sessions close
         await services.live.close_all()
         await services.documents.aclose()
         await services.bus.aclose()

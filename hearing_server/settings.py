@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         description="delete a closed hearing's audio this many days after it was finalised (its "
         "manifest with digests and gaps is kept); unset: keep recordings",
     )
+    broadcast_delay_s: int = Field(
+        default=30, ge=2, le=600, description="public broadcast: default delay in seconds"
+    )
     retranscribe_models: list[str] = Field(
         default_factory=lambda: ["base", "tiny.en"],
         description="models a closed hearing's recording may be re-transcribed with (names or "

@@ -34,6 +34,11 @@ def mount_web(app: FastAPI) -> None:
         # /sign/<hearing id>: the signing page; /sign/<token>: a signing link (its code first)
         return FileResponse(STATIC_DIR / ("sign.html" if ref.isdigit() else "sign-link.html"))
 
+    @app.get("/watch/{token}", include_in_schema=False)
+    def watch_page(token: str) -> FileResponse:
+        # The public broadcast (庭审公开); the page reads the token from its path.
+        return FileResponse(STATIC_DIR / "watch.html")
+
     @app.get("/verify", include_in_schema=False)
     def verify_page() -> FileResponse:
         return FileResponse(STATIC_DIR / "verify.html")

@@ -210,6 +210,8 @@ def add_participant(
         phone=body.phone,
         email=body.email,
         notify=body.notify,
+        language=body.language,
+        interprets_id=body.interprets_participant_id,
     )
     return participant_out(participant)
 

@@ -54,4 +54,6 @@ def participant_out(participant: Participant, *, with_contact: bool = True) -> P
         staff_user_id=participant.staff_user_id,
         phone=participant.phone if with_contact else None,
         email=participant.email if with_contact else None,
+        language=participant.language,
+        interprets_participant_id=participant.interprets_id,
     )

@@ -43,12 +43,20 @@ class Admitted:
     actor: Actor
 
 
-def participant_speaker(participant: Participant) -> Speaker:
+def participant_speaker(participant: Participant, *, session: Session | None = None) -> Speaker:
+    """The participant as a speaker; with ``session``, an interpreter names whom they interpret."""
+    interpreted = (
+        session.get(Participant, participant.interprets_id)
+        if session is not None and participant.interprets_id is not None
+        else None
+    )
     return Speaker(
         key=f"participant-{participant.id}",
         participant_id=participant.id,
         role=participant.court_role.value,
         display_name=participant.display_name,
+        language=participant.language,
+        interprets=participant_speaker(interpreted) if interpreted is not None else None,
     )
 
 
@@ -64,7 +72,7 @@ def admit(
             )
         ).first()
         speaker = (
-            participant_speaker(own)
+            participant_speaker(own, session=session)
             if own is not None
             else Speaker(f"staff-{staff.id}", None, staff.role.value, staff.display_name)
         )
@@ -74,7 +82,9 @@ def admit(
         if participant.removed_at is not None:
             raise RemovedError(REMOVED_MESSAGE)
         return Admitted(
-            hearing, participant_speaker(participant), Actor("participant", participant.id)
+            hearing,
+            participant_speaker(participant, session=session),
+            Actor("participant", participant.id),
         )
     raise NotAuthenticatedError("please log in or join through your invitation link")
 

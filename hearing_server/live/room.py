@@ -217,7 +217,8 @@ class LiveHearing:
         entry = self._streams.get(speaker.key)
         if entry is not None:
             return entry.stream
-        config = StreamConfig(language=self.spec.language, hotwords=self.hotwords)
+        language = speaker.language or self.spec.language  # per speaker (an interpreter's, say)
+        config = StreamConfig(language=language, hotwords=self.hotwords)
         entry = _Stream(
             speaker=speaker,
             stream=self._streams_factory.open(speaker.key, config),

@@ -19,11 +19,24 @@ class Speaker:
     participant_id: int | None
     role: str
     display_name: str
+    language: str | None = None
+    """What the speaker's ASR stream recognises; ``None``: the hearing's language."""
+    interprets: Speaker | None = None
+    """For an interpreter: whose words they interpret (labelled "翻译：…" in the transcript)."""
 
     def label(self) -> Message:
-        return {
+        label: Message = {
             "speaker": self.key,
             "participant_id": self.participant_id,
             "role": self.role,
             "display_name": self.display_name,
         }
+        if self.language is not None:
+            label["language"] = self.language
+        if self.interprets is not None:
+            label["interprets"] = {
+                "speaker": self.interprets.key,
+                "role": self.interprets.role,
+                "display_name": self.interprets.display_name,
+            }
+        return label

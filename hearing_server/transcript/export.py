@@ -80,6 +80,7 @@ ROLE_LABELS = {
     "agent": "诉讼代理人",
     "witness": "证人",
     "observer": "旁听人员",
+    "interpreter": "翻译",
 }
 """Court roles as a Chinese transcript names them (the document stores the stable codes)."""
 

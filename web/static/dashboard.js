@@ -13,8 +13,10 @@ import { roleLabel, t } from "./i18n.js";
 import { courtTimeToIso, hearingActions } from "./dashboard-hearing-actions.js";
 import { linkButtons } from "./dashboard-links.js";
 import { noticesPanel } from "./dashboard-notices.js";
+import { languageFields, rowNotes } from "./interpreting.js";
 
-const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer"];
+const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer",
+  "interpreter"];
 let me = null;
 let cases = [];
 
@@ -29,7 +31,7 @@ function dayKey(iso) {
   return new Date(iso).toLocaleDateString("en-CA", { timeZone: COURT_TIME_ZONE });
 }
 
-function participantRow(p) {
+function participantRow(p, all = [p]) {
   const out = el("span", { class: "invite-url", hidden: true });
   const copy = el("button", { class: "small secondary", type: "button", hidden: true }, t("copy"));
   copy.onclick = async () => {
@@ -48,17 +50,18 @@ function participantRow(p) {
   return el("li", { "data-participant": p.id },
     el("span", { class: "role-tag" }, roleLabel(p.court_role)), el("strong", {}, p.display_name),
     contact ? el("span", { class: "hint p-contact" }, contact) : null,
-    ...(p.staff_user_id ? [] : [invite, ...linkButtons(p, show)]), out, copy);
+    ...rowNotes(p, all), ...(p.staff_user_id ? [] : [invite, ...linkButtons(p, show)]), out, copy);
 }
 
-function addForm(hearing, list) {
+function addForm(hearing, list, participants = []) {
   const name = el("input", { "aria-label": t("name"), placeholder: t("name"), required: true });
   const role = el("select", { "aria-label": t("role") },
     ...PARTY_ROLES.map((r) => el("option", { value: r }, roleLabel(r))));
   const phone = el("input", { "aria-label": t("phone"), placeholder: t("phone"), inputmode: "tel" });
   const email = el("input", { "aria-label": t("staff_email"), placeholder: t("staff_email"), inputmode: "email" });
   const error = el("p", { class: "error", hidden: true });
-  const form = el("form", { class: "row" }, name, role, phone, email,
+  const spoken = languageFields(participants, role);
+  const form = el("form", { class: "row" }, name, role, phone, email, ...spoken.nodes,
     el("button", { class: "small shrink", type: "submit" }, t("add")), error);
   form.onsubmit = async (event) => {
     event.preventDefault();
@@ -66,9 +69,12 @@ function addForm(hearing, list) {
       const p = await api("POST", `/api/hearings/${hearing.id}/participants`, {
         display_name: name.value.trim(), court_role: role.value, phone: phone.value.trim() || null,
         email: email.value.trim() || null, notify: false, // the clerk previews, then sends
+        ...spoken.values(),
       });
-      list.append(participantRow(p));
+      participants.push(p);
+      list.append(participantRow(p, participants));
       form.reset();
+      spoken.refresh();
       showError(error, "");
     } catch (exc) { showError(error, errorText(exc)); }
   };
@@ -82,8 +88,8 @@ async function hearingRow(h) {
   toggle.onclick = async () => {
     if (details.hidden && !list.childElementCount) {
       const ps = await api("GET", `/api/hearings/${h.id}/participants`);
-      for (const p of ps) list.append(participantRow(p));
-      details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list));
+      for (const p of ps) list.append(participantRow(p, ps));
+      details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list, ps));
     }
     details.hidden = !details.hidden;
   };

@@ -617,6 +617,7 @@ const ROLES = {
   agent: ["诉讼代理人", "Agent ad litem"],
   witness: ["证人", "Witness"],
   observer: ["旁听", "Observer"],
+  interpreter: ["翻译", "Interpreter"],
   court_staff: ["法院工作人员", "Court staff"],
 };
 

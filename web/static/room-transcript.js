@@ -2,6 +2,7 @@
 // since and live_id; presence and hearing messages go to the participants panel and exit card.
 import { el, routeTo, routed } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { lineNotes } from "./interpreting.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyFloor, showRecording } from "./room-floor.js";
 import { attempting, restored } from "./room-reconnect.js";
@@ -38,6 +39,7 @@ function lineEl(item, kind) {
     ? el("div", { class: "who" }, el("span", { class: "r" }, t("note")))
     : el("div", { class: "who" },
       el("span", { class: "r" }, roleLabel(item.role)), el("span", {}, item.display_name),
+      ...lineNotes(item, state.participants),
       ...(item.edited ? [el("span", { class: "edited" }, t("edited"))] : []),
       el("span", { class: "at" }, clock(item.start_at)));
   const text = kind === "gap" ? gapText(item) : item.text;

@@ -1,7 +1,9 @@
 // The parts of the dictionary kept beside the base table in ../i18n.js, one file per feature.
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
+import broadcast from "./broadcast.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
+import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
 import roomctl from "./roomctl.js";
@@ -20,4 +22,6 @@ export const PARTS = [
   signLinks,
   verifyRecordings,
   roomctl,
+  interpreting,
+  broadcast,
 ];
