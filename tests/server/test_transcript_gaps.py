@@ -164,7 +164,9 @@ def test_a_server_restart_is_a_gap_in_the_transcript(
                 assert editor.until("update")["author"]["key"] == "server"
                 (gap,) = _gaps(editor)
             assert gap["reason"] == "restart" and gap["speaker_name"] == "张伟"
-            assert 599_000 <= gap["end_ms"] - gap["start_ms"] <= 600_000
+            # Ten minutes of the test's clock, less the real seconds the first server ran (the
+            # recorder's timeline is monotonic from its start): a few on a loaded machine.
+            assert 590_000 <= gap["end_ms"] - gap["start_ms"] <= 600_000
             assert gap["start_ms"] >= 0  # the live start of before the restart is kept
             txt = again.get(f"{api}/transcript.txt", headers=clerk_cookie).text
             assert re.search(r"^—— 原告张伟 服务器重启 16:00:\d\d–16:10:00（.+）——$", txt, re.M), (
