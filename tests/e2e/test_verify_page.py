@@ -106,7 +106,7 @@ def test_verify_page_shows_valid_and_tampered(tmp_path: Path) -> None:
             expect(page.locator("#verdict-word")).to_have_text("无效", timeout=TIMEOUT_MS)
             reason = page.locator('#problems li[data-code="text_changed"]').first
             expect(reason).to_contain_text("签名后页面内容被修改")
-            english_details = page.locator("#result .vf-detail:not(.vf-digest)")
+            english_details = page.locator("#result .vf-server")
             expect(english_details).to_have_count(0)  # the server's English: the en page only
             expect(page.locator("#source")).to_contain_text("笔录-改动.pdf")
             expect(signatures.last.locator(".state")).to_have_text("✗ 签名后被修改")

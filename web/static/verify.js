@@ -61,7 +61,7 @@ function problemSummary(problems) {
 
 // The server's precise detail is English: shown on the English page only (issue 13, defect 6).
 function englishDetail(message) {
-  return lang() === "en" && message ? el("span", { class: "vf-detail" }, message) : null;
+  return lang() === "en" && message ? el("span", { class: "vf-detail vf-server" }, message) : null;
 }
 
 function facts(pairs) {
