@@ -34,6 +34,8 @@ _logger = logging.getLogger(__name__)
 class OfferIn(BaseModel):
     sdp: str = Field(min_length=1, max_length=64 * 1024)
     type: str = Field(pattern="^offer$")
+    screen_mid: str | None = Field(default=None, min_length=1, max_length=32)
+    """The m-line sending the caller's shared screen (docs/protocol.md "Screen sharing")."""
 
 
 class AnswerOut(BaseModel):
@@ -41,6 +43,8 @@ class AnswerOut(BaseModel):
     type: str
     forwarded: dict[str, str]
     """``mid → speaker key`` of the other participants' media on this connection."""
+    screens: dict[str, str] = Field(default_factory=dict)
+    """``mid → speaker key`` of another participant's shared screen on this connection."""
 
 
 @router.post("/api/hearings/{hearing_id}/rtc/offer")
@@ -61,8 +65,14 @@ async def post_offer(
         participant=participant,
         hearing_id=hearing_id,
         offer_sdp=body.sdp,
+        screen_mid=body.screen_mid,
     )
-    return AnswerOut(sdp=answer.sdp, type=answer.type, forwarded=dict(answer.forwarded))
+    return AnswerOut(
+        sdp=answer.sdp,
+        type=answer.type,
+        forwarded=dict(answer.forwarded),
+        screens=dict(answer.screens),
+    )
 
 
 @router.websocket("/ws/hearings/{hearing_id}/transcript")

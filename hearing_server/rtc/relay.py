@@ -123,9 +123,7 @@ class Forwarder:
             self._drain(participant_id, track)
             return None
         if entry is None:
-            entry = kinds[key] = _Source(
-                track, transceiver, self._encoded(participant_id, track)
-            )
+            entry = kinds[key] = _Source(track, transceiver, self._encoded(participant_id, track))
         else:
             entry.track, entry.transceiver, entry.attached = track, transceiver, True
         if entry.encoded is not None and transceiver is not None:
