@@ -5,6 +5,7 @@ import { roleLabel, t } from "./i18n.js";
 import { ensureMedia, maybeReoffer, reconnectMedia } from "./room-media.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { noteEvidence } from "./room-evidence.js";
+import { noteScreen } from "./room-screen.js";
 import { noteSegment } from "./room-stages.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -83,6 +84,7 @@ function applyMessage(message) {
       committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
       message.segments.forEach(noteSegment);
       message.segments.forEach(noteEvidence);
+      message.segments.forEach(noteScreen);
       partialsEl().replaceChildren();
       for (const partial of Object.values(message.partials)) setPartial(partial);
       const previous = state.presence;
@@ -99,6 +101,7 @@ function applyMessage(message) {
       upsertSegment(message.segment);
       noteSegment(message.segment);
       noteEvidence(message.segment);
+      noteScreen(message.segment);
       if (message.segment.speaker) maybeReoffer(message.segment.speaker);
     } else if (message.type === "segment_removed") {
       const gone = committedEl().querySelector(`.line.committed[data-id="${CSS.escape(message.id)}"]`);
