@@ -32,7 +32,7 @@ from hearing_server.live.stages import COURT_TZ
 from hearing_server.transcript.export import role_label
 from hearing_server.transcript.fanout import DocumentRooms
 
-__all__ = ["do_share_start", "do_share_stop", "share_label", "sharing"]
+__all__ = ["do_share_start", "do_share_stop", "end_share_of", "share_label", "sharing"]
 
 
 def share_label(share: ScreenShare) -> str:
@@ -156,3 +156,16 @@ async def do_share_stop(
     if current.key != who.key and not who.judge:
         raise ForbiddenError("only the sharer or a judge ends a screen share")
     await _end(session, ctx, rooms, registry, who, live)
+
+
+async def end_share_of(
+    session: Session,
+    ctx: ServerContext,
+    rooms: DocumentRooms,
+    registry: LiveRegistry,
+    who: Who,
+) -> None:
+    """The caller left the room: their share, if any, ends (noted like their own stop)."""
+    live = existing_live(registry, who.admitted.hearing.id)
+    if live is not None and live.screen.shares(who.key):
+        await _end(session, ctx, rooms, registry, who, live)

@@ -14,6 +14,7 @@ runner re-executes this module with ``unshare -n``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,7 +104,7 @@ def assert_playing(page: Page) -> None:
     shown = page.evaluate(FRAMES_JS, TIMEOUT_MS)
     assert shown["width"] > 0 and shown["height"] > 0, shown
     times = shown["times"]
-    assert all(b > a for a, b in zip(times, times[1:], strict=False)), times
+    assert all(b > a for a, b in itertools.pairwise(times)), times
 
 
 def test_share_refuse_stop_and_browser_stop(server: LiveServer, tmp_path: Path) -> None:

@@ -59,8 +59,14 @@ def test_share_refuse_take_over_stop(ctx, world, make_client, code_sender) -> No
     assert judge.post(f"{api}/stop").json()["sharing"] is None
     assert plaintiff.post(f"{api}/start").status_code == 200
     assert judge.post(f"{api}/stop").json()["sharing"] is None  # a judge stops anyone's
+    # Leaving the room ends one's share.
+    assert defendant.post(f"{api}/start").status_code == 200
+    assert defendant.post(f"/api/hearings/{world.hearing_a}/leave").status_code == 204
+    assert defendant.get(api).json()["sharing"] is None
 
     assert screen_audit(ctx) == [
+        "screen.start",
+        "screen.stop",
         "screen.start",
         "screen.stop",
         "screen.start",
@@ -81,6 +87,8 @@ def test_share_refuse_take_over_stop(ctx, world, make_client, code_sender) -> No
         "【举证】审判员 judge_a 结束共享屏幕",
         "【举证】原告 张伟 开始共享屏幕",
         "【举证】原告 张伟 结束共享屏幕（审判员 judge_a 停止）",
+        "【举证】被告 李娜 开始共享屏幕",
+        "【举证】被告 李娜 结束共享屏幕",
     ]
 
 
