@@ -134,6 +134,7 @@ def test_share_refuse_stop_and_browser_stop(server: LiveServer, tmp_path: Path) 
             assert_playing(judge)
             assert_playing(other)
             judge.screenshot(path=str(SCREENSHOTS / "screen-judge-sharing.png"))
+            party.screenshot(path=str(SCREENSHOTS / "screen-party-sharing.png"))
 
             # One share at a time: the defendant is refused, in Chinese, naming the sharer.
             other.locator("#screen-share").click()
