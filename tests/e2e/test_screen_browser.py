@@ -6,7 +6,7 @@ advancing); the defendant's share is refused with a Chinese message naming the s
 stops it; the plaintiff shares again and ends it with the browser's own "stop sharing" (the
 track's ``ended`` event, which headless Chromium has no bar to click for, so the test stops the
 track and fires the event the bar fires). Every start and stop is a 【举证】 marker on every page
-and in the TXT export.
+and in the TXT export. Last, the judge takes over a share and the plaintiff sees the judge's.
 
 Three Chromium contexts against the real app in a private network namespace (DESIGN.md §8; the
 runner re-executes this module with ``unshare -n``).
@@ -162,15 +162,29 @@ def test_share_refuse_stop_and_browser_stop(server: LiveServer, tmp_path: Path) 
             expect(view).to_be_hidden()
             expect(share).to_have_text("共享屏幕")
 
+            # The judge takes over: the plaintiff's share ends, everyone sees the judge's.
+            share.click()
+            expect(view.locator(".sc-who")).to_have_text("原告 张伟 正在共享屏幕")
+            judge.locator("#screen-share").click()
+            expect(party.locator("#screen-view .sc-who")).to_have_text("审判员 王立明 正在共享屏幕")
+            expect(share).to_have_text("共享屏幕")
+            assert_playing(party)
+            judge.locator("#screen-share").click()  # 停止共享
+            expect(party.locator("#screen-view")).to_be_hidden()
+
             expected = [
                 "【举证】原告 张伟 开始共享屏幕",
                 "【举证】原告 张伟 结束共享屏幕（审判员 王立明 停止）",
                 "【举证】原告 张伟 开始共享屏幕",
                 "【举证】原告 张伟 结束共享屏幕",
+                "【举证】原告 张伟 开始共享屏幕",
+                "【举证】原告 张伟 结束共享屏幕（审判员 王立明 停止）",
+                "【举证】审判员 王立明 开始共享屏幕",
+                "【举证】审判员 王立明 结束共享屏幕",
             ]
             for page in (judge, party, other):
                 markers = page.locator("#committed .line.marker")
-                expect(markers).to_have_count(4)
+                expect(markers).to_have_count(len(expected))
                 assert [m.rsplit(" ", 1)[0] for m in markers.all_inner_texts()] == expected
             api = f"{server.base_url}/api/hearings/{seed.hearing_id}"
             txt = party.request.get(f"{api}/transcript.txt").text()
