@@ -38,6 +38,8 @@ class OfferIn(BaseModel):
     type: str = Field(pattern="^offer$")
     tab: str | None = Field(default=None, min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
     """The page's id: a newer page of the same person takes the seat (live/seats.py)."""
+    screen_mid: str | None = Field(default=None, min_length=1, max_length=32)
+    """The m-line sending the caller's shared screen (docs/protocol.md "Screen sharing")."""
 
 
 class AnswerOut(BaseModel):
@@ -45,6 +47,8 @@ class AnswerOut(BaseModel):
     type: str
     forwarded: dict[str, str]
     """``mid → speaker key`` of the other participants' media on this connection."""
+    screens: dict[str, str] = Field(default_factory=dict)
+    """``mid → speaker key`` of another participant's shared screen on this connection."""
 
 
 @router.post("/api/hearings/{hearing_id}/rtc/offer")
@@ -66,8 +70,14 @@ async def post_offer(
         hearing_id=hearing_id,
         offer_sdp=body.sdp,
         tab=body.tab,
+        screen_mid=body.screen_mid,
     )
-    return AnswerOut(sdp=answer.sdp, type=answer.type, forwarded=dict(answer.forwarded))
+    return AnswerOut(
+        sdp=answer.sdp,
+        type=answer.type,
+        forwarded=dict(answer.forwarded),
+        screens=dict(answer.screens),
+    )
 
 
 @router.websocket("/ws/hearings/{hearing_id}/transcript")

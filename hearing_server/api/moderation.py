@@ -13,12 +13,16 @@ from pydantic import BaseModel, Field
 
 from hearing_server.deps import (
     ContextDep,
+    DocumentsDep,
     JudgeStaff,
     LiveDep,
     OptionalParticipant,
     OptionalStaff,
     SessionDep,
 )
+from hearing_server.evidence.access import Who
+from hearing_server.evidence.screen import end_share_of
+from hearing_server.live.admission import admit
 from hearing_server.live.floor_actions import do_floor, do_hand
 from hearing_server.live.moderation import do_leave_media, do_set_muted, do_set_removed
 
@@ -112,12 +116,16 @@ async def leave_hearing(
     session: SessionDep,
     ctx: ContextDep,
     registry: LiveDep,
+    rooms: DocumentsDep,
 ) -> None:
     """The caller leaves the hearing's media (their page stops following it). Leaving when not
-    in the room (never joined, already left, hearing not open) changes nothing."""
+    in the room (never joined, already left, hearing not open) changes nothing. A screen the
+    caller shares stops being shared."""
     await do_leave_media(
         session, ctx, registry, staff=staff, participant=participant, hearing_id=hearing_id
     )
+    who = Who(admit(session, staff, participant, hearing_id), staff)
+    await end_share_of(session, ctx, rooms, registry, who)
 
 
 class HandIn(BaseModel):

@@ -202,17 +202,21 @@ async def do_join_media(
     hearing_id: int,
     offer_sdp: str,
     tab: str | None = None,
+    screen_mid: str | None = None,
 ) -> Answer:
     """Answer the caller's WebRTC offer in the hearing's live session (started if need be; only
     while the hearing is open). A first join, or a join after leaving, is audited; a re-offer
     (page reload, network drop) replaces the connection and is not. ``tab``: the page's id
-    (:mod:`hearing_server.live.seats`)."""
+    (:mod:`hearing_server.live.seats`). ``screen_mid``: the offer sends the caller's shared
+    screen there (only while the caller holds the share)."""
     admitted = admit(session, staff, participant, hearing_id)
     live = live_for(registry, session, admitted.hearing)
     speaker = admitted.speaker
     live.seat(speaker, tab)  # SeatTakenError: a newer page of theirs has the seat (409)
+    if screen_mid is not None and not live.screen.shares(speaker.key):
+        raise ConflictError("you are not sharing your screen")
     was_present = live.presence.state(speaker.key) == "present"
-    answer = await live.answer(speaker, offer_sdp)
+    answer = await live.answer(speaker, offer_sdp, screen_mid=screen_mid)
     if live.presence.state(speaker.key) == "removed":  # removed while the offer was answered
         await live.peers.close(speaker.key)
         raise RemovedError(REMOVED_MESSAGE)

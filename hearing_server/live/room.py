@@ -50,6 +50,7 @@ from hearing_server.live.hub import (
 )
 from hearing_server.live.presence import PresenceBook
 from hearing_server.live.recorder import HearingRecorder, RecordedGap
+from hearing_server.live.screen import ScreenBook
 from hearing_server.live.seats import SEAT_TAKEN_MESSAGE, SeatBook
 from hearing_server.live.streams import LiveStream, StreamFactory
 from hearing_server.rtc.ice import IceSettings
@@ -145,6 +146,8 @@ class LiveHearing:
             self.presence.removed(speaker)
         self._commit_lock = asyncio.Lock()
         self.peers = PeerManager(ice, self._tap, on_lost=self._media_lost)
+        self.screen = ScreenBook()
+        """Who shares their screen (:mod:`hearing_server.live.screen`)."""
         self._streams_factory = streams
         self._clock = clock
         self._speakers: dict[str, Speaker] = {}
@@ -189,11 +192,13 @@ class LiveHearing:
         entry = self._streams.get(key)
         return entry.stream if entry is not None else None
 
-    async def answer(self, speaker: Speaker, offer_sdp: str) -> Answer:
+    async def answer(
+        self, speaker: Speaker, offer_sdp: str, *, screen_mid: str | None = None
+    ) -> Answer:
         self.attach()
         await self._streams_factory.ready()
         self._speakers[speaker.key] = speaker
-        answer = await self.peers.answer(speaker.key, offer_sdp)
+        answer = await self.peers.answer(speaker.key, offer_sdp, screen_mid=screen_mid)
         self.presence.joined(speaker)
         if self.recorder is not None:
             self.recorder.resume(speaker.key)  # ends a "left"/"disconnect" gap, if any

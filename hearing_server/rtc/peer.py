@@ -40,7 +40,7 @@ from hearing_server.rtc.errors import BadOfferError, RtcError
 from hearing_server.rtc.ice import IceSettings, offer_host_addresses
 from hearing_server.rtc.internals import end_remote_track
 from hearing_server.rtc.log import ParticipantLogger, participant_logger
-from hearing_server.rtc.relay import Forwarder, ForwardingMode, MediaSlot
+from hearing_server.rtc.relay import SCREEN, Forwarder, ForwardingMode, MediaSlot
 from hearing_server.rtc.tap import AudioTap
 
 __all__ = ["MAX_OFFER_BYTES", "Answer", "Peer", "PeerManager", "TapFactory", "parse_offer"]
@@ -59,6 +59,8 @@ class Answer:
     forwarded: Mapping[str, str] = field(default_factory=dict)
     """``mid → participant id`` of the other participants' media sent on this connection."""
     type: str = "answer"
+    screens: Mapping[str, str] = field(default_factory=dict)
+    """``mid → participant id`` of the others' shared screens sent on this connection."""
 
 
 @dataclass(eq=False)
@@ -67,6 +69,8 @@ class Peer:
     connection: RTCPeerConnection
     log: ParticipantLogger
     tap: AudioTap | None = None
+    screen_mid: str | None = None
+    """The ``mid`` of the offer's m-line that carries the participant's shared screen."""
 
 
 def parse_offer(offer_sdp: str) -> list[MediaSlot]:
@@ -142,17 +146,24 @@ class PeerManager:
         if tap is not None:
             tap.muted = muted
 
-    async def answer(self, participant_id: str, offer_sdp: str) -> Answer:
+    async def answer(
+        self, participant_id: str, offer_sdp: str, *, screen_mid: str | None = None
+    ) -> Answer:
+        """``screen_mid``: the offer's sending video m-line that is a shared screen (a source of
+        its own, :data:`~hearing_server.rtc.relay.SCREEN`), not the camera."""
         if self._closed:
             raise RtcError("the peer manager is closed")
         slots, bundled = _parse_offer(offer_sdp)
+        sending = {(mid, kind) for mid, kind, direction in slots if direction != "recvonly"}
+        if screen_mid is not None and (screen_mid, "video") not in sending:
+            raise BadOfferError(f"the screen's mid {screen_mid!r} is no sending video m-line")
         policy = RTCBundlePolicy.MAX_BUNDLE if bundled else RTCBundlePolicy.MAX_COMPAT
         configuration = replace(self._configuration, bundlePolicy=policy)
         async with self._locks.setdefault(participant_id, asyncio.Lock()):
             if participant_id in self._peers:
                 await self._close(participant_id, leaving=False)
             log = participant_logger(_logger, participant_id)
-            peer = Peer(participant_id, RTCPeerConnection(configuration), log)
+            peer = Peer(participant_id, RTCPeerConnection(configuration), log, None, screen_mid)
             self._peers[participant_id] = peer
             peer.connection.on("track", lambda track: self._on_track(peer, track))
             peer.connection.on("connectionstatechange", lambda: self._on_state(peer))
@@ -166,13 +177,16 @@ class PeerManager:
                     self._forwarder.settle(participant_id)
                     self._forwarder.pin_codecs(peer.connection)
                     forwarded = self._forwarder.fill(peer.connection, slots, exclude=participant_id)
+                    screens = self._forwarder.fill_screens(
+                        peer.connection, slots, exclude=participant_id
+                    )
                     await peer.connection.setLocalDescription(await peer.connection.createAnswer())
             except BaseException:
                 await self._close(participant_id)
                 raise
             local = peer.connection.localDescription
             log.info("answered (%d m-lines, forwarding %d)", len(slots), len(forwarded))
-            return Answer(sdp=local.sdp, forwarded=forwarded)
+            return Answer(sdp=local.sdp, forwarded=forwarded, screens=screens)
 
     async def close(self, participant_id: str) -> None:
         """The participant left (or was removed): close its connection and tap."""
@@ -214,7 +228,10 @@ class PeerManager:
         transceiver = next(
             (t for t in peer.connection.getTransceivers() if t.receiver.track is track), None
         )
-        tapped = self._forwarder.add_source(peer.participant_id, track, transceiver)
+        screen = transceiver is not None and transceiver.mid == peer.screen_mid
+        tapped = self._forwarder.add_source(
+            peer.participant_id, track, transceiver, key=SCREEN if screen else None
+        )
         if tapped is None:
             return
         tap = self._tap_factory(peer.participant_id, tapped)

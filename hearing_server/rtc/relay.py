@@ -60,7 +60,7 @@ from hearing_server.rtc.fallback import DecodedChannel, GatedAudioTrack
 from hearing_server.rtc.forwarding import EncodedSource
 from hearing_server.rtc.internals import on_keyframe_request, pin_codec, send_codec_mime
 
-__all__ = ["PINNED_CODECS", "Forwarder", "ForwardingMode", "MediaSlot"]
+__all__ = ["PINNED_CODECS", "SCREEN", "Forwarder", "ForwardingMode", "MediaSlot"]
 
 _logger = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ MediaSlot = tuple[str, str, str]
 
 ForwardingMode = Literal["encoded", "reencode"]
 
+SCREEN = "screen"
+"""The source key of a participant's shared screen: a second video track, its own source."""
 RECEIVING_DIRECTIONS = frozenset({"recvonly", "sendrecv"})
 PINNED_CODECS = {"audio": "audio/opus", "video": "video/vp8"}
 
@@ -104,29 +106,31 @@ class Forwarder:
         participant_id: str,
         track: MediaStreamTrack,
         transceiver: RTCRtpTransceiver | None = None,
+        *,
+        key: str | None = None,
     ) -> MediaStreamTrack | None:
         """Register an incoming track (and the transceiver receiving it, needed to forward its
         encoded frames). After :meth:`detach` (a re-offer) the participant's new track continues
         the existing subscriptions. Returns a decoded subscription of the participant's first
         audio track (for the ASR tap). Decoded tracks nobody reads are drained here, so that
-        aiortc's unbounded receive queue never grows."""
+        aiortc's unbounded receive queue never grows. ``key`` names the source when it is not
+        the track's kind (:data:`SCREEN`: a shared screen, forwarded by :meth:`fill_screens`)."""
         kinds = self._sources.setdefault(participant_id, {})
-        entry = kinds.get(track.kind)
+        key = key or track.kind
+        entry = kinds.get(key)
         if entry is not None and entry.attached:
-            _logger.warning("[%s] extra %s track ignored", participant_id, track.kind)
+            _logger.warning("[%s] extra %s track ignored", participant_id, key)
             self._drain(participant_id, track)
             return None
         if entry is None:
-            entry = kinds[track.kind] = _Source(
-                track, transceiver, self._encoded(participant_id, track)
-            )
+            entry = kinds[key] = _Source(track, transceiver, self._encoded(participant_id, track))
         else:
             entry.track, entry.transceiver, entry.attached = track, transceiver, True
         if entry.encoded is not None and transceiver is not None:
             entry.encoded.attach(transceiver.receiver)
         if entry.decoded is not None:
             entry.decoded.attach(track)
-        if track.kind == "audio":
+        if track.kind == "audio" and key == "audio":
             return self._relay.subscribe(track, buffered=True)
         if entry.encoded is None:
             self._drain(participant_id, track)
@@ -205,6 +209,40 @@ class Forwarder:
         if unplaced:
             _logger.info("[%s] no receive slot for %s", exclude, sorted(set(unplaced)))
         return forwarded
+
+    def fill_screens(
+        self, connection: RTCPeerConnection, slots: Iterable[MediaSlot], *, exclude: str
+    ) -> dict[str, str]:
+        """After :meth:`fill`: put the others' shared screens into the video slots still free;
+        ``mid → id`` of the screens."""
+        transceivers = {t.mid: t for t in connection.getTransceivers() if t.mid is not None}
+        queue = [
+            (pid, kinds[SCREEN])
+            for pid, kinds in self._sources.items()
+            if pid != exclude and SCREEN in kinds
+        ]
+        screens: dict[str, str] = {}
+        for mid, kind, direction in slots:
+            transceiver = transceivers.get(mid)
+            if not queue or transceiver is None or kind != "video":
+                continue
+            current: MediaStreamTrack | None = transceiver.sender.track  # typed non-None, is not
+            if direction not in RECEIVING_DIRECTIONS or current is not None:
+                continue
+            pid, source = queue.pop(0)
+            transceiver.sender.replaceTrack(self._subscribe(pid, source, transceiver))
+            transceiver.direction = "sendrecv"
+            screens[mid] = pid
+        if queue:
+            _logger.info("[%s] no receive slot for the screen of %s", exclude, queue[0][0])
+        return screens
+
+    def end_screen(self, participant_id: str) -> None:
+        """The participant's screen share ended (stopped by a judge): nobody receives it any
+        more, even before the participant's page re-offers without it."""
+        entry = self._sources.get(participant_id, {}).pop(SCREEN, None)
+        if entry is not None:
+            self._end(entry)
 
     def close(self) -> None:
         for participant_id in list(self._sources) + list(self._drains):

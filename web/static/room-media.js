@@ -6,6 +6,7 @@ import { t } from "./i18n.js";
 import { exitRoom } from "./room-people.js";
 import { attempting, restored } from "./room-reconnect.js";
 import { hearingId, setConn, state } from "./room-state.js";
+import { screenTransceivers, screensAnswered } from "./room-screen.js";
 import { attachTrack, setMutedBadge } from "./room-tiles.js";
 
 async function waitGathered(pc) {
@@ -32,12 +33,14 @@ async function connectMedia() {
     pc.addTransceiver("audio", { direction: "recvonly" });
     pc.addTransceiver("video", { direction: "recvonly" });
   }
+  const screen = screenTransceivers(pc); // a shared screen: its own slots (room-screen.js)
   await pc.setLocalDescription(await pc.createOffer());
   await waitGathered(pc);
   let answer;
   try {
     answer = await api("POST", `/api/hearings/${hearingId}/rtc/offer`, {
       sdp: pc.localDescription.sdp, type: "offer", tab: state.tab,
+      screen_mid: screen ? screen.mid : undefined,
     });
   } catch (exc) {
     pc.close();
@@ -66,6 +69,7 @@ async function connectMedia() {
   // The mute button may have been pressed while this offer was in flight.
   await audioSender.replaceTrack(state.selfMuted ? null : audio);
   state.forwarded = answer.forwarded;
+  screensAnswered(pc, answer.screens || {});
   if (previous) previous.close();
 }
 

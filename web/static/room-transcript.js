@@ -8,6 +8,7 @@ import { applyFloor, showRecording } from "./room-floor.js";
 import { attempting, restored } from "./room-reconnect.js";
 import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { noteEvidence } from "./room-evidence.js";
+import { noteScreen } from "./room-screen.js";
 import { noteSegment } from "./room-stages.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
@@ -132,6 +133,7 @@ function applyMessage(message) {
       committedEl().replaceChildren(...message.segments.map((s) => lineEl(s, "committed")));
       message.segments.forEach(noteSegment);
       message.segments.forEach(noteEvidence);
+      message.segments.forEach(noteScreen);
       partialsEl().replaceChildren();
       open.clear();
       pending.clear();
@@ -154,6 +156,7 @@ function applyMessage(message) {
       upsertSegment(message.segment);
       noteSegment(message.segment);
       noteEvidence(message.segment);
+      noteScreen(message.segment);
       if (message.segment.speaker) maybeReoffer(message.segment.speaker);
     } else if (message.type === "segment_removed") {
       const gone = segmentRow(message.id);

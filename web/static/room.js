@@ -8,6 +8,7 @@ import { ensureMedia, toggleSelfMute } from "./room-media.js";
 import { leave, renderPeople } from "./room-people.js";
 import { hearingId, reportError, setConn, state } from "./room-state.js";
 import { setupEvidence } from "./room-evidence.js";
+import { setupScreen } from "./room-screen.js";
 import { setupStages } from "./room-stages.js";
 import { attachTrack } from "./room-tiles.js";
 import { connectTranscript } from "./room-transcript.js";
@@ -72,6 +73,7 @@ async function main() {
   fitTiles(document.getElementById("tiles"));
   setupFloor();
   setupDevices();
+  setupScreen();
   connectTranscript();
   setConn(t("connecting"));
   try {

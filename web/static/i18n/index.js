@@ -7,6 +7,7 @@ import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
 import roomctl from "./roomctl.js";
+import screen from "./screen.js";
 import signLinks from "./sign-links.js";
 import staff from "./staff.js";
 import stages from "./stages.js";
@@ -24,4 +25,5 @@ export const PARTS = [
   roomctl,
   interpreting,
   broadcast,
+  screen,
 ];
