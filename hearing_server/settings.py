@@ -44,12 +44,12 @@ class Settings(BaseSettings):
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
     asr_nice: int = Field(
-        default=10,
+        default=0,
         ge=0,
         le=19,
-        description="CPU priority of live recognition below the media path (a Unix nice value; "
-        "0: equal): when the CPU is short, audio is recorded and forwarded first and the "
-        "transcript lags",
+        description="run live recognition at this lower CPU priority than the media path (a Unix "
+        "nice value; 0: equal). The recording does not need it (audio is placed by capture time; "
+        "docs/benchmarks.md §12); it makes the transcript lag whenever other programs compete",
     )
     record_audio: bool = Field(
         default=True, description="record every speaker's audio (recordings/ under the data dir)"

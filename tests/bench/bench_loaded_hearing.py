@@ -6,7 +6,8 @@
 Figures, not pass/fail. For each (participants, ASR nice value) the scenario of
 ``tests/e2e/loaded_hearing.py`` runs once: ``tingshen serve --demo`` with the real Whisper model,
 N aiortc peers (microphone + 30 fps camera, in this process) taking turns to speak Mandarin in
-8 s slots for ``--seconds``, and ``--stress`` busy-loop processes taking the cores meanwhile.
+8 s slots for ``--seconds`` (``--overlap``: all at once, the recogniser overloaded), and
+``--stress`` busy-loop processes taking the cores meanwhile.
 Printed per run: the audio each track's sender sent, what the recording lacks of it (median and
 worst track) and the breaks in the recorded tracks (holes); recognised segments, their lag (arrival
 on the judge's transcript socket minus the wall time their audio ended: median and p95) and how
@@ -53,6 +54,7 @@ def inner(args: argparse.Namespace) -> int:
                         seconds=args.seconds,
                         stress=args.stress,
                         env={"TINGSHEN_ASR_NICE": str(nice)},
+                        overlap=args.overlap,
                     )
                 )
             sent = statistics.median(t.sent_s for t in result.tracks.values())
@@ -73,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, nargs="+", default=[0, 10])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--stress", type=int, default=2, help="busy-loop processes")
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="everybody speaks all the time (recognition overload)",
+    )
     args = parser.parse_args(argv)
     from tests.e2e.harness import (
         NETNS_ENV,

@@ -139,10 +139,18 @@ def _spin() -> None:  # a busy loop in its own process: the CPU other programs t
         pass
 
 
-def turn_audio(tmp: Path, n: int, seconds: float, slot_s: float) -> list[Path]:
-    """One 48 kHz WAV per participant: in slot k, participant k mod n speaks, the others don't."""
+def turn_audio(
+    tmp: Path, n: int, seconds: float, slot_s: float, *, overlap: bool = False
+) -> list[Path]:
+    """One 48 kHz WAV per participant: in slot k, participant k mod n speaks, the others don't
+    (``overlap``: everybody speaks all the time, each from another place of the file)."""
     speech = decode_file(SPEECH)
     total = round(seconds * RATE)
+    if overlap:
+        looped = np.tile(speech, 2 + total // speech.size)
+        shift = speech.size // n
+        tracks = [looped[i * shift : i * shift + total] for i in range(n)]
+        return [write_browser_wav(tmp / f"voice-{i}.wav", t) for i, t in enumerate(tracks)]
     slot = round(slot_s * RATE)
     tracks = [np.zeros(total, dtype=np.float32) for _ in range(n)]
     cursor = 0
@@ -265,11 +273,12 @@ async def run_loaded_hearing(
     slot_s: float = 8.0,
     env: dict[str, str] | None = None,
     catch_up_s: float = 120.0,
+    overlap: bool = False,
 ) -> LoadResult:
     if not 2 <= participants <= 6:
         raise ValueError("2 to 6 participants")
     data, port = tmp / "data", free_port()
-    wavs = turn_audio(tmp, participants, seconds, slot_s)
+    wavs = turn_audio(tmp, participants, seconds, slot_s, overlap=overlap)
     server = start_serve(
         data, port, env={"TINGSHEN_NOTICE_DISPATCH_ENABLED": "false", **(env or {})}
     )
