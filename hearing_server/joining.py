@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
@@ -164,15 +164,34 @@ def verify_code_for(
         raise GoneError.because("no_code_pending")
     if row.expires_at <= now:
         raise GoneError.because("code_expired")
-    if row.attempts >= CODE_MAX_ATTEMPTS:
+    code_id, stored_hash = row.id, row.code_hash
+    # Claim one attempt before comparing, in one statement: of many guesses at once, at most
+    # CODE_MAX_ATTEMPTS are ever compared (a read, then a write, let 14 of 40 through).
+    claimed = session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.id == code_id,
+            OneTimeCode.consumed_at.is_(None),
+            OneTimeCode.attempts < CODE_MAX_ATTEMPTS,
+        )
+        .values(attempts=OneTimeCode.attempts + 1)
+        .returning(OneTimeCode.attempts)
+    ).scalar_one_or_none()
+    session.commit()
+    if claimed is None:
         raise GoneError.because("code_attempts_used")
     expected = code_hash(ctx.secret_key, invitation_id=invitation.id, code=code)
-    if not hmac.compare_digest(expected, row.code_hash):
-        row.attempts += 1
-        left = CODE_MAX_ATTEMPTS - row.attempts
-        session.commit()
-        raise InvalidTokenError.because("code_wrong", left=left)
-    row.consumed_at = now
+    if not hmac.compare_digest(expected, stored_hash):
+        raise InvalidTokenError.because("code_wrong", left=CODE_MAX_ATTEMPTS - claimed)
+    consumed = session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == code_id, OneTimeCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .returning(OneTimeCode.id)
+    ).scalar_one_or_none()
+    if consumed is None:  # the same right code, entered twice at once: it works once
+        session.rollback()
+        raise GoneError.because("no_code_pending")
     if invitation.used_at is None:
         invitation.used_at = now
     token_value = new_session_token()

@@ -146,3 +146,46 @@ def test_malformed_code_is_422(client, world):
     response = client.post(f"/api/join/{token}/verify", json={"code": "12ab"})
     assert response.status_code == 422
     assert "code" in response.json()["error"]["message"]
+
+
+def test_simultaneous_guesses_never_exceed_the_attempt_limit(client, world, code_sender, ctx):
+    """40 wrong guesses at once: exactly five are checked against the code, the rest are told
+    the code is used up (before: the counter was read, then written, and 14 of 40 got through)."""
+    import threading
+
+    from hearing_server.errors import GoneError, InvalidTokenError
+    from hearing_server.joining import CODE_MAX_ATTEMPTS, do_verify_code
+
+    login(client, "clerk_a")
+    token = invite(client, world.defendant_a)
+    assert client.post(f"/api/join/{token}/code").status_code == 202
+    code = code_sender.last_code_for(world.defendant_a)
+    wrong = "000000" if code != "000000" else "111111"
+    start = threading.Barrier(40)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def guess() -> None:
+        with ctx.session_factory() as session:
+            start.wait(timeout=30)
+            try:
+                do_verify_code(session, ctx, token=token, code=wrong)
+                outcome = "accepted"
+            except InvalidTokenError:
+                outcome = "checked"
+            except GoneError:
+                outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 40
+    assert outcomes.count("checked") == CODE_MAX_ATTEMPTS
+    assert outcomes.count("refused") == 40 - CODE_MAX_ATTEMPTS
+    # And the right code is no use any more.
+    late = client.post(f"/api/join/{token}/verify", json={"code": code})
+    assert late.status_code == 410
