@@ -154,7 +154,8 @@ def test_simultaneous_guesses_never_exceed_the_attempt_limit(client, world, code
     import threading
 
     from hearing_server.errors import GoneError, InvalidTokenError
-    from hearing_server.joining import CODE_MAX_ATTEMPTS, do_verify_code
+    from hearing_server.joining import do_verify_code
+    from hearing_server.security import CODE_MAX_ATTEMPTS
 
     login(client, "clerk_a")
     token = invite(client, world.defendant_a)
