@@ -16,9 +16,9 @@ ORIGIN = "https://court.example"
 NODE = """
 const [module, cases] = process.argv.slice(1);
 const { sameSiteTarget } = await import(module);
-const out = JSON.parse(cases).map((next) => sameSiteTarget(next, "%s"));
+const out = JSON.parse(cases).map((next) => sameSiteTarget(next, "ORIGIN"));
 process.stdout.write(JSON.stringify(out));
-""" % ORIGIN
+""".replace("ORIGIN", ORIGIN)
 
 CASES = {
     "/room.html?h=3": "/room.html?h=3",
