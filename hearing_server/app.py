@@ -34,6 +34,7 @@ from hearing_server.api import (
     verification,
 )
 from hearing_server.errors import install_handlers
+from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notify import CodeSender
@@ -93,6 +94,7 @@ def create_app(
     app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
+    app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)
