@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from hearing_server.accounts import do_participant_logout, participant_session_for_token
+from hearing_server.api.party_session import code_sent_out, participant_me_out, start_party_session
 from hearing_server.api.views import hearing_out
 from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, SessionDep
 from hearing_server.errors import NotAuthenticatedError
@@ -21,14 +22,7 @@ def me(request: Request, session: SessionDep, ctx: ContextDep) -> ParticipantMeO
     row = participant_session_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE))
     if row is None:
         raise NotAuthenticatedError("please join through your invitation link again")
-    participant = row.participant
-    return ParticipantMeOut(
-        participant_id=participant.id,
-        hearing_id=participant.hearing_id,
-        display_name=participant.display_name,
-        court_role=participant.court_role,
-        scope="record" if row.scope == "record" else "hearing",
-    )
+    return participant_me_out(row.participant, "record" if row.scope == "record" else "hearing")
 
 
 @router.post("/logout", status_code=204)
@@ -54,12 +48,7 @@ def join_summary(token: str, session: SessionDep, ctx: ContextDep) -> JoinSummar
 
 @router.post("/{token}/code", status_code=202)
 def send_code(token: str, session: SessionDep, ctx: ContextDep) -> CodeSentOut:
-    info = do_send_code(session, ctx, token=token)
-    return CodeSentOut(
-        sent_to=info.sent_to,
-        expires_at=info.expires_at,
-        resend_after_seconds=info.resend_after_seconds,
-    )
+    return code_sent_out(do_send_code(session, ctx, token=token))
 
 
 @router.post("/{token}/verify")
@@ -67,18 +56,4 @@ def verify_code(
     token: str, body: VerifyIn, response: Response, session: SessionDep, ctx: ContextDep
 ) -> ParticipantMeOut:
     participant, issued = do_verify_code(session, ctx, token=token, code=body.code)
-    response.set_cookie(
-        PARTICIPANT_COOKIE,
-        issued.token,
-        max_age=issued.max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.settings.secure_cookies,
-        path="/",
-    )
-    return ParticipantMeOut(
-        participant_id=participant.id,
-        hearing_id=participant.hearing_id,
-        display_name=participant.display_name,
-        court_role=participant.court_role,
-    )
+    return start_party_session(response, ctx, participant, issued, "hearing")

@@ -13,8 +13,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from hearing_server.api.party_session import code_sent_out, start_party_session
 from hearing_server.api.views import hearing_out
-from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, SessionDep
+from hearing_server.deps import ContextDep, SessionDep
 from hearing_server.models import CourtRole
 from hearing_server.notify import mask_phone
 from hearing_server.schemas import CodeSentOut, HearingOut, ParticipantMeOut, VerifyIn
@@ -51,12 +52,7 @@ def sign_link(token: str, session: SessionDep, ctx: ContextDep) -> SignLinkOut:
 
 @router.post("/{token}/code", status_code=202)
 def send_code(token: str, session: SessionDep, ctx: ContextDep) -> CodeSentOut:
-    info = do_send_sign_code(session, ctx, token=token)
-    return CodeSentOut(
-        sent_to=info.sent_to,
-        expires_at=info.expires_at,
-        resend_after_seconds=info.resend_after_seconds,
-    )
+    return code_sent_out(do_send_sign_code(session, ctx, token=token))
 
 
 @router.post("/{token}/verify")
@@ -64,19 +60,4 @@ def verify_code(
     token: str, body: VerifyIn, response: Response, session: SessionDep, ctx: ContextDep
 ) -> ParticipantMeOut:
     participant, issued = do_verify_sign_code(session, ctx, token=token, code=body.code)
-    response.set_cookie(
-        PARTICIPANT_COOKIE,
-        issued.token,
-        max_age=issued.max_age_seconds,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.settings.secure_cookies,
-        path="/",
-    )
-    return ParticipantMeOut(
-        participant_id=participant.id,
-        hearing_id=participant.hearing_id,
-        display_name=participant.display_name,
-        court_role=participant.court_role,
-        scope="record",
-    )
+    return start_party_session(response, ctx, participant, issued, "record")
