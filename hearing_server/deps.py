@@ -28,6 +28,7 @@ from hearing_server.errors import (
     ServerError,
     websocket_close,
 )
+from hearing_server.evidence.access import Who
 from hearing_server.evidence.files import EvidenceStore
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.live.registry import LiveRegistry
@@ -200,6 +201,16 @@ def get_optional_staff(request: Request, session: SessionDep, ctx: ContextDep) -
 
 
 OptionalStaff = Annotated[StaffUser | None, Depends(get_optional_staff)]
+
+
+def get_hearing_caller(
+    hearing_id: int, session: SessionDep, staff: OptionalStaff, participant: OptionalParticipant
+) -> Who:
+    """The caller admitted to the path's hearing, and as which staff (evidence, screen)."""
+    return Who(admit(session, staff, participant, hearing_id), staff)
+
+
+HearingCaller = Annotated[Who, Depends(get_hearing_caller)]
 
 
 def require_role(*roles: StaffRole) -> Callable[[StaffUser], StaffUser]:

@@ -22,9 +22,8 @@ from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
     EvidenceDep,
+    HearingCaller,
     LiveDep,
-    OptionalParticipant,
-    OptionalStaff,
     SessionDep,
 )
 from hearing_server.errors import InvalidInputError, PayloadTooLargeError
@@ -38,8 +37,7 @@ from hearing_server.evidence.access import (
 from hearing_server.evidence.actions import do_present, do_stop, do_take_control, do_turn
 from hearing_server.evidence.files import MAX_BYTES
 from hearing_server.evidence.upload import do_upload
-from hearing_server.live.admission import admit
-from hearing_server.models import EvidenceMaterial, Participant, StaffUser
+from hearing_server.models import EvidenceMaterial
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/evidence", tags=["evidence"])
 
@@ -85,12 +83,6 @@ class PresentIn(BaseModel):
 
 class PageIn(BaseModel):
     page: int = Field(ge=1, le=10_000)
-
-
-def _who(
-    session: Session, staff: StaffUser | None, participant: Participant | None, hearing_id: int
-) -> Who:
-    return Who(admit(session, staff, participant, hearing_id), staff)
 
 
 def _material(m: EvidenceMaterial) -> MaterialOut:
@@ -152,10 +144,8 @@ async def upload(
     session: SessionDep,
     ctx: ContextDep,
     store: EvidenceDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> MaterialOut:
-    who = _who(session, staff, participant, hearing_id)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data = await _body(request)
     material = await do_upload(
@@ -165,10 +155,8 @@ async def upload(
 
 
 @router.get("")
-def list_evidence(
-    hearing_id: int, session: SessionDep, staff: OptionalStaff, participant: OptionalParticipant
-) -> EvidenceOut:
-    return _state(session, _who(session, staff, participant, hearing_id))
+def list_evidence(hearing_id: int, session: SessionDep, who: HearingCaller) -> EvidenceOut:
+    return _state(session, who)
 
 
 @router.get("/{material_id}/pages/{page}")
@@ -178,12 +166,9 @@ async def page_image(
     page: int,
     session: SessionDep,
     store: EvidenceDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> Response:
-    material = readable_material(
-        session, _who(session, staff, participant, hearing_id), material_id
-    )
+    material = readable_material(session, who, material_id)
     if not 1 <= page <= material.page_count:
         raise InvalidInputError(f"page {page} is not in 1..{material.page_count}")
     data, media_type = await asyncio.to_thread(
@@ -200,10 +185,8 @@ async def present(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> EvidenceOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_present(session, ctx, rooms, registry, who, material_id=body.material_id)
     return _state(session, who)
 
@@ -216,10 +199,8 @@ async def turn_page(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> EvidenceOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_turn(session, ctx, rooms, registry, who, page=body.page)
     return _state(session, who)
 
@@ -231,10 +212,8 @@ async def take_control(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> EvidenceOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_take_control(session, ctx, rooms, registry, who)
     return _state(session, who)
 
@@ -246,9 +225,7 @@ async def stop(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> EvidenceOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_stop(session, ctx, rooms, registry, who)
     return _state(session, who)

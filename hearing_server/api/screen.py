@@ -15,21 +15,16 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
+    HearingCaller,
     LiveDep,
-    OptionalParticipant,
-    OptionalStaff,
     SessionDep,
 )
-from hearing_server.evidence.access import Who
 from hearing_server.evidence.screen import do_share_start, do_share_stop, sharing
-from hearing_server.live.admission import admit
 from hearing_server.live.registry import LiveRegistry
-from hearing_server.models import Participant, StaffUser
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/screen", tags=["evidence"])
 
@@ -47,12 +42,6 @@ class ScreenOut(BaseModel):
     """Grows with every start and stop in the live session."""
 
 
-def _who(
-    session: Session, staff: StaffUser | None, participant: Participant | None, hearing_id: int
-) -> Who:
-    return Who(admit(session, staff, participant, hearing_id), staff)
-
-
 def _state(registry: LiveRegistry, hearing_id: int) -> ScreenOut:
     share, version = sharing(registry, hearing_id)
     out = None
@@ -68,10 +57,8 @@ def get_screen(
     hearing_id: int,
     session: SessionDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> ScreenOut:
-    who = _who(session, staff, participant, hearing_id)
     return _state(registry, who.admitted.hearing.id)
 
 
@@ -82,10 +69,8 @@ async def start(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> ScreenOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_share_start(session, ctx, rooms, registry, who)
     return _state(registry, who.admitted.hearing.id)
 
@@ -97,9 +82,7 @@ async def stop(
     ctx: ContextDep,
     rooms: DocumentsDep,
     registry: LiveDep,
-    staff: OptionalStaff,
-    participant: OptionalParticipant,
+    who: HearingCaller,
 ) -> ScreenOut:
-    who = _who(session, staff, participant, hearing_id)
     await do_share_stop(session, ctx, rooms, registry, who)
     return _state(registry, who.admitted.hearing.id)
