@@ -306,7 +306,7 @@ async def run_loaded_hearing(
         closed = await clerk.post(f"/api/hearings/{hearing}/close", timeout=300)
         assert closed.status_code == 200, closed.text
         watcher.cancel()
-        keys = await _track_keys(clerk, hearing, peers)
+        keys = await _track_keys(peers)
         store = LocalDirStore(data / "recordings")
         await _finalised(store, hearing)
         for peer in peers:
@@ -343,11 +343,8 @@ async def _finalised(store: LocalDirStore, hearing: int, deadline_s: float = 300
         await asyncio.sleep(0.2)
 
 
-async def _track_keys(
-    clerk: httpx.AsyncClient, hearing: int, peers: Sequence[_Peer]
-) -> dict[str, str]:
+async def _track_keys(peers: Sequence[_Peer]) -> dict[str, str]:
     """Peer name → recording track key (``staff-N`` for staff, ``participant-N`` for parties)."""
-    del clerk, hearing
     keys: dict[str, str] = {}
     for peer in peers:
         if peer.key.startswith("participant-"):
