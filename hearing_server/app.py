@@ -33,6 +33,7 @@ from hearing_server.api import (
     transcript_ws,
     verification,
 )
+from hearing_server.browser_headers import BrowserHeadersMiddleware
 from hearing_server.errors import install_handlers
 from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
@@ -98,6 +99,7 @@ def create_app(
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)
+    app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: outermost, so added last
     return app
 
 

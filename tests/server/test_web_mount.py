@@ -52,7 +52,7 @@ def test_both_languages_have_the_same_keys() -> None:
 
 def test_short_links_and_unknown_pages(client: TestClient) -> None:
     assert 'src="/dashboard.js"' in client.get("/dashboard").text
-    assert "/api/auth/login" in client.get("/login").text
+    assert 'src="/login.js"' in client.get("/login").text
     missing = client.get("/no-such-page")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"]  # the API's error shape, also for unknown pages

@@ -27,24 +27,6 @@ const WORDS = {
   },
 };
 
-const CSS = `
-#suggestions .rt-row { display: flex; gap: 6px; align-items: center; margin-bottom: 8px; }
-#suggestions .rt-row select { flex: 1; min-width: 0; }
-#suggestions progress { width: 100%; height: 10px; }
-#suggestions .rt-job { font-size: 13px; color: var(--ink-2); margin: 4px 0 8px; }
-#suggestions .rt-job.failed { color: var(--danger); }
-#suggestions .rt-list { list-style: none; margin: 0; padding: 0; max-height: 55vh; overflow: auto; }
-#suggestions .rt-item { border-top: 1px solid var(--line); padding: 8px 0; font-size: 14px; line-height: 1.6; }
-#suggestions .rt-meta { font-size: 12px; color: var(--muted); cursor: pointer; }
-#suggestions .rt-badge { display: inline-block; font-size: 11px; padding: 0 5px; margin-left: 4px;
-  border-radius: 3px; background: #fff4e0; color: var(--warn); }
-#suggestions .rt-diff del { background: #fde2e1; color: var(--danger); }
-#suggestions .rt-diff ins { background: #dff3e6; color: var(--ok); text-decoration: none; }
-#suggestions .rt-actions { display: flex; gap: 6px; margin-top: 4px; }
-#suggestions .rt-actions button { padding: 2px 10px; font-size: 13px; }
-#suggestions .rt-note { font-size: 12px; color: var(--warn); }
-`;
-
 function w(key) {
   return (WORDS[lang()] || WORDS["zh-CN"])[key] || key;
 }
@@ -89,7 +71,6 @@ export function setupSuggestions({ hearingId, speakers, onFocus, notice }) {
   const base = `/api/hearings/${hearingId}/retranscription`;
   const box = document.getElementById("suggestions");
   if (!box) return null;
-  document.head.append(el("style", {}, CSS));
   const select = el("select", { id: "rt-model", "aria-label": w("model") });
   const startButton = el("button", { id: "rt-start", type: "button" }, w("start"));
   const job = el("div", { id: "rt-job", class: "rt-job", role: "status" });

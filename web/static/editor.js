@@ -85,8 +85,11 @@ function renderEditors() {
   const list = document.getElementById("editors");
   const people = [];
   for (const [, state] of page.sync.awareness.getStates()) if (state.user) people.push(state.user);
-  list.replaceChildren(...people.map((u) => el("li", {},
-    el("span", { class: "dot", style: `background:${u.color}` }), `${roleLabel(u.role)} ${u.name}`)));
+  list.replaceChildren(...people.map((u) => {
+    const dot = el("span", { class: "dot" });
+    dot.style.backgroundColor = u.color; // the CSSOM, not a style attribute (CSP); a colour only
+    return el("li", {}, dot, `${roleLabel(u.role)} ${u.name}`);
+  }));
 }
 
 function offerHotword(term) {

@@ -137,8 +137,6 @@ export class TranscriptEditor {
     if (!node) {
       node = el("div", {
         class: `gap-row gap-${gap.reason}`, "data-gap-id": gap.id, role: "note",
-        style: "text-align:center;color:#6b7280;font-size:13px;padding:8px 0;"
-          + "border-bottom:1px solid #eef0f2;user-select:text;letter-spacing:.02em",
       });
       this.gapRows.set(gap.id, node);
     }
@@ -277,7 +275,13 @@ export class TranscriptEditor {
       if (m.a < pos) continue;
       parts.push(text.slice(pos, m.a));
       if (m.cls === "caret") {
-        parts.push(el("span", { class: "caret", style: `border-color:${m.color}` }, el("span", { class: "caret-name", style: `background:${m.color}` }, m.name)));
+        // Colours through the CSSOM (the CSP refuses style attributes); a colour property takes
+        // nothing but a colour, so a hostile value cannot make the browser fetch a URL.
+        const name = el("span", { class: "caret-name" }, m.name);
+        name.style.backgroundColor = m.color;
+        const caret = el("span", { class: "caret" }, name);
+        caret.style.borderColor = m.color;
+        parts.push(caret);
       } else {
         parts.push(el("mark", { class: m.cls }, text.slice(m.a, m.b)));
       }
