@@ -55,7 +55,6 @@ HSTS_MAX_AGE_S = 31_536_000
 ALLOWED_FEATURES = ("camera", "microphone", "display-capture", "fullscreen", "autoplay")
 DENIED_FEATURES = (
     "accelerometer",
-    "bluetooth",
     "geolocation",
     "gyroscope",
     "hid",
