@@ -118,7 +118,7 @@ def test_every_kind_of_answer_carries_the_headers(
     assert answers["recording"][0].headers["content-type"] == "audio/flac"
 
 
-def test_hsts_only_over_tls(app: FastAPI, world: World) -> None:
+def test_hsts_only_over_tls(app: FastAPI) -> None:
     with TestClient(app, base_url="https://testserver") as tls:
         for path in ("/login.html", "/api/auth/me", "/common.js"):
             hsts = tls.get(path).headers.get("strict-transport-security")
