@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearing_server.api import (
     auth,
@@ -38,6 +39,7 @@ from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notify import CodeSender
+from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
@@ -95,6 +97,10 @@ def create_app(
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
+    # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
+    app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
+    if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)
