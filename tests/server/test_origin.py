@@ -92,7 +92,8 @@ def test_what_decides_without_an_origin_and_on_every_path_and_method(client, wor
 
 def _socket_paths(app, hearing_id: int) -> list[str]:
     """Every WebSocket endpoint of the app, included routers' too."""
-    paths = [c.path for c in iter_route_contexts(app.routes) if isinstance(c.route, WebSocketRoute)]
+    routes = iter_route_contexts(app.routes)
+    paths = [str(c.path) for c in routes if isinstance(c.route, WebSocketRoute)]
     return [p.replace("{hearing_id}", str(hearing_id)) for p in paths]
 
 
