@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketDisconnect
 from hearing_server.context import ServerContext
 from hearing_server.models import Hearing
 from hearing_server.origin_check import WS_CLOSE_CROSS_ORIGIN, OriginCheckMiddleware
-from hearing_server.origins import OriginPolicy, redirect_on_site
+from hearing_server.origins import OriginPolicy, origin_of, redirect_on_site
 from tests.server.conftest import START, login
 
 SITE = "http://127.0.0.1:8000"
@@ -110,8 +110,9 @@ def test_every_websocket_from_another_origin_is_closed_before_accept(app, client
             pass
         assert refused.value.code == WS_CLOSE_CROSS_ORIGIN, path
     path = f"/ws/hearings/{world.hearing_a}/document"
-    with client.websocket_connect(path, headers={"Origin": SITE}) as socket:
-        assert socket.receive() is not None  # accepted and served: the document's first message
+    for own in (SITE, "http://testserver"):  # public_base_url; the Host it was sent to (dev)
+        with client.websocket_connect(path, headers={"Origin": own}) as socket:
+            assert socket.receive() is not None  # accepted and served: the document
 
 
 # ---------------------------------------------------------------- the rule itself (pure)
@@ -124,6 +125,15 @@ def test_production_trusts_the_configured_origins_only():
     development = OriginPolicy.of([SITE], allow_own_host=True)
     assert development.refusal({"origin": "http://testserver"}, "http://testserver") is None
     assert policy.refusal({}, None) is None  # no browser signal at all: an API client
+
+
+def test_origins_are_compared_as_browsers_write_them():
+    assert origin_of("HTTP://Court.Example:80/login.html?x=1") == "http://court.example"
+    assert origin_of("https://court.example:443") == "https://court.example"
+    assert origin_of("wss://court.example/ws") == "https://court.example"
+    assert origin_of("http://[::1]:8000/") == "http://[::1]:8000"
+    for not_an_origin in ("null", "ftp://court.example", "http://user@court.example", "x:99999"):
+        assert origin_of(not_an_origin) is None, not_an_origin
 
 
 @pytest.mark.parametrize(
