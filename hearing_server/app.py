@@ -108,7 +108,9 @@ def create_app(
 
 
 def app_from_environment() -> FastAPI:
-    """For ``uvicorn --factory hearing_server.app:app_from_environment`` (settings from env);
-    invitation tokens are redacted in uvicorn's logs as with ``tingshen serve``."""
+    """For ``uvicorn --factory --no-proxy-headers hearing_server.app:app_from_environment``
+    (settings from env; the app reads X-Forwarded-For from ``TINGSHEN_TRUSTED_PROXIES`` only,
+    while uvicorn's own default believes anyone on 127.0.0.1); invitation tokens are redacted
+    in uvicorn's logs as with ``tingshen serve``."""
     install_on_uvicorn_loggers()
     return create_app(Settings())

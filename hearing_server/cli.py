@@ -56,8 +56,9 @@ def serve(
     trusted_proxy: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="ADDRESS",
             help="Address or network of a reverse proxy whose X-Forwarded-For/-Proto are "
-            "believed (repeatable; default TINGSHEN_TRUSTED_PROXIES, else none)."
+            "believed (repeatable; default TINGSHEN_TRUSTED_PROXIES, else none).",
         ),
     ] = None,
 ) -> None:

@@ -110,8 +110,9 @@ def test_every_websocket_from_another_origin_is_closed_before_accept(app, client
             pass
         assert refused.value.code == WS_CLOSE_CROSS_ORIGIN, path
     path = f"/ws/hearings/{world.hearing_a}/document"
-    for own in (SITE, "http://testserver"):  # public_base_url; the Host it was sent to (dev)
-        with client.websocket_connect(path, headers={"Origin": own}) as socket:
+    # public_base_url; the Host it was sent to (development); no Origin at all (not a browser)
+    for own in ({"Origin": SITE}, {"Origin": "http://testserver"}, {}):
+        with client.websocket_connect(path, headers=own) as socket:
             assert socket.receive() is not None  # accepted and served: the document
 
 
