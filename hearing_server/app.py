@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearing_server.api import (
     auth,
@@ -39,6 +40,7 @@ from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notify import CodeSender
+from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
@@ -96,15 +98,21 @@ def create_app(
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
+    # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
+    app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)
-    app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: outermost, so added last
+    app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below
+    if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """For ``uvicorn --factory hearing_server.app:app_from_environment`` (settings from env);
-    invitation tokens are redacted in uvicorn's logs as with ``tingshen serve``."""
+    """For ``uvicorn --factory --no-proxy-headers hearing_server.app:app_from_environment``
+    (settings from env; the app reads X-Forwarded-For from ``TINGSHEN_TRUSTED_PROXIES`` only,
+    while uvicorn's own default believes anyone on 127.0.0.1); invitation tokens are redacted
+    in uvicorn's logs as with ``tingshen serve``."""
     install_on_uvicorn_loggers()
     return create_app(Settings())

@@ -1,6 +1,7 @@
 """The ``tingshen`` console script: the speech commands of ``asr.cli`` plus the hearing server.
 
     tingshen serve [--host 127.0.0.1] [--port 8000] [--data-dir .data] [--demo]
+                   [--trusted-proxy 10.0.0.5 ...]
     tingshen verify FILE.pdf [--root ROOT.pem] [--recording NAME=FILE] [--json]
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
@@ -52,12 +53,14 @@ def serve(
     node_name: Annotated[
         str | None, typer.Option(help="This process's name in a cluster (p1, p2, …).")
     ] = None,
-    behind_proxy: Annotated[
-        bool,
+    trusted_proxy: Annotated[
+        list[str] | None,
         typer.Option(
-            "--behind-proxy", help="Trust X-Forwarded-For/-Proto from a proxy on 127.0.0.1."
+            metavar="ADDRESS",
+            help="Address or network of a reverse proxy whose X-Forwarded-For/-Proto are "
+            "believed (repeatable; default TINGSHEN_TRUSTED_PROXIES, else none).",
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Run the hearing server."""
     import uvicorn
@@ -83,6 +86,8 @@ def serve(
         overrides["redis_url"] = redis_url
     if node_name is not None:
         overrides["node_name"] = node_name
+    if trusted_proxy:
+        overrides["trusted_proxies"] = trusted_proxy
     settings = Settings(**overrides)
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
@@ -101,8 +106,7 @@ def serve(
         port=port,
         log_level="info",
         log_config=uvicorn_log_config(),
-        proxy_headers=behind_proxy,
-        forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else None,
+        proxy_headers=False,  # the app reads them, from settings.trusted_proxies only
     )
 
 

@@ -4,6 +4,8 @@
     config = haproxy_config(Frontend("127.0.0.1", 8000), [Node("p1", "127.0.0.1", 8101), …])
     with Cluster(plan) as cluster: cluster.wait()
 
+Each process trusts the proxy's ``X-Forwarded-For`` (``--trusted-proxy``: the address the proxy
+connects from), and only the proxy's, so rate limits and the audit see the real client.
 The processes share the database (PostgreSQL), Redis (fan-out between them) and the data
 directory (secret key, court CA, recordings). The proxy balances requests round robin and checks
 ``/healthz`` every second; a request whose query names a node (``?node=p2``: a hearing's media
@@ -14,8 +16,10 @@ while it is up, and to any other when it is down.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -25,7 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["Cluster", "ClusterPlan", "Frontend", "Node", "haproxy_config", "prepare"]
+__all__ = [
+    "Cluster",
+    "ClusterPlan",
+    "Frontend",
+    "Node",
+    "haproxy_config",
+    "prepare",
+    "proxy_address",
+]
 
 #: How long a process may take to start (the first start loads nothing heavy: models load lazily).
 START_TIMEOUT_S = 60.0
@@ -66,6 +78,11 @@ def haproxy_config(frontend: Frontend, nodes: list[Node]) -> str:
         "    timeout http-request 10s",
         "frontend tingshen",
         f"    bind {frontend.host}:{frontend.port}",
+        # The edge: what a client claims about its address and scheme is dropped; the
+        # processes trust this proxy's X-Forwarded-For (``option forwardfor``) alone.
+        "    http-request del-header X-Forwarded-For",
+        "    http-request del-header Forwarded",
+        "    http-request set-header X-Forwarded-Proto http",
         "    default_backend servers",
         "backend servers",
         "    balance roundrobin",
@@ -119,7 +136,7 @@ class Cluster:
             "serve",
             "--host", node.host,
             "--port", str(node.port),
-            "--behind-proxy",
+            "--trusted-proxy", proxy_address(node.host),
             *self.plan.serve_args,
         ]  # fmt: skip
         with (self.plan.data_dir / f"{node.name}.log").open("ab") as log:
@@ -214,6 +231,18 @@ def prepare(database_url: str, data_dir: Path, *, public_base_url: str, demo: bo
             print_seed(settings, seed_demo(context))
     finally:
         context.engine.dispose()
+
+
+def proxy_address(node_host: str) -> str:
+    """The address the proxy's connections to a process on ``node_host`` come from (this
+    machine): that address itself, loopback for a wildcard; a name is looked up."""
+    try:
+        address = ipaddress.ip_address(node_host)
+    except ValueError:
+        return socket.gethostbyname(node_host)
+    if address.is_unspecified:
+        return "::1" if address.version == 6 else "127.0.0.1"
+    return str(address)
 
 
 def _tingshen() -> list[str]:

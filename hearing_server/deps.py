@@ -229,6 +229,9 @@ JudgeStaff = Annotated[StaffUser, Depends(require_role(StaffRole.JUDGE))]
 
 
 def client_ip(request: Request) -> str:
+    """The client's address, for rate limits and the audit: the peer's, or the one a trusted
+    proxy (``settings.trusted_proxies``, nobody else) forwarded (set by the proxy-headers
+    middleware that ``create_app`` installs)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -76,6 +76,7 @@ REASONS: dict[str, str] = {
     "notice_already_sent": "notice {notice_id} was already sent",
     "preview_kind": "notices of kind {kind} cannot be previewed here",
     "preview_needs_time": "a preview of a rescheduling needs the new scheduled_at",
+    "cross_origin": "this request came from a page of another site and is refused",
 }
 
 # Pydantic error types -> the problem a person is told about (anything else: "invalid").

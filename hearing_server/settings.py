@@ -8,6 +8,7 @@ once per data directory and kept in ``<data_dir>/secret.key`` (mode 0600). The s
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -18,6 +19,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearing_server.errors import ConfigurationError
+from hearing_server.origins import site_origin
 
 SECRET_FILE_NAME = "secret.key"
 MIN_SECRET_KEY_CHARS = 32
@@ -43,6 +45,18 @@ class Settings(BaseSettings):
     stun_urls: list[str] = Field(default_factory=list)
     turn_urls: list[str] = Field(default_factory=list)
     public_base_url: str = "http://127.0.0.1:8000"
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="origins (https://host[:port]) besides that of public_base_url whose pages "
+        "may send state-changing requests and open WebSockets (hearing_server/origins.py); "
+        "development also allows the origin a request was addressed to",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks (10.0.0.5, 10.0.0.0/8) of reverse proxies whose "
+        "X-Forwarded-For/-Proto name the client; from any other peer they are ignored (default: "
+        "none, the peer is the client)",
+    )
     asr_nice: int = Field(
         default=0,
         ge=0,
@@ -152,6 +166,28 @@ class Settings(BaseSettings):
             message = f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)"
             raise ValueError(message) from None
         return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        return [site_origin(value) for value in values]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, values: list[str]) -> list[str]:
+        """Addresses and networks only (a name or ``*`` would trust what a client says),
+        written as uvicorn's ``ProxyHeadersMiddleware`` matches them."""
+        out = []
+        for value in values:
+            try:
+                if "/" in value:
+                    out.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+                else:
+                    out.append(str(ipaddress.ip_address(value.strip())))
+            except ValueError:
+                message = f"{value!r} is not an IP address or network (10.0.0.5, 10.0.0.0/8)"
+                raise ValueError(message) from None
+        return out
 
     @property
     def court_zone(self) -> ZoneInfo:

@@ -39,6 +39,7 @@ from hearing_server.deps import (
     SessionDep,
     VerificationDep,
     VerifyLimiterDep,
+    client_ip,
 )
 from hearing_server.errors import (
     InvalidInputError,
@@ -88,8 +89,7 @@ async def _read_body(request: Request, limit: int, what: str) -> bytes:
 async def verify_upload(
     request: Request, pki: PkiDep, pool: VerificationDep, limiter: VerifyLimiterDep
 ) -> JSONResponse:
-    client = request.client.host if request.client is not None else "unknown"
-    if not limiter.hit(client):
+    if not limiter.hit(client_ip(request)):
         raise RateLimitedError("too many verifications from this address; try again later")
     if _media_type(request) != "application/pdf":
         raise UnsupportedMediaTypeError("send the PDF itself with Content-Type application/pdf")

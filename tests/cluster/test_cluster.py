@@ -21,11 +21,14 @@ from typing import Any
 import httpx
 import pytest
 from pycrdt import Array, Doc, Map, Text
+from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from hearing_server.cluster import Cluster, ClusterPlan, Frontend, Node
+from hearing_server.db import make_engine
 from hearing_server.demo import DemoSeed, seed_demo
+from hearing_server.models import AuditEvent
 from hearing_server.services import build_context
 from hearing_server.settings import Settings
 from hearing_server.transcript.actions import TranscriptActions
@@ -70,12 +73,30 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Cluster, DemoSeed]]:
             yield running, seed
 
 
-def _login(base: str, username: str, password: str) -> str:
+def _login(base: str, username: str, password: str, headers: dict[str, str] | None = None) -> str:
     response = httpx.post(
-        f"{base}/api/auth/login", json={"username": username, "password": password}, timeout=10
+        f"{base}/api/auth/login",
+        json={"username": username, "password": password},
+        headers=headers,
+        timeout=10,
     )
     response.raise_for_status()
     return f"tingshen_staff={response.cookies['tingshen_staff']}"
+
+
+def _last_login_ip(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            details = connection.execute(
+                select(AuditEvent.details)
+                .where(AuditEvent.action == "staff.login")
+                .order_by(AuditEvent.id.desc())
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert details is not None
+    return str(details["ip"])
 
 
 def _socket(url: str, cookie: str) -> ClientConnection:
@@ -115,7 +136,10 @@ def test_two_processes_share_edits_and_a_hearing_survives_its_owner(cluster) -> 
     running, seed = cluster
     p1, p2 = running.plan.nodes
     hid = seed.hearing_id
-    clerk = _login(running.url, "clerk", seed.new_passwords["clerk"])
+    # The processes believe their proxy's X-Forwarded-For, and the proxy drops a client's own.
+    spoofed = {"X-Forwarded-For": "203.0.113.9", "Forwarded": "for=203.0.113.9"}
+    clerk = _login(running.url, "clerk", seed.new_passwords["clerk"], spoofed)
+    assert _last_login_ip(running.plan.database_url) == "127.0.0.1"
     judge = _login(running.url, "judge", seed.new_passwords["judge"])
     opened = httpx.post(
         f"{running.url}/api/hearings/{hid}/open", headers={"Cookie": clerk}, timeout=10

@@ -5,6 +5,7 @@ import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
+import origin from "./origin.js";
 import recordContent from "./record-content.js";
 import roomctl from "./roomctl.js";
 import screen from "./screen.js";
@@ -26,4 +27,5 @@ export const PARTS = [
   interpreting,
   broadcast,
   screen,
+  origin,
 ];
