@@ -39,7 +39,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hearing_server.errors import error_body
 
 __all__ = [
     "HSTS_MAX_AGE_S",
@@ -167,12 +170,26 @@ class BrowserHeadersMiddleware:
         host = _header(request_headers, b"host")
         start = {"http": "http.response.start", "websocket": "websocket.http.response.start"}
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == start[scope["type"]]:
+                started = True
                 message = {**message, "headers": self._merged(scope, host, message)}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # A bug (no handler mapped it): answer the project's 500 with the headers here, where
+            # they are added, then re-raise so that the server logs it (Starlette's outermost error
+            # middleware sees the answer started and sends nothing more).
+            if scope["type"] == "http" and not started:
+                await JSONResponse(
+                    error_body("server_error", "internal server error"), status_code=500
+                )(scope, receive, send_with_headers)
+            raise
 
     def _merged(
         self, scope: Scope, host: str | None, message: Message

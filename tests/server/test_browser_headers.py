@@ -18,8 +18,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import WebSocketRoute
+from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocket
 
@@ -171,6 +172,24 @@ def test_a_websocket_refused_with_an_answer_carries_them() -> None:
     assert refused.value.headers["x-frame-options"] == "DENY"
     assert refused.value.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in refused.value.headers["content-security-policy"]
+
+
+def test_a_bug_answers_the_project_500_with_the_headers_and_is_still_raised() -> None:
+    async def broken(_: Request) -> PlainTextResponse:
+        raise RuntimeError("a bug")
+
+    app = Starlette(routes=[Route("/api/broken", broken)])
+    app.add_middleware(BrowserHeadersMiddleware)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/broken")
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "server_error", "message": "internal server error"}
+    }
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="a bug"):
+        client.get("/api/broken")  # re-raised: the server logs it
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
