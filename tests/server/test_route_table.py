@@ -1,0 +1,357 @@
+"""The route table (``tests/server/route_table.py``) is complete, and every route answers every
+actor as its line says, on SQLite and (when configured) PostgreSQL.
+
+One app and one world per database (module scope): court A with hearing A (open) and A2, court B
+with a case and a hearing of its own; one browser per actor of :data:`route_table.ACTORS`. Each
+route is called as every actor with the real ids of hearing A's records; staff of court B and the
+party of hearing A2 are also called with ids that exist nowhere, and must get the very same answer
+(status, code, reason, message up to the id they sent): a refusal does not reveal whether another
+court's or another hearing's record exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from starlette.routing import Mount, Route
+from starlette.websockets import WebSocketDisconnect
+
+from hearing_server.accounts import RECORD_SCOPE
+from hearing_server.app import create_app
+from hearing_server.context import ServerContext
+from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
+from hearing_server.models import (
+    Case,
+    Hearing,
+    NoticeOutbox,
+    Participant,
+    ParticipantSession,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
+from hearing_server.notify import RecordingCodeSender
+from hearing_server.security import new_session_token, token_hash
+from hearing_server.settings import Settings
+from hearing_server.sign_links import add_sign_link, sign_link_token
+from tests.server import route_table as rt
+from tests.server.conftest import (
+    PG_URL,
+    FakeClock,
+    World,
+    invite,
+    join_as,
+    postgres_schema,
+    seed_world,
+)
+from tests.server.live_fakes import FakeStreams
+
+STAFF_USERS = {
+    rt.JUDGE: "judge_a",
+    rt.CLERK: "clerk_a",
+    rt.RECORDER: "recorder_a",
+    rt.ADMIN: "admin_a",
+    rt.OTHER_COURT: "clerk_b",
+}
+
+
+# ---------------------------------------------------------------- the table is complete
+
+
+def app_routes(app: FastAPI) -> set[str]:
+    """``METHOD path`` of every route of the app (``WS``: a WebSocket; ``MOUNT``: a mount),
+    routers included into routers too (FastAPI's :func:`iter_route_contexts` flattens them)."""
+    keys: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        route, path = context.original_route, context.path
+        if isinstance(route, APIWebSocketRoute):
+            keys.add(f"WS {path}")
+        elif isinstance(route, Mount):
+            keys.add(f"MOUNT {path or '/'}")
+        elif isinstance(route, APIRoute | Route):
+            keys.update(f"{m} {path}" for m in context.methods or () if m != "HEAD")
+        else:
+            raise AssertionError(f"a route of an unknown kind: {route!r}")
+    return keys
+
+
+def test_every_route_has_exactly_one_line(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path / "data"))
+    lines = [line.key for line in rt.LINES]
+    routes = app_routes(app)
+    twice = sorted({key for key in lines if lines.count(key) > 1})
+    missing = sorted(routes - set(lines))
+    stale = sorted(set(lines) - routes)
+    assert not missing, f"routes with no line in tests/server/route_table.py: {missing}"
+    assert not stale, f"lines of route_table.py that name no route: {stale}"
+    assert not twice, f"routes with two lines: {twice}"
+
+
+def test_the_completeness_check_sees_a_new_route(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path / "data"))
+    app.add_api_route("/api/new-thing/{thing_id}", lambda thing_id: None, methods=["PATCH"])
+    assert app_routes(app) - {line.key for line in rt.LINES} == {
+        "PATCH /api/new-thing/{thing_id}"
+    }
+
+
+# ---------------------------------------------------------------- one world per database
+
+
+@dataclass
+class Table:
+    app: FastAPI
+    ctx: ServerContext
+    ids: dict[str, Any]
+    browsers: dict[str, TestClient]
+    new_browser: Callable[[str | None, str | None], TestClient]
+    fresh_session: Callable[[str], TestClient]
+
+
+def _mint_staff(ctx: ServerContext, username: str) -> str:
+    token = new_session_token()
+    with ctx.session_factory() as s:
+        user = s.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+        now = ctx.clock()
+        s.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
+                           expires_at=now + ctx.session_ttl))  # fmt: skip
+        s.commit()
+    return token
+
+
+def _mint_party(ctx: ServerContext, participant_id: int, scope: str) -> str:
+    token = new_session_token()
+    with ctx.session_factory() as s:
+        now = ctx.clock()
+        s.add(ParticipantSession(token_hash=token_hash(token), participant_id=participant_id,
+                                 created_at=now, expires_at=now + timedelta(hours=2),
+                                 scope=scope))  # fmt: skip
+        s.commit()
+    return token
+
+
+def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
+    """Court A's administrator, court B's hearing and party, a signing link of hearing A."""
+    with ctx.session_factory() as s:
+        case_a, case_b = s.get(Case, world.case_a), s.get(Case, world.case_b)
+        assert case_a is not None and case_b is not None
+        s.add(StaffUser(court_id=case_a.court_id, username="admin_a", display_name="admin_a",
+                        role=StaffRole.COURT_ADMIN, password_hash="x", active=True))  # fmt: skip
+        hearing_a = s.get(Hearing, world.hearing_a)
+        assert hearing_a is not None
+        hearing_b = Hearing(case_id=case_b.id, scheduled_at=hearing_a.scheduled_at,
+                            duration_minutes=60, place="第一法庭", status=hearing_a.status,
+                            version=1)  # fmt: skip
+        s.add(hearing_b)
+        s.flush()
+        party_b = Participant(hearing_id=hearing_b.id, display_name="赵敏",
+                              court_role=hearing_a.participants[0].court_role,
+                              phone="13800000009")  # fmt: skip
+        s.add(party_b)
+        defendant = s.get(Participant, world.defendant_a)
+        assert defendant is not None
+        link = add_sign_link(s, ctx, participant=defendant, hearing=hearing_a)
+        hearing_a.public_token = "route-table-watch-token"
+        s.commit()
+        return {
+            "hearing_b": hearing_b.id,
+            "party_b": party_b.id,
+            "sign_token": sign_link_token(ctx.secret_key, link, world.hearing_a),
+            "watch_token": hearing_a.public_token,
+        }
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
+def table(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Table]:
+    data_dir = tmp_path_factory.mktemp("route_table") / "data"
+    if request.param == "sqlite":
+        yield from _table(Settings(data_dir=data_dir, session_ttl_minutes=600))
+        return
+    with postgres_schema() as url:
+        yield from _table(Settings(data_dir=data_dir, database_url=url, session_ttl_minutes=600))
+
+
+def _table(settings: Settings) -> Iterator[Table]:
+    from argon2 import PasswordHasher
+
+    from hearing_server.security import PasswordHashing
+
+    sender = RecordingCodeSender()
+    app = create_app(
+        settings,
+        clock=FakeClock(),
+        code_sender=sender,
+        passwords=PasswordHashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)),
+        stream_factory=FakeStreams(),
+    )
+    ctx = app.state.services.context
+    first = TestClient(app)
+    first.__enter__()
+    try:
+
+        def new_browser(cookie: str | None = None, token: str | None = None) -> TestClient:
+            browser = TestClient(app)
+            browser.portal = first.portal
+            if cookie is not None and token is not None:
+                browser.cookies.set(cookie, token)
+            return browser
+
+        world = seed_world(ctx)
+        ids: dict[str, Any] = {**vars(world), **_extend_world(ctx, world)}
+        browsers = {rt.ANON: first}
+        for actor, username in STAFF_USERS.items():
+            browsers[actor] = new_browser(STAFF_COOKIE, _mint_staff(ctx, username))
+        clerk = browsers[rt.CLERK]
+        added = clerk.post(
+            f"/api/hearings/{world.hearing_a}/participants",
+            json={"display_name": "孙七", "court_role": "witness", "phone": "13800000007"},
+        )
+        assert added.status_code == 201, added.text
+        ids["witness_a"] = added.json()["id"]
+        joiner = clerk.post(
+            f"/api/hearings/{world.hearing_a}/participants",
+            json={"display_name": "周八", "court_role": "witness", "phone": "13800000008"},
+        )
+        assert joiner.status_code == 201, joiner.text
+        ids["join_token"] = invite(clerk, joiner.json()["id"])
+        created = clerk.post(f"/api/participants/{ids['witness_a']}/invitation")
+        ids["invitation_a"] = created.json()["invitation_id"]
+        with ctx.session_factory() as s:
+            ids["notice_a"] = s.scalars(
+                select(NoticeOutbox.id).where(NoticeOutbox.participant_id == ids["witness_a"])
+            ).first()
+        assert ids["notice_a"] is not None
+        browsers[rt.PARTY] = new_browser()
+        join_as(browsers[rt.PARTY], invite(clerk, world.plaintiff_a), sender, world.plaintiff_a)
+        browsers[rt.OTHER_PARTY] = new_browser()
+        other = invite(clerk, world.plaintiff_a2)
+        join_as(browsers[rt.OTHER_PARTY], other, sender, world.plaintiff_a2)
+        signer = _mint_party(ctx, world.defendant_a, RECORD_SCOPE)
+        browsers[rt.SIGNER] = new_browser(PARTICIPANT_COOKIE, signer)
+        opened = clerk.post(f"/api/hearings/{world.hearing_a}/open")
+        assert opened.status_code == 200, opened.text
+
+        def fresh_session(actor: str) -> TestClient:
+            if actor in STAFF_USERS:
+                return new_browser(STAFF_COOKIE, _mint_staff(ctx, STAFF_USERS[actor]))
+            party = {rt.PARTY: world.plaintiff_a, rt.OTHER_PARTY: world.plaintiff_a2,
+                     rt.SIGNER: world.defendant_a}.get(actor)  # fmt: skip
+            if party is None:
+                return new_browser()
+            scope = RECORD_SCOPE if actor == rt.SIGNER else "hearing"
+            return new_browser(PARTICIPANT_COOKIE, _mint_party(ctx, party, scope))
+
+        yield Table(app, ctx, ids, browsers, new_browser, fresh_session)
+    finally:
+        first.__exit__(None, None, None)
+        ctx.engine.dispose()
+
+
+# ---------------------------------------------------------------- calling a route
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    code: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+    def normalised(self, sent: list[int]) -> Answer:
+        """The answer with the ids the caller sent replaced (they may be echoed back)."""
+        message = self.message
+        for value in sent:
+            message = re.sub(rf"\b{value}\b", "<id>", message) if message else message
+        return Answer(self.status, self.code, self.reason, message)
+
+
+PARAM = re.compile(r"\{(\w+)\}")
+
+
+def _path(line: rt.Line, ids: dict[str, Any], missing: bool) -> tuple[str, list[int]]:
+    """The line's path with its parameters filled in, and the record ids it names."""
+    sent: list[int] = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = line.ids.get(name, rt.DEFAULT_IDS.get(name))
+        if key is None:
+            return str(rt.LITERALS[name])
+        real = ids[key]
+        if isinstance(real, int):
+            chosen = rt.MISSING if missing else real
+            sent.append(chosen)
+            return str(chosen)
+        return str(real)
+
+    return PARAM.sub(value, line.call or line.path), sent
+
+
+def _answer(response: Any) -> Answer:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if not isinstance(error, dict):
+        return Answer(response.status_code)
+    return Answer(response.status_code, error.get("code"), error.get("reason"), error["message"])
+
+
+def _call(browser: TestClient, line: rt.Line, path: str) -> Answer:
+    if line.method == "WS":
+        try:
+            with browser.websocket_connect(path) as socket:
+                message = socket.receive()
+        except WebSocketDisconnect as exc:
+            return Answer(exc.code, message=exc.reason or None)
+        if message["type"] == "websocket.close":
+            return Answer(message["code"], message=message.get("reason") or None)
+        return Answer(rt.ACCEPTED)
+    method = "GET" if line.method == "MOUNT" else line.method
+    response = browser.request(
+        method,
+        path,
+        json=line.body,
+        params=dict(line.query) or None,
+        content=line.content,
+        follow_redirects=False,
+    )
+    return _answer(response)
+
+
+def _expected(line: rt.Line, actor: str) -> tuple[int, str | None]:
+    if actor in line.allow:
+        return line.ok_for.get(actor, line.ok), None
+    status, code = rt.refusal(line, actor)
+    return (rt.WS_REFUSED, None) if line.method == "WS" else (status, code)
+
+
+@pytest.mark.parametrize("line", rt.LINES, ids=[line.key for line in rt.LINES])
+def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
+    wrong: list[str] = []
+    for actor in rt.ACTORS:
+        browser = table.fresh_session(actor) if line.fresh else table.browsers[actor]
+        path, sent = _path(line, table.ids, missing=False)
+        got = _call(browser, line, path)
+        status, code = _expected(line, actor)
+        if got.status != status or (code is not None and got.code != code):
+            wrong.append(f"{actor}: expected {status} {code or ''}, got {got}")
+            continue
+        if actor in line.allow or not sent or actor not in (rt.OTHER_COURT, rt.OTHER_PARTY):
+            continue
+        # A refusal for another court's (another hearing's) real record = one for no record.
+        missing_path, missing_sent = _path(line, table.ids, missing=True)
+        nothing = _call(browser, line, missing_path)
+        if got.normalised(sent) != nothing.normalised(missing_sent):
+            wrong.append(f"{actor}: real ids {got} but no such ids {nothing}: a leak")
+    assert not wrong, f"{line.key}:\n  " + "\n  ".join(wrong)
