@@ -84,6 +84,14 @@ DEFAULT_IDS: Mapping[str, str] = {
 }
 """World keys of the path parameters naming records (others come from ``ids`` or literals)."""
 
+OTHER_SIDE: Mapping[str, str] = {
+    "case_a": "case_b",
+    "hearing_a": "hearing_b",
+    "witness_a": "party_b",
+}
+"""Court B's record of the same kind: court A's clerk asks for it and must get what an id that
+does not exist gets."""
+
 LITERALS: Mapping[str, object] = {
     "document_id": MISSING,
     "material_id": MISSING,
@@ -137,11 +145,15 @@ def refusal(line: Line, actor: str) -> tuple[int, str]:
 FUTURE = "2026-12-10T02:00:00Z"
 STALE = {"expected_version": 999}
 NOTE = "依法记录"
-PNG_1PX = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 SPKI = "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE="
-HEARING_RULE = {OTHER_PARTY: (403, "forbidden")}
+ROLE_FIRST = {OTHER_COURT: (403, "forbidden")}
+"""A role check before the court check: staff of another court without the role are refused
+for their role (the same answer for any id, so nothing is revealed)."""
+NOT_A_PARTY = {actor: (401, "not_authenticated") for actor in (*STAFF, OTHER_COURT)}
+"""A party-session route asked by staff: they hold no party session."""
+OTHER_CASE = {OTHER_PARTY: (404, "not_found")}
+"""Case documents: a party of another case is told the case is not found (as for no case)."""
 
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
@@ -167,12 +179,12 @@ LINES: tuple[Line, ...] = (
         "/api/auth/login",
         EVERYONE,
         ok=401,
-        body={"username": "nobody", "password": "wrong"},
+        body={"username": "nobody-{actor}", "password": "wrong"},
     ),
     Line("POST", "/api/auth/logout", EVERYONE, ok=204, fresh=True),
     Line("GET", "/api/auth/me", STAFF | {OTHER_COURT}),
     # ------------------------------------------------------------- party sessions (join links)
-    Line("GET", "/api/join/me", frozenset({PARTY, OTHER_PARTY, SIGNER})),
+    Line("GET", "/api/join/me", frozenset({PARTY, OTHER_PARTY, SIGNER}), deny=NOT_A_PARTY),
     Line("POST", "/api/join/logout", EVERYONE, ok=204, fresh=True),
     Line("GET", "/api/join/{token}", EVERYONE, ids={"token": "join_token"}),
     Line(
@@ -187,8 +199,8 @@ LINES: tuple[Line, ...] = (
         "POST",
         "/api/join/{token}/verify",
         EVERYONE,
-        ok=401,
-        ids={"token": "join_token"},
+        ok=410,
+        ids={"token": "idle_join_token"},
         body={"code": "000000"},
     ),
     Line("GET", "/api/sign-links/{token}", EVERYONE, ok=410, ids={"token": "sign_token"}),
@@ -206,16 +218,14 @@ LINES: tuple[Line, ...] = (
     Line(
         "POST",
         "/api/cases",
-        STAFF | {OTHER_COURT},
-        ok=422,
+        JUDGE_CLERK | {ADMIN, OTHER_COURT},
+        ok=409,
         body={"case_number": "(2026)粤0104民初123号", "cause_of_action": "民间借贷纠纷"},
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
-    Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=HEARING_RULE),
-    Line(
-        "GET", "/api/cases/{case_id}/documents/{document_id}", RECORD, ok=404, deny=HEARING_RULE
-    ),
+    Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
+    Line("GET", "/api/cases/{case_id}/documents/{document_id}", RECORD, ok=404, deny=OTHER_CASE),
     # ------------------------------------------------------------- hearings
     Line(
         "POST",
@@ -256,8 +266,8 @@ LINES: tuple[Line, ...] = (
         body={"language": None},
     ),
     # ------------------------------------------------------------- notices
-    Line("GET", "/api/hearings/{hearing_id}/notices", STAFF),
-    Line("GET", "/api/hearings/{hearing_id}/notices/preview", STAFF, ok=409),
+    Line("GET", "/api/hearings/{hearing_id}/notices", JUDGE_CLERK),
+    Line("GET", "/api/hearings/{hearing_id}/notices/preview", JUDGE_CLERK),
     Line("POST", "/api/hearings/{hearing_id}/notices", JUDGE_CLERK, ok=409),
     Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=409),
     # ------------------------------------------------------------- the live hearing
@@ -267,7 +277,6 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=400,
         body={"sdp": "v=0", "type": "offer"},
-        deny=HEARING_RULE,
     ),
     Line("WS", "/ws/hearings/{hearing_id}/transcript", HEARING, ok=ACCEPTED),
     Line("WS", "/ws/hearings/{hearing_id}/document", HEARING, ok=ACCEPTED),
@@ -276,21 +285,46 @@ LINES: tuple[Line, ...] = (
         "/api/hearings/{hearing_id}/participants/{participant_id}/mute",
         JUDGE_ONLY,
         body={"muted": False},
+        deny=ROLE_FIRST,
     ),
-    Line("POST", "/api/hearings/{hearing_id}/participants/{participant_id}/remove", JUDGE_ONLY),
-    Line("POST", "/api/hearings/{hearing_id}/participants/{participant_id}/readmit", JUDGE_ONLY),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/remove",
+        JUDGE_ONLY,
+        deny=ROLE_FIRST,
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/readmit",
+        JUDGE_ONLY,
+        deny=ROLE_FIRST,
+    ),
     Line("POST", "/api/hearings/{hearing_id}/leave", HEARING, ok=204),
     Line("POST", "/api/hearings/{hearing_id}/floor/hand", HEARING, ok=204, body={"raised": False}),
-    Line("POST", "/api/hearings/{hearing_id}/floor", JUDGE_ONLY, ok=204, body={"action": "end"}),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/floor",
+        JUDGE_ONLY,
+        ok=204,
+        body={"action": "end"},
+        deny=ROLE_FIRST,
+    ),
     Line("GET", "/api/hearings/{hearing_id}/stages", HEARING),
-    Line("POST", "/api/hearings/{hearing_id}/stage", JUDGE_CLERK, body={"stage": "opening"}),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/stage",
+        JUDGE_ONLY,
+        body={"stage": "discipline"},
+        deny=ROLE_FIRST,
+    ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/participants/{participant_id}/identity",
-        JUDGE_CLERK,
-        body={"id_type": "resident_id"},
+        CLERK_ONLY,
+        ok=409,  # the stage is "discipline" (the line above), not "identity"
+        body={"id_type": "resident_id", "id_last4": "123X"},
     ),
-    Line("GET", "/api/hearings/{hearing_id}/broadcast", STAFF),
+    Line("GET", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK),
     Line(
         "PUT", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK, body={"public_viewing": False}
     ),
@@ -304,11 +338,16 @@ LINES: tuple[Line, ...] = (
         ids={"token": "watch_token"},
     ),
     # ------------------------------------------------------------- evidence and screen
-    Line("POST", "/api/hearings/{hearing_id}/evidence", HEARING, ok=415, query={"filename": "a.pdf"}, content=b"x"),
-    Line("GET", "/api/hearings/{hearing_id}/evidence", HEARING),
     Line(
-        "GET", "/api/hearings/{hearing_id}/evidence/{material_id}/pages/{page}", HEARING, ok=404
+        "POST",
+        "/api/hearings/{hearing_id}/evidence",
+        HEARING,
+        ok=415,
+        query={"filename": "a.pdf"},
+        content=b"x",
     ),
+    Line("GET", "/api/hearings/{hearing_id}/evidence", HEARING),
+    Line("GET", "/api/hearings/{hearing_id}/evidence/{material_id}/pages/{page}", HEARING, ok=404),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/evidence/present",
@@ -317,19 +356,37 @@ LINES: tuple[Line, ...] = (
         body={"material_id": MISSING},
     ),
     Line("POST", "/api/hearings/{hearing_id}/evidence/page", HEARING, ok=409, body={"page": 1}),
-    Line("POST", "/api/hearings/{hearing_id}/evidence/take-control", HEARING, ok=409),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/take-control",
+        JUDGE_ONLY,
+        ok=409,
+        deny={SIGNER: (403, "record_only")},
+    ),
     Line("POST", "/api/hearings/{hearing_id}/evidence/stop", HEARING, ok=409),
     Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
-    Line("POST", "/api/hearings/{hearing_id}/screen/start", HEARING, ok=409),
-    Line("POST", "/api/hearings/{hearing_id}/screen/stop", HEARING, ok=409),
+    # The party starts sharing, the judge takes the screen over, the others find it taken; the
+    # party may no longer stop it, the judge does, then there is nothing left to stop.
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/screen/start",
+        HEARING,
+        ok=409,
+        ok_for={PARTY: 200, JUDGE: 200},
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/screen/stop",
+        HEARING,
+        ok=409,
+        ok_for={PARTY: 403, JUDGE: 200},
+    ),
     # ------------------------------------------------------------- the transcript
     Line("GET", "/api/hearings/{hearing_id}/transcript.{fmt}", HEARING),
     Line("GET", "/api/hearings/{hearing_id}/transcript/revisions", HEARING),
-    Line(
-        "DELETE", "/api/hearings/{hearing_id}/transcript/segments/{segment_id}", EDITORS, ok=404
-    ),
+    Line("DELETE", "/api/hearings/{hearing_id}/transcript/segments/{segment_id}", EDITORS, ok=404),
     Line("POST", "/api/hearings/{hearing_id}/hotwords", EDITORS, body={"words": ["借条"]}),
-    Line("GET", "/api/hearings/{hearing_id}/retranscription/models", STAFF),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/models", EDITORS),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/retranscription/jobs",
@@ -337,9 +394,11 @@ LINES: tuple[Line, ...] = (
         ok=409,
         body={"model": "none"},
     ),
-    Line("GET", "/api/hearings/{hearing_id}/retranscription/jobs", STAFF),
-    Line("POST", "/api/hearings/{hearing_id}/retranscription/jobs/{job_id}/cancel", EDITORS, ok=404),
-    Line("GET", "/api/hearings/{hearing_id}/retranscription/suggestions", STAFF),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/jobs", EDITORS),
+    Line(
+        "POST", "/api/hearings/{hearing_id}/retranscription/jobs/{job_id}/cancel", EDITORS, ok=404
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/suggestions", EDITORS),
     Line(
         "POST", "/api/hearings/{hearing_id}/retranscription/suggestions/accept-untouched", EDITORS
     ),
@@ -356,12 +415,12 @@ LINES: tuple[Line, ...] = (
         ok=404,
     ),
     # ------------------------------------------------------------- recordings
-    Line("GET", "/api/hearings/{hearing_id}/recordings", RECORD),
+    Line("GET", "/api/hearings/{hearing_id}/recordings", RECORD, ok=404),
     Line("GET", "/api/hearings/{hearing_id}/recordings/{name}.flac", RECORD, ok=404),
     Line("GET", "/api/hearings/{hearing_id}/recordings.zip", RECORD, ok=404),
     # ------------------------------------------------------------- closing and signing
     Line("GET", "/api/hearings/{hearing_id}/closing", RECORD),
-    Line("POST", "/api/hearings/{hearing_id}/closing/freeze", JUDGE_CLERK, ok=409),
+    Line("POST", "/api/hearings/{hearing_id}/closing/freeze", JUDGE_ONLY, ok=409),
     Line("GET", "/api/hearings/{hearing_id}/closing/document.pdf", RECORD, ok=409),
     Line("GET", "/api/hearings/{hearing_id}/closing/transcript.json", RECORD, ok=409),
     Line(
@@ -375,7 +434,7 @@ LINES: tuple[Line, ...] = (
         "POST",
         "/api/hearings/{hearing_id}/closing/objections/{request_id}/answer",
         JUDGE_CLERK,
-        ok=404,
+        ok=409,
         body={"decision": "rejected", "reason": NOTE},
     ),
     Line(
@@ -396,17 +455,17 @@ LINES: tuple[Line, ...] = (
         "POST",
         "/api/hearings/{hearing_id}/closing/finish",
         RECORD,
-        ok=409,
+        ok=404,
         body={"request_id": "none", "signature": SPKI},
     ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/closing/slots/{key}/resolve",
-        JUDGE_CLERK,
+        CLERK_ONLY,
         ok=409,
         body={"status": "excused", "note": NOTE},
     ),
-    Line("POST", "/api/hearings/{hearing_id}/closing/slots/{key}/remind", JUDGE_CLERK, ok=409),
+    Line("POST", "/api/hearings/{hearing_id}/closing/slots/{key}/remind", CLERK_ONLY, ok=409),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/closing/errata",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.models import (
     Case,
+    CourtRole,
     Hearing,
     NoticeOutbox,
     Participant,
@@ -86,7 +87,7 @@ def app_routes(app: FastAPI) -> set[str]:
 
 
 def test_every_route_has_exactly_one_line(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data"))
+    app = create_app(Settings(data_dir=tmp_path / "data"))  # as ``tingshen serve`` builds it
     lines = [line.key for line in rt.LINES]
     routes = app_routes(app)
     twice = sorted({key for key in lines if lines.count(key) > 1})
@@ -97,11 +98,17 @@ def test_every_route_has_exactly_one_line(tmp_path: Path) -> None:
     assert not twice, f"routes with two lines: {twice}"
 
 
-def test_the_completeness_check_sees_a_new_route(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data"))
-    app.add_api_route("/api/new-thing/{thing_id}", lambda thing_id: None, methods=["PATCH"])
+def test_the_completeness_check_sees_a_side_service_router() -> None:
+    """A side service's router, included into an app (nested too), brings routes to classify."""
+    side, nested = APIRouter(prefix="/api/fees"), APIRouter(prefix="/ws")
+    side.add_api_route("/{fee_id}", lambda fee_id: None, methods=["PATCH"])
+    nested.add_api_websocket_route("/fees/{fee_id}", lambda websocket: None)
+    side.include_router(nested)
+    app = FastAPI()
+    app.include_router(side)
     assert app_routes(app) - {line.key for line in rt.LINES} == {
-        "PATCH /api/new-thing/{thing_id}"
+        "PATCH /api/fees/{fee_id}",
+        "WS /api/fees/ws/fees/{fee_id}",
     }
 
 
@@ -155,7 +162,7 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
         s.add(hearing_b)
         s.flush()
         party_b = Participant(hearing_id=hearing_b.id, display_name="赵敏",
-                              court_role=hearing_a.participants[0].court_role,
+                              court_role=CourtRole.PLAINTIFF,
                               phone="13800000009")  # fmt: skip
         s.add(party_b)
         defendant = s.get(Participant, world.defendant_a)
@@ -172,7 +179,9 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
-def table(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Table]:
+def table(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Table]:
     data_dir = tmp_path_factory.mktemp("route_table") / "data"
     if request.param == "sqlite":
         yield from _table(Settings(data_dir=data_dir, session_ttl_minutes=600))
@@ -224,6 +233,12 @@ def _table(settings: Settings) -> Iterator[Table]:
         )
         assert joiner.status_code == 201, joiner.text
         ids["join_token"] = invite(clerk, joiner.json()["id"])
+        idle = clerk.post(
+            f"/api/hearings/{world.hearing_a}/participants",
+            json={"display_name": "吴九", "court_role": "witness", "phone": "13800000006"},
+        )
+        assert idle.status_code == 201, idle.text
+        ids["idle_join_token"] = invite(clerk, idle.json()["id"])
         created = clerk.post(f"/api/participants/{ids['witness_a']}/invitation")
         ids["invitation_a"] = created.json()["invitation_id"]
         with ctx.session_factory() as s:
@@ -278,7 +293,12 @@ class Answer:
 PARAM = re.compile(r"\{(\w+)\}")
 
 
-def _path(line: rt.Line, ids: dict[str, Any], missing: bool) -> tuple[str, list[int]]:
+Side = str
+"""Which records a path names: ``real`` (court A's, hearing A's), ``missing`` (ids no record
+has), ``other`` (court B's records of the same kinds, :data:`route_table.OTHER_SIDE`)."""
+
+
+def _path(line: rt.Line, ids: dict[str, Any], side: Side = "real") -> tuple[str, list[int]]:
     """The line's path with its parameters filled in, and the record ids it names."""
     sent: list[int] = []
 
@@ -288,13 +308,19 @@ def _path(line: rt.Line, ids: dict[str, Any], missing: bool) -> tuple[str, list[
         if key is None:
             return str(rt.LITERALS[name])
         real = ids[key]
-        if isinstance(real, int):
-            chosen = rt.MISSING if missing else real
-            sent.append(chosen)
-            return str(chosen)
-        return str(real)
+        if not isinstance(real, int):
+            return str(real)
+        chosen = {"real": real, "missing": rt.MISSING}.get(side) or ids[rt.OTHER_SIDE[key]]
+        sent.append(chosen)
+        return str(chosen)
 
     return PARAM.sub(value, line.call or line.path), sent
+
+
+def _has_other_side(line: rt.Line, ids: dict[str, Any]) -> bool:
+    keys = [line.ids.get(n, rt.DEFAULT_IDS.get(n)) for n in PARAM.findall(line.path)]
+    named = [key for key in keys if key is not None and isinstance(ids[key], int)]
+    return bool(named) and all(key in rt.OTHER_SIDE for key in named)
 
 
 def _answer(response: Any) -> Answer:
@@ -307,7 +333,14 @@ def _answer(response: Any) -> Answer:
     return Answer(response.status_code, error.get("code"), error.get("reason"), error["message"])
 
 
-def _call(browser: TestClient, line: rt.Line, path: str) -> Answer:
+def _body(body: Any, actor: str) -> Any:
+    """The line's JSON body; ``{actor}`` in a string value is the caller (a name of their own)."""
+    if isinstance(body, dict):
+        return {k: v.format(actor=actor) if isinstance(v, str) else v for k, v in body.items()}
+    return body
+
+
+def _call(browser: TestClient, line: rt.Line, path: str, actor: str) -> Answer:
     if line.method == "WS":
         try:
             with browser.websocket_connect(path) as socket:
@@ -321,7 +354,7 @@ def _call(browser: TestClient, line: rt.Line, path: str) -> Answer:
     response = browser.request(
         method,
         path,
-        json=line.body,
+        json=_body(line.body, actor),
         params=dict(line.query) or None,
         content=line.content,
         follow_redirects=False,
@@ -341,8 +374,8 @@ def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
     wrong: list[str] = []
     for actor in rt.ACTORS:
         browser = table.fresh_session(actor) if line.fresh else table.browsers[actor]
-        path, sent = _path(line, table.ids, missing=False)
-        got = _call(browser, line, path)
+        path, sent = _path(line, table.ids)
+        got = _call(browser, line, path, actor)
         status, code = _expected(line, actor)
         if got.status != status or (code is not None and got.code != code):
             wrong.append(f"{actor}: expected {status} {code or ''}, got {got}")
@@ -350,8 +383,18 @@ def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
         if actor in line.allow or not sent or actor not in (rt.OTHER_COURT, rt.OTHER_PARTY):
             continue
         # A refusal for another court's (another hearing's) real record = one for no record.
-        missing_path, missing_sent = _path(line, table.ids, missing=True)
-        nothing = _call(browser, line, missing_path)
+        missing_path, missing_sent = _path(line, table.ids, "missing")
+        nothing = _call(browser, line, missing_path, actor)
         if got.normalised(sent) != nothing.normalised(missing_sent):
             wrong.append(f"{actor}: real ids {got} but no such ids {nothing}: a leak")
+    if line.allow != rt.EVERYONE and rt.CLERK in line.allow and _has_other_side(line, table.ids):
+        # Court A's clerk, asking for court B's records: refused, as for records that do not exist.
+        other_path, other_sent = _path(line, table.ids, "other")
+        other = _call(table.browsers[rt.CLERK], line, other_path, rt.CLERK)
+        missing_path, missing_sent = _path(line, table.ids, "missing")
+        nothing = _call(table.browsers[rt.CLERK], line, missing_path, rt.CLERK)
+        if other.normalised(other_sent) != nothing.normalised(missing_sent):
+            wrong.append(f"clerk on court B's records: {other} but no such ids {nothing}: a leak")
+        if other.status in (200, 201, 202, 204, rt.ACCEPTED):
+            wrong.append(f"clerk on court B's records: {other}, not refused")
     assert not wrong, f"{line.key}:\n  " + "\n  ".join(wrong)
