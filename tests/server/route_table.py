@@ -81,6 +81,7 @@ DEFAULT_IDS: Mapping[str, str] = {
     "participant_id": "witness_a",
     "invitation_id": "invitation_a",
     "notice_id": "notice_a",
+    "material_id": "material_a",
 }
 """World keys of the path parameters naming records (others come from ``ids`` or literals)."""
 
@@ -88,13 +89,18 @@ OTHER_SIDE: Mapping[str, str] = {
     "case_a": "case_b",
     "hearing_a": "hearing_b",
     "witness_a": "party_b",
+    "invitation_a": "invitation_b",
+    "notice_a": "notice_b",
 }
 """Court B's record of the same kind: court A's clerk asks for it and must get what an id that
 does not exist gets."""
 
+OTHER_HEARING: Mapping[str, str] = {"hearing_a": "hearing_a2"}
+"""A path naming hearing A2 with a sub-record of hearing A (a participant, an evidence file): court
+A's staff get what a sub-record id that does not exist gets."""
+
 LITERALS: Mapping[str, object] = {
     "document_id": MISSING,
-    "material_id": MISSING,
     "page": 1,
     "request_id": MISSING,
     "job_id": MISSING,
@@ -115,6 +121,9 @@ class Line:
     allow: frozenset[str]
     ok: int = 200
     ok_for: Mapping[str, int] = field(default_factory=dict)
+    says: str = ""
+    """Part of the message an allowed actor gets with a 4xx ``ok`` (so the test knows it is the
+    refusal of the request's content or the hearing's state, not of the caller)."""
     deny: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     ids: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
@@ -180,6 +189,7 @@ LINES: tuple[Line, ...] = (
         EVERYONE,
         ok=401,
         body={"username": "nobody-{actor}", "password": "wrong"},
+        says="wrong username or password",
     ),
     Line("POST", "/api/auth/logout", EVERYONE, ok=204, fresh=True),
     Line("GET", "/api/auth/me", STAFF | {OTHER_COURT}),
@@ -194,6 +204,7 @@ LINES: tuple[Line, ...] = (
         ok=429,
         ok_for={ANON: 202},
         ids={"token": "join_token"},
+        says="a code was sent just now",
     ),
     Line(
         "POST",
@@ -202,9 +213,24 @@ LINES: tuple[Line, ...] = (
         ok=410,
         ids={"token": "idle_join_token"},
         body={"code": "000000"},
+        says="no code is pending",
     ),
-    Line("GET", "/api/sign-links/{token}", EVERYONE, ok=410, ids={"token": "sign_token"}),
-    Line("POST", "/api/sign-links/{token}/code", EVERYONE, ok=410, ids={"token": "sign_token"}),
+    Line(
+        "GET",
+        "/api/sign-links/{token}",
+        EVERYONE,
+        ok=410,
+        ids={"token": "sign_token"},
+        says="no record to sign",
+    ),
+    Line(
+        "POST",
+        "/api/sign-links/{token}/code",
+        EVERYONE,
+        ok=410,
+        ids={"token": "sign_token"},
+        says="no record to sign",
+    ),
     Line(
         "POST",
         "/api/sign-links/{token}/verify",
@@ -212,6 +238,7 @@ LINES: tuple[Line, ...] = (
         ok=410,
         ids={"token": "sign_token"},
         body={"code": "000000"},
+        says="no record to sign",
     ),
     # ------------------------------------------------------------- cases
     Line("GET", "/api/cases", STAFF | {OTHER_COURT}),
@@ -221,11 +248,19 @@ LINES: tuple[Line, ...] = (
         JUDGE_CLERK | {ADMIN, OTHER_COURT},
         ok=409,
         body={"case_number": "(2026)粤0104民初123号", "cause_of_action": "民间借贷纠纷"},
+        says="already exists",
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
-    Line("GET", "/api/cases/{case_id}/documents/{document_id}", RECORD, ok=404, deny=OTHER_CASE),
+    Line(
+        "GET",
+        "/api/cases/{case_id}/documents/{document_id}",
+        RECORD,
+        ok=404,
+        deny=OTHER_CASE,
+        says="document",
+    ),
     # ------------------------------------------------------------- hearings
     Line(
         "POST",
@@ -242,10 +277,25 @@ LINES: tuple[Line, ...] = (
         JUDGE_CLERK,
         ok=409,
         body={"scheduled_at": FUTURE, **STALE},
+        says="changed meanwhile",
     ),
-    Line("POST", "/api/hearings/{hearing_id}/cancel", JUDGE_CLERK, ok=409, body=STALE),
-    Line("POST", "/api/hearings/{hearing_id}/open", CLERK_ONLY, ok=409),
-    Line("POST", "/api/hearings/{hearing_id}/close", CLERK_ONLY, ok=409, body=STALE),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/cancel",
+        JUDGE_CLERK,
+        ok=409,
+        body=STALE,
+        says="changed meanwhile",
+    ),
+    Line("POST", "/api/hearings/{hearing_id}/open", CLERK_ONLY, ok=409, says="cannot open"),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/close",
+        CLERK_ONLY,
+        ok=409,
+        body=STALE,
+        says="changed meanwhile",
+    ),
     Line("GET", "/api/hearings/{hearing_id}/participants", RECORD),
     Line("GET", "/api/hearings/{hearing_id}/took-part", STAFF),
     Line(
@@ -268,8 +318,14 @@ LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- notices
     Line("GET", "/api/hearings/{hearing_id}/notices", JUDGE_CLERK),
     Line("GET", "/api/hearings/{hearing_id}/notices/preview", JUDGE_CLERK),
-    Line("POST", "/api/hearings/{hearing_id}/notices", JUDGE_CLERK, ok=409),
-    Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=409),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/notices",
+        JUDGE_CLERK,
+        ok=409,
+        says="scheduled hearing only",
+    ),
+    Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=409, says="already sent"),
     # ------------------------------------------------------------- the live hearing
     Line(
         "POST",
@@ -277,6 +333,7 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=400,
         body={"sdp": "v=0", "type": "offer"},
+        says="SDP",
     ),
     Line("WS", "/ws/hearings/{hearing_id}/transcript", HEARING, ok=ACCEPTED),
     Line("WS", "/ws/hearings/{hearing_id}/document", HEARING, ok=ACCEPTED),
@@ -314,14 +371,13 @@ LINES: tuple[Line, ...] = (
         "POST",
         "/api/hearings/{hearing_id}/stage",
         JUDGE_ONLY,
-        body={"stage": "discipline"},
+        body={"stage": "identity"},
         deny=ROLE_FIRST,
     ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/participants/{participant_id}/identity",
-        CLERK_ONLY,
-        ok=409,  # the stage is "discipline" (the line above), not "identity"
+        CLERK_ONLY,  # during the stage "identity" (the line above)
         body={"id_type": "resident_id", "id_last4": "123X"},
     ),
     Line("GET", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK),
@@ -329,13 +385,21 @@ LINES: tuple[Line, ...] = (
         "PUT", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK, body={"public_viewing": False}
     ),
     Line("GET", "/api/watch/{token}", EVERYONE, ids={"token": "watch_token"}),
-    Line("GET", "/watch/{token}/live.m3u8", EVERYONE, ok=404, ids={"token": "watch_token"}),
+    Line(
+        "GET",
+        "/watch/{token}/live.m3u8",
+        EVERYONE,
+        ok=404,
+        ids={"token": "watch_token"},
+        says="has not started",
+    ),
     Line(
         "GET",
         "/watch/{token}/media/{run}/{name}",
         EVERYONE,
         ok=404,
         ids={"token": "watch_token"},
+        says="no such broadcast segment",
     ),
     # ------------------------------------------------------------- evidence and screen
     Line(
@@ -345,25 +409,47 @@ LINES: tuple[Line, ...] = (
         ok=415,
         query={"filename": "a.pdf"},
         content=b"x",
+        says="must be a PDF",
     ),
     Line("GET", "/api/hearings/{hearing_id}/evidence", HEARING),
-    Line("GET", "/api/hearings/{hearing_id}/evidence/{material_id}/pages/{page}", HEARING, ok=404),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/evidence/{material_id}/pages/{page}",
+        HEARING,
+        ok_for={PARTY: 404},  # the clerk's file: parties see it once it is presented
+        says="evidence",
+    ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/evidence/present",
         HEARING,
         ok=404,
         body={"material_id": MISSING},
+        says="evidence",
     ),
-    Line("POST", "/api/hearings/{hearing_id}/evidence/page", HEARING, ok=409, body={"page": 1}),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/page",
+        HEARING,
+        ok=409,
+        body={"page": 1},
+        says="nothing is being presented",
+    ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/evidence/take-control",
         JUDGE_ONLY,
         ok=409,
         deny={SIGNER: (403, "record_only")},
+        says="nothing is being presented",
     ),
-    Line("POST", "/api/hearings/{hearing_id}/evidence/stop", HEARING, ok=409),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/stop",
+        HEARING,
+        ok=409,
+        says="nothing is being presented",
+    ),
     Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
     # The party starts sharing, the judge takes the screen over, the others find it taken; the
     # party may no longer stop it, the judge does, then there is nothing left to stop.
@@ -373,6 +459,7 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=409,
         ok_for={PARTY: 200, JUDGE: 200},
+        says="正在共享屏幕",
     ),
     Line(
         "POST",
@@ -380,11 +467,18 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=409,
         ok_for={PARTY: 403, JUDGE: 200},
+        says="shar",
     ),
     # ------------------------------------------------------------- the transcript
     Line("GET", "/api/hearings/{hearing_id}/transcript.{fmt}", HEARING),
     Line("GET", "/api/hearings/{hearing_id}/transcript/revisions", HEARING),
-    Line("DELETE", "/api/hearings/{hearing_id}/transcript/segments/{segment_id}", EDITORS, ok=404),
+    Line(
+        "DELETE",
+        "/api/hearings/{hearing_id}/transcript/segments/{segment_id}",
+        EDITORS,
+        ok=404,
+        says="segment",
+    ),
     Line("POST", "/api/hearings/{hearing_id}/hotwords", EDITORS, body={"words": ["借条"]}),
     Line("GET", "/api/hearings/{hearing_id}/retranscription/models", EDITORS),
     Line(
@@ -393,10 +487,15 @@ LINES: tuple[Line, ...] = (
         EDITORS,
         ok=409,
         body={"model": "none"},
+        says="once the hearing is closed",
     ),
     Line("GET", "/api/hearings/{hearing_id}/retranscription/jobs", EDITORS),
     Line(
-        "POST", "/api/hearings/{hearing_id}/retranscription/jobs/{job_id}/cancel", EDITORS, ok=404
+        "POST",
+        "/api/hearings/{hearing_id}/retranscription/jobs/{job_id}/cancel",
+        EDITORS,
+        ok=404,
+        says="re-transcription job",
     ),
     Line("GET", "/api/hearings/{hearing_id}/retranscription/suggestions", EDITORS),
     Line(
@@ -407,28 +506,67 @@ LINES: tuple[Line, ...] = (
         "/api/hearings/{hearing_id}/retranscription/suggestions/{suggestion_id}/accept",
         EDITORS,
         ok=404,
+        says="suggestion",
     ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/retranscription/suggestions/{suggestion_id}/reject",
         EDITORS,
         ok=404,
+        says="suggestion",
     ),
     # ------------------------------------------------------------- recordings
-    Line("GET", "/api/hearings/{hearing_id}/recordings", RECORD, ok=404),
-    Line("GET", "/api/hearings/{hearing_id}/recordings/{name}.flac", RECORD, ok=404),
-    Line("GET", "/api/hearings/{hearing_id}/recordings.zip", RECORD, ok=404),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings",
+        RECORD,
+        ok=404,
+        says="no finalised recording",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings/{name}.flac",
+        RECORD,
+        ok=404,
+        says="no recording",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings.zip",
+        RECORD,
+        ok=404,
+        says="no finalised recording",
+    ),
     # ------------------------------------------------------------- closing and signing
     Line("GET", "/api/hearings/{hearing_id}/closing", RECORD),
-    Line("POST", "/api/hearings/{hearing_id}/closing/freeze", JUDGE_ONLY, ok=409),
-    Line("GET", "/api/hearings/{hearing_id}/closing/document.pdf", RECORD, ok=409),
-    Line("GET", "/api/hearings/{hearing_id}/closing/transcript.json", RECORD, ok=409),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/freeze",
+        JUDGE_ONLY,
+        ok=409,
+        says="only a closed hearing",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/document.pdf",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/transcript.json",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/closing/objections",
         RECORD,
         ok=409,
         body={"kind": "objection", "text": NOTE},
+        says="not been frozen",
     ),
     Line(
         "POST",
@@ -436,6 +574,7 @@ LINES: tuple[Line, ...] = (
         JUDGE_CLERK,
         ok=409,
         body={"decision": "rejected", "reason": NOTE},
+        says="not been frozen",
     ),
     Line(
         "POST",
@@ -443,6 +582,7 @@ LINES: tuple[Line, ...] = (
         RECORD,
         ok=409,
         body={"spki": SPKI},
+        says="not been frozen",
     ),
     Line(
         "POST",
@@ -450,6 +590,7 @@ LINES: tuple[Line, ...] = (
         RECORD,
         ok=409,
         body={"handwriting_png": PNG_1PX, "confirm": True},
+        says="not been frozen",
     ),
     Line(
         "POST",
@@ -457,6 +598,7 @@ LINES: tuple[Line, ...] = (
         RECORD,
         ok=404,
         body={"request_id": "none", "signature": SPKI},
+        says="no such prepared signature",
     ),
     Line(
         "POST",
@@ -464,18 +606,32 @@ LINES: tuple[Line, ...] = (
         CLERK_ONLY,
         ok=409,
         body={"status": "excused", "note": NOTE},
+        says="not been frozen",
     ),
-    Line("POST", "/api/hearings/{hearing_id}/closing/slots/{key}/remind", CLERK_ONLY, ok=409),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/slots/{key}/remind",
+        CLERK_ONLY,
+        ok=409,
+        says="not been frozen",
+    ),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/closing/errata",
         JUDGE_CLERK,
         ok=409,
         body={"segment_id": "seg-none", "before": "a", "after": "b", "reason": NOTE},
+        says="not been frozen",
     ),
-    Line("GET", "/api/hearings/{hearing_id}/closing/verification", RECORD, ok=409),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/verification",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
     # ------------------------------------------------------------- verification (public)
-    Line("POST", "/api/verify", EVERYONE, ok=415, content=b"x"),
+    Line("POST", "/api/verify", EVERYONE, ok=415, content=b"x", says="send the PDF"),
     Line("GET", "/api/court/root.pem", EVERYONE),
-    Line("POST", "/tsa", EVERYONE, ok=415, content=b"x"),
+    Line("POST", "/tsa", EVERYONE, ok=415, content=b"x", says="TimeStampReq"),
 )

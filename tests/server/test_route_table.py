@@ -11,6 +11,7 @@ court's or another hearing's record exists.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,7 +33,6 @@ from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.models import (
     Case,
-    CourtRole,
     Hearing,
     NoticeOutbox,
     Participant,
@@ -96,6 +96,12 @@ def test_every_route_has_exactly_one_line(tmp_path: Path) -> None:
     assert not missing, f"routes with no line in tests/server/route_table.py: {missing}"
     assert not stale, f"lines of route_table.py that name no route: {stale}"
     assert not twice, f"routes with two lines: {twice}"
+    unsaid = [
+        line.key
+        for line in rt.LINES
+        if any(400 <= s < 1000 for s in (line.ok, *line.ok_for.values())) and not line.says
+    ]
+    assert not unsaid, f"lines whose 4xx ok does not say what it refuses: {unsaid}"
 
 
 def test_the_completeness_check_sees_a_side_service_router() -> None:
@@ -161,10 +167,6 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
                             version=1)  # fmt: skip
         s.add(hearing_b)
         s.flush()
-        party_b = Participant(hearing_id=hearing_b.id, display_name="赵敏",
-                              court_role=CourtRole.PLAINTIFF,
-                              phone="13800000009")  # fmt: skip
-        s.add(party_b)
         defendant = s.get(Participant, world.defendant_a)
         assert defendant is not None
         link = add_sign_link(s, ctx, participant=defendant, hearing=hearing_a)
@@ -172,10 +174,28 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
         s.commit()
         return {
             "hearing_b": hearing_b.id,
-            "party_b": party_b.id,
             "sign_token": sign_link_token(ctx.secret_key, link, world.hearing_a),
             "watch_token": hearing_a.public_token,
         }
+
+
+def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:
+    """Court B's party (with the notice of the hearing) and an invitation, made by its clerk."""
+    added = clerk_b.post(
+        f"/api/hearings/{hearing_b}/participants",
+        json={"display_name": "赵敏", "court_role": "plaintiff", "phone": "13800000009"},
+    )
+    assert added.status_code == 201, added.text
+    party_b = added.json()["id"]
+    invitation = clerk_b.post(f"/api/participants/{party_b}/invitation")
+    assert invitation.status_code == 201, invitation.text
+    notices = clerk_b.get(f"/api/hearings/{hearing_b}/notices")
+    assert notices.status_code == 200 and notices.json(), notices.text
+    return {
+        "party_b": party_b,
+        "invitation_b": invitation.json()["invitation_id"],
+        "notice_b": notices.json()[0]["id"],
+    }
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
@@ -253,8 +273,23 @@ def _table(settings: Settings) -> Iterator[Table]:
         join_as(browsers[rt.OTHER_PARTY], other, sender, world.plaintiff_a2)
         signer = _mint_party(ctx, world.defendant_a, RECORD_SCOPE)
         browsers[rt.SIGNER] = new_browser(PARTICIPANT_COOKIE, signer)
-        opened = clerk.post(f"/api/hearings/{world.hearing_a}/open")
-        assert opened.status_code == 200, opened.text
+        ids.update(_court_b_records(browsers[rt.OTHER_COURT], ids["hearing_b"]))
+        png = base64.b64decode(rt.PNG_1PX)
+        upload = clerk.post(
+            f"/api/hearings/{world.hearing_a}/evidence",
+            params={"filename": "借条.png"},
+            content=png,
+            headers={"Content-Type": "image/png"},
+        )
+        assert upload.status_code == 201, upload.text
+        ids["material_a"] = upload.json()["id"]
+        for hearing in (world.hearing_a, world.hearing_a2):
+            opened = clerk.post(f"/api/hearings/{hearing}/open")
+            assert opened.status_code == 200, opened.text
+        staged = browsers[rt.JUDGE].post(
+            f"/api/hearings/{world.hearing_a2}/stage", json={"stage": "identity"}
+        )
+        assert staged.status_code == 200, staged.text
 
         def fresh_session(actor: str) -> TestClient:
             if actor in STAFF_USERS:
@@ -295,7 +330,9 @@ PARAM = re.compile(r"\{(\w+)\}")
 
 Side = str
 """Which records a path names: ``real`` (court A's, hearing A's), ``missing`` (ids no record
-has), ``other`` (court B's records of the same kinds, :data:`route_table.OTHER_SIDE`)."""
+has), ``other`` (court B's records of the same kinds, :data:`route_table.OTHER_SIDE`),
+``cross`` (hearing A2 with hearing A's sub-records, :data:`route_table.OTHER_HEARING`) and
+``cross-missing`` (hearing A2 with sub-record ids no record has)."""
 
 
 def _path(line: rt.Line, ids: dict[str, Any], side: Side = "real") -> tuple[str, list[int]]:
@@ -310,17 +347,31 @@ def _path(line: rt.Line, ids: dict[str, Any], side: Side = "real") -> tuple[str,
         real = ids[key]
         if not isinstance(real, int):
             return str(real)
-        chosen = {"real": real, "missing": rt.MISSING}.get(side) or ids[rt.OTHER_SIDE[key]]
+        if side.startswith("cross"):
+            parent = rt.OTHER_HEARING.get(key)
+            chosen = ids[parent] if parent else real if side == "cross" else rt.MISSING
+        else:
+            chosen = {"real": real, "missing": rt.MISSING}.get(side) or ids[rt.OTHER_SIDE[key]]
         sent.append(chosen)
         return str(chosen)
 
     return PARAM.sub(value, line.call or line.path), sent
 
 
-def _has_other_side(line: rt.Line, ids: dict[str, Any]) -> bool:
+def _records(line: rt.Line, ids: dict[str, Any]) -> list[str]:
+    """World keys of the records the line's path names."""
     keys = [line.ids.get(n, rt.DEFAULT_IDS.get(n)) for n in PARAM.findall(line.path)]
-    named = [key for key in keys if key is not None and isinstance(ids[key], int)]
+    return [key for key in keys if key is not None and isinstance(ids[key], int)]
+
+
+def _has_other_side(line: rt.Line, ids: dict[str, Any]) -> bool:
+    named = _records(line, ids)
     return bool(named) and all(key in rt.OTHER_SIDE for key in named)
+
+
+def _has_sub_records(line: rt.Line, ids: dict[str, Any]) -> bool:
+    named = _records(line, ids)
+    return any(key in rt.OTHER_HEARING for key in named) and len(named) > 1
 
 
 def _answer(response: Any) -> Answer:
@@ -380,6 +431,8 @@ def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
         if got.status != status or (code is not None and got.code != code):
             wrong.append(f"{actor}: expected {status} {code or ''}, got {got}")
             continue
+        if actor in line.allow and 400 <= status < 1000 and line.says not in (got.message or ""):
+            wrong.append(f"{actor}: expected the refusal to say {line.says!r}, got {got}")
         if actor in line.allow or not sent or actor not in (rt.OTHER_COURT, rt.OTHER_PARTY):
             continue
         # A refusal for another court's (another hearing's) real record = one for no record.
@@ -397,4 +450,15 @@ def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
             wrong.append(f"clerk on court B's records: {other} but no such ids {nothing}: a leak")
         if other.status in (200, 201, 202, 204, rt.ACCEPTED):
             wrong.append(f"clerk on court B's records: {other}, not refused")
+    if _has_sub_records(line, table.ids):
+        # Hearing A's participant or evidence under hearing A2's path: as for none at all.
+        actor = next(a for a in rt.ACTORS if a in line.allow and a in rt.STAFF)
+        cross_path, cross_sent = _path(line, table.ids, "cross")
+        cross = _call(table.browsers[actor], line, cross_path, actor)
+        missing_path, missing_sent = _path(line, table.ids, "cross-missing")
+        nothing = _call(table.browsers[actor], line, missing_path, actor)
+        if cross.normalised(cross_sent) != nothing.normalised(missing_sent):
+            wrong.append(f"{actor} on another hearing's sub-record: {cross} but none {nothing}")
+        if cross.status != 404:
+            wrong.append(f"{actor} on another hearing's sub-record: {cross}, not 404")
     assert not wrong, f"{line.key}:\n  " + "\n  ".join(wrong)
