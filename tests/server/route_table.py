@@ -130,6 +130,8 @@ class Line:
     query: Mapping[str, str] = field(default_factory=dict)
     content: bytes | None = None
     call: str | None = None
+    before: tuple[tuple[str, str, str], ...] = ()
+    """Calls ``(actor, method, path)`` that set the scene first (so a line also passes alone)."""
     fresh: bool = False
     """Call with a throwaway session of the actor (logout ends the session it is called with)."""
 
@@ -325,7 +327,7 @@ LINES: tuple[Line, ...] = (
         ok=409,
         says="scheduled hearing only",
     ),
-    Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=409, says="already sent"),
+    Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=202),
     # ------------------------------------------------------------- the live hearing
     Line(
         "POST",
@@ -451,8 +453,7 @@ LINES: tuple[Line, ...] = (
         says="nothing is being presented",
     ),
     Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
-    # The party starts sharing, the judge takes the screen over, the others find it taken; the
-    # party may no longer stop it, the judge does, then there is nothing left to stop.
+    # Nobody shares; the party starts, the judge takes the screen over, the others find it taken.
     Line(
         "POST",
         "/api/hearings/{hearing_id}/screen/start",
@@ -460,14 +461,21 @@ LINES: tuple[Line, ...] = (
         ok=409,
         ok_for={PARTY: 200, JUDGE: 200},
         says="正在共享屏幕",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/screen/stop"),),
     ),
+    # The party shares: a party of another hearing may not stop it, the party does; then there is
+    # nothing left to stop.
     Line(
         "POST",
         "/api/hearings/{hearing_id}/screen/stop",
         HEARING,
         ok=409,
-        ok_for={PARTY: 403, JUDGE: 200},
-        says="shar",
+        ok_for={PARTY: 200},
+        says="nobody is sharing",
+        before=(
+            (JUDGE, "POST", "/api/hearings/{hearing_id}/screen/stop"),
+            (PARTY, "POST", "/api/hearings/{hearing_id}/screen/start"),
+        ),
     ),
     # ------------------------------------------------------------- the transcript
     Line("GET", "/api/hearings/{hearing_id}/transcript.{fmt}", HEARING),
