@@ -351,6 +351,11 @@ def _path(line: rt.Line, ids: dict[str, Any], side: Side = "real") -> tuple[str,
         name = match.group(1)
         key = line.ids.get(name, rt.DEFAULT_IDS.get(name))
         if key is None:
+            if name not in rt.LITERALS:
+                raise AssertionError(
+                    f"{line.key}: where does {{{name}}} come from? Name a world key with"
+                    f" ids={{{name!r}: ...}} on the line, or add it to DEFAULT_IDS or LITERALS"
+                )
             return str(rt.LITERALS[name])
         real = ids[key]
         if not isinstance(real, int):
