@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -34,7 +35,6 @@ from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
 from hearing_server.models import (
     Case,
     Hearing,
-    NoticeOutbox,
     Participant,
     ParticipantSession,
     StaffRole,
@@ -42,7 +42,7 @@ from hearing_server.models import (
     StaffUser,
 )
 from hearing_server.notify import RecordingCodeSender
-from hearing_server.security import new_session_token, token_hash
+from hearing_server.security import PasswordHashing, new_session_token, token_hash
 from hearing_server.settings import Settings
 from hearing_server.sign_links import add_sign_link, sign_link_token
 from tests.server import route_table as rt
@@ -123,12 +123,12 @@ def test_the_completeness_check_sees_a_side_service_router() -> None:
 
 @dataclass
 class Table:
-    app: FastAPI
-    ctx: ServerContext
     ids: dict[str, Any]
+    """World key -> id (or token) of a record: :data:`route_table.DEFAULT_IDS` and ``ids``."""
     browsers: dict[str, TestClient]
-    new_browser: Callable[[str | None, str | None], TestClient]
+    """One per actor, with its session cookie."""
     fresh_session: Callable[[str], TestClient]
+    """A browser with a new session of the actor (for logout)."""
 
 
 def _mint_staff(ctx: ServerContext, username: str) -> str:
@@ -154,7 +154,8 @@ def _mint_party(ctx: ServerContext, participant_id: int, scope: str) -> str:
 
 
 def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
-    """Court A's administrator, court B's hearing and party, a signing link of hearing A."""
+    """Court A's administrator, court B's hearing, a signing link and the public viewing link of
+    hearing A."""
     with ctx.session_factory() as s:
         case_a, case_b = s.get(Case, world.case_a), s.get(Case, world.case_b)
         assert case_a is not None and case_b is not None
@@ -217,11 +218,40 @@ def table(
         yield from _table(Settings(data_dir=data_dir, database_url=url, **SETTINGS))
 
 
+def _hearing_a_records(clerk: TestClient, hearing_a: int) -> dict[str, Any]:
+    """A witness (its invitation, its notice), two join links (one with a code pending, one
+    without) and an evidence file of hearing A, made by its clerk."""
+
+    def add(name: str, phone: str) -> int:
+        added = clerk.post(
+            f"/api/hearings/{hearing_a}/participants",
+            json={"display_name": name, "court_role": "witness", "phone": phone},
+        )
+        assert added.status_code == 201, added.text
+        return int(added.json()["id"])
+
+    witness = add("孙七", "13800000007")
+    created = clerk.post(f"/api/participants/{witness}/invitation")
+    assert created.status_code == 201, created.text
+    notices = clerk.get(f"/api/hearings/{hearing_a}/notices").json()
+    upload = clerk.post(
+        f"/api/hearings/{hearing_a}/evidence",
+        params={"filename": "借条.png"},
+        content=base64.b64decode(rt.PNG_1PX),
+        headers={"Content-Type": "image/png"},
+    )
+    assert upload.status_code == 201, upload.text
+    return {
+        "witness_a": witness,
+        "invitation_a": created.json()["invitation_id"],
+        "notice_a": next(n["id"] for n in notices if n["participant_id"] == witness),
+        "join_token": invite(clerk, add("周八", "13800000008")),
+        "idle_join_token": invite(clerk, add("吴九", "13800000006")),
+        "material_a": upload.json()["id"],
+    }
+
+
 def _table(settings: Settings) -> Iterator[Table]:
-    from argon2 import PasswordHasher
-
-    from hearing_server.security import PasswordHashing
-
     sender = RecordingCodeSender()
     app = create_app(
         settings,
@@ -248,31 +278,8 @@ def _table(settings: Settings) -> Iterator[Table]:
         for actor, username in STAFF_USERS.items():
             browsers[actor] = new_browser(STAFF_COOKIE, _mint_staff(ctx, username))
         clerk = browsers[rt.CLERK]
-        added = clerk.post(
-            f"/api/hearings/{world.hearing_a}/participants",
-            json={"display_name": "孙七", "court_role": "witness", "phone": "13800000007"},
-        )
-        assert added.status_code == 201, added.text
-        ids["witness_a"] = added.json()["id"]
-        joiner = clerk.post(
-            f"/api/hearings/{world.hearing_a}/participants",
-            json={"display_name": "周八", "court_role": "witness", "phone": "13800000008"},
-        )
-        assert joiner.status_code == 201, joiner.text
-        ids["join_token"] = invite(clerk, joiner.json()["id"])
-        idle = clerk.post(
-            f"/api/hearings/{world.hearing_a}/participants",
-            json={"display_name": "吴九", "court_role": "witness", "phone": "13800000006"},
-        )
-        assert idle.status_code == 201, idle.text
-        ids["idle_join_token"] = invite(clerk, idle.json()["id"])
-        created = clerk.post(f"/api/participants/{ids['witness_a']}/invitation")
-        ids["invitation_a"] = created.json()["invitation_id"]
-        with ctx.session_factory() as s:
-            ids["notice_a"] = s.scalars(
-                select(NoticeOutbox.id).where(NoticeOutbox.participant_id == ids["witness_a"])
-            ).first()
-        assert ids["notice_a"] is not None
+        ids.update(_hearing_a_records(clerk, world.hearing_a))
+        ids.update(_court_b_records(browsers[rt.OTHER_COURT], ids["hearing_b"]))
         browsers[rt.PARTY] = new_browser()
         join_as(browsers[rt.PARTY], invite(clerk, world.plaintiff_a), sender, world.plaintiff_a)
         browsers[rt.OTHER_PARTY] = new_browser()
@@ -280,16 +287,6 @@ def _table(settings: Settings) -> Iterator[Table]:
         join_as(browsers[rt.OTHER_PARTY], other, sender, world.plaintiff_a2)
         signer = _mint_party(ctx, world.defendant_a, RECORD_SCOPE)
         browsers[rt.SIGNER] = new_browser(PARTICIPANT_COOKIE, signer)
-        ids.update(_court_b_records(browsers[rt.OTHER_COURT], ids["hearing_b"]))
-        png = base64.b64decode(rt.PNG_1PX)
-        upload = clerk.post(
-            f"/api/hearings/{world.hearing_a}/evidence",
-            params={"filename": "借条.png"},
-            content=png,
-            headers={"Content-Type": "image/png"},
-        )
-        assert upload.status_code == 201, upload.text
-        ids["material_a"] = upload.json()["id"]
         for hearing in (world.hearing_a, world.hearing_a2):
             opened = clerk.post(f"/api/hearings/{hearing}/open")
             assert opened.status_code == 200, opened.text
@@ -309,7 +306,7 @@ def _table(settings: Settings) -> Iterator[Table]:
             scope = RECORD_SCOPE if actor == rt.SIGNER else "hearing"
             return new_browser(PARTICIPANT_COOKIE, _mint_party(ctx, party, scope))
 
-        yield Table(app, ctx, ids, browsers, new_browser, fresh_session)
+        yield Table(ids, browsers, fresh_session)
     finally:
         first.__exit__(None, None, None)
         ctx.engine.dispose()
