@@ -115,15 +115,24 @@ LITERALS: Mapping[str, object] = {
 
 
 @dataclass(frozen=True)
+class Ref:
+    """In a line's ``body``: the id of the world's record ``key`` (a sub-record of the path's
+    hearing, swapped like the path's ids when the test crosses a boundary)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Line:
     method: str
     path: str
     allow: frozenset[str]
     ok: int = 200
     ok_for: Mapping[str, int] = field(default_factory=dict)
-    says: str = ""
+    says: str | tuple[str, ...] = ""
     """Part of the message an allowed actor gets with a 4xx ``ok`` (so the test knows it is the
-    refusal of the request's content or the hearing's state, not of the caller)."""
+    refusal of the request's content or the hearing's state, not of the caller); a tuple: one of
+    them."""
     deny: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     ids: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
@@ -421,13 +430,17 @@ LINES: tuple[Line, ...] = (
         ok_for={PARTY: 404},  # the clerk's file: parties see it once it is presented
         says="evidence",
     ),
+    # The clerk's file: a party does not see it before it is presented; the judge presents it, the
+    # others find it taken.
     Line(
         "POST",
         "/api/hearings/{hearing_id}/evidence/present",
         HEARING,
-        ok=404,
-        body={"material_id": MISSING},
-        says="evidence",
+        ok=409,
+        ok_for={PARTY: 404, JUDGE: 200},
+        body={"material_id": Ref("material_a")},
+        says=("正在出示", "evidence"),
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
     ),
     Line(
         "POST",
@@ -436,6 +449,7 @@ LINES: tuple[Line, ...] = (
         ok=409,
         body={"page": 1},
         says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
     ),
     Line(
         "POST",
@@ -444,6 +458,7 @@ LINES: tuple[Line, ...] = (
         ok=409,
         deny={SIGNER: (403, "record_only")},
         says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
     ),
     Line(
         "POST",
@@ -451,6 +466,7 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=409,
         says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
     ),
     Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
     # Nobody shares; the party starts, the judge takes the screen over, the others find it taken.
