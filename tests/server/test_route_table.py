@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -261,13 +262,18 @@ def _table(settings: Settings) -> Iterator[Table]:
         stream_factory=FakeStreams(),
     )
     ctx = app.state.services.context
+    public = urlsplit(settings.public_base_url)
+    origin = f"{public.scheme}://{public.netloc}"
     first = TestClient(app)
+    first.headers["Origin"] = origin
     first.__enter__()
     try:
 
         def new_browser(cookie: str | None = None, token: str | None = None) -> TestClient:
             browser = TestClient(app)
             browser.portal = first.portal
+            # As a page of the site sends it (an Origin check refuses the others' requests).
+            browser.headers["Origin"] = origin
             if cookie is not None and token is not None:
                 browser.cookies.set(cookie, token)
             return browser
