@@ -16,10 +16,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
-from hearing_server.access import hearing_for_staff, require_staff_role
+from hearing_server.access import participant_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.errors import ConflictError, InvalidInputError, NotFoundError
+from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.models import CourtRole, HearingStatus, Participant, StaffUser
 from hearing_server.scheduling import SCHEDULERS
 
@@ -54,10 +54,8 @@ def do_set_speaker_language(
     interprets_id: int | None,
 ) -> Participant:
     require_staff_role(staff, SCHEDULERS, "set a speaker's language")
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise NotFoundError(f"participant {participant_id} not found")
-    hearing = hearing_for_staff(session, staff, participant.hearing_id)
+    participant = participant_for_staff(session, staff, participant_id)  # same court, else 404
+    hearing = participant.hearing
     if hearing.status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
         raise ConflictError(f"hearing {hearing.id} is {hearing.status.value}")
     if language is not None and language not in SPEAKER_LANGUAGES:

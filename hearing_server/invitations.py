@@ -6,10 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
-from hearing_server.access import participant_for_staff, require_staff_role
+from hearing_server.access import invitation_for_staff, participant_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.errors import NotFoundError
 from hearing_server.models import Invitation, Participant, StaffUser
 from hearing_server.scheduling import SCHEDULERS
 from hearing_server.security import InvitationClaims, sign_invitation, token_hash
@@ -61,10 +60,7 @@ def do_revoke_invitation(
     session: Session, ctx: ServerContext, *, staff: StaffUser, invitation_id: int
 ) -> Invitation:
     require_staff_role(staff, SCHEDULERS, "revoke invitations")
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise NotFoundError(f"invitation {invitation_id} not found")
-    participant_for_staff(session, staff, invitation.participant_id)  # same court, else 404
+    invitation = invitation_for_staff(session, staff, invitation_id)  # same court, else 404
     if invitation.revoked_at is None:
         now = ctx.clock()
         invitation.revoked_at = now

@@ -19,13 +19,13 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from hearing_server.deps import (
     ContextDep,
+    CurrentStaff,
     DocumentsDep,
     LiveDep,
     OptionalParticipant,
     OptionalStaff,
     SessionDep,
 )
-from hearing_server.errors import NotAuthenticatedError
 from hearing_server.live.admission import admit
 from hearing_server.live.hotwords import do_add_hotwords
 from hearing_server.transcript.blank_rows import delete_blank_row
@@ -129,10 +129,8 @@ async def delete_empty_segment(
     rooms: DocumentsDep,
     session: SessionDep,
     ctx: ContextDep,
-    staff: OptionalStaff,
+    staff: CurrentStaff,
 ) -> DeletedOut:
-    if staff is None:
-        raise NotAuthenticatedError("please log in")
     admitted = admit(session, staff, None, hearing_id)
     seq = await delete_blank_row(
         session, ctx, rooms, staff=staff, hearing=admitted.hearing, segment_id=segment_id
@@ -146,11 +144,9 @@ def add_hotwords(
     body: HotwordsIn,
     session: SessionDep,
     ctx: ContextDep,
-    staff: OptionalStaff,
+    staff: CurrentStaff,
     registry: LiveDep,
 ) -> HotwordsOut:
-    if staff is None:
-        raise NotAuthenticatedError("please log in")
     words = do_add_hotwords(
         session, ctx, registry, staff=staff, hearing_id=hearing_id, words=body.words
     )

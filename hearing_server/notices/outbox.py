@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
-from hearing_server.access import hearing_for_staff, require_staff_role
+from hearing_server.access import hearing_for_staff, notice_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.errors import ConflictError, NotFoundError
+from hearing_server.errors import ConflictError
 from hearing_server.models import (
     Hearing,
     HearingStatus,
@@ -237,10 +237,8 @@ def do_retry_notice(
 ) -> NoticeOutbox:
     """Put a failed (or pending) notice back to be sent now, with a fresh attempt budget."""
     require_staff_role(staff, NOTICE_MANAGERS, "retry notices")
-    row = session.get(NoticeOutbox, notice_id)
-    if row is None:
-        raise NotFoundError(f"notice {notice_id} not found")
-    hearing = hearing_for_staff(session, staff, row.hearing_id)  # same court, else 404
+    row = notice_for_staff(session, staff, notice_id)  # same court, else 404
+    hearing = hearing_for_staff(session, staff, row.hearing_id)
     if row.status is NoticeStatus.SENT:
         raise ConflictError.because("notice_already_sent", notice_id=notice_id)
     now = ctx.clock()

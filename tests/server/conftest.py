@@ -189,6 +189,11 @@ def _hearing(case_id: int) -> Hearing:
 
 @pytest.fixture
 def world(ctx: ServerContext) -> World:
+    return seed_world(ctx)
+
+
+def seed_world(ctx: ServerContext) -> World:
+    """The world of the module docstring, in ``ctx``'s database (also for module-scoped apps)."""
     with ctx.session_factory() as s:
         court_a, court_b = Court(name="广州市越秀区人民法院"), Court(name="广州市天河区人民法院")
         s.add_all([court_a, court_b])

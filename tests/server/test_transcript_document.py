@@ -201,7 +201,7 @@ def test_exports_history_and_hotwords(app, ctx, world, make_client, code_sender)
         assert "民间借贷" in added.json()["hotwords"]
         assert "民间借贷" in stream.config.hotwords  # the running stream uses it now
         assert "借条" in stream.config.hotwords  # stored earlier, read when the stream opened
-        assert party.post(f"{api}/hotwords", json={"words": ["x"]}).status_code == 401
+        assert party.post(f"{api}/hotwords", json={"words": ["x"]}).status_code == 403
         assert clerk.post(f"{api}/hotwords", json={"words": [""]}).status_code == 422
 
         txt = party.get(f"{api}/transcript.txt")

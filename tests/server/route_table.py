@@ -1,0 +1,661 @@
+"""Every route of the hearing server, classified: who may call it and what everyone else gets.
+
+One :class:`Line` per HTTP route, WebSocket endpoint and static mount of ``create_app(settings)``
+(``app.routes``). ``tests/server/test_route_table.py`` fails for a route with no line (and for a
+line that names no route), then calls every route as every actor of :data:`ACTORS`, with real ids
+of real records on both sides of the court and hearing boundaries, and checks the answers.
+
+Adding a route (a side service's too, once mounted into the app) is adding one line::
+
+    Line("POST", "/api/hearings/{hearing_id}/widgets", CLERK_ONLY, ok=201, body={"name": "x"}),
+
+- ``allow``: the actors who get through (one of the audiences below, or any set of actors).
+  Everyone else gets the answer of the rule in :func:`refusal` (anonymous 401
+  ``not_authenticated``; a party where staff only may go 403 ``forbidden``; a party of another
+  hearing 403 ``forbidden``; a signing-link session outside the record 403 ``record_only``; staff
+  of the court without the role 403 ``forbidden``; staff of another court 404 ``not_found``, the
+  same answer as for an id that does not exist). ``deny`` lists the exceptions to that rule.
+- ``ok``: the status an allowed actor gets for the request built here (``ok_for``: per actor,
+  when it differs). The request is built so that it is valid but harmless: a stale
+  ``expected_version``, a garbage SDP, a missing sub-record. Its refusal comes after the access
+  check, which is what is tested.
+- Path parameters come from the world (``ids``: parameter -> world key; :data:`DEFAULT_IDS` by
+  name); ``body``, ``query`` and ``content`` complete the request.
+- WebSockets (``WS``): ``ok=ACCEPTED`` (the first message arrives), a refusal is the close code
+  (:data:`WS_REFUSED`: every refusal closes with 4403).
+- Static pages served by the mount at ``/`` (``MOUNT``): public; ``call`` names the page fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ANON = "anonymous"
+PARTY = "party"  # plaintiff of hearing A, joined through an invitation
+OTHER_PARTY = "party_other"  # plaintiff of hearing A2 (same court), joined
+SIGNER = "signer"  # defendant of hearing A with a signing-link session (scope ``record``)
+JUDGE = "judge"
+CLERK = "clerk"
+RECORDER = "recorder"
+ADMIN = "court_admin"
+OTHER_COURT = "clerk_b"  # clerk of court B
+
+ACTORS: tuple[str, ...] = (
+    ANON,
+    PARTY,
+    OTHER_PARTY,
+    SIGNER,
+    JUDGE,
+    CLERK,
+    RECORDER,
+    ADMIN,
+    OTHER_COURT,
+)
+"""In calling order (an ``ok_for`` that depends on an earlier call relies on it)."""
+
+STAFF = frozenset({JUDGE, CLERK, RECORDER, ADMIN})
+"""Staff of the hearing's court, whatever their role."""
+HEARING = STAFF | {PARTY}
+"""Staff of the court and the parties of the hearing (the live room, the editor)."""
+RECORD = HEARING | {SIGNER}
+"""Also a signing-link session: reading and signing the record."""
+EVERYONE = frozenset(ACTORS)
+JUDGE_CLERK = frozenset({JUDGE, CLERK})
+CLERK_ONLY = frozenset({CLERK})
+JUDGE_ONLY = frozenset({JUDGE})
+EDITORS = frozenset({JUDGE, CLERK, RECORDER})
+NOBODY: frozenset[str] = frozenset()
+
+ACCEPTED = 101
+"""``ok`` of a WebSocket line: accepted, its first message received."""
+WS_REFUSED = 4403
+
+MISSING = 987_654_321
+"""An id no record has (the answer for it is the answer for another court's real id)."""
+
+DEFAULT_IDS: Mapping[str, str] = {
+    "case_id": "case_a",
+    "hearing_id": "hearing_a",
+    "participant_id": "witness_a",
+    "invitation_id": "invitation_a",
+    "notice_id": "notice_a",
+    "material_id": "material_a",
+}
+"""World keys of the path parameters naming records (others come from ``ids`` or literals)."""
+
+OTHER_SIDE: Mapping[str, str] = {
+    "case_a": "case_b",
+    "hearing_a": "hearing_b",
+    "witness_a": "party_b",
+    "invitation_a": "invitation_b",
+    "notice_a": "notice_b",
+}
+"""Court B's record of the same kind: court A's clerk asks for it and must get what an id that
+does not exist gets."""
+
+OTHER_HEARING: Mapping[str, str] = {"hearing_a": "hearing_a2"}
+"""A path naming hearing A2 with a sub-record of hearing A (a participant, an evidence file): court
+A's staff get what a sub-record id that does not exist gets."""
+
+LITERALS: Mapping[str, object] = {
+    "document_id": MISSING,
+    "page": 1,
+    "request_id": MISSING,
+    "job_id": MISSING,
+    "suggestion_id": MISSING,
+    "key": "participant-1",
+    "segment_id": "seg-none",
+    "name": "none",
+    "fmt": "txt",
+    "run": 1,
+}
+"""Path parameters with no record behind them in the world (a sub-record that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """In a line's ``body``: the id of the world's record ``key`` (a sub-record of the path's
+    hearing, swapped like the path's ids when the test crosses a boundary)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Line:
+    method: str
+    path: str
+    allow: frozenset[str]
+    ok: int = 200
+    ok_for: Mapping[str, int] = field(default_factory=dict)
+    says: str | tuple[str, ...] = ""
+    """Part of the message an allowed actor gets with a 4xx ``ok`` (so the test knows it is the
+    refusal of the request's content or the hearing's state, not of the caller); a tuple: one of
+    them."""
+    deny: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    ids: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    call: str | None = None
+    before: tuple[tuple[str, str, str], ...] = ()
+    """Calls ``(actor, method, path)`` that set the scene first (so a line also passes alone)."""
+    fresh: bool = False
+    """Call with a throwaway session of the actor (logout ends the session it is called with)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def refusal(line: Line, actor: str) -> tuple[int, str]:
+    """What ``actor`` gets from a route that does not let them in (unless ``line.deny`` says)."""
+    if actor in line.deny:
+        return line.deny[actor]
+    if actor == ANON:
+        return 401, "not_authenticated"
+    if actor == OTHER_COURT:
+        return 404, "not_found"
+    if actor == SIGNER and PARTY in line.allow:
+        return 403, "record_only"
+    return 403, "forbidden"
+
+
+FUTURE = "2026-12-10T02:00:00Z"
+STALE = {"expected_version": 999}
+NOTE = "依法记录"
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+SPKI = "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE="
+ROLE_FIRST = {OTHER_COURT: (403, "forbidden")}
+"""A role check before the court check: staff of another court without the role are refused
+for their role (the same answer for any id, so nothing is revealed)."""
+NOT_A_PARTY = {actor: (401, "not_authenticated") for actor in (*STAFF, OTHER_COURT)}
+"""A party-session route asked by staff: they hold no party session."""
+OTHER_CASE = {OTHER_PARTY: (404, "not_found")}
+"""Case documents: a party of another case is told the case is not found (as for no case)."""
+
+LINES: tuple[Line, ...] = (
+    # ------------------------------------------------------------- FastAPI's own pages
+    Line("GET", "/openapi.json", EVERYONE),
+    Line("GET", "/docs", EVERYONE),
+    Line("GET", "/docs/oauth2-redirect", EVERYONE),
+    Line("GET", "/redoc", EVERYONE),
+    # ------------------------------------------------------------- pages and the static mount
+    Line("GET", "/join/{token}", EVERYONE, ids={"token": "join_token"}),
+    Line("GET", "/room/{hearing_id}", EVERYONE),
+    Line("GET", "/transcript/{hearing_id}", EVERYONE),
+    Line("GET", "/sign/{ref}", EVERYONE, ids={"ref": "sign_token"}),
+    Line("GET", "/watch/{token}", EVERYONE, ids={"token": "watch_token"}),
+    Line("GET", "/verify", EVERYONE),
+    Line("GET", "/login", EVERYONE),
+    Line("GET", "/dashboard", EVERYONE),
+    Line("GET", "/", EVERYONE, ok=307),
+    Line("MOUNT", "/", EVERYONE, call="/login.html"),
+    Line("GET", "/healthz", EVERYONE),
+    # ------------------------------------------------------------- staff authentication
+    Line(
+        "POST",
+        "/api/auth/login",
+        EVERYONE,
+        ok=401,
+        body={"username": "nobody-{actor}", "password": "wrong"},
+        says="wrong username or password",
+    ),
+    Line("POST", "/api/auth/logout", EVERYONE, ok=204, fresh=True),
+    Line("GET", "/api/auth/me", STAFF | {OTHER_COURT}),
+    # ------------------------------------------------------------- party sessions (join links)
+    Line("GET", "/api/join/me", frozenset({PARTY, OTHER_PARTY, SIGNER}), deny=NOT_A_PARTY),
+    Line("POST", "/api/join/logout", EVERYONE, ok=204, fresh=True),
+    Line("GET", "/api/join/{token}", EVERYONE, ids={"token": "join_token"}),
+    Line(
+        "POST",
+        "/api/join/{token}/code",
+        EVERYONE,
+        ok=429,
+        ok_for={ANON: 202},
+        ids={"token": "join_token"},
+        says="a code was sent just now",
+    ),
+    Line(
+        "POST",
+        "/api/join/{token}/verify",
+        EVERYONE,
+        ok=410,
+        ids={"token": "idle_join_token"},
+        body={"code": "000000"},
+        says="no code is pending",
+    ),
+    Line(
+        "GET",
+        "/api/sign-links/{token}",
+        EVERYONE,
+        ok=410,
+        ids={"token": "sign_token"},
+        says="no record to sign",
+    ),
+    Line(
+        "POST",
+        "/api/sign-links/{token}/code",
+        EVERYONE,
+        ok=410,
+        ids={"token": "sign_token"},
+        says="no record to sign",
+    ),
+    Line(
+        "POST",
+        "/api/sign-links/{token}/verify",
+        EVERYONE,
+        ok=410,
+        ids={"token": "sign_token"},
+        body={"code": "000000"},
+        says="no record to sign",
+    ),
+    # ------------------------------------------------------------- cases
+    Line("GET", "/api/cases", STAFF | {OTHER_COURT}),
+    Line(
+        "POST",
+        "/api/cases",
+        JUDGE_CLERK | {ADMIN, OTHER_COURT},
+        ok=409,
+        body={"case_number": "(2026)粤0104民初123号", "cause_of_action": "民间借贷纠纷"},
+        says="already exists",
+    ),
+    Line("GET", "/api/cases/{case_id}", STAFF),
+    Line("GET", "/api/cases/{case_id}/hearings", STAFF),
+    Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
+    Line(
+        "GET",
+        "/api/cases/{case_id}/documents/{document_id}",
+        RECORD,
+        ok=404,
+        deny=OTHER_CASE,
+        says="document",
+    ),
+    # ------------------------------------------------------------- hearings
+    Line(
+        "POST",
+        "/api/cases/{case_id}/hearings",
+        JUDGE_CLERK,
+        ok=201,
+        body={"scheduled_at": FUTURE, "duration_minutes": 30, "place": "第一法庭"},
+    ),
+    Line("GET", "/api/hearings", STAFF | {OTHER_COURT}),
+    Line("GET", "/api/hearings/{hearing_id}", RECORD),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/reschedule",
+        JUDGE_CLERK,
+        ok=409,
+        body={"scheduled_at": FUTURE, **STALE},
+        says="changed meanwhile",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/cancel",
+        JUDGE_CLERK,
+        ok=409,
+        body=STALE,
+        says="changed meanwhile",
+    ),
+    Line("POST", "/api/hearings/{hearing_id}/open", CLERK_ONLY, ok=409, says="cannot open"),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/close",
+        CLERK_ONLY,
+        ok=409,
+        body=STALE,
+        says="changed meanwhile",
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/participants", RECORD),
+    Line("GET", "/api/hearings/{hearing_id}/took-part", STAFF),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants",
+        JUDGE_CLERK,
+        ok=201,
+        body={"display_name": "赵六", "court_role": "witness", "notify": False},
+    ),
+    Line("POST", "/api/participants/{participant_id}/invitation", JUDGE_CLERK, ok=201),
+    Line("POST", "/api/participants/{participant_id}/invitation/reissue", JUDGE_CLERK, ok=201),
+    Line("POST", "/api/participants/{participant_id}/invitations/revoke", JUDGE_CLERK),
+    Line("POST", "/api/invitations/{invitation_id}/revoke", JUDGE_CLERK, ok=204),
+    Line(
+        "PUT",
+        "/api/participants/{participant_id}/language",
+        JUDGE_CLERK,
+        body={"language": None},
+    ),
+    # ------------------------------------------------------------- notices
+    Line("GET", "/api/hearings/{hearing_id}/notices", JUDGE_CLERK),
+    Line("GET", "/api/hearings/{hearing_id}/notices/preview", JUDGE_CLERK),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/notices",
+        JUDGE_CLERK,
+        ok=409,
+        says="scheduled hearing only",
+    ),
+    Line("POST", "/api/notices/{notice_id}/retry", JUDGE_CLERK, ok=202),
+    # ------------------------------------------------------------- the live hearing
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/rtc/offer",
+        HEARING,
+        ok=400,
+        body={"sdp": "v=0", "type": "offer"},
+        says="SDP",
+    ),
+    Line("WS", "/ws/hearings/{hearing_id}/transcript", HEARING, ok=ACCEPTED),
+    Line("WS", "/ws/hearings/{hearing_id}/document", HEARING, ok=ACCEPTED),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/mute",
+        JUDGE_ONLY,
+        body={"muted": False},
+        deny=ROLE_FIRST,
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/remove",
+        JUDGE_ONLY,
+        deny=ROLE_FIRST,
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/readmit",
+        JUDGE_ONLY,
+        deny=ROLE_FIRST,
+    ),
+    Line("POST", "/api/hearings/{hearing_id}/leave", HEARING, ok=204),
+    Line("POST", "/api/hearings/{hearing_id}/floor/hand", HEARING, ok=204, body={"raised": False}),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/floor",
+        JUDGE_ONLY,
+        ok=204,
+        body={"action": "end"},
+        deny=ROLE_FIRST,
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/stages", HEARING),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/stage",
+        JUDGE_ONLY,
+        body={"stage": "identity"},
+        deny=ROLE_FIRST,
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/participants/{participant_id}/identity",
+        CLERK_ONLY,  # during the stage "identity" (the line above)
+        body={"id_type": "resident_id", "id_last4": "123X"},
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK),
+    Line(
+        "PUT", "/api/hearings/{hearing_id}/broadcast", JUDGE_CLERK, body={"public_viewing": False}
+    ),
+    Line("GET", "/api/watch/{token}", EVERYONE, ids={"token": "watch_token"}),
+    Line(
+        "GET",
+        "/watch/{token}/live.m3u8",
+        EVERYONE,
+        ok=404,
+        ids={"token": "watch_token"},
+        says="has not started",
+    ),
+    Line(
+        "GET",
+        "/watch/{token}/media/{run}/{name}",
+        EVERYONE,
+        ok=404,
+        ids={"token": "watch_token"},
+        says="no such broadcast segment",
+    ),
+    # ------------------------------------------------------------- evidence and screen
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence",
+        HEARING,
+        ok=415,
+        query={"filename": "a.pdf"},
+        content=b"x",
+        says="must be a PDF",
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/evidence", HEARING),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/evidence/{material_id}/pages/{page}",
+        HEARING,
+        ok_for={PARTY: 404},  # the clerk's file: parties see it once it is presented
+        says="evidence",
+    ),
+    # The clerk's file: a party does not see it before it is presented; the judge presents it, the
+    # others find it taken.
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/present",
+        HEARING,
+        ok=409,
+        ok_for={PARTY: 404, JUDGE: 200},
+        body={"material_id": Ref("material_a")},
+        says=("正在出示", "evidence"),
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/page",
+        HEARING,
+        ok=409,
+        body={"page": 1},
+        says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/take-control",
+        JUDGE_ONLY,
+        ok=409,
+        deny={SIGNER: (403, "record_only")},
+        says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/evidence/stop",
+        HEARING,
+        ok=409,
+        says="nothing is being presented",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
+    # Nobody shares; the party starts, the judge takes the screen over, the others find it taken.
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/screen/start",
+        HEARING,
+        ok=409,
+        ok_for={PARTY: 200, JUDGE: 200},
+        says="正在共享屏幕",
+        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/screen/stop"),),
+    ),
+    # The party shares: a party of another hearing may not stop it, the party does; then there is
+    # nothing left to stop.
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/screen/stop",
+        HEARING,
+        ok=409,
+        ok_for={PARTY: 200},
+        says="nobody is sharing",
+        before=(
+            (JUDGE, "POST", "/api/hearings/{hearing_id}/screen/stop"),
+            (PARTY, "POST", "/api/hearings/{hearing_id}/screen/start"),
+        ),
+    ),
+    # ------------------------------------------------------------- the transcript
+    Line("GET", "/api/hearings/{hearing_id}/transcript.{fmt}", HEARING),
+    Line("GET", "/api/hearings/{hearing_id}/transcript/revisions", HEARING),
+    Line(
+        "DELETE",
+        "/api/hearings/{hearing_id}/transcript/segments/{segment_id}",
+        EDITORS,
+        ok=404,
+        says="segment",
+    ),
+    Line("POST", "/api/hearings/{hearing_id}/hotwords", EDITORS, body={"words": ["借条"]}),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/models", EDITORS),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/retranscription/jobs",
+        EDITORS,
+        ok=409,
+        body={"model": "none"},
+        says="once the hearing is closed",
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/jobs", EDITORS),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/retranscription/jobs/{job_id}/cancel",
+        EDITORS,
+        ok=404,
+        says="re-transcription job",
+    ),
+    Line("GET", "/api/hearings/{hearing_id}/retranscription/suggestions", EDITORS),
+    Line(
+        "POST", "/api/hearings/{hearing_id}/retranscription/suggestions/accept-untouched", EDITORS
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/retranscription/suggestions/{suggestion_id}/accept",
+        EDITORS,
+        ok=404,
+        says="suggestion",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/retranscription/suggestions/{suggestion_id}/reject",
+        EDITORS,
+        ok=404,
+        says="suggestion",
+    ),
+    # ------------------------------------------------------------- recordings
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings",
+        RECORD,
+        ok=404,
+        says="no finalised recording",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings/{name}.flac",
+        RECORD,
+        ok=404,
+        says="no recording",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/recordings.zip",
+        RECORD,
+        ok=404,
+        says="no finalised recording",
+    ),
+    # ------------------------------------------------------------- closing and signing
+    Line("GET", "/api/hearings/{hearing_id}/closing", RECORD),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/freeze",
+        JUDGE_ONLY,
+        ok=409,
+        says="only a closed hearing",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/document.pdf",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/transcript.json",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/objections",
+        RECORD,
+        ok=409,
+        body={"kind": "objection", "text": NOTE},
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/objections/{request_id}/answer",
+        JUDGE_CLERK,
+        ok=409,
+        body={"decision": "rejected", "reason": NOTE},
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/certificate",
+        RECORD,
+        ok=409,
+        body={"spki": SPKI},
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/prepare",
+        RECORD,
+        ok=409,
+        body={"handwriting_png": PNG_1PX, "confirm": True},
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/finish",
+        RECORD,
+        ok=404,
+        body={"request_id": "none", "signature": SPKI},
+        says="no such prepared signature",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/slots/{key}/resolve",
+        CLERK_ONLY,
+        ok=409,
+        body={"status": "excused", "note": NOTE},
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/slots/{key}/remind",
+        CLERK_ONLY,
+        ok=409,
+        says="not been frozen",
+    ),
+    Line(
+        "POST",
+        "/api/hearings/{hearing_id}/closing/errata",
+        JUDGE_CLERK,
+        ok=409,
+        body={"segment_id": "seg-none", "before": "a", "after": "b", "reason": NOTE},
+        says="not been frozen",
+    ),
+    Line(
+        "GET",
+        "/api/hearings/{hearing_id}/closing/verification",
+        RECORD,
+        ok=409,
+        says="not been frozen",
+    ),
+    # ------------------------------------------------------------- verification (public)
+    Line("POST", "/api/verify", EVERYONE, ok=415, content=b"x", says="send the PDF"),
+    Line("GET", "/api/court/root.pem", EVERYONE),
+    Line("POST", "/tsa", EVERYONE, ok=415, content=b"x", says="TimeStampReq"),
+)

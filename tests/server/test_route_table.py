@@ -1,0 +1,511 @@
+"""The route table (``tests/server/route_table.py``) is complete, and every route answers every
+actor as its line says, on SQLite and (when configured) PostgreSQL.
+
+One app and one world per database (module scope): court A with hearing A (open) and A2, court B
+with a case and a hearing of its own; one browser per actor of :data:`route_table.ACTORS`. Each
+route is called as every actor with the real ids of hearing A's records; staff of court B and the
+party of hearing A2 are also called with ids that exist nowhere, and must get the very same answer
+(status, code, reason, message up to the id they sent): a refusal does not reveal whether another
+court's or another hearing's record exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from starlette.routing import Mount, Route
+from starlette.websockets import WebSocketDisconnect
+
+from hearing_server.accounts import RECORD_SCOPE
+from hearing_server.app import create_app
+from hearing_server.context import ServerContext
+from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
+from hearing_server.models import (
+    Case,
+    Hearing,
+    Participant,
+    ParticipantSession,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
+from hearing_server.notify import RecordingCodeSender
+from hearing_server.security import PasswordHashing, new_session_token, token_hash
+from hearing_server.settings import Settings
+from hearing_server.sign_links import add_sign_link, sign_link_token
+from tests.server import route_table as rt
+from tests.server.conftest import (
+    PG_URL,
+    FakeClock,
+    World,
+    invite,
+    join_as,
+    postgres_schema,
+    seed_world,
+)
+from tests.server.live_fakes import FakeStreams
+
+STAFF_USERS = {
+    rt.JUDGE: "judge_a",
+    rt.CLERK: "clerk_a",
+    rt.RECORDER: "recorder_a",
+    rt.ADMIN: "admin_a",
+    rt.OTHER_COURT: "clerk_b",
+}
+
+
+# ---------------------------------------------------------------- the table is complete
+
+
+def app_routes(app: FastAPI) -> set[str]:
+    """``METHOD path`` of every route of the app (``WS``: a WebSocket; ``MOUNT``: a mount),
+    routers included into routers too (FastAPI's :func:`iter_route_contexts` flattens them)."""
+    keys: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        route, path = context.original_route, context.path
+        if isinstance(route, APIWebSocketRoute):
+            keys.add(f"WS {path}")
+        elif isinstance(route, Mount):
+            keys.add(f"MOUNT {path or '/'}")
+        elif isinstance(route, APIRoute | Route):
+            keys.update(f"{m} {path}" for m in context.methods or () if m != "HEAD")
+        else:
+            raise AssertionError(f"a route of an unknown kind: {route!r}")
+    return keys
+
+
+def test_every_route_has_exactly_one_line(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path / "data"))  # as ``tingshen serve`` builds it
+    lines = [line.key for line in rt.LINES]
+    routes = app_routes(app)
+    twice = sorted({key for key in lines if lines.count(key) > 1})
+    missing = sorted(routes - set(lines))
+    stale = sorted(set(lines) - routes)
+    assert not missing, f"routes with no line in tests/server/route_table.py: {missing}"
+    assert not stale, f"lines of route_table.py that name no route: {stale}"
+    assert not twice, f"routes with two lines: {twice}"
+    unsaid = [
+        line.key
+        for line in rt.LINES
+        if any(400 <= s < 1000 for s in (line.ok, *line.ok_for.values())) and not line.says
+    ]
+    assert not unsaid, f"lines whose 4xx ok does not say what it refuses: {unsaid}"
+
+
+def test_the_completeness_check_sees_a_side_service_router() -> None:
+    """A side service's router, included into an app (nested too), brings routes to classify."""
+    side, nested = APIRouter(prefix="/api/fees"), APIRouter(prefix="/ws")
+    side.add_api_route("/{fee_id}", lambda fee_id: None, methods=["PATCH"])
+    nested.add_api_websocket_route("/fees/{fee_id}", lambda websocket: None)
+    side.include_router(nested)
+    app = FastAPI()
+    app.include_router(side)
+    assert app_routes(app) - {line.key for line in rt.LINES} == {
+        "PATCH /api/fees/{fee_id}",
+        "WS /api/fees/ws/fees/{fee_id}",
+    }
+
+
+# ---------------------------------------------------------------- one world per database
+
+
+@dataclass
+class Table:
+    ids: dict[str, Any]
+    """World key -> id (or token) of a record: :data:`route_table.DEFAULT_IDS` and ``ids``."""
+    browsers: dict[str, TestClient]
+    """One per actor, with its session cookie."""
+    fresh_session: Callable[[str], TestClient]
+    """A browser with a new session of the actor (for logout)."""
+
+
+def _mint_staff(ctx: ServerContext, username: str) -> str:
+    token = new_session_token()
+    with ctx.session_factory() as s:
+        user = s.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+        now = ctx.clock()
+        s.add(StaffSession(token_hash=token_hash(token), user_id=user.id, created_at=now,
+                           expires_at=now + ctx.session_ttl))  # fmt: skip
+        s.commit()
+    return token
+
+
+def _mint_party(ctx: ServerContext, participant_id: int, scope: str) -> str:
+    token = new_session_token()
+    with ctx.session_factory() as s:
+        now = ctx.clock()
+        s.add(ParticipantSession(token_hash=token_hash(token), participant_id=participant_id,
+                                 created_at=now, expires_at=now + timedelta(hours=2),
+                                 scope=scope))  # fmt: skip
+        s.commit()
+    return token
+
+
+def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
+    """Court A's administrator, court B's hearing, a signing link and the public viewing link of
+    hearing A."""
+    with ctx.session_factory() as s:
+        case_a, case_b = s.get(Case, world.case_a), s.get(Case, world.case_b)
+        assert case_a is not None and case_b is not None
+        s.add(StaffUser(court_id=case_a.court_id, username="admin_a", display_name="admin_a",
+                        role=StaffRole.COURT_ADMIN, password_hash="x", active=True))  # fmt: skip
+        hearing_a = s.get(Hearing, world.hearing_a)
+        assert hearing_a is not None
+        hearing_b = Hearing(case_id=case_b.id, scheduled_at=hearing_a.scheduled_at,
+                            duration_minutes=60, place="第一法庭", status=hearing_a.status,
+                            version=1)  # fmt: skip
+        s.add(hearing_b)
+        s.flush()
+        defendant = s.get(Participant, world.defendant_a)
+        assert defendant is not None
+        link = add_sign_link(s, ctx, participant=defendant, hearing=hearing_a)
+        hearing_a.public_token = "route-table-watch-token"
+        s.commit()
+        return {
+            "hearing_b": hearing_b.id,
+            "sign_token": sign_link_token(ctx.secret_key, link, world.hearing_a),
+            "watch_token": hearing_a.public_token,
+        }
+
+
+def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:
+    """Court B's party (with the notice of the hearing) and an invitation, made by its clerk."""
+    added = clerk_b.post(
+        f"/api/hearings/{hearing_b}/participants",
+        json={"display_name": "赵敏", "court_role": "plaintiff", "phone": "13800000009"},
+    )
+    assert added.status_code == 201, added.text
+    party_b = added.json()["id"]
+    invitation = clerk_b.post(f"/api/participants/{party_b}/invitation")
+    assert invitation.status_code == 201, invitation.text
+    notices = clerk_b.get(f"/api/hearings/{hearing_b}/notices")
+    assert notices.status_code == 200 and notices.json(), notices.text
+    return {
+        "party_b": party_b,
+        "invitation_b": invitation.json()["invitation_id"],
+        "notice_b": notices.json()[0]["id"],
+    }
+
+
+SETTINGS: dict[str, Any] = {
+    "session_ttl_minutes": 600,
+    # Notices stay pending (a background sender would make "retry" answer 202 or 409 by timing).
+    "notice_dispatch_enabled": False,
+}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
+def table(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Table]:
+    data_dir = tmp_path_factory.mktemp("route_table") / "data"
+    if request.param == "sqlite":
+        yield from _table(Settings(data_dir=data_dir, **SETTINGS))
+        return
+    with postgres_schema() as url:
+        yield from _table(Settings(data_dir=data_dir, database_url=url, **SETTINGS))
+
+
+def _hearing_a_records(clerk: TestClient, hearing_a: int) -> dict[str, Any]:
+    """A witness (its invitation, its notice), two join links (one with a code pending, one
+    without) and an evidence file of hearing A, made by its clerk."""
+
+    def add(name: str, phone: str) -> int:
+        added = clerk.post(
+            f"/api/hearings/{hearing_a}/participants",
+            json={"display_name": name, "court_role": "witness", "phone": phone},
+        )
+        assert added.status_code == 201, added.text
+        return int(added.json()["id"])
+
+    witness = add("孙七", "13800000007")
+    created = clerk.post(f"/api/participants/{witness}/invitation")
+    assert created.status_code == 201, created.text
+    notices = clerk.get(f"/api/hearings/{hearing_a}/notices").json()
+    upload = clerk.post(
+        f"/api/hearings/{hearing_a}/evidence",
+        params={"filename": "借条.png"},
+        content=base64.b64decode(rt.PNG_1PX),
+        headers={"Content-Type": "image/png"},
+    )
+    assert upload.status_code == 201, upload.text
+    return {
+        "witness_a": witness,
+        "invitation_a": created.json()["invitation_id"],
+        "notice_a": next(n["id"] for n in notices if n["participant_id"] == witness),
+        "join_token": invite(clerk, add("周八", "13800000008")),
+        "idle_join_token": invite(clerk, add("吴九", "13800000006")),
+        "material_a": upload.json()["id"],
+    }
+
+
+def _table(settings: Settings) -> Iterator[Table]:
+    sender = RecordingCodeSender()
+    app = create_app(
+        settings,
+        clock=FakeClock(),
+        code_sender=sender,
+        passwords=PasswordHashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)),
+        stream_factory=FakeStreams(),
+    )
+    ctx = app.state.services.context
+    public = urlsplit(settings.public_base_url)
+    origin = f"{public.scheme}://{public.netloc}"
+    first = TestClient(app)
+    first.headers["Origin"] = origin
+    first.__enter__()
+    try:
+
+        def new_browser(cookie: str | None = None, token: str | None = None) -> TestClient:
+            browser = TestClient(app)
+            browser.portal = first.portal
+            # As a page of the site sends it (an Origin check refuses the others' requests).
+            browser.headers["Origin"] = origin
+            if cookie is not None and token is not None:
+                browser.cookies.set(cookie, token)
+            return browser
+
+        world = seed_world(ctx)
+        ids: dict[str, Any] = {**vars(world), **_extend_world(ctx, world)}
+        browsers = {rt.ANON: first}
+        for actor, username in STAFF_USERS.items():
+            browsers[actor] = new_browser(STAFF_COOKIE, _mint_staff(ctx, username))
+        clerk = browsers[rt.CLERK]
+        ids.update(_hearing_a_records(clerk, world.hearing_a))
+        ids.update(_court_b_records(browsers[rt.OTHER_COURT], ids["hearing_b"]))
+        browsers[rt.PARTY] = new_browser()
+        join_as(browsers[rt.PARTY], invite(clerk, world.plaintiff_a), sender, world.plaintiff_a)
+        browsers[rt.OTHER_PARTY] = new_browser()
+        other = invite(clerk, world.plaintiff_a2)
+        join_as(browsers[rt.OTHER_PARTY], other, sender, world.plaintiff_a2)
+        signer = _mint_party(ctx, world.defendant_a, RECORD_SCOPE)
+        browsers[rt.SIGNER] = new_browser(PARTICIPANT_COOKIE, signer)
+        for hearing in (world.hearing_a, world.hearing_a2):
+            opened = clerk.post(f"/api/hearings/{hearing}/open")
+            assert opened.status_code == 200, opened.text
+        for hearing in (world.hearing_a, world.hearing_a2):  # identity checks are allowed
+            staged = browsers[rt.JUDGE].post(
+                f"/api/hearings/{hearing}/stage", json={"stage": "identity"}
+            )
+            assert staged.status_code == 200, staged.text
+
+        def fresh_session(actor: str) -> TestClient:
+            if actor in STAFF_USERS:
+                return new_browser(STAFF_COOKIE, _mint_staff(ctx, STAFF_USERS[actor]))
+            party = {rt.PARTY: world.plaintiff_a, rt.OTHER_PARTY: world.plaintiff_a2,
+                     rt.SIGNER: world.defendant_a}.get(actor)  # fmt: skip
+            if party is None:
+                return new_browser()
+            scope = RECORD_SCOPE if actor == rt.SIGNER else "hearing"
+            return new_browser(PARTICIPANT_COOKIE, _mint_party(ctx, party, scope))
+
+        yield Table(ids, browsers, fresh_session)
+    finally:
+        first.__exit__(None, None, None)
+        ctx.engine.dispose()
+
+
+# ---------------------------------------------------------------- calling a route
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    code: str | None = None
+    reason: str | None = None
+    message: str | None = None
+
+    def normalised(self, sent: list[int]) -> Answer:
+        """The answer with the ids the caller sent replaced (they may be echoed back)."""
+        message = self.message
+        for value in sent:
+            message = re.sub(rf"\b{value}\b", "<id>", message) if message else message
+        return Answer(self.status, self.code, self.reason, message)
+
+
+PARAM = re.compile(r"\{(\w+)\}")
+
+
+Side = str
+"""Which records a path names: ``real`` (court A's, hearing A's), ``missing`` (ids no record
+has), ``other`` (court B's records of the same kinds, :data:`route_table.OTHER_SIDE`),
+``cross`` (hearing A2 with hearing A's sub-records, :data:`route_table.OTHER_HEARING`) and
+``cross-missing`` (hearing A2 with sub-record ids no record has)."""
+
+
+def _path(line: rt.Line, ids: dict[str, Any], side: Side = "real") -> tuple[str, list[int]]:
+    """The line's path with its parameters filled in, and the record ids it names."""
+    sent: list[int] = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = line.ids.get(name, rt.DEFAULT_IDS.get(name))
+        if key is None:
+            if name not in rt.LITERALS:
+                raise AssertionError(
+                    f"{line.key}: where does {{{name}}} come from? Name a world key with"
+                    f" ids={{{name!r}: ...}} on the line, or add it to DEFAULT_IDS or LITERALS"
+                )
+            return str(rt.LITERALS[name])
+        real = ids[key]
+        if not isinstance(real, int):
+            return str(real)
+        if side.startswith("cross"):
+            parent = rt.OTHER_HEARING.get(key)
+            chosen = ids[parent] if parent else real if side == "cross" else rt.MISSING
+        else:
+            chosen = {"real": real, "missing": rt.MISSING}.get(side) or ids[rt.OTHER_SIDE[key]]
+        sent.append(chosen)
+        return str(chosen)
+
+    path = PARAM.sub(value, line.call or line.path)
+    refs = line.body.values() if isinstance(line.body, dict) else ()
+    sent += [_body({"ref": ref}, "", ids, side)["ref"] for ref in refs if isinstance(ref, rt.Ref)]
+    return path, sent
+
+
+def _records(line: rt.Line, ids: dict[str, Any]) -> list[str]:
+    """World keys of the records the line's path names."""
+    keys = [line.ids.get(n, rt.DEFAULT_IDS.get(n)) for n in PARAM.findall(line.path)]
+    return [key for key in keys if key is not None and isinstance(ids[key], int)]
+
+
+def _has_other_side(line: rt.Line, ids: dict[str, Any]) -> bool:
+    named = _records(line, ids)
+    return bool(named) and all(key in rt.OTHER_SIDE for key in named)
+
+
+def _has_sub_records(line: rt.Line, ids: dict[str, Any]) -> bool:
+    named = _records(line, ids)
+    refs = isinstance(line.body, dict) and any(isinstance(v, rt.Ref) for v in line.body.values())
+    return any(key in rt.OTHER_HEARING for key in named) and (len(named) > 1 or refs)
+
+
+def _answer(response: Any) -> Answer:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if not isinstance(error, dict):
+        return Answer(response.status_code)
+    return Answer(response.status_code, error.get("code"), error.get("reason"), error["message"])
+
+
+def _body(body: Any, actor: str, ids: dict[str, Any], side: Side) -> Any:
+    """The line's JSON body; ``{actor}`` in a string value is the caller (a name of their own),
+    a :class:`route_table.Ref` the record's id (hearing A's also under ``cross``; else none)."""
+    if not isinstance(body, dict):
+        return body
+
+    def value(v: Any) -> Any:
+        if isinstance(v, rt.Ref):
+            return ids[v.key] if side in ("real", "cross") else rt.MISSING
+        return v.format(actor=actor) if isinstance(v, str) else v
+
+    return {k: value(v) for k, v in body.items()}
+
+
+def _call(
+    browser: TestClient,
+    line: rt.Line,
+    path: str,
+    actor: str,
+    ids: dict[str, Any],
+    side: Side = "real",
+) -> Answer:
+    if line.method == "WS":
+        try:
+            with browser.websocket_connect(path) as socket:
+                message = socket.receive()
+        except WebSocketDisconnect as exc:
+            return Answer(exc.code, message=exc.reason or None)
+        if message["type"] == "websocket.close":
+            return Answer(message["code"], message=message.get("reason") or None)
+        return Answer(rt.ACCEPTED)
+    method = "GET" if line.method == "MOUNT" else line.method
+    response = browser.request(
+        method,
+        path,
+        json=_body(line.body, actor, ids, side),
+        params=dict(line.query) or None,
+        content=line.content,
+        follow_redirects=False,
+    )
+    return _answer(response)
+
+
+def _expected(line: rt.Line, actor: str) -> tuple[int, str | None]:
+    if actor in line.allow:
+        return line.ok_for.get(actor, line.ok), None
+    status, code = rt.refusal(line, actor)
+    return (rt.WS_REFUSED, None) if line.method == "WS" else (status, code)
+
+
+@pytest.mark.parametrize("line", rt.LINES, ids=[line.key for line in rt.LINES])
+def test_route_answers_every_actor(table: Table, line: rt.Line) -> None:
+    for actor, method, template in line.before:
+        scene = rt.Line(method, template, rt.NOBODY)
+        set_up = _call(table.browsers[actor], scene, _path(scene, table.ids)[0], actor, table.ids)
+        assert set_up.status < 500, f"{line.key}: setting the scene: {set_up}"
+    wrong: list[str] = []
+    for actor in rt.ACTORS:
+        browser = table.fresh_session(actor) if line.fresh else table.browsers[actor]
+        path, sent = _path(line, table.ids)
+        got = _call(browser, line, path, actor, table.ids)
+        status, code = _expected(line, actor)
+        if got.status != status or (code is not None and got.code != code):
+            wrong.append(f"{actor}: expected {status} {code or ''}, got {got}")
+            continue
+        says = (line.says,) if isinstance(line.says, str) else line.says
+        if (
+            actor in line.allow
+            and 400 <= status < 1000
+            and not any(part in (got.message or "") for part in says)
+        ):
+            wrong.append(f"{actor}: expected the refusal to say {line.says!r}, got {got}")
+        if actor in line.allow or not sent or actor not in (rt.OTHER_COURT, rt.OTHER_PARTY):
+            continue
+        # A refusal for another court's (another hearing's) real record = one for no record.
+        missing_path, missing_sent = _path(line, table.ids, "missing")
+        nothing = _call(browser, line, missing_path, actor, table.ids, "missing")
+        if got.normalised(sent) != nothing.normalised(missing_sent):
+            wrong.append(f"{actor}: real ids {got} but no such ids {nothing}: a leak")
+    if line.allow != rt.EVERYONE and rt.CLERK in line.allow and _has_other_side(line, table.ids):
+        # Court A's clerk, asking for court B's records: refused, as for records that do not exist.
+        other_path, other_sent = _path(line, table.ids, "other")
+        other = _call(table.browsers[rt.CLERK], line, other_path, rt.CLERK, table.ids, "other")
+        missing_path, missing_sent = _path(line, table.ids, "missing")
+        nothing = _call(
+            table.browsers[rt.CLERK], line, missing_path, rt.CLERK, table.ids, "missing"
+        )
+        if other.normalised(other_sent) != nothing.normalised(missing_sent):
+            wrong.append(f"clerk on court B's records: {other} but no such ids {nothing}: a leak")
+        if other.status in (200, 201, 202, 204, rt.ACCEPTED):
+            wrong.append(f"clerk on court B's records: {other}, not refused")
+    if _has_sub_records(line, table.ids):
+        # Hearing A's participant or evidence under hearing A2's path: as for none at all.
+        actor = next(a for a in rt.ACTORS if a in line.allow and a in rt.STAFF)
+        cross_path, cross_sent = _path(line, table.ids, "cross")
+        cross = _call(table.browsers[actor], line, cross_path, actor, table.ids, "cross")
+        missing_path, missing_sent = _path(line, table.ids, "cross-missing")
+        nothing = _call(
+            table.browsers[actor], line, missing_path, actor, table.ids, "cross-missing"
+        )
+        if cross.normalised(cross_sent) != nothing.normalised(missing_sent):
+            wrong.append(f"{actor} on another hearing's sub-record: {cross} but none {nothing}")
+        if cross.status != 404:
+            wrong.append(f"{actor} on another hearing's sub-record: {cross}, not 404")
+    assert not wrong, f"{line.key}:\n  " + "\n  ".join(wrong)
