@@ -33,6 +33,7 @@ from hearing_server.api import (
     transcript_ws,
     verification,
 )
+from hearing_server.body_limit import BodyLimitMiddleware
 from hearing_server.errors import install_handlers
 from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
@@ -95,6 +96,7 @@ def create_app(
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
+    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)
