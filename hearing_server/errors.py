@@ -78,6 +78,7 @@ REASONS: dict[str, str] = {
     "preview_kind": "notices of kind {kind} cannot be previewed here",
     "preview_needs_time": "a preview of a rescheduling needs the new scheduled_at",
     "body_too_large": "the request body is larger than {limit_bytes} bytes",
+    "bad_cursor": "this cursor is not one the server gave for this list; start again without it",
 }
 
 # Pydantic error types -> the problem a person is told about (anything else: "invalid").
