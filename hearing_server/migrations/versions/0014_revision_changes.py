@@ -80,7 +80,7 @@ def _old_table() -> sa.Table:
 def _rows(table: sa.Table) -> Iterator[Any]:
     bind = op.get_bind()
     query = sa.select(table).order_by(table.c.hearing_id, table.c.id)
-    yield from bind.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+    yield from bind.execute(query.execution_options(stream_results=True, yield_per=BATCH))
 
 
 def _insert(table: sa.Table, rows: list[dict[str, Any]]) -> None:
