@@ -3,6 +3,7 @@ every list paged with one shape; the migration converts existing history."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -106,7 +107,7 @@ def test_the_migration_converts_existing_revisions(ctx, world) -> None:
     texts = ["", "原告", "原告陈述", "原告陈述。", "被告陈述。"]
     rows = [
         {"id": 10 + n, "h": world.hearing_a, "seq": n + 1, "s": "seg-1", "b": b, "a": a}
-        for n, (b, a) in enumerate(zip(texts, texts[1:], strict=False))
+        for n, (b, a) in enumerate(itertools.pairwise(texts))
     ] + [{"id": 20, "h": world.hearing_a2, "seq": 1, "s": "seg-9", "b": "甲", "a": "乙"}]
     with engine.begin() as connection:
         connection.execute(

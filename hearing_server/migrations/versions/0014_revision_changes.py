@@ -107,7 +107,9 @@ def upgrade() -> None:
         if row.hearing_id != hearing:
             hearing, spent, chains = row.hearing_id, 0, {}
         key = (row.segment_id, row.field)
-        step = plan(row.before, row.after, chain=chains.get(key), spent_bytes=spent, budget_bytes=None)
+        step = plan(
+            row.before, row.after, chain=chains.get(key), spent_bytes=spent, budget_bytes=None
+        )
         spent += step.cost_bytes
         chains[key] = ChainState(
             step.after_digest, step.detail, step.rows_since_base, step.bytes_since_base
