@@ -158,7 +158,7 @@ def _follow(client: TestClient, url: str) -> tuple[list[Any], int]:
 
 def test_a_cursor_walks_a_list_exactly_once_even_while_it_grows(client, ctx, world) -> None:
     with ctx.session_factory() as session:
-        court = session.get(Case, world.case_a).court_id  # type: ignore[union-attr]
+        court = session.get(Case, world.case_a).court_id
         session.add_all(
             Case(
                 court_id=court,
