@@ -262,6 +262,8 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
                 refused = sum(1 for s in statuses if s in (413, -1))
                 note = f"({len(statuses)} bodies sent, {refused} refused: 413 or closed)"
             phases.append(Phase(name, sampler.samples, latencies, note))
+            if args.verbose:
+                print(name, " ".join(f"{x:.0f}" for x in sampler.samples[::10]))
         for c in readers:
             await c.aclose()
         print(
@@ -280,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--readers", type=int, default=3)
+    parser.add_argument("--verbose", action="store_true", help="print the RSS samples (1 in 10)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(run(args, Path(tmp)))
