@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hearing_server.errors import BodyTooLargeError, error_body
+from hearing_server.evidence.files import MAX_BYTES as EVIDENCE_BYTES
 
 __all__ = ["UPLOAD_LIMITS", "BodyLimitMiddleware", "RouteLimit", "limit_for"]
 
@@ -38,17 +39,14 @@ class RouteLimit:
     max_bytes: int
 
 
-def _upload_limits() -> tuple[RouteLimit, ...]:
-    from hearing_server.api.verification import MAX_PDF_BYTES
-    from hearing_server.evidence.files import MAX_BYTES as EVIDENCE_BYTES
+VERIFY_PDF_BYTES = 50 * 1024 * 1024
+"""``POST /api/verify``'s own limit (``hearing_server.api.verification.MAX_PDF_BYTES``, which a
+test keeps equal: this module may not import a router)."""
 
-    return (
-        RouteLimit("POST", re.compile(r"/api/hearings/\d+/evidence"), EVIDENCE_BYTES),
-        RouteLimit("POST", re.compile(r"/api/verify"), MAX_PDF_BYTES),
-    )
-
-
-UPLOAD_LIMITS: tuple[RouteLimit, ...] = _upload_limits()
+UPLOAD_LIMITS: tuple[RouteLimit, ...] = (
+    RouteLimit("POST", re.compile(r"/api/hearings/\d+/evidence"), EVIDENCE_BYTES),
+    RouteLimit("POST", re.compile(r"/api/verify"), VERIFY_PDF_BYTES),
+)
 
 
 def limit_for(method: str, path: str, default_bytes: int, routes: Sequence[RouteLimit]) -> int:

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
 
+from hearing_server.api.verification import MAX_PDF_BYTES
 from hearing_server.body_limit import UPLOAD_LIMITS, BodyLimitMiddleware, RouteLimit, limit_for
 from hearing_server.errors import install_handlers
 from hearing_server.evidence.files import MAX_BYTES as EVIDENCE_BYTES
@@ -153,7 +154,7 @@ def test_a_route_with_uploads_has_its_own_larger_limit() -> None:
 
 def test_the_upload_routes_are_the_evidence_and_verification_uploads() -> None:
     assert limit_for("POST", "/api/hearings/12/evidence", 1, UPLOAD_LIMITS) == EVIDENCE_BYTES
-    assert limit_for("POST", "/api/verify", 1, UPLOAD_LIMITS) == 50 * 1024 * 1024
+    assert limit_for("POST", "/api/verify", 1, UPLOAD_LIMITS) == MAX_PDF_BYTES
     assert limit_for("POST", "/api/hearings/12/evidence/present", 1, UPLOAD_LIMITS) == 1
     assert limit_for("GET", "/api/verify", 1, UPLOAD_LIMITS) == 1
 
