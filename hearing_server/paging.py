@@ -154,7 +154,9 @@ def keyset(session: Session, query: Select[T], columns: Sequence[Column], page: 
 
 def cut(items: Sequence[T], key: Callable[[T], Key], page: Page) -> list[T]:
     """The same page of a list already in memory, sorted by ``key``."""
-    after = page.after(1 if not items else len(key(items[0])))
+    if not items:
+        return []
+    after = page.after(len(key(items[0])))
     chosen = sorted(items, key=key)
     if after is not None:
         chosen = [item for item in chosen if key(item) > after]
