@@ -17,7 +17,7 @@ RUN_FILE ?= $(SPEECH_CORPUS)/zh_aishell1_BAC009S0764W0121.wav
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv lint format test bench bench-editing bench-cluster bench-load run cluster asr-demo vendor clean distclean
+.PHONY: venv lint format test bench bench-editing bench-cluster bench-load bench-memory run cluster asr-demo vendor clean distclean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: venv lint
 
 bench: venv
 	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)
+
+# Memory bounds (issue 14): server RSS and others' p95 while one party pulls a 10,000-edit history
+# and while ten 50 MB bodies arrive.
+bench-memory: venv
+	$(PY) tests/bench/bench_memory_bounds.py $(BENCH_ARGS)
 
 # Transcript editing: edit-to-visible latency with 51 and 200 sockets (a server in its own process).
 bench-editing: venv

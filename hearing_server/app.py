@@ -34,6 +34,7 @@ from hearing_server.api import (
     transcript_ws,
     verification,
 )
+from hearing_server.body_limit import BodyLimitMiddleware
 from hearing_server.browser_headers import BrowserHeadersMiddleware
 from hearing_server.errors import install_handlers
 from hearing_server.id_bounds import IdBoundsMiddleware
@@ -100,6 +101,7 @@ def create_app(
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
     # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
     app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
+    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)

@@ -18,6 +18,7 @@
     ├── InvalidInputError      422   well-formed request that breaks a domain rule
     │   └── InvalidSignatureError 422 a signature value that does not verify with the certificate
     ├── PayloadTooLargeError   413   request body over its limit (uploaded PDF, timestamp query)
+    │   └── BodyTooLargeError  413   over the server-wide body limit (hearing_server.body_limit)
     ├── UnsupportedMediaTypeError 415 body of the wrong Content-Type
     ├── ServiceUnavailableError 503  verification workers busy (try again)
     ├── OwnedElsewhereError    409   a live hearing another process runs (``owner``: go there)
@@ -77,6 +78,8 @@ REASONS: dict[str, str] = {
     "preview_kind": "notices of kind {kind} cannot be previewed here",
     "preview_needs_time": "a preview of a rescheduling needs the new scheduled_at",
     "cross_origin": "this request came from a page of another site and is refused",
+    "body_too_large": "the request body is larger than {limit_bytes} bytes",
+    "bad_cursor": "this cursor is not one the server gave for this list; start again without it",
 }
 
 # Pydantic error types -> the problem a person is told about (anything else: "invalid").
@@ -214,6 +217,22 @@ class RateLimitedError(ServerError):
 class PayloadTooLargeError(ServerError):
     code = "too_large"
     status_code = 413
+
+
+class BodyTooLargeError(PayloadTooLargeError, StarletteHTTPException):
+    """A body over :mod:`hearing_server.body_limit`'s limit, found while a route reads it.
+
+    Also a Starlette ``HTTPException`` only so that FastAPI's body parser re-raises it as it is
+    (it turns any other exception into a 400); it is answered by the ``ServerError`` handler."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        message = REASONS["body_too_large"].format(limit_bytes=limit_bytes)
+        Exception.__init__(self, message)  # not HTTPException's: its first argument is a status
+        self.message = message
+        self.reason = "body_too_large"
+        self.params = {"limit_bytes": limit_bytes}
+        self.detail = message
+        self.headers = None
 
 
 class UnsupportedMediaTypeError(ServerError):

@@ -324,20 +324,40 @@ class TranscriptUpdate(Base):
 
 
 class TranscriptRevision(Base):
-    """Who changed which segment, when, from what to what (append-only)."""
+    """Who changed which segment, when, and the change it made (append-only).
 
-    __tablename__ = "transcript_revisions"
+    Stored as the change, not as the texts before and after
+    (:mod:`hearing_server.transcript.revdiff`): the common prefix and suffix lengths and the
+    replaced text, with the full text (``base``) at the start of each stretch of a segment's chain.
+    ``detail`` False: the hearing's revision budget was spent, only who/when/where is kept.
+    """
+
+    __tablename__ = "transcript_revision_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
     hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id"))
     seq: Mapped[int]
     segment_id: Mapped[str] = mapped_column(String(64))
     field: Mapped[str] = mapped_column(String(16))
-    before: Mapped[str] = mapped_column(Text)
-    after: Mapped[str] = mapped_column(Text)
     author_key: Mapped[str] = mapped_column(String(64))
     author_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
-    __table_args__ = (Index("ix_transcript_revision_segment", "hearing_id", "segment_id"),)
+    prefix_chars: Mapped[int]
+    suffix_chars: Mapped[int]
+    removed: Mapped[str] = mapped_column(Text)
+    inserted: Mapped[str] = mapped_column(Text)
+    base: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[bool]
+    before_chars: Mapped[int]
+    after_chars: Mapped[int]
+    after_digest: Mapped[str] = mapped_column(String(32))
+    rows_since_base: Mapped[int]
+    bytes_since_base: Mapped[int]
+    spent_bytes: Mapped[int]
+    """The hearing's stored detail bytes up to and including this revision (its budget)."""
+    __table_args__ = (
+        Index("ix_revision_change_hearing", "hearing_id", "id"),
+        Index("ix_revision_change_chain", "hearing_id", "segment_id", "field", "id"),
+    )
 
 
 @event.listens_for(AuditEvent, "before_update")

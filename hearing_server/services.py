@@ -170,7 +170,10 @@ def build_services(
         if settings.redis_url
         else InProcessBus()
     )
-    documents = DocumentRooms(SqlUpdateStore(context.session_factory), bus=bus)
+    store = SqlUpdateStore(
+        context.session_factory, revision_budget_bytes=settings.revision_budget_bytes
+    )
+    documents = DocumentRooms(store, bus=bus)
     recordings = LocalDirStore(settings.data_dir / "recordings") if settings.record_audio else None
     node = settings.node_name or f"{socket.gethostname()}-{os.getpid()}"
     leases = Leases(context.engine) if settings.redis_url else None

@@ -150,6 +150,20 @@ class Settings(BaseSettings):
         description="this process's name in a cluster (the proxy routes a hearing's media to "
         "its owner by it); default: the host name and process id",
     )
+    # Memory bounds (issue 14): hearing_server.body_limit, hearing_server.transcript.revdiff.
+    body_limit_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="the largest request body (JSON); larger ones are answered 413 before they "
+        "are read. Uploads have their own limit (evidence files 20 MB, the PDF to verify 50 MB)",
+    )
+    revision_budget_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=0,
+        description="the most bytes of edit detail (the changed text of each revision) kept per "
+        "hearing; beyond it a revision records who, when, which segment and the lengths, not the "
+        "text (the transcript itself is never affected)",
+    )
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in the data directory."""

@@ -15,6 +15,7 @@ from hearing_server.closing.documents import case_documents, case_for_reader
 from hearing_server.deps import CaseFilesDep, OptionalStaff, RecordParticipant, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.models import CaseDocument
+from hearing_server.paging import PageDep, cut
 
 router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["case documents"])
 
@@ -31,12 +32,18 @@ class CaseDocumentOut(BaseModel):
 
 @router.get("")
 def list_documents(
-    case_id: int, session: SessionDep, staff: OptionalStaff, participant: RecordParticipant
+    case_id: int,
+    session: SessionDep,
+    staff: OptionalStaff,
+    participant: RecordParticipant,
+    page: PageDep,
+    response: Response,
 ) -> list[CaseDocumentOut]:
     case_for_reader(session, staff, participant, case_id)
+    documents = cut(case_documents(session, case_id), lambda d: (d.id,), page)
     return [
         CaseDocumentOut.model_validate(d, from_attributes=True)
-        for d in case_documents(session, case_id)
+        for d in page.answer(response, documents, lambda d: (d.id,))
     ]
 
 

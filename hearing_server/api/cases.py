@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from hearing_server.access import case_for_staff
 from hearing_server.api.views import case_out, hearing_out
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
 from hearing_server.models import Case, Hearing
+from hearing_server.paging import PageDep, keyset
 from hearing_server.scheduling import do_create_case
 from hearing_server.schemas import CaseIn, CaseOut, HearingOut
 
@@ -16,11 +17,12 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
 
 
 @router.get("")
-def list_cases(staff: CurrentStaff, session: SessionDep) -> list[CaseOut]:
-    cases = session.scalars(
-        select(Case).where(Case.court_id == staff.court_id).order_by(Case.id)
-    ).all()
-    return [case_out(case) for case in cases]
+def list_cases(
+    staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[CaseOut]:
+    query = select(Case).where(Case.court_id == staff.court_id)
+    cases = keyset(session, query, (Case.id,), page)
+    return [case_out(case) for case in page.answer(response, cases, lambda c: (c.id,))]
 
 
 @router.post("", status_code=201)
@@ -37,9 +39,11 @@ def get_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseOut:
 
 
 @router.get("/{case_id}/hearings")
-def list_case_hearings(case_id: int, staff: CurrentStaff, session: SessionDep) -> list[HearingOut]:
+def list_case_hearings(
+    case_id: int, staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[HearingOut]:
     case = case_for_staff(session, staff, case_id)
-    hearings = session.scalars(
-        select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.scheduled_at)
-    ).all()
-    return [hearing_out(hearing) for hearing in hearings]
+    query = select(Hearing).where(Hearing.case_id == case.id)
+    rows = keyset(session, query, (Hearing.scheduled_at, Hearing.id), page)
+    shown = page.answer(response, rows, lambda h: (h.scheduled_at, h.id))
+    return [hearing_out(hearing) for hearing in shown]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter, BackgroundTasks, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from hearing_server.invitations import (
     join_url,
 )
 from hearing_server.models import Case, Hearing, Participant
+from hearing_server.paging import PageDep, cut, keyset
 from hearing_server.scheduling import (
     do_add_participant,
     do_reschedule_hearing,
@@ -67,15 +68,19 @@ def schedule_hearing(
 
 
 @router.get("/hearings")
-def list_hearings(staff: CurrentStaff, session: SessionDep) -> list[HearingOut]:
-    """All hearings of the staff member's court, earliest first."""
-    rows = session.scalars(
+def list_hearings(
+    staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[HearingOut]:
+    """The hearings of the staff member's court, earliest first (paged)."""
+    query = (
         select(Hearing)
         .join(Case, Hearing.case_id == Case.id)
         .where(Case.court_id == staff.court_id)
-        .order_by(Hearing.scheduled_at, Hearing.id)
-    ).all()
-    return [hearing_out(row) for row in rows]
+    )
+    rows = keyset(session, query, (Hearing.scheduled_at, Hearing.id), page)
+    return [
+        hearing_out(row) for row in page.answer(response, rows, lambda h: (h.scheduled_at, h.id))
+    ]
 
 
 @router.get("/hearings/{hearing_id}")
@@ -166,7 +171,12 @@ def close_hearing(
 
 @router.get("/hearings/{hearing_id}/participants")
 def list_participants(
-    hearing_id: int, staff: OptionalStaff, participant: RecordParticipant, session: SessionDep
+    hearing_id: int,
+    staff: OptionalStaff,
+    participant: RecordParticipant,
+    session: SessionDep,
+    page: PageDep,
+    response: Response,
 ) -> list[ParticipantOut]:
     """Staff of the court see contact details; participants of the hearing see names and roles."""
     if staff is not None:
@@ -175,10 +185,10 @@ def list_participants(
         hearing = hearing_for_participant(session, participant, hearing_id)
     else:
         raise NotAuthenticatedError("please log in or join through your invitation link")
-    rows = session.scalars(
-        select(Participant).where(Participant.hearing_id == hearing.id).order_by(Participant.id)
-    ).all()
-    return [participant_out(row, with_contact=staff is not None) for row in rows]
+    query = select(Participant).where(Participant.hearing_id == hearing.id)
+    rows = keyset(session, query, (Participant.id,), page)
+    shown = page.answer(response, rows, lambda p: (p.id,))
+    return [participant_out(row, with_contact=staff is not None) for row in shown]
 
 
 class TookPartOut(BaseModel):
@@ -188,11 +198,15 @@ class TookPartOut(BaseModel):
 
 
 @router.get("/hearings/{hearing_id}/took-part")
-def list_took_part(hearing_id: int, staff: CurrentStaff, session: SessionDep) -> list[TookPartOut]:
+def list_took_part(
+    hearing_id: int, staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[TookPartOut]:
     """Everyone who took part (participants, and the judges and clerks who joined the room), for
     the transcript editor's change of speaker (court staff of the hearing's court only)."""
     hearing = hearing_for_staff(session, staff, hearing_id)
-    return [TookPartOut(key=p.key, role=p.role, name=p.name) for p in took_part(session, hearing)]
+    numbered = list(enumerate(took_part(session, hearing)))
+    shown = page.answer(response, cut(numbered, lambda n: (n[0],), page), lambda n: (n[0],))
+    return [TookPartOut(key=p.key, role=p.role, name=p.name) for _, p in shown]
 
 
 @router.post("/hearings/{hearing_id}/participants", status_code=201)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel
 
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
@@ -17,6 +17,7 @@ from hearing_server.notices.outbox import (
     list_hearing_notices,
 )
 from hearing_server.notices.preview import PlannedChange, preview_hearing_notices
+from hearing_server.paging import PageDep, cut
 
 router = APIRouter(prefix="/api", tags=["notices"])
 
@@ -54,11 +55,12 @@ def notice_out(view: NoticeView) -> NoticeOut:
 
 
 @router.get("/hearings/{hearing_id}/notices")
-def list_notices(hearing_id: int, staff: CurrentStaff, session: SessionDep) -> list[NoticeOut]:
-    return [
-        notice_out(view)
-        for view in list_hearing_notices(session, staff=staff, hearing_id=hearing_id)
-    ]
+def list_notices(
+    hearing_id: int, staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[NoticeOut]:
+    views = list_hearing_notices(session, staff=staff, hearing_id=hearing_id)
+    shown = page.answer(response, cut(views, lambda v: (v.id,), page), lambda v: (v.id,))
+    return [notice_out(view) for view in shown]
 
 
 class NoticePreviewOut(BaseModel):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from hearing_server.audit import Actor
@@ -35,6 +35,7 @@ from hearing_server.deps import (
     SessionDep,
 )
 from hearing_server.models import RetranscriptionJob, RetranscriptionState, SuggestionState
+from hearing_server.paging import PageDep, cut
 from hearing_server.retranscribe.decisions import (
     accept_all_untouched,
     accept_suggestion,
@@ -147,9 +148,13 @@ def start(
 
 
 @router.get("/jobs")
-def jobs(hearing_id: int, session: SessionDep, staff: CurrentStaff) -> list[JobOut]:
+def jobs(
+    hearing_id: int, session: SessionDep, staff: CurrentStaff, page: PageDep, response: Response
+) -> list[JobOut]:
+    """Newest first."""
     editor_hearing(session, staff, hearing_id)
-    return [_job_out(job) for job in hearing_jobs(session, hearing_id)]
+    chosen = cut(hearing_jobs(session, hearing_id), lambda j: (-j.id,), page)
+    return [_job_out(job) for job in page.answer(response, chosen, lambda j: (-j.id,))]
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -174,9 +179,13 @@ async def suggestions(
     session: SessionDep,
     staff: CurrentStaff,
     rooms: DocumentsDep,
+    page: PageDep,
+    response: Response,
     state: SuggestionState | None = None,
 ) -> list[SuggestionOut]:
     editor_hearing(session, staff, hearing_id)
+    found = await suggestions_now(session, rooms, hearing_id, state)
+    chosen = cut(found, lambda s: (s[0].start_ms, s[0].id), page)
     return [
         SuggestionOut(
             id=row.id,
@@ -195,7 +204,7 @@ async def suggestions(
             segment_touched=view.touched if view is not None else False,
             segment_locked=view.locked if view is not None else False,
         )
-        for row, view in await suggestions_now(session, rooms, hearing_id, state)
+        for row, view in page.answer(response, chosen, lambda s: (s[0].start_ms, s[0].id))
     ]
 
 

@@ -2,7 +2,10 @@
 
 - ``GET /api/hearings/{id}/transcript.{txt|json|srt|vtt|pdf}``: everyone admitted to the hearing
   (parties get their copy); the PDF is the court-format transcript (笔录).
-- ``GET /api/hearings/{id}/transcript/revisions[?segment=ID]``: who changed what, when.
+- ``GET /api/hearings/{id}/transcript/revisions[?segment=ID]``: who changed what, when; paged
+  (:mod:`hearing_server.paging`), oldest first, each page rebuilt from the stored changes, so a
+  history of any length is read in pages of bounded size. ``before``/``after`` are null for a
+  revision whose text was not kept (the hearing's revision budget: ``detail`` false).
 - ``DELETE /api/hearings/{id}/transcript/segments/{segment}``: the judge, the clerk or a recorder
   removes a segment with no words (an empty row); audited, seen live in every editor.
 - ``POST /api/hearings/{id}/hotwords``: the judge, the clerk or a recorder adds terms (a name the
@@ -14,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from hearing_server.deps import (
@@ -28,6 +31,7 @@ from hearing_server.deps import (
 )
 from hearing_server.live.admission import admit
 from hearing_server.live.hotwords import do_add_hotwords
+from hearing_server.paging import PageDep
 from hearing_server.transcript.blank_rows import delete_blank_row
 from hearing_server.transcript.outputs import ExportFormat, export_document
 from hearing_server.transcript.store import SqlUpdateStore
@@ -44,10 +48,15 @@ MEDIA_TYPES = {
 
 
 class RevisionOut(BaseModel):
+    id: int
     segment_id: str
     field: str
-    before: str
-    after: str
+    detail: bool
+    """False: the hearing's revision budget was spent; who, when and the lengths are kept."""
+    before: str | None
+    after: str | None
+    before_chars: int
+    after_chars: int
     author: str
     author_name: str
     at: datetime
@@ -99,22 +108,35 @@ def revisions(
     ctx: ContextDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
-    segment: str | None = None,
+    page: PageDep,
+    response: Response,
+    segment: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> list[RevisionOut]:
     admit(session, staff, participant, hearing_id)
+    session.close()  # the page is read in its own short session; hold no connection meanwhile
     store = SqlUpdateStore(ctx.session_factory)
+    entries = store.revision_page(
+        hearing_id,
+        after_id=page.after_id(),
+        limit=page.limit + 1,
+        segment_id=segment,
+    )
     return [
         RevisionOut(
+            id=r.id,
             segment_id=r.segment_id,
-            field=r.field.value,
+            field=r.field,
+            detail=r.detail,
             before=r.before,
             after=r.after,
+            before_chars=r.before_chars,
+            after_chars=r.after_chars,
             author=r.author,
             author_name=r.author_name,
             at=r.at,
             seq=r.seq,
         )
-        for r in store.revisions(hearing_id, segment)
+        for r in page.answer(response, entries, lambda r: (r.id,))
     ]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from asr.types import Commit, Gap, Revision, UtteranceEnd
 from hearing_server.app import create_app
 from hearing_server.models import TranscriptRevision
+from hearing_server.transcript.store import SqlUpdateStore
 from tests.server.live_client import (
     emit,
     live_of,
@@ -121,8 +122,16 @@ def test_editors_correct_asr_text_readers_watch_and_everything_survives_a_restar
         revision = session.scalars(
             select(TranscriptRevision).where(TranscriptRevision.field == "text")
         ).all()[-1]
-        assert (revision.before, revision.after) == ("原告陈述借款五万元", "原告陈述借款五万元。")
+        # stored as the change (the full stop added), not as two copies of the segment
+        assert (revision.removed, revision.inserted, revision.prefix_chars) == ("", "。", 9)
         assert revision.author_key.startswith("user-")
+    (read,) = [
+        r
+        for r in SqlUpdateStore(ctx.session_factory).revision_page(
+            world.hearing_a, after_id=revision.id - 1, limit=1
+        )
+    ]
+    assert (read.before, read.after) == ("原告陈述借款五万元", "原告陈述借款五万元。")
 
     # Another server process on the same database: the document is all there.
     restarted = create_app(
@@ -359,8 +368,8 @@ def test_the_recogniser_corrects_its_own_words_but_never_a_persons(
         while clerk.texts() != ["几乎停滞的情况，。"]:
             clerk.receive()
 
-    with ctx.session_factory() as session:
-        texts = session.scalars(
-            select(TranscriptRevision.after).where(TranscriptRevision.author_key == "asr")
-        ).all()
-        assert "几乎停滞" in texts
+    history = SqlUpdateStore(ctx.session_factory).revision_page(
+        world.hearing_a, after_id=0, limit=200
+    )
+    texts = [r.after for r in history if r.author == "asr"]
+    assert "几乎停滞" in texts

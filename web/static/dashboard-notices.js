@@ -2,6 +2,7 @@
 // log (delivery status per participant and channel, send a failed one again).
 import { api, el, errorText, fill, formatDateTime, showError } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { apiAll } from "./paging.js";
 
 const LOG_REFRESH_MS = 3000; // while a notice is pending, the log follows the dispatcher
 
@@ -61,8 +62,8 @@ export function noticeLog(hearing) {
   const refresh = async () => {
     clearTimeout(timer);
     const [notices, people] = await Promise.all([
-      api("GET", `/api/hearings/${hearing.id}/notices`),
-      api("GET", `/api/hearings/${hearing.id}/participants`),
+      apiAll(`/api/hearings/${hearing.id}/notices`),
+      apiAll(`/api/hearings/${hearing.id}/participants`),
     ]);
     const participants = new Map(people.map((p) => [p.id, p]));
     body.replaceChildren(...notices.slice().reverse().map((n) => logRow(n, participants, refresh)));

@@ -14,6 +14,7 @@ import { courtTimeToIso, hearingActions } from "./dashboard-hearing-actions.js";
 import { linkButtons } from "./dashboard-links.js";
 import { noticesPanel } from "./dashboard-notices.js";
 import { languageFields, rowNotes } from "./interpreting.js";
+import { apiAll } from "./paging.js";
 
 const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer",
   "interpreter"];
@@ -87,7 +88,7 @@ async function hearingRow(h) {
   const toggle = el("button", { class: "small secondary", type: "button" }, t("participants"));
   toggle.onclick = async () => {
     if (details.hidden && !list.childElementCount) {
-      const ps = await api("GET", `/api/hearings/${h.id}/participants`);
+      const ps = await apiAll(`/api/hearings/${h.id}/participants`);
       for (const p of ps) list.append(participantRow(p, ps));
       details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list, ps));
     }
@@ -144,7 +145,7 @@ async function hearingRow(h) {
 }
 
 async function render() {
-  const hearings = await api("GET", "/api/hearings");
+  const hearings = await apiAll("/api/hearings");
   const calendar = document.getElementById("calendar");
   calendar.replaceChildren();
   if (!hearings.length) calendar.append(el("p", { class: "hint" }, t("no_hearings")));
@@ -175,7 +176,7 @@ async function main() {
     await api("POST", "/api/auth/logout");
     location.href = "/login.html";
   };
-  cases = await api("GET", "/api/cases");
+  cases = await apiAll("/api/cases");
   const select = document.getElementById("s-case");
   for (const c of cases) select.append(el("option", { value: c.id }, `${c.case_number} ${c.cause_of_action}`));
   const form = document.getElementById("schedule");

@@ -5,6 +5,7 @@
 import { api, el } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { lang, roleLabel } from "./i18n.js";
+import { apiAll } from "./paging.js";
 
 const WORDS = {
   "zh-CN": {
@@ -133,14 +134,14 @@ export function setupSuggestions({ hearingId, speakers, onFocus, notice }) {
   }
 
   async function loadSuggestions() {
-    const pending = await api("GET", `${base}/suggestions?state=pending`).catch((exc) => { fail(exc); return []; });
+    const pending = await apiAll(`${base}/suggestions?state=pending`).catch((exc) => { fail(exc); return []; });
     list.replaceChildren(...(pending.length ? pending.map(item) : [el("li", { class: "rt-item hint" }, w("none"))]));
     acceptAll.hidden = !pending.some((s) => s.segment_id !== null && !s.segment_touched && !s.segment_locked);
   }
 
   async function refresh() {
     clearTimeout(timer);
-    const jobs = await api("GET", `${base}/jobs`).catch((exc) => { fail(exc); return []; });
+    const jobs = await apiAll(`${base}/jobs`).catch((exc) => { fail(exc); return []; });
     const wasActive = job.dataset.state === "queued" || job.dataset.state === "running";
     const active = showJob(jobs[0]);
     if (active) timer = setTimeout(refresh, 1500);

@@ -3,6 +3,7 @@
 import { api, el, setupHeader } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { DocSync } from "./doc-sync.js";
+import { apiAll } from "./paging.js";
 import {
   insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
 } from "./editor-commands.js";
@@ -57,6 +58,7 @@ export function coalesce(revisions, windowMs = 60000) {
   for (const r of revisions) {
     const last = out[out.length - 1];
     if (last && last.field === "text" && r.field === "text" && last.author === r.author
+        && last.detail !== false && r.detail !== false
         && new Date(r.at) - new Date(last.at_last) < windowMs) {
       last.after = r.after;
       last.at_last = r.at;
@@ -74,10 +76,11 @@ function formatTime(iso) {
 async function showHistory(id) {
   page.current = id;
   const list = document.getElementById("history");
-  const items = await api("GET", `/api/hearings/${hearingId}/transcript/revisions?segment=${encodeURIComponent(id)}`).catch(() => []);
+  const items = await apiAll(`/api/hearings/${hearingId}/transcript/revisions?segment=${encodeURIComponent(id)}`).catch(() => []);
   list.replaceChildren(...coalesce(items).slice(-12).reverse().map((r) => el("li", {},
     el("div", { class: "h-meta" }, `${r.author === "asr" ? t("asr") : r.author_name || r.author} · ${formatTime(r.at)}`),
-    r.field === "text" ? el("div", {}, el("del", {}, r.before), " → ", el("ins", {}, r.after))
+    r.detail === false ? el("div", {}, t("history_no_detail").replace("{before}", r.before_chars).replace("{after}", r.after_chars))
+      : r.field === "text" ? el("div", {}, el("del", {}, r.before), " → ", el("ins", {}, r.after))
       : el("div", {}, `${t("field_" + r.field)}: ${r.after || r.before}`))));
 }
 
@@ -231,7 +234,7 @@ async function main() {
   let hearing, participants = [];
   try {
     hearing = await api("GET", `/api/hearings/${hearingId}`);
-    participants = await api("GET", `/api/hearings/${hearingId}/participants`).catch(() => []);
+    participants = await apiAll(`/api/hearings/${hearingId}/participants`).catch(() => []);
     page.me = await whoAmI();
   } catch (exc) {
     setupHeader();
@@ -248,7 +251,7 @@ async function main() {
   if (!["open", "closed"].includes(hearing.status)) { page.me.canEdit = false; page.me.canLock = false; }
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   // Everyone who took part, the judge and clerk too (not on the participant list): for 更改发言人.
-  page.speakers = await api("GET", `/api/hearings/${hearingId}/took-part`).catch(() => page.speakers);
+  page.speakers = await apiAll(`/api/hearings/${hearingId}/took-part`).catch(() => page.speakers);
   document.getElementById("tools").hidden = !page.me.canEdit;
   document.getElementById("keys-help").hidden = !page.me.canEdit;
   const scheme = location.protocol === "https:" ? "wss" : "ws";

@@ -4,6 +4,7 @@
 import { api, setupHeader } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
+import { apiAll } from "./paging.js";
 import { ensureMedia, toggleSelfMute } from "./room-media.js";
 import { leave, renderPeople } from "./room-people.js";
 import { hearingId, reportError, setConn, state } from "./room-state.js";
@@ -39,7 +40,7 @@ async function main() {
   let participants;
   try {
     hearing = await api("GET", `/api/hearings/${hearingId}`);
-    participants = await api("GET", `/api/hearings/${hearingId}/participants`);
+    participants = await apiAll(`/api/hearings/${hearingId}/participants`);
   } catch (exc) {
     setupHeader();
     if (exc.status === 401) location.href = `/login.html?next=${encodeURIComponent(location.pathname + location.search)}`;

@@ -11,6 +11,7 @@
 import { api, el, setupHeader } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { roleLabel, t } from "./i18n.js";
+import { apiAll } from "./paging.js";
 import { renderSlots } from "./sign-clerk.js";
 import { blockingText, renderAnswerBox } from "./sign-corrections.js";
 import { mayFileErrata, renderErrata, setupErrataForm } from "./sign-errata.js";
@@ -248,7 +249,7 @@ async function main() {
   $("who").textContent = `${roleLabel(who.role)} ${who.name}`;
   $("to-editor").href = `/transcript/${hearingId}`;
   $("to-editor").hidden = who.scope === "record"; // a signing link's session: the record only
-  const participants = await api("GET", `/api/hearings/${hearingId}/participants`).catch(() => []);
+  const participants = await apiAll(`/api/hearings/${hearingId}/participants`).catch(() => []);
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   $("pad-clear").onclick = () => page.pad?.clear();
   $("confirm").onchange = updateSignButton;

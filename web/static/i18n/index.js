@@ -1,5 +1,6 @@
 // The parts of the dictionary kept beside the base table in ../i18n.js, one file per feature.
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
+import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
@@ -28,4 +29,5 @@ export const PARTS = [
   broadcast,
   screen,
   origin,
+  bounds,
 ];
