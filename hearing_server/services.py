@@ -54,7 +54,7 @@ from hearing_server.retranscribe.worker import (
 )
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
-from hearing_server.settings import Settings, resolve_secret_key
+from hearing_server.settings import Settings, resolve_link_key, resolve_secret_key
 from hearing_server.transcript.bridge import (
     asr_sink,
     document_view,
@@ -131,6 +131,7 @@ def build_context(
     return ServerContext(
         settings=settings,
         secret_key=secret_key,
+        link_key=resolve_link_key(settings),
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock,
