@@ -19,14 +19,23 @@ is the length of another action's commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hearing_server.audit_chain import ChainFields, canonical_details, row_hash
+from hearing_server.audit_chain import (
+    GENESIS,
+    ChainedRow,
+    ChainFields,
+    ChainReport,
+    canonical_details,
+    row_hash,
+    verify_chain,
+)
 from hearing_server.models import AuditChainHead, AuditEvent
 
 ActorKind = Literal["staff", "participant", "system"]
@@ -103,3 +112,43 @@ def record(
         .execution_options(synchronize_session=False)
     )
     return event
+
+
+def verify(session: Session, *, batch_rows: int = 1000) -> ChainReport:
+    """Check the whole chain in ``seq`` order (read in batches: memory stays flat)."""
+    head = session.get(AuditChainHead, HEAD_ID)
+    head_seq, head_hash = (head.seq, head.last_hash) if head is not None else (0, GENESIS)
+    return verify_chain(_chained_rows(session, batch_rows), head_seq=head_seq, head_hash=head_hash)
+
+
+def _chained_rows(session: Session, batch_rows: int) -> Iterator[ChainedRow]:
+    after = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.seq > after)
+            .order_by(AuditEvent.seq)
+            .limit(batch_rows)
+            .execution_options(populate_existing=True)
+        ).all()
+        if not batch:
+            return
+        for event in batch:
+            yield ChainedRow(
+                id=event.id,
+                fields=ChainFields(
+                    seq=event.seq,
+                    at=event.at,
+                    actor_kind=event.actor_kind,
+                    actor_id=event.actor_id,
+                    action=event.action,
+                    entity_type=event.entity_type,
+                    entity_id=event.entity_id,
+                    case_id=event.case_id,
+                    details=event.details,
+                ),
+                prev_hash=event.prev_hash,
+                row_hash=event.row_hash,
+            )
+        after = batch[-1].seq
+        session.expunge_all()

@@ -290,7 +290,8 @@ async def _server_error(_: Request, exc: Exception) -> JSONResponse:
     precise = {"reason": exc.reason, "params": exc.params} if exc.reason != exc.code else {}
     body = error_body(exc.code, exc.message, **precise, **exc.extra())
     headers = None
-    if isinstance(exc, RateLimitedError) and isinstance(exc.params.get("seconds"), int):
+    retry = isinstance(exc, RateLimitedError | ServiceUnavailableError)
+    if retry and isinstance(exc.params.get("seconds"), int):
         headers = {"Retry-After": str(exc.params["seconds"])}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 

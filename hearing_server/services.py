@@ -44,6 +44,7 @@ from hearing_server.notices.wiring import (
 )
 from hearing_server.notify import CodeSender
 from hearing_server.once import Once, cluster_once
+from hearing_server.rate_limit import TsaLimits
 from hearing_server.recording_archive import RecordingArchive
 from hearing_server.recording_jobs import FinalisationJobs, finalisation_running
 from hearing_server.retention import retention_running
@@ -109,6 +110,7 @@ class Services:
     closing: ClosingService | None
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
+    tsa_limits: TsaLimits
     running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     broadcast: BroadcastService | None = None
     """Public broadcasts (庭审公开) of this process's live hearings."""
@@ -228,6 +230,7 @@ def build_services(
             else None
         ),
         verification=VerificationPool(),
+        tsa_limits=TsaLimits.from_settings(settings),
         verify_limiter=LoginRateLimiter(
             Counters(context.engine, clock=context.clock),
             name="verify-upload",

@@ -145,6 +145,19 @@ class Settings(BaseSettings):
         description="the court TSA's policy OID (register your own; the default is an example arc)",
     )
     signature_prepare_ttl_minutes: int = Field(default=30, gt=0)
+    tsa_rate_per_minute: int = Field(
+        default=60,
+        gt=0,
+        description="POST /tsa: timestamp requests per minute per client address (each process)",
+    )
+    tsa_burst: int = Field(
+        default=20, gt=0, description="POST /tsa: requests a client may send at once"
+    )
+    tsa_max_concurrent: int = Field(
+        default=4,
+        gt=0,
+        description="POST /tsa: requests answered at once (all clients); more get 503",
+    )
     # Several server processes (docs/architecture.md): they share the database and meet on Redis.
     redis_url: str | None = Field(
         default=None,

@@ -7,9 +7,10 @@ answered by re-issuing it under the same root that verifiers already trust.
 On disk (``directory``, mode 0700): certificates as PEM, private keys as PKCS#8 encrypted
 (``BestAvailableEncryption``) with their group's passphrase (:class:`KeyPassphrases`: the CA's
 root and issuing keys, the TSA key and the court seal key each have their own, so that rotating
-one, :mod:`signing.key_rotation`, leaves the others alone), every file 0600 and written once (``O_EXCL``): a key never
-touches disk unencrypted and an existing CA is never overwritten. :meth:`CourtCA.load` reads the
-root *certificate* only; the root key stays on disk for the day the issuing CA is renewed.
+one, :mod:`signing.key_rotation`, leaves the others alone), every file 0600 and written once
+(``O_EXCL``): a key never touches disk unencrypted and an existing CA is never overwritten.
+:meth:`CourtCA.load` reads the root *certificate* only; the root key stays on disk for the day
+the issuing CA is renewed.
 
 Signers' certificates carry the identity checked at their invitation
 (:class:`~signing.identity.SignerIdentity`, in :mod:`signing.identity`).
@@ -21,8 +22,8 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -203,9 +204,7 @@ class CourtCA:
         decrypt with its group's passphrase."""
         passphrases = _passphrases(passphrase)
         certs = {n: _read_cert(directory / f"{n}.pem") for n in _NAMES}
-        keys = {
-            n: read_key(directory / f"{n}.key.pem", passphrases.of_key(n)) for n in _NAMES[1:]
-        }
+        keys = {n: read_key(directory / f"{n}.key.pem", passphrases.of_key(n)) for n in _NAMES[1:]}
         court = certs["root"].subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
         return cls(
             root=certs["root"], issuing=certs["issuing"], issuing_key=keys["issuing"],
