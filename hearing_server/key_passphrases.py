@@ -109,7 +109,7 @@ def resolve_passphrase(settings: Settings, group: KeyGroup, *, generate: bool = 
         )
     if settings.environment == "production" or not generate:
         raise ConfigurationError(f"{ENV_NAMES[group]} must be set in production")
-    return Resolved(_generate(path), "file")
+    return Resolved(_generate(path, ENV_NAMES[group]), "file")
 
 
 def resolve_passphrases(settings: Settings) -> KeyPassphrases:
@@ -141,7 +141,7 @@ def _opens(directory: Path, group: KeyGroup, passphrase: bytes) -> bool:
     return True
 
 
-def _generate(path: Path) -> bytes:
+def _generate(path: Path, env_name: str) -> bytes:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -151,5 +151,7 @@ def _generate(path: Path) -> bytes:
         handle.write(secrets.token_urlsafe(32))
         handle.flush()
         os.fsync(handle.fileno())
-    logger.warning("development: generated a key passphrase in %s; set it in production", path)
+    logger.warning(
+        "development: generated a key passphrase in %s; set %s in production", path, env_name
+    )
     return read_key_file(path)
