@@ -111,7 +111,7 @@ def rotate_passphrase(
 @keys_app.command("rotate-link-key")
 def rotate_link_key(data_dir: DataDir = None, yes: Yes = False) -> None:
     """New invitation-link key; every outstanding join and signing link is withdrawn."""
-    from hearing_server.db import engine_from_settings, make_session_factory
+    from hearing_server.db import make_session_factory, upgrade
     from hearing_server.key_rotation import withdraw_all_links
     from hearing_server.security import utc_now
     from hearing_server.settings import LINK_KEY_FILE_NAME, resolve_link_key, write_key_file
@@ -133,7 +133,7 @@ def rotate_link_key(data_dir: DataDir = None, yes: Yes = False) -> None:
         if new.encode("utf-8") == old:
             raise typer.BadParameter("the new link key is the old one")
         typer.echo("Set TINGSHEN_LINK_KEY to the new key before starting the server.")
-    engine = engine_from_settings(settings)
+    engine = upgrade(settings)  # the schema this version writes (the audit chain)
     try:
         with make_session_factory(engine)() as session:
             withdrawn = withdraw_all_links(session, now=utc_now())
@@ -155,7 +155,7 @@ def rotate_link_key(data_dir: DataDir = None, yes: Yes = False) -> None:
 @keys_app.command("rotate-session-secret")
 def rotate_session_secret(data_dir: DataDir = None, yes: Yes = False) -> None:
     """New session secret; everyone is logged out and pending one-time codes expire."""
-    from hearing_server.db import engine_from_settings, make_session_factory
+    from hearing_server.db import make_session_factory, upgrade
     from hearing_server.key_rotation import end_all_sessions
     from hearing_server.security import utc_now
     from hearing_server.settings import (
@@ -187,7 +187,7 @@ def rotate_session_secret(data_dir: DataDir = None, yes: Yes = False) -> None:
                 "Links are signed with the session secret (TINGSHEN_LINK_KEY unset): set "
                 "TINGSHEN_LINK_KEY to the previous secret to keep them working."
             )
-    engine = engine_from_settings(settings)
+    engine = upgrade(settings)
     try:
         with make_session_factory(engine)() as session:
             ended = end_all_sessions(session, now=utc_now())
