@@ -2,9 +2,9 @@
 
 - **Link key** (``TINGSHEN_LINK_KEY``): it MACs every invitation and signing link, and each
   invitation row stores its token's hash. A new key makes every outstanding link fail to verify,
-  so :func:`withdraw_all_links` withdraws them explicitly (``revoked_at``, audited per link as
-  ``invitation.revoke`` with ``reason: link_key_rotated``): the party is told "withdrawn: ask the
-  court for a new one" rather than "not valid", and the staff pages show which to re-send. There is
+  so :func:`withdraw_all_links` withdraws them explicitly too (``revoked_at``, audited per link as
+  ``invitation.revoke`` with ``reason: link_key_rotated``): the staff pages show them withdrawn,
+  which to re-send, and a server still running with the old key refuses them as well. There is
   no grace period with the old key: a link key is rotated because it may have leaked, and a grace
   period would keep the leaked key working. Sessions already opened through a link stay open (the
   party proved their phone with a one-time code).
