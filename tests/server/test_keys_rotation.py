@@ -79,13 +79,17 @@ def test_an_older_ca_with_one_passphrase_migrates_group_by_group(
 ) -> None:
     old = "the-one-old-passphrase"
     CourtCA.create(tmp_path / "ca", old.encode(), "听审法院", now=NOW)
-    production = {"environment": "production", "secret_key": "s" * 48, "data_dir": tmp_path}
+
+    def production(**passphrases: object) -> Settings:
+        base = {"environment": "production", "secret_key": "s" * 48, "data_dir": tmp_path}
+        return Settings.model_validate({**base, **passphrases})
+
     with caplog.at_level(logging.WARNING):
-        CourtPki.open(Settings(**production, ca_passphrase=old), clock=clock)
+        CourtPki.open(production(ca_passphrase=old), clock=clock)
     assert "TINGSHEN_SEAL_PASSPHRASE is unset" in caplog.text  # works, and says what to do
     with pytest.raises(ConfigurationError, match="TINGSHEN_TSA_PASSPHRASE"):
         CourtPki.open(  # a new CA in production needs all three
-            Settings(**production, ca_dir=tmp_path / "new", ca_passphrase=old), clock=clock
+            production(ca_dir=tmp_path / "new", ca_passphrase=old), clock=clock
         )
 
     for name, value in (("ENVIRONMENT", "production"), ("SECRET_KEY", "s" * 48)):
@@ -106,9 +110,9 @@ def test_an_older_ca_with_one_passphrase_migrates_group_by_group(
     changed = {n for n, data in _snapshot(tmp_path / "ca").items() if before[n] != data}
     assert changed == {"seal.key.pem"}
     with pytest.raises(ConfigurationError, match="TINGSHEN_SEAL_PASSPHRASE"):
-        CourtPki.open(Settings(**production, ca_passphrase=old), clock=clock)
+        CourtPki.open(production(ca_passphrase=old), clock=clock)
     CourtPki.open(
-        Settings(**production, ca_passphrase=old, seal_passphrase="the-new-seal-passphrase"),
+        production(ca_passphrase=old, seal_passphrase="the-new-seal-passphrase"),
         clock=clock,
     )
 
@@ -121,8 +125,7 @@ def test_an_older_ca_with_one_passphrase_migrates_group_by_group(
     assert code == 0, output
     assert "set TINGSHEN_TSA_PASSPHRASE to it" in output
     CourtPki.open(
-        Settings(
-            **production,
+        production(
             ca_passphrase="the-new-ca-passphrase",
             tsa_passphrase=old,
             seal_passphrase="the-new-seal-passphrase",

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from hearing_server.app import create_app
 from hearing_server.rate_limit import ConcurrencyGate, TokenBuckets
 from hearing_server.settings import Settings
-from tests.server.conftest import FakeStreams
+from tests.server.live_fakes import FakeStreams
 
 TSQ = {"Content-Type": "application/timestamp-query"}
 QUERY = bytes(
