@@ -19,9 +19,9 @@
     │   └── InvalidSignatureError 422 a signature value that does not verify with the certificate
     ├── PayloadTooLargeError   413   request body over its limit (uploaded PDF, timestamp query)
     ├── UnsupportedMediaTypeError 415 body of the wrong Content-Type
-    ├── ServiceUnavailableError 503  verification workers busy (try again)
+    ├── ServiceUnavailableError 503  verification workers or the TSA busy (try again; Retry-After)
     ├── OwnedElsewhereError    409   a live hearing another process runs (``owner``: go there)
-    └── RateLimitedError       429
+    └── RateLimitedError       429   (``params.seconds``: the Retry-After header)
 
     hearing_server.rtc.errors.BadOfferError   400   malformed or unusable SDP offer
     hearing_server.rtc.errors.RtcError        409   any other media-core refusal (e.g. shut down)

@@ -65,8 +65,10 @@ def rotate_passphrase(
     data_dir: DataDir = None,
 ) -> None:
     """Re-encrypt one key group under a new passphrase; the other keys are not touched."""
+    from hearing_server.errors import ConfigurationError
     from hearing_server.key_passphrases import (
         ENV_NAMES,
+        Resolved,
         ca_directory,
         passphrase_file,
         resolve_passphrase,
@@ -78,7 +80,11 @@ def rotate_passphrase(
     directory = ca_directory(settings)
     if not (directory / "root.pem").exists():
         raise typer.BadParameter(f"no court CA in {directory}")
-    current = resolve_passphrase(settings, which, generate=False)
+    try:
+        current = resolve_passphrase(settings, which, generate=False)
+    except ConfigurationError:  # not configured here: ask (never from the command line)
+        typed = typer.prompt(f"Current {which} passphrase", hide_input=True)
+        current = Resolved(typed.encode("utf-8"), "setting")
     development = settings.environment == "development"
     pins: list[KeyGroup] = []
     if which == "ca":  # a group still on the CA passphrase keeps the old one, apart from the CA's
