@@ -208,14 +208,23 @@ def rotate_session_secret(data_dir: DataDir = None, yes: Yes = False) -> None:
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None) -> None:
     """Check the audit trail's hash chain; names the first broken row (exit status 1)."""
+    from sqlalchemy.exc import DBAPIError
+
     from hearing_server import audit
     from hearing_server.db import engine_from_settings, make_session_factory
 
     settings = _settings(data_dir)
-    engine = engine_from_settings(settings)
+    engine = engine_from_settings(settings)  # read only: no migration here
     try:
         with make_session_factory(engine)() as session:
             report = audit.verify(session)
+    except DBAPIError as exc:
+        typer.echo(
+            f"cannot read the audit chain ({type(exc.orig).__name__}): is the database migrated "
+            "to this version? (tingshen serve migrates it at start)",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     finally:
         engine.dispose()
     broken = report.broken
