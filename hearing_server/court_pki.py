@@ -73,7 +73,7 @@ class CourtPki:
                 ca = CourtCA.create(directory, passphrases, settings.court_name, now=clock())
                 logger.info("created the court CA in %s", directory)
         except WrongPassphraseError as exc:
-            group = group_of_key_file(str(exc).split(" ", 1)[0]) or "ca"
+            group = group_of_key_file(exc.file_name) or "ca"
             raise ConfigurationError(
                 f"the CA in {directory} does not open with {ENV_NAMES[group]}"
             ) from None

@@ -344,7 +344,9 @@ def read_key(path: Path, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except (ValueError, TypeError):
         # Do not chain: the underlying message may quote parts of the file.
-        raise WrongPassphraseError(f"{path.name} does not decrypt with this passphrase") from None
+        raise WrongPassphraseError(
+            f"{path.name} does not decrypt with this passphrase", file_name=path.name
+        ) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise CaStoreError(f"{path.name} is not an EC private key")
     return key

@@ -111,6 +111,8 @@ def test_an_older_ca_with_one_passphrase_migrates_group_by_group(
     assert changed == {"seal.key.pem"}
     with pytest.raises(ConfigurationError, match="TINGSHEN_SEAL_PASSPHRASE"):
         CourtPki.open(production(ca_passphrase=old), clock=clock)
+    with pytest.raises(ConfigurationError, match="does not open with TINGSHEN_SEAL_PASSPHRASE"):
+        CourtPki.open(production(ca_passphrase=old, seal_passphrase=old), clock=clock)
     CourtPki.open(
         production(ca_passphrase=old, seal_passphrase="the-new-seal-passphrase"),
         clock=clock,
