@@ -263,15 +263,22 @@ def write_key_file(path: Path, value: str) -> None:
 def _development_secret(data_dir: Path) -> bytes:
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = data_dir / SECRET_FILE_NAME
+    if not path.exists():
+        # A new data dir: its links get their own key from the start, written *before* the secret
+        # (a process that finds the secret finds the link key too). An older data dir (a secret
+        # without a link key) signs links with the secret until rotated: links sent keep working.
+        _write_once(data_dir / LINK_KEY_FILE_NAME, secrets.token_urlsafe(48))
+    _write_once(path, secrets.token_urlsafe(48))
+    return read_key_file(path)
+
+
+def _write_once(path: Path, value: str) -> None:
+    """Create ``path`` (0600) with ``value``, fsync'd; an existing file is left as it is."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return read_key_file(path)
+        return
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    # A new data dir: its links get their own key from the start (an older one keeps using the
-    # secret key for links until rotated, so that links already sent keep working).
-    link_path = data_dir / LINK_KEY_FILE_NAME
-    if not link_path.exists():
-        write_key_file(link_path, secrets.token_urlsafe(48))
-    return read_key_file(path)
+        handle.write(value)
+        handle.flush()
+        os.fsync(handle.fileno())
