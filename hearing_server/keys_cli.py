@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, ParamSpec, TypeVar
 
 import typer
 
@@ -39,6 +42,30 @@ DataDir = Annotated[
 ]
 Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
 MIN_KEY_CHARS = 32
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal (missing setting, wrong passphrase, no CA) is one line on stderr, exit 1."""
+    from hearing_server.errors import ServerError
+    from signing.errors import SigningError
+
+    try:
+        yield
+    except (ServerError, SigningError) as exc:
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _plain_errors(command: Callable[P, R]) -> Callable[P, R]:
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _refusals():
+            return command(*args, **kwargs)
+
+    return run
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -57,6 +84,7 @@ def _new_secret(env_name: str, what: str, *, min_chars: int) -> str:
 
 
 @keys_app.command("rotate-passphrase")
+@_plain_errors
 def rotate_passphrase(
     which: Annotated[
         Literal["seal", "tsa", "ca"],
@@ -115,6 +143,7 @@ def rotate_passphrase(
 
 
 @keys_app.command("rotate-link-key")
+@_plain_errors
 def rotate_link_key(data_dir: DataDir = None, yes: Yes = False) -> None:
     """New invitation-link key; every outstanding join and signing link is withdrawn."""
     from hearing_server.db import make_session_factory, upgrade
@@ -159,6 +188,7 @@ def rotate_link_key(data_dir: DataDir = None, yes: Yes = False) -> None:
 
 
 @keys_app.command("rotate-session-secret")
+@_plain_errors
 def rotate_session_secret(data_dir: DataDir = None, yes: Yes = False) -> None:
     """New session secret; everyone is logged out and pending one-time codes expire."""
     from hearing_server.db import make_session_factory, upgrade
@@ -206,6 +236,7 @@ def rotate_session_secret(data_dir: DataDir = None, yes: Yes = False) -> None:
 
 
 @audit_app.command("verify")
+@_plain_errors
 def audit_verify(data_dir: DataDir = None) -> None:
     """Check the audit trail's hash chain; names the first broken row (exit status 1)."""
     from sqlalchemy.exc import DBAPIError
