@@ -13,8 +13,9 @@
   so :func:`end_all_sessions` logs everyone out (staff and parties) and expires the one-time codes
   still pending (their hashes are keyed with the old secret: asking for a new code works).
 
-Both write one summary audit event (``keys.rotate_link_key``, ``keys.rotate_session_secret``).
-Neither ever sees a key.
+Both write one summary audit event (``keys.rotate_link_key``, ``keys.rotate_session_secret``);
+a CA key passphrase's rotation is recorded too (``keys.rotate_passphrase``, which group). None of
+them ever sees a key.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from hearing_server import audit
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.models import Invitation, OneTimeCode, ParticipantSession, StaffSession
 
-__all__ = ["LinksWithdrawn", "SessionsEnded", "end_all_sessions", "withdraw_all_links"]
+__all__ = [
+    "LinksWithdrawn",
+    "SessionsEnded",
+    "end_all_sessions",
+    "record_passphrase_rotation",
+    "withdraw_all_links",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +122,19 @@ def end_all_sessions(session: Session, *, now: datetime) -> SessionsEnded:
     )
     session.commit()
     return result
+
+
+def record_passphrase_rotation(
+    session: Session, *, group: str, files: list[str], now: datetime
+) -> None:
+    """The audit trail's note that ``group``'s key files were re-encrypted; commits."""
+    audit.record(
+        session,
+        actor=Actor.system(),
+        action="keys.rotate_passphrase",
+        entity=EntityRef("server", None),
+        case_id=None,
+        details={"which": group, "files": files},
+        at=now,
+    )
+    session.commit()

@@ -129,6 +129,7 @@ def rotate_passphrase(
         new = _new_secret("TINGSHEN_NEW_PASSPHRASE", f"{which} passphrase", min_chars=8)
     rotated = rotate(directory, which, current.value, new.encode("utf-8"))
     names = ", ".join(path.name for path in rotated)
+    _record_passphrase_rotation(settings, which, [path.name for path in rotated])
     typer.echo(f"Re-encrypted {names} under a new passphrase; the other keys were not touched.")
     if development and current.source != "setting":
         write_key_file(passphrase_file(settings, which), new)
@@ -140,6 +141,19 @@ def rotate_passphrase(
             f"The {other} key still uses the previous CA passphrase: set {ENV_NAMES[other]} to "
             f"it (then rotate it: tingshen keys rotate-passphrase --which {other})."
         )
+
+
+def _record_passphrase_rotation(settings: Settings, group: str, files: list[str]) -> None:
+    from hearing_server.db import make_session_factory, upgrade
+    from hearing_server.key_rotation import record_passphrase_rotation
+    from hearing_server.security import utc_now
+
+    engine = upgrade(settings)
+    try:
+        with make_session_factory(engine)() as session:
+            record_passphrase_rotation(session, group=group, files=files, now=utc_now())
+    finally:
+        engine.dispose()
 
 
 @keys_app.command("rotate-link-key")

@@ -72,6 +72,8 @@ def test_rotating_one_passphrase_rewrites_that_key_only(tmp_path: Path) -> None:
     assert new_passphrase not in output  # never printed
     again = CourtPki.open(settings, clock=clock)
     assert again.ca.tsa_key.public_key() == before_pki.ca.tsa_key.public_key()  # same key
+    code, output = _invoke("audit", "verify", "--data-dir", str(tmp_path))
+    assert code == 0 and "1 row(s)" in output  # the rotation is in the audit trail
 
 
 def test_an_older_ca_with_one_passphrase_migrates_group_by_group(
