@@ -3,6 +3,8 @@
     tingshen serve [--host 127.0.0.1] [--port 8000] [--data-dir .data] [--demo]
                    [--trusted-proxy 10.0.0.5 ...]
     tingshen verify FILE.pdf [--root ROOT.pem] [--recording NAME=FILE] [--json]
+    tingshen keys rotate-passphrase|rotate-link-key|rotate-session-secret   (server stopped)
+    tingshen audit verify
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
 read when the command runs; the options here override them.
@@ -10,6 +12,7 @@ read when the command runs; the options here override them.
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from asr import cli as asr_cli
+from hearing_server.keys_cli import audit_app, keys_app
 from signing import cli as signing_cli
 
 app = typer.Typer(
@@ -29,6 +33,17 @@ app = typer.Typer(
 app.registered_commands.extend(asr_cli.app.registered_commands)
 app.registered_groups.extend(asr_cli.app.registered_groups)
 app.command("verify")(signing_cli.verify)  # tingshen verify FILE.pdf: signed transcripts
+app.add_typer(keys_app)  # tingshen keys rotate-…: key rotation (hearing_server.keys_cli)
+app.add_typer(audit_app)  # tingshen audit verify: the audit trail's hash chain
+
+
+def private_files(data_dir: Path) -> None:
+    """From here on, what this process (and its children: ffmpeg, server processes) creates is
+    0600 (files) / 0700 (directories), and the data directory itself is closed to others, which
+    also covers files an older version left world-readable in it (issue 14)."""
+    os.umask(0o077)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
 
 
 @app.command()
@@ -89,6 +104,7 @@ def serve(
     if trusted_proxy:
         overrides["trusted_proxies"] = trusted_proxy
     settings = Settings(**overrides)
+    private_files(settings.data_dir)
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
     if demo:
@@ -129,6 +145,7 @@ def cluster(
     """Run several server processes behind HAProxy (Debian's haproxy) on this machine."""
     from hearing_server.cluster import Cluster, ClusterPlan, Frontend, Node, prepare
 
+    private_files(data_dir)
     nodes = [Node(f"p{n}", host, port + 100 + n) for n in range(1, processes + 1)]
     public = f"http://{host}:{port}"
     prepare(database_url, data_dir, public_base_url=public, demo=demo)

@@ -17,6 +17,9 @@ from hearing_server.settings import Settings
 class ServerContext:
     settings: Settings
     secret_key: bytes
+    """Keys the one-time codes' hashes (:func:`~hearing_server.security.code_hash`)."""
+    link_key: bytes
+    """MACs invitation and signing links (``TINGSHEN_LINK_KEY``; rotated apart from the above)."""
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock

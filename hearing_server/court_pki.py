@@ -2,10 +2,12 @@
 
 Why a wrapper around :class:`signing.ca.CourtCA`: the library knows nothing about settings,
 environments or where things live; the server decides that the CA sits in ``ca_dir`` (default
-``<data_dir>/ca``), is created on first start, and is unlocked with ``TINGSHEN_CA_PASSPHRASE``.
-Production refuses to start without that passphrase (as with ``TINGSHEN_SECRET_KEY``): a key
-encrypted with a generated passphrase lying next to it would protect nothing. In development a
-random passphrase is generated once and kept in ``<ca_dir>/passphrase`` (0600) with a warning.
+``<data_dir>/ca``), is created on first start, and is unlocked with ``TINGSHEN_CA_PASSPHRASE``,
+``TINGSHEN_TSA_PASSPHRASE`` and ``TINGSHEN_SEAL_PASSPHRASE`` (one per key group; where each comes
+from, and the migration of an older CA: :mod:`hearing_server.key_passphrases`). Production refuses
+to start without them (as with ``TINGSHEN_SECRET_KEY``): a key encrypted with a generated
+passphrase lying next to it would protect nothing. In development random passphrases are
+generated once and kept in ``<ca_dir>`` (0600) with a warning.
 
 Nothing here logs key material or the passphrase; :class:`CourtPki`'s ``repr`` names the court.
 """
@@ -13,15 +15,19 @@ Nothing here logs key material or the passphrase; :class:`CourtPki`'s ``repr`` n
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps.api import TimeStamper
 
 from hearing_server.errors import ConfigurationError
+from hearing_server.key_passphrases import (
+    ENV_NAMES,
+    ca_directory,
+    group_of_key_file,
+    resolve_passphrase,
+    resolve_passphrases,
+)
 from hearing_server.security import Clock
 from hearing_server.settings import Settings
 from signing.ca import CourtCA
@@ -31,40 +37,17 @@ from signing.tsa import FileSerialSource, InProcessTimeStamper, TimeStampAuthori
 
 logger = logging.getLogger(__name__)
 
-PASSPHRASE_FILE = "passphrase"
 TSA_SERIAL_FILE = "tsa-serial"
 #: How long a signer certificate is valid: it signs one transcript, within days, then only
 #: matters as part of that signature (whose timestamp proves it was valid when used).
 SIGNER_VALID_DAYS = 30
 
-
-def ca_directory(settings: Settings) -> Path:
-    """``TINGSHEN_CA_DIR`` or ``<data_dir>/ca``."""
-    return settings.ca_dir if settings.ca_dir is not None else settings.data_dir / "ca"
+__all__ = ["CourtPki", "ca_directory", "resolve_ca_passphrase"]
 
 
 def resolve_ca_passphrase(settings: Settings) -> bytes:
-    """The CA passphrase; refuses production without one, makes one for development."""
-    if settings.ca_passphrase is not None:
-        return settings.ca_passphrase.get_secret_value().encode("utf-8")
-    if settings.environment == "production":
-        raise ConfigurationError("TINGSHEN_CA_PASSPHRASE must be set in production")
-    directory = ca_directory(settings)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = directory / PASSPHRASE_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode("ascii")
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(32))
-        handle.flush()
-        os.fsync(handle.fileno())
-    logger.warning(
-        "development: generated a CA passphrase in %s; set TINGSHEN_CA_PASSPHRASE in production",
-        path,
-    )
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    """The passphrase of the CA's own keys (root and issuing)."""
+    return resolve_passphrase(settings, "ca").value
 
 
 class CourtPki:
@@ -81,17 +64,18 @@ class CourtPki:
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock) -> CourtPki:
         """Load the CA from ``ca_dir``, creating it on first use; errors refuse to start."""
-        passphrase = resolve_ca_passphrase(settings)
+        passphrases = resolve_passphrases(settings)
         directory = ca_directory(settings)
         try:
             if (directory / "root.pem").exists():
-                ca = CourtCA.load(directory, passphrase)
+                ca = CourtCA.load(directory, passphrases)
             else:
-                ca = CourtCA.create(directory, passphrase, settings.court_name, now=clock())
+                ca = CourtCA.create(directory, passphrases, settings.court_name, now=clock())
                 logger.info("created the court CA in %s", directory)
-        except WrongPassphraseError:
+        except WrongPassphraseError as exc:
+            group = group_of_key_file(exc.file_name) or "ca"
             raise ConfigurationError(
-                f"the CA in {directory} does not open with TINGSHEN_CA_PASSPHRASE"
+                f"the CA in {directory} does not open with {ENV_NAMES[group]}"
             ) from None
         except CaStoreError as exc:
             raise ConfigurationError(f"court CA: {exc}") from None

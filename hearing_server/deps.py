@@ -33,6 +33,7 @@ from hearing_server.evidence.files import EvidenceStore
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Participant, StaffRole, StaffUser
+from hearing_server.rate_limit import TsaLimits
 from hearing_server.retranscribe.worker import RetranscriptionWorker
 from hearing_server.security import LoginRateLimiter
 from hearing_server.services import Services
@@ -140,6 +141,13 @@ def get_verify_limiter(services: ServicesDep) -> LoginRateLimiter:
 
 
 VerifyLimiterDep = Annotated[LoginRateLimiter, Depends(get_verify_limiter)]
+
+
+def get_tsa_limits(services: ServicesDep) -> TsaLimits:
+    return services.tsa_limits
+
+
+TsaLimitsDep = Annotated[TsaLimits, Depends(get_tsa_limits)]
 
 
 def get_session(ctx: ContextDep) -> Iterator[Session]:

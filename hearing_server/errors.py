@@ -20,9 +20,9 @@
     ├── PayloadTooLargeError   413   request body over its limit (uploaded PDF, timestamp query)
     │   └── BodyTooLargeError  413   over the server-wide body limit (hearing_server.body_limit)
     ├── UnsupportedMediaTypeError 415 body of the wrong Content-Type
-    ├── ServiceUnavailableError 503  verification workers busy (try again)
+    ├── ServiceUnavailableError 503  verification workers or the TSA busy (try again; Retry-After)
     ├── OwnedElsewhereError    409   a live hearing another process runs (``owner``: go there)
-    └── RateLimitedError       429
+    └── RateLimitedError       429   (``params.seconds``: the Retry-After header)
 
     hearing_server.rtc.errors.BadOfferError   400   malformed or unusable SDP offer
     hearing_server.rtc.errors.RtcError        409   any other media-core refusal (e.g. shut down)
@@ -310,7 +310,8 @@ async def _server_error(_: Request, exc: Exception) -> JSONResponse:
     precise = {"reason": exc.reason, "params": exc.params} if exc.reason != exc.code else {}
     body = error_body(exc.code, exc.message, **precise, **exc.extra())
     headers = None
-    if isinstance(exc, RateLimitedError) and isinstance(exc.params.get("seconds"), int):
+    retry = isinstance(exc, RateLimitedError | ServiceUnavailableError)
+    if retry and isinstance(exc.params.get("seconds"), int):
         headers = {"Retry-After": str(exc.params["seconds"])}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 

@@ -29,7 +29,7 @@ def do_create_invitation(
     session.add(invitation)
     session.flush()
     claims = InvitationClaims(invitation.id, participant.id, participant.hearing_id, expires_at)
-    token = sign_invitation(ctx.secret_key, claims)
+    token = sign_invitation(ctx.link_key, claims)
     invitation.token_hash = token_hash(token)
     audit.record(
         session,

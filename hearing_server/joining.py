@@ -43,7 +43,7 @@ class SentCodeInfo:
 
 def valid_invitation(session: Session, ctx: ServerContext, token: str) -> Invitation:
     """The invitation of a genuine, unexpired, unrevoked link to a hearing that will take place."""
-    claims = verify_invitation(ctx.secret_key, token, now=ctx.clock())
+    claims = verify_invitation(ctx.link_key, token, now=ctx.clock())
     invitation = session.get(Invitation, claims.invitation_id)
     if (
         invitation is None

@@ -238,7 +238,9 @@ class ParticipantSession(Base):
 
 
 class AuditEvent(Base):
-    """Append-only: updates and deletes through the ORM raise."""
+    """Append-only: updates and deletes through the ORM raise. Chained by hash
+    (:mod:`hearing_server.audit_chain`): ``seq`` is the row's place in the chain, ``prev_hash``
+    the hash of the row before it, ``row_hash`` its own."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +252,20 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     details: Mapped[dict[str, Any]]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("seq", name="uq_audit_events_seq"),)
+
+
+class AuditChainHead(Base):
+    """The audit chain's end: one row (``id`` 1), updated with every appended event. Its row lock
+    (PostgreSQL) or the write lock it takes (SQLite) orders concurrent appends."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class NoticeChannel(enum.StrEnum):

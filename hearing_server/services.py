@@ -44,6 +44,7 @@ from hearing_server.notices.wiring import (
 )
 from hearing_server.notify import CodeSender
 from hearing_server.once import Once, cluster_once
+from hearing_server.rate_limit import TsaLimits
 from hearing_server.recording_archive import RecordingArchive
 from hearing_server.recording_jobs import FinalisationJobs, finalisation_running
 from hearing_server.retention import retention_running
@@ -54,7 +55,7 @@ from hearing_server.retranscribe.worker import (
 )
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
-from hearing_server.settings import Settings, resolve_secret_key
+from hearing_server.settings import Settings, resolve_link_key, resolve_secret_key
 from hearing_server.transcript.bridge import (
     asr_sink,
     document_view,
@@ -109,6 +110,7 @@ class Services:
     closing: ClosingService | None
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
+    tsa_limits: TsaLimits
     running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     broadcast: BroadcastService | None = None
     """Public broadcasts (庭审公开) of this process's live hearings."""
@@ -131,6 +133,7 @@ def build_context(
     return ServerContext(
         settings=settings,
         secret_key=secret_key,
+        link_key=resolve_link_key(settings),
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock,
@@ -230,6 +233,7 @@ def build_services(
             else None
         ),
         verification=VerificationPool(),
+        tsa_limits=TsaLimits.from_settings(settings),
         verify_limiter=LoginRateLimiter(
             Counters(context.engine, clock=context.clock),
             name="verify-upload",

@@ -3,12 +3,16 @@
 Built by the caller and passed into ``create_app(settings)``; nothing here is read at import time.
 A production deployment must set ``TINGSHEN_SECRET_KEY``; in development a random key is generated
 once per data directory and kept in ``<data_dir>/secret.key`` (mode 0600). The same holds for
-``TINGSHEN_CA_PASSPHRASE``, which unlocks the court CA's keys (:mod:`hearing_server.court_pki`).
+``TINGSHEN_LINK_KEY`` (``<data_dir>/link.key``), which signs invitation and signing links, and for
+``TINGSHEN_CA_PASSPHRASE``, ``TINGSHEN_TSA_PASSPHRASE`` and ``TINGSHEN_SEAL_PASSPHRASE``, which
+unlock the court CA's keys (:mod:`hearing_server.key_passphrases`). Rotating any of them:
+``tingshen keys`` (:mod:`hearing_server.keys_cli`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -21,7 +25,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hearing_server.errors import ConfigurationError
 from hearing_server.origins import site_origin
 
+logger = logging.getLogger(__name__)
+
 SECRET_FILE_NAME = "secret.key"
+LINK_KEY_FILE_NAME = "link.key"
 MIN_SECRET_KEY_CHARS = 32
 # Values that look like someone copied an example; refused in production.
 _PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
@@ -34,6 +41,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     database_url: str | None = None
     secret_key: str | None = Field(default=None, repr=False)
+    link_key: SecretStr | None = Field(
+        default=None,
+        description="signs invitation and signing links (at least 32 characters in production); "
+        "development keeps one in <data_dir>/link.key; unset with a secret key set or an older "
+        "data dir: the secret key, until rotated",
+    )
     session_ttl_minutes: int = Field(default=12 * 60, gt=0)
     invitation_ttl_hours: int = Field(default=7 * 24, gt=0)
     login_rate_limit: int = Field(default=5, gt=0, description="attempts per minute per user+IP")
@@ -124,7 +137,18 @@ class Settings(BaseSettings):
     signing_enabled: bool = Field(default=True, description="closing workflow with signatures")
     ca_dir: Path | None = Field(default=None, description="default: <data_dir>/ca")
     ca_passphrase: SecretStr | None = Field(
-        default=None, description="required in production; development keeps one in <ca_dir>"
+        default=None,
+        description="unlocks the CA's root and issuing keys; required in production; "
+        "development keeps one in <ca_dir>/passphrase",
+    )
+    tsa_passphrase: SecretStr | None = Field(
+        default=None,
+        description="unlocks the TSA key; required in production for a new CA; unset on a CA "
+        "made before separate passphrases: the CA passphrase until rotated",
+    )
+    seal_passphrase: SecretStr | None = Field(
+        default=None,
+        description="unlocks the court seal key; as tsa_passphrase",
     )
     court_name: str = Field(
         default="听审法院", description="the court's name in the CA certificates (set at creation)"
@@ -135,6 +159,19 @@ class Settings(BaseSettings):
         description="the court TSA's policy OID (register your own; the default is an example arc)",
     )
     signature_prepare_ttl_minutes: int = Field(default=30, gt=0)
+    tsa_rate_per_minute: int = Field(
+        default=60,
+        gt=0,
+        description="POST /tsa: timestamp requests per minute per client address (each process)",
+    )
+    tsa_burst: int = Field(
+        default=20, gt=0, description="POST /tsa: requests a client may send at once"
+    )
+    tsa_max_concurrent: int = Field(
+        default=4,
+        gt=0,
+        description="POST /tsa: requests answered at once (all clients); more get 503",
+    )
     # Several server processes (docs/architecture.md): they share the database and meet on Redis.
     redis_url: str | None = Field(
         default=None,
@@ -229,13 +266,69 @@ def resolve_secret_key(settings: Settings) -> bytes:
     return _development_secret(settings.data_dir)
 
 
+def resolve_link_key(settings: Settings) -> bytes:
+    """The key that MACs invitation and signing links (:mod:`hearing_server.security`).
+
+    ``TINGSHEN_LINK_KEY``; else, in development, ``<data_dir>/link.key`` (made together with a new
+    data dir's ``secret.key``); else the session secret: a deployment or data dir from before the
+    two were separated keeps its links working until ``tingshen keys rotate-link-key``.
+    """
+    if settings.link_key is not None:
+        key = settings.link_key.get_secret_value()
+        if settings.environment == "production" and (
+            key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
+        ):
+            raise ConfigurationError(
+                f"TINGSHEN_LINK_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
+                "characters; refusing to start in production"
+            )
+        return key.encode("utf-8")
+    secret = resolve_secret_key(settings)  # in development: makes a new data dir's link.key too
+    path = settings.data_dir / LINK_KEY_FILE_NAME
+    if settings.environment == "development" and path.exists():
+        return read_key_file(path)
+    logger.warning(
+        "links are signed with the session secret (TINGSHEN_LINK_KEY unset); "
+        "separate them with: tingshen keys rotate-link-key"
+    )
+    return secret
+
+
+def read_key_file(path: Path) -> bytes:
+    return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def write_key_file(path: Path, value: str) -> None:
+    """Write ``value`` to ``path`` (0600, fsync'd), replacing it atomically if it exists."""
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.unlink(missing_ok=True)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
 def _development_secret(data_dir: Path) -> bytes:
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = data_dir / SECRET_FILE_NAME
+    if not path.exists():
+        # A new data dir: its links get their own key from the start, written *before* the secret
+        # (a process that finds the secret finds the link key too). An older data dir (a secret
+        # without a link key) signs links with the secret until rotated: links sent keep working.
+        _write_once(data_dir / LINK_KEY_FILE_NAME, secrets.token_urlsafe(48))
+    _write_once(path, secrets.token_urlsafe(48))
+    return read_key_file(path)
+
+
+def _write_once(path: Path, value: str) -> None:
+    """Create ``path`` (0600) with ``value``, fsync'd; an existing file is left as it is."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode("ascii")
+        return
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+        handle.write(value)
+        handle.flush()
+        os.fsync(handle.fileno())

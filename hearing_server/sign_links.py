@@ -1,7 +1,7 @@
 """Signing links (issue 13): how a party reaches the record to read and sign it after closing.
 
     invitation = add_sign_link(session, ctx, participant=p, hearing=h)   # with the request
-    url = sign_link_url(base_url, sign_link_token(secret_key, invitation, h.id))
+    url = sign_link_url(base_url, sign_link_token(link_key, invitation, h.id))
     info = do_send_sign_code(session, ctx, token=token)                  # the one-time code
     participant, issued = do_verify_sign_code(session, ctx, token=token, code="123456")
 
@@ -59,7 +59,7 @@ def add_sign_link(
     )
     session.add(invitation)
     session.flush()
-    invitation.token_hash = token_hash(sign_link_token(ctx.secret_key, invitation, hearing.id))
+    invitation.token_hash = token_hash(sign_link_token(ctx.link_key, invitation, hearing.id))
     audit.record(
         session,
         actor=Actor.system(),
@@ -76,12 +76,12 @@ def add_sign_link(
     return invitation
 
 
-def sign_link_token(secret_key: bytes, invitation: Invitation, hearing_id: int) -> str:
+def sign_link_token(link_key: bytes, invitation: Invitation, hearing_id: int) -> str:
     """The signed token of a signing link (deterministic: derived again at send time)."""
     claims = InvitationClaims(
         invitation.id, invitation.participant_id, hearing_id, invitation.expires_at
     )
-    return sign_invitation(secret_key, claims, purpose=SIGN_PURPOSE)
+    return sign_invitation(link_key, claims, purpose=SIGN_PURPOSE)
 
 
 def sign_link_url(base_url: str, token: str) -> str:
@@ -90,7 +90,7 @@ def sign_link_url(base_url: str, token: str) -> str:
 
 def valid_sign_link(session: Session, ctx: ServerContext, token: str) -> Invitation:
     """The invitation of a genuine, unexpired, unrevoked signing link whose record is frozen."""
-    claims = verify_invitation(ctx.secret_key, token, now=ctx.clock(), purpose=SIGN_PURPOSE)
+    claims = verify_invitation(ctx.link_key, token, now=ctx.clock(), purpose=SIGN_PURPOSE)
     invitation = session.get(Invitation, claims.invitation_id)
     if (
         invitation is None

@@ -209,7 +209,7 @@ class LocalDirStore:
         p = self.path(key)
         self._make_parent(p)
         created = not p.exists()
-        fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             view = memoryview(data)
             while view:

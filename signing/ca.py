@@ -4,10 +4,13 @@ Why a chain of two: the root key signs only the issuing CA and can then be kept 
 issuance (one certificate per signer per hearing) uses the issuing CA's key, whose compromise can be
 answered by re-issuing it under the same root that verifiers already trust.
 
-On disk (``directory``, mode 0700): certificates as PEM, private keys as PKCS#8 encrypted with the
-passphrase (``BestAvailableEncryption``), every file 0600 and written once (``O_EXCL``): a key never
-touches disk unencrypted and an existing CA is never overwritten. :meth:`CourtCA.load` reads the
-root *certificate* only; the root key stays on disk for the day the issuing CA is renewed.
+On disk (``directory``, mode 0700): certificates as PEM, private keys as PKCS#8 encrypted
+(``BestAvailableEncryption``) with their group's passphrase (:class:`KeyPassphrases`: the CA's
+root and issuing keys, the TSA key and the court seal key each have their own, so that rotating
+one, :mod:`signing.key_rotation`, leaves the others alone), every file 0600 and written once
+(``O_EXCL``): a key never touches disk unencrypted and an existing CA is never overwritten.
+:meth:`CourtCA.load` reads the root *certificate* only; the root key stays on disk for the day
+the issuing CA is renewed.
 
 Signers' certificates carry the identity checked at their invitation
 (:class:`~signing.identity.SignerIdentity`, in :mod:`signing.identity`).
@@ -18,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,8 +36,11 @@ from signing.primitives import SignerPublicKey, load_signer_public_key
 
 __all__ = [
     "DOCUMENT_SIGNING_OID",
+    "KEY_GROUPS",
     "SEAL_TITLE",
     "CourtCA",
+    "KeyGroup",
+    "KeyPassphrases",
     "SignerIdentity",
     "identity_of",
     "random_serial",
@@ -51,6 +59,46 @@ _NAMES = ("root", "issuing", "tsa", "seal")
 SEAL_TITLE = "电子印章"
 
 Rng = Callable[[int], bytes]
+KeyGroup = Literal["ca", "tsa", "seal"]
+#: Which key files each passphrase encrypts.
+KEY_GROUPS: dict[KeyGroup, tuple[str, ...]] = {
+    "ca": ("root", "issuing"),
+    "tsa": ("tsa",),
+    "seal": ("seal",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPassphrases:
+    """The passphrase of each key group; ``repr`` never shows them."""
+
+    ca: bytes
+    tsa: bytes
+    seal: bytes
+
+    def __repr__(self) -> str:
+        return "KeyPassphrases(ca=***, tsa=***, seal=***)"
+
+    @classmethod
+    def single(cls, passphrase: bytes) -> KeyPassphrases:
+        """One passphrase for every key (a CA made before the groups had their own)."""
+        return cls(ca=passphrase, tsa=passphrase, seal=passphrase)
+
+    def of_group(self, group: KeyGroup) -> bytes:
+        return {"ca": self.ca, "tsa": self.tsa, "seal": self.seal}[group]
+
+    def of_key(self, name: str) -> bytes:
+        """The passphrase of key file ``name`` (root, issuing, tsa, seal)."""
+        for group, names in KEY_GROUPS.items():
+            if name in names:
+                return self.of_group(group)
+        raise KeyError(name)
+
+
+def _passphrases(passphrase: bytes | KeyPassphrases) -> KeyPassphrases:
+    if isinstance(passphrase, KeyPassphrases):
+        return passphrase
+    return KeyPassphrases.single(passphrase)
 
 
 def random_serial(rng: Rng = os.urandom) -> int:
@@ -98,14 +146,18 @@ class CourtCA:
     def create(
         cls,
         directory: Path,
-        passphrase: bytes,
+        passphrase: bytes | KeyPassphrases,
         court_name: str,
         *,
         now: dt.datetime,
         rng: Rng = os.urandom,
     ) -> CourtCA:
-        """Make a new CA in ``directory`` (created 0700); refuses if a CA is already there."""
-        _check_passphrase(passphrase)
+        """Make a new CA in ``directory`` (created 0700); refuses if a CA is already there.
+
+        ``passphrase``: one for every key, or each group's own (:class:`KeyPassphrases`)."""
+        passphrases = _passphrases(passphrase)
+        for group in KEY_GROUPS:
+            check_passphrase(passphrases.of_group(group))
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         directory.chmod(0o700)  # also when it existed, empty, with looser permissions
         if any((directory / f"{n}.pem").exists() for n in _NAMES):
@@ -137,21 +189,22 @@ class CourtCA:
             now, SEAL_VALID_DAYS, rng, _leaf_extensions(DOCUMENT_SIGNING_OID, False),
         )  # fmt: skip
         certs = {"root": root, "issuing": issuing, "tsa": tsa, "seal": seal}
-        encryption = serialization.BestAvailableEncryption(passphrase)
         for name in _NAMES:
-            pem_key = keys[name].private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-            )
-            _write_once(directory / f"{name}.key.pem", pem_key)
+            pem_key = encrypted_pem(keys[name], passphrases.of_key(name))
+            write_once(directory / f"{name}.key.pem", pem_key)
             pem_cert = certs[name].public_bytes(serialization.Encoding.PEM)
-            _write_once(directory / f"{name}.pem", pem_cert)
-        return cls.load(directory, passphrase, rng=rng)
+            write_once(directory / f"{name}.pem", pem_cert)
+        return cls.load(directory, passphrases, rng=rng)
 
     @classmethod
-    def load(cls, directory: Path, passphrase: bytes, *, rng: Rng = os.urandom) -> CourtCA:
-        """Read the CA back; :class:`WrongPassphraseError` if the keys do not decrypt."""
+    def load(
+        cls, directory: Path, passphrase: bytes | KeyPassphrases, *, rng: Rng = os.urandom
+    ) -> CourtCA:
+        """Read the CA back; :class:`WrongPassphraseError` (naming the file) if a key does not
+        decrypt with its group's passphrase."""
+        passphrases = _passphrases(passphrase)
         certs = {n: _read_cert(directory / f"{n}.pem") for n in _NAMES}
-        keys = {n: _read_key(directory / f"{n}.key.pem", passphrase) for n in _NAMES[1:]}
+        keys = {n: read_key(directory / f"{n}.key.pem", passphrases.of_key(n)) for n in _NAMES[1:]}
         court = certs["root"].subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
         return cls(
             root=certs["root"], issuing=certs["issuing"], issuing_key=keys["issuing"],
@@ -254,12 +307,20 @@ def _build(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _check_passphrase(passphrase: bytes) -> None:
+def check_passphrase(passphrase: bytes) -> None:
     if len(passphrase) < 8:
-        raise CaStoreError("the CA passphrase must be at least 8 bytes")
+        raise CaStoreError("a key passphrase must be at least 8 bytes")
 
 
-def _write_once(path: Path, data: bytes) -> None:
+def encrypted_pem(key: ec.EllipticCurvePrivateKey, passphrase: bytes) -> bytes:
+    """PKCS#8 PEM encrypted with ``passphrase``: the only form a key is written in."""
+    encryption = serialization.BestAvailableEncryption(passphrase)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+def write_once(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
@@ -274,7 +335,7 @@ def _read_cert(path: Path) -> x509.Certificate:
         raise CaStoreError(f"cannot read CA certificate {path.name}: {exc}") from exc
 
 
-def _read_key(path: Path, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
+def read_key(path: Path, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -283,7 +344,9 @@ def _read_key(path: Path, passphrase: bytes) -> ec.EllipticCurvePrivateKey:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except (ValueError, TypeError):
         # Do not chain: the underlying message may quote parts of the file.
-        raise WrongPassphraseError(f"{path.name} does not decrypt with this passphrase") from None
+        raise WrongPassphraseError(
+            f"{path.name} does not decrypt with this passphrase", file_name=path.name
+        ) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise CaStoreError(f"{path.name} is not an EC private key")
     return key

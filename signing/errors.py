@@ -47,7 +47,12 @@ class CaStoreError(SigningError):
 
 
 class WrongPassphraseError(CaStoreError):
-    """The CA's private key files do not decrypt with the given passphrase."""
+    """The CA's private key files do not decrypt with the given passphrase; ``file_name``: the
+    first that did not (its key group says which passphrase was wrong)."""
+
+    def __init__(self, message: str, *, file_name: str = "") -> None:
+        super().__init__(message)
+        self.file_name = file_name
 
 
 class TimestampAuthorityError(SigningError):

@@ -37,6 +37,7 @@ from hearing_server.deps import (
     PkiDep,
     RecordParticipant,
     SessionDep,
+    TsaLimitsDep,
     VerificationDep,
     VerifyLimiterDep,
     client_ip,
@@ -46,6 +47,7 @@ from hearing_server.errors import (
     NotFoundError,
     PayloadTooLargeError,
     RateLimitedError,
+    ServiceUnavailableError,
     UnsupportedMediaTypeError,
 )
 from hearing_server.live.admission import admit
@@ -119,11 +121,27 @@ def court_root(pki: PkiDep) -> Response:
 
 
 @router.post("/tsa")
-async def timestamp(request: Request, pki: PkiDep) -> Response:
-    if _media_type(request) != "application/timestamp-query":
-        raise UnsupportedMediaTypeError("send a DER TimeStampReq as application/timestamp-query")
-    query = await _read_body(request, MAX_TIMESTAMP_QUERY_BYTES, "the timestamp query")
-    reply = await asyncio.to_thread(pki.tsa.respond, query)  # the serial source fsyncs
+async def timestamp(request: Request, pki: PkiDep, limits: TsaLimitsDep) -> Response:
+    """Limited per client address (token bucket: 429 with ``Retry-After``) and in all (at most
+    ``tsa_max_concurrent`` at once: 503 with ``Retry-After``), both checked before the body is
+    read (:mod:`hearing_server.rate_limit`)."""
+    wait_s = limits.per_client.take(client_ip(request))
+    if wait_s > 0:
+        raise RateLimitedError(
+            "too many timestamp requests from this address; try again later",
+            seconds=limits.per_client.retry_after_s(wait_s),
+        )
+    with limits.concurrency.enter() as admitted:
+        if not admitted:
+            raise ServiceUnavailableError(
+                "the timestamp authority is busy; try again in a moment", seconds=1
+            )
+        if _media_type(request) != "application/timestamp-query":
+            raise UnsupportedMediaTypeError(
+                "send a DER TimeStampReq as application/timestamp-query"
+            )
+        query = await _read_body(request, MAX_TIMESTAMP_QUERY_BYTES, "the timestamp query")
+        reply = await asyncio.to_thread(pki.tsa.respond, query)  # the serial source fsyncs
     return Response(reply, media_type="application/timestamp-reply", headers=NO_STORE)
 
 

@@ -73,7 +73,7 @@ def _add_invitation(
     invitation = Invitation(participant_id=participant.id, created_at=now, expires_at=expires_at)
     session.add(invitation)
     session.flush()
-    invitation.token_hash = token_hash(invitation_token(ctx.secret_key, invitation, hearing.id))
+    invitation.token_hash = token_hash(invitation_token(ctx.link_key, invitation, hearing.id))
     audit.record(
         session,
         actor=Actor.system(),

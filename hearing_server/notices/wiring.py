@@ -78,7 +78,7 @@ def build_dispatcher(
         session_factory=ctx.session_factory,
         email_sender=email_sender or build_email_sender(settings),
         sms_provider=sms_provider or build_sms_provider(settings),
-        secret_key=ctx.secret_key,
+        secret_key=ctx.link_key,
         public_base_url=settings.public_base_url,
         policy=retry_policy(settings),
     )

@@ -190,7 +190,7 @@ def _dispatcher(ctx: ServerContext, tmp_path: Path, **kwargs: Any) -> NoticeDisp
     defaults.update(kwargs)
     return NoticeDispatcher(
         session_factory=ctx.session_factory,
-        secret_key=ctx.secret_key,
+        secret_key=ctx.link_key,
         public_base_url=ctx.settings.public_base_url,
         **defaults,
     )
@@ -225,7 +225,7 @@ def test_scheduled_notice_arrives_by_smtp_and_its_link_works(
     link = next(line for line in body.splitlines() if "/join/" in line).split("：", 1)[1]
     assert link.startswith(ctx.settings.public_base_url + "/join/")
     token = link.rsplit("/join/", 1)[1]
-    claims = verify_invitation(ctx.secret_key, token, now=clock())
+    claims = verify_invitation(ctx.link_key, token, now=clock())
     assert claims.participant_id == participant_id and claims.hearing_id == world.hearing_a
     # The link is a working invitation: the join page sends the participant a code.
     client = make_client()

@@ -176,7 +176,7 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
         s.commit()
         return {
             "hearing_b": hearing_b.id,
-            "sign_token": sign_link_token(ctx.secret_key, link, world.hearing_a),
+            "sign_token": sign_link_token(ctx.link_key, link, world.hearing_a),
             "watch_token": hearing_a.public_token,
         }
 

@@ -29,7 +29,7 @@ def _dispatch(ctx, clock, tmp_path: Path) -> LocalSmsProvider:
     sms = LocalSmsProvider(tmp_path / "sms")
     dispatcher = NoticeDispatcher(
         session_factory=ctx.session_factory,
-        secret_key=ctx.secret_key,
+        secret_key=ctx.link_key,
         public_base_url=ctx.settings.public_base_url,
         email_sender=FileEmailSender(tmp_path / "mail", sender="court@example.com"),
         sms_provider=sms,
