@@ -52,6 +52,7 @@ from hearing_server.retranscribe.worker import (
     model_loader,
     retranscription_running,
 )
+from hearing_server.revocation import Revocations
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
@@ -109,6 +110,8 @@ class Services:
     closing: ClosingService | None
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
+    revocations: Revocations
+    """Open sockets by who they are: logout, expiry, withdrawn links and removal close them."""
     running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     broadcast: BroadcastService | None = None
     """Public broadcasts (庭审公开) of this process's live hearings."""
@@ -233,6 +236,7 @@ def build_services(
             limit=UPLOADS_PER_WINDOW,
             window=UPLOAD_WINDOW,
         ),
+        revocations=Revocations(bus, node, clock, check_seconds=settings.ws_session_check_seconds),
     )
 
 
@@ -271,6 +275,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
             retranscription_running(services.retranscription),
             closing_running(services.closing, services.once),
             services.live.ownership.kept(services.live.lost),
+            services.revocations.running(),
         ):
             yield
         if services.broadcast is not None:
