@@ -1,0 +1,212 @@
+"""Revocation reaches open connections: logout, expiry, withdrawn links and removal close the
+person's sockets at once (and in another server process), and end their HTTP reads.
+
+Real app and database (SQLite, and PostgreSQL when set); the other process's ``Revocations``
+meets this one on a real bus (in memory, and Redis when it runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pycrdt import Array, Doc, Map, Text
+from sqlalchemy import func, select
+from starlette.websockets import WebSocketDisconnect
+
+from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SESSION_ENDED
+from hearing_server.models import Invitation, TranscriptUpdate
+from hearing_server.revocation import (
+    SESSION_EXPIRED,
+    Revocations,
+    SocketPrincipal,
+    participant_key,
+)
+from hearing_server.settings import Settings
+from tests.server.conftest import FakeClock, World, invite, join_as, login
+from tests.server.live_client import open_hearing
+from tingshen_platform.bus import Bus
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Iterator[Settings]:
+    """The expiry check runs often here, so that a test waits for it briefly (not a sleep: the
+    test blocks on the socket's close)."""
+    yield settings.model_copy(update={"ws_session_check_seconds": 0.02})
+
+
+def _closed(ws: Any) -> WebSocketDisconnect:
+    """Read until the server closes the socket; its close (no ``ack`` may come first)."""
+    with pytest.raises(WebSocketDisconnect) as ended:
+        for _ in range(50):
+            message = ws.receive_json()
+            assert message["type"] != "ack", f"acknowledged after revocation: {message}"
+    return ended.value
+
+
+def _opened(ws: Any) -> None:
+    assert ws.receive_json()["type"] == "doc"
+    assert ws.receive_json()["type"] == "presence"
+
+
+def _note_edit() -> str:
+    """An edit adding a note segment (what an editor's Yjs sends)."""
+    doc: Doc[Any] = Doc()
+    segments = doc.get("segments", type=Array)
+    before = doc.get_state()
+    segments.append(Map({"id": "note-x", "kind": "note", "text": Text("追加")}))
+    return base64.b64encode(doc.get_update(before)).decode()
+
+
+def test_after_logout_an_open_document_socket_is_closed_and_nothing_sent_later_is_stored(
+    app, ctx, world: World, make_client
+) -> None:
+    open_hearing(ctx, world.hearing_a)
+    clerk = make_client()
+    login(clerk, "clerk_a")
+    path = f"/ws/hearings/{world.hearing_a}/document"
+    with clerk.websocket_connect(path) as ws:
+        _opened(ws)
+        assert clerk.post("/api/auth/logout").status_code == 204
+        ws.send_json({"type": "edit", "id": "late", "update": _note_edit()})
+        ended = _closed(ws)
+    assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("logged_out")
+    with ctx.session_factory() as session:
+        stored = session.scalar(select(func.count()).select_from(TranscriptUpdate))
+    assert stored == 0, "an edit sent after logout was stored"
+
+
+def test_a_party_logout_closes_both_sockets(app, ctx, world, make_client, code_sender) -> None:
+    open_hearing(ctx, world.hearing_a)
+    judge = make_client()
+    login(judge, "judge_a")
+    party = make_client()
+    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    base = f"/ws/hearings/{world.hearing_a}"
+    with (
+        party.websocket_connect(f"{base}/document") as doc_ws,
+        party.websocket_connect(f"{base}/transcript?tab=t1") as live_ws,
+    ):
+        _opened(doc_ws)
+        assert live_ws.receive_json()["type"] == "snapshot"
+        assert party.post("/api/join/logout").status_code == 204
+        assert _closed(doc_ws).code == WS_CLOSE_SESSION_ENDED
+        assert _closed(live_ws).code == WS_CLOSE_SESSION_ENDED
+
+
+@pytest.mark.parametrize("how", ["all_links", "one_link"])
+def test_withdrawn_links_close_the_party_sockets_and_end_its_reads(
+    app, ctx, world, make_client, code_sender, how: str
+) -> None:
+    open_hearing(ctx, world.hearing_a)
+    judge = make_client()
+    login(judge, "judge_a")
+    party = make_client()
+    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    hearing = f"/api/hearings/{world.hearing_a}"
+    assert party.get(hearing).status_code == 200
+    with party.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
+        _opened(ws)
+        if how == "all_links":
+            url = f"/api/participants/{world.plaintiff_a}/invitations/revoke"
+            assert judge.post(url).status_code == 200
+        else:
+            with ctx.session_factory() as session:
+                used = session.scalars(
+                    select(Invitation.id).where(Invitation.participant_id == world.plaintiff_a)
+                ).all()
+            assert len(used) == 1
+            assert judge.post(f"/api/invitations/{used[0]}/revoke").status_code == 204
+        ended = _closed(ws)
+    assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("link_revoked")
+    assert party.get(hearing).status_code == 401
+    assert party.get(f"{hearing}/participants").status_code == 401
+
+
+def test_a_removed_party_is_cut_off_from_the_document_and_every_read(
+    app, ctx, world, make_client, code_sender
+) -> None:
+    open_hearing(ctx, world.hearing_a)
+    judge = make_client()
+    login(judge, "judge_a")
+    party = make_client()
+    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    hearing = f"/api/hearings/{world.hearing_a}"
+    reads = (hearing, f"{hearing}/participants", f"/api/cases/{world.case_a}/documents")
+    assert [party.get(url).status_code for url in reads] == [200, 200, 200]
+    with party.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
+        _opened(ws)
+        removed = judge.post(f"{hearing}/participants/{world.plaintiff_a}/remove")
+        assert removed.status_code == 200, removed.text
+        assert _closed(ws).code == WS_CLOSE_REMOVED
+    answers = [party.get(url) for url in reads]
+    assert [(a.status_code, a.json()["error"]["code"]) for a in answers] == [(403, "removed")] * 3
+    assert judge.post(f"{hearing}/participants/{world.plaintiff_a}/readmit").status_code == 200
+    assert [party.get(url).status_code for url in reads] == [200, 200, 200]
+
+
+def test_a_session_that_expires_while_connected_closes_its_sockets(
+    app, ctx, world, make_client, clock: FakeClock
+) -> None:
+    open_hearing(ctx, world.hearing_a)
+    clerk = make_client()
+    login(clerk, "clerk_a")
+    with clerk.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
+        _opened(ws)
+        clock.advance(timedelta(minutes=59))
+        ws.send_json({"type": "cursor", "segment": "seg-1", "anchor": 0, "head": 0})
+        ws.send_text("not json")  # answered in order: the socket is still open
+        assert ws.receive_json() == {"type": "error", "reason": "malformed message"}
+        clock.advance(timedelta(minutes=2))  # the session's 60 minutes are over
+        ended = _closed(ws)
+    assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("session_expired")
+
+
+class _Socket:
+    def __init__(self) -> None:
+        self.closed: list[tuple[int, str]] = []
+        self.done = asyncio.Event()
+
+    def close(self, code: int, reason: str) -> None:
+        self.closed.append((code, reason))
+        self.done.set()
+
+
+async def test_revocation_reaches_sockets_held_by_another_process(
+    make_bus: Callable[[], Bus], clock: FakeClock
+) -> None:
+    here = Revocations(make_bus(), "p1", clock, check_seconds=60)
+    there = Revocations(make_bus(), "p2", clock, check_seconds=60)
+    mine, theirs, bystander = _Socket(), _Socket(), _Socket()
+    principal = SocketPrincipal(frozenset({participant_key(7), "party-session:x"}), None)
+    here.register(principal, mine.close)
+    there.register(principal, theirs.close)
+    there.register(SocketPrincipal(frozenset({participant_key(8)}), None), bystander.close)
+    async with here.running(), there.running():  # both listening once entered
+        assert await here.revoke([participant_key(7)], WS_CLOSE_REMOVED, "removed") == 1
+        await asyncio.wait_for(theirs.done.wait(), 10)
+    assert mine.closed == [(WS_CLOSE_REMOVED, "removed")]
+    assert theirs.closed == [(WS_CLOSE_REMOVED, "removed")]
+    assert bystander.closed == []
+    assert here.open_sockets == 0 and there.open_sockets == 1
+
+
+async def test_expired_sessions_are_closed_and_others_stay(make_bus, clock: FakeClock) -> None:
+    revocations = Revocations(make_bus(), "p1", clock, check_seconds=60)
+    soon, later = _Socket(), _Socket()
+    revocations.register(
+        SocketPrincipal(frozenset({"a"}), clock() + timedelta(minutes=1)), soon.close
+    )
+    revocations.register(
+        SocketPrincipal(frozenset({"b"}), clock() + timedelta(hours=1)), later.close
+    )
+    assert revocations.expire() == 0
+    clock.advance(timedelta(minutes=1))
+    assert revocations.expire() == 1
+    assert soon.closed == [(WS_CLOSE_SESSION_ENDED, SESSION_EXPIRED)] and later.closed == []
