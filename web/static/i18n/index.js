@@ -6,6 +6,7 @@ import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import recordContent from "./record-content.js";
+import revocation from "./revocation.js";
 import roomctl from "./roomctl.js";
 import screen from "./screen.js";
 import signLinks from "./sign-links.js";
@@ -26,4 +27,5 @@ export const PARTS = [
   interpreting,
   broadcast,
   screen,
+  revocation,
 ];
