@@ -103,6 +103,9 @@ def serve(
         log_config=uvicorn_log_config(),
         proxy_headers=behind_proxy,
         forwarded_allow_ips="127.0.0.1,::1" if behind_proxy else None,
+        # A frame over the per-socket limit is refused by the protocol (1009) before it is
+        # buffered whole; smaller ones over it still close with 4413 (socket_limits.py).
+        ws_max_size=settings.ws_max_message_kib * 1024 + 4096,
     )
 
 

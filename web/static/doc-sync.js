@@ -10,11 +10,13 @@ import { Y } from "./vendor/yjs.bundle.js";
 
 // Close codes after which we do not come back (docs/protocol.md "Close codes"): refused edits,
 // malformed or oversized messages, an ended session, removal… Only "too slow" (4408) and "too
-// many messages" (4429, after a pause) reconnect, besides the non-44xx ones (network, restart).
+// many messages" (4429, after a pause) reconnect, besides the non-44xx ones (network, restart)
+// other than 1009 (a frame over the server's size limit: sending it again would fail again).
 const RECONNECT_44XX = new Set([4408, 4429]);
 const CURSOR_EVERY_MS = 100;
 
 export function reconnects(code) {
+  if (code === 1009) return false;
   return !(code >= 4400 && code < 4500) || RECONNECT_44XX.has(code);
 }
 
