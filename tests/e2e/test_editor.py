@@ -224,6 +224,10 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
         "—— Plaintiff 张伟 muted 14:03:05–14:03:40 (35 s) ——", timeout=TIMEOUT_MS
     )
     party.screenshot(path=str(shots / "editor-party-en.png"))
+    # Logging out (from the page's own script, as another tab of the party would) closes the
+    # open document socket at once, and the page says why, in its language.
+    party.evaluate("fetch('/api/join/logout', {method: 'POST'})")
+    expect(party.locator("#ed-notice")).to_contain_text("You logged out", timeout=TIMEOUT_MS)
 
     history = httpx.get(
         f"{server.base_url}/api/hearings/{seed.hearing_id}/transcript/revisions",
