@@ -157,6 +157,12 @@ export class DocSync {
 
   _synced() {
     this.retryMs = 500;
+    // Edits made while offline go out as one (a merged Yjs update): a long outage's hundreds of
+    // keystrokes must not trip the socket's message rate limit (4429) on every reconnect.
+    if (this.pending.size > 1) {
+      const merged = Y.mergeUpdates([...this.pending.values()]);
+      this.pending = new Map([[`e${this.nextId++}`, merged]]);
+    }
     for (const [id, update] of this.pending) this._send({ type: "edit", id, update: toBase64(update) });
     this.onStatus(this.pending.size ? "saving" : "saved");
     if (this.cursor) this._sendCursor();
