@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -116,7 +117,8 @@ class Revocations:
 
     def __init__(self, bus: Bus, node: str, clock: Clock, *, check_seconds: float) -> None:
         self._bus = bus
-        self._node = node
+        self._node = f"{node}-{uuid.uuid4().hex[:8]}"
+        """Our own revocations come back from the bus and are skipped (unique per instance)."""
         self._clock = clock
         self._check_seconds = check_seconds
         self._open: set[_Registration] = set()

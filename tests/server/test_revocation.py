@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from pycrdt import Array, Doc, Map, Text
 from sqlalchemy import func, select
 from starlette.websockets import WebSocketDisconnect
 
+from hearing_server.app import create_app
+from hearing_server.deps import STAFF_COOKIE
 from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SESSION_ENDED
 from hearing_server.models import Invitation, TranscriptUpdate
 from hearing_server.revocation import (
@@ -27,6 +31,7 @@ from hearing_server.revocation import (
     participant_key,
 )
 from hearing_server.settings import Settings
+from tests.conftest import REDIS_URL, _redis_reachable
 from tests.server.conftest import FakeClock, World, invite, join_as, login
 from tests.server.live_client import open_hearing
 from tingshen_platform.bus import Bus
@@ -35,10 +40,22 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Iterator[Settings]:
+def across_processes() -> str:
+    """The processes of a test meet on Redis, as a cluster's do: the bus prefix."""
+    if not _redis_reachable():
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (this machine kind starts it)")
+    return f"test-{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Settings]:
     """The expiry check runs often here, so that a test waits for it briefly (not a sleep: the
-    test blocks on the socket's close)."""
-    yield settings.model_copy(update={"ws_session_check_seconds": 0.02})
+    test blocks on the socket's close); on Redis for a test that asks ``across_processes``."""
+    update: dict[str, Any] = {"ws_session_check_seconds": 0.02}
+    if "across_processes" in request.fixturenames:
+        prefix = request.getfixturevalue("across_processes")
+        update |= {"redis_url": REDIS_URL, "bus_prefix": prefix}
+    yield settings.model_copy(update=update)
 
 
 def _closed(ws: Any) -> WebSocketDisconnect:
@@ -166,6 +183,43 @@ def test_a_session_that_expires_while_connected_closes_its_sockets(
         clock.advance(timedelta(minutes=2))  # the session's 60 minutes are over
         ended = _closed(ws)
     assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("session_expired")
+
+
+def test_logout_through_one_process_closes_a_socket_held_by_another(
+    across_processes,
+    app,
+    ctx,
+    world,
+    make_client,
+    settings,
+    clock,
+    code_sender,
+    fast_passwords,
+    streams,
+) -> None:
+    """Two server processes on one database and one Redis: the clerk's socket is held by the
+    second, the logout reaches the first."""
+    open_hearing(ctx, world.hearing_a)
+    clerk = make_client()
+    login(clerk, "clerk_a")
+    cookie = {"cookie": f"{STAFF_COOKIE}={clerk.cookies[STAFF_COOKIE]}"}
+    other = create_app(
+        settings, clock=clock, code_sender=code_sender, passwords=fast_passwords,
+        stream_factory=streams,
+    )  # fmt: skip
+    try:
+        with (
+            TestClient(other) as there,
+            there.websocket_connect(
+                f"/ws/hearings/{world.hearing_a}/document", headers=cookie
+            ) as ws,
+        ):
+            _opened(ws)
+            assert clerk.post("/api/auth/logout").status_code == 204
+            ended = _closed(ws)
+    finally:
+        other.state.services.context.engine.dispose()
+    assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("logged_out")
 
 
 class _Socket:
