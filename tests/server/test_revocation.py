@@ -33,7 +33,7 @@ from hearing_server.revocation import (
 from hearing_server.settings import Settings
 from tests.conftest import REDIS_URL, _redis_reachable
 from tests.server.conftest import FakeClock, World, invite, join_as, login
-from tests.server.live_client import open_hearing
+from tests.server.live_client import open_hearing, presence_of, receive_until
 from tingshen_platform.bus import Bus
 
 pytestmark = pytest.mark.timeout(60)
@@ -99,22 +99,30 @@ def test_after_logout_an_open_document_socket_is_closed_and_nothing_sent_later_i
     assert stored == 0, "an edit sent after logout was stored"
 
 
-def test_a_party_logout_closes_both_sockets(app, ctx, world, make_client, code_sender) -> None:
+def test_a_party_logout_closes_both_sockets_and_takes_it_out_of_the_room(
+    app, ctx, world, make_client, code_sender
+) -> None:
     open_hearing(ctx, world.hearing_a)
     judge = make_client()
     login(judge, "judge_a")
     party = make_client()
     join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
     base = f"/ws/hearings/{world.hearing_a}"
-    with (
-        party.websocket_connect(f"{base}/document") as doc_ws,
-        party.websocket_connect(f"{base}/transcript?tab=t1") as live_ws,
-    ):
-        _opened(doc_ws)
-        assert live_ws.receive_json()["type"] == "snapshot"
-        assert party.post("/api/join/logout").status_code == 204
-        assert _closed(doc_ws).code == WS_CLOSE_SESSION_ENDED
-        assert _closed(live_ws).code == WS_CLOSE_SESSION_ENDED
+    key = f"participant-{world.plaintiff_a}"
+    with judge.websocket_connect(f"{base}/transcript") as watcher:
+        assert watcher.receive_json()["type"] == "snapshot"
+        with (
+            party.websocket_connect(f"{base}/document") as doc_ws,
+            party.websocket_connect(f"{base}/transcript?tab=t1") as live_ws,
+        ):
+            _opened(doc_ws)
+            assert live_ws.receive_json()["type"] == "snapshot"
+            receive_until(watcher, presence_of(key, online=True))
+            assert party.post("/api/join/logout").status_code == 204
+            assert _closed(doc_ws).code == WS_CLOSE_SESSION_ENDED
+            assert _closed(live_ws).code == WS_CLOSE_SESSION_ENDED
+        # Its media (none here, but the room's state says so) ended with the session: "left".
+        receive_until(watcher, presence_of(key, state="left"))
 
 
 @pytest.mark.parametrize("how", ["all_links", "one_link"])
