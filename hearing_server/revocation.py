@@ -13,7 +13,9 @@ holding one of the keys in this process and publishes the keys on the bus (topic
 ``sockets.revoked``; Redis between processes), so that every other server process closes its
 own. Logout revokes the session's key, withdrawing a participant's links or removing them revokes
 the participant's key. A session that expires while its socket is open is found by a periodic
-check (``TINGSHEN_WS_SESSION_CHECK_SECONDS``) against the server's clock.
+check (``TINGSHEN_WS_SESSION_CHECK_SECONDS``) against the server's clock; the same check asks the
+database which open sockets' sessions were deleted or people removed (:func:`ended_keys`), so a
+revocation whose bus message was lost still closes them, a few seconds late.
 
 The HTTP side needs no bookkeeping: a logged-out or withdrawn session is deleted (every request
 checks it), and a removed participant is refused per request (:mod:`hearing_server.deps`).
@@ -35,18 +37,21 @@ import anyio.from_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hearing_server.errors import WS_CLOSE_SESSION_ENDED
-from hearing_server.models import ParticipantSession, StaffSession
+from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SESSION_ENDED
+from hearing_server.models import Participant, ParticipantSession, StaffSession
 from hearing_server.security import Clock, token_hash
 from tingshen_platform.bus import Bus
 
 __all__ = [
     "LINKS_WITHDRAWN",
     "LOGGED_OUT",
+    "REMOVED",
+    "SESSION_ENDED",
     "SESSION_EXPIRED",
     "TOPIC",
     "Revocations",
     "SocketPrincipal",
+    "ended_keys",
     "participant_key",
     "party_session_key",
     "socket_principal",
@@ -57,10 +62,14 @@ TOPIC = "sockets.revoked"
 SESSION_EXPIRED = "session_expired: your session has expired; log in or join again"
 LOGGED_OUT = "logged_out: you logged out (in this or another tab)"
 LINKS_WITHDRAWN = "link_revoked: the court withdrew your invitation link; ask it for a new one"
+SESSION_ENDED = "session_ended: your session has ended; log in or join again"
+REMOVED = "removed: the judge has removed you from this hearing"
 _logger = logging.getLogger(__name__)
 
 Close = Callable[[int, str], None]
 """Ends one socket with a close code and reason (on the event loop, without waiting)."""
+Lookup = Callable[[frozenset[str]], dict[str, tuple[int, str]]]
+"""Which of these keys have ended, and how (run in a worker thread: it reads the database)."""
 
 
 def staff_session_key(token: str) -> str:
@@ -104,6 +113,33 @@ def socket_principal(
     return SocketPrincipal(frozenset(), None)
 
 
+def ended_keys(session: Session, keys: frozenset[str]) -> dict[str, tuple[int, str]]:
+    """Of the open sockets' keys, those the database says have ended: a deleted session
+    (logout or withdrawn links, also through a process whose bus message was lost) and a
+    removed participant. The check behind the bus, every ``TINGSHEN_WS_SESSION_CHECK_SECONDS``."""
+    by_kind: dict[str, set[str]] = {}
+    for key in keys:
+        kind, _, value = key.partition(":")
+        by_kind.setdefault(kind, set()).add(value)
+    ended: dict[str, tuple[int, str]] = {}
+    for kind, model in (("staff-session", StaffSession), ("party-session", ParticipantSession)):
+        wanted = by_kind.get(kind, set())
+        if wanted:
+            found = set(
+                session.scalars(select(model.token_hash).where(model.token_hash.in_(wanted)))
+            )
+            for value in wanted - found:
+                ended[f"{kind}:{value}"] = (WS_CLOSE_SESSION_ENDED, SESSION_ENDED)
+    ids = {int(v) for v in by_kind.get("participant", set()) if v.isdigit()}
+    if ids:
+        removed = select(Participant.id).where(
+            Participant.id.in_(ids), Participant.removed_at.is_not(None)
+        )
+        for participant_id in session.scalars(removed):
+            ended[participant_key(participant_id)] = (WS_CLOSE_REMOVED, REMOVED)
+    return ended
+
+
 class _Registration:
     __slots__ = ("close", "principal")
 
@@ -115,8 +151,17 @@ class _Registration:
 class Revocations:
     """The open sockets of this process by who they are; revocations from any process."""
 
-    def __init__(self, bus: Bus, node: str, clock: Clock, *, check_seconds: float) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        node: str,
+        clock: Clock,
+        *,
+        check_seconds: float,
+        lookup: Lookup | None = None,
+    ) -> None:
         self._bus = bus
+        self._lookup = lookup
         self._node = f"{node}-{uuid.uuid4().hex[:8]}"
         """Our own revocations come back from the bus and are skipped (unique per instance)."""
         self._clock = clock
@@ -200,7 +245,21 @@ class Revocations:
             except (ValueError, KeyError, TypeError):
                 _logger.warning("malformed socket revocation dropped")
 
+    async def check(self) -> int:
+        """Close expired sessions' sockets, and those the database says have ended; how many."""
+        closed = self.expire()
+        keys = frozenset(key for r in self._open for key in r.principal.keys)
+        if self._lookup is None or not keys:
+            return closed
+        ended = await asyncio.to_thread(self._lookup, keys)
+        for key, (code, reason) in ended.items():
+            closed += self.close_local([key], code, reason)
+        return closed
+
     async def _check_expiry(self) -> None:
         while True:
             await asyncio.sleep(self._check_seconds)
-            self.expire()
+            try:
+                await self.check()
+            except Exception:  # the database is away: try again at the next check
+                _logger.warning("open sockets' sessions not checked", exc_info=True)

@@ -52,7 +52,7 @@ from hearing_server.retranscribe.worker import (
     model_loader,
     retranscription_running,
 )
-from hearing_server.revocation import Revocations
+from hearing_server.revocation import Lookup, Revocations, ended_keys
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_secret_key
@@ -236,8 +236,22 @@ def build_services(
             limit=UPLOADS_PER_WINDOW,
             window=UPLOAD_WINDOW,
         ),
-        revocations=Revocations(bus, node, clock, check_seconds=settings.ws_session_check_seconds),
+        revocations=Revocations(
+            bus,
+            node,
+            clock,
+            check_seconds=settings.ws_session_check_seconds,
+            lookup=_ended_keys(context),
+        ),
     )
+
+
+def _ended_keys(context: ServerContext) -> Lookup:
+    def lookup(keys: frozenset[str]) -> dict[str, tuple[int, str]]:
+        with context.session_factory() as session:
+            return ended_keys(session, keys)
+
+    return lookup
 
 
 async def _connections_returned(engine: Engine, timeout_s: float = 5.0) -> None:

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pycrdt import Array, Doc, Map, Text
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from starlette.websockets import WebSocketDisconnect
 
 from hearing_server.app import create_app
 from hearing_server.deps import STAFF_COOKIE
 from hearing_server.errors import WS_CLOSE_REMOVED, WS_CLOSE_SESSION_ENDED
-from hearing_server.models import Invitation, TranscriptUpdate
+from hearing_server.models import Invitation, StaffSession, TranscriptUpdate
 from hearing_server.revocation import (
     SESSION_EXPIRED,
     Revocations,
@@ -228,6 +228,23 @@ def test_logout_through_one_process_closes_a_socket_held_by_another(
     finally:
         other.state.services.context.engine.dispose()
     assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("logged_out")
+
+
+def test_a_session_deleted_without_a_bus_message_is_closed_by_the_check(
+    app, ctx, world, make_client
+) -> None:
+    """Defence behind the bus: the database says the session is gone (a logout through a
+    process whose bus message was lost), and the periodic check closes the socket."""
+    open_hearing(ctx, world.hearing_a)
+    clerk = make_client()
+    login(clerk, "clerk_a")
+    with clerk.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
+        _opened(ws)
+        with ctx.session_factory() as session:
+            session.execute(delete(StaffSession))
+            session.commit()
+        ended = _closed(ws)
+    assert ended.code == WS_CLOSE_SESSION_ENDED and ended.reason.startswith("session_ended")
 
 
 class _Socket:

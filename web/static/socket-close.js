@@ -3,13 +3,13 @@
 // the per-socket limits. Texts in i18n/revocation.js.
 import { t } from "./i18n.js";
 
-const SESSION_ENDS = ["logged_out", "session_expired", "link_revoked"];
+const SESSION_ENDS = ["logged_out", "session_expired", "link_revoked", "session_ended"];
 
-// "logged_out" | "session_expired" | "link_revoked" for a 4401 close, else null.
+// "logged_out" | "session_expired" | "link_revoked" | "session_ended" for a 4401 close, else null.
 export function sessionEnd(event) {
   if (!event || event.code !== 4401) return null;
   const reason = String(event.reason || "");
-  return SESSION_ENDS.find((kind) => reason.startsWith(kind)) || "session_expired";
+  return SESSION_ENDS.find((kind) => reason.startsWith(kind)) || "session_ended";
 }
 
 export function socketClosedText(event) {
