@@ -48,10 +48,19 @@ def across_processes() -> str:
 
 
 @pytest.fixture
+def fast_checks() -> float:
+    """The periodic session check runs every 20 ms (a test that waits for it blocks on the
+    socket's close, not on a sleep)."""
+    return 0.02
+
+
+@pytest.fixture
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Settings]:
-    """The expiry check runs often here, so that a test waits for it briefly (not a sleep: the
-    test blocks on the socket's close); on Redis for a test that asks ``across_processes``."""
-    update: dict[str, Any] = {"ws_session_check_seconds": 0.02}
+    """The periodic session check runs once a minute unless a test asks ``fast_checks``: only
+    the revocation under test can close a socket in time (the check would find a deleted session
+    too, with another reason). On Redis for a test that asks ``across_processes``."""
+    check = request.getfixturevalue("fast_checks") if "fast_checks" in request.fixturenames else 60
+    update: dict[str, Any] = {"ws_session_check_seconds": check}
     if "across_processes" in request.fixturenames:
         prefix = request.getfixturevalue("across_processes")
         update |= {"redis_url": REDIS_URL, "bus_prefix": prefix}
@@ -177,7 +186,7 @@ def test_a_removed_party_is_cut_off_from_the_document_and_every_read(
 
 
 def test_a_session_that_expires_while_connected_closes_its_sockets(
-    app, ctx, world, make_client, clock: FakeClock
+    fast_checks, app, ctx, world, make_client, clock: FakeClock
 ) -> None:
     open_hearing(ctx, world.hearing_a)
     clerk = make_client()
@@ -231,7 +240,7 @@ def test_logout_through_one_process_closes_a_socket_held_by_another(
 
 
 def test_a_session_deleted_without_a_bus_message_is_closed_by_the_check(
-    app, ctx, world, make_client
+    fast_checks, app, ctx, world, make_client
 ) -> None:
     """Defence behind the bus: the database says the session is gone (a logout through a
     process whose bus message was lost), and the periodic check closes the socket."""
