@@ -123,6 +123,9 @@ def serve(
         log_level="info",
         log_config=uvicorn_log_config(),
         proxy_headers=False,  # the app reads them, from settings.trusted_proxies only
+        # A frame over the per-socket limit is refused by the protocol (1009) before it is
+        # buffered whole; smaller ones over it still close with 4413 (socket_limits.py).
+        ws_max_size=settings.ws_max_message_kib * 1024 + 4096,
     )
 
 

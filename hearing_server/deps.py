@@ -25,16 +25,18 @@ from hearing_server.errors import (
     ForbiddenError,
     NotAuthenticatedError,
     NotFoundError,
+    RemovedError,
     ServerError,
     websocket_close,
 )
 from hearing_server.evidence.access import Who
 from hearing_server.evidence.files import EvidenceStore
-from hearing_server.live.admission import Admitted, admit
+from hearing_server.live.admission import REMOVED_MESSAGE, Admitted, admit
 from hearing_server.live.registry import LiveRegistry
 from hearing_server.models import Participant, StaffRole, StaffUser
 from hearing_server.rate_limit import TsaLimits
 from hearing_server.retranscribe.worker import RetranscriptionWorker
+from hearing_server.revocation import Revocations, SocketPrincipal, socket_principal
 from hearing_server.security import LoginRateLimiter
 from hearing_server.services import Services
 from hearing_server.transcript.fanout import DocumentRooms
@@ -150,6 +152,13 @@ def get_tsa_limits(services: ServicesDep) -> TsaLimits:
 TsaLimitsDep = Annotated[TsaLimits, Depends(get_tsa_limits)]
 
 
+def get_revocations(services: ServicesDep) -> Revocations:
+    return services.revocations
+
+
+RevocationsDep = Annotated[Revocations, Depends(get_revocations)]
+
+
 def get_session(ctx: ContextDep) -> Iterator[Session]:
     with ctx.session_factory() as session:
         yield session
@@ -158,6 +167,14 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 # ---------------------------------------------------------------- who is asking
+
+
+def _not_removed(participant: Participant | None) -> Participant | None:
+    """Checked on every request: a participant the judge removed reads nothing of the hearing
+    (its summary, participants, documents) until readmitted (403 ``removed``)."""
+    if participant is not None and participant.removed_at is not None:
+        raise RemovedError(REMOVED_MESSAGE)
+    return participant
 
 
 def get_current_staff(request: Request, session: SessionDep, ctx: ContextDep) -> StaffUser:
@@ -177,6 +194,7 @@ def get_current_participant(request: Request, session: SessionDep, ctx: ContextD
     participant = participant_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE))
     if participant is None:
         raise NotAuthenticatedError("please join through your invitation link again")
+    _not_removed(participant)
     return participant
 
 
@@ -186,7 +204,9 @@ CurrentParticipant = Annotated[Participant, Depends(get_current_participant)]
 def get_optional_participant(
     request: Request, session: SessionDep, ctx: ContextDep
 ) -> Participant | None:
-    return participant_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE))
+    return _not_removed(
+        participant_for_token(session, ctx, request.cookies.get(PARTICIPANT_COOKIE))
+    )
 
 
 OptionalParticipant = Annotated[Participant | None, Depends(get_optional_participant)]
@@ -198,7 +218,7 @@ def get_record_participant(
     """Also a session from a signing link (scope ``record``): for the routes that read and sign
     the hearing's record (closing, recordings, verification, the hearing's summary)."""
     cookie = request.cookies.get(PARTICIPANT_COOKIE)
-    return participant_for_token(session, ctx, cookie, record_scope_ok=True)
+    return _not_removed(participant_for_token(session, ctx, cookie, record_scope_ok=True))
 
 
 RecordParticipant = Annotated[Participant | None, Depends(get_record_participant)]
@@ -258,12 +278,15 @@ class SocketAdmission:
     hearing; ``admit_as`` turns the admission into what the endpoint needs, in the same database
     session (which is closed before the socket is served). A :class:`ServerError` from any of it
     closes the socket with the code :func:`~hearing_server.errors.websocket_close` maps it to.
+    ``principal`` is who the admitted socket is, for :class:`~hearing_server.revocation.Revocations`
+    (logout, expiry, withdrawn links and removal close it).
     """
 
     def __init__(self, websocket: WebSocket, hearing_id: int, ctx: ContextDep) -> None:
         self._websocket = websocket
         self._hearing_id = hearing_id
         self._ctx = ctx
+        self.principal = SocketPrincipal(frozenset(), None)
 
     async def __call__(
         self, admit_as: Callable[[Session, Admitted, StaffUser | None], T]
@@ -279,6 +302,12 @@ class SocketAdmission:
                         session, ctx, websocket.cookies.get(PARTICIPANT_COOKIE)
                     )
                 admitted = admit(session, staff, participant, self._hearing_id)
+                self.principal = socket_principal(
+                    session,
+                    staff_token=websocket.cookies.get(STAFF_COOKIE),
+                    party_token=websocket.cookies.get(PARTICIPANT_COOKIE),
+                    staff_id=staff.id if staff is not None else None,
+                )
                 return admit_as(session, admitted, staff)
         except ServerError as exc:
             code, reason = websocket_close(exc)

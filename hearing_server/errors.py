@@ -40,6 +40,10 @@ refusal to one: ``RemovedError`` 4411, ``ConflictError`` 4409 (hearing not open)
 ``ServerError`` 4403, ``OwnedElsewhereError`` 4421 (the reason is the owner's node name: reconnect
 with ``?node=``), ``SeatTakenError`` 4412 (a newer page of the same person took the seat).
 The live session's own endings: 4408 too slow, 4410 hearing closed, 1012 server restarting.
+Per-socket limits (:mod:`hearing_server.socket_limits`): 4400 binary frame, 4413 message too
+large, 4429 too many messages, 4422 edits refused (no reconnect). Revocation
+(:mod:`hearing_server.revocation`): 4401 session ended (logout, expiry, links withdrawn), 4411
+removed.
 """
 
 from __future__ import annotations
@@ -260,13 +264,24 @@ class OwnedElsewhereError(ServerError):
         return {"owner": self.owner}
 
 
+WS_CLOSE_MALFORMED = 4400
+"""A binary frame (both sockets speak JSON text): the client is broken; it does not reconnect."""
+WS_CLOSE_SESSION_ENDED = 4401
+"""The socket's session ended: logout, expiry, or the person's links were withdrawn."""
 WS_CLOSE_FORBIDDEN = 4403
 WS_CLOSE_OVERFLOW = 4408
+"""Only for real slowness: the client fell behind; it reconnects with ``since``."""
 WS_CLOSE_NOT_OPEN = 4409
 WS_CLOSE_HEARING_CLOSED = 4410
 WS_CLOSE_REMOVED = 4411
 WS_CLOSE_SEAT_TAKEN = 4412
+WS_CLOSE_TOO_LARGE = 4413
+"""A message over the socket's size limit: do not send it again."""
 WS_CLOSE_OWNED_ELSEWHERE = 4421
+WS_CLOSE_REFUSED = 4422
+"""Edits kept being refused: the client is broken or hostile; it must NOT reconnect."""
+WS_CLOSE_RATE_LIMITED = 4429
+"""More messages than the socket's rate limit: the client may come back after a pause."""
 WS_CLOSE_SERVER_SHUTDOWN = 1012
 
 

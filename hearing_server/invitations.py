@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hearing_server import audit
 from hearing_server.access import invitation_for_staff, participant_for_staff, require_staff_role
 from hearing_server.audit import Actor, EntityRef
 from hearing_server.context import ServerContext
-from hearing_server.models import Invitation, Participant, StaffUser
+from hearing_server.models import Invitation, Participant, ParticipantSession, StaffUser
 from hearing_server.scheduling import SCHEDULERS
 from hearing_server.security import InvitationClaims, sign_invitation, token_hash
 
@@ -56,6 +56,17 @@ def join_url(ctx: ServerContext, token: str) -> str:
     return f"{ctx.settings.public_base_url.rstrip('/')}/join/{token}"
 
 
+def _end_sessions(session: Session, participant_id: int, scope: str | None = None) -> None:
+    """A withdrawn link takes the sessions it may have started with it (``scope``: only those
+    of its kind; ``None``: all). Sessions do not record their link, so every session of that
+    kind of the person ends; they join again through a link that is still valid. Their open
+    sockets are closed by the caller (:mod:`hearing_server.revocation`)."""
+    ended = delete(ParticipantSession).where(ParticipantSession.participant_id == participant_id)
+    if scope is not None:
+        ended = ended.where(ParticipantSession.scope == scope)
+    session.execute(ended)
+
+
 def do_revoke_invitation(
     session: Session, ctx: ServerContext, *, staff: StaffUser, invitation_id: int
 ) -> Invitation:
@@ -73,6 +84,8 @@ def do_revoke_invitation(
             details={"participant_id": invitation.participant_id},
             at=now,
         )
+        scope = "hearing" if invitation.purpose == "join" else "record"
+        _end_sessions(session, invitation.participant_id, scope)
         session.commit()
     return invitation
 
@@ -98,6 +111,7 @@ def _revoke_active(
             details={"participant_id": participant.id},
             at=now,
         )
+    _end_sessions(session, participant.id)
     return revoked
 
 

@@ -53,6 +53,7 @@ from hearing_server.retranscribe.worker import (
     model_loader,
     retranscription_running,
 )
+from hearing_server.revocation import Lookup, Revocations, ended_keys
 from hearing_server.rtc.ice import IceSettings
 from hearing_server.security import Clock, LoginRateLimiter, PasswordHashing, utc_now
 from hearing_server.settings import Settings, resolve_link_key, resolve_secret_key
@@ -111,6 +112,8 @@ class Services:
     verification: VerificationPool
     verify_limiter: LoginRateLimiter
     tsa_limits: TsaLimits
+    revocations: Revocations
+    """Open sockets by who they are: logout, expiry, withdrawn links and removal close them."""
     running: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     broadcast: BroadcastService | None = None
     """Public broadcasts (庭审公开) of this process's live hearings."""
@@ -240,7 +243,22 @@ def build_services(
             limit=UPLOADS_PER_WINDOW,
             window=UPLOAD_WINDOW,
         ),
+        revocations=Revocations(
+            bus,
+            node,
+            clock,
+            check_seconds=settings.ws_session_check_seconds,
+            lookup=_ended_keys(context),
+        ),
     )
+
+
+def _ended_keys(context: ServerContext) -> Lookup:
+    def lookup(keys: frozenset[str]) -> dict[str, tuple[int, str]]:
+        with context.session_factory() as session:
+            return ended_keys(session, keys)
+
+    return lookup
 
 
 async def _connections_returned(engine: Engine, timeout_s: float = 5.0) -> None:
@@ -278,6 +296,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
             retranscription_running(services.retranscription),
             closing_running(services.closing, services.once),
             services.live.ownership.kept(services.live.lost),
+            services.revocations.running(),
         ):
             yield
         if services.broadcast is not None:

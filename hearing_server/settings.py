@@ -172,6 +172,21 @@ class Settings(BaseSettings):
         gt=0,
         description="POST /tsa: requests answered at once (all clients); more get 503",
     )
+    # Per-socket limits (hearing_server/socket_limits.py) and revocation (revocation.py).
+    ws_max_message_kib: int = Field(
+        default=600, gt=0, le=16 * 1024, description="largest WebSocket message a client may send"
+    )
+    ws_messages_per_second: float = Field(
+        default=30.0, gt=0, description="messages a socket may send per second, sustained"
+    )
+    ws_message_burst: int = Field(
+        default=200, gt=0, description="messages a socket may send at once before the rate applies"
+    )
+    ws_session_check_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often open sockets are checked for expired sessions (closed with 4401)",
+    )
     # Several server processes (docs/architecture.md): they share the database and meet on Redis.
     redis_url: str | None = Field(
         default=None,

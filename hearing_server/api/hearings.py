@@ -17,9 +17,10 @@ from hearing_server.deps import (
     LiveDep,
     OptionalStaff,
     RecordParticipant,
+    RevocationsDep,
     SessionDep,
 )
-from hearing_server.errors import NotAuthenticatedError
+from hearing_server.errors import WS_CLOSE_SESSION_ENDED, NotAuthenticatedError
 from hearing_server.invitations import (
     do_invite_participant,
     do_reissue_invitation,
@@ -29,6 +30,7 @@ from hearing_server.invitations import (
 )
 from hearing_server.models import Case, Hearing, Participant
 from hearing_server.paging import PageDep, cut, keyset
+from hearing_server.revocation import LINKS_WITHDRAWN, Revocations, participant_key
 from hearing_server.scheduling import (
     do_add_participant,
     do_reschedule_hearing,
@@ -247,12 +249,18 @@ def create_invitation(
 
 @router.post("/participants/{participant_id}/invitation/reissue", status_code=201)
 def reissue_invitation(
-    participant_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+    participant_id: int,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    revocations: RevocationsDep,
 ) -> InvitationOut:
-    """Withdraw every link of the participant and create a new one."""
+    """Withdraw every link of the participant (their sessions and sockets end) and create a new
+    one."""
     invitation, token = do_reissue_invitation(
         session, ctx, staff=staff, participant_id=participant_id
     )
+    _links_withdrawn(revocations, participant_id)
     return InvitationOut(
         invitation_id=invitation.id,
         participant_id=invitation.participant_id,
@@ -263,15 +271,31 @@ def reissue_invitation(
 
 @router.post("/participants/{participant_id}/invitations/revoke")
 def revoke_participant_links(
-    participant_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+    participant_id: int,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    revocations: RevocationsDep,
 ) -> RevokedOut:
-    """Withdraw every link of the participant (their next visit is refused)."""
+    """Withdraw every link of the participant (their next visit is refused, their sessions end
+    and their open sockets close with 4401)."""
     revoked = do_revoke_participant_links(session, ctx, staff=staff, participant_id=participant_id)
+    _links_withdrawn(revocations, participant_id)
     return RevokedOut(revoked_invitation_ids=revoked)
 
 
 @router.post("/invitations/{invitation_id}/revoke", status_code=204)
 def revoke_invitation(
-    invitation_id: int, staff: CurrentStaff, session: SessionDep, ctx: ContextDep
+    invitation_id: int,
+    staff: CurrentStaff,
+    session: SessionDep,
+    ctx: ContextDep,
+    revocations: RevocationsDep,
 ) -> None:
-    do_revoke_invitation(session, ctx, staff=staff, invitation_id=invitation_id)
+    invitation = do_revoke_invitation(session, ctx, staff=staff, invitation_id=invitation_id)
+    _links_withdrawn(revocations, invitation.participant_id)
+
+
+def _links_withdrawn(revocations: Revocations, participant_id: int) -> None:
+    keys = [participant_key(participant_id)]
+    revocations.revoke_from_thread(keys, WS_CLOSE_SESSION_ENDED, LINKS_WITHDRAWN)

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Request, Response
 from hearing_server.accounts import do_participant_logout, participant_session_for_token
 from hearing_server.api.party_session import code_sent_out, participant_me_out, start_party_session
 from hearing_server.api.views import hearing_out
-from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, SessionDep
-from hearing_server.errors import NotAuthenticatedError
+from hearing_server.deps import PARTICIPANT_COOKIE, ContextDep, RevocationsDep, SessionDep
+from hearing_server.errors import WS_CLOSE_SESSION_ENDED, NotAuthenticatedError
 from hearing_server.joining import do_send_code, do_verify_code, valid_invitation
 from hearing_server.notify import mask_phone
+from hearing_server.revocation import LOGGED_OUT, party_session_key
 from hearing_server.schemas import CodeSentOut, JoinSummaryOut, ParticipantMeOut, VerifyIn
 
 router = APIRouter(prefix="/api/join", tags=["join"])
@@ -26,10 +27,20 @@ def me(request: Request, session: SessionDep, ctx: ContextDep) -> ParticipantMeO
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, session: SessionDep, ctx: ContextDep) -> None:
+def logout(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    ctx: ContextDep,
+    revocations: RevocationsDep,
+) -> None:
+    """Ends the session, and closes its open sockets (4401) in every server process."""
     token = request.cookies.get(PARTICIPANT_COOKIE)
     if token:
         do_participant_logout(session, ctx, token=token)
+        revocations.revoke_from_thread(
+            [party_session_key(token)], WS_CLOSE_SESSION_ENDED, LOGGED_OUT
+        )
     response.delete_cookie(PARTICIPANT_COOKIE, path="/", httponly=True, samesite="lax")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
@@ -21,13 +22,21 @@ from hearing_server.deps import (
     LiveDep,
     OptionalParticipant,
     OptionalStaff,
+    RevocationsDep,
     SessionDep,
     SocketAdmissionDep,
 )
+from hearing_server.errors import WS_CLOSE_SESSION_ENDED
 from hearing_server.live.admission import Admitted, live_for
 from hearing_server.live.hub import Message, Speaker, Subscription
 from hearing_server.live.moderation import do_join_media
 from hearing_server.live.room import LiveHearing
+from hearing_server.socket_limits import (
+    MessageBudget,
+    SocketLimitError,
+    SocketLimits,
+    receive_text,
+)
 
 router = APIRouter(tags=["live"])
 _logger = logging.getLogger(__name__)
@@ -86,6 +95,8 @@ async def transcript_socket(
     hearing_id: int,
     admission: SocketAdmissionDep,
     registry: LiveDep,
+    ctx: ContextDep,
+    revocations: RevocationsDep,
     since: int | None = None,
     live_id: Annotated[str | None, Query(max_length=64)] = None,
     tab: Annotated[
@@ -93,7 +104,9 @@ async def transcript_socket(
     ] = None,
 ) -> None:
     """Its live session is started if need be (only while the hearing is open: else 4409).
-    ``tab``: the page's id; a newer page of the same person takes the seat (4412 for the older)."""
+    ``tab``: the page's id; a newer page of the same person takes the seat (4412 for the older).
+    Client messages go through the per-socket limits (4400, 4413, 4429); logout, expiry and
+    withdrawn links close it (4401) and end the person's media, removal closes it (4411)."""
 
     def seated(session: Session, admitted: Admitted, _: object) -> tuple[Speaker, LiveHearing]:
         live = live_for(registry, session, admitted.hearing)
@@ -106,17 +119,36 @@ async def transcript_socket(
     speaker, live = admitted
     await live.ready()  # the transcript document is in the snapshot
     initial, subscription = live.subscribe(speaker, since, live_id, tab)
+
+    def revoked(code: int, reason: str) -> None:
+        live.end(subscription, code, reason)
+        if code == WS_CLOSE_SESSION_ENDED:  # logged out or expired: the media goes too
+            live.drop_media(speaker)
+
+    forget = revocations.register(admission.principal, revoked)
+    limits = SocketLimits.from_settings(ctx.settings)
     try:
-        await _serve(websocket, initial, subscription)
+        await _serve(websocket, initial, subscription, MessageBudget(limits), live.end)
     finally:
+        forget()
         live.unsubscribe(speaker, subscription)
 
 
-async def _serve(websocket: WebSocket, initial: list[Message], subscription: Subscription) -> None:
+async def _serve(
+    websocket: WebSocket,
+    initial: list[Message],
+    subscription: Subscription,
+    budget: MessageBudget,
+    end: Callable[[Subscription, int, str], None],
+) -> None:
     async def until_disconnect() -> None:
         with contextlib.suppress(WebSocketDisconnect):
             while True:
-                await websocket.receive_text()  # clients send nothing we act on
+                try:
+                    await receive_text(websocket, budget)  # nothing a client sends is acted on
+                except SocketLimitError as exc:
+                    end(subscription, exc.code, exc.reason)
+                    await asyncio.Future()  # the writer closes the socket with the code
 
     listener = asyncio.get_running_loop().create_task(until_disconnect())
     try:

@@ -18,13 +18,16 @@ from hearing_server.deps import (
     LiveDep,
     OptionalParticipant,
     OptionalStaff,
+    RevocationsDep,
     SessionDep,
 )
+from hearing_server.errors import WS_CLOSE_REMOVED
 from hearing_server.evidence.access import Who
 from hearing_server.evidence.screen import end_share_of
-from hearing_server.live.admission import admit
+from hearing_server.live.admission import REMOVED_MESSAGE, admit
 from hearing_server.live.floor_actions import do_floor, do_hand
 from hearing_server.live.moderation import do_leave_media, do_set_muted, do_set_removed
+from hearing_server.revocation import participant_key
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["live"])
 
@@ -73,8 +76,10 @@ async def remove_participant(
     session: SessionDep,
     ctx: ContextDep,
     registry: LiveDep,
+    revocations: RevocationsDep,
 ) -> RemovalOut:
-    """Close the participant's media and transcript sockets; they cannot rejoin until readmitted."""
+    """Close the participant's media and every socket of theirs (4411, in every server process:
+    the transcript document too); they cannot rejoin, nor read the hearing, until readmitted."""
     await do_set_removed(
         session,
         ctx,
@@ -84,6 +89,8 @@ async def remove_participant(
         participant_id=participant_id,
         removed=True,
     )
+    reason = f"removed: {REMOVED_MESSAGE}"
+    await revocations.revoke([participant_key(participant_id)], WS_CLOSE_REMOVED, reason)
     return RemovalOut(participant_id=participant_id, removed=True)
 
 

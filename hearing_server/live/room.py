@@ -153,6 +153,8 @@ class LiveHearing:
         self._speakers: dict[str, Speaker] = {}
         self._streams: dict[str, _Stream] = {}
         self._closed = False
+        self._dropping: set[asyncio.Task[None]] = set()
+        """Peers being closed because their session ended (kept referenced until done)."""
 
     @property
     def closed(self) -> bool:
@@ -262,6 +264,19 @@ class LiveHearing:
         if self.recorder is not None:
             self.recorder.pause(speaker.key, "removed")
         self.hub.end_for(speaker.key, WS_CLOSE_REMOVED, reason)
+
+    def end(self, subscription: Subscription, code: int, reason: str) -> None:
+        """End one transcript socket (revoked, or over a per-socket limit) with ``code``."""
+        self.hub.end(subscription, code, reason)
+
+    def drop_media(self, speaker: Speaker) -> None:
+        """The speaker's session ended (logout, expiry, links withdrawn): close their peer now;
+        the stream stays, as when they leave (a new session rejoins it)."""
+        if self._closed:
+            return
+        task = asyncio.get_running_loop().create_task(self.leave(speaker))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
 
     def readmit(self, speaker: Speaker) -> None:
         self.presence.readmitted(speaker)

@@ -3,7 +3,8 @@
     room = await rooms.get(hearing_id)                 # loads the document from the store once
     subscriber = room.subscribe()                      # a bounded queue of outgoing messages
     seq = await room.actions.edit(author, update)      # durable, then broadcast to every subscriber
-    room.relay_awareness(subscriber, update_b64)       # cursors: to the others, never stored
+    room.join_presence(subscriber, author)             # an editor's entry, built by the server
+    room.move_cursor(subscriber, Cursor("seg-1", 3, 3))  # cursors: to the others, never stored
     room.unsubscribe(subscriber)
 
 A subscriber that falls ``queue_size`` messages behind is dropped (it reconnects with ``since``
@@ -11,7 +12,7 @@ and gets the missed updates from the store, so nothing is lost, only re-read).
 
 Several server processes: each holds its own room of a hearing, and the rooms meet on the bus
 (``tingshen_platform.bus``; Redis pub/sub across processes, in-process by default), topic
-``transcript.<hearing id>``. Every update a process stores and every cursor it relays is
+``transcript.<hearing id>``. Every update a process stores and every presence change is
 published there; the other processes apply the update to their copy (in sequence-number order,
 gaps filled from the store: :class:`~hearing_server.transcript.log.DocumentLog`) and pass it to
 their sockets. So an edit made through one process reaches the sockets on every other.
@@ -20,7 +21,6 @@ their sockets. So an edit made through one process reaches the sockets on every 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import logging
@@ -28,10 +28,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Awareness, Doc
-
-from hearing_server.transcript.actions import TranscriptActions, UpdateStore
+from hearing_server.errors import WS_CLOSE_OVERFLOW
+from hearing_server.transcript.actions import Author, TranscriptActions, UpdateStore
 from hearing_server.transcript.log import StoredUpdate
+from hearing_server.transcript.policy import EditorRole
+from hearing_server.transcript.presence import Cursor, Peer, PresenceBook
 from tingshen_platform.bus import Bus, InProcessBus, Subscription
 
 __all__ = ["DocumentRoom", "DocumentRooms", "Subscriber"]
@@ -49,11 +50,15 @@ class Subscriber:
         self.queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize=queue_size + 1)
         self._limit = queue_size
         self.dropped = False
+        self.close_code = WS_CLOSE_OVERFLOW
+        self.close_reason = "too slow: reconnect with since"
         self.sent_seq = 0
         """The last document update sent on this socket (catch-up and live may overlap)."""
+        self.peer_id: str | None = None
+        """This socket's presence entry (``None``: a reader, who has none)."""
 
     def offer(self, message: Message | None) -> None:
-        """Queue a message; ``None`` ends the subscription (the socket closes)."""
+        """Queue a message; ``None`` ends the subscription (the socket closes: too slow)."""
         if self.dropped:
             return
         if message is None or self.queue.qsize() >= self._limit:
@@ -62,6 +67,18 @@ class Subscriber:
             return
         self.queue.put_nowait(message)
 
+    def ended(self) -> bool:
+        """Dropped, revoked or closed: nothing more it sends is acted on."""
+        return self.dropped
+
+    def end(self, code: int, reason: str) -> None:
+        """End the subscription with ``code`` (revoked, refused, over a limit)."""
+        if self.dropped:
+            return
+        self.close_code, self.close_reason = code, reason
+        self.dropped = True
+        self.queue.put_nowait(None)
+
 
 class DocumentRoom:
     def __init__(
@@ -69,26 +86,17 @@ class DocumentRoom:
         hearing_id: int,
         queue_size: int,
         publish: Callable[[Message], None] = lambda _message: None,
+        node: str = "local",
     ) -> None:
         self.hearing_id = hearing_id
         self._queue_size = queue_size
         self._publish = publish
-        """Awareness to the other processes' rooms of this hearing."""
+        """Presence to the other processes' rooms of this hearing."""
         self._subscribers: set[Subscriber] = set()
         self.actions: TranscriptActions | None = None
-        # Who is here and where their cursor is (Yjs awareness): kept so that a newcomer sees
-        # everyone at once, and so that a socket that goes away takes its cursors with it.
-        self._awareness = Awareness(Doc())
-        self._awareness.set_local_state(None)  # the server itself is nobody's cursor
-        self._awareness_ids: dict[Subscriber, set[int]] = {}
-        self._awareness.observe(self._on_awareness)
-
-    def _on_awareness(self, topic: str, event: tuple[dict[str, Any], Any]) -> None:
-        changes, origin = event
-        if topic == "update" and isinstance(origin, Subscriber):
-            ids = self._awareness_ids.setdefault(origin, set())
-            ids.update(changes["added"], changes["updated"])
-            ids.difference_update(changes["removed"])
+        # Who is editing and where their cursor is, built from who each socket is (never from
+        # what a client says: transcript/presence.py); a newcomer sees everyone at once.
+        self.presence = PresenceBook(node)
 
     def broadcast(self, message: Message) -> None:
         for subscriber in list(self._subscribers):
@@ -99,42 +107,51 @@ class DocumentRoom:
         self._subscribers.add(subscriber)
         return subscriber
 
-    def awareness_snapshot(self) -> Message | None:
-        """Everyone's current awareness state, for a newcomer (``None`` when nobody is here)."""
-        ids = [i for i in self._awareness.states if i != self._awareness.client_id]
-        if not ids:
-            return None
-        update = self._awareness.encode_awareness_update(ids)
-        return {"type": "awareness", "update": base64.b64encode(update).decode("ascii")}
+    def join_presence(self, subscriber: Subscriber, author: Author) -> None:
+        """An editor's socket appears in everyone's list (readers do not: they only watch)."""
+        if author.role is EditorRole.READER or subscriber.peer_id is not None:
+            return
+        peer = self.presence.join(author_key=author.key, name=author.name, role=author.role.value)
+        subscriber.peer_id = peer.id
+        self._share({"type": "presence", "peers": [peer.message()]}, but=subscriber)
+
+    def presence_snapshot(self, subscriber: Subscriber) -> Message:
+        """Everyone's entry, and which is this socket's own (``you``), for a newcomer."""
+        return {"type": "presence", "you": subscriber.peer_id, "peers": self.presence.snapshot()}
+
+    def move_cursor(self, subscriber: Subscriber, cursor: Cursor | None) -> None:
+        if subscriber.peer_id is None:
+            return  # a reader's cursor is nobody's business
+        moved = self.presence.move(subscriber.peer_id, cursor)
+        if moved is not None:
+            self._share({"type": "presence", "peers": [moved.message()]}, but=subscriber)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
-        gone = sorted(self._awareness_ids.pop(subscriber, set()))
-        if gone:
-            self._awareness.remove_awareness_states(gone, None)
-            update = self._awareness.encode_awareness_update(gone)  # their states, now null
-            message = {"type": "awareness", "update": base64.b64encode(update).decode()}
-            self.broadcast(message)
-            self._publish(message)
+        if subscriber.peer_id is not None and self.presence.leave(subscriber.peer_id):
+            self._share({"type": "presence", "gone": [subscriber.peer_id]})
+        subscriber.peer_id = None
 
-    def relay_awareness(self, sender: Subscriber, update: str) -> None:
-        try:
-            self._awareness.apply_awareness_update(base64.b64decode(update), sender)
-        except Exception:  # not an awareness update: drop it, do not relay garbage
-            return
-        message = {"type": "awareness", "update": update}
+    def _share(self, message: Message, *, but: Subscriber | None = None) -> None:
         for subscriber in list(self._subscribers):
-            if subscriber is not sender:
+            if subscriber is not but:
                 subscriber.offer(message)
         self._publish(message)
 
-    def apply_remote_awareness(self, update: str) -> None:
-        """Cursors of people connected to another process: to everyone here."""
-        try:
-            self._awareness.apply_awareness_update(base64.b64decode(update), None)
-        except Exception:
-            return
-        self.broadcast({"type": "awareness", "update": update})
+    def apply_remote_presence(self, message: Message) -> None:
+        """Editors connected to another process (built by that process's server)."""
+        peers = [Peer.from_message(p) for p in message.get("peers", [])]
+        gone = [str(i) for i in message.get("gone", [])]
+        for peer in peers:
+            self.presence.put(peer)
+        for peer_id in gone:
+            self.presence.leave(peer_id)
+        out: Message = {"type": "presence"}
+        if peers:
+            out["peers"] = [p.message() for p in peers]
+        if gone:
+            out["gone"] = gone
+        self.broadcast(out)
 
     @property
     def watchers(self) -> int:
@@ -174,7 +191,7 @@ class DocumentRooms:
         def publish(message: Message) -> None:
             self._send(hearing_id, message)
 
-        fresh = DocumentRoom(hearing_id, self._queue_size, publish)
+        fresh = DocumentRoom(hearing_id, self._queue_size, publish, node=self.node[:8])
 
         def fan_out(message: Message) -> None:
             self._fan_out(fresh, message)
@@ -235,8 +252,8 @@ class DocumentRooms:
                     message = envelope["message"]
                     if message["type"] == "update":
                         await actions.apply_remote(StoredUpdate.from_message(message))
-                    elif message["type"] == "awareness":
-                        room.apply_remote_awareness(str(message["update"]))
+                    elif message["type"] == "presence":
+                        room.apply_remote_presence(message)
                 except (ValueError, KeyError, TypeError):
                     _logger.warning("malformed message on %s dropped", subscription.topic)
         finally:

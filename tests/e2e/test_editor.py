@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,11 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
     expect(clerk.locator('.seg[data-id="seg-1"] .caret-name')).to_have_text(
         "王立明", timeout=TIMEOUT_MS
     )
+    # Presence is the server's: a palette class from its colour index, no style attribute.
+    caret = clerk.locator('.seg[data-id="seg-1"] .caret')
+    assert caret.get_attribute("style") is None
+    assert re.fullmatch(r"caret presence-c[0-7]", caret.get_attribute("class") or "")
+    expect(clerk.locator("#editors li")).to_have_count(2, timeout=TIMEOUT_MS)
 
     party = plaintiff_enters(browser, server, seed, pid)
     party.goto(f"{server.base_url}/transcript/{seed.hearing_id}")
@@ -218,6 +224,10 @@ def _watch(pw: Any, server: Any, seed: Any, pid: int, wav: Path, cookie: str) ->
         "—— Plaintiff 张伟 muted 14:03:05–14:03:40 (35 s) ——", timeout=TIMEOUT_MS
     )
     party.screenshot(path=str(shots / "editor-party-en.png"))
+    # Logging out (from the page's own script, as another tab of the party would) closes the
+    # open document socket at once, and the page says why, in its language.
+    party.evaluate("fetch('/api/join/logout', {method: 'POST'})")
+    expect(party.locator("#ed-notice")).to_contain_text("You logged out", timeout=TIMEOUT_MS)
 
     history = httpx.get(
         f"{server.base_url}/api/hearings/{seed.hearing_id}/transcript/revisions",

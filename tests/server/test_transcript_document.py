@@ -171,6 +171,7 @@ def test_outsiders_are_refused_and_garbage_gets_an_error_not_a_crash(
     clerk = {"cookie": staff_cookie(make_client, "clerk_a")}
     with client.websocket_connect(base, headers=clerk) as ws:
         assert ws.receive_json()["type"] == "doc"
+        assert ws.receive_json()["type"] == "presence"
         ws.send_text("not json")
         assert ws.receive_json() == {"type": "error", "reason": "malformed message"}
         ws.send_json({"type": "edit", "id": "x", "update": base64.b64encode(b"\xff\x00").decode()})
@@ -241,34 +242,31 @@ def test_exports_history_and_hotwords(app, ctx, world, make_client, code_sender)
 def test_a_newcomer_sees_who_is_editing_and_a_leaver_takes_their_cursor_along(
     app, ctx, world, make_client
 ) -> None:
-    from pycrdt import Awareness
-
     client = make_client()
     open_hearing(ctx, world.hearing_a)
     clerk = {"cookie": staff_cookie(make_client, "clerk_a")}
     judge = {"cookie": staff_cookie(make_client, "judge_a")}
     path = f"/ws/hearings/{world.hearing_a}/document"
-    mine = Awareness(Doc())
-    mine.set_local_state({"user": {"name": "陈晓"}, "cursor": {"segment": "seg-1"}})
-    update = base64.b64encode(mine.encode_awareness_update([mine.client_id])).decode()
     with client.websocket_connect(path, headers=judge) as judge_ws:
         assert judge_ws.receive_json()["type"] == "doc"
+        assert judge_ws.receive_json()["type"] == "presence"
         with client.websocket_connect(path, headers=clerk) as clerk_ws:
             assert clerk_ws.receive_json()["type"] == "doc"
-            clerk_ws.send_json({"type": "awareness", "update": update})
-            assert judge_ws.receive_json() == {"type": "awareness", "update": update}
+            mine = clerk_ws.receive_json()["you"]
+            joined = judge_ws.receive_json()
+            assert [p["id"] for p in joined["peers"]] == [mine]
+            clerk_ws.send_json({"type": "cursor", "segment": "seg-1", "anchor": 2, "head": 4})
+            moved = judge_ws.receive_json()["peers"][0]
+            assert moved["cursor"] == {"segment": "seg-1", "anchor": 2, "head": 4}
             with client.websocket_connect(path, headers=judge) as late_ws:
                 assert late_ws.receive_json()["type"] == "doc"
-                theirs = Awareness(Doc())
-                theirs.apply_awareness_update(
-                    base64.b64decode(late_ws.receive_json()["update"]), None
-                )
-                assert theirs.states[mine.client_id]["user"] == {"name": "陈晓"}
-        gone = judge_ws.receive_json()  # the clerk's socket closed
-        seen = Awareness(Doc())
-        seen.apply_awareness_update(base64.b64decode(update), None)
-        seen.apply_awareness_update(base64.b64decode(gone["update"]), None)
-        assert mine.client_id not in seen.states
+                peers = {p["id"]: p for p in late_ws.receive_json()["peers"]}
+                assert peers[mine]["cursor"]["segment"] == "seg-1"
+                assert peers[mine]["role"] == "clerk"
+        # the late judge came and went, then the clerk's socket closed
+        seen = [judge_ws.receive_json() for _ in range(3)]
+        assert seen[0]["peers"][0]["key"] == "user-1" and "gone" in seen[1]
+        assert seen[2] == {"type": "presence", "gone": [mine]}
 
 
 def test_an_english_hearing_is_recognised_as_english(app, ctx, world, make_client) -> None:

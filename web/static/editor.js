@@ -4,16 +4,16 @@ import { api, el, setupHeader } from "./common.js";
 import { errorText } from "./common.js"; // server errors in the page's language
 import { DocSync } from "./doc-sync.js";
 import { apiAll } from "./paging.js";
+import { socketClosedText } from "./socket-close.js";
 import {
   insertNote, looksLikeTerm, mergeWithPrevious, replaceAll, setLocked, setSpeaker, splitSegment,
 } from "./editor-commands.js";
 import { roleLabel, t } from "./i18n.js";
 import { setupSuggestions } from "./editor-suggestions.js";
-import { TranscriptEditor } from "./transcript-editor.js";
+import { TranscriptEditor, presenceClass } from "./transcript-editor.js";
 
 const hearingId = Number(new URLSearchParams(location.search).get("h")
   || (location.pathname.match(/^\/transcript\/(\d+)/) || [])[1]);
-const COLORS = ["#b3261e", "#1f5fa8", "#2e7d32", "#8e24aa", "#ef6c00", "#00838f"];
 const page = { me: null, sync: null, editor: null, current: null, speakers: [] };
 window.tingshenEditor = page; // for the browser tests
 
@@ -84,15 +84,12 @@ async function showHistory(id) {
       : el("div", {}, `${t("field_" + r.field)}: ${r.after || r.before}`))));
 }
 
+// Who is editing: the server's presence entries (name and role from each socket's session).
 function renderEditors() {
   const list = document.getElementById("editors");
-  const people = [];
-  for (const [, state] of page.sync.awareness.getStates()) if (state.user) people.push(state.user);
-  list.replaceChildren(...people.map((u) => {
-    const dot = el("span", { class: "dot" });
-    dot.style.backgroundColor = u.color; // the CSSOM, not a style attribute (CSP); a colour only
-    return el("li", {}, dot, `${roleLabel(u.role)} ${u.name}`);
-  }));
+  const people = [...page.sync.peers.values()];
+  list.replaceChildren(...people.map((u) => el("li", {},
+    el("span", { class: `dot ${presenceClass(u.colour)}` }), `${roleLabel(u.role)} ${u.name}`)));
 }
 
 function offerHotword(term) {
@@ -265,15 +262,13 @@ async function main() {
     onStatus: (s, event) => {
       status.textContent = !page.me.canEdit && s !== "offline" && s !== "connecting" ? t("read_only") : t(`sync_${s}`);
       status.dataset.state = s;
-      if (s === "offline" && event && event.code >= 4400 && event.code !== 4408) notice(event.reason || t("sync_offline"));
+      if (s === "offline" && event && event.code >= 4400 && event.code < 4500) notice(socketClosedText(event) || t("sync_offline"));
     },
     onRefused: (reason) => notice(`${t("edit_refused")}: ${reason}`),
     onReset: () => { page.editor.attach(page.sync); watchAwareness(); },
   });
   const watchAwareness = () => {
-    const color = COLORS[Math.abs([...page.me.key].reduce((a, c) => a * 31 + c.charCodeAt(0), 7)) % COLORS.length];
-    page.sync.awareness.setLocalStateField("user", { name: page.me.name, role: page.me.role, color, key: page.me.key });
-    page.sync.awareness.on("change", renderEditors);
+    page.sync.onPresence(renderEditors);
     renderEditors();
   };
   page.editor.attach(page.sync);

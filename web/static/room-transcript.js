@@ -10,6 +10,7 @@ import { applyPresence, exitRoom, renderPeople } from "./room-people.js";
 import { noteEvidence } from "./room-evidence.js";
 import { noteScreen } from "./room-screen.js";
 import { noteSegment } from "./room-stages.js";
+import { sessionEnd, socketClosedText } from "./socket-close.js";
 import { hearingId, state } from "./room-state.js";
 import { learn } from "./room-tiles.js";
 
@@ -186,6 +187,11 @@ export function connectTranscript() {
   ws.onclose = (event) => {
     if (state.exited) return;
     if (event.code === 4411) { exitRoom("removed"); return; }
+    const ended = sessionEnd(event); // logged out, expired or link withdrawn: stop, say which
+    if (ended) { exitRoom(ended); return; }
+    if ([4400, 4413, 4422].includes(event.code)) { // refused for good: do not come back
+      notice.textContent = socketClosedText(event); notice.hidden = false; return;
+    }
     if (event.code === 4403) { notice.textContent = event.reason; notice.hidden = false; return; }
     if (event.code === 4410) { exitRoom("closed"); return; }
     if (event.code === 4412) { exitRoom("taken"); return; } // a newer page of ours has the seat
@@ -195,6 +201,6 @@ export function connectTranscript() {
     notice.textContent = event.code === 4409 ? t("not_open") : t("reconnecting");
     notice.hidden = false;
     if (event.code !== 4409) attempting("transcript"); // the banner says what happens
-    setTimeout(connectTranscript, event.code === 4409 ? 5000 : 1000);
+    setTimeout(connectTranscript, event.code === 4409 || event.code === 4429 ? 5000 : 1000);
   };
 }

@@ -85,7 +85,7 @@ export class TranscriptEditor {
     this.gapRows.clear();
     sync.segments.observeDeep(() => this.render());
     sync.doc.getArray("gaps").observeDeep(() => this.render());
-    sync.awareness.on("change", () => this.renderCursors());
+    sync.onPresence(() => this.renderCursors());
     this.render();
   }
 
@@ -171,7 +171,7 @@ export class TranscriptEditor {
     ta.addEventListener("select", () => this._cursor(row));
     ta.addEventListener("keyup", () => this._cursor(row));
     ta.addEventListener("click", () => this._cursor(row));
-    ta.addEventListener("blur", () => this.sync.awareness.setLocalStateField("cursor", null));
+    ta.addEventListener("blur", () => this.sync.setCursor(null));
     ytext.observe((event, transaction) => {
       if (transaction.origin === LOCAL) return;
       const focused = document.activeElement === ta;
@@ -196,15 +196,8 @@ export class TranscriptEditor {
   }
 
   _cursor(row) {
-    const ytext = row.map.get("text");
     const ta = row.body;
-    const anchor = Y.createRelativePositionFromTypeIndex(ytext, ta.selectionStart);
-    const head = Y.createRelativePositionFromTypeIndex(ytext, ta.selectionEnd);
-    this.sync.awareness.setLocalStateField("cursor", {
-      segment: row.map.get("id"),
-      anchor: Y.relativePositionToJSON(anchor),
-      head: Y.relativePositionToJSON(head),
-    });
+    this.sync.setCursor({ segment: row.map.get("id"), anchor: ta.selectionStart, head: ta.selectionEnd });
   }
 
   _autosize(ta) {
@@ -267,7 +260,7 @@ export class TranscriptEditor {
       let at = text.indexOf(this.query);
       while (at >= 0) { marks.push({ a: at, b: at + this.query.length, cls: "hit" }); at = text.indexOf(this.query, at + 1); }
     }
-    for (const c of cursors) marks.push({ a: c.index, b: c.index, cls: "caret", name: c.name, color: c.color });
+    for (const c of cursors) marks.push({ a: c.index, b: c.index, cls: "caret", name: c.name, colour: c.colour });
     marks.sort((x, y) => x.a - y.a || x.b - y.b);
     const parts = [];
     let pos = 0;
@@ -275,13 +268,8 @@ export class TranscriptEditor {
       if (m.a < pos) continue;
       parts.push(text.slice(pos, m.a));
       if (m.cls === "caret") {
-        // Colours through the CSSOM (the CSP refuses style attributes); a colour property takes
-        // nothing but a colour, so a hostile value cannot make the browser fetch a URL.
-        const name = el("span", { class: "caret-name" }, m.name);
-        name.style.backgroundColor = m.color;
-        const caret = el("span", { class: "caret" }, name);
-        caret.style.borderColor = m.color;
-        parts.push(caret);
+        // The colour is a palette class from the server's index: no client string reaches CSS.
+        parts.push(el("span", { class: `caret ${presenceClass(m.colour)}` }, el("span", { class: "caret-name" }, m.name)));
       } else {
         parts.push(el("mark", { class: m.cls }, text.slice(m.a, m.b)));
       }
@@ -294,16 +282,15 @@ export class TranscriptEditor {
   renderCursors() {
     if (!this.sync) return;
     const byRow = new Map();
-    for (const [client, state] of this.sync.awareness.getStates()) {
-      if (client === this.sync.doc.clientID || !state.cursor || !state.user) continue;
-      const map = this.find(state.cursor.segment);
+    for (const peer of this.sync.others()) {
+      const cursor = peer.cursor;
+      if (!cursor) continue;
+      const map = this.find(cursor.segment);
       if (!map) continue;
-      const pos = Y.createAbsolutePositionFromRelativePosition(
-        Y.createRelativePositionFromJSON(state.cursor.head), this.sync.doc);
-      if (!pos) continue;
-      const list = byRow.get(state.cursor.segment) || [];
-      list.push({ index: pos.index, name: state.user.name, color: state.user.color });
-      byRow.set(state.cursor.segment, list);
+      const index = Math.min(Number(cursor.head) || 0, map.get("text").length);
+      const list = byRow.get(cursor.segment) || [];
+      list.push({ index, name: String(peer.name), colour: peer.colour });
+      byRow.set(cursor.segment, list);
     }
     for (const [id, row] of this.rows) {
       row.node.classList.toggle("others-editing", byRow.has(id));
@@ -319,4 +306,10 @@ export class TranscriptEditor {
 
 function kindWords(map) {
   return map.get("kind") === "speech" ? map.get("words") : [];
+}
+
+// The CSS class of a presence colour index (style.css: .presence-c0 … .presence-c7).
+export function presenceClass(colour) {
+  const index = Number.isInteger(colour) ? ((colour % 8) + 8) % 8 : 0;
+  return `presence-c${index}`;
 }

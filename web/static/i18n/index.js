@@ -8,6 +8,7 @@ import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import origin from "./origin.js";
 import recordContent from "./record-content.js";
+import revocation from "./revocation.js";
 import roomctl from "./roomctl.js";
 import screen from "./screen.js";
 import signLinks from "./sign-links.js";
@@ -30,4 +31,5 @@ export const PARTS = [
   screen,
   origin,
   bounds,
+  revocation,
 ];
