@@ -42,6 +42,7 @@ from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notify import CodeSender
 from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
+from hearing_server.request_rate import RequestRateMiddleware, api_buckets
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
@@ -102,6 +103,7 @@ def create_app(
     # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
     app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
     app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
+    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
     for module in ROUTERS:
         app.include_router(module.router)
     mount_web(app)

@@ -61,6 +61,7 @@ from hearing_server.rtc.errors import BadOfferError, RtcError
 # site names one with ``SomeError.because(reason, **params)``; the page's dictionary has
 # ``err_<reason>`` in every language (tests/server/test_error_codes.py checks both).
 REASONS: dict[str, str] = {
+    "too_many_requests": "too many requests; try again in {seconds} s",
     "code_cooldown": "a code was sent just now; request another in {seconds} s",
     "code_rate_limited": "too many codes requested; wait a few minutes and try again",
     "no_phone": "no phone number is on record for you; please contact the clerk",

@@ -172,6 +172,18 @@ class Settings(BaseSettings):
         gt=0,
         description="POST /tsa: requests answered at once (all clients); more get 503",
     )
+    # Per-caller API request rate (hearing_server/request_rate.py).
+    api_requests_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        description="API requests per second per caller (session, else address), sustained; "
+        "unset: 10 in production, no limit in development",
+    )
+    api_request_burst: int = Field(
+        default=60,
+        gt=0,
+        description="API requests a caller may send at once before the rate applies",
+    )
     # Per-socket limits (hearing_server/socket_limits.py) and revocation (revocation.py).
     ws_max_message_kib: int = Field(
         default=600, gt=0, le=16 * 1024, description="largest WebSocket message a client may send"
@@ -258,6 +270,13 @@ class Settings(BaseSettings):
     @property
     def court_zone(self) -> ZoneInfo:
         return ZoneInfo(self.court_time_zone)
+
+    @property
+    def api_rate_per_second(self) -> float | None:
+        """The per-caller API rate in force: the setting, else 10/s in production only."""
+        if self.api_requests_per_second is not None:
+            return self.api_requests_per_second
+        return 10.0 if self.environment == "production" else None
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,0 +1,85 @@
+"""A per-caller rate limit on the API, so that one client cannot take the server from the others.
+
+    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # in create_app
+
+Every request under ``/api/`` takes a token from its caller's bucket
+(:class:`~hearing_server.rate_limit.TokenBuckets`: ``api_request_burst`` at once, then
+``api_requests_per_second`` sustained); without one it is answered ``429 rate_limited`` with
+``Retry-After`` before any route runs. A party pulling a 10,000-edit history page after page as
+fast as it can is the case this bounds (docs/benchmarks.md §13): the pages a person uses ask a few
+requests a second at most.
+
+The caller is its session (the staff or party cookie, kept only as a digest), else its address
+(``scope["client"]``, which the trusted-proxy layer outside has already made the real client's).
+Pages, scripts and sockets are not counted (sockets have their own per-message limits:
+:mod:`hearing_server.socket_limits`). In force by default in production (10/s, a burst of 60);
+in development unset means no limit, so that tests and demos are not throttled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from http.cookies import CookieError, SimpleCookie
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hearing_server.errors import REASONS, error_body
+from hearing_server.rate_limit import TokenBuckets
+from hearing_server.settings import Settings
+
+SESSION_COOKIES = ("tingshen_staff", "tingshen_party")  # hearing_server.deps' cookie names
+
+
+def api_buckets(settings: Settings) -> TokenBuckets | None:
+    rate = settings.api_rate_per_second
+    if rate is None:
+        return None
+    return TokenBuckets(rate_per_s=rate, burst=settings.api_request_burst)
+
+
+def caller_key(scope: Scope) -> str:
+    """``session:<digest>`` for a request with a session cookie, else ``address:<ip>``."""
+    cookie_header = b"; ".join(
+        value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"
+    ).decode("latin-1")
+    if cookie_header:
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(cookie_header)
+        except CookieError:
+            jar = SimpleCookie()
+        for name in SESSION_COOKIES:
+            if name in jar and jar[name].value:
+                digest = hashlib.sha256(jar[name].value.encode("utf-8")).hexdigest()[:32]
+                return f"session:{digest}"
+    client = scope.get("client")
+    return f"address:{client[0] if client else 'unknown'}"
+
+
+class RequestRateMiddleware:
+    def __init__(self, app: ASGIApp, *, buckets: TokenBuckets | None) -> None:
+        self.app = app
+        self.buckets = buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.buckets is None
+            or scope["type"] != "http"
+            or not str(scope.get("path", "")).startswith("/api/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        wait_s = self.buckets.take(caller_key(scope))
+        if wait_s <= 0:
+            await self.app(scope, receive, send)
+            return
+        seconds = self.buckets.retry_after_s(wait_s)
+        body = error_body(
+            "rate_limited",
+            REASONS["too_many_requests"].format(seconds=seconds),
+            reason="too_many_requests",
+            params={"seconds": seconds},
+        )
+        response = JSONResponse(body, status_code=429, headers={"Retry-After": str(seconds)})
+        await response(scope, receive, send)

@@ -1,0 +1,60 @@
+"""The per-caller API rate limit (hearing_server/request_rate.py): a caller over its burst gets
+429 ``too_many_requests`` with ``Retry-After``; other callers and pages are not affected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hearing_server.request_rate import caller_key
+from hearing_server.settings import Settings
+from tests.server.conftest import login
+
+BURST = 4
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    # A rate so slow that no token comes back during the test: the burst is all a caller has.
+    return Settings(
+        data_dir=tmp_path / "data", api_requests_per_second=0.001, api_request_burst=BURST
+    )
+
+
+def test_a_caller_over_its_burst_is_refused_and_nobody_else_is(make_client, world) -> None:
+    clerk, judge, anonymous = make_client(), make_client(), make_client()
+    login(clerk, "clerk_a")  # two logins: two of the address's tokens
+    login(judge, "judge_a")
+    for _ in range(BURST):
+        assert clerk.get("/api/auth/me").status_code == 200
+    refused = clerk.get("/api/auth/me")
+    assert refused.status_code == 429
+    error = refused.json()["error"]
+    assert (error["code"], error["reason"]) == ("rate_limited", "too_many_requests")
+    assert error["params"]["seconds"] == int(refused.headers["Retry-After"]) > 0
+    assert judge.get("/api/auth/me").status_code == 200  # a session of its own
+    # Anonymous callers share their address's bucket (the two logins took two tokens of it).
+    assert [anonymous.get("/api/cases").status_code for _ in range(BURST - 1)] == [401, 401, 429]
+    assert anonymous.get("/login.html").status_code == 200  # pages are not counted
+
+
+def test_the_limit_is_in_force_by_default_in_production_only(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path).api_rate_per_second is None
+    production = Settings.model_construct(environment="production", api_requests_per_second=None)
+    assert production.api_rate_per_second == 10.0
+    assert Settings(data_dir=tmp_path, api_requests_per_second=2.5).api_rate_per_second == 2.5
+
+
+def test_the_caller_is_its_session_else_its_address() -> None:
+    def scope(cookie: str | None, client: str = "203.0.113.9") -> dict[str, object]:
+        headers = [(b"cookie", cookie.encode())] if cookie is not None else []
+        return {"type": "http", "headers": headers, "client": (client, 5555)}
+
+    staff = caller_key(scope("tingshen_staff=abc; other=1"))
+    assert staff.startswith("session:") and "abc" not in staff  # kept only as a digest
+    assert caller_key(scope("tingshen_staff=abc", client="198.51.100.1")) == staff
+    assert caller_key(scope("tingshen_party=xyz")) != staff
+    assert caller_key(scope("other=1")) == "address:203.0.113.9"
+    assert caller_key(scope('tingshen_staff="unterminated')) == "address:203.0.113.9"
+    assert caller_key(scope(None)) == "address:203.0.113.9"
