@@ -62,6 +62,7 @@ from hearing_server.rtc.errors import BadOfferError, RtcError
 # ``err_<reason>`` in every language (tests/server/test_error_codes.py checks both).
 REASONS: dict[str, str] = {
     "too_many_requests": "too many requests; try again in {seconds} s",
+    "evidence_full": "this hearing already has {most} materials of evidence, the most it takes",
     "code_cooldown": "a code was sent just now; request another in {seconds} s",
     "code_rate_limited": "too many codes requested; wait a few minutes and try again",
     "no_phone": "no phone number is on record for you; please contact the clerk",

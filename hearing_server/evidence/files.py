@@ -25,6 +25,7 @@ from tingshen_platform.blobs import BlobNotFoundError, BlobStore
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_MATERIALS",
     "MAX_PAGES",
     "MEDIA_TYPES",
     "CheckedFile",
@@ -34,6 +35,7 @@ __all__ = [
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 500
+MAX_MATERIALS = 300  # per hearing: bounds the materials list every page of the hearing reads
 RENDER_WIDTH_PX = 1600
 """A rendered page's width: sharp on a large screen, a few hundred KB as PNG."""
 

@@ -22,7 +22,7 @@ from hearing_server.audit import EntityRef
 from hearing_server.context import ServerContext
 from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.evidence.access import Who, may_bring_evidence
-from hearing_server.evidence.files import EvidenceStore, inspect
+from hearing_server.evidence.files import MAX_MATERIALS, EvidenceStore, inspect
 from hearing_server.models import EvidenceMaterial, HearingStatus
 
 __all__ = ["commit_or_conflict", "do_upload"]
@@ -62,6 +62,8 @@ async def do_upload(
         )
         or 0
     ) + 1
+    if number > MAX_MATERIALS:
+        raise ConflictError.because("evidence_full", most=MAX_MATERIALS)
     now = ctx.clock()
     speaker = who.admitted.speaker
     material = EvidenceMaterial(

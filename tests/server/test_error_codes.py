@@ -141,7 +141,7 @@ def test_a_validation_error_names_field_and_problem(client, world):
 def test_every_reason_has_an_english_message(reason):
     params = {"seconds": 1, "left": 1, "status": "closed", "action": "open"}
     params |= {"hearing_id": 1, "version": 2, "notice_id": 3, "kind": "sign_request"}
-    params |= {"limit_bytes": 1024}
+    params |= {"limit_bytes": 1024, "most": 300}
     error = ServerError.because(reason, **params)
     assert error.reason == reason and "{" not in error.message
 

@@ -168,3 +168,20 @@ def test_outsiders_and_closed_hearings(ctx, world, make_client, code_sender) -> 
     refused = watcher.post(api, params={"filename": "a.png"}, content=png(), headers=headers)
     assert refused.status_code == 403
     assert watcher.get(api).json()["materials"] == []  # the clerk's file is not shown yet
+
+
+def test_a_hearing_takes_at_most_max_materials(ctx, world, make_client, monkeypatch) -> None:
+    monkeypatch.setattr("hearing_server.evidence.upload.MAX_MATERIALS", 2)  # 300 in service
+    make_client()
+    clerk = make_client()
+    clerk.headers.update({"cookie": staff_cookie(make_client, "clerk_a")})
+    api = f"/api/hearings/{world.hearing_a}/evidence"
+    headers = {"content-type": "image/png"}
+    for n in (1, 2):
+        stored = clerk.post(api, params={"filename": f"{n}.png"}, content=png(), headers=headers)
+        assert stored.status_code == 201, stored.text
+    full = clerk.post(api, params={"filename": "3.png"}, content=png(), headers=headers)
+    assert full.status_code == 409
+    error = full.json()["error"]
+    assert (error["reason"], error["params"]) == ("evidence_full", {"most": 2})
+    assert [m["number"] for m in clerk.get(api).json()["materials"]] == [1, 2]
