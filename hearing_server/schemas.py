@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hearing_server.bounded import CourtDatetime, Id, Name, SingleLine, Version
 from hearing_server.models import CourtRole, HearingStatus, StaffRole
 
 # (2026)粤0104民初123号 — ASCII or full-width parentheses.
@@ -18,7 +19,7 @@ class _In(BaseModel):
 
 
 class LoginIn(_In):
-    username: str = Field(min_length=1, max_length=100)
+    username: Annotated[str, Field(min_length=1, max_length=100), SingleLine]
     password: str = Field(min_length=1, max_length=1000)
 
 
@@ -33,7 +34,7 @@ class StaffOut(BaseModel):
 
 class CaseIn(_In):
     case_number: str = Field(pattern=CASE_NUMBER_PATTERN, max_length=100)
-    cause_of_action: str = Field(min_length=1, max_length=200)
+    cause_of_action: Name
 
 
 class CaseOut(BaseModel):
@@ -45,22 +46,22 @@ class CaseOut(BaseModel):
 
 
 class HearingIn(_In):
-    scheduled_at: AwareDatetime
+    scheduled_at: CourtDatetime
     duration_minutes: int = Field(gt=0, le=24 * 60)
-    place: str = Field(min_length=1, max_length=200)
+    place: Name
     language: Literal["zh", "en", "auto"] = "zh"
     """What the live ASR recognises (``auto``: detected per speaker)."""
 
 
 class RescheduleIn(_In):
-    scheduled_at: AwareDatetime
+    scheduled_at: CourtDatetime
     duration_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
-    place: str | None = Field(default=None, min_length=1, max_length=200)
-    expected_version: int | None = None
+    place: Name | None = None
+    expected_version: Version | None = None
 
 
 class VersionIn(_In):
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class HearingOut(BaseModel):
@@ -82,20 +83,20 @@ SpeakerLanguage = Literal["zh", "en", "yue"]
 
 
 class ParticipantIn(_In):
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Name
     court_role: CourtRole
-    staff_user_id: int | None = None
+    staff_user_id: Id | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$")
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
     notify: bool = True
     """Queue their hearing notice now; false: the clerk previews and sends notices later."""
     language: SpeakerLanguage | None = None
-    interprets_participant_id: int | None = None
+    interprets_participant_id: Id | None = None
 
 
 class SpeakerLanguageIn(_In):
     language: SpeakerLanguage | None = Field(description="null: the hearing's language")
-    interprets_participant_id: int | None = None
+    interprets_participant_id: Id | None = None
 
 
 class ParticipantOut(BaseModel):

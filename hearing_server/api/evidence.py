@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from hearing_server.bounded import Id, SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -78,7 +79,7 @@ class EvidenceOut(BaseModel):
 
 
 class PresentIn(BaseModel):
-    material_id: int = Field(ge=1)
+    material_id: Id
 
 
 class PageIn(BaseModel):
@@ -140,7 +141,7 @@ async def _body(request: Request) -> bytes:
 async def upload(
     hearing_id: int,
     request: Request,
-    filename: Annotated[str, Query(min_length=1, max_length=255)],
+    filename: Annotated[str, Query(min_length=1, max_length=255), SingleLine],
     session: SessionDep,
     ctx: ContextDep,
     store: EvidenceDep,

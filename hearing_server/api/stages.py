@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
+from hearing_server.bounded import MultiLine
 from hearing_server.deps import (
     ClerkStaff,
     ContextDep,
@@ -82,7 +83,7 @@ class StageIn(BaseModel):
 class IdentityIn(BaseModel):
     id_type: str = Field(pattern=r"^[a-z_]{1,32}$")
     id_last4: str = Field(pattern=r"^[0-9A-Za-z]{4}$")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), MultiLine] = ""
 
 
 @router.get("/stages")

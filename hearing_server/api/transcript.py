@@ -14,9 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -54,7 +55,9 @@ class RevisionOut(BaseModel):
     seq: int
 
 
-Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Term = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine
+]
 
 
 class HotwordsIn(BaseModel):
@@ -99,7 +102,7 @@ def revisions(
     ctx: ContextDep,
     staff: OptionalStaff,
     participant: OptionalParticipant,
-    segment: str | None = None,
+    segment: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> list[RevisionOut]:
     admit(session, staff, participant, hearing_id)
     store = SqlUpdateStore(ctx.session_factory)
