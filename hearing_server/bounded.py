@@ -13,19 +13,18 @@ Free text from users refuses control characters and the invisible characters tha
 disguise text (bidirectional overrides and isolates, marks, byte-order mark, lone surrogates):
 one of them in a name can make "张三" display as someone else in the clerk's editor or the
 signed record. Multi-line text keeps newline and tab. :func:`control_characters` is the pure
-check, also usable on text that does not come through a pydantic model (e.g. the transcript's
-edit messages).
+check (``hearing_server.clean_text``, also used on the transcript's edits).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from hearing_server.clean_text import control_characters
 from hearing_server.id_bounds import MAX_ID
 
 __all__ = [
@@ -47,34 +46,6 @@ __all__ = [
 
 MIN_YEAR = 1900
 MAX_YEAR = 2200
-
-# Invisible characters that change how text around them is shown (Unicode "Cf" format characters
-# that matter for spoofing): LRM/RLM, the Arabic letter mark, the embeddings and overrides
-# U+202A-U+202E, the isolates U+2066-U+2069, the byte-order mark / zero-width no-break space.
-_BIDI_AND_INVISIBLE = frozenset(
-    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-)
-# Line and paragraph separators: line breaks other than "\n" that some viewers honour.
-_SEPARATORS = frozenset("\u2028\u2029")
-_MULTILINE_ALLOWED = frozenset("\n\t\r")
-
-
-def control_characters(text: str, *, multiline: bool = False) -> list[str]:
-    """The refused characters in ``text`` (as ``U+XXXX``, each once, in order of appearance).
-
-    Refused: C0 and C1 controls and DEL (``multiline`` keeps ``\\n``, ``\\r`` and ``\\t``), the
-    bidirectional and invisible formatting characters above, line/paragraph separators and lone
-    surrogates (which no database can store as UTF-8)."""
-    found: list[str] = []
-    for char in text:
-        if multiline and char in _MULTILINE_ALLOWED:
-            continue
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs") or char in _BIDI_AND_INVISIBLE or char in _SEPARATORS:
-            code = f"U+{ord(char):04X}"
-            if code not in found:
-                found.append(code)
-    return found
 
 
 def _refuse(text: str, multiline: bool) -> str:

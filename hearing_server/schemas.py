@@ -86,7 +86,7 @@ class ParticipantIn(_In):
     display_name: Name
     court_role: CourtRole
     staff_user_id: Id | None = None
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$", max_length=21)
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
     notify: bool = True
     """Queue their hearing notice now; false: the clerk previews and sends notices later."""
@@ -141,7 +141,9 @@ class CodeSentOut(BaseModel):
 
 
 class VerifyIn(_In):
-    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6-digit code from the SMS")
+    code: str = Field(
+        pattern=r"^[0-9]{6}$", max_length=6, description="the 6-digit code from the SMS"
+    )
 
 
 class ParticipantMeOut(BaseModel):

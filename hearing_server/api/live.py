@@ -35,7 +35,7 @@ _logger = logging.getLogger(__name__)
 
 class OfferIn(BaseModel):
     sdp: str = Field(min_length=1, max_length=64 * 1024)
-    type: str = Field(pattern="^offer$")
+    type: str = Field(pattern="^offer$", max_length=5)
     tab: str | None = Field(default=None, min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
     """The page's id: a newer page of the same person takes the seat (live/seats.py)."""
     screen_mid: str | None = Field(default=None, min_length=1, max_length=32)

@@ -18,27 +18,22 @@ from __future__ import annotations
 import json
 import os
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.server.conftest import World, invite, join_as, login
-
-with warnings.catch_warnings():
-    # Schemathesis' own imports warn on some versions of its dependencies; nothing of ours.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import schemathesis
-    from schemathesis import GenerationMode
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.core.result import Ok
-    from schemathesis.specs.openapi.checks import response_schema_conformance
 
 EXAMPLES = int(os.environ.get("TINGSHEN_FUZZ_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -138,3 +133,80 @@ def test_no_server_errors_and_no_answer_off_schema(
                     f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"
                 )
     assert not failures, "\n\n".join(failures)
+
+
+def _unbounded(schema: dict[str, Any], where: str, components: dict[str, Any]) -> list[str]:
+    """Fields of a request schema without an upper bound (string length, number, list length)."""
+    if "$ref" in schema:
+        model = components[schema["$ref"].rsplit("/", 1)[1]]
+        return [
+            problem
+            for name, field in model.get("properties", {}).items()
+            for problem in _unbounded(field, f"{where}.{name}", components)
+        ]
+    found = [
+        problem
+        for option in schema.get("anyOf", []) + schema.get("allOf", [])
+        for problem in _unbounded(option, where, components)
+    ]
+    kind = schema.get("type")
+    closed = "enum" in schema or "const" in schema or schema.get("format") == "date-time"
+    if kind == "string" and not closed and "maxLength" not in schema:
+        found.append(f"{where}: string without maxLength")
+    if kind == "integer" and "maximum" not in schema and "exclusiveMaximum" not in schema:
+        found.append(f"{where}: integer without maximum")
+    if kind == "array":
+        if "maxItems" not in schema:
+            found.append(f"{where}: list without maxItems")
+        found += _unbounded(schema.get("items", {}), f"{where}[]", components)
+    return found
+
+
+def test_every_request_field_is_bounded(app: FastAPI):
+    """Every body field and query parameter has an upper bound. (Ids in paths are bounded for
+    every route at once by hearing_server.id_bounds; path strings by the URL's length.)"""
+    spec = app.openapi()
+    components = spec["components"]["schemas"]
+    found: list[str] = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    found += _unbounded(
+                        parameter["schema"], f"{where} ?{parameter['name']}", components
+                    )
+            for content in (operation.get("requestBody") or {}).get("content", {}).values():
+                found += _unbounded(content["schema"], f"{where} body", components)
+    assert found == []
+
+
+def test_control_characters_and_far_dates_are_refused_with_a_reason(client, world: World):
+    login(client, "clerk_a")
+    participants = f"/api/hearings/{world.hearing_a}/participants"
+    answer = client.post(
+        participants, json={"display_name": "书记员\u202e陈晓", "court_role": "witness"}
+    )
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert (error["reason"], error["params"]) == (
+        "field_control_characters",
+        {"field": "display_name"},
+    )
+    assert "U+202E" in error["message"]
+    assert (
+        client.get(
+            f"/api/hearings/{world.hearing_a}/notices/preview", params={"place": "第三\x00法庭"}
+        ).json()["error"]["reason"]
+        == "field_control_characters"
+    )
+    far = client.post(
+        f"/api/hearings/{world.hearing_a}/reschedule",
+        json={"scheduled_at": "9999-12-31T23:59:00+00:00"},
+    )
+    assert far.status_code == 422
+    assert far.json()["error"]["reason"] == "field_out_of_range"
+    fine = client.post(
+        participants, json={"display_name": "陈晓", "court_role": "witness", "notify": False}
+    )
+    assert fine.status_code == 201, fine.text

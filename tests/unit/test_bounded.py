@@ -15,6 +15,8 @@ from hearing_server.bounded import (
     Note,
     control_characters,
 )
+from hearing_server.transcript.model import Change, Field
+from hearing_server.transcript.policy import EditorRole, check_changes
 
 
 class _Sample(BaseModel):
@@ -85,3 +87,17 @@ def test_names_and_notes_refuse_control_characters():
     with pytest.raises(ValidationError) as raised:
         _Sample(name="a\u202eb")
     assert "U+202E" in str(raised.value)
+
+
+def test_transcript_edits_with_control_characters_are_refused():
+    """The document's single validation point (transcript.policy) refuses them for every editor."""
+    clean = [Change("s1", Field.TEXT, "原文", "改正后的文字\n第二行")]
+    assert check_changes(EditorRole.CLERK, clean, {}).allowed
+    forged = [Change("s1", Field.TEXT, "原文", "原告\u202e被告")]
+    verdict = check_changes(EditorRole.JUDGE, forged, {})
+    assert not verdict.allowed
+    assert "U+202E" in verdict.reason
+    created = [Change("s2", Field.CREATED, "", "新段落\x00")]
+    assert not check_changes(EditorRole.CLERK, created, {}).allowed
+    speaker = [Change("s1", Field.SPEAKER, "clerk:陈晓:staff-2", "clerk:陈晓\n:staff-2")]
+    assert not check_changes(EditorRole.CLERK, speaker, {}).allowed
