@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,13 @@ from hearing_server.models import CourtRole, HearingStatus, StaffRole
 
 # (2026)粤0104民初123号 — ASCII or full-width parentheses.
 CASE_NUMBER_PATTERN = r"^[(（]\d{4}[)）]\S+?\d+号$"
+
+
+def file_answer(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route that answers a file, not JSON (with ``response_class=Response``):
+    its media types in the API schema instead of FastAPI's default ``application/json``."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "The file", "content": dict.fromkeys(media_types, binary)}}
 
 
 class _In(BaseModel):
@@ -33,7 +40,7 @@ class StaffOut(BaseModel):
 
 
 class CaseIn(_In):
-    case_number: str = Field(pattern=CASE_NUMBER_PATTERN, max_length=100)
+    case_number: Annotated[str, Field(pattern=CASE_NUMBER_PATTERN, max_length=100), SingleLine]
     cause_of_action: Name
 
 
@@ -87,7 +94,10 @@ class ParticipantIn(_In):
     court_role: CourtRole
     staff_user_id: Id | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$", max_length=21)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
+    email: (
+        Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254), SingleLine]
+        | None
+    ) = None
     notify: bool = True
     """Queue their hearing notice now; false: the clerk previews and sends notices later."""
     language: SpeakerLanguage | None = None

@@ -15,6 +15,7 @@ from hearing_server.closing.documents import case_documents, case_for_reader
 from hearing_server.deps import CaseFilesDep, OptionalStaff, RecordParticipant, SessionDep
 from hearing_server.errors import NotFoundError
 from hearing_server.models import CaseDocument
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["case documents"])
 
@@ -40,7 +41,7 @@ def list_documents(
     ]
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_class=Response, responses=file_answer("*/*"))
 def get_document(
     case_id: int,
     document_id: int,

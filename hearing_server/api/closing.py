@@ -41,6 +41,7 @@ from hearing_server.deps import (
 from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.models import Participant, StaffUser
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/closing", tags=["closing"])
 
@@ -74,14 +75,13 @@ class PrepareOut(BaseModel):
 
 
 class FinishIn(BaseModel):
-    request_id: str = Field(min_length=1, max_length=32)
+    request_id: Annotated[str, Field(min_length=1, max_length=32), SingleLine]
     signature: B64Small
 
 
 class ErratumIn(BaseModel):
     segment_id: Annotated[str, Field(min_length=1, max_length=64), SingleLine]
-    before: Annotated[str, StringConstraints(max_length=5000)]
-    """The segment's text as it is (compared, so not checked for characters here)."""
+    before: Annotated[str, StringConstraints(max_length=5000), MultiLine]
     after: Annotated[str, StringConstraints(max_length=5000), MultiLine]
     reason: Text
 
@@ -141,7 +141,7 @@ async def post_freeze(
     return _status(session, hearing_id, staff, None)
 
 
-@router.get("/document.pdf")
+@router.get("/document.pdf", response_class=Response, responses=file_answer("application/pdf"))
 def get_document(
     hearing_id: int,
     closing: ClosingDep,

@@ -39,6 +39,7 @@ from hearing_server.evidence.actions import do_present, do_stop, do_take_control
 from hearing_server.evidence.files import MAX_BYTES
 from hearing_server.evidence.upload import do_upload
 from hearing_server.models import EvidenceMaterial
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/evidence", tags=["evidence"])
 
@@ -160,7 +161,9 @@ def list_evidence(hearing_id: int, session: SessionDep, who: HearingCaller) -> E
     return _state(session, who)
 
 
-@router.get("/{material_id}/pages/{page}")
+@router.get(
+    "/{material_id}/pages/{page}", response_class=Response, responses=file_answer("image/*")
+)
 async def page_image(
     hearing_id: int,
     material_id: int,

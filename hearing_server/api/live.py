@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     LiveDep,
@@ -38,7 +39,7 @@ class OfferIn(BaseModel):
     type: str = Field(pattern="^offer$", max_length=5)
     tab: str | None = Field(default=None, min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
     """The page's id: a newer page of the same person takes the seat (live/seats.py)."""
-    screen_mid: str | None = Field(default=None, min_length=1, max_length=32)
+    screen_mid: Annotated[str, Field(min_length=1, max_length=32), SingleLine] | None = None
     """The m-line sending the caller's shared screen (docs/protocol.md "Screen sharing")."""
 
 

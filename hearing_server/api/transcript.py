@@ -29,6 +29,7 @@ from hearing_server.deps import (
 from hearing_server.errors import NotAuthenticatedError
 from hearing_server.live.admission import admit
 from hearing_server.live.hotwords import do_add_hotwords
+from hearing_server.schemas import file_answer
 from hearing_server.transcript.blank_rows import delete_blank_row
 from hearing_server.transcript.outputs import ExportFormat, export_document
 from hearing_server.transcript.store import SqlUpdateStore
@@ -68,7 +69,9 @@ class HotwordsOut(BaseModel):
     hotwords: list[str]
 
 
-@router.get("/transcript.{fmt}")
+@router.get(
+    "/transcript.{fmt}", response_class=Response, responses=file_answer(*MEDIA_TYPES.values())
+)
 async def export_transcript(
     hearing_id: int,
     fmt: ExportFormat,

@@ -48,6 +48,7 @@ from hearing_server.errors import (
     UnsupportedMediaTypeError,
 )
 from hearing_server.live.admission import admit
+from hearing_server.schemas import file_answer
 
 router = APIRouter(tags=["verification"])
 
@@ -109,7 +110,11 @@ def _with_root(report: dict[str, Any], pki: CourtPki) -> dict[str, Any]:
     return {**report, "trust_root": {"subject": root.subject.rfc4514_string()}}
 
 
-@router.get("/api/court/root.pem")
+@router.get(
+    "/api/court/root.pem",
+    response_class=Response,
+    responses=file_answer("application/x-pem-file"),
+)
 def court_root(pki: PkiDep) -> Response:
     return Response(
         pki.root_pem,
@@ -118,7 +123,7 @@ def court_root(pki: PkiDep) -> Response:
     )
 
 
-@router.post("/tsa")
+@router.post("/tsa", response_class=Response, responses=file_answer("application/timestamp-reply"))
 async def timestamp(request: Request, pki: PkiDep) -> Response:
     if _media_type(request) != "application/timestamp-query":
         raise UnsupportedMediaTypeError("send a DER TimeStampReq as application/timestamp-query")
