@@ -2,13 +2,13 @@
 
 Each operation of the app's OpenAPI schema gets generated requests (valid ones, and invalid ones
 that break the schema) from an anonymous caller, a party who joined through an invitation, the
-judge, the clerk and the recorder of court A, and the clerk of court B. Path ids are drawn from
-the seeded world's real records as often as from the generator, so requests reach the routes'
-logic and not only their 404s. Checks: no answer is a 5xx, and every answer matches the schema
+judge, the clerk, the recorder and the court admin of court A, and the clerk of court B. Path ids
+are drawn from the seeded world's real records as often as from the generator, so requests
+reach the routes' logic and not only their 404s. Checks: no answer is a 5xx, and every answer matches the schema
 its operation declares (error answers included: ``hearing_server.errors.ERROR_RESPONSES``).
 
 The run is deterministic (``derandomize``) and bounded: ``TINGSHEN_FUZZ_EXAMPLES`` examples per
-operation, mode and caller (default 4). More, for a longer search:
+operation, mode and caller (default 4; about a minute on SQLite). More, for a longer search:
 
     TINGSHEN_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest -q tests/server/test_fuzz_api.py
 """
@@ -31,12 +31,15 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import select
 
+from hearing_server.context import ServerContext
+from hearing_server.models import StaffRole, StaffUser
 from tests.server.conftest import World, invite, join_as, login
 
 EXAMPLES = int(os.environ.get("TINGSHEN_FUZZ_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, response_schema_conformance]
-ROLES = ["anonymous", "party", "judge_a", "clerk_a", "recorder_a", "clerk_b"]
+ROLES = ["anonymous", "party", "judge_a", "clerk_a", "recorder_a", "admin_a", "clerk_b"]
 # Ending one's own session would leave the rest of the run anonymous (the anonymous run has them).
 NEGATIVE_ROLES = {"anonymous", "party", "clerk_a"}
 SESSION_ENDING = {("POST", "/api/auth/logout"), ("POST", "/api/join/logout")}
@@ -51,9 +54,22 @@ def _real_ids(world: World) -> dict[str, list[int]]:
 
 
 def _callers(
-    make_client: Callable[[], TestClient], world: World, sender: Any
+    make_client: Callable[[], TestClient], world: World, sender: Any, ctx: ServerContext
 ) -> dict[str, TestClient]:
     """A client (its own cookies) per caller of :data:`ROLES`, on one running app."""
+    with ctx.session_factory() as session:  # the world has no court admin
+        clerk = session.scalars(select(StaffUser).where(StaffUser.username == "clerk_a")).one()
+        session.add(
+            StaffUser(
+                court_id=clerk.court_id,
+                username="admin_a",
+                display_name="admin_a",
+                role=StaffRole.COURT_ADMIN,
+                password_hash=clerk.password_hash,
+                active=True,
+            )
+        )
+        session.commit()
     callers = {role: make_client() for role in ROLES}
     for role in ROLES:
         if role not in ("anonymous", "party"):
@@ -114,11 +130,11 @@ def _negatable(spec: dict[str, Any], operation: Any) -> bool:
 
 
 def test_no_server_errors_and_no_answer_off_schema(
-    app: FastAPI, make_client, world: World, code_sender
+    app: FastAPI, make_client, world: World, code_sender, ctx: ServerContext
 ):
     """Every operation as every caller: valid requests, and invalid ones from the callers whose
     requests get past authentication furthest (anonymous routes, a party, the clerk)."""
-    callers = _callers(make_client, world, code_sender)
+    callers = _callers(make_client, world, code_sender, ctx)
     spec = app.openapi()
     schema = schemathesis.openapi.from_dict(spec)
     ids = _real_ids(world)
