@@ -52,7 +52,7 @@ B64Small = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 
 class ObjectionIn(BaseModel):
     kind: Literal["objection", "correction"]
-    segment_id: Annotated[str, Field(min_length=1, max_length=64), SingleLine] | None = None
+    segment_id: Annotated[str, Field(max_length=64), SingleLine] | None = None
     text: Text
 
 
