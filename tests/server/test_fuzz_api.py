@@ -10,7 +10,7 @@ its operation declares (error answers included: ``hearing_server.errors.ERROR_RE
 The run is deterministic (``derandomize``) and bounded: ``TINGSHEN_FUZZ_EXAMPLES`` examples per
 operation, mode and caller (default 4; about a minute on SQLite). More, for a longer search:
 
-    TINGSHEN_FUZZ_EXAMPLES=200 .venv/bin/python -m pytest -q tests/server/test_fuzz_api.py
+    TINGSHEN_FUZZ_EXAMPLES=100 .venv/bin/python -m pytest -q --timeout=0 tests/server/test_fuzz_api.py
 """
 
 from __future__ import annotations
