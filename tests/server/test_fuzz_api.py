@@ -247,3 +247,15 @@ def test_ids_the_routes_read_as_numbers_beyond_the_columns_are_not_found(client,
     answer = client.get(f"/api/hearings/{hearing_id}/transcript/revisions")
     assert answer.status_code == 404, answer.text
     assert "ids are whole numbers" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "json", "srt", "vtt", "pdf"])
+def test_every_export_format_answers_what_its_schema_says(app: FastAPI, client, world: World, fmt):
+    """Found by the fuzzer: the JSON export was declared as a binary file."""
+    login(client, "clerk_a")
+    schema = schemathesis.openapi.from_dict(app.openapi())
+    operation = schema["/api/hearings/{hearing_id}/transcript.{fmt}"]["GET"]
+    case = operation.Case(path_parameters={"hearing_id": world.hearing_a, "fmt": fmt})
+    response = _send(client, case)
+    assert response.status_code == 200
+    case.validate_response(response, checks=CHECKS)
