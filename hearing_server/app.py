@@ -36,7 +36,7 @@ from hearing_server.api import (
 )
 from hearing_server.body_limit import BodyLimitMiddleware
 from hearing_server.browser_headers import BrowserHeadersMiddleware
-from hearing_server.errors import install_handlers
+from hearing_server.errors import ERROR_RESPONSES, install_handlers
 from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
@@ -96,7 +96,12 @@ def create_app(
         async with services_running(services):
             yield
 
-    app = FastAPI(title="Tingshen hearing server", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Tingshen hearing server",
+        version="0.1.0",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,  # every route's error answers, in the API schema
+    )
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route

@@ -53,6 +53,7 @@ from typing import Any, ClassVar, Self
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearing_server.rtc.errors import BadOfferError, RtcError
@@ -103,6 +104,8 @@ _PROBLEMS: dict[str, str] = {
     "datetime_parsing": "datetime",
     "datetime_from_date_parsing": "datetime",
     "timezone_aware": "datetime",
+    "datetime_out_of_range": "out_of_range",
+    "control_characters": "control_characters",
     "datetime_type": "datetime",
     "literal_error": "choice",
     "enum": "choice",
@@ -300,6 +303,28 @@ def websocket_close(exc: ServerError) -> tuple[int, str]:
     else:
         code = WS_CLOSE_FORBIDDEN
     return code, f"{exc.code}: {exc.message}"[:120]  # a close reason is at most 123 bytes
+
+
+class ErrorDetailOut(BaseModel):
+    """The ``error`` of an error answer (more fields may follow: ``details``, ``owner``)."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str
+    message: str
+    reason: str | None = None
+    params: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetailOut
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorOut, "description": "Refused: the error's code, reason and params"},
+    "5XX": {"model": ErrorOut, "description": "Not available now (or a server error)"},
+}
+"""Every route's error answers, declared in the API schema (``FastAPI(responses=...)``); they
+replace FastAPI's default 422 ``HTTPValidationError``, which this server never answers."""
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+from pydantic import TypeAdapter, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hearing_server.errors import error_body
@@ -22,15 +23,28 @@ __all__ = ["MAX_ID", "IdBoundsMiddleware", "out_of_range_id"]
 
 MAX_ID = 2**31 - 1
 WS_CLOSE_NO_SUCH_RECORD = 4404
+_AS_ROUTES_READ_IT = TypeAdapter(int)
 
 
 def out_of_range_id(path: str) -> str | None:
-    """The first path segment that is a number no record can have as its id, or None."""
+    """The first path segment that is a number no record can have as its id, or None.
+
+    A number as the routes read it (pydantic's ``int`` of a string): digits, and also a sign,
+    surrounding spaces, ``_`` between digits or a ``.0`` fraction (``-99999999999``,
+    ``+1_000_000_000_000``, ``99999999999.0`` reached the driver too)."""
     for segment in path.split("/"):
-        if not (segment.isascii() and segment.isdigit()):
+        if not (segment.isascii() and any(char.isdigit() for char in segment)):
             continue
-        digits = segment.lstrip("0")  # the length first: int() of 5,000 digits raises
-        if len(digits) > 10 or (digits and int(digits) > MAX_ID):
+        if segment.isdigit():
+            digits = segment.lstrip("0")  # the length first: int() of 5,000 digits raises
+            if len(digits) > 10 or (digits and int(digits) > MAX_ID):
+                return segment
+            continue
+        try:
+            value = _AS_ROUTES_READ_IT.validate_python(segment)
+        except ValidationError:
+            continue  # not a number: the route decides
+        if not -MAX_ID - 1 <= value <= MAX_ID:
             return segment
     return None
 

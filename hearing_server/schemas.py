@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hearing_server.bounded import CourtDatetime, Id, Name, SingleLine, Version
 from hearing_server.models import CourtRole, HearingStatus, StaffRole
 
 # (2026)粤0104民初123号 — ASCII or full-width parentheses.
 CASE_NUMBER_PATTERN = r"^[(（]\d{4}[)）]\S+?\d+号$"
+
+
+def file_answer(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route that answers a file, not JSON (with ``response_class=Response``):
+    its media types in the API schema instead of FastAPI's default ``application/json``."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    document = {"schema": {"type": "object"}}  # a JSON export: an object, its own format
+    content = {m: document if m.split(";")[0].endswith("json") else binary for m in media_types}
+    return {200: {"description": "The file", "content": content}}
 
 
 class _In(BaseModel):
@@ -18,7 +28,7 @@ class _In(BaseModel):
 
 
 class LoginIn(_In):
-    username: str = Field(min_length=1, max_length=100)
+    username: Annotated[str, Field(min_length=1, max_length=100), SingleLine]
     password: str = Field(min_length=1, max_length=1000)
 
 
@@ -32,8 +42,8 @@ class StaffOut(BaseModel):
 
 
 class CaseIn(_In):
-    case_number: str = Field(pattern=CASE_NUMBER_PATTERN, max_length=100)
-    cause_of_action: str = Field(min_length=1, max_length=200)
+    case_number: Annotated[str, Field(pattern=CASE_NUMBER_PATTERN, max_length=100), SingleLine]
+    cause_of_action: Name
 
 
 class CaseOut(BaseModel):
@@ -45,22 +55,22 @@ class CaseOut(BaseModel):
 
 
 class HearingIn(_In):
-    scheduled_at: AwareDatetime
+    scheduled_at: CourtDatetime
     duration_minutes: int = Field(gt=0, le=24 * 60)
-    place: str = Field(min_length=1, max_length=200)
+    place: Name
     language: Literal["zh", "en", "auto"] = "zh"
     """What the live ASR recognises (``auto``: detected per speaker)."""
 
 
 class RescheduleIn(_In):
-    scheduled_at: AwareDatetime
+    scheduled_at: CourtDatetime
     duration_minutes: int | None = Field(default=None, gt=0, le=24 * 60)
-    place: str | None = Field(default=None, min_length=1, max_length=200)
-    expected_version: int | None = None
+    place: Name | None = None
+    expected_version: Version | None = None
 
 
 class VersionIn(_In):
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class HearingOut(BaseModel):
@@ -82,20 +92,23 @@ SpeakerLanguage = Literal["zh", "en", "yue"]
 
 
 class ParticipantIn(_In):
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: Name
     court_role: CourtRole
-    staff_user_id: int | None = None
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$")
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254)
+    staff_user_id: Id | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$", max_length=21)
+    email: (
+        Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", max_length=254), SingleLine]
+        | None
+    ) = None
     notify: bool = True
     """Queue their hearing notice now; false: the clerk previews and sends notices later."""
     language: SpeakerLanguage | None = None
-    interprets_participant_id: int | None = None
+    interprets_participant_id: Id | None = None
 
 
 class SpeakerLanguageIn(_In):
     language: SpeakerLanguage | None = Field(description="null: the hearing's language")
-    interprets_participant_id: int | None = None
+    interprets_participant_id: Id | None = None
 
 
 class ParticipantOut(BaseModel):
@@ -140,7 +153,9 @@ class CodeSentOut(BaseModel):
 
 
 class VerifyIn(_In):
-    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6-digit code from the SMS")
+    code: str = Field(
+        pattern=r"^[0-9]{6}$", max_length=6, description="the 6-digit code from the SMS"
+    )
 
 
 class ParticipantMeOut(BaseModel):

@@ -176,7 +176,7 @@ async def watch_state(
     token: str,
     ctx: ContextDep,
     service: BroadcastDep,
-    viewer: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{8,64}$")] = None,
+    viewer: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{8,64}$", max_length=64)] = None,
 ) -> WatchOut:
     """What an observer's page shows; ``viewer`` (a random id the page makes) is counted."""
     config = _public(service, ctx, token)

@@ -16,6 +16,7 @@ from hearing_server.deps import CaseFilesDep, OptionalStaff, RecordParticipant, 
 from hearing_server.errors import NotFoundError
 from hearing_server.models import CaseDocument
 from hearing_server.paging import PageDep, cut
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["case documents"])
 
@@ -47,7 +48,7 @@ def list_documents(
     ]
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_class=Response, responses=file_answer("*/*"))
 def get_document(
     case_id: int,
     document_id: int,

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from hearing_server.bounded import MultiLine, Note, SingleLine, Text
 from hearing_server.closing import clerk, corrections, errata, freeze, records, seal, signatures
 from hearing_server.closing.plan import SignerStatus
 from hearing_server.closing.records import Caller
@@ -40,11 +41,10 @@ from hearing_server.deps import (
 from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.models import Participant, StaffUser
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/closing", tags=["closing"])
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 # base64 of a 512 KB PNG is ~700 KB; of a SubjectPublicKeyInfo well under 1 KB.
 B64Png = Annotated[str, StringConstraints(min_length=1, max_length=700_000)]
 B64Small = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
@@ -52,7 +52,7 @@ B64Small = Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
 
 class ObjectionIn(BaseModel):
     kind: Literal["objection", "correction"]
-    segment_id: str | None = Field(default=None, max_length=64)
+    segment_id: Annotated[str, Field(max_length=64), SingleLine] | None = None
     text: Text
 
 
@@ -75,14 +75,14 @@ class PrepareOut(BaseModel):
 
 
 class FinishIn(BaseModel):
-    request_id: str = Field(min_length=1, max_length=32)
+    request_id: Annotated[str, Field(min_length=1, max_length=32), SingleLine]
     signature: B64Small
 
 
 class ErratumIn(BaseModel):
-    segment_id: str = Field(min_length=1, max_length=64)
-    before: Annotated[str, StringConstraints(max_length=5000)]
-    after: Annotated[str, StringConstraints(max_length=5000)]
+    segment_id: Annotated[str, Field(min_length=1, max_length=64), SingleLine]
+    before: Annotated[str, StringConstraints(max_length=5000), MultiLine]
+    after: Annotated[str, StringConstraints(max_length=5000), MultiLine]
     reason: Text
 
 
@@ -141,7 +141,7 @@ async def post_freeze(
     return _status(session, hearing_id, staff, None)
 
 
-@router.get("/document.pdf")
+@router.get("/document.pdf", response_class=Response, responses=file_answer("application/pdf"))
 def get_document(
     hearing_id: int,
     closing: ClosingDep,

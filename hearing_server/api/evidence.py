@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from hearing_server.bounded import Id, SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -38,6 +39,7 @@ from hearing_server.evidence.actions import do_present, do_stop, do_take_control
 from hearing_server.evidence.files import MAX_BYTES
 from hearing_server.evidence.upload import do_upload
 from hearing_server.models import EvidenceMaterial
+from hearing_server.schemas import file_answer
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/evidence", tags=["evidence"])
 
@@ -78,7 +80,7 @@ class EvidenceOut(BaseModel):
 
 
 class PresentIn(BaseModel):
-    material_id: int = Field(ge=1)
+    material_id: Id
 
 
 class PageIn(BaseModel):
@@ -140,7 +142,7 @@ async def _body(request: Request) -> bytes:
 async def upload(
     hearing_id: int,
     request: Request,
-    filename: Annotated[str, Query(min_length=1, max_length=255)],
+    filename: Annotated[str, Query(min_length=1, max_length=255), SingleLine],
     session: SessionDep,
     ctx: ContextDep,
     store: EvidenceDep,
@@ -159,7 +161,9 @@ def list_evidence(hearing_id: int, session: SessionDep, who: HearingCaller) -> E
     return _state(session, who)
 
 
-@router.get("/{material_id}/pages/{page}")
+@router.get(
+    "/{material_id}/pages/{page}", response_class=Response, responses=file_answer("image/*")
+)
 async def page_image(
     hearing_id: int,
     material_id: int,

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     LiveDep,
@@ -44,10 +45,10 @@ _logger = logging.getLogger(__name__)
 
 class OfferIn(BaseModel):
     sdp: str = Field(min_length=1, max_length=64 * 1024)
-    type: str = Field(pattern="^offer$")
+    type: str = Field(pattern="^offer$", max_length=5)
     tab: str | None = Field(default=None, min_length=1, max_length=64, pattern="^[A-Za-z0-9-]+$")
     """The page's id: a newer page of the same person takes the seat (live/seats.py)."""
-    screen_mid: str | None = Field(default=None, min_length=1, max_length=32)
+    screen_mid: Annotated[str, Field(min_length=1, max_length=32), SingleLine] | None = None
     """The m-line sending the caller's shared screen (docs/protocol.md "Screen sharing")."""
 
 

@@ -6,11 +6,12 @@ then apply to the running live session).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -141,7 +142,7 @@ class HandIn(BaseModel):
 
 class FloorIn(BaseModel):
     action: Literal["grant", "lower", "end"]
-    speaker: str | None = Field(default=None, min_length=1, max_length=64)
+    speaker: Annotated[str, Field(min_length=1, max_length=64), SingleLine] | None = None
     """The speaker key (``participant-7``, ``staff-3``); not needed to end the floor."""
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from hearing_server.bounded import CourtDatetime, SingleLine
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
 from hearing_server.models import NoticeKind
 from hearing_server.notices.outbox import (
@@ -80,8 +81,8 @@ def preview_notices(
     session: SessionDep,
     ctx: ContextDep,
     kind: Literal["scheduled", "rescheduled", "cancelled"] = "scheduled",
-    scheduled_at: AwareDatetime | None = None,
-    place: str | None = Query(default=None, min_length=1, max_length=200),
+    scheduled_at: CourtDatetime | None = None,
+    place: Annotated[Annotated[str, SingleLine] | None, Query(min_length=1, max_length=200)] = None,
     duration_minutes: int | None = Query(default=None, gt=0, le=24 * 60),
 ) -> list[NoticePreviewOut]:
     """The notices as they will be sent (``kind`` rescheduled: with the new time), unsent."""

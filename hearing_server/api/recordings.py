@@ -29,6 +29,7 @@ from hearing_server.deps import OptionalStaff, RecordingsDep, RecordParticipant,
 from hearing_server.errors import NotFoundError
 from hearing_server.live.admission import admit
 from hearing_server.recording_archive import RecordingDigest, recording_digests
+from hearing_server.schemas import file_answer
 from hearing_server.speaker_names import speaker_names
 from recordings import FinalRecording, LocalDirStore, final_key, read_manifest, zip_stream
 
@@ -100,7 +101,9 @@ def recording_manifest(
     return body
 
 
-@router.get("/recordings/{name}.flac")
+@router.get(
+    "/recordings/{name}.flac", response_class=FileResponse, responses=file_answer("audio/flac")
+)
 def recording_file(
     hearing_id: int,
     name: str,
@@ -127,7 +130,9 @@ def recording_file(
     )
 
 
-@router.get("/recordings.zip")
+@router.get(
+    "/recordings.zip", response_class=StreamingResponse, responses=file_answer("application/zip")
+)
 def recording_zip(
     hearing_id: int,
     recordings: RecordingsDep,

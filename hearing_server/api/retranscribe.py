@@ -21,11 +21,13 @@ other courts 404); decisions also need the transcript to be editable now
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from hearing_server.audit import Actor
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     CurrentStaff,
@@ -63,7 +65,7 @@ class ModelOut(BaseModel):
 
 
 class JobIn(BaseModel):
-    model: str = Field(min_length=1, max_length=200)
+    model: Annotated[str, Field(min_length=1, max_length=200), SingleLine]
 
 
 class JobOut(BaseModel):

@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
+from hearing_server.bounded import MultiLine
 from hearing_server.deps import (
     ClerkStaff,
     ContextDep,
@@ -76,13 +77,13 @@ class StagesOut(BaseModel):
 
 
 class StageIn(BaseModel):
-    stage: str = Field(pattern=r"^[a-z_]{1,32}$")
+    stage: str = Field(pattern=r"^[a-z_]{1,32}$", max_length=32)
 
 
 class IdentityIn(BaseModel):
-    id_type: str = Field(pattern=r"^[a-z_]{1,32}$")
-    id_last4: str = Field(pattern=r"^[0-9A-Za-z]{4}$")
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    id_type: str = Field(pattern=r"^[a-z_]{1,32}$", max_length=32)
+    id_last4: str = Field(pattern=r"^[0-9A-Za-z]{4}$", max_length=4)
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), MultiLine] = ""
 
 
 @router.get("/stages")

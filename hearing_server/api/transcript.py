@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
+from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     CurrentStaff,
@@ -32,6 +33,7 @@ from hearing_server.deps import (
 from hearing_server.live.admission import admit
 from hearing_server.live.hotwords import do_add_hotwords
 from hearing_server.paging import PageDep
+from hearing_server.schemas import file_answer
 from hearing_server.transcript.blank_rows import delete_blank_row
 from hearing_server.transcript.outputs import ExportFormat, export_document
 from hearing_server.transcript.store import SqlUpdateStore
@@ -63,7 +65,9 @@ class RevisionOut(BaseModel):
     seq: int
 
 
-Term = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Term = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine
+]
 
 
 class HotwordsIn(BaseModel):
@@ -74,7 +78,9 @@ class HotwordsOut(BaseModel):
     hotwords: list[str]
 
 
-@router.get("/transcript.{fmt}")
+@router.get(
+    "/transcript.{fmt}", response_class=Response, responses=file_answer(*MEDIA_TYPES.values())
+)
 async def export_transcript(
     hearing_id: int,
     fmt: ExportFormat,

@@ -51,6 +51,7 @@ from hearing_server.errors import (
     UnsupportedMediaTypeError,
 )
 from hearing_server.live.admission import admit
+from hearing_server.schemas import file_answer
 
 router = APIRouter(tags=["verification"])
 
@@ -111,7 +112,11 @@ def _with_root(report: dict[str, Any], pki: CourtPki) -> dict[str, Any]:
     return {**report, "trust_root": {"subject": root.subject.rfc4514_string()}}
 
 
-@router.get("/api/court/root.pem")
+@router.get(
+    "/api/court/root.pem",
+    response_class=Response,
+    responses=file_answer("application/x-pem-file"),
+)
 def court_root(pki: PkiDep) -> Response:
     return Response(
         pki.root_pem,
@@ -120,7 +125,7 @@ def court_root(pki: PkiDep) -> Response:
     )
 
 
-@router.post("/tsa")
+@router.post("/tsa", response_class=Response, responses=file_answer("application/timestamp-reply"))
 async def timestamp(request: Request, pki: PkiDep, limits: TsaLimitsDep) -> Response:
     """Limited per client address (token bucket: 429 with ``Retry-After``) and in all (at most
     ``tsa_max_concurrent`` at once: 503 with ``Retry-After``), both checked before the body is

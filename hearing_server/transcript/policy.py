@@ -11,6 +11,8 @@
   (the API refuses them earlier), and the rules refuse them again here.
 - The ASR never changes an existing segment: it only appends (see ``TranscriptDoc.append_commit``);
   re-transcription of a segment a person touched is a suggestion, never an overwrite.
+- Nobody writes control or text-direction characters into a segment's text or speaker
+  (``hearing_server.clean_text``): a right-to-left override can make one speaker read as another.
 - Markers (a court stage begins, an identity was checked: ``SegmentKind.MARKER``) are written by
   the server only; nobody's edit may add, change or remove one.
 - Recording gaps (a mute, a leave, a disconnect, a server restart) are facts of the record: only
@@ -26,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hearing_server.clean_text import control_characters
 from hearing_server.transcript.model import Change, Field, GapReason, SegmentKind, SegmentView
 
 __all__ = [
@@ -80,6 +83,11 @@ def check_changes(
         return Verdict(False, "only the judge, the clerk and recorders may edit the transcript")
     if _touches_marker(changes, before, after or {}):
         return Verdict(False, "stage and identity markers are written by the server only")
+    unclean = _control_characters(changes)
+    if unclean:
+        return Verdict(
+            False, f"text must not contain control or text-direction characters ({unclean})"
+        )
     for change in changes:
         old = before.get(change.segment_id)
         if change.field is Field.LOCKED:
@@ -105,6 +113,16 @@ def _touches_marker(
             if view is not None and view.kind is SegmentKind.MARKER:
                 return True
     return False
+
+
+def _control_characters(changes: Sequence[Change]) -> str:
+    """The refused characters a person's change writes (text: multi-line; a speaker: one line)."""
+    for change in changes:
+        if change.field in (Field.TEXT, Field.CREATED, Field.SPEAKER):
+            found = control_characters(change.after, multiline=change.field is not Field.SPEAKER)
+            if found:
+                return ", ".join(found[:5])
+    return ""
 
 
 def asr_may_replace(segment: SegmentView) -> bool:
