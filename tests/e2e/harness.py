@@ -359,8 +359,10 @@ class Capture:
 
 def wait_capture(page: Page, timeout_ms: float = TIMEOUT_MS) -> Capture:
     """Wait until the page's microphone delivered its first non-silent sample."""
+    # A function, not an expression: Playwright polls an expression through eval, which the
+    # pages' Content-Security-Policy refuses (no 'unsafe-eval').
     page.wait_for_function(
-        "window.__e2eCapture && window.__e2eCapture.onsetAt !== null", timeout=timeout_ms
+        "() => window.__e2eCapture && window.__e2eCapture.onsetAt !== null", timeout=timeout_ms
     )
     raw: dict[str, Any] = page.evaluate("window.__e2eCapture")
     connected = raw["connectedAt"]
