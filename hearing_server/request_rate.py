@@ -18,6 +18,7 @@ in development unset means no limit, so that tests and demos are not throttled.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from http.cookies import CookieError, SimpleCookie
 
@@ -57,10 +58,22 @@ def caller_key(scope: Scope) -> str:
     return f"address:{client[0] if client else 'unknown'}"
 
 
+HOLD_S = 1.0  # a refusal is answered after at most this long (see the class)
+
+
 class RequestRateMiddleware:
-    def __init__(self, app: ASGIApp, *, buckets: TokenBuckets | None) -> None:
+    """Refusals are held: the 429 goes out after ``min(wait, hold_s)`` seconds, so a client that
+    asks again at once, ignoring ``Retry-After``, is slowed to one refusal a second per connection
+    instead of costing the server hundreds of answers a second (a held refusal is a sleeping
+    coroutine). A refused request that came with a body is answered ``Connection: close``, so its
+    body is not read."""
+
+    def __init__(
+        self, app: ASGIApp, *, buckets: TokenBuckets | None, hold_s: float = HOLD_S
+    ) -> None:
         self.app = app
         self.buckets = buckets
+        self.hold_s = hold_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -81,5 +94,17 @@ class RequestRateMiddleware:
             reason="too_many_requests",
             params={"seconds": seconds},
         )
-        response = JSONResponse(body, status_code=429, headers={"Retry-After": str(seconds)})
-        await response(scope, receive, send)
+        headers = {"Retry-After": str(seconds)}
+        if _has_body(scope):
+            headers["Connection"] = "close"
+        await asyncio.sleep(min(wait_s, self.hold_s))
+        await JSONResponse(body, status_code=429, headers=headers)(scope, receive, send)
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"transfer-encoding" or (
+            name.lower() == b"content-length" and value.strip() not in (b"", b"0")
+        ):
+            return True
+    return False

@@ -37,6 +37,11 @@ def test_a_caller_over_its_burst_is_refused_and_nobody_else_is(make_client, worl
     # Anonymous callers share their address's bucket (the two logins took two tokens of it).
     assert [anonymous.get("/api/cases").status_code for _ in range(BURST - 1)] == [401, 401, 429]
     assert anonymous.get("/login.html").status_code == 200  # pages are not counted
+    # A refused request with a body: its body is not read, so the connection is not reused.
+    posted = anonymous.post("/api/auth/login", json={"username": "clerk_a", "password": "x"})
+    assert posted.status_code == 429
+    assert posted.headers["connection"] == "close"
+    assert "connection" not in refused.headers  # a refused GET keeps its connection
 
 
 def test_the_limit_is_in_force_by_default_in_production_only(tmp_path: Path) -> None:
