@@ -15,18 +15,9 @@ from asn1crypto import tsp  # type: ignore[import-untyped, unused-ignore]
 
 from recordings.store import LocalDirStore
 from tests.serve_process import free_port, start_serve
+from tests.server.tsa_query import TSQ, timestamp_query
 
-TSQ = {"Content-Type": "application/timestamp-query"}
-QUERY = bytes(
-    tsp.TimeStampReq({
-        "version": "v1",
-        "message_imprint": {
-            "hash_algorithm": {"algorithm": "sha256"},
-            "hashed_message": hashlib.sha256(b"").digest(),
-        },
-        "cert_req": True,
-    }).dump()
-)  # fmt: skip
+QUERY = timestamp_query(hashlib.sha256(b"").digest())
 
 
 def _open_to_others(root: Path) -> list[str]:

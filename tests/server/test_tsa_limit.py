@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from asn1crypto import tsp  # type: ignore[import-untyped, unused-ignore]
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,18 +15,9 @@ from hearing_server.app import create_app
 from hearing_server.rate_limit import ConcurrencyGate, TokenBuckets
 from hearing_server.settings import Settings
 from tests.server.live_fakes import FakeStreams
+from tests.server.tsa_query import TSQ, timestamp_query
 
-TSQ = {"Content-Type": "application/timestamp-query"}
-QUERY = bytes(
-    tsp.TimeStampReq({
-        "version": "v1",
-        "message_imprint": {
-            "hash_algorithm": {"algorithm": "sha256"},
-            "hashed_message": hashlib.sha256(b"record").digest(),
-        },
-        "cert_req": True,
-    }).dump()
-)  # fmt: skip
+QUERY = timestamp_query(hashlib.sha256(b"record").digest())
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ from tests.server.signed_pdfs import (
     make_court_ca,
     sign_transcript,
 )
+from tests.server.tsa_query import timestamp_query
 
 PDF = {"Content-Type": "application/pdf"}
 TSQ = {"Content-Type": "application/timestamp-query"}
@@ -216,14 +217,7 @@ def test_root_pem_is_the_court_root(client: TestClient, signed: Signed):
 
 
 def _query(digest: bytes, nonce: int = 0x5EED) -> bytes:
-    return bytes(
-        tsp.TimeStampReq({
-            "version": "v1",
-            "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
-            "nonce": nonce,
-            "cert_req": True,
-        }).dump()
-    )  # fmt: skip
+    return timestamp_query(digest, nonce)
 
 
 async def _validate(ca: CourtCA, token: Any, digest: bytes) -> TimestampSignatureStatus:
