@@ -46,7 +46,9 @@ from hearing_server.request_rate import RequestRateMiddleware, api_buckets
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
+from hearing_server.side_services import install_side_services, side_services_running
 from hearing_server.web_mount import mount_web
+from tingshen_platform.services import SideService
 
 ROUTERS = (
     auth,
@@ -91,9 +93,11 @@ def create_app(
         stream_factory=stream_factory,
     )
 
+    side: list[SideService] = []
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with services_running(services):
+        async with services_running(services), side_services_running(side):
             yield
 
     app = FastAPI(
@@ -111,6 +115,8 @@ def create_app(
     app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
     for module in ROUTERS:
         app.include_router(module.router)
+    side.extend(install_side_services(app, services))  # dossier, …: by name, never imported
+    app.state.side_services = side
     mount_web(app)
     app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below
     if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme

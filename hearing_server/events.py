@@ -1,6 +1,8 @@
 """The hearing server's events: what the side services (dossier, fees, delivery, ledger) learn of
 cases and hearings, written into the platform's outbox in the transaction of the change they
-report (``tingshen_platform.events``). Documented, with their payloads, in ``docs/events.md``.
+report (``tingshen_platform.events``). The types and payloads are in the leaf package
+:mod:`court_events.hearing` (which the side services read); this module publishes them.
+Documented, with their payloads, in ``docs/events.md``.
 
 A payload names things by id *and* by what people read (case number, court), so that a consumer
 never has to call back into the hearing server to show them. Times are UTC (ISO 8601 in JSON).
@@ -10,11 +12,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from hearing_server.models import Case, Hearing
-from tingshen_platform.events import EventType, publish
+from court_events.hearing import (
+    CASE_CREATED,
+    HEARING_EVENTS,
+    RECORDING_FINALIZED,
+    TRANSCRIPT_SIGNED,
+    CaseCreated,
+    FiledDocument,
+    HearingChanged,
+    RecordingFinalized,
+    TranscriptSigned,
+)
+from hearing_server.models import Case, CaseDocument, Hearing
+from tingshen_platform.events import publish
 
 __all__ = [
     "CASE_CREATED",
@@ -22,6 +34,7 @@ __all__ = [
     "RECORDING_FINALIZED",
     "TRANSCRIPT_SIGNED",
     "CaseCreated",
+    "FiledDocument",
     "HearingChanged",
     "RecordingFinalized",
     "TranscriptSigned",
@@ -29,61 +42,6 @@ __all__ = [
     "publish_hearing",
     "publish_transcript_signed",
 ]
-
-
-class CaseCreated(BaseModel):
-    case_id: int
-    court_id: int
-    case_number: str
-    cause_of_action: str
-
-
-class HearingChanged(BaseModel):
-    hearing_id: int
-    case_id: int
-    case_number: str
-    status: str
-    scheduled_at: datetime
-    duration_minutes: int
-    place: str
-    language: str
-    version: int
-
-
-class TranscriptSigned(BaseModel):
-    hearing_id: int
-    case_id: int
-    case_number: str
-    pdf_sha256: str
-    revision: int
-    case_document_ids: list[int]
-
-
-class RecordingFinalized(BaseModel):
-    hearing_id: int
-    case_id: int
-    files: int
-    duration_ms: int
-    mix_sha256: str
-
-
-CASE_CREATED = EventType("case.created", 1, CaseCreated, "a case was entered")
-HEARING_EVENTS = {
-    action: EventType(f"hearing.{name}", 1, HearingChanged, description)
-    for action, name, description in (
-        ("schedule", "scheduled", "a hearing was scheduled"),
-        ("reschedule", "rescheduled", "a hearing's time or place changed"),
-        ("cancel", "cancelled", "a scheduled hearing was cancelled"),
-        ("open", "opened", "the clerk opened the hearing"),
-        ("close", "closed", "the clerk closed the hearing"),
-    )
-}
-TRANSCRIPT_SIGNED = EventType(
-    "transcript.signed", 1, TranscriptSigned, "every signature and the court seal are on it"
-)
-RECORDING_FINALIZED = EventType(
-    "recording.finalized", 1, RecordingFinalized, "the hearing's recording files are final"
-)
 
 
 def _case_number(session: Session, hearing: Hearing) -> str:
@@ -101,6 +59,7 @@ def publish_case_created(session: Session, case: Case, *, at: datetime) -> None:
             court_id=case.court_id,
             case_number=case.case_number,
             cause_of_action=case.cause_of_action,
+            court_name=case.court.name,
         ),
         occurred_at=at,
         stream=f"case:{case.id}",
@@ -113,7 +72,7 @@ def publish_transcript_signed(
     *,
     pdf_sha256: str,
     revision: int,
-    case_document_ids: list[int],
+    documents: list[CaseDocument],
     at: datetime,
 ) -> None:
     publish(
@@ -125,7 +84,19 @@ def publish_transcript_signed(
             case_number=_case_number(session, hearing),
             pdf_sha256=pdf_sha256,
             revision=revision,
-            case_document_ids=case_document_ids,
+            case_document_ids=[d.id for d in documents],
+            documents=[
+                FiledDocument(
+                    document_id=d.id,
+                    kind=d.kind,
+                    filename=d.filename,
+                    media_type=d.media_type,
+                    sha256=d.sha256,
+                    size_bytes=d.size_bytes,
+                    blob_key=d.storage_path,
+                )
+                for d in documents
+            ],
         ),
         occurred_at=at,
         stream=f"hearing:{hearing.id}",

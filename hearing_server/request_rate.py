@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 
 from starlette.responses import JSONResponse
@@ -62,18 +63,26 @@ HOLD_S = 1.0  # a refusal is answered after at most this long (see the class)
 
 
 class RequestRateMiddleware:
-    """Refusals are held: the 429 goes out after ``min(wait, hold_s)`` seconds, so a client that
-    asks again at once, ignoring ``Retry-After``, is slowed to one refusal a second per connection
-    instead of costing the server hundreds of answers a second (a held refusal is a sleeping
-    coroutine). A refused request that came with a body is answered ``Connection: close``, so its
-    body is not read."""
+    """Refusals are held: the 429 goes out after ``min(Retry-After, hold_s)`` seconds (a whole
+    second by default), so a client that asks again at once, ignoring ``Retry-After``, is slowed to
+    one refusal a second per connection instead of costing the server hundreds of answers a second
+    (a held refusal is a sleeping coroutine). The hold is the advertised ``Retry-After``, not the
+    time until the bucket's next token: ten connections from one address would otherwise each be
+    let back every tenth of a second. A refused request that came with a body is answered
+    ``Connection: close``, so its body is not read."""
 
     def __init__(
-        self, app: ASGIApp, *, buckets: TokenBuckets | None, hold_s: float = HOLD_S
+        self,
+        app: ASGIApp,
+        *,
+        buckets: TokenBuckets | None,
+        hold_s: float = HOLD_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.app = app
         self.buckets = buckets
         self.hold_s = hold_s
+        self._sleep = sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -97,7 +106,7 @@ class RequestRateMiddleware:
         headers = {"Retry-After": str(seconds)}
         if _has_body(scope):
             headers["Connection"] = "close"
-        await asyncio.sleep(min(wait_s, self.hold_s))
+        await self._sleep(min(float(seconds), self.hold_s))
         await JSONResponse(body, status_code=429, headers=headers)(scope, receive, send)
 
 

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path(".data")
     database_url: str | None = None
+    side_services: list[str] = Field(
+        default=["dossier"],
+        description="side services this process runs (by package name; "
+        "``tingshen_platform.services``), e.g. TINGSHEN_SIDE_SERVICES='[\"dossier\"]'; [] for none",
+    )
     secret_key: str | None = Field(default=None, repr=False)
     link_key: SecretStr | None = Field(
         default=None,

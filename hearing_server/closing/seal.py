@@ -153,6 +153,6 @@ async def seal_locked(service: ClosingService, hearing_id: int) -> None:
         )  # fmt: skip
         publish_transcript_signed(
             session, hearing, pdf_sha256=new_sha, revision=revision + 1,
-            case_document_ids=[d.id for d in filed], at=now,
+            documents=filed, at=now,
         )  # fmt: skip
         session.commit()

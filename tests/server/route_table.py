@@ -82,6 +82,7 @@ DEFAULT_IDS: Mapping[str, str] = {
     "invitation_id": "invitation_a",
     "notice_id": "notice_a",
     "material_id": "material_a",
+    "dossier_case_id": "dossier_case_a",
 }
 """World keys of the path parameters naming records (others come from ``ids`` or literals)."""
 
@@ -91,6 +92,7 @@ OTHER_SIDE: Mapping[str, str] = {
     "witness_a": "party_b",
     "invitation_a": "invitation_b",
     "notice_a": "notice_b",
+    "dossier_case_a": "dossier_case_b",
 }
 """Court B's record of the same kind: court A's clerk asks for it and must get what an id that
 does not exist gets."""
@@ -192,6 +194,8 @@ LINES: tuple[Line, ...] = (
     Line("GET", "/dashboard", EVERYONE),
     Line("GET", "/", EVERYONE, ok=307),
     Line("MOUNT", "/", EVERYONE, call="/login.html"),
+    Line("MOUNT", "/dossier", EVERYONE, call="/dossier/"),
+    Line("GET", "/dossier", EVERYONE),
     Line("GET", "/healthz", EVERYONE),
     # ------------------------------------------------------------- staff authentication
     Line(
@@ -262,6 +266,8 @@ LINES: tuple[Line, ...] = (
         says="already exists",
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
+    # ------------------------------------------------------------- the dossier service
+    Line("GET", "/api/dossier/cases/{dossier_case_id}", RECORD, deny=OTHER_CASE),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
     Line(

@@ -63,3 +63,47 @@ def test_the_caller_is_its_session_else_its_address() -> None:
     assert caller_key(scope("other=1")) == "address:203.0.113.9"
     assert caller_key(scope('tingshen_staff="unterminated')) == "address:203.0.113.9"
     assert caller_key(scope(None)) == "address:203.0.113.9"
+
+
+async def test_a_refusal_is_held_for_its_retry_after_however_soon_a_token_returns() -> None:
+    # Ten connections from one address, a bucket that refills every 0.1 s: each refusal is held
+    # for its advertised Retry-After (1 s), not until the next token, so the ten are not let back
+    # ten times a second.
+    from hearing_server.rate_limit import TokenBuckets
+    from hearing_server.request_rate import RequestRateMiddleware
+
+    held: list[float] = []
+    reached: list[str] = []
+
+    async def route(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def sleep(seconds: float) -> None:
+        held.append(seconds)
+
+    middleware = RequestRateMiddleware(
+        route, buckets=TokenBuckets(rate_per_s=10.0, burst=1), hold_s=1.0, sleep=sleep
+    )
+    statuses: list[int] = []
+
+    async def send(message) -> None:  # type: ignore[no-untyped-def]
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    async def receive():  # type: ignore[no-untyped-def]
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/cases",
+        "headers": [],
+        "client": ("127.0.0.9", 1),
+        "query_string": b"",
+    }
+    for _ in range(10):
+        await middleware(dict(scope), receive, send)
+    assert statuses == [204] + [429] * 9 and reached == ["/api/cases"]
+    assert held == [1.0] * 9

@@ -29,10 +29,12 @@ from sqlalchemy import select
 from starlette.routing import Mount, Route
 from starlette.websockets import WebSocketDisconnect
 
+from dossier.models import DossierCase
 from hearing_server.accounts import RECORD_SCOPE
 from hearing_server.app import create_app
 from hearing_server.context import ServerContext
 from hearing_server.deps import PARTICIPANT_COOKIE, STAFF_COOKIE
+from hearing_server.events import publish_case_created
 from hearing_server.models import (
     Case,
     Hearing,
@@ -173,12 +175,26 @@ def _extend_world(ctx: ServerContext, world: World) -> dict[str, Any]:
         assert defendant is not None
         link = add_sign_link(s, ctx, participant=defendant, hearing=hearing_a)
         hearing_a.public_token = "route-table-watch-token"
+        for case in (case_a, case_b):  # the dossier learns of them (as of any case entered)
+            publish_case_created(s, case, at=ctx.clock())
         s.commit()
         return {
             "hearing_b": hearing_b.id,
             "sign_token": sign_link_token(ctx.link_key, link, world.hearing_a),
             "watch_token": hearing_a.public_token,
         }
+
+
+def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """The side services' records of the world: the dossier's cases A and B (it learnt of them
+    from the hearing server's ``case.created``)."""
+    for service in app.state.side_services:
+        service.poll_events()
+    with app.state.services.context.session_factory() as s:
+        numbers = {key: s.get(Case, ids[key]).case_number for key in ("case_a", "case_b")}
+    with app.state.dossier.session_factory() as s:
+        dossier_ids = {n: i for n, i in s.execute(select(DossierCase.case_number, DossierCase.id))}
+    return {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:
@@ -280,6 +296,7 @@ def _table(settings: Settings) -> Iterator[Table]:
 
         world = seed_world(ctx)
         ids: dict[str, Any] = {**vars(world), **_extend_world(ctx, world)}
+        ids.update(_side_service_records(app, ids))
         browsers = {rt.ANON: first}
         for actor, username in STAFF_USERS.items():
             browsers[actor] = new_browser(STAFF_COOKIE, _mint_staff(ctx, username))

@@ -1,0 +1,82 @@
+"""Events of the dossier service (filing, the case register, the electronic dossier, the archive).
+
+``case.filed`` is how the hearing server learns of a case filed by a filing clerk: it enters the
+case (same number, court and cause) and keeps its parties, so that the clerk can invite them to a
+hearing as themselves (``case_party_ref``) and the dossier can later show each party exactly what
+the judge published to them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from tingshen_platform.events import EventType
+
+__all__ = [
+    "CASE_CLOSED",
+    "CASE_FILED",
+    "MATERIAL_ADDED",
+    "CaseClosed",
+    "CaseFiled",
+    "FiledParty",
+    "MaterialAdded",
+]
+
+
+class FiledParty(BaseModel):
+    party_ref: str
+    """The dossier's stable reference of this party in this case (``p-<id>``)."""
+    role: str
+    """``plaintiff``, ``defendant``, ``third_party``, ``agent`` (an agent or lawyer of a party)."""
+    kind: str
+    """``person``, ``organisation`` or ``lawyer``."""
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    represents_ref: str | None = None
+    """For an agent or lawyer: the party they act for."""
+
+
+class CaseFiled(BaseModel):
+    dossier_case_id: int
+    court_id: int
+    court_name: str
+    case_number: str
+    cause_of_action: str
+    """The cause's name as people read it (``民间借贷纠纷``)."""
+    cause_code: str
+    procedure: str
+    """``ordinary``, ``simplified`` or ``small_claims``."""
+    claim_amount_fen: int | None
+    judge_user_id: int | None
+    clerk_user_id: int | None
+    filed_on: date
+    filed_at: datetime
+    parties: list[FiledParty]
+
+
+class CaseClosed(BaseModel):
+    dossier_case_id: int
+    court_id: int
+    case_number: str
+    closed_on: date
+    outcome: str
+
+
+class MaterialAdded(BaseModel):
+    dossier_case_id: int
+    case_number: str
+    material_id: int
+    version: int
+    material_type: str
+    title: str
+    sha256: str
+
+
+CASE_FILED = EventType("case.filed", 1, CaseFiled, "a filing clerk registered a case (立案)")
+CASE_CLOSED = EventType("case.closed", 1, CaseClosed, "the case was closed (结案)")
+MATERIAL_ADDED = EventType(
+    "dossier.material_added", 1, MaterialAdded, "a material or a new version joined a dossier"
+)
