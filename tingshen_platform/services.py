@@ -46,6 +46,9 @@ class ServiceHost:
     production: bool
     node: str
     """This process's name (a cluster runs periodic work on one process at a time)."""
+    seal: Callable[[bytes, str], bytes] | None = None
+    """The court's seal: ``seal(pdf, reason)`` returns the PDF signed with the court seal key
+    and timestamped (PAdES, ``signing``); ``None`` where this process holds no seal key."""
 
 
 class SideService(Protocol):
