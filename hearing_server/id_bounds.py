@@ -18,10 +18,10 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hearing_server.errors import error_body
+from tingshen_platform.bounded import MAX_ID
 
 __all__ = ["MAX_ID", "IdBoundsMiddleware", "out_of_range_id"]
 
-MAX_ID = 2**31 - 1
 WS_CLOSE_NO_SUCH_RECORD = 4404
 _AS_ROUTES_READ_IT = TypeAdapter(int)
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearing_server.bounded import CourtDatetime, Id, Name, SingleLine, Version
 from hearing_server.models import CourtRole, HearingStatus, StaffRole
+from tingshen_platform.bounded import CourtDatetime, Id, Name, SingleLine, Version
 
 # (2026)粤0104民初123号 — ASCII or full-width parentheses.
 CASE_NUMBER_PATTERN = r"^[(（]\d{4}[)）]\S+?\d+号$"

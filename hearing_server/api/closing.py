@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from hearing_server.bounded import MultiLine, Note, SingleLine, Text
 from hearing_server.closing import clerk, corrections, errata, freeze, records, seal, signatures
 from hearing_server.closing.plan import SignerStatus
 from hearing_server.closing.records import Caller
@@ -42,6 +41,7 @@ from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.live.admission import Admitted, admit
 from hearing_server.models import Participant, StaffUser
 from hearing_server.schemas import file_answer
+from tingshen_platform.bounded import MultiLine, Note, SingleLine, Text
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/closing", tags=["closing"])
 

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from hearing_server.bounded import Id, SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -40,6 +39,7 @@ from hearing_server.evidence.files import MAX_BYTES
 from hearing_server.evidence.upload import do_upload
 from hearing_server.models import EvidenceMaterial
 from hearing_server.schemas import file_answer
+from tingshen_platform.bounded import Id, SingleLine
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/evidence", tags=["evidence"])
 

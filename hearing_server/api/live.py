@@ -17,7 +17,6 @@ from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     LiveDep,
@@ -38,6 +37,7 @@ from hearing_server.socket_limits import (
     SocketLimits,
     receive_text,
 )
+from tingshen_platform.bounded import SingleLine
 
 router = APIRouter(tags=["live"])
 _logger = logging.getLogger(__name__)

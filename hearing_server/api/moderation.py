@@ -11,7 +11,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     DocumentsDep,
@@ -29,6 +28,7 @@ from hearing_server.live.admission import REMOVED_MESSAGE, admit
 from hearing_server.live.floor_actions import do_floor, do_hand
 from hearing_server.live.moderation import do_leave_media, do_set_muted, do_set_removed
 from hearing_server.revocation import participant_key
+from tingshen_platform.bounded import SingleLine
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["live"])
 

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from hearing_server.bounded import CourtDatetime, SingleLine
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
 from hearing_server.models import NoticeKind
 from hearing_server.notices.outbox import (
@@ -19,6 +18,7 @@ from hearing_server.notices.outbox import (
 )
 from hearing_server.notices.preview import PlannedChange, preview_hearing_notices
 from hearing_server.paging import PageDep, cut
+from tingshen_platform.bounded import CourtDatetime, SingleLine
 
 router = APIRouter(prefix="/api", tags=["notices"])
 

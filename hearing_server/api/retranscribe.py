@@ -27,7 +27,6 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from hearing_server.audit import Actor
-from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     CurrentStaff,
@@ -52,6 +51,7 @@ from hearing_server.retranscribe.review import (
     suggestions_now,
 )
 from hearing_server.transcript.editors import staff_author
+from tingshen_platform.bounded import SingleLine
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}/retranscription", tags=["retranscription"])
 

@@ -17,7 +17,6 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
-from hearing_server.bounded import MultiLine
 from hearing_server.deps import (
     ClerkStaff,
     ContextDep,
@@ -31,6 +30,7 @@ from hearing_server.deps import (
 from hearing_server.live.admission import admit
 from hearing_server.live.stage_actions import do_check_identity, do_set_stage, stage_state
 from hearing_server.live.stages import ID_TYPES, STAGE_SOURCE, STAGES
+from tingshen_platform.bounded import MultiLine
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["stages"])
 

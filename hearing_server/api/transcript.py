@@ -20,7 +20,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from hearing_server.bounded import SingleLine
 from hearing_server.deps import (
     ContextDep,
     CurrentStaff,
@@ -37,6 +36,7 @@ from hearing_server.schemas import file_answer
 from hearing_server.transcript.blank_rows import delete_blank_row
 from hearing_server.transcript.outputs import ExportFormat, export_document
 from hearing_server.transcript.store import SqlUpdateStore
+from tingshen_platform.bounded import SingleLine
 
 router = APIRouter(prefix="/api/hearings/{hearing_id}", tags=["transcript"])
 

@@ -12,7 +12,7 @@
 - The ASR never changes an existing segment: it only appends (see ``TranscriptDoc.append_commit``);
   re-transcription of a segment a person touched is a suggestion, never an overwrite.
 - Nobody writes control or text-direction characters into a segment's text or speaker
-  (``hearing_server.clean_text``): a right-to-left override can make one speaker read as another.
+  (``tingshen_platform.clean_text``): a right-to-left override can make one speaker read as another.
 - Markers (a court stage begins, an identity was checked: ``SegmentKind.MARKER``) are written by
   the server only; nobody's edit may add, change or remove one.
 - Recording gaps (a mute, a leave, a disconnect, a server restart) are facts of the record: only
@@ -28,8 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hearing_server.clean_text import control_characters
 from hearing_server.transcript.model import Change, Field, GapReason, SegmentKind, SegmentView
+from tingshen_platform.clean_text import control_characters
 
 __all__ = [
     "MIN_MUTE_IN_TRANSCRIPT_MS",

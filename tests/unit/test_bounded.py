@@ -1,4 +1,4 @@
-"""The bounded request types: ids, datetimes and free text (hearing_server/bounded.py)."""
+"""The bounded request types: ids, datetimes and free text (tingshen_platform/bounded.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from hearing_server.bounded import (
+from hearing_server.transcript.model import Change, Field
+from hearing_server.transcript.policy import EditorRole, check_changes
+from tingshen_platform.bounded import (
     MAX_ID,
     CourtDatetime,
     Id,
@@ -15,8 +17,6 @@ from hearing_server.bounded import (
     Note,
     control_characters,
 )
-from hearing_server.transcript.model import Change, Field
-from hearing_server.transcript.policy import EditorRole, check_changes
 
 
 class _Sample(BaseModel):

@@ -13,7 +13,7 @@ Free text from users refuses control characters and the invisible characters tha
 disguise text (bidirectional overrides and isolates, marks, byte-order mark, lone surrogates):
 one of them in a name can make "张三" display as someone else in the clerk's editor or the
 signed record. Multi-line text keeps newline and tab. :func:`control_characters` is the pure
-check (``hearing_server.clean_text``, also used on the transcript's edits).
+check (``tingshen_platform.clean_text``, also used on the transcript's edits).
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from hearing_server.clean_text import control_characters
-from hearing_server.id_bounds import MAX_ID
+from tingshen_platform.clean_text import control_characters
+
+MAX_ID = 2**31 - 1
+"""The largest id a record has (32-bit, PostgreSQL's ``integer``)."""
 
 __all__ = [
     "MAX_ID",

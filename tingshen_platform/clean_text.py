@@ -7,7 +7,7 @@ One of these in a name or a note can make "张三" display as someone else in th
 or the signed record, hide text, or break what stores and prints it: C0 and C1 controls and DEL,
 the bidirectional embeddings, overrides and isolates, the direction marks, the byte-order mark,
 line/paragraph separators and lone surrogates (which no database stores as UTF-8). Request
-bodies are checked through ``hearing_server.bounded``; transcript edits through the policy of
+bodies are checked through ``tingshen_platform.bounded``; transcript edits through the policy of
 ``hearing_server.transcript.policy``.
 """
 
