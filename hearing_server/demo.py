@@ -38,6 +38,8 @@ CAUSE = "民间借贷纠纷"
 STAFF = (
     ("judge", "王立明", StaffRole.JUDGE),
     ("clerk", "陈晓", StaffRole.CLERK),
+    ("filing", "刘芳", StaffRole.FILING_CLERK),
+    ("admin", "赵敏", StaffRole.COURT_ADMIN),
 )
 PARTIES = (
     ("张伟", CourtRole.PLAINTIFF, "13800000001"),

@@ -57,6 +57,8 @@ class StaffRole(enum.StrEnum):
     CLERK = "clerk"
     RECORDER = "recorder"
     COURT_ADMIN = "court_admin"
+    FILING_CLERK = "filing_clerk"
+    """立案庭: registers cases (the dossier service); no part in hearings."""
 
 
 class HearingStatus(enum.StrEnum):

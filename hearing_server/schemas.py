@@ -41,6 +41,10 @@ class StaffOut(BaseModel):
     court_name: str
 
 
+class StaffListOut(BaseModel):
+    items: list[StaffOut]
+
+
 class CaseIn(_In):
     case_number: Annotated[str, Field(pattern=CASE_NUMBER_PATTERN, max_length=100), SingleLine]
     cause_of_action: Name
@@ -163,5 +167,10 @@ class ParticipantMeOut(BaseModel):
     hearing_id: int
     display_name: str
     court_role: CourtRole
+    case_id: int
+    case_number: str
+    court_id: int
+    case_party_ref: str | None = None
+    """The dossier's party this participant was invited as (``None``: added by hand)."""
     scope: Literal["hearing", "record"] = "hearing"
     """``record``: a session from a signing link (reads and signs the record only)."""

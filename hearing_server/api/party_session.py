@@ -31,6 +31,9 @@ def participant_me_out(
         hearing_id=participant.hearing_id,
         display_name=participant.display_name,
         court_role=participant.court_role,
+        case_id=participant.hearing.case_id,
+        case_number=participant.hearing.case.case_number,
+        court_id=participant.hearing.case.court_id,
         scope=scope,
     )
 

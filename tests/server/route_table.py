@@ -266,6 +266,7 @@ LINES: tuple[Line, ...] = (
         says="already exists",
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
+    Line("GET", "/api/staff", STAFF | {OTHER_COURT}),
     # ------------------------------------------------------------- the dossier service
     Line("GET", "/api/dossier/cases/{dossier_case_id}", RECORD, deny=OTHER_CASE),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),

@@ -13,12 +13,12 @@ from tests.server.conftest import login
 def test_demo_seed_is_idempotent_and_usable(ctx, make_client, code_sender):
     first = seed_demo(ctx)
     second = seed_demo(ctx)
-    assert set(first.new_passwords) == {"judge", "clerk"}
+    assert set(first.new_passwords) == {"judge", "clerk", "filing", "admin"}
     assert second.new_passwords == {}
     assert set(second.join_links) == {"原告", "被告"}
     with ctx.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 1
-        assert s.scalar(select(func.count()).select_from(StaffUser)) == 2
+        assert s.scalar(select(func.count()).select_from(StaffUser)) == 4
         assert s.scalar(select(func.count()).select_from(Participant)) == 2
     staff = make_client()
     login(staff, "clerk", first.new_passwords["clerk"])

@@ -46,6 +46,10 @@ def test_invitation_code_verify_flow(make_client, world, code_sender, ctx):
         "display_name": "张伟",
         "court_role": "plaintiff",
         "scope": "hearing",  # a join link's session; a signing link's is "record"
+        "case_id": world.case_a,  # what a side service needs to authorise the party
+        "case_number": "(2026)粤0104民初123号",
+        "court_id": 1,
+        "case_party_ref": None,
     }
     # Leaving ends the session on the server.
     assert party.post("/api/join/logout").status_code == 204
