@@ -2,6 +2,7 @@
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
 import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
+import dossier from "./dossier.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -32,4 +33,5 @@ export const PARTS = [
   origin,
   bounds,
   revocation,
+  dossier,
 ];
