@@ -15,11 +15,13 @@ from tingshen_platform.events import EventType
 __all__ = [
     "CASE_CREATED",
     "HEARING_EVENTS",
+    "NOTICE_SENT",
     "RECORDING_FINALIZED",
     "TRANSCRIPT_SIGNED",
     "CaseCreated",
     "FiledDocument",
     "HearingChanged",
+    "NoticeSent",
     "RecordingFinalized",
     "TranscriptSigned",
 ]
@@ -72,6 +74,28 @@ class TranscriptSigned(BaseModel):
     compatible way: a consumer of the older payload ignores it)."""
 
 
+class NoticeSent(BaseModel):
+    """A notice (hearing notice, change, cancellation, signing request) went out to one person:
+    what the dossier files as the notice sent (and, later, delivery as proof of service)."""
+
+    notice_id: int
+    hearing_id: int
+    case_id: int
+    case_number: str
+    kind: str
+    """``hearing_notice``, ``reschedule_notice``, ``cancel_notice``, ``sign_request`` …"""
+    channel: str
+    """``sms`` or ``email``."""
+    recipient_name: str
+    recipient_role: str
+    sent_to: str
+    """The address as the notice log shows it (masked phone or e-mail)."""
+    subject: str | None
+    body_text: str
+    """The text as sent."""
+    sent_at: datetime
+
+
 class RecordingFinalized(BaseModel):
     hearing_id: int
     case_id: int
@@ -94,6 +118,7 @@ HEARING_EVENTS = {
 TRANSCRIPT_SIGNED = EventType(
     "transcript.signed", 1, TranscriptSigned, "every signature and the court seal are on it"
 )
+NOTICE_SENT = EventType("notice.sent", 1, NoticeSent, "a notice went out to one participant")
 RECORDING_FINALIZED = EventType(
     "recording.finalized", 1, RecordingFinalized, "the hearing's recording files are final"
 )

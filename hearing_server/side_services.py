@@ -1,18 +1,21 @@
 """The side services this process runs (``TINGSHEN_SIDE_SERVICES``, by default the dossier),
 loaded by package name so that the hearing server imports none of them
 (``tingshen_platform.services``). They get the host's engine, data directory, clock, fan-out and
-job queue, the hearing server's :class:`~hearing_server.identity.LocalIdentity`, and its document
-store to read the documents its events name."""
+job queue, the hearing server's :class:`~hearing_server.identity.LocalIdentity`, its document
+store to read the documents its events name, and the court seal (``ServiceHost.seal``)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+import secrets
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from fastapi import FastAPI
 
 from hearing_server.identity import LocalIdentity
 from hearing_server.services import Services
+from signing.appearance import SignatureAppearance
+from signing.pades import sign_with_key
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.jobs import JobQueue
 from tingshen_platform.services import ServiceHost, SideService, load_services
@@ -20,9 +23,36 @@ from tingshen_platform.services import ServiceHost, SideService, load_services
 __all__ = ["install_side_services", "side_services_running"]
 
 
+SEAL_BOX = (400, 36, 556, 156)
+"""Where the seal goes on the last page (PDF points: bottom right of an A4 page)."""
+
+
+def court_seal(services: Services) -> Callable[[bytes, str], bytes] | None:
+    """``seal(pdf, reason)``: the PDF signed with the court seal key and timestamped by the
+    court's TSA, its appearance the court's round seal at the bottom right of the last page
+    (None: signing is off)."""
+    closing = services.closing
+    if closing is None:
+        return None
+
+    def seal(pdf: bytes, reason: str) -> bytes:
+        ca = closing.pki.ca
+        appearance = SignatureAppearance(
+            ca.court_name, "法院印章", reason=reason, seal=True, page=-1, box=SEAL_BOX
+        )
+        field = f"court-seal-{secrets.token_hex(4)}"
+        return sign_with_key(
+            pdf, field, ca.seal_cert, ca.seal_key, ca.chain, appearance,
+            closing.pki.timestamper(), font=closing.font, now=closing.ctx.clock(),
+        )  # fmt: skip
+
+    return seal
+
+
 def service_host(services: Services) -> ServiceHost:
     ctx = services.context
     return ServiceHost(
+        seal=court_seal(services),
         engine=ctx.engine,
         data_dir=ctx.settings.data_dir,
         identity=LocalIdentity(ctx),
