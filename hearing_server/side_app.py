@@ -14,11 +14,13 @@ the same static files, so the side services' pages look and speak as they do the
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +28,12 @@ from fastapi.staticfiles import StaticFiles
 from hearing_server.court_pki import CourtPki
 from hearing_server.db import upgrade
 from hearing_server.defences import install_defences
-from hearing_server.errors import ERROR_RESPONSES, ConfigurationError, install_handlers
+from hearing_server.errors import (
+    ERROR_RESPONSES,
+    ConfigurationError,
+    ServiceUnavailableError,
+    install_handlers,
+)
 from hearing_server.security import Clock, utc_now
 from hearing_server.settings import Settings
 from hearing_server.side_services import seal_with, side_services_running
@@ -34,11 +41,37 @@ from hearing_server.transcript.pdf import find_cjk_font
 from hearing_server.web_mount import STATIC_DIR
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.bus import Bus, InProcessBus, RedisBus
-from tingshen_platform.identity import HttpIdentity
+from tingshen_platform.identity import HttpIdentity, Principal, StaffPrincipal
 from tingshen_platform.jobs import JobQueue
 from tingshen_platform.services import ServiceHost, load_services
 
-__all__ = ["create_side_app"]
+__all__ = ["HearingServerIdentity", "create_side_app"]
+
+logger = logging.getLogger(__name__)
+
+
+class HearingServerIdentity(HttpIdentity):
+    """:class:`HttpIdentity` whose failure to reach the hearing server is a 503 (the caller
+    tries again), not a server error."""
+
+    async def who(self, cookies: Mapping[str, str]) -> Principal | None:
+        try:
+            return await super().who(cookies)
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc) from exc
+
+    async def staff_of_court(
+        self, court_id: int, cookies: Mapping[str, str]
+    ) -> list[StaffPrincipal]:
+        try:
+            return await super().staff_of_court(court_id, cookies)
+        except httpx.HTTPError as exc:
+            raise _unreachable(exc) from exc
+
+
+def _unreachable(exc: httpx.HTTPError) -> ServiceUnavailableError:
+    logger.warning("the hearing server did not answer who is calling: %s", type(exc).__name__)
+    return ServiceUnavailableError("the hearing server cannot be reached; try again shortly")
 
 
 def _seal(settings: Settings, clock: Clock) -> Callable[[bytes, str], bytes] | None:
@@ -64,7 +97,7 @@ def create_side_app(
         if settings.redis_url
         else InProcessBus()
     )
-    who = identity if identity is not None else HttpIdentity(hearing_url)
+    who = identity if identity is not None else HearingServerIdentity(hearing_url)
     host = ServiceHost(
         engine=engine,
         data_dir=settings.data_dir,

@@ -19,10 +19,11 @@ from hearing_server.demo import CASE_NUMBER as DEMO_CASE
 from hearing_server.demo import seed_demo
 from hearing_server.filed_cases import filed_cases_consumer
 from hearing_server.identity import LocalIdentity
-from hearing_server.models import AuditEvent, Case, CaseParty, Court
+from hearing_server.models import AuditEvent, Case, CaseParty, Court, CourtRole, StaffUser
 from hearing_server.notices.dispatcher import NoticeDispatcher, RetryPolicy
 from hearing_server.notices.email import FileEmailSender
 from hearing_server.notices.sms import LocalSmsProvider
+from hearing_server.scheduling import do_add_participant
 from tests.server.conftest import FakeClock, World, join_as, login
 from tingshen_platform.events import Event, EventConsumer, publish
 from tingshen_platform.identity import PARTY_COOKIE
@@ -211,16 +212,16 @@ def test_the_parties_of_a_case_are_for_its_court_only(ctx, world: World, make_cl
 
 
 def test_a_sent_notice_is_told_with_its_text_and_without_its_link(
-    ctx, world: World, clock: FakeClock, make_client, tmp_path: Path
+    ctx, world: World, clock: FakeClock, tmp_path: Path
 ) -> None:
-    clerk = make_client()
-    login(clerk, "clerk_a")
-    added = clerk.post(
-        f"/api/hearings/{world.hearing_a}/participants",
-        json={"display_name": "赵敏", "court_role": "witness", "phone": "13800000009",
-              "email": "zhao.min@example.com"},
-    )  # fmt: skip
-    assert added.status_code == 201, added.text
+    # No app lifespan here: its own dispatcher would race this one for the notices.
+    with ctx.session_factory() as s:
+        clerk = s.scalars(select(StaffUser).where(StaffUser.username == "clerk_a")).one()
+        do_add_participant(
+            s, ctx, staff=clerk, hearing_id=world.hearing_a, display_name="赵敏",
+            court_role=CourtRole.WITNESS, staff_user_id=None, phone="13800000009",
+            email="zhao.min@example.com",
+        )  # fmt: skip
     dispatcher = NoticeDispatcher(
         session_factory=ctx.session_factory,
         secret_key=ctx.link_key,

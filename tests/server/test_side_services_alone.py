@@ -121,3 +121,20 @@ def test_the_side_process_has_the_hearing_servers_defences(servers) -> None:
         )
         assert too_big.status_code == 413
         assert client.get(f"/api/dossier/cases/{2**70}").status_code == 404  # id beyond 64 bits
+
+
+def test_an_unreachable_hearing_server_is_a_503_not_a_server_error(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from hearing_server.settings import Settings
+    from hearing_server.side_app import create_side_app
+
+    nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = Settings(data_dir=tmp_path / "data", signing_enabled=False)
+    with TestClient(create_side_app(settings, hearing_url=nobody)) as client:
+        client.cookies.set(STAFF_COOKIE, "some-session")
+        answer = client.get("/api/dossier/cases/1")
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["error"]["code"] == "unavailable"
+        client.cookies.clear()
+        assert client.get("/api/dossier/cases/1").status_code == 401  # no cookie: no question
