@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hearing_server.errors import InvalidInputError
 from hearing_server.models import CaseParty, CourtRole
 
-__all__ = ["PARTY_ROLES", "ParticipantFields", "case_parties", "from_case_party"]
+__all__ = ["PARTY_ROLES", "ParticipantFields", "from_case_party", "party_names"]
 
 PARTY_ROLES: dict[str, CourtRole] = {
     "plaintiff": CourtRole.PLAINTIFF,
@@ -33,13 +33,16 @@ class ParticipantFields:
     case_party_ref: str | None
 
 
-def case_parties(session: Session, case_id: int) -> list[CaseParty]:
-    """The case's parties in the order they were filed (parties, then their agents)."""
-    return list(
-        session.scalars(
-            select(CaseParty).where(CaseParty.case_id == case_id).order_by(CaseParty.id)
+def party_names(session: Session, case_id: int, refs: set[str]) -> dict[str, str]:
+    """The names of the case's parties ``refs`` (whom agents represent), by reference."""
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(CaseParty.party_ref, CaseParty.name).where(
+            CaseParty.case_id == case_id, CaseParty.party_ref.in_(refs)
         )
     )
+    return {ref: name for ref, name in rows}
 
 
 def from_case_party(

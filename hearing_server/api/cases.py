@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from hearing_server.access import case_for_staff
 from hearing_server.api.views import case_out, case_party_out, hearing_out
-from hearing_server.case_parties import case_parties
+from hearing_server.case_parties import party_names
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
-from hearing_server.models import Case, Hearing
+from hearing_server.models import Case, CaseParty, Hearing
 from hearing_server.paging import PageDep, keyset
 from hearing_server.scheduling import do_create_case
 from hearing_server.schemas import CaseIn, CaseOut, CasePartyOut, HearingOut
@@ -51,10 +51,14 @@ def list_case_hearings(
 
 
 @router.get("/{case_id}/parties")
-def list_case_parties(case_id: int, staff: CurrentStaff, session: SessionDep) -> list[CasePartyOut]:
+def list_case_parties(
+    case_id: int, staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[CasePartyOut]:
     """The case's parties as the dossier filed them (none for a case entered here by hand), to
     invite to a hearing as themselves (``case_party_ref`` of a new participant)."""
     case = case_for_staff(session, staff, case_id)
-    parties = case_parties(session, case.id)
-    names = {party.party_ref: party.name for party in parties}
-    return [case_party_out(party, names) for party in parties]
+    query = select(CaseParty).where(CaseParty.case_id == case.id)
+    rows = keyset(session, query, (CaseParty.id,), page)
+    shown = page.answer(response, rows, lambda p: (p.id,))
+    names = party_names(session, case.id, {p.represents_ref for p in shown if p.represents_ref})
+    return [case_party_out(party, names) for party in shown]

@@ -2,8 +2,9 @@
 // fills the name, role, phone and e-mail, and the participant is invited as that party
 // (case_party_ref); the clerk may still change what was filled in. A case entered by hand has
 // no parties: the choice is not shown.
-import { api, el } from "./common.js";
+import { el } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
+import { apiAll } from "./paging.js";
 
 function optionText(party) {
   const who = `${roleLabel(party.role)} ${party.name}`;
@@ -17,7 +18,7 @@ export function casePartyChoice(hearing, fields) {
   const select = el("select", { "aria-label": t("case_party"), "data-case-party": "", hidden: true },
     el("option", { value: "" }, t("case_party_by_hand")));
   const parties = new Map();
-  api("GET", `/api/cases/${hearing.case_id}/parties`).then((rows) => {
+  apiAll(`/api/cases/${hearing.case_id}/parties`).then((rows) => {
     for (const party of rows) {
       parties.set(party.party_ref, party);
       select.append(el("option", { value: party.party_ref }, optionText(party)));
