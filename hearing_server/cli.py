@@ -93,6 +93,12 @@ def serve(
     ] = None,
 ) -> None:
     """Run the hearing server (or, with --side-services-only, the side services alone)."""
+    if side_services_only and hearing_url is None:
+        raise typer.BadParameter(
+            "--side-services-only needs --hearing-url", param_hint="--hearing-url"
+        )
+    if side_services_only and demo:
+        raise typer.BadParameter("demo data is made by the hearing server", param_hint="--demo")
     import uvicorn
 
     from hearing_server.app import create_app
@@ -123,7 +129,8 @@ def serve(
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
     if side_services_only:
-        _serve_side_services(settings, host, port, demo=demo, hearing_url=hearing_url)
+        assert hearing_url is not None  # checked above
+        _serve_side_services(settings, host, port, hearing_url=hearing_url)
         return
     if demo:
         if "court_name" not in settings.model_fields_set:  # the demo court signs its records
@@ -147,20 +154,12 @@ def serve(
     )
 
 
-def _serve_side_services(
-    settings: Settings, host: str, port: int, *, demo: bool, hearing_url: str | None
-) -> None:
+def _serve_side_services(settings: Settings, host: str, port: int, *, hearing_url: str) -> None:
     import uvicorn
 
     from hearing_server.log_redaction import uvicorn_log_config
     from hearing_server.side_app import create_side_app
 
-    if hearing_url is None:
-        raise typer.BadParameter(
-            "--side-services-only needs --hearing-url", param_hint="--hearing-url"
-        )
-    if demo:
-        raise typer.BadParameter("demo data is made by the hearing server", param_hint="--demo")
     uvicorn.run(
         create_side_app(settings, hearing_url=hearing_url),
         host=host,

@@ -138,3 +138,19 @@ def test_an_unreachable_hearing_server_is_a_503_not_a_server_error(tmp_path: Pat
         assert answer.json()["error"]["code"] == "unavailable"
         client.cookies.clear()
         assert client.get("/api/dossier/cases/1").status_code == 401  # no cookie: no question
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--side-services-only"], "--hearing-url"),
+        (["--side-services-only", "--hearing-url", "http://127.0.0.1:9", "--demo"], "--demo"),
+    ],
+)
+def test_the_flag_refuses_what_it_cannot_do(tmp_path: Path, args: list[str], says: str) -> None:
+    from typer.testing import CliRunner
+
+    from hearing_server.cli import app
+
+    result = CliRunner().invoke(app, ["serve", *args, "--data-dir", str(tmp_path / "data")])
+    assert result.exit_code == 2 and says in result.output, result.output
