@@ -49,7 +49,13 @@ def _orm_session(connection: Connection) -> Iterator[Session]:
 
 
 def on_case_filed(connection: Connection, event: Event) -> None:
-    filed = event.parse(CASE_FILED)
+    try:
+        filed = event.parse(CASE_FILED)
+    except ValueError as exc:  # another version, or a payload that is not the contract's
+        # Skipped (the event stays in the outbox for an operator), so that one unreadable
+        # event does not hold back every filing after it.
+        logger.error("case.filed %s cannot be read: %s; skipped", event.event_id, exc)
+        return
     with _orm_session(connection) as session:
         case = session.scalars(select(Case).where(Case.case_number == filed.case_number)).first()
         if case is None:

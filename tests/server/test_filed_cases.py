@@ -255,3 +255,52 @@ def test_the_demo_case_is_announced_once(ctx, runs: int) -> None:
         seed_demo(ctx)
     created = [e.parse(CASE_CREATED) for e in _events(ctx, CASE_CREATED.name)]
     assert [c.case_number for c in created] == [DEMO_CASE]
+
+
+def test_the_dossier_learns_the_hearing_servers_id_of_the_case_it_filed(app, ctx, world) -> None:
+    """The round trip: the dossier files (its register row and ``case.filed``), the hearing
+    server enters the case and answers ``case.created``, the dossier links the two."""
+    from dossier.models import DossierCase
+    from tests.dossier.conftest import dossier_context, poll
+
+    filed = _filed(_court_a(ctx))
+    dossier = dossier_context(app)
+    with dossier.session_factory() as s:
+        s.add(
+            DossierCase(
+                court_id=filed.court_id, court_name=filed.court_name,
+                case_number=filed.case_number, cause_code=filed.cause_code,
+                cause_name=filed.cause_of_action, procedure=filed.procedure,
+                status="open", source="filed", filed_on=filed.filed_on, filed_at=filed.filed_at,
+            )
+        )  # fmt: skip
+        s.commit()
+    _publish_filed(ctx, filed)
+    poll(app)  # the dossier has nothing to do with its own case.filed
+    assert filed_cases_consumer(ctx).poll_once() == 1
+    poll(app)  # … and now reads case.created
+    with ctx.session_factory() as s:
+        case_id = s.scalars(select(Case.id).where(Case.case_number == NUMBER)).one()
+    with dossier.session_factory() as s:
+        entry = s.scalars(select(DossierCase).where(DossierCase.case_number == NUMBER)).one()
+        assert (entry.hearing_case_id, entry.source) == (case_id, "filed")
+
+
+def test_an_unreadable_filing_is_skipped_and_does_not_hold_back_the_next(ctx, world) -> None:
+    from sqlalchemy import insert
+
+    from tingshen_platform.schema import events
+
+    at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    with ctx.engine.begin() as connection:
+        for version, payload in ((1, {"case_number": NUMBER}), (2, {"anything": "new"})):
+            connection.execute(
+                insert(events).values(
+                    event_id=f"00000000-0000-0000-0000-00000000000{version}", type="case.filed",
+                    version=version, stream="dossier:9", payload=payload, occurred_at=at,
+                )
+            )  # fmt: skip
+    _publish_filed(ctx, _filed(_court_a(ctx)))
+    assert filed_cases_consumer(ctx).poll_once() == 3  # two skipped, one entered
+    with ctx.session_factory() as s:
+        assert s.scalars(select(Case).where(Case.case_number == NUMBER)).one() is not None
