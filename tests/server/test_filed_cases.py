@@ -304,3 +304,17 @@ def test_an_unreadable_filing_is_skipped_and_does_not_hold_back_the_next(ctx, wo
     assert filed_cases_consumer(ctx).poll_once() == 3  # two skipped, one entered
     with ctx.session_factory() as s:
         assert s.scalars(select(Case).where(Case.case_number == NUMBER)).one() is not None
+
+
+def test_links_are_cut_to_their_page_in_the_told_text() -> None:
+    from hearing_server.notices.sent import redact_links, sent_text
+
+    join, sign = "https://court.example/join/AbC.123", "https://court.example/sign/XyZ-9"
+    text = f"参加庭审链接：{join}\n签名链接：{sign}\n再次：{join}"
+    assert redact_links(text, join, sign) == (
+        "参加庭审链接：https://court.example/join/…\n签名链接：https://court.example/sign/…\n"
+        "再次：https://court.example/join/…"
+    )
+    assert redact_links(text, None, None) == text  # no link sent: nothing to cut
+    told = sent_text(None, f"【法院】参加链接：{join}", "138****0009", join, None)
+    assert told.text == "【法院】参加链接：https://court.example/join/…" and told.subject is None
