@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearing_server.api import (
     auth,
@@ -35,15 +34,11 @@ from hearing_server.api import (
     transcript_ws,
     verification,
 )
-from hearing_server.body_limit import BodyLimitMiddleware
-from hearing_server.browser_headers import BrowserHeadersMiddleware
+from hearing_server.defences import install_defences
 from hearing_server.errors import ERROR_RESPONSES, install_handlers
-from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.live.streams import StreamFactory
 from hearing_server.log_redaction import install_on_uvicorn_loggers
 from hearing_server.notify import CodeSender
-from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
-from hearing_server.request_rate import RequestRateMiddleware, api_buckets
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
@@ -110,19 +105,12 @@ def create_app(
     )
     app.state.services = services  # read only by hearing_server.deps.get_services
     install_handlers(app)
-    app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
-    # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
-    app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
-    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
-    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
     for module in ROUTERS:
         app.include_router(module.router)
     side.extend(install_side_services(app, services))  # dossier, …: by name, never imported
     app.state.side_services = side
     mount_web(app)
-    app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below
-    if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    install_defences(app, settings)  # ids, origin, body size, rate, browser headers, proxy
     return app
 
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from asr import cli as asr_cli
 from hearing_server.keys_cli import audit_app, keys_app
 from signing import cli as signing_cli
+
+if TYPE_CHECKING:
+    from hearing_server.settings import Settings
 
 app = typer.Typer(
     cls=asr_cli.ErrorMappingGroup,
@@ -76,8 +79,26 @@ def serve(
             "believed (repeatable; default TINGSHEN_TRUSTED_PROXIES, else none).",
         ),
     ] = None,
+    side_services_only: Annotated[
+        bool,
+        typer.Option(
+            "--side-services-only",
+            help="Run only the side services (TINGSHEN_SIDE_SERVICES), asking the hearing "
+            "server at --hearing-url who is calling; same database and data directory.",
+        ),
+    ] = False,
+    hearing_url: Annotated[
+        str | None,
+        typer.Option(help="The hearing server's URL (with --side-services-only)."),
+    ] = None,
 ) -> None:
-    """Run the hearing server."""
+    """Run the hearing server (or, with --side-services-only, the side services alone)."""
+    if side_services_only and hearing_url is None:
+        raise typer.BadParameter(
+            "--side-services-only needs --hearing-url", param_hint="--hearing-url"
+        )
+    if side_services_only and demo:
+        raise typer.BadParameter("demo data is made by the hearing server", param_hint="--demo")
     import uvicorn
 
     from hearing_server.app import create_app
@@ -107,6 +128,10 @@ def serve(
     private_files(settings.data_dir)
     if "public_base_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
+    if side_services_only:
+        assert hearing_url is not None  # checked above
+        _serve_side_services(settings, host, port, hearing_url=hearing_url)
+        return
     if demo:
         if "court_name" not in settings.model_fields_set:  # the demo court signs its records
             settings = settings.model_copy(update={"court_name": COURT_NAME})
@@ -126,6 +151,22 @@ def serve(
         # A frame over the per-socket limit is refused by the protocol (1009) before it is
         # buffered whole; smaller ones over it still close with 4413 (socket_limits.py).
         ws_max_size=settings.ws_max_message_kib * 1024 + 4096,
+    )
+
+
+def _serve_side_services(settings: Settings, host: str, port: int, *, hearing_url: str) -> None:
+    import uvicorn
+
+    from hearing_server.log_redaction import uvicorn_log_config
+    from hearing_server.side_app import create_side_app
+
+    uvicorn.run(
+        create_side_app(settings, hearing_url=hearing_url),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+        proxy_headers=False,
     )
 
 

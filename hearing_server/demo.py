@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hearing_server.audit import Actor
 from hearing_server.context import ServerContext
+from hearing_server.events import CASE_CREATED, publish_case_created
 from hearing_server.invitations import do_create_invitation, join_url
 from hearing_server.models import (
     Case,
@@ -31,6 +32,7 @@ from hearing_server.models import (
     StaffUser,
 )
 from hearing_server.settings import Settings
+from tingshen_platform.schema import events
 
 COURT_NAME = "广州市越秀区人民法院"
 CASE_NUMBER = "(2026)粤0104民初123号"
@@ -64,6 +66,18 @@ def _get_or_create(session: Session, model: type[Court], **where: str) -> Court:
     return row
 
 
+def _announce_case(session: Session, case: Case, *, at: datetime) -> None:
+    """``case.created`` for the demo case (so the dossier lists it), once: also for a demo case
+    seeded before the event existed, never twice."""
+    announced = session.scalars(
+        select(events.c.id).where(
+            events.c.type == CASE_CREATED.name, events.c.stream == f"case:{case.id}"
+        )
+    ).first()
+    if announced is None:
+        publish_case_created(session, case, at=at)
+
+
 def seed_demo(ctx: ServerContext) -> DemoSeed:
     now = ctx.clock()
     with ctx.session_factory() as session:
@@ -89,6 +103,7 @@ def seed_demo(ctx: ServerContext) -> DemoSeed:
             )
             session.add(case)
             session.flush()
+        _announce_case(session, case, at=now)
         hearing = session.scalars(select(Hearing).filter_by(case_id=case.id)).first()
         if hearing is None:
             start = (now + timedelta(days=1)).replace(hour=1, minute=30, second=0, microsecond=0)

@@ -87,6 +87,8 @@ REASONS: dict[str, str] = {
     "cross_origin": "this request came from a page of another site and is refused",
     "body_too_large": "the request body is larger than {limit_bytes} bytes",
     "bad_cursor": "this cursor is not one the server gave for this list; start again without it",
+    "not_a_case_party": "the chosen party is not a party of this hearing's case",
+    "participant_needs_name": "a participant needs a name and a role, or a party of the case",
 }
 
 # Pydantic error types -> the problem a person is told about (anything else: "invalid").

@@ -62,7 +62,7 @@ class LocalIdentity:
                 court_id=case.court_id,
                 display_name=participant.display_name,
                 court_role=participant.court_role.value,
-                case_party_ref=getattr(participant, "case_party_ref", None),
+                case_party_ref=participant.case_party_ref,
             )
 
     async def staff_of_court(

@@ -188,7 +188,30 @@ class Participant(Base):
     """What this speaker's ASR stream recognises (zh/en/yue); ``None``: the hearing's."""
     interprets_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), default=None)
     """For an interpreter: whose words they interpret (a participant of the same hearing)."""
+    case_party_ref: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The case's party (``CaseParty.party_ref``) this participant was invited as; ``None``:
+    added by hand."""
     hearing: Mapped[Hearing] = relationship()
+
+
+class CaseParty(Base):
+    """A party of a case as the dossier filed it (``case.filed``): whom the clerk can invite to
+    a hearing as themselves. Written by :mod:`hearing_server.filed_cases` only."""
+
+    __tablename__ = "case_parties"
+    __table_args__ = (UniqueConstraint("case_id", "party_ref", name="uq_case_parties_case_ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    party_ref: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    """``plaintiff``, ``defendant``, ``third_party`` or ``agent``."""
+    kind: Mapped[str] = mapped_column(String(32))
+    """``person``, ``organisation`` or ``lawyer``."""
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    represents_ref: Mapped[str | None] = mapped_column(String(64))
+    """For an agent or lawyer: the party they act for."""
 
 
 class StaffSession(Base):

@@ -23,6 +23,7 @@ from hearing_server.access import (
     require_staff_role,
 )
 from hearing_server.audit import Actor, EntityRef
+from hearing_server.case_parties import from_case_party
 from hearing_server.context import ServerContext
 from hearing_server.errors import ConflictError, InvalidInputError
 from hearing_server.events import publish_case_created, publish_hearing
@@ -243,20 +244,34 @@ def do_add_participant(
     *,
     staff: StaffUser,
     hearing_id: int,
-    display_name: str,
-    court_role: CourtRole,
+    display_name: str | None,
+    court_role: CourtRole | None,
     staff_user_id: int | None,
     phone: str | None,
     email: str | None,
     notify: bool = True,
     language: str | None = None,
     interprets_id: int | None = None,
+    case_party_ref: str | None = None,
 ) -> Participant:
-    """Add a participant; on a scheduled hearing (and ``notify``) their notice is queued too."""
+    """Add a participant; on a scheduled hearing (and ``notify``) their notice is queued too.
+    ``case_party_ref``: a party of the hearing's case, invited as themselves (name, role, phone
+    and e-mail are the party's unless given)."""
     require_staff_role(staff, SCHEDULERS, "add participants")
     hearing = hearing_for_staff(session, staff, hearing_id)
     if hearing.status in (HearingStatus.CLOSED, HearingStatus.CANCELLED):
         raise ConflictError(f"hearing {hearing.id} is {hearing.status.value}")
+    fields = from_case_party(
+        session,
+        case_id=hearing.case_id,
+        case_party_ref=case_party_ref,
+        display_name=display_name,
+        court_role=court_role,
+        phone=phone,
+        email=email,
+    )
+    display_name, court_role = fields.display_name, fields.court_role
+    phone, email = fields.phone, fields.email
     if staff_user_id is not None:
         linked = session.get(StaffUser, staff_user_id)
         if linked is None or linked.court_id != staff.court_id:
@@ -269,6 +284,7 @@ def do_add_participant(
         phone=phone,
         email=email,
         language=language,
+        case_party_ref=fields.case_party_ref,
     )
     if interprets_id is not None:  # an interpreter names whom they interpret (same hearing)
         interpreted = session.get(Participant, interprets_id)
@@ -290,6 +306,7 @@ def do_add_participant(
             "court_role": court_role.value,
             **({"language": language} if language else {}),
             **({"interprets_id": interprets_id} if interprets_id else {}),
+            **({"case_party_ref": fields.case_party_ref} if fields.case_party_ref else {}),
         },
         at=ctx.clock(),
     )

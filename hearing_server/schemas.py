@@ -95,9 +95,22 @@ SpeakerLanguage = Literal["zh", "en", "yue"]
 """What one speaker's ASR stream recognises (``yue`` needs a model that has Cantonese)."""
 
 
+PartyRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)]
+"""A case party's reference as the dossier filed it (``p-12``)."""
+
+
 class ParticipantIn(_In):
-    display_name: Name
-    court_role: CourtRole
+    display_name: Name | None = Field(
+        default=None, description="required unless case_party_ref names the party"
+    )
+    court_role: CourtRole | None = Field(
+        default=None, description="required unless case_party_ref names the party"
+    )
+    case_party_ref: PartyRef | None = Field(
+        default=None,
+        description="invite a party of the case as themselves: name, role, phone and e-mail "
+        "are taken from the party unless given",
+    )
     staff_user_id: Id | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,20}$", max_length=21)
     email: (
@@ -127,6 +140,23 @@ class ParticipantOut(BaseModel):
     email: str | None
     language: str | None = None
     interprets_participant_id: int | None = None
+    case_party_ref: str | None = None
+    """The case's party this participant was invited as (``None``: added by hand)."""
+
+
+class CasePartyOut(BaseModel):
+    """A party of a filed case (``case.filed``), to invite to a hearing as themselves."""
+
+    party_ref: str
+    role: str
+    role_label_zh: str
+    role_label_en: str
+    kind: str
+    name: str
+    phone: str | None
+    email: str | None
+    represents_ref: str | None
+    represents_name: str | None
 
 
 class RevokedOut(BaseModel):

@@ -33,6 +33,7 @@ from hearing_server.closing.store import DocumentStore
 from hearing_server.context import ServerContext
 from hearing_server.court_pki import CourtPki
 from hearing_server.db import make_session_factory, upgrade
+from hearing_server.filed_cases import filed_cases_running
 from hearing_server.live.ownership import HearingOwnership
 from hearing_server.live.registry import LiveRegistry
 from hearing_server.live.streams import ModelStreamFactory, StreamFactory
@@ -297,6 +298,7 @@ async def services_running(services: Services) -> AsyncIterator[None]:
             closing_running(services.closing, services.once),
             services.live.ownership.kept(services.live.lost),
             services.revocations.running(),
+            filed_cases_running(context),  # the dossier's case.filed: cases and their parties
         ):
             yield
         if services.broadcast is not None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 
+from hearing_server.court_pki import CourtPki
 from hearing_server.identity import LocalIdentity
 from hearing_server.services import Services
 from signing.appearance import SignatureAppearance
@@ -20,7 +23,7 @@ from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.jobs import JobQueue
 from tingshen_platform.services import ServiceHost, SideService, load_services
 
-__all__ = ["install_side_services", "side_services_running"]
+__all__ = ["install_side_services", "seal_with", "side_services_running"]
 
 
 SEAL_BOX = (400, 36, 556, 156)
@@ -34,16 +37,24 @@ def court_seal(services: Services) -> Callable[[bytes, str], bytes] | None:
     closing = services.closing
     if closing is None:
         return None
+    return seal_with(closing.pki, lambda: closing.font, closing.ctx.clock)
+
+
+def seal_with(
+    pki: CourtPki, font: Callable[[], Path], clock: Callable[[], datetime]
+) -> Callable[[bytes, str], bytes]:
+    """The court seal of ``pki`` (``font``: the CJK font of the seal's text, found when first
+    sealing)."""
 
     def seal(pdf: bytes, reason: str) -> bytes:
-        ca = closing.pki.ca
+        ca = pki.ca
         appearance = SignatureAppearance(
             ca.court_name, "法院印章", reason=reason, seal=True, page=-1, box=SEAL_BOX
         )
         field = f"court-seal-{secrets.token_hex(4)}"
         return sign_with_key(
             pdf, field, ca.seal_cert, ca.seal_key, ca.chain, appearance,
-            closing.pki.timestamper(), font=closing.font, now=closing.ctx.clock(),
+            pki.timestamper(), font=font(), now=clock(),
         )  # fmt: skip
 
     return seal

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,20 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
 
-def start_serve(data_dir: Path, port: int, *, env: dict[str, str] | None = None) -> ServeProcess:
+def start_serve(
+    data_dir: Path,
+    port: int,
+    *,
+    env: dict[str, str] | None = None,
+    demo: bool = True,
+    extra_args: Sequence[str] = (),
+) -> ServeProcess:
+    """``demo=False, extra_args=[...]``: e.g. the side services alone
+    (``--side-services-only --hearing-url …``)."""
     script = Path(sys.executable).parent / "tingshen"
+    command = [str(script), "serve", *(["--demo"] if demo else []), *extra_args]
     proc = subprocess.Popen(
-        [str(script), "serve", "--demo", "--data-dir", str(data_dir), "--port", str(port)],
+        [*command, "--data-dir", str(data_dir), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

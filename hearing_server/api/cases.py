@@ -6,12 +6,13 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from hearing_server.access import case_for_staff
-from hearing_server.api.views import case_out, hearing_out
+from hearing_server.api.views import case_out, case_party_out, hearing_out
+from hearing_server.case_parties import party_names
 from hearing_server.deps import ContextDep, CurrentStaff, SessionDep
-from hearing_server.models import Case, Hearing
+from hearing_server.models import Case, CaseParty, Hearing
 from hearing_server.paging import PageDep, keyset
 from hearing_server.scheduling import do_create_case
-from hearing_server.schemas import CaseIn, CaseOut, HearingOut
+from hearing_server.schemas import CaseIn, CaseOut, CasePartyOut, HearingOut
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -47,3 +48,17 @@ def list_case_hearings(
     rows = keyset(session, query, (Hearing.scheduled_at, Hearing.id), page)
     shown = page.answer(response, rows, lambda h: (h.scheduled_at, h.id))
     return [hearing_out(hearing) for hearing in shown]
+
+
+@router.get("/{case_id}/parties")
+def list_case_parties(
+    case_id: int, staff: CurrentStaff, session: SessionDep, page: PageDep, response: Response
+) -> list[CasePartyOut]:
+    """The case's parties as the dossier filed them (none for a case entered here by hand), to
+    invite to a hearing as themselves (``case_party_ref`` of a new participant)."""
+    case = case_for_staff(session, staff, case_id)
+    query = select(CaseParty).where(CaseParty.case_id == case.id)
+    rows = keyset(session, query, (CaseParty.id,), page)
+    shown = page.answer(response, rows, lambda p: (p.id,))
+    names = party_names(session, case.id, {p.represents_ref for p in shown if p.represents_ref})
+    return [case_party_out(party, names) for party in shown]

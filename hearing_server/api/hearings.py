@@ -228,6 +228,7 @@ def add_participant(
         notify=body.notify,
         language=body.language,
         interprets_id=body.interprets_participant_id,
+        case_party_ref=body.case_party_ref,
     )
     return participant_out(participant)
 

@@ -34,6 +34,7 @@ def participant_me_out(
         case_id=participant.hearing.case_id,
         case_number=participant.hearing.case.case_number,
         court_id=participant.hearing.case.court_id,
+        case_party_ref=participant.case_party_ref,
         scope=scope,
     )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from hearing_server.models import Case, Hearing, Participant, StaffUser
-from hearing_server.schemas import CaseOut, HearingOut, ParticipantOut, StaffOut
+from collections.abc import Mapping
+
+from hearing_server.case_parties import PARTY_ROLES
+from hearing_server.models import Case, CaseParty, Hearing, Participant, StaffUser
+from hearing_server.schemas import CaseOut, CasePartyOut, HearingOut, ParticipantOut, StaffOut
 
 
 def staff_out(staff: StaffUser) -> StaffOut:
@@ -56,4 +59,22 @@ def participant_out(participant: Participant, *, with_contact: bool = True) -> P
         email=participant.email if with_contact else None,
         language=participant.language,
         interprets_participant_id=participant.interprets_id,
+        case_party_ref=participant.case_party_ref,
+    )
+
+
+def case_party_out(party: CaseParty, names: Mapping[str, str]) -> CasePartyOut:
+    """``names``: the case's parties by reference (whom an agent represents)."""
+    role = PARTY_ROLES.get(party.role)
+    return CasePartyOut(
+        party_ref=party.party_ref,
+        role=party.role,
+        role_label_zh=role.label_zh if role else party.role,
+        role_label_en=role.label_en if role else party.role,
+        kind=party.kind,
+        name=party.name,
+        phone=party.phone,
+        email=party.email,
+        represents_ref=party.represents_ref,
+        represents_name=names.get(party.represents_ref) if party.represents_ref else None,
     )

@@ -41,11 +41,12 @@ from hearing_server.models import (
     NoticeOutbox,
     NoticeStatus,
 )
-from hearing_server.notices.email import EmailSender, OutgoingEmail
+from hearing_server.notices.email import EmailSender, OutgoingEmail, mask_email
 from hearing_server.notices.errors import DeliveryError
 from hearing_server.notices.outbox import invitation_token
 from hearing_server.notices.render import Locale, NoticeFacts, render_notice
-from hearing_server.notices.sms import OutgoingSms, SmsProvider
+from hearing_server.notices.sent import SentText, publish_notice_sent, sent_text
+from hearing_server.notices.sms import OutgoingSms, SmsProvider, mask_phone
 from hearing_server.sign_links import sign_link_token, sign_link_url
 from tingshen_platform.jobs import Job, JobQueue, PermanentJobError, RetryPolicy, work_one
 
@@ -138,15 +139,18 @@ class NoticeDispatcher:
             if row is None or row.status is not NoticeStatus.PENDING:
                 return  # sent, failed or gone meanwhile: nothing to deliver
             error: DeliveryError | None = None
+            sent: SentText | None = None
             try:
-                self._send(session, row)
+                sent = self._send(session, row)
             except DeliveryError as exc:
                 error = exc
             except Exception as exc:  # a bug in rendering must not stop the other notices
                 logger.exception("notice %s could not be rendered", notice_id)
                 error = DeliveryError(f"internal error: {type(exc).__name__}", permanent=True)
             final = error is not None and (error.permanent or job.attempts >= job.max_attempts)
-            outcomes[notice_id] = self._record(session, row, error, now, job.attempts, final)
+            outcomes[notice_id] = self._record(
+                session, row, error, now, job.attempts, final, sent=sent
+            )
         if error is not None:
             raise (
                 PermanentJobError(error.message)
@@ -175,13 +179,14 @@ class NoticeDispatcher:
         token = sign_link_token(self._secret_key, invitation, row.hearing_id)
         return sign_link_url(self._base_url, token)
 
-    def _send(self, session: Session, row: NoticeOutbox) -> None:
+    def _send(self, session: Session, row: NoticeOutbox) -> SentText:
         facts = NoticeFacts.from_payload(row.payload)
         sign_link = self._sign_link(session, row)
         if sign_link is not None:
             facts = replace(facts, sign_link=sign_link)
         locale: Locale = "en" if row.payload.get("locale") == "en" else "zh-CN"
-        rendered = render_notice(facts, locale=locale, join_link=self._join_link(session, row))
+        join_link = self._join_link(session, row)
+        rendered = render_notice(facts, locale=locale, join_link=join_link)
         reference = f"notice-{row.id}"
         to = str(row.payload["to"])
         if row.channel is NoticeChannel.EMAIL:
@@ -190,8 +195,9 @@ class NoticeDispatcher:
                     to=to, subject=rendered.subject, body=rendered.body, reference=reference
                 )
             )
-        else:
-            self._sms.send_sms(OutgoingSms(to=to, text=rendered.sms, reference=reference))
+            return sent_text(rendered.subject, rendered.body, mask_email(to), join_link, sign_link)
+        self._sms.send_sms(OutgoingSms(to=to, text=rendered.sms, reference=reference))
+        return sent_text(None, rendered.sms, mask_phone(to), join_link, sign_link)
 
     def _record(
         self,
@@ -201,12 +207,16 @@ class NoticeDispatcher:
         now: datetime,
         attempts: int,
         final: bool,
+        *,
+        sent: SentText | None = None,
     ) -> NoticeStatus:
         row.attempts = attempts
         row.updated_at = now
         if error is None:
             row.status = NoticeStatus.SENT
             row.last_error = None
+            if sent is not None:  # notice.sent, in the transaction that marks it sent
+                publish_notice_sent(session, row, sent, at=now)
             session.commit()
             return row.status
         row.last_error = error.message[:MAX_ERROR_CHARS]

@@ -267,6 +267,9 @@ LINES: tuple[Line, ...] = (
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
     Line("GET", "/api/staff", STAFF | {OTHER_COURT}),
+    # ------------------------------------------------------------- cases filed in the dossier
+    # (issue 15, the hearing server's side): a case's parties, to invite as themselves
+    Line("GET", "/api/cases/{case_id}/parties", STAFF),
     # ------------------------------------------------------------- the dossier service
     Line("GET", "/api/dossier/cases/{dossier_case_id}", RECORD, deny=OTHER_CASE),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),

@@ -11,6 +11,7 @@ import {
 } from "./common.js";
 import { roleLabel, t } from "./i18n.js";
 import { courtTimeToIso, hearingActions } from "./dashboard-hearing-actions.js";
+import { casePartyChoice } from "./dashboard-case-parties.js";
 import { linkButtons } from "./dashboard-links.js";
 import { noticesPanel } from "./dashboard-notices.js";
 import { languageFields, rowNotes } from "./interpreting.js";
@@ -51,6 +52,7 @@ function participantRow(p, all = [p]) {
   return el("li", { "data-participant": p.id },
     el("span", { class: "role-tag" }, roleLabel(p.court_role)), el("strong", {}, p.display_name),
     contact ? el("span", { class: "hint p-contact" }, contact) : null,
+    p.case_party_ref ? el("span", { class: "hint", "data-case-party-ref": p.case_party_ref }, t("case_party_invited_as")) : null,
     ...rowNotes(p, all), ...(p.staff_user_id ? [] : [invite, ...linkButtons(p, show)]), out, copy);
 }
 
@@ -62,7 +64,8 @@ function addForm(hearing, list, participants = []) {
   const email = el("input", { "aria-label": t("staff_email"), placeholder: t("staff_email"), inputmode: "email" });
   const error = el("p", { class: "error", hidden: true });
   const spoken = languageFields(participants, role);
-  const form = el("form", { class: "row" }, name, role, phone, email, ...spoken.nodes,
+  const party = casePartyChoice(hearing, { name, role, phone, email });
+  const form = el("form", { class: "row" }, party.node, name, role, phone, email, ...spoken.nodes,
     el("button", { class: "small shrink", type: "submit" }, t("add")), error);
   form.onsubmit = async (event) => {
     event.preventDefault();
@@ -70,11 +73,12 @@ function addForm(hearing, list, participants = []) {
       const p = await api("POST", `/api/hearings/${hearing.id}/participants`, {
         display_name: name.value.trim(), court_role: role.value, phone: phone.value.trim() || null,
         email: email.value.trim() || null, notify: false, // the clerk previews, then sends
-        ...spoken.values(),
+        ...spoken.values(), case_party_ref: party.ref(),
       });
       participants.push(p);
       list.append(participantRow(p, participants));
       form.reset();
+      party.clear();
       spoken.refresh();
       showError(error, "");
     } catch (exc) { showError(error, errorText(exc)); }
