@@ -33,6 +33,7 @@ from tests.server.live_fakes import FakeStreams
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(200)]
 
 NUMBER = re.compile(r"（20\d\d）粤0104民初1号")
+NAME = "姓名\uff0f名称"  # 姓名／名称 (a full-width solidus)
 
 
 def test_filing_page_in_private_network_namespace() -> None:
@@ -85,16 +86,16 @@ def test_a_filing_clerk_files_a_case_through_the_page(tmp_path: Path) -> None:
             page.select_option("#clerk", label="陈晓")
 
             first, second = page.locator(".party").nth(0), page.locator(".party").nth(1)
-            first.get_by_label("姓名／名称").fill("陈明")
+            first.get_by_label(NAME).fill("陈明")
             first.get_by_label("公民身份号码").fill("440104199003071238")  # check digit wrong
             second.get_by_label("类别").select_option("organisation")
-            second.get_by_label("姓名／名称").fill("广州某某贸易有限公司")
+            second.get_by_label(NAME).fill("广州某某贸易有限公司")
             second.get_by_label("统一社会信用代码").fill("91350100M000100Y43")
             page.click("#add-party")
             lawyer = page.locator(".party").nth(2)
             lawyer.get_by_label("类别").select_option("lawyer")
             expect(lawyer.get_by_label("诉讼地位")).to_have_value("agent")
-            lawyer.get_by_label("姓名／名称").fill("黄律师")
+            lawyer.get_by_label(NAME).fill("黄律师")
             lawyer.get_by_label("律师执业证号").fill("14401201810123456")
             lawyer.get_by_label("代理对象").select_option(label="1. 陈明")
 
