@@ -33,7 +33,7 @@ from tests.server.live_fakes import FakeStreams
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(200)]
 
 NUMBER = re.compile(r"（20\d\d）粤0104民初1号")
-NAME = "姓名\uff0f名称"  # 姓名／名称 (a full-width solidus)
+NAME = "姓名\uff0f名称"  # the label, with a full-width solidus
 
 
 def test_filing_page_in_private_network_namespace() -> None:
