@@ -294,7 +294,7 @@ LINES: tuple[Line, ...] = (
                 }
             ],
         },
-    ),  # fmt: skip
+    ),
     Line("GET", "/api/dossier/court-code", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
     Line(
         "PUT",
@@ -310,7 +310,7 @@ LINES: tuple[Line, ...] = (
         STAFF | {OTHER_COURT},
         deny=FILING_PARTIES,
         query={"q": "借贷"},
-    ),  # fmt: skip
+    ),
     Line("GET", "/api/dossier/assignees", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
