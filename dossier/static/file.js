@@ -1,5 +1,5 @@
 // The filing page (立案登记): a filing clerk registers a case; the server allocates its number.
-import { api, el, errorText, setupHeader, showError } from "/common.js";
+import { api, el, errorText, fill, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -145,9 +145,48 @@ function clearErrors() {
   }
 }
 
+function markParty(index, message) {
+  const row = rows()[index];
+  if (!row) return;
+  row.classList.add("invalid");
+  showError(row.querySelector(".party-error"), message);
+}
+
+// What is missing before anything is sent: the pickers and each party's name.
+function missing() {
+  for (const id of ["judge", "clerk"]) {
+    if (!$(id).value) return fill(t("err_field_required"), { field: t(`filing_${id}`) });
+  }
+  let problem = null;
+  rows().forEach((row, i) => {
+    if (field(row, "name").value.trim()) return;
+    const text = fill(t("filing_party_prefix"), { party: i + 1 })
+      + fill(t("err_field_required"), { field: t("filing_name") });
+    markParty(i, text);
+    problem = problem || text;
+  });
+  return problem;
+}
+
+// The server's own message for a party's field ("parties.1.phone"), put beside that party.
+function partyFieldError(exc) {
+  const match = /^parties\.(\d+)\.(\w+)/.exec(String((exc.params && exc.params.field) || ""));
+  if (!exc.reason.startsWith("field_") || !match) return null;
+  const name = match[2] === "identifier" ? "id_number" : match[2];
+  const label = t(`filing_${name}`);
+  const text = fill(t("filing_party_prefix"), { party: Number(match[1]) + 1 })
+    + fill(t(`err_${exc.reason}`), { field: label === `filing_${name}` ? name : label });
+  return { index: Number(match[1]), text };
+}
+
 async function submit(event) {
   event.preventDefault();
   clearErrors();
+  const lacking = missing();
+  if (lacking) {
+    showError($("error"), lacking);
+    return;
+  }
   const amountText = $("amount").value.trim();
   const amount = amountText ? yuanToFen(amountText) : null;
   if (amountText && amount === null) {
@@ -173,13 +212,13 @@ async function submit(event) {
     $("case-link").href = `/dossier/case.html?id=${filed.id}`;
     $("done").hidden = false;
   } catch (exc) {
-    const message = errorText(exc);
+    const fieldError = partyFieldError(exc);
+    const message = fieldError ? fieldError.text : errorText(exc);
     const party = exc.params && exc.params.party;
-    const row = party ? rows()[party - 1] : null;
-    if (row) {
-      row.classList.add("invalid");
-      showError(row.querySelector(".party-error"), message);
-      field(row, "identifier").focus();
+    const index = fieldError ? fieldError.index : party ? party - 1 : -1;
+    if (index >= 0 && rows()[index]) {
+      markParty(index, message);
+      field(rows()[index], "identifier").focus();
     }
     showError($("error"), message);
   } finally {

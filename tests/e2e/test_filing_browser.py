@@ -76,6 +76,8 @@ def test_a_filing_clerk_files_a_case_through_the_page(tmp_path: Path) -> None:
             page.goto(f"{server.base_url}/dossier/file.html")
             expect(page.locator("#hdr-court")).to_have_text("广州市越秀区人民法院（粤0104）")
             expect(page.locator("#no-code")).to_be_hidden()
+            page.click("#submit")  # nothing chosen yet: told so before anything is sent
+            expect(page.locator("#error")).to_have_text("请填写承办法官。")
 
             page.fill("#cause-q", "借贷")
             page.locator("#cause-results button").filter(has_text="民间借贷纠纷").click()
