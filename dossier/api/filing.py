@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.exc import IntegrityError
 
 from dossier.access import require_role, require_staff
 from dossier.api.cases import case_out
 from dossier.deps import ContextDep, PrincipalDep, SessionDep
+from dossier.errors import ConflictError
 from dossier.filing.actions import file_case, set_court_code
 from dossier.filing.case_numbers import rules
 from dossier.filing.causes import SOURCE as CAUSES_SOURCE
@@ -87,7 +89,11 @@ def put_court_code(
     admin = require_staff(principal)
     require_role(admin, "court_admin")
     row = set_court_code(session, admin, body, now=ctx.clock())
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # another court took the code at the same moment
+        session.rollback()
+        raise ConflictError.because("dossier_court_code_taken", code=body.code) from None
     return CourtCodeOut(court_name=admin.court_name, code=row.code,
                         small_claims_ceiling_fen=row.small_claims_ceiling_fen,
                         small_claims_source=rules().small_claims_source)  # fmt: skip

@@ -246,3 +246,46 @@ def test_the_pickers(app, ctx, coded, staff_client, make_client) -> None:
     assert {a["display_name"] for a in assignees["judges"]} == {"judge_a", "孙强"}
     assert [a["display_name"] for a in assignees["clerks"]] == ["clerk_a"]
     assert make_client().get("/api/dossier/causes", params={"q": "借贷"}).status_code == 401
+
+
+def test_a_case_outside_the_civil_catalogue_names_its_cause(app, ctx, coded, staff_client):
+    clerk = staff_client("filing_a")
+    body = filing(ctx, type_code="行初", cause_code=None, procedure="ordinary")
+    refused = clerk.post("/api/dossier/cases", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["reason"] == "dossier_cause_needed"
+    small = clerk.post("/api/dossier/cases", json={**body, "procedure": "small_claims",
+                                                   "cause_name": "房屋拆迁补偿"})  # fmt: skip
+    assert small.json()["error"]["reason"] == "dossier_procedure_type"
+    filed = clerk.post("/api/dossier/cases", json={**body, "cause_name": "房屋拆迁补偿"})
+    assert filed.status_code == 201, filed.text
+    case = filed.json()
+    assert case["case_number"] == "（2026）粤0104行初1号"
+    assert (case["cause_code"], case["cause_name"]) == (None, "房屋拆迁补偿")
+    # Each type has its own sequence: the next civil case is still number 1.
+    civil = clerk.post("/api/dossier/cases", json=filing(ctx))
+    assert civil.json()["case_number"] == "（2026）粤0104民初1号"
+
+
+def test_identifiers_are_stored_upper_case(app, ctx, coded, staff_client) -> None:
+    body = filing(ctx)
+    body["parties"][0]["id_number"] = "11010519491231002x"
+    body["parties"][1]["credit_code"] = COMPANY.lower()
+    answer = staff_client("filing_a").post("/api/dossier/cases", json=body)
+    assert answer.status_code == 201, answer.text
+    with dossier_context(app).session_factory() as s:
+        rows = s.scalars(select(DossierParty).order_by(DossierParty.id)).all()
+        assert [r.id_number or r.credit_code for r in rows[:2]] == ["11010519491231002X", COMPANY]
+
+
+def test_two_courts_cannot_share_a_code(app, ctx, dossier_world, staff_client) -> None:
+    from dossier.filing.tables import CourtCode
+
+    with dossier_context(app).session_factory() as s:  # court B's code (its admin set it)
+        court_b = s.get(DossierCase, dossier_world.case_b).court_id  # type: ignore[union-attr]
+        s.add(CourtCode(court_id=court_b, code="粤0106", set_by_id=1, set_by_name="admin_b",
+                        set_at=ctx.clock()))  # fmt: skip
+        s.commit()
+    answer = staff_client("admin_a").put("/api/dossier/court-code", json={"code": "粤0106"})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["reason"] == "dossier_court_code_taken"
