@@ -42,6 +42,35 @@ REASONS: dict[str, str] = {
     "dossier_login_needed": "please log in (staff) or open your invitation link (parties)",
     "dossier_case_not_found": "no such case",
     "dossier_role": "your role ({role}) may not do this",
+    # --- filing (立案)
+    "dossier_case_type_unknown": "no such case type: {type_code}",
+    "dossier_cause_unknown": "no such cause in the civil cause catalogue: {code}",
+    "dossier_cause_needed": "name the cause of action",
+    "dossier_procedure_type": "the {procedure} procedure does not apply to {type_code} cases",
+    "dossier_claim_amount_needed": "the small-claims procedure needs the claim amount",
+    "dossier_small_claims_ceiling": (
+        "the claim is over the small-claims ceiling ({ceiling_fen} fen)"
+    ),
+    "dossier_assignee_role": "user {user_id} is not an active {role} of this court",
+    "dossier_court_code_unset": (
+        "the court has no case-number code yet (its administrator sets it)"
+    ),
+    "dossier_court_code_invalid": "not a court code (province abbreviation and digits): {code}",
+    "dossier_court_code_taken": "another court has the code {code}",
+    "dossier_party_field": "party {party}: a {kind} has no {field}",
+    "dossier_party_id_needed": "party {party}: {field} is needed",
+    "dossier_id_number_invalid": "party {party}: not a valid resident ID number ({problem})",
+    "dossier_credit_code_invalid": (
+        "party {party}: not a valid unified social credit code ({problem})"
+    ),
+    "dossier_licence_number_invalid": "party {party}: a lawyer's licence number has 17 digits",
+    "dossier_phone_invalid": "party {party}: not a phone number",
+    "dossier_email_invalid": "party {party}: not an e-mail address",
+    "dossier_represents_invalid": (
+        "party {party}: an agent acts for one party of this filing (and only an agent does)"
+    ),
+    "dossier_plaintiff_needed": "a case needs a plaintiff (or applicant)",
+    "dossier_party_duplicate": "party {party} appears twice",
 }
 
 

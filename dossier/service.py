@@ -22,6 +22,7 @@ from dossier.api import ROUTERS
 from dossier.context import DossierContext
 from dossier.db import session_factory, upgrade_dossier
 from dossier.errors import install_handlers
+from dossier.filing import tables as _filing_tables  # noqa: F401  (their metadata)
 from dossier.materials import tables as _material_tables  # noqa: F401  (their metadata)
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore

@@ -176,6 +176,8 @@ NOT_A_PARTY = {actor: (401, "not_authenticated") for actor in (*STAFF, OTHER_COU
 """A party-session route asked by staff: they hold no party session."""
 OTHER_CASE = {OTHER_PARTY: (404, "not_found")}
 """Case documents: a party of another case is told the case is not found (as for no case)."""
+FILING_PARTIES = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
+"""Filing's routes are staff's: a party (any party session) is told "not found"."""
 
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
@@ -272,6 +274,47 @@ LINES: tuple[Line, ...] = (
     Line("GET", "/api/cases/{case_id}/parties", STAFF),
     # ------------------------------------------------------------- the dossier service
     Line("GET", "/api/dossier/cases/{dossier_case_id}", RECORD, deny=OTHER_CASE),
+    # ------------------------------------------------------------- dossier: filing (立案)
+    # Filing is a filing clerk's (no actor here is one: every other staff member is refused for
+    # the role, court B's clerk too); parties are told "not found", as for anything not theirs.
+    Line(
+        "POST",
+        "/api/dossier/cases",
+        NOBODY,
+        deny={**ROLE_FIRST, **FILING_PARTIES},
+        body={
+            "type_code": "民初",
+            "cause_code": "C103-3",
+            "procedure": "ordinary",
+            "judge_user_id": 1,
+            "clerk_user_id": 1,
+            "parties": [
+                {
+                    "role": "plaintiff",
+                    "kind": "person",
+                    "name": "陈明",
+                    "id_number": "440104199003071239",
+                }
+            ],
+        },
+    ),
+    Line("GET", "/api/dossier/court-code", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
+    Line(
+        "PUT",
+        "/api/dossier/court-code",
+        frozenset({ADMIN}),
+        deny={**ROLE_FIRST, **FILING_PARTIES},
+        body={"code": "粤0104"},
+    ),
+    Line("GET", "/api/dossier/case-types", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
+    Line(
+        "GET",
+        "/api/dossier/causes",
+        STAFF | {OTHER_COURT},
+        deny=FILING_PARTIES,
+        query={"q": "借贷"},
+    ),
+    Line("GET", "/api/dossier/assignees", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
     Line(

@@ -4,6 +4,7 @@ import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
 import dossier from "./dossier.js";
 import dossierHearing from "./dossier-hearing.js";
+import dossierFiling from "./dossier-filing.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -36,4 +37,5 @@ export const PARTS = [
   revocation,
   dossier,
   dossierHearing,
+  dossierFiling,
 ];
