@@ -35,7 +35,7 @@ from hearing_server.api import (
     transcript_ws,
     verification,
 )
-from hearing_server.body_limit import BodyLimitMiddleware
+from hearing_server.body_limit import UPLOAD_LIMITS, BodyLimitMiddleware
 from hearing_server.browser_headers import BrowserHeadersMiddleware
 from hearing_server.errors import ERROR_RESPONSES, install_handlers
 from hearing_server.id_bounds import IdBoundsMiddleware
@@ -47,7 +47,11 @@ from hearing_server.request_rate import RequestRateMiddleware, api_buckets
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
-from hearing_server.side_services import install_side_services, side_services_running
+from hearing_server.side_services import (
+    install_side_services,
+    side_body_limits,
+    side_services_running,
+)
 from hearing_server.web_mount import mount_web
 from tingshen_platform.services import SideService
 
@@ -113,11 +117,15 @@ def create_app(
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
     # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
     app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
-    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
+    body_limits = list(UPLOAD_LIMITS)  # and the side services' upload routes (below)
+    app.add_middleware(
+        BodyLimitMiddleware, default_bytes=settings.body_limit_bytes, routes=body_limits
+    )
     app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
     for module in ROUTERS:
         app.include_router(module.router)
     side.extend(install_side_services(app, services))  # dossier, …: by name, never imported
+    body_limits.extend(side_body_limits(side))  # before the first request builds the middleware
     app.state.side_services = side
     mount_web(app)
     app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below

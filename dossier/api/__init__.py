@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases
+from dossier.api import cases, material_files, materials, search
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    materials.router,
+    material_files.router,
+    search.router,
+)
