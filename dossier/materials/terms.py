@@ -4,9 +4,9 @@ Chinese, Latin words and numbers are kept whole and lower-cased).
 The index keeps jieba's search-mode words (a long word and the shorter words inside it:
 ``民间借贷纠纷`` → ``民间``, ``借贷``, ``纠纷`` …) and, so that a query cut differently from
 the text still finds it (``答辩人王五`` is cut ``答辩/人王/五``, the query ``答辩人``
-``答辩/人``), every Chinese character and pair of adjacent characters. A query is cut into words by jieba; a
-material matches when it holds every character pair of every word (a one-character word: the
-character), and latin words and numbers whole.
+``答辩/人``), every Chinese character and pair of adjacent characters. A query is cut into
+words by jieba; a material matches when it holds every character pair of every word (a
+one-character word: the character), and latin words and numbers whole.
 """
 
 from __future__ import annotations

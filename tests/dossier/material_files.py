@@ -125,3 +125,57 @@ def docx(paragraphs: list[str], *, page_breaks: bool = False, macro: bool = Fals
         if macro:
             z.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     return out.getvalue()
+
+
+def ole_with_macros() -> bytes:
+    """A compound (OLE) document with the storages a Word 97 file keeps its VBA in:
+    ``WordDocument`` and ``Macros/VBA/dir``. Built sector by sector (olefile only reads)."""
+    sector = 512
+
+    # sector 0: FAT; sector 1: directory (4 entries of 128 bytes); sector 2: mini-less stream data
+    def entry(
+        name: str, kind: int, child: int = -1, right: int = -1, start: int = 0, size: int = 0
+    ) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        out = bytearray(128)
+        out[: len(raw)] = raw
+        out[64:66] = len(raw).to_bytes(2, "little")
+        out[66] = kind  # 1 storage, 2 stream, 5 root
+        out[67] = 1  # black
+        out[68:72] = (-1).to_bytes(4, "little", signed=True)  # left sibling: none
+        out[72:76] = right.to_bytes(4, "little", signed=True)
+        out[76:80] = child.to_bytes(4, "little", signed=True)
+        out[116:120] = start.to_bytes(4, "little", signed=True)
+        out[120:124] = size.to_bytes(4, "little")
+        return bytes(out)
+
+    end, free, fat_sector = -2, -1, -3
+    directory = b"".join(
+        [
+            entry("Root Entry", 5, child=1, start=end),
+            entry("WordDocument", 2, right=2, start=2, size=4096),
+            entry("Macros", 1, child=3),
+            entry("VBA", 1, child=-1),
+        ]
+    )
+    fat = [fat_sector, end, *range(3, 10), end]  # the stream: sectors 2..9
+    fat += [free] * (128 - len(fat))
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[24:26] = (0x3E).to_bytes(2, "little")
+    header[26:28] = (3).to_bytes(2, "little")
+    header[28:30] = (0xFFFE).to_bytes(2, "little")
+    header[30:32] = (9).to_bytes(2, "little")
+    header[32:34] = (6).to_bytes(2, "little")
+    header[44:48] = (1).to_bytes(4, "little")  # FAT sectors
+    header[48:52] = (1).to_bytes(4, "little", signed=True)  # first directory sector
+    header[56:60] = (4096).to_bytes(4, "little")  # mini stream cutoff
+    header[60:64] = end.to_bytes(4, "little", signed=True)  # no mini FAT
+    header[64:68] = (0).to_bytes(4, "little")
+    header[68:72] = end.to_bytes(4, "little", signed=True)  # no DIFAT sectors
+    header[72:76] = (0).to_bytes(4, "little")
+    header[76:80] = (0).to_bytes(4, "little")  # DIFAT[0]: the FAT is sector 0
+    header[80:sector] = b"\xff" * (sector - 80)
+    fat_bytes = b"".join(v.to_bytes(4, "little", signed=True) for v in fat)
+    data = bytes(4096)
+    return bytes(header) + fat_bytes + directory + data
