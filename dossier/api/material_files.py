@@ -37,13 +37,13 @@ def _pdf_name(filename: str) -> str:
 
 
 @router.get(
-    "/cases/{case_id}/materials/{material_id}/versions/{version}/{form}",
+    "/cases/{dossier_case_id}/materials/{dossier_material_id}/versions/{version}/{form}",
     response_class=StreamingResponse,
     responses=FILE_ANSWER,
 )
 def read_version(
-    case_id: int,
-    material_id: int,
+    dossier_case_id: int,
+    dossier_material_id: int,
     version: int,
     form: str,
     session: SessionDep,
@@ -51,13 +51,13 @@ def read_version(
     principal: PrincipalDep,
 ) -> StreamingResponse:
     """``form`` ``original`` (a download, as it came) or ``pdf`` (to read, in the browser)."""
-    staff, case = dossier_case_for_staff(session, principal, case_id, ctx.today())
+    staff, case = dossier_case_for_staff(session, principal, dossier_case_id, ctx.today())
     if form not in ("original", "pdf"):
         raise NotFoundError.because("dossier_material_not_found")
-    material = session.get(Material, material_id)
+    material = session.get(Material, dossier_material_id)
     found = session.scalars(
         select(MaterialVersion).where(
-            MaterialVersion.material_id == material_id, MaterialVersion.version == version
+            MaterialVersion.material_id == dossier_material_id, MaterialVersion.version == version
         )
     ).first()
     if material is None or material.case_id != case.id or found is None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dossier.access import dossier_case_for_staff, require_role
+from dossier.access import dossier_case_for_staff, require_role, require_staff
 from dossier.api.material_schemas import MaterialOut, MaterialsOut, MaterialTypeOut, VersionOut
-from dossier.context import DossierContext
 from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.errors import ConflictError, InvalidInputError, NotFoundError
 from dossier.materials.catalogue import VOLUMES, MaterialType, catalogue, material_type
@@ -43,14 +42,19 @@ def may_add(staff: StaffPrincipal, case: DossierCase) -> bool:
 
 
 def _writable(
-    ctx: DossierContext, session: Session, principal: PrincipalDep, case_id: int
+    dossier_case_id: int, ctx: ContextDep, session: SessionDep, principal: PrincipalDep
 ) -> tuple[StaffPrincipal, DossierCase]:
-    staff, case = dossier_case_for_staff(session, principal, case_id, ctx.today())
+    """A dependency: the caller and the case they may add to, checked before the form is
+    (so a caller who may not add learns nothing from a bad form)."""
+    staff, case = dossier_case_for_staff(session, principal, dossier_case_id, ctx.today())
     if not may_add(staff, case):
         require_role(staff)  # no role may: 403 dossier_role
     if case.status == "archived":
         raise ConflictError.because("dossier_case_archived")
     return staff, case
+
+
+Writable = Annotated[tuple[StaffPrincipal, DossierCase], Depends(_writable)]
 
 
 def _material(session: Session, case: DossierCase, material_id: int) -> Material:
@@ -108,19 +112,18 @@ def _versions(session: Session, material_ids: list[int]) -> dict[int, list[Mater
 
 @router.get("/material-types")
 def list_material_types(principal: PrincipalDep) -> list[MaterialTypeOut]:
-    if not isinstance(principal, StaffPrincipal):
-        raise NotFoundError.because("dossier_case_not_found")
+    require_staff(principal)
     return [
         MaterialTypeOut(code=t.code, zh=t.zh, en=t.en, volume=t.volume, order=t.order)
         for t in catalogue()
     ]
 
 
-@router.get("/cases/{case_id}/materials")
+@router.get("/cases/{dossier_case_id}/materials")
 def list_materials(
-    case_id: int, session: SessionDep, ctx: ContextDep, principal: PrincipalDep
+    dossier_case_id: int, session: SessionDep, ctx: ContextDep, principal: PrincipalDep
 ) -> MaterialsOut:
-    staff, case = dossier_case_for_staff(session, principal, case_id, ctx.today())
+    staff, case = dossier_case_for_staff(session, principal, dossier_case_id, ctx.today())
     materials = list(session.scalars(select(Material).where(Material.case_id == case.id)))
     order = {t.code: t.order for t in catalogue()}
     materials.sort(
@@ -139,18 +142,18 @@ def list_materials(
     )
 
 
-@router.post("/cases/{case_id}/materials", status_code=201)
+@router.post("/cases/{dossier_case_id}/materials", status_code=201)
 def upload_material(
-    case_id: int,
+    dossier_case_id: int,
+    writable: Writable,
     file: UploadDep,
     material_type: TypeCode,
     session: SessionDep,
     ctx: ContextDep,
-    principal: PrincipalDep,
     title: Annotated[Name | None, Form()] = None,
     volume: Annotated[Literal["main", "secondary"] | None, Form()] = None,
 ) -> MaterialOut:
-    staff, case = _writable(ctx, session, principal, case_id)
+    staff, case = writable
     kind = material_type_or_refuse(material_type)
     with spool(file.file, file.filename or "", ctx.settings.max_upload_bytes) as spooled:
         name = title or spooled.filename
@@ -168,19 +171,19 @@ def upload_material(
     return material_out(material, _versions(session, [material.id])[material.id])
 
 
-@router.post("/cases/{case_id}/materials/{material_id}/versions", status_code=201)
+@router.post("/cases/{dossier_case_id}/materials/{dossier_material_id}/versions", status_code=201)
 def add_version(
-    case_id: int,
-    material_id: int,
+    dossier_case_id: int,
+    dossier_material_id: int,
+    writable: Writable,
     file: UploadDep,
     reason: Annotated[Note, Form()],
     session: SessionDep,
     ctx: ContextDep,
-    principal: PrincipalDep,
 ) -> MaterialOut:
     """A correction: a new version with its reason; the earlier ones stay as they were."""
-    staff, case = _writable(ctx, session, principal, case_id)
-    material = _material(session, case, material_id)
+    staff, case = writable
+    material = _material(session, case, dossier_material_id)
     with spool(file.file, file.filename or "", ctx.settings.max_upload_bytes) as spooled:
         add_upload_version(
             ctx,

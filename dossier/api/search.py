@@ -51,11 +51,15 @@ def _out(q: str, words: list[str], hits: list[Hit]) -> SearchOut:
     )
 
 
-@router.get("/cases/{case_id}/search")
+@router.get("/cases/{dossier_case_id}/search")
 def search_case(
-    case_id: int, q: QueryText, session: SessionDep, ctx: ContextDep, principal: PrincipalDep
+    dossier_case_id: int,
+    q: QueryText,
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: PrincipalDep,
 ) -> SearchOut:
-    _, case = dossier_case_for_staff(session, principal, case_id, ctx.today())
+    _, case = dossier_case_for_staff(session, principal, dossier_case_id, ctx.today())
     words = _words(q)
     return _out(
         q, words, search(session, words, select(DossierCase.id).where(DossierCase.id == case.id))
