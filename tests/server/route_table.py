@@ -318,7 +318,7 @@ LINES: tuple[Line, ...] = (
         STAFF | {OTHER_COURT},
         deny=DOSSIER_NO_PARTY,
         query={"q": "借条"},
-    ),  # fmt: skip
+    ),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
     Line(
