@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from dossier.materials.convert import image_to_pdf, office_to_pdf, pdf_text  # noqa: E402
-from tests.dossier.material_files import docx, scan_image  # noqa: E402
+from dossier.materials.convert import image_to_pdf, office_to_pdf, pdf_text
+from tests.dossier.material_files import docx, scan_image
 
 PAGE_TEXT = [
     "民事起诉状",
@@ -45,9 +45,12 @@ PAGE_TEXT = [
 ]
 
 
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
 def accuracy(expected: str, got: str) -> float:
-    strip = lambda s: "".join(s.split())  # noqa: E731
-    return difflib.SequenceMatcher(None, strip(expected), strip(got)).ratio()
+    return difflib.SequenceMatcher(None, _bare(expected), _bare(got)).ratio()
 
 
 def bench_scans(pages: int, work: Path) -> dict[str, float]:
@@ -73,6 +76,7 @@ def bench_scans(pages: int, work: Path) -> dict[str, float]:
     start = time.perf_counter()
     rendered = pdf_text(scanned)
     rendered_s = time.perf_counter() - start
+    assert rendered.ocr_pages == pages, rendered
     expected = "\n".join(PAGE_TEXT)
     return {
         "scan_pages_per_min": pages / direct_s * 60,
@@ -105,12 +109,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     load_before = os.getloadavg()
-    scans, docx_s = [], []
+    scans: list[dict[str, float]] = []
+    docx_s: list[float] = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             scans.append(bench_scans(args.pages, Path(tmp)))
             docx_s.append(bench_docx(args.docx_pages, Path(tmp)))
-    figures = {key: round(statistics.median(run[key] for run in scans), 3) for key in scans[0]}
+    figures: dict[str, object] = {
+        key: round(statistics.median(run[key] for run in scans), 3) for key in scans[0]
+    }
     figures["docx_20_pages_s"] = round(statistics.median(docx_s), 2)
     figures["runs"] = args.runs
     figures["load_average_before"] = [round(x, 2) for x in load_before]
