@@ -130,10 +130,13 @@ def pdf_text(
             page.close()
             if len(text.strip()) < MIN_TEXT_CHARS:
                 if page_images is not None and index < len(page_images):
-                    text = ocr_image(page_images[index], tesseract=tesseract, languages=languages)
+                    read = ocr_image(page_images[index], tesseract=tesseract, languages=languages)
                 else:
-                    text = ocr_page(pdf_path, index + 1, tesseract=tesseract, languages=languages)
+                    read = ocr_page(pdf_path, index + 1, tesseract=tesseract, languages=languages)
                 ocr_pages += 1
+                # a short text layer stays unless OCR found more (a title page, a signature)
+                if len(tidy(read)) > len(text.strip()):
+                    text = read
             texts.append(tidy(text))
     finally:
         pdf.close()

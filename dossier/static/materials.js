@@ -64,7 +64,9 @@ function materialItem(material, mayAdd) {
       el("span", { class: "mat-meta" }, fill(t("mat_added_by"), { name: material.created_by_name, when: formatDateTime(material.created_at) }))),
     el("div", { class: "mat-meta" }, t("mat_versions")),
     el("ol", { class: "mat-versions", reversed: true }, ...material.versions.map((v) => versionItem(material, v))),
-    mayAdd ? correctionForm(material) : null);
+    mayAdd
+      ? el("details", { class: "mat-correct-box" }, el("summary", {}, t("mat_new_version")), correctionForm(material))
+      : null);
 }
 
 function render(data) {
