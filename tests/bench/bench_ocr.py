@@ -6,7 +6,7 @@
   200 dpi, speckle noise, a slight blur and tilt; no text layer) each wrapped into a PDF and read
   the way a material job reads them (``dossier.materials.convert``: Tesseract ``chi_sim+eng`` on
   the scan itself, one thread per process), one page after another; and the same pages as one
-  scanned PDF rendered by ``pdftoppm`` at 200 dpi first (an uploaded scanned PDF). Reports pages
+  scanned PDF rendered by pdfium at 200 dpi first (an uploaded scanned PDF). Reports pages
   per minute and the character accuracy against the drawn text.
 - *Conversion*: a 20-page docx (one paragraph per page, page breaks) converted to PDF by headless
   LibreOffice with a fresh private profile (what every Office upload costs, cold).
@@ -67,7 +67,7 @@ def bench_scans(pages: int, work: Path) -> dict[str, float]:
         pdf, page_images = image_to_pdf(image, out)
         texts.append(pdf_text(pdf, page_images=page_images).text)
     direct_s = time.perf_counter() - start
-    # the same pages as one scanned PDF (no text layer): rendered with pdftoppm, then read
+    # the same pages as one scanned PDF (no text layer): rendered with pdfium, then read
     from PIL import Image
 
     frames = [Image.open(p).convert("RGB") for p in images]
