@@ -24,6 +24,9 @@ __all__ = ["ConversionError", "PdfText", "image_to_pdf", "office_to_pdf", "pdf_t
 
 OFFICE_TIMEOUT_S = 180.0
 OCR_TIMEOUT_S = 120.0
+MAX_FRAME_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+MAX_FRAMES = 500
+"""A multi-page TIFF: every page is checked, not only the first (upload inspection)."""
 OCR_DPI = 200
 """Enough for print at 10 pt and up; 300 dpi took twice as long here for the same text."""
 MIN_TEXT_CHARS = 8
@@ -92,7 +95,12 @@ def image_to_pdf(source: Path, out_dir: Path) -> tuple[Path, list[Path]]:
         with Image.open(source) as image:
             dpi = image.info.get("dpi", (300, 300))
             resolution = float(dpi[0]) if dpi and dpi[0] else 300.0
-            pages = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+            pages: list[Image.Image] = []
+            for frame in ImageSequence.Iterator(image):
+                width, height = frame.size
+                if width * height > MAX_FRAME_PIXELS or len(pages) >= MAX_FRAMES:
+                    raise ConversionError("the scan has too many pages or too many pixels")
+                pages.append(frame.convert("RGB"))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ConversionError(f"the image could not be read: {exc}") from None
     first, rest = pages[0], pages[1:]

@@ -31,6 +31,8 @@ MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 """Pillow's default decompression-bomb limit (about 89 million pixels: an A3 page scanned at
 600 dpi is 70 million)."""
 
+MAX_PART_BYTES = 1 << 20
+"""Of an Office file's small parts, what is read to recognise it."""
 MACRO_EXTENSIONS = frozenset({"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm"})
 OLE_MACRO_STORAGES = frozenset({"macros", "_vba_project_cur", "vba"})
 OOXML_KINDS = {"word/": "docx", "xl/": "xlsx"}
@@ -135,12 +137,14 @@ def _zip_document(path: Path) -> Inspected:
             names = archive.namelist()
             lowered = [n.lower() for n in names]
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as part:  # read a little: never inflate a bomb
+                    mimetype = part.read(100).decode("ascii", "replace").strip()
                 if any(n.startswith("basic/") for n in lowered):
                     raise UnsupportedMediaError.because("dossier_macro_refused")
                 kind = ODF_KINDS.get(mimetype)
             elif "[content_types].xml" in lowered:
-                types = archive.read(names[lowered.index("[content_types].xml")])
+                with archive.open(names[lowered.index("[content_types].xml")]) as part:
+                    types = part.read(MAX_PART_BYTES)
                 if any(n.endswith("vbaproject.bin") for n in lowered) or (b"macroEnabled" in types):
                     raise UnsupportedMediaError.because("dossier_macro_refused")
                 kind = next(
