@@ -98,7 +98,9 @@ async function load() {
 async function setupUpload() {
   const types = await api("GET", "/api/dossier/material-types");
   const select = document.getElementById("u-type");
-  select.replaceChildren(...types.map((k) => el("option", { value: k.code }, `${document.documentElement.lang === "en" ? k.en : k.zh}（${volumeName(k.volume)}）`)));
+  const en = document.documentElement.lang === "en";
+  select.replaceChildren(...types.map((k) => el("option", { value: k.code },
+    en ? `${k.en} (${volumeName(k.volume)})` : `${k.zh}（${volumeName(k.volume)}）`)));
   const form = document.getElementById("upload");
   const status = document.getElementById("upload-status");
   const error = document.getElementById("upload-error");
