@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import func, select
 
 from dossier.materials import processing
@@ -121,3 +123,19 @@ def test_a_short_text_layer_is_kept_when_ocr_finds_less(
     assert (version["status"], version["ocr_pages"]) == ("ready", 1)
     found = clerk.get(f"/api/dossier/cases/{dossier_world.case_a}/search", params={"q": "租赁"})
     assert len(found.json()["hits"]) == 1
+
+
+def test_a_multi_page_tiff_with_a_huge_later_page_ends_failed(
+    app: FastAPI, dossier_world: DossierWorld, clerk: TestClient, tmp_path: Path
+) -> None:
+    """Upload inspection reads the first page's header; the job checks every page."""
+    first = Image.new("1", (800, 1100), 1)
+    huge = Image.new("1", (10_000, 10_000), 1)  # 100 million pixels: over the limit
+    path = tmp_path / "scan.tif"
+    first.save(path, "TIFF", compression="group4", save_all=True, append_images=[huge])
+    answer = upload(clerk, dossier_world.case_a, "scan.tif", path.read_bytes())
+    assert answer.status_code == 201, answer.text
+    assert run_jobs(app) == 1
+    version = _version(clerk, dossier_world.case_a)
+    assert version["status"] == "failed"
+    assert "too many pixels" in str(version["processing_error"])

@@ -106,6 +106,15 @@ def test_upload_a_scan_and_find_a_word_from_it(tmp_path: Path) -> None:
             page.fill("#q", "离婚")
             page.click("#court-search button[type=submit]")
             expect(page.locator("#hits li")).to_have_text("没有找到。")
+
+            # The same page in English: volumes, types and states as English readers read them.
+            page.goto(f"{server.base_url}/dossier/materials.html?case=1")
+            page.click("#lang-switch")
+            expect(page.get_by_role("heading", name="Main volume")).to_be_visible()
+            expect(page.locator(".mat-item .mat-type")).to_have_text("Complaint")
+            expect(page.locator(".mat-status-ready")).to_have_text("Searchable")
+            expect(page.locator("#u-type option").first).to_have_text("Complaint (Main volume)")
+            page.screenshot(path=str(SHOTS / "materials-page-en.png"), full_page=True)
         finally:
             browser.close()
     # Every answer the pages asked for was a success (``response``); Chromium's own favicon
