@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from dossier.access import dossier_case_for_staff, require_role, require_staff
 from dossier.api.material_schemas import MaterialOut, MaterialsOut, MaterialTypeOut, VersionOut
@@ -104,7 +104,9 @@ def _versions(session: Session, material_ids: list[int]) -> dict[int, list[Mater
     found: dict[int, list[MaterialVersion]] = {i: [] for i in material_ids}
     if material_ids:
         for v in session.scalars(
-            select(MaterialVersion).where(MaterialVersion.material_id.in_(material_ids))
+            select(MaterialVersion)
+            .where(MaterialVersion.material_id.in_(material_ids))
+            .options(defer(MaterialVersion.text))  # a scanned volume's text is large
         ):
             found[v.material_id].append(v)
     return found

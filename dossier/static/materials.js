@@ -27,7 +27,7 @@ function versionItem(material, v) {
     el("strong", {}, fill(t("mat_version_n"), { n: v.version })), " ",
     el("span", { class: "mat-meta" },
       `${v.filename} · ${size(v.size_bytes)}`,
-      v.page_count ? ` · ${fill(t("mat_pages"), { n: v.page_count })}` : "",
+      v.page_count ? ` · ${v.page_count === 1 ? t("mat_page_one") : fill(t("mat_pages"), { n: v.page_count })}` : "",
       ` · ${fill(t("mat_added_by"), { name: v.added_by_name, when: formatDateTime(v.added_at) })}`,
       v.note ? ` · ${t("mat_new_version_reason")}：${v.note}` : ""),
     " ", statusLine(v),
