@@ -3,11 +3,14 @@ material or version row, no job)."""
 
 from __future__ import annotations
 
+import io
+import random
 from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from hearing_server.context import ServerContext
 from tests.dossier.conftest import DossierWorld, dossier_context
@@ -134,3 +137,16 @@ def test_a_bad_type_or_volume_is_refused(
     volume = upload(clerk, dossier_world.case_a, "a.pdf", PDF, volume="third")
     assert volume.status_code == 422
     assert stored(app) == NOTHING
+
+
+def test_an_upload_over_the_apps_default_body_limit_is_taken(
+    app: FastAPI, dossier_world: DossierWorld, clerk: TestClient
+) -> None:
+    """The app refuses bodies over 1 MiB by default; the dossier declares its upload routes'
+    own limit (``SideService.body_limits``), so a 2 MB scan goes through."""
+    noise = Image.frombytes("RGB", (820, 820), random.Random(7).randbytes(820 * 820 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    assert out.tell() > 1_900_000  # almost 2 MB: noise does not compress
+    answer = upload(clerk, dossier_world.case_a, "扫描.png", out.getvalue())
+    assert answer.status_code == 201, answer.text
