@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from dossier.errors import ForbiddenError, NotAuthenticatedError, NotFoundError
@@ -25,6 +25,7 @@ __all__ = [
     "case_for",
     "dossier_case_for_staff",
     "may_read_dossier",
+    "readable_case_ids",
     "require_role",
     "require_staff",
 ]
@@ -99,3 +100,24 @@ def dossier_case_for_staff(
 
 def party_case(principal: PartyPrincipal, case: DossierCase) -> bool:
     return case.court_id == principal.court_id and case.case_number == principal.case_number
+
+
+def readable_case_ids(staff: StaffPrincipal, today: date) -> Select[int]:
+    """The ids of the cases whose dossier ``staff`` may read (as :func:`may_read_dossier`, in
+    SQL): for searches across the court."""
+    query = select(DossierCase.id).where(DossierCase.court_id == staff.court_id)
+    if staff.role == "court_admin":
+        return query
+    granted = select(DossierGrant.case_id).where(
+        DossierGrant.user_id == staff.user_id,
+        DossierGrant.revoked_at.is_(None),
+        DossierGrant.ends_on >= today,
+    )
+    own = or_(
+        DossierCase.judge_user_id == staff.user_id,
+        DossierCase.clerk_user_id == staff.user_id,
+        DossierCase.id.in_(granted),
+    )
+    if staff.role == "filing_clerk":
+        own = or_(own, DossierCase.filed_by_user_id == staff.user_id)
+    return query.where(own)

@@ -71,6 +71,25 @@ REASONS: dict[str, str] = {
     ),
     "dossier_plaintiff_needed": "a case needs a plaintiff (or applicant)",
     "dossier_party_duplicate": "party {party} appears twice",
+    # -- materials: uploads, conversion, search (dossier/materials, dossier/api/materials.py)
+    "dossier_material_not_found": "no such material",
+    "dossier_material_type_unknown": "unknown material type {code}",
+    "dossier_volume_unknown": "unknown volume {volume} (main or secondary)",
+    "dossier_case_archived": "the case is archived: its dossier takes no new materials",
+    "dossier_filename_empty": "the file has no usable name",
+    "dossier_upload_too_large": "the file is larger than {limit_bytes} bytes",
+    "dossier_upload_empty": "the file is empty",
+    "dossier_file_type": "this type of file is not taken (PDF, JPEG/PNG/TIFF scans, Word, Excel, "
+    "OpenDocument, RTF)",
+    "dossier_macro_refused": "documents with macros are refused: save it without macros "
+    "(docx, xlsx) or as PDF",
+    "dossier_pdf_corrupt": "the PDF is damaged or incomplete",
+    "dossier_pdf_encrypted": "the PDF is encrypted: upload it without a password",
+    "dossier_image_corrupt": "the image is damaged",
+    "dossier_image_too_large": "the image has more than {max_pixels} pixels",
+    "dossier_office_corrupt": "the Office document is damaged",
+    "dossier_search_query": "search for at least one word",
+    "dossier_pdf_pending": "the PDF of this version is still being made",
 }
 
 

@@ -23,7 +23,14 @@ from dossier.context import DossierContext
 from dossier.db import session_factory, upgrade_dossier
 from dossier.errors import install_handlers
 from dossier.filing import tables as _filing_tables  # noqa: F401  (their metadata)
+from dossier.materials import search_tables as _search_tables  # noqa: F401  (metadata)
 from dossier.materials import tables as _material_tables  # noqa: F401  (their metadata)
+from dossier.materials.processing import (
+    material_body_limits,
+)
+from dossier.materials.processing import (
+    worker_running as material_jobs_running,
+)
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
@@ -44,6 +51,7 @@ class DossierService:
 
     def __init__(self, ctx: DossierContext) -> None:
         self.ctx = ctx
+        self.body_limits = material_body_limits(ctx.settings)
 
     def install(self, app: FastAPI) -> None:
         app.state.dossier = self.ctx
@@ -81,7 +89,8 @@ class DossierService:
             for consumer in self.consumers()
         ]
         try:
-            yield
+            async with material_jobs_running(self.ctx, poll_s=poll_s):
+                yield
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -42,7 +42,11 @@ from hearing_server.notify import CodeSender
 from hearing_server.security import Clock, PasswordHashing, utc_now
 from hearing_server.services import build_services, services_running
 from hearing_server.settings import Settings
-from hearing_server.side_services import install_side_services, side_services_running
+from hearing_server.side_services import (
+    install_side_services,
+    side_body_limits,
+    side_services_running,
+)
 from hearing_server.web_mount import mount_web
 from tingshen_platform.services import SideService
 
@@ -110,7 +114,8 @@ def create_app(
     side.extend(install_side_services(app, services))  # dossier, …: by name, never imported
     app.state.side_services = side
     mount_web(app)
-    install_defences(app, settings)  # ids, origin, body size, rate, browser headers, proxy
+    # ids, origin, body size (the side services' upload routes too), rate, browser headers, proxy
+    install_defences(app, settings, upload_limits=side_body_limits(side))
     return app
 
 

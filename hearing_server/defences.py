@@ -10,10 +10,12 @@ CSP, no-store, …); outermost, a trusted reverse proxy's forwarded client and s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hearing_server.body_limit import BodyLimitMiddleware
+from hearing_server.body_limit import UPLOAD_LIMITS, BodyLimitMiddleware, RouteLimit
 from hearing_server.browser_headers import BrowserHeadersMiddleware
 from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
@@ -23,12 +25,19 @@ from hearing_server.settings import Settings
 __all__ = ["install_defences"]
 
 
-def install_defences(app: FastAPI, settings: Settings) -> None:
-    """Wrap ``app`` in the defences ``settings`` configure; call once, after the routes."""
+def install_defences(
+    app: FastAPI, settings: Settings, *, upload_limits: Sequence[RouteLimit] = ()
+) -> None:
+    """Wrap ``app`` in the defences ``settings`` configure; call once, after the routes.
+    ``upload_limits``: the side services' upload routes and their own body limits."""
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
     # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
     app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
-    app.add_middleware(BodyLimitMiddleware, default_bytes=settings.body_limit_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_bytes=settings.body_limit_bytes,
+        routes=(*UPLOAD_LIMITS, *upload_limits),
+    )
     app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
     app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below
     if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme

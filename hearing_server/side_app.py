@@ -36,7 +36,7 @@ from hearing_server.errors import (
 )
 from hearing_server.security import Clock, utc_now
 from hearing_server.settings import Settings
-from hearing_server.side_services import seal_with, side_services_running
+from hearing_server.side_services import seal_with, side_body_limits, side_services_running
 from hearing_server.transcript.pdf import find_cjk_font
 from hearing_server.web_mount import STATIC_DIR
 from tingshen_platform.blobs import LocalBlobStore
@@ -140,5 +140,5 @@ def create_side_app(
 
     # The hearing UI's shared assets (style, fetch helpers, dictionaries) for the pages above.
     app.mount("/", StaticFiles(directory=STATIC_DIR), name="web")
-    install_defences(app, settings)
+    install_defences(app, settings, upload_limits=side_body_limits(side))
     return app

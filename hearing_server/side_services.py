@@ -7,6 +7,7 @@ store to read the documents its events name, and the court seal (``ServiceHost.s
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from hearing_server.body_limit import RouteLimit
 from hearing_server.court_pki import CourtPki
 from hearing_server.identity import LocalIdentity
 from hearing_server.services import Services
@@ -21,9 +23,14 @@ from signing.appearance import SignatureAppearance
 from signing.pades import sign_with_key
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.jobs import JobQueue
-from tingshen_platform.services import ServiceHost, SideService, load_services
+from tingshen_platform.services import BodyLimit, ServiceHost, SideService, load_services
 
-__all__ = ["install_side_services", "seal_with", "side_services_running"]
+__all__ = [
+    "install_side_services",
+    "seal_with",
+    "side_body_limits",
+    "side_services_running",
+]
 
 
 SEAL_BOX = (400, 36, 556, 156)
@@ -83,6 +90,14 @@ def install_side_services(app: FastAPI, services: Services) -> list[SideService]
     for service in loaded:
         service.install(app)
     return loaded
+
+
+def side_body_limits(loaded: Sequence[SideService]) -> list[RouteLimit]:
+    """The body limits the services declare for their upload routes (``body_limits``)."""
+    limits: list[BodyLimit] = [
+        limit for service in loaded for limit in getattr(service, "body_limits", ())
+    ]
+    return [RouteLimit(x.method, re.compile(x.path_pattern), x.max_bytes) for x in limits]
 
 
 @contextlib.asynccontextmanager

@@ -30,7 +30,19 @@ from tingshen_platform.bus import Bus
 from tingshen_platform.identity import Identity
 from tingshen_platform.jobs import JobQueue
 
-__all__ = ["ServiceHost", "SideService", "load_service"]
+__all__ = ["BodyLimit", "ServiceHost", "SideService", "load_service"]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLimit:
+    """A side service's route that takes more than the app's default request body (an upload):
+    a service lists them in an optional ``body_limits`` attribute, and the server's body-limit
+    middleware applies them (the request is refused 413 before the route reads more)."""
+
+    method: str
+    path_pattern: str
+    """A regular expression matched against the whole path (``/api/x/\\d+/files``)."""
+    max_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,8 @@ class ServiceHost:
 
 
 class SideService(Protocol):
+    """Optionally also ``body_limits: Sequence[BodyLimit]`` (routes taking large bodies)."""
+
     name: str
 
     def install(self, app: FastAPI) -> None:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases, filing
+from dossier.api import cases, filing, material_files, materials, search
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router, filing.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    filing.router,
+    materials.router,
+    material_files.router,
+    search.router,
+)

@@ -61,3 +61,10 @@ class MaterialVersion(Base):
     added_by_name: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(String(500))
     """Why this version (a correction's reason)."""
+    status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
+    """``processing`` (an upload being converted and read), ``ready`` or ``failed``."""
+    processing_error: Mapped[str | None] = mapped_column(String(500))
+    ocr_pages: Mapped[int | None]
+    """How many of its pages had no text layer and were read by OCR."""
+    indexed_at: Mapped[datetime | None]
+    """When its text went into the search index (``None``: not yet)."""

@@ -112,6 +112,7 @@ LITERALS: Mapping[str, object] = {
     "name": "none",
     "fmt": "txt",
     "run": 1,
+    "version": 1,
 }
 """Path parameters with no record behind them in the world (a sub-record that does not exist)."""
 
@@ -178,6 +179,14 @@ OTHER_CASE = {OTHER_PARTY: (404, "not_found")}
 """Case documents: a party of another case is told the case is not found (as for no case)."""
 FILING_PARTIES = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
 """Filing's routes are staff's: a party (any party session) is told "not found"."""
+
+DOSSIER = frozenset({JUDGE, CLERK, ADMIN})
+"""A case's dossier (materials): its judge and clerk (assigned in the route table's world) and
+the court's administrators."""
+DOSSIER_NO_PARTY = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
+"""The dossier's staff routes asked by a party: "not found", as for a record that does not exist."""
+DOSSIER_HIDDEN = {**DOSSIER_NO_PARTY, RECORDER: (404, "not_found")}
+"""Also staff of the court who are not on the case (and hold no grant): "not found"."""
 
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
@@ -315,6 +324,47 @@ LINES: tuple[Line, ...] = (
         query={"q": "借贷"},
     ),
     Line("GET", "/api/dossier/assignees", STAFF | {OTHER_COURT}, deny=FILING_PARTIES),
+    # ------------------------------------------------------------- dossier: materials, search
+    Line("GET", "/api/dossier/material-types", STAFF | {OTHER_COURT}, deny=DOSSIER_NO_PARTY),
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/materials", DOSSIER, deny=DOSSIER_HIDDEN),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/materials",
+        DOSSIER,
+        ok=422,
+        deny=DOSSIER_HIDDEN,
+        says="file",
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/materials/{dossier_material_id}/versions",
+        DOSSIER,
+        ok=422,
+        deny=DOSSIER_HIDDEN,
+        ids={"dossier_material_id": "dossier_material_a"},
+        says="file",
+    ),
+    Line(
+        "GET",
+        "/api/dossier/cases/{dossier_case_id}/materials/{dossier_material_id}/versions/{version}/{form}",
+        DOSSIER,
+        deny=DOSSIER_HIDDEN,
+        ids={"dossier_material_id": "dossier_material_a", "form": "dossier_form"},
+    ),
+    Line(
+        "GET",
+        "/api/dossier/cases/{dossier_case_id}/search",
+        DOSSIER,
+        deny=DOSSIER_HIDDEN,
+        query={"q": "借条"},
+    ),
+    Line(
+        "GET",
+        "/api/dossier/search",
+        STAFF | {OTHER_COURT},
+        deny=DOSSIER_NO_PARTY,
+        query={"q": "借条"},
+    ),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
     Line(

@@ -194,7 +194,37 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
         numbers = {key: s.get(Case, ids[key]).case_number for key in ("case_a", "case_b")}
     with app.state.dossier.session_factory() as s:
         dossier_ids = {n: i for n, i in s.execute(select(DossierCase.case_number, DossierCase.id))}
-    return {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    records = {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    records.update(_dossier_materials_records(app, records))
+    return records
+
+
+def _dossier_materials_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """Court A's judge and clerk assigned to dossier case A, and a PDF material in it (indexed:
+    "借条" finds it)."""
+    from dossier.materials import processing
+    from dossier.materials.store import Author, NewFile, add_material
+    from hearing_server.models import StaffUser
+    from tests.dossier.material_files import text_pdf
+
+    with app.state.services.context.session_factory() as s:
+        staff = {name: id_ for name, id_ in s.execute(select(StaffUser.username, StaffUser.id))}
+    dossier = app.state.dossier
+    with dossier.session_factory() as s:
+        case = s.get(DossierCase, ids["dossier_case_a"])
+        case.judge_user_id, case.judge_name = staff["judge_a"], "judge_a"
+        case.clerk_user_id, case.clerk_name = staff["clerk_a"], "clerk_a"
+        new = NewFile("借条.pdf", "application/pdf", text_pdf(["借条：今借到人民币壹万元"]))
+        author = Author(staff["clerk_a"], "clerk_a")
+        material = add_material(
+            s, dossier.files, case=case, volume="main", material_type="evidence",
+            title="借条", source="upload", new=new, author=author, at=dossier.clock(),
+        )  # fmt: skip
+        s.commit()
+        material_id = material.id
+    processing.enqueue_unindexed(dossier)
+    processing.run_due(dossier)
+    return {"dossier_material_a": material_id, "dossier_form": "original"}
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:

@@ -5,6 +5,7 @@ import broadcast from "./broadcast.js";
 import dossier from "./dossier.js";
 import dossierHearing from "./dossier-hearing.js";
 import dossierFiling from "./dossier-filing.js";
+import dossierMaterials from "./dossier-materials.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -38,4 +39,5 @@ export const PARTS = [
   dossier,
   dossierHearing,
   dossierFiling,
+  dossierMaterials,
 ];
