@@ -23,6 +23,8 @@ from dossier.context import DossierContext
 from dossier.db import session_factory, upgrade_dossier
 from dossier.errors import install_handlers
 from dossier.materials import tables as _material_tables  # noqa: F401  (their metadata)
+from dossier.publish import materials_in
+from dossier.publish import tables as _publish_tables  # noqa: F401  (their metadata)
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
@@ -33,7 +35,13 @@ __all__ = ["CONSUMERS", "DossierService", "create_service"]
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 Handler = Callable[[Connection, Event], None]
-CONSUMERS: tuple[tuple[str, Mapping[str, Handler]], ...] = (("dossier.cases", consumers.HANDLERS),)
+HandlerSource = Mapping[str, Handler] | Callable[[DossierContext], Mapping[str, Handler]]
+"""The handlers by event type, or a function of the service's context that makes them (for
+handlers that need its file stores)."""
+CONSUMERS: tuple[tuple[str, HandlerSource], ...] = (
+    ("dossier.cases", consumers.HANDLERS),
+    ("dossier.materials_in", materials_in.handlers),
+)
 """Each consumer (its own name, so one failing handler holds up only its own events) and the
 event types it handles."""
 
@@ -57,6 +65,9 @@ class DossierService:
         app.mount("/dossier", StaticFiles(directory=STATIC_DIR, html=True), name="dossier")
 
     def consumers(self) -> list[EventConsumer]:
+        bound = [
+            (name, source(self.ctx) if callable(source) else source) for name, source in CONSUMERS
+        ]
         return [
             EventConsumer(
                 self.ctx.host.engine,
@@ -65,7 +76,7 @@ class DossierService:
                 types=set(handlers),
                 clock=self.ctx.clock,
             )
-            for name, handlers in CONSUMERS
+            for name, handlers in bound
         ]
 
     def poll_events(self) -> int:

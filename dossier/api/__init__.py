@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases
+from dossier.api import audit_log, cases, comments, grants, my, publications
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    publications.router,
+    my.router,
+    grants.router,
+    comments.router,
+    audit_log.router,
+)
