@@ -102,7 +102,7 @@ def test_a_signed_transcript_is_filed_once(app: FastAPI, dossier_world: DossierW
         ("hearing_transcript", "main", "hearing", "庭审笔录（已签名）"),
         ("recording_digests", "main", "hearing", "庭审录音录像文件摘要清单"),
     ]
-    (transcript, tv), (listing, lv) = filed
+    (transcript, tv), (_listing, lv) = filed
     hearing = dossier_world.hearing.hearing_a
     assert transcript.source_ref == f"hearing:{hearing}:doc:{documents[0].document_id}"
     assert (tv.sha256, tv.page_count, tv.added_by_name) == (documents[0].sha256, 1, "系统")
