@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from tingshen_platform.bounded import MAX_YEAR, MIN_YEAR, Id, Text
@@ -36,8 +45,16 @@ def _court_years(value: date) -> date:
     return value
 
 
+def _date_only(value: object) -> object:
+    """A date is written ``YYYY-MM-DD`` (not a datetime that happens to be midnight)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD", {})
+    return value
+
+
 CourtDate = Annotated[
     date,
+    BeforeValidator(_date_only),
     AfterValidator(_court_years),
     WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
 ]
