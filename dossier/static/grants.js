@@ -53,7 +53,7 @@ async function load() {
       el("span", { class: "grow" }, user ? staffLabel(user) : g.user_name),
       el("span", {}, kind),
       el("span", { class: "meta" }, `${t("dpub_grants_ends_on")}：${formatDate(g.ends_on)}`),
-      el("span", { class: "meta" }, `${t("dpub_grants_granted_by")}：${g.granted_by_name} ${formatDateTime(g.granted_at)}`),
+      el("span", { class: "meta" }, `${t("dpub_grants_granted_by")}：${roleLabel("court_admin")} ${g.granted_by_name} ${formatDateTime(g.granted_at)}`),
       el("span", { class: g.active ? "dp-status-active" : "dp-status-ended" }, status),
       g.active ? el("button", { type: "button", class: "secondary", onclick: () => revoke(g.id) }, t("dpub_grants_revoke")) : null);
   }));

@@ -27,12 +27,12 @@ async function load() {
   document.getElementById("chooser").hidden = !page.may_publish;
   const materials = document.getElementById("materials");
   materials.replaceChildren(...page.materials.map((m) => el("li", {},
-    el("label", {}, el("input", { type: "checkbox", name: "material", value: m.id }),
+    el("label", { class: "check" }, el("input", { type: "checkbox", name: "material", value: m.id }),
       el("span", { class: "grow" }, m.title),
       el("span", { class: "meta" }, formatDateTime(m.created_at))))));
   if (!page.materials.length) materials.append(el("li", { class: "hint" }, t("dpub_pub_no_materials")));
   document.getElementById("parties").replaceChildren(...page.parties.map((p) => el("li", {},
-    el("label", {}, el("input", { type: "checkbox", name: "party", value: p.party_ref }),
+    el("label", { class: "check" }, el("input", { type: "checkbox", name: "party", value: p.party_ref }),
       el("span", {}, partyName(p))))));
   renderSeen(page);
 }
@@ -45,7 +45,7 @@ function renderSeen(page) {
       el("span", { class: "grow dp-title" }, p.material_title),
       el("span", { class: "meta" }, p.withdrawn_at
         ? `${t("dpub_pub_withdrawn")} ${formatDateTime(p.withdrawn_at)}`
-        : `${t("dpub_pub_published_at")} ${formatDateTime(p.published_at)} · ${p.published_by_name}`),
+        : `${t("dpub_pub_published_at")} ${formatDateTime(p.published_at)} · ${roleLabel("judge")} ${p.published_by_name}`),
       page.may_publish && !p.withdrawn_at
         ? el("button", { type: "button", class: "secondary", "data-withdraw": p.id,
           onclick: () => withdraw(p.id) }, t("dpub_pub_withdraw"))

@@ -34,7 +34,7 @@ async function load() {
       c.page ? el("span", { class: "meta" }, ` · ${fill(t("dpub_review_on_page"), { page: c.page })}`) : ""),
     c.corrects_id ? el("div", { class: "corrects" }, fill(t("dpub_review_corrects"), { id: c.corrects_id })) : null,
     el("div", { class: "body" }, c.body),
-    el("button", { type: "button", class: "link", onclick: () => correct(c.id) }, t("dpub_review_correct_this")))));
+    el("button", { type: "button", class: "dp-correct", onclick: () => correct(c.id) }, t("dpub_review_correct_this")))));
   if (!comments.length) list.append(el("p", { class: "hint" }, t("dpub_review_none")));
 }
 
