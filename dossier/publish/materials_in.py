@@ -7,7 +7,8 @@ themselves.
   (with a PDF of it for reading), anything else as ``other``; ``source_ref``
   ``hearing:<hearing>:doc:<document>``.
 - ``notice.sent`` (hearing server): the notice as sent, rendered as a PDF, type ``notice``,
-  ``source_ref`` ``notice:<notice>``.
+  ``source_ref`` ``notice:<notice>``; a personal invitation or signing link's token in it is
+  replaced (:func:`redact_links`): the dossier may publish the notice, never the credential.
 
 A re-delivered event finds its materials (:func:`~dossier.materials.store.find_by_source`) and
 changes nothing. A case not (yet) in the register, or a file whose digest differs from the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -65,6 +67,17 @@ ROLE_NAMES = {
     "witness": "证人", "expert": "鉴定人", "interpreter": "翻译人员",
 }  # fmt: skip
 CHANNEL_NAMES = {"sms": "短信", "email": "电子邮件"}
+
+
+LINK_TOKEN = re.compile(r"(/(?:join|sign)/)[A-Za-z0-9._~%-]{8,}")
+"""A personal invitation or signing link's token: a credential of the person it was sent to."""
+REDACTED = "［链接已隐去］"
+
+
+def redact_links(text: str) -> str:
+    """The notice's text as filed: personal link tokens replaced (the dossier keeps what was
+    said, never a live credential that a published copy would hand to someone else)."""
+    return LINK_TOKEN.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 
 
 class MaterialNotReadyError(RuntimeError):
@@ -183,14 +196,15 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
             ("发送时间", f"{when}（北京时间）"),
         ]
         if sent.subject:
-            fields.append(("标题", sent.subject))
-        pdf = notice_pdf(case.case_number, sent.kind, fields, sent.body_text)
+            fields.append(("标题", redact_links(sent.subject)))
+        text = redact_links(sent.body_text)
+        pdf = notice_pdf(case.case_number, sent.kind, fields, text)
         title = f"{NOTICE_TITLES.get(sent.kind, '通知书')}（{role} {sent.recipient_name}）"
         name = f"notice-{sent.notice_id}.pdf"
         material = add_material(
             session, ctx.files, case=case, volume="main", material_type="notice",
             title=title[:300], source="system",
-            new=NewFile(name, PDF, pdf, page_count=page_count(pdf), text=sent.body_text),
+            new=NewFile(name, PDF, pdf, page_count=page_count(pdf), text=text),
             author=SYSTEM, at=event.occurred_at, source_ref=source_ref,
             hearing_id=sent.hearing_id,
         )  # fmt: skip

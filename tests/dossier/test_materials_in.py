@@ -163,12 +163,17 @@ def test_a_case_not_yet_in_the_register_waits(app: FastAPI, dossier_world: Dossi
         assert material.title == "庭审笔录（已签名）"
 
 
+TOKEN = "Zx8_secret-Token.Value~1"
+LINK = f"https://court.example/join/{TOKEN}"
+
+
 def _notice(world: DossierWorld, number: str, notice_id: int = 7) -> NoticeSent:
     return NoticeSent(
         notice_id=notice_id, hearing_id=world.hearing.hearing_a, case_id=world.hearing.case_a,
         case_number=number, kind="hearing_notice", channel="sms", recipient_name="张伟",
         recipient_role="plaintiff", sent_to="138****0001", subject=None,
-        body_text="张伟：您好。(2026)粤0104民初123号案定于2026年11月30日10:00在第三法庭开庭。",
+        body_text="张伟：您好。(2026)粤0104民初123号案定于2026年11月30日10:00在第三法庭开庭。"
+        f"\n请由此进入：{LINK}",
         sent_at=START + timedelta(minutes=5),
     )  # fmt: skip
 
@@ -187,8 +192,10 @@ def test_a_notice_sent_is_filed_as_a_pdf_once(app: FastAPI, dossier_world: Dossi
     assert data.startswith(b"%PDF") and version.media_type == "application/pdf"
     page = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
     for expected in ("开庭通知", "原告 张伟", "短信", "138****0001", "2026年11月28日 16:05",
-                     "在第三法庭开庭"):  # fmt: skip
+                     "在第三法庭开庭", "https://court.example/join/［链接已隐去］"):  # fmt: skip
         assert expected in page.replace("\r\n", ""), expected
+    # The invitation's token, a credential, is in neither the PDF nor the text kept for search.
+    assert TOKEN not in page and TOKEN not in (version.text or "") and TOKEN.encode() not in data
 
 
 def test_the_real_closing_flow_files_the_sealed_record(
