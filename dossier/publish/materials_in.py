@@ -71,7 +71,7 @@ CHANNEL_NAMES = {"sms": "短信", "email": "电子邮件"}
 
 LINK_TOKEN = re.compile(r"(/(?:join|sign)/)[A-Za-z0-9._~%-]{8,}")
 """A personal invitation or signing link's token: a credential of the person it was sent to."""
-REDACTED = "［链接已隐去］"
+REDACTED = "（链接已隐去）"
 
 
 def redact_links(text: str) -> str:

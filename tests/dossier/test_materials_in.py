@@ -192,7 +192,7 @@ def test_a_notice_sent_is_filed_as_a_pdf_once(app: FastAPI, dossier_world: Dossi
     assert data.startswith(b"%PDF") and version.media_type == "application/pdf"
     page = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
     for expected in ("开庭通知", "原告 张伟", "短信", "138****0001", "2026年11月28日 16:05",
-                     "在第三法庭开庭", "https://court.example/join/［链接已隐去］"):  # fmt: skip
+                     "在第三法庭开庭", "https://court.example/join/（链接已隐去）"):  # fmt: skip
         assert expected in page.replace("\r\n", ""), expected
     # The invitation's token, a credential, is in neither the PDF nor the text kept for search.
     assert TOKEN not in page and TOKEN not in (version.text or "") and TOKEN.encode() not in data
