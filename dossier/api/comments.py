@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from dossier.access import dossier_case_for_staff, require_reviewer
 from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.errors import NotFoundError
-from dossier.materials.tables import Material
+from dossier.materials.tables import Material, MaterialVersion
 from dossier.models import DossierCase
 from dossier.publish.actions import do_comment
-from dossier.publish.schemas import CommentIn, CommentOut
+from dossier.publish.schemas import CommentIn, CommentOut, ReviewOut
 from dossier.publish.tables import ReviewComment
 from tingshen_platform.bounded import Id
 from tingshen_platform.identity import Principal, StaffPrincipal
@@ -48,7 +48,7 @@ def _material(
 @router.get("/{material_id}/comments")
 def list_comments(
     material_id: Id, session: SessionDep, principal: PrincipalDep, ctx: ContextDep
-) -> list[CommentOut]:
+) -> ReviewOut:
     staff, case, material = _material(session, principal, material_id, ctx)
     if staff.role != "court_admin":
         require_reviewer(session, staff, case, ctx.today())
@@ -57,7 +57,19 @@ def list_comments(
         .where(ReviewComment.material_id == material.id)
         .order_by(ReviewComment.id)
     )
-    return [comment_out(c) for c in comments]
+    version = session.scalars(
+        select(MaterialVersion).where(
+            MaterialVersion.material_id == material.id,
+            MaterialVersion.version == material.current_version,
+        )
+    ).first()
+    return ReviewOut(
+        material_id=material.id, material_title=material.title,
+        version=material.current_version,
+        page_count=version.page_count if version is not None else None, case_id=case.id,
+        case_number=case.case_number, court_name=case.court_name,
+        comments=[comment_out(c) for c in comments],
+    )  # fmt: skip
 
 
 @router.post("/{material_id}/comments", status_code=201)

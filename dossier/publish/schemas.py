@@ -32,6 +32,7 @@ __all__ = [
     "PublicationOut",
     "PublicationsIn",
     "PublishingOut",
+    "ReviewOut",
 ]
 
 
@@ -161,6 +162,19 @@ class CommentOut(BaseModel):
     author_role: str
     review_body: str | None
     created_at: datetime
+
+
+class ReviewOut(BaseModel):
+    """A material under review and its comments, oldest first."""
+
+    material_id: int
+    material_title: str
+    version: int
+    page_count: int | None
+    case_id: int
+    case_number: str
+    court_name: str
+    comments: list[CommentOut]
 
 
 class AuditEntryOut(BaseModel):

@@ -16,16 +16,20 @@ function correct(id) {
 }
 
 async function load() {
-  let comments;
+  let review;
   try {
-    comments = await api("GET", `/api/dossier/materials/${materialId}/comments`);
+    review = await api("GET", `/api/dossier/materials/${materialId}/comments`);
   } catch (exc) {
     setupHeader();
     showError(errorBox, errorText(exc));
     document.getElementById("comment-form").hidden = true;
     return;
   }
-  setupHeader();
+  setupHeader({ court: review.court_name, caseNumber: review.case_number });
+  document.getElementById("material").textContent = review.material_title;
+  const pageInput = document.getElementById("page");
+  if (review.page_count) pageInput.max = String(review.page_count);
+  const comments = review.comments;
   const list = document.getElementById("comments");
   list.replaceChildren(...comments.map((c) => el("div", { class: "dp-comment", id: `comment-${c.id}` },
     el("div", {}, el("span", { class: "who" }, `${roleLabel(c.author_role)} ${c.author_name}`),

@@ -57,7 +57,9 @@ def test_a_review_grant_lets_a_judge_comment_until_it_ends(
     assert fix.status_code == 201 and fix.json()["corrects_id"] == first.json()["id"]
     by_judge = staff_client("judge_a").post(_comments(pw), json={"body": "同意。"})
     assert by_judge.status_code == 201 and by_judge.json()["review_body"] is None
-    listed = admin.get(_comments(pw)).json()
+    review = admin.get(_comments(pw)).json()
+    assert (review["material_title"], review["page_count"]) == ("起诉状", 1)
+    listed = review["comments"]
     assert [c["body"] for c in listed] == [
         "起诉状第1页诉讼请求金额需核对。",
         "更正：金额无误。",

@@ -188,6 +188,7 @@ def test_judge_publishes_party_sees_then_not(tmp_path: Path) -> None:
             judge.get_by_role("button", name="提交意见").click()
             expect(judge.locator(".dp-comment")).to_contain_text("诉讼请求金额与借条一致。")
             expect(judge.locator(".dp-comment")).to_contain_text("第 1 页")
+            expect(judge.locator("#material")).to_have_text("民事起诉状")
             judge.screenshot(path=str(shots / "dossier-review-zh.png"), full_page=True)
             # The app serves no favicon (none of its pages names one): Chromium asks anyway.
             assert [p for p in problems if "/favicon.ico" not in p] == [], problems
