@@ -198,3 +198,33 @@ def test_party_of_another_case_and_staff(pw, staff_client, party_client, client)
         answer = browser.get("/api/dossier/my/cases")
         assert answer.status_code == 401
         assert answer.json()["error"]["reason"] == "dossier_login_needed"
+
+
+def test_a_party_is_matched_by_case_party_ref_else_by_role_and_name(app, pw) -> None:
+    """``case_party_ref`` (invited as a dossier party) wins over name and role; without it the
+    same case number, role and name; anything else matches nobody."""
+    from dossier.models import DossierCase
+    from dossier.publish.parties import matching_parties
+    from tingshen_platform.identity import PartyPrincipal
+
+    ctx = dossier_context(app)
+    with ctx.session_factory() as s:
+        case = s.get(DossierCase, pw.dossier.case_a)
+        assert case is not None
+
+        def who(
+            ref: str | None, name: str = "张伟", role: str = "plaintiff", number: str = ""
+        ) -> list[str]:
+            principal = PartyPrincipal(
+                participant_id=1, hearing_id=1, case_id=1, case_number=number or case.case_number,
+                court_id=case.court_id, display_name=name, court_role=role, case_party_ref=ref,
+            )  # fmt: skip
+            return [p.name for p in matching_parties(s, principal, case)]
+
+        assert who(None) == ["张伟"]
+        assert who(pw.defendant_ref) == ["李娜"]  # the ref, not the name
+        assert who(None, name="张 伟") == []  # written differently: nobody
+        assert who(None, role="defendant") == []
+        assert who(pw.plaintiff_a2_ref) == []  # a party of another case
+        assert who("p-x") == [] and who("p-") == []
+        assert who(None, number="(2026)粤0104民初124号") == []
