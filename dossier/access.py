@@ -121,3 +121,44 @@ def readable_case_ids(staff: StaffPrincipal, today: date) -> Select[int]:
     if staff.role == "filing_clerk":
         own = or_(own, DossierCase.filed_by_user_id == staff.user_id)
     return query.where(own)
+
+
+# ---------------------------------------------------------------- publishing, grants, review
+# (d15-publish) who publishes, grants, reviews and reads the audit trail, on top of the above.
+
+
+def is_case_judge(staff: StaffPrincipal, case: DossierCase) -> bool:
+    return staff.role == "judge" and staff.user_id == case.judge_user_id
+
+
+def require_case_judge(staff: StaffPrincipal, case: DossierCase) -> None:
+    """Publishing and withdrawing: the case's judge (others who may read the dossier: 403)."""
+    if not is_case_judge(staff, case):
+        raise ForbiddenError.because("dossier_role", role=staff.role)
+
+
+def review_grant(
+    session: Session, staff: StaffPrincipal, case: DossierCase, today: date
+) -> DossierGrant | None:
+    grant = active_grant(session, case.id, staff.user_id, today)
+    return grant if grant is not None and grant.purpose == "review" else None
+
+
+def require_reviewer(
+    session: Session, staff: StaffPrincipal, case: DossierCase, today: date
+) -> DossierGrant | None:
+    """Review comments: the case's judge (``None``) or a holder of a review grant (their grant);
+    others who may read the dossier: 403."""
+    if is_case_judge(staff, case):
+        return None
+    grant = review_grant(session, staff, case, today)
+    if grant is None:
+        raise ForbiddenError.because("dossier_role", role=staff.role)
+    return grant
+
+
+def require_party(principal: Principal | None) -> PartyPrincipal:
+    """The party pages' routes: a party session (staff hold none: 401, as for nobody)."""
+    if not isinstance(principal, PartyPrincipal):
+        raise NotAuthenticatedError.because("dossier_login_needed")
+    return principal

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from dossier.context import DossierContext
-from tingshen_platform.identity import Principal
+from tingshen_platform.identity import Principal, StaffPrincipal
 
-__all__ = ["ContextDep", "PrincipalDep", "SessionDep"]
+__all__ = ["ContextDep", "CourtStaffDep", "PrincipalDep", "SessionDep"]
 
 
 def get_context(request: Request) -> DossierContext:
@@ -37,3 +37,15 @@ async def get_principal(request: Request, ctx: ContextDep) -> Principal | None:
 
 
 PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
+
+
+async def get_court_staff(
+    request: Request, ctx: ContextDep, principal: PrincipalDep
+) -> list[StaffPrincipal]:
+    """The caller's court's active staff (a staff caller only; else nobody)."""
+    if not isinstance(principal, StaffPrincipal):
+        return []
+    return await ctx.host.identity.staff_of_court(principal.court_id, request.cookies)
+
+
+CourtStaffDep = Annotated[list[StaffPrincipal], Depends(get_court_staff)]

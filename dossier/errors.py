@@ -90,6 +90,24 @@ REASONS: dict[str, str] = {
     "dossier_office_corrupt": "the Office document is damaged",
     "dossier_search_query": "search for at least one word",
     "dossier_pdf_pending": "the PDF of this version is still being made",
+    # --- publishing, grants, review (d15-publish)
+    "dossier_publish_unknown_material": "there is no material {material_id} in this case",
+    "dossier_publish_secondary": (
+        "material {material_id} is in the secondary volume, which is never published"
+    ),
+    "dossier_publish_unknown_party": "there is no party {party_ref} in this case",
+    "dossier_publication_not_found": "no such publication",
+    "dossier_publication_withdrawn": "this publication has already been withdrawn",
+    "dossier_grant_not_staff": "user {user_id} is not an active staff member of this court",
+    "dossier_grant_review_body": "only a review grant names a review body",
+    "dossier_grant_ends_past": "the end date {ends_on} is before today ({today})",
+    "dossier_grant_too_long": "a grant ends at most {days} days from today",
+    "dossier_grant_not_found": "no such grant",
+    "dossier_grant_revoked": "this grant has already been revoked",
+    "dossier_comment_page": "page {page} is beyond the material's {pages} pages",
+    "dossier_comment_corrects": (
+        "comment {corrects_id} is not an earlier comment of yours on this material"
+    ),
 }
 
 

@@ -31,6 +31,8 @@ from dossier.materials.processing import (
 from dossier.materials.processing import (
     worker_running as material_jobs_running,
 )
+from dossier.publish import materials_in
+from dossier.publish import tables as _publish_tables  # noqa: F401  (their metadata)
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
@@ -41,7 +43,13 @@ __all__ = ["CONSUMERS", "DossierService", "create_service"]
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 Handler = Callable[[Connection, Event], None]
-CONSUMERS: tuple[tuple[str, Mapping[str, Handler]], ...] = (("dossier.cases", consumers.HANDLERS),)
+HandlerSource = Mapping[str, Handler] | Callable[[DossierContext], Mapping[str, Handler]]
+"""The handlers by event type, or a function of the service's context that makes them (for
+handlers that need its file stores)."""
+CONSUMERS: tuple[tuple[str, HandlerSource], ...] = (
+    ("dossier.cases", consumers.HANDLERS),
+    ("dossier.materials_in", materials_in.handlers),
+)
 """Each consumer (its own name, so one failing handler holds up only its own events) and the
 event types it handles."""
 
@@ -66,6 +74,9 @@ class DossierService:
         app.mount("/dossier", StaticFiles(directory=STATIC_DIR, html=True), name="dossier")
 
     def consumers(self) -> list[EventConsumer]:
+        bound = [
+            (name, source(self.ctx) if callable(source) else source) for name, source in CONSUMERS
+        ]
         return [
             EventConsumer(
                 self.ctx.host.engine,
@@ -74,7 +85,7 @@ class DossierService:
                 types=set(handlers),
                 clock=self.ctx.clock,
             )
-            for name, handlers in CONSUMERS
+            for name, handlers in bound
         ]
 
     def poll_events(self) -> int:

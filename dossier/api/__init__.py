@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases, filing, material_files, materials, search
+from dossier.api import (
+    audit_log,
+    cases,
+    comments,
+    filing,
+    grants,
+    material_files,
+    materials,
+    my,
+    publications,
+    search,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
@@ -12,4 +23,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     materials.router,
     material_files.router,
     search.router,
+    publications.router,
+    my.router,
+    grants.router,
+    comments.router,
+    audit_log.router,
 )

@@ -10,6 +10,7 @@ from dossier.filing import tables as _filing  # noqa: F401  (its tables in the m
 from dossier.materials import search_tables as _material_terms  # noqa: F401  (the search index)
 from dossier.materials import tables as _materials  # noqa: F401  (their tables in the metadata)
 from dossier.models import Base
+from dossier.publish import tables as _publish  # noqa: F401  (their tables in the metadata)
 
 metadata = Base.metadata
 

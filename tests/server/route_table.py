@@ -187,6 +187,8 @@ DOSSIER_NO_PARTY = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, 
 """The dossier's staff routes asked by a party: "not found", as for a record that does not exist."""
 DOSSIER_HIDDEN = {**DOSSIER_NO_PARTY, RECORDER: (404, "not_found")}
 """Also staff of the court who are not on the case (and hold no grant): "not found"."""
+NO_DOSSIER = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER, RECORDER)}
+"""A case's dossier (d15-publish): parties and staff who may not read it are told "not found"."""
 
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
@@ -364,6 +366,85 @@ LINES: tuple[Line, ...] = (
         STAFF | {OTHER_COURT},
         deny=DOSSIER_NO_PARTY,
         query={"q": "借条"},
+    ),
+    # ------------------------------------------------------------- dossier: publishing (d15-publish)
+    # Case A's dossier: its judge and clerk (assigned in the records), the court's admins. The
+    # recorder (no grant) and parties get "not found", as for no case.
+    Line(
+        "GET",
+        "/api/dossier/cases/{dossier_case_id}/publications",
+        {JUDGE, CLERK, ADMIN},
+        deny=NO_DOSSIER,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/publications",
+        JUDGE_ONLY,
+        ok=422,
+        body={"material_ids": [MISSING], "party_refs": ["p-1"]},
+        says="no material",
+        deny=NO_DOSSIER,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/publications/{publication_id}/withdraw",
+        JUDGE_ONLY,
+        ok=404,
+        ids={"publication_id": "dossier_none"},
+        says="publication",
+        deny=NO_DOSSIER,
+    ),
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/grants", {ADMIN}, deny=NO_DOSSIER),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/grants",
+        {ADMIN},
+        ok=422,
+        body={"user_id": MISSING, "purpose": "read", "ends_on": "2026-12-31"},
+        says="not an active staff member",
+        deny=NO_DOSSIER,
+    ),
+    Line(
+        "DELETE",
+        "/api/dossier/cases/{dossier_case_id}/grants/{grant_id}",
+        {ADMIN},
+        ok=404,
+        ids={"grant_id": "dossier_none"},
+        says="grant",
+        deny=NO_DOSSIER,
+    ),
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/audit", {JUDGE, ADMIN}, deny=NO_DOSSIER),
+    Line(
+        "GET",
+        "/api/dossier/materials/{material_id}/comments",
+        {JUDGE, ADMIN},
+        ids={"material_id": "dossier_material_a"},
+        deny=NO_DOSSIER,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/materials/{material_id}/comments",
+        JUDGE_ONLY,
+        ok=422,
+        ids={"material_id": "dossier_material_a"},
+        body={"body": "意见", "page": 99},
+        says="beyond",
+        deny=NO_DOSSIER,
+    ),
+    # A party's own view: 张伟 (the plaintiff of hearing A) has material A published to him.
+    Line("GET", "/api/dossier/my/cases", {PARTY, OTHER_PARTY, SIGNER}, deny=NOT_A_PARTY),
+    Line(
+        "GET",
+        "/api/dossier/my/cases/{dossier_case_id}/materials",
+        {PARTY, SIGNER},
+        deny={**NOT_A_PARTY, **OTHER_CASE},
+    ),
+    Line(
+        "GET",
+        "/api/dossier/my/cases/{dossier_case_id}/materials/{material_id}/pdf",
+        {PARTY},
+        ids={"material_id": "dossier_material_a"},
+        deny={**NOT_A_PARTY, **OTHER_CASE, SIGNER: (404, "not_found")},
     ),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),

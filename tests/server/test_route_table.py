@@ -196,6 +196,7 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
         dossier_ids = {n: i for n, i in s.execute(select(DossierCase.case_number, DossierCase.id))}
     records = {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
     records.update(_dossier_materials_records(app, records))
+    records.update(_dossier_publish_records(app, records))
     return records
 
 
@@ -225,6 +226,43 @@ def _dossier_materials_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, A
     processing.enqueue_unindexed(dossier)
     processing.run_due(dossier)
     return {"dossier_material_a": material_id, "dossier_form": "original"}
+
+
+def _dossier_publish_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """Publishing (d15-publish): case A assigned to judge_a and clerk_a, its dossier parties as
+    in hearing A (张伟, 李娜), a one-page material published to 张伟, and a material of court B."""
+    from dossier.materials.store import Author, NewFile, add_material
+    from dossier.models import DossierParty
+    from dossier.publish.pdf import text_pdf
+    from dossier.publish.tables import Publication
+
+    dossier = app.state.dossier
+    with app.state.services.context.session_factory() as s:
+        staff = {u.username: u for u in s.scalars(select(StaffUser))}
+    made: dict[str, Any] = {"dossier_none": rt.MISSING}
+    with dossier.session_factory() as s:
+        now = dossier.clock()
+        case_a = s.get(DossierCase, ids["dossier_case_a"])
+        case_a.judge_user_id, case_a.judge_name = staff["judge_a"].id, "judge_a"
+        case_a.clerk_user_id, case_a.clerk_name = staff["clerk_a"].id, "clerk_a"
+        plaintiff = DossierParty(case_id=case_a.id, role="plaintiff", kind="person", name="张伟")
+        s.add_all([plaintiff, DossierParty(case_id=case_a.id, role="defendant", kind="person",
+                                           name="李娜")])  # fmt: skip
+        for key, case_id in (("a", case_a.id), ("b", ids["dossier_case_b"])):
+            case = s.get(DossierCase, case_id)
+            pdf = text_pdf("证据", [], "证据内容")
+            material = add_material(
+                s, dossier.files, case=case, volume="main", material_type="evidence",
+                title="证据", source="upload", author=Author(None, "书记员"), at=now,
+                new=NewFile("证据.pdf", "application/pdf", pdf, page_count=1),
+            )  # fmt: skip
+            made[f"dossier_material_{key}"] = material.id
+        s.flush()
+        s.add(Publication(case_id=case_a.id, material_id=made["dossier_material_a"],
+                          party_id=plaintiff.id, version=1, published_at=now,
+                          published_by_id=staff["judge_a"].id, published_by_name="judge_a"))  # fmt: skip
+        s.commit()
+    return made
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:

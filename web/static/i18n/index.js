@@ -6,6 +6,7 @@ import dossier from "./dossier.js";
 import dossierHearing from "./dossier-hearing.js";
 import dossierFiling from "./dossier-filing.js";
 import dossierMaterials from "./dossier-materials.js";
+import dossierPublish from "./dossier-publish.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -40,4 +41,5 @@ export const PARTS = [
   dossierHearing,
   dossierFiling,
   dossierMaterials,
+  dossierPublish,
 ];

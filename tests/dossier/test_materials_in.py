@@ -1,0 +1,220 @@
+"""Materials the system makes arrive by themselves (consumer ``dossier.materials_in``): the
+signed transcript and the recording digest list from ``transcript.signed`` (read from the shared
+document store, digest checked), notices from ``notice.sent`` (rendered as a PDF). A re-delivered
+event changes nothing; a wrong file or an unknown case is refused and retried."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+import pypdfium2 as pdfium
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from court_events.dossier import MATERIAL_ADDED
+from court_events.hearing import (
+    CASE_CREATED,
+    NOTICE_SENT,
+    TRANSCRIPT_SIGNED,
+    CaseCreated,
+    FiledDocument,
+    NoticeSent,
+    TranscriptSigned,
+)
+from dossier.materials.tables import Material, MaterialVersion
+from dossier.models import AuditRow
+from dossier.publish.pdf import text_pdf
+from tests.dossier.conftest import DossierWorld, dossier_context, poll
+from tests.server.conftest import START
+from tingshen_platform.events import publish
+from tingshen_platform.schema import events
+
+
+def _put(app: FastAPI, key: str, data: bytes) -> FiledDocument:
+    dossier_context(app).host.exchange.put(key, data)
+    kind = "signed_transcript" if key.endswith(".pdf") else "recording_digests"
+    return FiledDocument(
+        document_id=len(key), kind=kind, filename=key.rsplit("/", 1)[-1],
+        media_type="application/pdf" if key.endswith(".pdf") else "application/json",
+        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), blob_key=key,
+    )  # fmt: skip
+
+
+def _signed(world: DossierWorld, documents: list[FiledDocument], number: str) -> TranscriptSigned:
+    return TranscriptSigned(
+        hearing_id=world.hearing.hearing_a, case_id=world.hearing.case_a, case_number=number,
+        pdf_sha256=documents[0].sha256, revision=1,
+        case_document_ids=[d.document_id for d in documents], documents=documents,
+    )  # fmt: skip
+
+
+def _emit(app: FastAPI, event_type, payload) -> None:  # type: ignore[no-untyped-def]
+    with dossier_context(app).host.engine.begin() as connection:
+        publish(connection, event_type, payload, occurred_at=START, stream="test")
+
+
+def _materials(app: FastAPI, case_id: int) -> list[tuple[Material, MaterialVersion]]:
+    with dossier_context(app).session_factory() as s:
+        rows = s.execute(
+            select(Material, MaterialVersion)
+            .join(MaterialVersion, MaterialVersion.material_id == Material.id)
+            .where(Material.case_id == case_id)
+            .order_by(Material.id)
+        ).all()
+        s.expunge_all()
+        return [(m, v) for m, v in rows]
+
+
+def _case_number(app: FastAPI, case_id: int) -> str:
+    from dossier.models import DossierCase
+
+    with dossier_context(app).session_factory() as s:
+        case = s.get(DossierCase, case_id)
+        assert case is not None
+        return case.case_number
+
+
+DIGESTS = {
+    "format": "tingshen.recording-digests/1",
+    "hearing_id": 1,
+    "recordings": [
+        {"name": "mix", "sha256": "3f" * 32, "size_bytes": 1000, "duration_ms": 60000,
+         "finalized_at": "2026-11-28T09:00:00+00:00"},
+    ],
+}  # fmt: skip
+
+
+def test_a_signed_transcript_is_filed_once(app: FastAPI, dossier_world: DossierWorld) -> None:
+    pdf = text_pdf("庭审笔录", [("案号", "x")], "原告：我方要求被告归还借款五万元。")
+    digests = (json.dumps(DIGESTS, ensure_ascii=False) + "\n").encode()
+    documents = [
+        _put(app, "cases/1/transcript-signed.pdf", pdf),
+        _put(app, "cases/1/recordings.json", digests),
+    ]
+    number = _case_number(app, dossier_world.case_a)
+    payload = _signed(dossier_world, documents, number)
+    _emit(app, TRANSCRIPT_SIGNED, payload)
+    poll(app)
+    filed = _materials(app, dossier_world.case_a)
+    assert [(m.material_type, m.volume, m.source, m.title) for m, _ in filed] == [
+        ("hearing_transcript", "main", "hearing", "庭审笔录（已签名）"),
+        ("recording_digests", "main", "hearing", "庭审录音录像文件摘要清单"),
+    ]
+    (transcript, tv), (_listing, lv) = filed
+    hearing = dossier_world.hearing.hearing_a
+    assert transcript.source_ref == f"hearing:{hearing}:doc:{documents[0].document_id}"
+    assert (tv.sha256, tv.page_count, tv.added_by_name) == (documents[0].sha256, 1, "系统")
+    files = dossier_context(app).files
+    assert files.get(tv.blob_key) == pdf and tv.pdf_blob_key == tv.blob_key
+    # The JSON list is kept as filed, with a PDF of it for reading (CJK, one page).
+    assert files.get(lv.blob_key) == digests and lv.sha256 == documents[1].sha256
+    assert lv.pdf_blob_key is not None and lv.pdf_blob_key != lv.blob_key
+    rendered = pdfium.PdfDocument(files.get(lv.pdf_blob_key))
+    text = rendered[0].get_textpage().get_text_range()
+    assert "庭审录音录像文件摘要清单" in text and "3f" * 32 in text.replace("\r\n", "")
+
+    # Delivered again (the same event once more, then a copy of it): nothing changes.
+    _emit(app, TRANSCRIPT_SIGNED, payload)
+    poll(app)
+    assert len(_materials(app, dossier_world.case_a)) == 2
+    ctx = dossier_context(app)
+    with ctx.session_factory() as s:
+        audit = s.scalars(select(AuditRow).where(AuditRow.action == "material.added")).all()
+        assert [(a.actor_kind, a.actor_name) for a in audit] == [("system", "system")] * 2
+        announced = s.execute(select(events).where(events.c.type == MATERIAL_ADDED.name)).all()
+        assert len(announced) == 2
+        assert {row.payload["material_type"] for row in announced} == {
+            "hearing_transcript", "recording_digests",
+        }  # fmt: skip
+
+
+def test_a_file_that_does_not_match_its_digest_is_never_filed(
+    app: FastAPI, dossier_world: DossierWorld
+) -> None:
+    pdf = text_pdf("庭审笔录", [], "正确的笔录")
+    document = _put(app, "cases/2/transcript-signed.pdf", pdf)
+    dossier_context(app).host.exchange.put(document.blob_key, pdf + b"%tampered")
+    number = _case_number(app, dossier_world.case_a)
+    _emit(app, TRANSCRIPT_SIGNED, _signed(dossier_world, [document], number))
+    poll(app)
+    assert _materials(app, dossier_world.case_a) == []
+    # The store is repaired: the event, retried, files the right file.
+    dossier_context(app).host.exchange.put(document.blob_key, pdf)
+    poll(app)
+    ((_, version),) = _materials(app, dossier_world.case_a)
+    assert version.sha256 == document.sha256
+
+
+def test_a_case_not_yet_in_the_register_waits(app: FastAPI, dossier_world: DossierWorld) -> None:
+    document = _put(app, "cases/3/transcript-signed.pdf", text_pdf("庭审笔录", [], "内容"))
+    number = "(2026)粤0104民初999号"
+    _emit(app, TRANSCRIPT_SIGNED, _signed(dossier_world, [document], number))
+    poll(app)
+    with dossier_context(app).session_factory() as s:
+        assert s.scalars(select(Material)).all() == []
+    # The case reaches the register; the waiting event is filed at the next poll.
+    _emit(app, CASE_CREATED, CaseCreated(case_id=99, court_id=1, case_number=number,
+                                          cause_of_action="民间借贷纠纷"))  # fmt: skip
+    poll(app)
+    with dossier_context(app).session_factory() as s:
+        (material,) = s.scalars(select(Material)).all()
+        assert material.title == "庭审笔录（已签名）"
+
+
+TOKEN = "Zx8_secret-Token.Value~1"
+LINK = f"https://court.example/join/{TOKEN}"
+
+
+def _notice(world: DossierWorld, number: str, notice_id: int = 7) -> NoticeSent:
+    return NoticeSent(
+        notice_id=notice_id, hearing_id=world.hearing.hearing_a, case_id=world.hearing.case_a,
+        case_number=number, kind="hearing_notice", channel="sms", recipient_name="张伟",
+        recipient_role="plaintiff", sent_to="138****0001", subject=None,
+        body_text="张伟：您好。(2026)粤0104民初123号案定于2026年11月30日10:00在第三法庭开庭。"
+        f"\n请由此进入：{LINK}",
+        sent_at=START + timedelta(minutes=5),
+    )  # fmt: skip
+
+
+def test_a_notice_sent_is_filed_as_a_pdf_once(app: FastAPI, dossier_world: DossierWorld) -> None:
+    number = _case_number(app, dossier_world.case_a)
+    _emit(app, NOTICE_SENT, _notice(dossier_world, number))
+    _emit(app, NOTICE_SENT, _notice(dossier_world, number))  # delivered twice
+    poll(app)
+    ((material, version),) = _materials(app, dossier_world.case_a)
+    assert (material.material_type, material.source, material.source_ref) == (
+        "notice", "system", "notice:7",
+    )  # fmt: skip
+    assert material.title == "开庭通知（原告 张伟）"
+    data = dossier_context(app).files.get(version.blob_key)
+    assert data.startswith(b"%PDF") and version.media_type == "application/pdf"
+    page = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
+    for expected in ("开庭通知", "原告 张伟", "短信", "138****0001", "2026年11月28日 16:05",
+                     "在第三法庭开庭", "https://court.example/join/（链接已隐去）"):  # fmt: skip
+        assert expected in page.replace("\r\n", ""), expected
+    # The invitation's token, a credential, is in neither the PDF nor the text kept for search.
+    assert TOKEN not in page and TOKEN not in (version.text or "") and TOKEN.encode() not in data
+
+
+def test_the_real_closing_flow_files_the_sealed_record(
+    app: FastAPI, ctx, dossier_world: DossierWorld, make_client, code_sender
+) -> None:  # type: ignore[no-untyped-def]
+    """The hearing server closes, signs and seals hearing A's record; the dossier files the
+    signed transcript and the digest list by itself, byte for byte."""
+    from tests.server.closing_flow import closed_hearing
+
+    court = closed_hearing(app, ctx, dossier_world.hearing, make_client, code_sender)
+    assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
+    for signer in (court.plaintiff, court.defendant, court.agent, court.judge):
+        signer.sign()
+    assert court.clerk.sign()["state"] == "complete"
+    pdf = court.clerk.client.get(f"{court.api}/document.pdf").content
+    poll(app)
+    filed = _materials(app, dossier_world.case_a)
+    kinds = {m.material_type: v for m, v in filed}
+    assert set(kinds) == {"hearing_transcript", "recording_digests"}
+    transcript = kinds["hearing_transcript"]
+    assert dossier_context(app).files.get(transcript.blob_key) == pdf
+    assert transcript.sha256 == hashlib.sha256(pdf).hexdigest()
