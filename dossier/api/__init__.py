@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases
+from dossier.api import archive, cases
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router,)
+ROUTERS: tuple[APIRouter, ...] = (cases.router, archive.router)

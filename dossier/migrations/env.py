@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from dossier.archive import tables as _archive  # noqa: F401  (their tables in the metadata)
 from dossier.materials import tables as _materials  # noqa: F401  (their tables in the metadata)
 from dossier.models import Base
 

@@ -1,0 +1,93 @@
+"""Fixity: every archival package re-hashed (``bagit.Bag.validate``), one row per package and
+check (:class:`~dossier.archive.tables.ArchiveFixity`). The scheduled round runs on one process
+of a cluster at a time (a lease) and only when the last round is older than
+``fixity_interval_hours``, so a process started later does not repeat it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dossier import audit
+from dossier.archive.package import fixity_problems
+from dossier.archive.submit import archive_root
+from dossier.archive.tables import ArchiveFixity, ArchiveVolume
+from dossier.context import DossierContext
+from dossier.models import DossierCase
+from tingshen_platform.identity import StaffPrincipal
+from tingshen_platform.leases import Leases, run_once_per_cluster
+
+__all__ = ["fixity_loop", "run_fixity"]
+
+_logger = logging.getLogger(__name__)
+WAKE_S = 60.0
+"""How often the loop looks whether a round is due."""
+
+
+def run_fixity(
+    ctx: DossierContext, *, court_id: int | None = None, by: StaffPrincipal | None = None
+) -> list[ArchiveFixity]:
+    """Check every submitted package (of one court, or all); the rows recorded."""
+    root = archive_root(ctx).parent
+    results: list[ArchiveFixity] = []
+    with ctx.session_factory() as session:
+        query = select(ArchiveVolume).where(ArchiveVolume.package_dir.is_not(None))
+        volumes = list(session.scalars(query.order_by(ArchiveVolume.id)))
+        for volume in volumes:
+            case_court = volume_court(session, volume)
+            if court_id is not None and case_court != court_id:
+                continue
+            assert volume.package_dir is not None and volume.archive_number is not None
+            problems = fixity_problems(root / volume.package_dir)
+            now = ctx.clock()
+            row = ArchiveFixity(
+                volume_id=volume.id, court_id=case_court, archive_number=volume.archive_number,
+                checked_at=now, ok=not problems, problems=problems,
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            audit.record(
+                session, by, "archive.fixity_checked", at=now, case_id=volume.case_id,
+                entity="archive_fixity", entity_id=row.id,
+                details={"ok": not problems, "problems": problems[:20]},
+            )  # fmt: skip
+            if problems:
+                _logger.error("fixity: %s: %s", volume.archive_number, problems[:5])
+            results.append(row)
+        session.commit()
+    return results
+
+
+def volume_court(session: Session, volume: ArchiveVolume) -> int:
+    case = session.get(DossierCase, volume.case_id)
+    assert case is not None
+    return case.court_id
+
+
+def _due(ctx: DossierContext) -> bool:
+    with ctx.session_factory() as session:
+        last = session.scalar(select(func.max(ArchiveFixity.checked_at)))
+    interval = timedelta(hours=ctx.settings.fixity_interval_hours)
+    return last is None or ctx.clock() - last >= interval
+
+
+def _round(ctx: DossierContext) -> None:
+    if _due(ctx):
+        run_fixity(ctx)
+
+
+async def fixity_loop(ctx: DossierContext, stop: asyncio.Event) -> None:
+    """The scheduled round, until ``stop``."""
+    leases = Leases(ctx.host.engine, ctx.clock)
+    while not stop.is_set():
+        try:
+            await run_once_per_cluster(leases, "dossier-fixity", ctx.host.node, lambda: _round(ctx))
+        except Exception:  # a failed round is logged and tried again at the next wake-up
+            _logger.exception("fixity round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=WAKE_S)
