@@ -194,7 +194,23 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
         numbers = {key: s.get(Case, ids[key]).case_number for key in ("case_a", "case_b")}
     with app.state.dossier.session_factory() as s:
         dossier_ids = {n: i for n, i in s.execute(select(DossierCase.case_number, DossierCase.id))}
-    return {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    records = {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    _dossier_archive_records(app, records)
+    return records
+
+
+def _dossier_archive_records(app: FastAPI, ids: dict[str, Any]) -> None:
+    """The archive's lines: case A's judge and clerk are judge_a and clerk_a."""
+    staff = {}
+    with app.state.services.context.session_factory() as s:
+        for username in ("judge_a", "clerk_a"):
+            user = s.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+            staff[username] = (user.id, user.display_name)
+    with app.state.dossier.session_factory() as s:
+        case = s.get(DossierCase, ids["dossier_case_a"])
+        case.judge_user_id, case.judge_name = staff["judge_a"]
+        case.clerk_user_id, case.clerk_name = staff["clerk_a"]
+        s.commit()
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:
