@@ -80,15 +80,16 @@ def arrange(
     case: DossierCase,
     material_ids: Sequence[int] | None,
 ) -> ArchiveVolume:
-    """Record the order (``None``: the default order). The case must be closed; every main
-    volume material exactly once; each must have its PDF."""
+    """Record the order (``None``: the default order, whatever was arranged before). The case
+    must be closed; every main volume material exactly once; each must have its PDF."""
     ensure_changeable(case)
     require_clerk(staff, case)
     if case.status != "closed":
         raise ConflictError.because("archive_case_not_closed")
     found = _main_volume(session, case.id)
     if material_ids is None:
-        material_ids = [e.material.id for e in entries(session, case)]
+        materials = [(m.id, m.material_type, m.created_at) for m, _ in found.values()]
+        material_ids = default_order(load_rules(), materials)
     if len(set(material_ids)) != len(material_ids) or set(material_ids) != set(found):
         raise InvalidInputError.because("archive_order_mismatch", expected=len(found))
     if not material_ids:
