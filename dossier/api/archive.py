@@ -85,6 +85,8 @@ def get_evolume(
     if volume is None or volume.package_dir is None:
         raise ConflictError.because("archive_not_archived")
     path = archive_root(ctx).parent / volume.package_dir / "data" / "evolume.pdf"
+    if not path.is_file():  # the fixity check reports it; nobody reads a volume that is gone
+        raise ConflictError.because("archive_package_missing")
     now = ctx.clock()
     with path.open("rb") as source:
         if borrowing is None:
