@@ -1,6 +1,6 @@
 """Fixity: every archival package re-hashed (``bagit.Bag.validate``), one row per package and
 check (:class:`~dossier.archive.tables.ArchiveFixity`). The scheduled round runs on one process
-of a cluster at a time (a lease) and only when the last round is older than
+of a cluster at a time (a lease) and only when some package's last check is older than
 ``fixity_interval_hours``, so a process started later does not repeat it."""
 
 from __future__ import annotations
@@ -70,10 +70,23 @@ def volume_court(session: Session, volume: ArchiveVolume) -> int:
 
 
 def _due(ctx: DossierContext) -> bool:
+    """A round is due when a package was never checked or its last check is older than the
+    interval (a check an administrator ran for one court counts for that court's packages)."""
+    latest = (
+        select(ArchiveVolume.id, func.max(ArchiveFixity.checked_at).label("last"))
+        .outerjoin(ArchiveFixity, ArchiveFixity.volume_id == ArchiveVolume.id)
+        .where(ArchiveVolume.package_dir.is_not(None))
+        .group_by(ArchiveVolume.id)
+        .subquery()
+    )
+    horizon = ctx.clock() - timedelta(hours=ctx.settings.fixity_interval_hours)
     with ctx.session_factory() as session:
-        last = session.scalar(select(func.max(ArchiveFixity.checked_at)))
-    interval = timedelta(hours=ctx.settings.fixity_interval_hours)
-    return last is None or ctx.clock() - last >= interval
+        stale = session.scalar(
+            select(func.count())
+            .select_from(latest)
+            .where(latest.c.last.is_(None) | (latest.c.last <= horizon))
+        )
+    return bool(stale)
 
 
 def _round(ctx: DossierContext) -> None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from dossier.archive.submit import archive_root
 from dossier.materials.store import Author, NewFile, add_material
 from dossier.models import DossierCase
 from hearing_server.context import ServerContext
 from tests.dossier.archive_helpers import add_materials, close_case
-from tests.dossier.conftest import DossierWorld, dossier_context
+from tests.dossier.conftest import DossierWorld, FakeClock, dossier_context
 
 StaffClient = Callable[[str], TestClient]
 
@@ -110,3 +112,28 @@ def test_a_missing_package_is_reported_not_a_server_error(
     report = staff_client("admin_a").post("/api/dossier/archive/fixity/run").json()
     assert report["failures"] == 1
     assert report["latest"][0]["problems"] == [{"path": "", "problem": "package missing"}]
+
+
+def test_the_scheduled_round_runs_when_a_check_is_due(
+    app: FastAPI, clock: FakeClock, staff_client: StaffClient, dossier_world: DossierWorld,
+    closed_a: list[int],
+) -> None:  # fmt: skip
+    from dossier.archive.fixity import _round
+    from dossier.archive.tables import ArchiveFixity
+
+    clerk = staff_client("clerk_a")
+    url = _arch(dossier_world.case_a)
+    assert clerk.put(url + "/arrangement", json={}).status_code == 200
+    assert clerk.post(url + "/submit").status_code == 200
+    ctx = dossier_context(app)
+
+    def checks() -> int:
+        with ctx.session_factory() as s:
+            return len(list(s.scalars(select(ArchiveFixity))))
+
+    _round(ctx)
+    _round(ctx)  # checked a moment ago: not due
+    assert checks() == 1
+    clock.advance(timedelta(hours=ctx.settings.fixity_interval_hours))
+    _round(ctx)
+    assert checks() == 2
