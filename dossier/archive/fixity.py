@@ -32,34 +32,38 @@ WAKE_S = 60.0
 def run_fixity(
     ctx: DossierContext, *, court_id: int | None = None, by: StaffPrincipal | None = None
 ) -> list[ArchiveFixity]:
-    """Check every submitted package (of one court, or all); the rows recorded."""
+    """Check every submitted package (of one court, or all); the rows recorded. Hashing runs
+    outside any transaction (SQLite's write lock is held only to record each result)."""
     root = archive_root(ctx).parent
-    results: list[ArchiveFixity] = []
     with ctx.session_factory() as session:
         query = select(ArchiveVolume).where(ArchiveVolume.package_dir.is_not(None))
-        volumes = list(session.scalars(query.order_by(ArchiveVolume.id)))
-        for volume in volumes:
-            case_court = volume_court(session, volume)
-            if court_id is not None and case_court != court_id:
-                continue
-            assert volume.package_dir is not None and volume.archive_number is not None
-            problems = fixity_problems(root / volume.package_dir)
+        volumes = [
+            (v.id, v.case_id, volume_court(session, v), v.archive_number, v.package_dir)
+            for v in session.scalars(query.order_by(ArchiveVolume.id))
+        ]
+    results: list[ArchiveFixity] = []
+    for volume_id, case_id, case_court, number, package_dir in volumes:
+        if court_id is not None and case_court != court_id:
+            continue
+        assert package_dir is not None and number is not None
+        problems = fixity_problems(root / package_dir)
+        with ctx.session_factory() as session:
             now = ctx.clock()
             row = ArchiveFixity(
-                volume_id=volume.id, court_id=case_court, archive_number=volume.archive_number,
+                volume_id=volume_id, court_id=case_court, archive_number=number,
                 checked_at=now, ok=not problems, problems=problems,
             )  # fmt: skip
             session.add(row)
             session.flush()
             audit.record(
-                session, by, "archive.fixity_checked", at=now, case_id=volume.case_id,
+                session, by, "archive.fixity_checked", at=now, case_id=case_id,
                 entity="archive_fixity", entity_id=row.id,
                 details={"ok": not problems, "problems": problems[:20]},
             )  # fmt: skip
-            if problems:
-                _logger.error("fixity: %s: %s", volume.archive_number, problems[:5])
-            results.append(row)
-        session.commit()
+            session.commit()
+        if problems:
+            _logger.error("fixity: %s: %s", number, problems[:5])
+        results.append(row)
     return results
 
 

@@ -1,7 +1,9 @@
 """Submitting the archive (归档): the archive number, the sheets, the e-volume composed and sealed
-with the court's key, the BagIt package; the case becomes ``archived``, all in one transaction
-(the package is renamed into place before the commit; one left by a failed commit is moved
-aside by the next attempt, which takes the same number)."""
+with the court's key, the BagIt package; the case becomes ``archived``. The slow part (compose,
+seal, bag: seconds for a large case) only reads the database; every write comes after it, in
+one short transaction (SQLite has one writer: the server's other writes do not wait for a
+seal). The package is renamed into place before the commit; one left by a failed commit is
+moved aside by the next attempt, which takes the same number (the number is unique)."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def _author(case: DossierCase, entry: Entry) -> str:
 
 def sheet_for(
     session: Session, case: DossierCase, rows: list[Entry], volume: ArchiveVolume,
-    *, checked_by: str | None, checked_at: datetime | None,
+    *, number: str | None, checked_by: str | None, checked_at: datetime | None,
 ) -> VolumeSheet:  # fmt: skip
     rules = load_rules()
     parties = session.scalars(
@@ -65,7 +67,7 @@ def sheet_for(
         filed_on=case.filed_on,
         closed_on=case.closed_on,
         retention=rules.retentions[volume.retention].label,
-        archive_number=volume.archive_number,
+        archive_number=number,
         volume=1,
         volumes=1,
         rows=[
@@ -124,8 +126,10 @@ def submit(
         raise ConflictError.because("archive_seal_unavailable")
     now = ctx.clock()
     year = (case.closed_on or now.astimezone(COURT_TZ).date()).year
-    volume.archive_number = _next_number(session, case, volume, year)
-    sheet = sheet_for(session, case, rows, volume, checked_by=staff.display_name, checked_at=now)
+    number = _next_number(session, case, volume, year)
+    sheet = sheet_for(
+        session, case, rows, volume, number=number, checked_by=staff.display_name, checked_at=now
+    )
     parts = [
         VolumePart(e.item, e.material.title, partial(ctx.files.open, e.version.pdf_blob_key))
         for e in rows
@@ -133,16 +137,16 @@ def submit(
     ]
     root = archive_root(ctx)
     root.mkdir(parents=True, exist_ok=True)
-    stale = root / volume.archive_number
+    stale = root / number
     if stale.exists():  # from a submission whose commit failed: nobody names it
-        os.rename(stale, root / f".failed-{volume.archive_number}-{int(now.timestamp())}")
+        os.rename(stale, root / f".failed-{number}-{int(now.timestamp())}")
     with tempfile.TemporaryDirectory(dir=root, prefix=".compose-") as work:
         composed = Path(work) / "composed.pdf"
         pages = compose_volume(
             front_pdf(sheet), parts, back_pdf(sheet), composed,
-            title=f"{case.case_number} 电子档案 {volume.archive_number}",
+            title=f"{case.case_number} 电子档案 {number}",
         )  # fmt: skip
-        sealed = ctx.host.seal(composed.read_bytes(), f"归档 {volume.archive_number}")
+        sealed = ctx.host.seal(composed.read_bytes(), f"归档 {number}")
         evolume = Path(work) / "evolume.pdf"
         evolume.write_bytes(sealed)
         digest = hashlib.sha256(sealed).hexdigest()
@@ -161,16 +165,17 @@ def submit(
                 files.append(
                     PackageFile(f"materials/{n:03d}-pdf.pdf", partial(ctx.files.open, pdf_key))
                 )
-        metadata = _metadata(session, case, rows, volume, staff, now, digest, pages)
+        metadata = _metadata(session, case, rows, volume, number, staff, now, digest, pages)
         bag_info = {
             "Source-Organization": case.court_name,
-            "External-Identifier": volume.archive_number,
+            "External-Identifier": number,
             "External-Description": f"{case.case_number} {case.cause_name}",
             "Bagging-Date": now.astimezone(COURT_TZ).date().isoformat(),
             "Contact-Name": staff.display_name,
         }
-        make_package(root, volume.archive_number, files, metadata, bag_info)
-    volume.package_dir = f"archive/{volume.archive_number}"
+        make_package(root, number, files, metadata, bag_info)
+    volume.archive_number = number
+    volume.package_dir = f"archive/{number}"
     volume.evolume_sha256 = digest
     volume.page_count = pages
     volume.item_count = len(parts)
@@ -188,12 +193,12 @@ def submit(
 
 
 def _metadata(
-    session: Session, case: DossierCase, rows: list[Entry], volume: ArchiveVolume,
+    session: Session, case: DossierCase, rows: list[Entry], volume: ArchiveVolume, number: str,
     staff: StaffPrincipal, now: datetime, digest: str, pages: int,
 ) -> dict[str, Any]:  # fmt: skip
     parties = session.scalars(select(DossierParty).where(DossierParty.case_id == case.id))
     return {
-        "archive_number": volume.archive_number,
+        "archive_number": number,
         "retention": volume.retention,
         "case": {
             "case_number": case.case_number,
