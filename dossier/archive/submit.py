@@ -43,7 +43,7 @@ def archive_root(ctx: DossierContext) -> Path:
     return (ctx.settings.files_dir or ctx.host.data_dir / "dossier") / "archive"
 
 
-def _author(case: DossierCase, entry: Entry) -> str:
+def author_of(case: DossierCase, entry: Entry) -> str:
     if entry.material.source in ("hearing", "system"):
         return case.court_name
     return entry.material.created_by_name
@@ -74,7 +74,7 @@ def sheet_for(
             CatalogueRow(
                 e.item.number,
                 e.material.title,
-                _author(case, e),
+                author_of(case, e),
                 e.material.created_at.astimezone(COURT_TZ).date(),
                 e.item.first_page,
                 e.item.last_page,

@@ -18,7 +18,7 @@ from dossier.archive.schemas import (
     FixityOut,
     FixityRowOut,
 )
-from dossier.archive.submit import ROLE_ZH, _author
+from dossier.archive.submit import ROLE_ZH, author_of
 from dossier.archive.tables import ArchiveBorrowing, ArchiveFixity, ArchiveVolume
 from dossier.context import COURT_TZ
 from dossier.errors import NotFoundError
@@ -80,7 +80,7 @@ def archive_out(
                 material_id=e.material.id,
                 title=e.material.title,
                 material_type=e.material.material_type,
-                author=_author(case, e),
+                author=author_of(case, e),
                 added_on=e.material.created_at.astimezone(COURT_TZ).date(),
                 item_number=e.item.number if e.item else None,
                 first_page=e.item.first_page if e.item else None,
