@@ -53,6 +53,7 @@ REASONS: dict[str, str] = {
     "archive_arrangement_stale": "the main volume changed since it was arranged: arrange it again",
     "archive_seal_unavailable": "the court seal is not available on this server (signing is off)",
     "archive_not_archived": "the case is not archived",
+    "archive_busy": "the case is being submitted right now: try again in a moment",
     "archive_package_missing": "the archival package is missing: tell the court's administrator",
     "archive_borrowing_not_found": "no such borrowing request",
     "archive_borrowing_decided": "the request was already answered ({status})",

@@ -1,21 +1,26 @@
 """Submitting the archive (归档): the archive number, the sheets, the e-volume composed and sealed
-with the court's key, the BagIt package; the case becomes ``archived``. The slow part (compose,
-seal, bag: seconds for a large case) only reads the database; every write comes after it, in
-one short transaction (SQLite has one writer: the server's other writes do not wait for a
-seal). The package is renamed into place before the commit; one left by a failed commit is
-moved aside by the next attempt, which takes the same number (the number is unique)."""
+with the court's key, the BagIt package; the case becomes ``archived``.
+
+One submission of a case at a time (a lease). The archive number is reserved first, in its own
+short transaction (the column is unique: two cases cannot take one number). The slow part
+(compose, seal, bag: seconds for a large case) then only reads the database; the rest is written
+after it in one short transaction (SQLite has one writer: the server's other writes do not wait
+for a seal). The package is renamed into place before that commit; one left by a failed attempt
+is moved aside by the next, which keeps the reserved number."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dossier import audit
@@ -30,9 +35,12 @@ from dossier.errors import ConflictError
 from dossier.models import DossierCase, DossierParty
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.identity import StaffPrincipal
+from tingshen_platform.leases import Leases
 
 __all__ = ["archive_root", "sheet_for", "submit"]
 
+LEASE_TTL = timedelta(minutes=15)
+"""Longer than the slowest submission (a 500-page case: about 10 s)."""
 ROLE_ZH = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人"}
 
 
@@ -114,6 +122,36 @@ def _safe_name(filename: str) -> str:
 def submit(
     session: Session, ctx: DossierContext, staff: StaffPrincipal, case: DossierCase
 ) -> ArchiveVolume:
+    """One submission of a case at a time in the cluster (a lease; else 409 ``archive_busy``)."""
+    leases = Leases(ctx.host.engine, ctx.clock)
+    owner = f"{ctx.host.node}-{secrets.token_hex(4)}"
+    lease = leases.acquire(f"dossier-archive-{case.id}", owner, LEASE_TTL)
+    if lease is None:
+        raise ConflictError.because("archive_busy")
+    try:
+        return _submit(session, ctx, staff, case)
+    finally:
+        leases.release(lease)
+
+
+def _reserve(session: Session, case: DossierCase, volume: ArchiveVolume, year: int) -> str:
+    """The volume's archive number, reserved (committed) before the slow work: another case's
+    submission cannot take it meanwhile (the column is unique), and an attempt that failed
+    left its number for the next one (whose package directory, if any, is then stale)."""
+    if volume.archive_number is not None:
+        return volume.archive_number
+    volume.archive_number = _next_number(session, case, volume, year)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError.because("archive_busy") from None
+    return volume.archive_number
+
+
+def _submit(
+    session: Session, ctx: DossierContext, staff: StaffPrincipal, case: DossierCase
+) -> ArchiveVolume:
     ensure_changeable(case)
     require_clerk(staff, case)
     volume = volume_of(session, case.id)
@@ -126,7 +164,7 @@ def submit(
         raise ConflictError.because("archive_seal_unavailable")
     now = ctx.clock()
     year = (case.closed_on or now.astimezone(COURT_TZ).date()).year
-    number = _next_number(session, case, volume, year)
+    number = _reserve(session, case, volume, year)
     sheet = sheet_for(
         session, case, rows, volume, number=number, checked_by=staff.display_name, checked_at=now
     )
@@ -138,7 +176,7 @@ def submit(
     root = archive_root(ctx)
     root.mkdir(parents=True, exist_ok=True)
     stale = root / number
-    if stale.exists():  # from a submission whose commit failed: nobody names it
+    if stale.exists():  # from an attempt that failed after its package was made
         os.rename(stale, root / f".failed-{number}-{int(now.timestamp())}")
     with tempfile.TemporaryDirectory(dir=root, prefix=".compose-") as work:
         composed = Path(work) / "composed.pdf"
@@ -174,7 +212,6 @@ def submit(
             "Contact-Name": staff.display_name,
         }
         make_package(root, number, files, metadata, bag_info)
-    volume.archive_number = number
     volume.package_dir = f"archive/{number}"
     volume.evolume_sha256 = digest
     volume.page_count = pages

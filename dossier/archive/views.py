@@ -67,7 +67,7 @@ def archive_out(
         arranged_at=volume.arranged_at if volume else None,
         retention=retention.code,
         retention_label=retention.label,
-        archive_number=volume.archive_number if volume else None,
+        archive_number=volume.archive_number if volume and volume.package_dir else None,
         submitted_by=volume.submitted_by_name if volume else None,
         submitted_at=volume.submitted_at if volume else None,
         page_count=volume.page_count if volume else None,

@@ -137,3 +137,38 @@ def test_the_scheduled_round_runs_when_a_check_is_due(
     clock.advance(timedelta(hours=ctx.settings.fixity_interval_hours))
     _round(ctx)
     assert checks() == 2
+
+
+def test_one_submission_at_a_time_and_a_failed_one_keeps_its_number(
+    app: FastAPI, staff_client: StaffClient, dossier_world: DossierWorld, closed_a: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from dataclasses import replace
+    from datetime import timedelta as td
+
+    from tingshen_platform.leases import Leases
+
+    ctx = dossier_context(app)
+    clerk = staff_client("clerk_a")
+    url = _arch(dossier_world.case_a)
+    assert clerk.put(url + "/arrangement", json={}).status_code == 200
+    leases = Leases(ctx.host.engine, ctx.clock)
+    held = leases.acquire(f"dossier-archive-{dossier_world.case_a}", "elsewhere", td(minutes=5))
+    assert held is not None
+    busy = clerk.post(url + "/submit")
+    assert busy.status_code == 409 and _reason(busy) == "archive_busy"
+    leases.release(held)
+
+    def broken_seal(pdf: bytes, reason: str) -> bytes:
+        raise RuntimeError("the TSA did not answer")
+
+    monkeypatch.setattr(
+        app.state, "dossier", replace(ctx, host=replace(ctx.host, seal=broken_seal))
+    )
+    with pytest.raises(RuntimeError, match="TSA"):
+        clerk.post(url + "/submit")
+    assert clerk.get(url).json()["archive_number"] is None  # reserved, not yet an archive
+    app.state.dossier = ctx  # the seal works again
+    done = clerk.post(url + "/submit").json()
+    assert done["archive_number"].endswith("-2026-D10-MC-0001") and done["status"] == "archived"
+    assert [p.name for p in archive_root(ctx).iterdir()] == [done["archive_number"]]
