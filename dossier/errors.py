@@ -108,6 +108,21 @@ REASONS: dict[str, str] = {
     "dossier_comment_corrects": (
         "comment {corrects_id} is not an earlier comment of yours on this material"
     ),
+    # --- the archive (dossier/archive/)
+    "dossier_archived": "the case is archived: nothing of it can change",
+    "archive_case_not_closed": "only a closed case is arranged for the archive",
+    "archive_order_mismatch": "the order must name each of the main volume's {expected} "
+    "materials exactly once",
+    "archive_empty": "the main volume has no materials to archive",
+    "archive_pdf_pending": "material {material_id} has no PDF yet",
+    "archive_not_arranged": "arrange the closed case's volume first",
+    "archive_arrangement_stale": "the main volume changed since it was arranged: arrange it again",
+    "archive_seal_unavailable": "the court seal is not available on this server (signing is off)",
+    "archive_not_archived": "the case is not archived",
+    "archive_busy": "the case is being submitted right now: try again in a moment",
+    "archive_package_missing": "the archival package is missing: tell the court's administrator",
+    "archive_borrowing_not_found": "no such borrowing request",
+    "archive_borrowing_decided": "the request was already answered ({status})",
 }
 
 

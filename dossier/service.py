@@ -19,6 +19,8 @@ from sqlalchemy import Connection
 
 from dossier import consumers
 from dossier.api import ROUTERS
+from dossier.archive import tables as _archive_tables  # noqa: F401  (their metadata)
+from dossier.archive.fixity import fixity_loop
 from dossier.context import DossierContext
 from dossier.db import session_factory, upgrade_dossier
 from dossier.errors import install_handlers
@@ -99,6 +101,7 @@ class DossierService:
             asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
             for consumer in self.consumers()
         ]
+        tasks.append(asyncio.create_task(fixity_loop(self.ctx, stop), name="dossier-fixity"))
         try:
             async with material_jobs_running(self.ctx, poll_s=poll_s):
                 yield

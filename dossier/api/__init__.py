@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dossier.api import (
+    archive,
     audit_log,
     cases,
     comments,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     grants.router,
     comments.router,
     audit_log.router,
+    archive.router,
 )

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dossier.archive.arrange import ensure_changeable
 from dossier.materials.tables import Material, MaterialVersion
 from dossier.models import DossierCase
 from tingshen_platform.blobs import BlobStore
@@ -75,6 +76,7 @@ def add_material(
     source_ref: str | None = None,
     hearing_id: int | None = None,
 ) -> Material:
+    ensure_changeable(case)
     digest, key, pdf_key = _store(files, case.id, new)
     material = Material(
         case_id=case.id,
@@ -105,6 +107,9 @@ def add_version(
     at: datetime,
     note: str | None,
 ) -> MaterialVersion:
+    case = session.get(DossierCase, material.case_id)
+    if case is not None:
+        ensure_changeable(case)
     digest, key, pdf_key = _store(files, material.case_id, new)
     material.current_version += 1
     version = _version(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from dossier.archive import tables as _archive  # noqa: F401  (their tables in the metadata)
 from dossier.filing import tables as _filing  # noqa: F401  (its tables in the metadata)
 from dossier.materials import search_tables as _material_terms  # noqa: F401  (the search index)
 from dossier.materials import tables as _materials  # noqa: F401  (their tables in the metadata)

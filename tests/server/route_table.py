@@ -113,6 +113,7 @@ LITERALS: Mapping[str, object] = {
     "fmt": "txt",
     "run": 1,
     "version": 1,
+    "borrowing_id": MISSING,
 }
 """Path parameters with no record behind them in the world (a sub-record that does not exist)."""
 
@@ -189,6 +190,10 @@ DOSSIER_HIDDEN = {**DOSSIER_NO_PARTY, RECORDER: (404, "not_found")}
 """Also staff of the court who are not on the case (and hold no grant): "not found"."""
 NO_DOSSIER = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER, RECORDER)}
 """A case's dossier (d15-publish): parties and staff who may not read it are told "not found"."""
+PARTIES_NOT_FOUND = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
+"""The dossier's staff routes: a party is told "not found" (nothing reveals the record)."""
+ARCHIVE_HIDDEN = {**PARTIES_NOT_FOUND, RECORDER: (404, "not_found")}
+"""A case's archive: staff who may not read its dossier are told "not found"."""
 
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
@@ -445,6 +450,70 @@ LINES: tuple[Line, ...] = (
         {PARTY},
         ids={"material_id": "dossier_material_a"},
         deny={**NOT_A_PARTY, **OTHER_CASE, SIGNER: (404, "not_found")},
+    ),
+    # ------------------------------------------------------------- the dossier: the archive
+    # (case A is open; its judge and clerk are assigned by _dossier_archive_records)
+    Line(
+        "GET",
+        "/api/dossier/cases/{dossier_case_id}/archive",
+        JUDGE_CLERK | {ADMIN},
+        deny=ARCHIVE_HIDDEN,
+    ),
+    Line(
+        "PUT",
+        "/api/dossier/cases/{dossier_case_id}/archive/arrangement",
+        CLERK_ONLY,
+        ok=409,
+        body={},
+        says="closed",
+        deny=ARCHIVE_HIDDEN,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/archive/submit",
+        CLERK_ONLY,
+        ok=409,
+        says="arrange",
+        deny=ARCHIVE_HIDDEN,
+    ),
+    Line(
+        "GET",
+        "/api/dossier/cases/{dossier_case_id}/archive/evolume.pdf",
+        JUDGE_CLERK | {ADMIN},
+        ok=409,
+        says="not archived",
+        deny=ARCHIVE_HIDDEN,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/archive/borrowings",
+        STAFF,
+        ok=409,
+        body={"reason": "类案参考", "days": 3},
+        says="not archived",
+        deny=PARTIES_NOT_FOUND,
+    ),
+    Line("GET", "/api/dossier/archive/borrowings", STAFF | {OTHER_COURT}, deny=PARTIES_NOT_FOUND),
+    Line(
+        "POST",
+        "/api/dossier/archive/borrowings/{borrowing_id}/decision",
+        STAFF | {OTHER_COURT},
+        ok=404,
+        body={"approve": True},
+        says="borrowing",
+        deny=PARTIES_NOT_FOUND,
+    ),
+    Line(
+        "GET",
+        "/api/dossier/archive/fixity",
+        frozenset({ADMIN}),
+        deny={**PARTIES_NOT_FOUND, **ROLE_FIRST},
+    ),
+    Line(
+        "POST",
+        "/api/dossier/archive/fixity/run",
+        frozenset({ADMIN}),
+        deny={**PARTIES_NOT_FOUND, **ROLE_FIRST},
     ),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),

@@ -197,6 +197,7 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
     records = {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
     records.update(_dossier_materials_records(app, records))
     records.update(_dossier_publish_records(app, records))
+    _dossier_archive_records(app, records)
     return records
 
 
@@ -263,6 +264,20 @@ def _dossier_publish_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any
                           published_by_id=staff["judge_a"].id, published_by_name="judge_a"))  # fmt: skip
         s.commit()
     return made
+
+
+def _dossier_archive_records(app: FastAPI, ids: dict[str, Any]) -> None:
+    """The archive's lines: case A's judge and clerk are judge_a and clerk_a."""
+    staff = {}
+    with app.state.services.context.session_factory() as s:
+        for username in ("judge_a", "clerk_a"):
+            user = s.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+            staff[username] = (user.id, user.display_name)
+    with app.state.dossier.session_factory() as s:
+        case = s.get(DossierCase, ids["dossier_case_a"])
+        case.judge_user_id, case.judge_name = staff["judge_a"]
+        case.clerk_user_id, case.clerk_name = staff["clerk_a"]
+        s.commit()
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:

@@ -7,6 +7,7 @@ import dossierHearing from "./dossier-hearing.js";
 import dossierFiling from "./dossier-filing.js";
 import dossierMaterials from "./dossier-materials.js";
 import dossierPublish from "./dossier-publish.js";
+import dossierArchive from "./dossier-archive.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -42,4 +43,5 @@ export const PARTS = [
   dossierFiling,
   dossierMaterials,
   dossierPublish,
+  dossierArchive,
 ];
