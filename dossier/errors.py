@@ -42,6 +42,22 @@ REASONS: dict[str, str] = {
     "dossier_login_needed": "please log in (staff) or open your invitation link (parties)",
     "dossier_case_not_found": "no such case",
     "dossier_role": "your role ({role}) may not do this",
+    # --- the register: list, closing, time limits, statistics
+    "dossier_staff_only": "only the court's staff may do this",
+    "dossier_bad_cursor": "this page link is not valid; start from the first page",
+    "dossier_case_closed": "the case is {status}: it takes no more changes",
+    "dossier_outcome_unknown": "no such way of closing a case: {outcome}",
+    "dossier_close_date": (
+        "the closing date must be between the filing date ({filed_on}) and today ({today})"
+    ),
+    "dossier_time_limit_unknown": "the case's procedure has no time limit on record",
+    "dossier_time_limit_fields": "this {kind} lacks a field it needs, or has a date out of order",
+    "dossier_extension_exhausted": "no further extension is allowed for this procedure",
+    "dossier_extension_approver": "this extension needs another approver",
+    "dossier_extension_too_long": "this extension is longer than the law allows",
+    "dossier_suspension_open": "a suspension is still open: record its end first",
+    "dossier_no_open_suspension": "there is no open suspension to end",
+    "dossier_stats_range": "the range must run forwards and span at most {months} months",
 }
 
 

@@ -23,6 +23,7 @@ from dossier.context import DossierContext
 from dossier.db import session_factory, upgrade_dossier
 from dossier.errors import install_handlers
 from dossier.materials import tables as _material_tables  # noqa: F401  (their metadata)
+from dossier.register import hearings as register_hearings
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
@@ -33,7 +34,10 @@ __all__ = ["CONSUMERS", "DossierService", "create_service"]
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 Handler = Callable[[Connection, Event], None]
-CONSUMERS: tuple[tuple[str, Mapping[str, Handler]], ...] = (("dossier.cases", consumers.HANDLERS),)
+CONSUMERS: tuple[tuple[str, Mapping[str, Handler]], ...] = (
+    ("dossier.cases", consumers.HANDLERS),
+    ("dossier.hearings", register_hearings.HANDLERS),
+)
 """Each consumer (its own name, so one failing handler holds up only its own events) and the
 event types it handles."""
 

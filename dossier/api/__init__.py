@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dossier.api import cases
+from dossier.api import cases, register, stats
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    register.router,
+    stats.router,
+)

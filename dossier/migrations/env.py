@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from dossier.materials import tables as _materials  # noqa: F401  (their tables in the metadata)
 from dossier.models import Base
+from dossier.register import tables as _register  # noqa: F401  (their tables in the metadata)
 
 metadata = Base.metadata
 

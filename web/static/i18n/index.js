@@ -3,6 +3,7 @@
 import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
 import dossier from "./dossier.js";
+import dossierRegister from "./dossier-register.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -34,4 +35,5 @@ export const PARTS = [
   bounds,
   revocation,
   dossier,
+  dossierRegister,
 ];
