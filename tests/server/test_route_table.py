@@ -194,7 +194,22 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
         numbers = {key: s.get(Case, ids[key]).case_number for key in ("case_a", "case_b")}
     with app.state.dossier.session_factory() as s:
         dossier_ids = {n: i for n, i in s.execute(select(DossierCase.case_number, DossierCase.id))}
-    return {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    records = {f"dossier_{key}": dossier_ids[number] for key, number in numbers.items()}
+    _dossier_register_records(app, records)
+    return records
+
+
+def _dossier_register_records(app: FastAPI, ids: dict[str, Any]) -> None:
+    """The register: court A's judge and clerk are the judge and clerk of dossier case A (an
+    imported case has none), so that they may close it and record its time-limit events."""
+    with app.state.services.context.session_factory() as s:
+        users = {u.username: u for u in s.scalars(select(StaffUser))}
+    with app.state.dossier.session_factory() as s:
+        case = s.get(DossierCase, ids["dossier_case_a"])
+        judge, clerk = users["judge_a"], users["clerk_a"]
+        case.judge_user_id, case.judge_name = judge.id, judge.display_name
+        case.clerk_user_id, case.clerk_name = clerk.id, clerk.display_name
+        s.commit()
 
 
 def _court_b_records(clerk_b: TestClient, hearing_b: int) -> dict[str, int]:
