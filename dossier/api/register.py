@@ -136,6 +136,7 @@ def case_summary(
     return CaseSummaryOut(
         viewer="staff" if staff else "party",
         case=case_out(case, parties),
+        outcome=case.outcome,
         outcome_name=actions.OUTCOMES.get(case.outcome or ""),
         parties=[
             PartyRowOut(

@@ -115,6 +115,7 @@ class CaseSummaryOut(BaseModel):
 
     viewer: Literal["staff", "party"]
     case: CaseOut
+    outcome: str | None
     outcome_name: str | None
     parties: list[PartyRowOut]
     hearings: list[HearingOut]
