@@ -11,7 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import array as pg_array
 from sqlalchemy.orm import Session
 
 from dossier.models import DossierCase, DossierParty
@@ -35,15 +48,30 @@ class CaseFilter:
     closed_to: date | None = None
 
 
-def _filtered(f: CaseFilter) -> Select[DossierCase]:
+def bigrams(text_: str) -> list[str]:
+    """The distinct two-character pieces of ``text_``, as ``dossier_bigrams`` (migration d0004)
+    makes them on PostgreSQL."""
+    return sorted({text_[i : i + 2] for i in range(len(text_) - 1)})
+
+
+def _party_match(party: str, postgresql: bool) -> ColumnElement[bool]:
+    condition = DossierParty.name.contains(party, autoescape=True)
+    if postgresql and len(party) >= 2:
+        # Every piece of the search is a piece of the name: the GIN index finds the candidates
+        # (a trigram index cannot narrow a two-character name such as 王伟); LIKE confirms.
+        pieces = cast(pg_array(bigrams(party), type_=Text), ARRAY(Text))
+        condition = and_(func.dossier_bigrams(DossierParty.name).op("@>")(pieces), condition)
+    return condition
+
+
+def _filtered(f: CaseFilter, postgresql: bool) -> Select[DossierCase]:
     query = select(DossierCase).where(DossierCase.court_id == f.court_id)
     if f.number:
         query = query.where(DossierCase.case_number.contains(f.number, autoescape=True))
     if f.party:
         query = query.where(
             exists().where(
-                DossierParty.case_id == DossierCase.id,
-                DossierParty.name.contains(f.party, autoescape=True),
+                DossierParty.case_id == DossierCase.id, _party_match(f.party, postgresql)
             )
         )
     if f.cause:
@@ -72,7 +100,13 @@ def _filtered(f: CaseFilter) -> Select[DossierCase]:
 def search_cases(session: Session, f: CaseFilter, page: DatePage) -> list[DossierCase]:
     """One page (one more row than the limit, for :meth:`DatePage.answer`), newest filing
     first, then highest id."""
-    query = _filtered(f)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if (f.number or f.party or f.cause) and postgresql:
+        # A prepared statement's generic plan cannot see the pattern, guesses it common and
+        # walks the cases newest first, filtering (measured: 360 ms instead of 16 ms for a
+        # number fragment in 100,000 cases). Plan with the pattern, for this transaction.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    query = _filtered(f, postgresql)
     if page.after is not None:
         day, last_id = page.after
         query = query.where(
