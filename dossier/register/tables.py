@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dossier.models import Base
+from dossier.models import Base, DossierCase
 
-__all__ = ["DossierHearing", "TimeLimitEvent"]
+__all__ = ["CASES_BY_COURT_AND_FILING", "DossierHearing", "TimeLimitEvent"]
+
+CASES_BY_COURT_AND_FILING = Index(
+    "ix_dossier_cases_court_filed", DossierCase.court_id, DossierCase.filed_on, DossierCase.id
+)
+"""The case list's order within a court (newest filing first), for its pages (migration d0004)."""
 
 
 class DossierHearing(Base):
