@@ -97,7 +97,7 @@ function showTimeLimit(s) {
   } else {
     const stateKey = tl.state === "suspended" ? "reg_tl_suspended_now" : `reg_tl_${tl.state}`;
     box.replaceChildren(el("dl", { class: "facts" },
-      ...fact("reg_procedure", `${tl.procedure_name}（${tl.article}）`),
+      ...fact("reg_procedure", `${label("reg_proc_", tl.procedure)}（${tl.article}）`),
       ...fact("reg_tl_due", courtDate(tl.due_on)),
       ...fact("reg_tl_days_left", String(tl.days_left)),
       ...fact("reg_tl_extended", String(tl.extended_months)),

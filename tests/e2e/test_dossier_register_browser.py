@@ -125,6 +125,11 @@ def test_register_pages(tmp_path: Path) -> None:
             judge_page.wait_for_selector("#close-card[hidden]", state="attached",
                                          timeout=TIMEOUT_MS)  # fmt: skip
             assert "调解" in judge_page.inner_text("#facts")
+            judge_page.click("#lang-switch")  # English, after a reload
+            expect(judge_page.locator("#h-tl")).to_have_text("Time limit", timeout=TIMEOUT_MS)
+            judge_page.wait_for_selector("#case-page:not([hidden])", timeout=TIMEOUT_MS)
+            assert "Mediation" in judge_page.inner_text("#facts")
+            shot(judge_page, "register-case-en")
 
             admin = page_as("admin")
             admin.goto(f"{server.base_url}/dossier/stats.html")
