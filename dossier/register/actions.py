@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from court_events.dossier import CASE_CLOSED, CaseClosed
@@ -81,9 +81,16 @@ def do_close(
         raise InvalidInputError.because(
             "dossier_close_date", filed_on=case.filed_on.isoformat(), today=today.isoformat()
         )
-    case.status = "closed"
-    case.outcome = outcome
-    case.closed_on = closed_on
+    # One closing however many arrive at once: the row changes only while it is still open.
+    changed = session.execute(
+        update(DossierCase)
+        .where(DossierCase.id == case.id, DossierCase.status == "open")
+        .values(status="closed", outcome=outcome, closed_on=closed_on)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(changed, "rowcount", 0) != 1:
+        raise ConflictError.because("dossier_case_closed", status="closed")
+    session.refresh(case)
     audit.record(
         session,
         staff,

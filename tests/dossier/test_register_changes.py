@@ -197,3 +197,32 @@ def test_a_party_sees_a_reduced_page_of_its_own_case_only(
     closing = party.post(f"/api/dossier/cases/{dossier_world.case_a}/close",
                          json={"outcome": "judgment", "closed_on": "2026-11-28"})  # fmt: skip
     assert closing.status_code == 404
+
+
+def test_two_closings_at_once_close_the_case_once(app, ctx, case_id, clock) -> None:
+    """Both read the case open; the first closes it; the second changes nothing (409) and
+    publishes nothing."""
+    from dossier.errors import ConflictError
+    from dossier.register.actions import do_close
+    from tingshen_platform.identity import StaffPrincipal
+
+    staff = staff_of(ctx)
+    judge = StaffPrincipal(user_id=staff.ids["judge_a"], username="judge_a", display_name="judge_a", role="judge",
+                           court_id=staff.court_a, court_name="广州市越秀区人民法院")  # fmt: skip
+    factory = dossier_context(app).session_factory
+    with factory() as first, factory() as second:
+        seen_first = first.get(DossierCase, case_id)
+        seen_second = second.get(DossierCase, case_id)
+        assert seen_first is not None and seen_second is not None
+        second.commit()  # its read is over; it still holds the case as it saw it: open
+        do_close(first, judge, seen_first, outcome="judgment", closed_on=seen_first.filed_on,
+                 today=seen_first.filed_on, at_utc=clock())  # fmt: skip
+        first.commit()
+        with pytest.raises(ConflictError):
+            do_close(second, judge, seen_second, outcome="mediation",
+                     closed_on=seen_second.filed_on, today=seen_second.filed_on,
+                     at_utc=clock())  # fmt: skip
+        second.rollback()
+    with ctx.session_factory() as s:
+        closings = s.execute(select(events.c.payload).where(events.c.type == "case.closed")).all()
+    assert [row.payload["outcome"] for row in closings] == ["judgment"]
