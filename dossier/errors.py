@@ -123,6 +123,22 @@ REASONS: dict[str, str] = {
     "archive_package_missing": "the archival package is missing: tell the court's administrator",
     "archive_borrowing_not_found": "no such borrowing request",
     "archive_borrowing_decided": "the request was already answered ({status})",
+    # --- the register: list, closing, time limits, statistics
+    "dossier_staff_only": "only the court's staff may do this",
+    "dossier_bad_cursor": "this page link is not valid; start from the first page",
+    "dossier_case_closed": "the case is {status}: it takes no more changes",
+    "dossier_outcome_unknown": "no such way of closing a case: {outcome}",
+    "dossier_close_date": (
+        "the closing date must be between the filing date ({filed_on}) and today ({today})"
+    ),
+    "dossier_time_limit_unknown": "the case's procedure has no time limit on record",
+    "dossier_time_limit_fields": "this {kind} lacks a field it needs, or has a date out of order",
+    "dossier_extension_exhausted": "no further extension is allowed for this procedure",
+    "dossier_extension_approver": "this extension needs another approver",
+    "dossier_extension_too_long": "this extension is longer than the law allows",
+    "dossier_suspension_open": "a suspension is still open: record its end first",
+    "dossier_no_open_suspension": "there is no open suspension to end",
+    "dossier_stats_range": "the range must run forwards and span at most {months} months",
 }
 
 

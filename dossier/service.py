@@ -35,6 +35,7 @@ from dossier.materials.processing import (
 )
 from dossier.publish import materials_in
 from dossier.publish import tables as _publish_tables  # noqa: F401  (their metadata)
+from dossier.register import hearings as register_hearings
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
@@ -51,6 +52,7 @@ handlers that need its file stores)."""
 CONSUMERS: tuple[tuple[str, HandlerSource], ...] = (
     ("dossier.cases", consumers.HANDLERS),
     ("dossier.materials_in", materials_in.handlers),
+    ("dossier.hearings", register_hearings.HANDLERS),
 )
 """Each consumer (its own name, so one failing handler holds up only its own events) and the
 event types it handles."""

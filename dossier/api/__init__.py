@@ -15,7 +15,9 @@ from dossier.api import (
     materials,
     my,
     publications,
+    register,
     search,
+    stats,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -30,4 +32,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     comments.router,
     audit_log.router,
     archive.router,
+    register.router,
+    stats.router,
 )

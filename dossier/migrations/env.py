@@ -12,6 +12,7 @@ from dossier.materials import search_tables as _material_terms  # noqa: F401  (t
 from dossier.materials import tables as _materials  # noqa: F401  (their tables in the metadata)
 from dossier.models import Base
 from dossier.publish import tables as _publish  # noqa: F401  (their tables in the metadata)
+from dossier.register import tables as _register  # noqa: F401  (their tables in the metadata)
 
 metadata = Base.metadata
 

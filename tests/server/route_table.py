@@ -177,6 +177,8 @@ for their role (the same answer for any id, so nothing is revealed)."""
 NOT_A_PARTY = {actor: (401, "not_authenticated") for actor in (*STAFF, OTHER_COURT)}
 """A party-session route asked by staff: they hold no party session."""
 OTHER_CASE = {OTHER_PARTY: (404, "not_found")}
+NOT_STAFF_404 = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
+"""A staff action on a case (the dossier's register): a party is told the case is not found."""
 """Case documents: a party of another case is told the case is not found (as for no case)."""
 FILING_PARTIES = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
 """Filing's routes are staff's: a party (any party session) is told "not found"."""
@@ -515,6 +517,34 @@ LINES: tuple[Line, ...] = (
         frozenset({ADMIN}),
         deny={**PARTIES_NOT_FOUND, **ROLE_FIRST},
     ),
+    # ------------------------------------------------------------- dossier: the register
+    Line("GET", "/api/dossier/cases", STAFF | {OTHER_COURT}),
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/summary", RECORD, deny=OTHER_CASE),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/close",
+        JUDGE_CLERK,
+        ok=422,
+        body={"outcome": "judgment", "closed_on": "2200-01-01"},
+        says="closing date",
+        deny=NOT_STAFF_404,
+    ),
+    Line(
+        "POST",
+        "/api/dossier/cases/{dossier_case_id}/time-limit-events",
+        JUDGE_CLERK | {ADMIN},
+        ok=422,
+        body={
+            "kind": "extension",
+            "months": 1,
+            "approver": "president",
+            "approved_by_name": "院长",
+        },
+        says="no time limit",
+        deny=NOT_STAFF_404,
+    ),
+    Line("GET", "/api/dossier/stats", frozenset({JUDGE, ADMIN}), deny=ROLE_FIRST),
+    Line("GET", "/api/dossier/stats.csv", frozenset({JUDGE, ADMIN}), deny=ROLE_FIRST),
     Line("GET", "/api/cases/{case_id}/hearings", STAFF),
     Line("GET", "/api/cases/{case_id}/documents", RECORD, deny=OTHER_CASE),
     Line(

@@ -198,6 +198,7 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
     records.update(_dossier_materials_records(app, records))
     records.update(_dossier_publish_records(app, records))
     _dossier_archive_records(app, records)
+    _dossier_register_records(app, records)
     return records
 
 
@@ -277,6 +278,18 @@ def _dossier_archive_records(app: FastAPI, ids: dict[str, Any]) -> None:
         case = s.get(DossierCase, ids["dossier_case_a"])
         case.judge_user_id, case.judge_name = staff["judge_a"]
         case.clerk_user_id, case.clerk_name = staff["clerk_a"]
+
+
+def _dossier_register_records(app: FastAPI, ids: dict[str, Any]) -> None:
+    """The register: court A's judge and clerk are the judge and clerk of dossier case A (an
+    imported case has none), so that they may close it and record its time-limit events."""
+    with app.state.services.context.session_factory() as s:
+        users = {u.username: u for u in s.scalars(select(StaffUser))}
+    with app.state.dossier.session_factory() as s:
+        case = s.get(DossierCase, ids["dossier_case_a"])
+        judge, clerk = users["judge_a"], users["clerk_a"]
+        case.judge_user_id, case.judge_name = judge.id, judge.display_name
+        case.clerk_user_id, case.clerk_name = clerk.id, clerk.display_name
         s.commit()
 
 

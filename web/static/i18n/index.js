@@ -8,6 +8,7 @@ import dossierFiling from "./dossier-filing.js";
 import dossierMaterials from "./dossier-materials.js";
 import dossierPublish from "./dossier-publish.js";
 import dossierArchive from "./dossier-archive.js";
+import dossierRegister from "./dossier-register.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
 import interpreting from "./interpreting.js";
@@ -44,4 +45,5 @@ export const PARTS = [
   dossierMaterials,
   dossierPublish,
   dossierArchive,
+  dossierRegister,
 ];

@@ -1,0 +1,2 @@
+"""The court's case register: the list and search, hearings of a case, closing, time limits and
+statistics."""

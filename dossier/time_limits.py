@@ -1,0 +1,195 @@
+"""Time limits of a case (审限), a pure rule: the due date, the days left, and whether an
+extension is allowed.
+
+The law is data (``dossier/data/time_limits.json``: 《中华人民共和国民事诉讼法》 arts. 152, 164
+and 168 with their source and effective date). Periods are counted as the Civil Code counts
+them: the filing day is not counted, and ``n`` months from 31 August end on the last day of the
+month that has no 31st (:func:`add_months`). An extension adds months to the whole period from
+filing; a suspension (公告, 鉴定 … periods not counted) pushes the due date back by its days,
+both ends included; one not yet ended counts up to ``today``.
+
+    >>> limit = compute(RULES, "simplified", date(2024, 1, 31), [], today=date(2024, 4, 20))
+    >>> limit.due_on, limit.days_left, limit.state
+    (datetime.date(2024, 4, 30), 10, 'due_soon')
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "RULES",
+    "Extension",
+    "ProcedureRule",
+    "Rules",
+    "Suspension",
+    "TimeLimit",
+    "add_months",
+    "compute",
+    "extension_refusal",
+    "load_rules",
+]
+
+DATA = Path(__file__).resolve().parent / "data" / "time_limits.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionStep:
+    approver: str
+    """``president`` (本院院长) or ``higher_court`` (上级人民法院)."""
+    max_months: int | None
+    repeatable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureRule:
+    name: str
+    article: str
+    months: int
+    extensions: tuple[ExtensionStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    source: str
+    effective_on: date
+    warn_within_days: int
+    procedures: dict[str, ProcedureRule]
+    suspension_grounds: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    months: int
+    approver: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suspension:
+    starts_on: date
+    ends_on: date | None
+    """``None``: not ended yet (counted up to today)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLimit:
+    procedure: str
+    base_due_on: date
+    due_on: date
+    extended_months: int
+    suspended_days: int
+    days_left: int
+    """Negative once overdue; for a closed case, the days that were left on its closing day."""
+    state: str
+    """``running``, ``due_soon`` (within the warning days), ``overdue``, ``suspended``,
+    ``closed``."""
+
+
+def load_rules(path: Path = DATA) -> Rules:
+    raw: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    procedures = {
+        key: ProcedureRule(
+            name=value["name"],
+            article=value["article"],
+            months=int(value["months"]),
+            extensions=tuple(
+                ExtensionStep(s["approver"], s["max_months"], bool(s.get("repeatable", False)))
+                for s in value["extensions"]
+            ),
+        )
+        for key, value in raw["procedures"].items()
+    }
+    return Rules(
+        source=raw["source"],
+        effective_on=date.fromisoformat(raw["effective_on"]),
+        warn_within_days=int(raw["warn_within_days"]),
+        procedures=procedures,
+        suspension_grounds=dict(raw["suspension_grounds"]["grounds"]),
+    )
+
+
+RULES = load_rules()
+
+
+def add_months(start: date, months: int) -> date:
+    """The day ``months`` months after ``start``: the same day of the month, or the month's last
+    day when it has no such day (31 Jan + 1 month = 29 Feb in a leap year)."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(start.day, last))
+
+
+def _suspended_days(suspensions: Sequence[Suspension], today: date) -> tuple[int, bool]:
+    days, open_now = 0, False
+    for s in suspensions:
+        end = s.ends_on
+        if end is None:
+            open_now = True
+            end = max(today, s.starts_on)
+        days += (end - s.starts_on).days + 1
+    return days, open_now
+
+
+def compute(
+    rules: Rules,
+    procedure: str | None,
+    filed_on: date,
+    events: Sequence[Extension | Suspension],
+    *,
+    today: date,
+    closed_on: date | None = None,
+) -> TimeLimit | None:
+    """The case's time limit on ``today`` (``None``: a procedure with no rule, e.g. an imported
+    case whose procedure is not recorded)."""
+    rule = rules.procedures.get(procedure or "")
+    if rule is None or procedure is None:
+        return None
+    as_of = closed_on or today
+    extended = sum(e.months for e in events if isinstance(e, Extension))
+    suspended, open_now = _suspended_days([e for e in events if isinstance(e, Suspension)], as_of)
+    base_due = add_months(filed_on, rule.months)
+    due = add_months(filed_on, rule.months + extended) + timedelta(days=suspended)
+    left = (due - as_of).days
+    if closed_on is not None:
+        state = "closed"
+    elif open_now:
+        state = "suspended"
+    elif left < 0:
+        state = "overdue"
+    elif left <= rules.warn_within_days:
+        state = "due_soon"
+    else:
+        state = "running"
+    return TimeLimit(procedure, base_due, due, extended, suspended, left, state)
+
+
+def extension_refusal(
+    rules: Rules, procedure: str | None, earlier: Sequence[Extension], new: Extension
+) -> str | None:
+    """Why the law does not allow ``new`` after the ``earlier`` extensions (a reason code), or
+    ``None`` when it does. Ordinary procedure: one extension of up to 6 months by the court's
+    president, further ones by the higher court; simplified and small claims: one, of up to one
+    month, by the president."""
+    rule = rules.procedures.get(procedure or "")
+    if rule is None:
+        return "dossier_time_limit_unknown"
+    steps = rule.extensions
+    position = len(earlier)
+    if position >= len(steps):
+        if not steps or not steps[-1].repeatable:
+            return "dossier_extension_exhausted"
+        step = steps[-1]
+    else:
+        step = steps[position]
+    if new.approver != step.approver:
+        return "dossier_extension_approver"
+    if step.max_months is not None and new.months > step.max_months:
+        return "dossier_extension_too_long"
+    return None
