@@ -63,6 +63,8 @@ export default {
     err_archive_package_missing: "档案包缺失，请告知法院档案管理员。",
     err_archive_borrowing_not_found: "未找到该调阅申请。",
     err_archive_borrowing_decided: "该调阅申请已处理。",
+    err_f_approve: "是否批准",
+    err_f_days: "天数",
   },
   en: {
     archive_title: "Electronic archive",
@@ -127,5 +129,7 @@ export default {
     err_archive_package_missing: "The archival package is missing; tell the court's administrator.",
     err_archive_borrowing_not_found: "No such borrowing request.",
     err_archive_borrowing_decided: "The request was already answered.",
+    err_f_approve: "Approve",
+    err_f_days: "Days",
   },
 };
