@@ -197,6 +197,24 @@ PARTIES_NOT_FOUND = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY,
 ARCHIVE_HIDDEN = {**PARTIES_NOT_FOUND, RECORDER: (404, "not_found")}
 """A case's archive: staff who may not read its dossier are told "not found"."""
 
+
+def _before_freeze(method: str, tail: str, allow: frozenset[str], body: Any = None) -> Line:
+    """A closing route asked before the record is frozen (hearing A is open): 409 for whoever
+    may call it."""
+    path = f"/api/hearings/{{hearing_id}}/closing{tail}"
+    return Line(method, path, allow, ok=409, body=body, says="not been frozen")
+
+
+def _sign_link(method: str, tail: str, body: Any = None) -> Line:
+    """A signing-link route: public; hearing A is not frozen, so there is no record to sign."""
+    path = f"/api/sign-links/{{token}}{tail}"
+    return Line(method, path, EVERYONE, ok=410, ids={"token": "sign_token"}, body=body,
+                says="no record to sign")  # fmt: skip
+
+
+NOTHING_PRESENTED = ((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),)
+"""Set the scene of an evidence line: the judge stops whatever is presented."""
+
 LINES: tuple[Line, ...] = (
     # ------------------------------------------------------------- FastAPI's own pages
     Line("GET", "/openapi.json", EVERYONE),
@@ -250,31 +268,9 @@ LINES: tuple[Line, ...] = (
         body={"code": "000000"},
         says="no code is pending",
     ),
-    Line(
-        "GET",
-        "/api/sign-links/{token}",
-        EVERYONE,
-        ok=410,
-        ids={"token": "sign_token"},
-        says="no record to sign",
-    ),
-    Line(
-        "POST",
-        "/api/sign-links/{token}/code",
-        EVERYONE,
-        ok=410,
-        ids={"token": "sign_token"},
-        says="no record to sign",
-    ),
-    Line(
-        "POST",
-        "/api/sign-links/{token}/verify",
-        EVERYONE,
-        ok=410,
-        ids={"token": "sign_token"},
-        body={"code": "000000"},
-        says="no record to sign",
-    ),
+    _sign_link("GET", ""),
+    _sign_link("POST", "/code"),
+    _sign_link("POST", "/verify", body={"code": "000000"}),
     # ------------------------------------------------------------- cases
     Line("GET", "/api/cases", STAFF | {OTHER_COURT}),
     Line(
@@ -723,7 +719,7 @@ LINES: tuple[Line, ...] = (
         ok_for={PARTY: 404, JUDGE: 200},
         body={"material_id": Ref("material_a")},
         says=("正在出示", "evidence"),
-        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+        before=NOTHING_PRESENTED,
     ),
     Line(
         "POST",
@@ -732,7 +728,7 @@ LINES: tuple[Line, ...] = (
         ok=409,
         body={"page": 1},
         says="nothing is being presented",
-        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+        before=NOTHING_PRESENTED,
     ),
     Line(
         "POST",
@@ -741,7 +737,7 @@ LINES: tuple[Line, ...] = (
         ok=409,
         deny={SIGNER: (403, "record_only")},
         says="nothing is being presented",
-        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+        before=NOTHING_PRESENTED,
     ),
     Line(
         "POST",
@@ -749,7 +745,7 @@ LINES: tuple[Line, ...] = (
         HEARING,
         ok=409,
         says="nothing is being presented",
-        before=((JUDGE, "POST", "/api/hearings/{hearing_id}/evidence/stop"),),
+        before=NOTHING_PRESENTED,
     ),
     Line("GET", "/api/hearings/{hearing_id}/screen", HEARING),
     # Nobody shares; the party starts, the judge takes the screen over, the others find it taken.
@@ -853,52 +849,17 @@ LINES: tuple[Line, ...] = (
         ok=409,
         says="only a closed hearing",
     ),
-    Line(
-        "GET",
-        "/api/hearings/{hearing_id}/closing/document.pdf",
-        RECORD,
-        ok=409,
-        says="not been frozen",
-    ),
-    Line(
-        "GET",
-        "/api/hearings/{hearing_id}/closing/transcript.json",
-        RECORD,
-        ok=409,
-        says="not been frozen",
-    ),
-    Line(
+    _before_freeze("GET", "/document.pdf", RECORD),
+    _before_freeze("GET", "/transcript.json", RECORD),
+    _before_freeze("POST", "/objections", RECORD, body={"kind": "objection", "text": NOTE}),
+    _before_freeze(
         "POST",
-        "/api/hearings/{hearing_id}/closing/objections",
-        RECORD,
-        ok=409,
-        body={"kind": "objection", "text": NOTE},
-        says="not been frozen",
-    ),
-    Line(
-        "POST",
-        "/api/hearings/{hearing_id}/closing/objections/{request_id}/answer",
+        "/objections/{request_id}/answer",
         JUDGE_CLERK,
-        ok=409,
         body={"decision": "rejected", "reason": NOTE},
-        says="not been frozen",
     ),
-    Line(
-        "POST",
-        "/api/hearings/{hearing_id}/closing/certificate",
-        RECORD,
-        ok=409,
-        body={"spki": SPKI},
-        says="not been frozen",
-    ),
-    Line(
-        "POST",
-        "/api/hearings/{hearing_id}/closing/prepare",
-        RECORD,
-        ok=409,
-        body={"handwriting_png": PNG_1PX, "confirm": True},
-        says="not been frozen",
-    ),
+    _before_freeze("POST", "/certificate", RECORD, body={"spki": SPKI}),
+    _before_freeze("POST", "/prepare", RECORD, body={"handwriting_png": PNG_1PX, "confirm": True}),
     Line(
         "POST",
         "/api/hearings/{hearing_id}/closing/finish",
@@ -907,36 +868,17 @@ LINES: tuple[Line, ...] = (
         body={"request_id": "none", "signature": SPKI},
         says="no such prepared signature",
     ),
-    Line(
-        "POST",
-        "/api/hearings/{hearing_id}/closing/slots/{key}/resolve",
-        CLERK_ONLY,
-        ok=409,
-        body={"status": "excused", "note": NOTE},
-        says="not been frozen",
+    _before_freeze(
+        "POST", "/slots/{key}/resolve", CLERK_ONLY, body={"status": "excused", "note": NOTE}
     ),
-    Line(
+    _before_freeze("POST", "/slots/{key}/remind", CLERK_ONLY),
+    _before_freeze(
         "POST",
-        "/api/hearings/{hearing_id}/closing/slots/{key}/remind",
-        CLERK_ONLY,
-        ok=409,
-        says="not been frozen",
-    ),
-    Line(
-        "POST",
-        "/api/hearings/{hearing_id}/closing/errata",
+        "/errata",
         JUDGE_CLERK,
-        ok=409,
         body={"segment_id": "seg-none", "before": "a", "after": "b", "reason": NOTE},
-        says="not been frozen",
     ),
-    Line(
-        "GET",
-        "/api/hearings/{hearing_id}/closing/verification",
-        RECORD,
-        ok=409,
-        says="not been frozen",
-    ),
+    _before_freeze("GET", "/verification", RECORD),
     # ------------------------------------------------------------- verification (public)
     Line("POST", "/api/verify", EVERYONE, ok=415, content=b"x", says="send the PDF"),
     Line("GET", "/api/court/root.pem", EVERYONE),
