@@ -11,6 +11,7 @@ import asyncio
 import base64
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -90,15 +91,37 @@ def _note_edit() -> str:
     return base64.b64encode(doc.get_update(before)).decode()
 
 
-def test_after_logout_an_open_document_socket_is_closed_and_nothing_sent_later_is_stored(
-    app, ctx, world: World, make_client
-) -> None:
+def _judge_and_party(ctx: Any, world: World, make_client: Any, code_sender: Any) -> tuple[Any, Any]:
+    """Hearing A is open; the judge is logged in and the plaintiff has joined through a link."""
+    open_hearing(ctx, world.hearing_a)
+    judge = make_client()
+    login(judge, "judge_a")
+    party = make_client()
+    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    return judge, party
+
+
+def _clerk_in_open_hearing(ctx: Any, world: World, make_client: Any) -> Any:
+    """Hearing A is open and the clerk is logged in."""
     open_hearing(ctx, world.hearing_a)
     clerk = make_client()
     login(clerk, "clerk_a")
-    path = f"/ws/hearings/{world.hearing_a}/document"
-    with clerk.websocket_connect(path) as ws:
+    return clerk
+
+
+@contextmanager
+def _document(client: Any, world: World) -> Iterator[Any]:
+    """Hearing A's document socket, opened (the document and the presence received)."""
+    with client.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
         _opened(ws)
+        yield ws
+
+
+def test_after_logout_an_open_document_socket_is_closed_and_nothing_sent_later_is_stored(
+    app, ctx, world: World, make_client
+) -> None:
+    clerk = _clerk_in_open_hearing(ctx, world, make_client)
+    with _document(clerk, world) as ws:
         assert clerk.post("/api/auth/logout").status_code == 204
         ws.send_json({"type": "edit", "id": "late", "update": _note_edit()})
         ended = _closed(ws)
@@ -111,11 +134,7 @@ def test_after_logout_an_open_document_socket_is_closed_and_nothing_sent_later_i
 def test_a_party_logout_closes_both_sockets_and_takes_it_out_of_the_room(
     app, ctx, world, make_client, code_sender
 ) -> None:
-    open_hearing(ctx, world.hearing_a)
-    judge = make_client()
-    login(judge, "judge_a")
-    party = make_client()
-    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    judge, party = _judge_and_party(ctx, world, make_client, code_sender)
     base = f"/ws/hearings/{world.hearing_a}"
     key = f"participant-{world.plaintiff_a}"
     with judge.websocket_connect(f"{base}/transcript") as watcher:
@@ -138,15 +157,10 @@ def test_a_party_logout_closes_both_sockets_and_takes_it_out_of_the_room(
 def test_withdrawn_links_close_the_party_sockets_and_end_its_reads(
     app, ctx, world, make_client, code_sender, how: str
 ) -> None:
-    open_hearing(ctx, world.hearing_a)
-    judge = make_client()
-    login(judge, "judge_a")
-    party = make_client()
-    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    judge, party = _judge_and_party(ctx, world, make_client, code_sender)
     hearing = f"/api/hearings/{world.hearing_a}"
     assert party.get(hearing).status_code == 200
-    with party.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
-        _opened(ws)
+    with _document(party, world) as ws:
         if how == "all_links":
             url = f"/api/participants/{world.plaintiff_a}/invitations/revoke"
             assert judge.post(url).status_code == 200
@@ -166,16 +180,11 @@ def test_withdrawn_links_close_the_party_sockets_and_end_its_reads(
 def test_a_removed_party_is_cut_off_from_the_document_and_every_read(
     app, ctx, world, make_client, code_sender
 ) -> None:
-    open_hearing(ctx, world.hearing_a)
-    judge = make_client()
-    login(judge, "judge_a")
-    party = make_client()
-    join_as(party, invite(judge, world.plaintiff_a), code_sender, world.plaintiff_a)
+    judge, party = _judge_and_party(ctx, world, make_client, code_sender)
     hearing = f"/api/hearings/{world.hearing_a}"
     reads = (hearing, f"{hearing}/participants", f"/api/cases/{world.case_a}/documents")
     assert [party.get(url).status_code for url in reads] == [200, 200, 200]
-    with party.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
-        _opened(ws)
+    with _document(party, world) as ws:
         removed = judge.post(f"{hearing}/participants/{world.plaintiff_a}/remove")
         assert removed.status_code == 200, removed.text
         assert _closed(ws).code == WS_CLOSE_REMOVED
@@ -188,11 +197,8 @@ def test_a_removed_party_is_cut_off_from_the_document_and_every_read(
 def test_a_session_that_expires_while_connected_closes_its_sockets(
     fast_checks, app, ctx, world, make_client, clock: FakeClock
 ) -> None:
-    open_hearing(ctx, world.hearing_a)
-    clerk = make_client()
-    login(clerk, "clerk_a")
-    with clerk.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
-        _opened(ws)
+    clerk = _clerk_in_open_hearing(ctx, world, make_client)
+    with _document(clerk, world) as ws:
         clock.advance(timedelta(minutes=59))
         ws.send_json({"type": "cursor", "segment": "seg-1", "anchor": 0, "head": 0})
         ws.send_text("not json")  # answered in order: the socket is still open
@@ -216,9 +222,7 @@ def test_logout_through_one_process_closes_a_socket_held_by_another(
 ) -> None:
     """Two server processes on one database and one Redis: the clerk's socket is held by the
     second, the logout reaches the first."""
-    open_hearing(ctx, world.hearing_a)
-    clerk = make_client()
-    login(clerk, "clerk_a")
+    clerk = _clerk_in_open_hearing(ctx, world, make_client)
     cookie = {"cookie": f"{STAFF_COOKIE}={clerk.cookies[STAFF_COOKIE]}"}
     other = create_app(
         settings, clock=clock, code_sender=code_sender, passwords=fast_passwords,
@@ -244,11 +248,8 @@ def test_a_session_deleted_without_a_bus_message_is_closed_by_the_check(
 ) -> None:
     """Defence behind the bus: the database says the session is gone (a logout through a
     process whose bus message was lost), and the periodic check closes the socket."""
-    open_hearing(ctx, world.hearing_a)
-    clerk = make_client()
-    login(clerk, "clerk_a")
-    with clerk.websocket_connect(f"/ws/hearings/{world.hearing_a}/document") as ws:
-        _opened(ws)
+    clerk = _clerk_in_open_hearing(ctx, world, make_client)
+    with _document(clerk, world) as ws:
         with ctx.session_factory() as session:
             session.execute(delete(StaffSession))
             session.commit()
