@@ -157,10 +157,24 @@ def _new_file(document: FiledDocument, data: bytes, title: str, case: DossierCas
     )
 
 
+def _archived(session: Session, case: DossierCase, event: Event, at: datetime) -> bool:
+    """An archived case takes nothing more: the event is recorded as not filed (in the audit
+    trail, for the archivist) and handled, so later events are not held up behind it."""
+    if case.status != "archived":
+        return False
+    record(
+        session, None, "material.not_filed_archived", at=at, case_id=case.id,
+        details={"event": event.event_id, "type": event.type},
+    )  # fmt: skip
+    return True
+
+
 def on_transcript_signed(ctx: DossierContext, connection: Connection, event: Event) -> None:
     signed = event.parse(TRANSCRIPT_SIGNED)
     with orm_session(connection) as session:
         case = _case(session, signed.case_number)
+        if _archived(session, case, event, event.occurred_at):
+            return
         for document in signed.documents:
             source_ref = f"hearing:{signed.hearing_id}:doc:{document.document_id}"
             if find_by_source(session, case.id, source_ref) is not None:
@@ -184,6 +198,8 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
     sent = event.parse(NOTICE_SENT)
     with orm_session(connection) as session:
         case = _case(session, sent.case_number)
+        if _archived(session, case, event, event.occurred_at):
+            return
         source_ref = f"notice:{sent.notice_id}"
         if find_by_source(session, case.id, source_ref) is not None:
             return

@@ -218,3 +218,32 @@ def test_the_real_closing_flow_files_the_sealed_record(
     transcript = kinds["hearing_transcript"]
     assert dossier_context(app).files.get(transcript.blob_key) == pdf
     assert transcript.sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_an_archived_case_takes_nothing_and_holds_up_nothing(
+    app: FastAPI, dossier_world: DossierWorld
+) -> None:
+    from dossier.models import DossierCase
+
+    ctx = dossier_context(app)
+    with ctx.session_factory() as s:
+        case = s.get(DossierCase, dossier_world.case_a)
+        assert case is not None
+        case.status = "archived"
+        s.commit()
+    pdf = text_pdf("庭审笔录", [("案号", "x")], "迟到的笔录")
+    number = _case_number(app, dossier_world.case_a)
+    _emit(app, TRANSCRIPT_SIGNED, _signed(dossier_world, [_put(app, "late.pdf", pdf)], number))
+    _emit(app, NOTICE_SENT, _notice(dossier_world, number))
+    poll(app)
+    assert _materials(app, dossier_world.case_a) == []
+    with ctx.session_factory() as s:
+        noted = s.scalars(
+            select(AuditRow.details).where(AuditRow.action == "material.not_filed_archived")
+        ).all()
+    assert sorted(d["type"] for d in noted) == ["notice.sent", "transcript.signed"]
+    # Both events were handled: a later event of another case is filed at once.
+    other = _case_number(app, dossier_world.case_a2)
+    _emit(app, NOTICE_SENT, _notice(dossier_world, other, notice_id=8))
+    assert poll(app) >= 1
+    assert len(_materials(app, dossier_world.case_a2)) == 1
