@@ -71,7 +71,7 @@ def load(url: str, cases: int, rng: random.Random) -> list[str]:
                      " cause_name, procedure, claim_amount_fen, judge_user_id, judge_name, status,"
                      " source, filed_on, filed_at, closed_on, outcome")  # fmt: skip
         per_year: dict[int, int] = {}
-        with cur.copy(f"COPY dossier_cases ({case_cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cur.copy(f"COPY dossier_cases ({case_cols}) FROM STDIN") as copy:
             for i in range(1, cases + 1):
                 filed = START + timedelta(days=rng.randrange(DAYS))
                 seq = per_year[filed.year] = per_year.get(filed.year, 0) + 1
@@ -90,7 +90,7 @@ def load(url: str, cases: int, rng: random.Random) -> list[str]:
         party_id = 0
         with cur.copy(
             "COPY dossier_parties (id, case_id, role, kind, name, id_number) FROM STDIN"
-        ) as copy:  # type: ignore[attr-defined]
+        ) as copy:
             for i in range(1, cases + 1):
                 for role in ("plaintiff", "defendant", "defendant")[: rng.choice((2, 2, 3))]:
                     party_id += 1

@@ -16,7 +16,8 @@ from dossier.materials.store import Author, NewFile, add_material
 from dossier.models import DossierCase
 from hearing_server.context import ServerContext
 from tests.dossier.archive_helpers import add_materials, close_case
-from tests.dossier.conftest import DossierWorld, FakeClock, dossier_context
+from tests.dossier.conftest import DossierWorld, dossier_context
+from tests.server.conftest import FakeClock
 
 StaffClient = Callable[[str], TestClient]
 

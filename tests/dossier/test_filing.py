@@ -169,7 +169,7 @@ def assert_nothing_filed(app: Any) -> None:
 
 def test_unbounded_or_malformed_bodies_are_422(app, ctx, coded, staff_client) -> None:
     clerk = staff_client("filing_a")
-    for change in ({"claim_amount_fen": -1}, {"claim_amount_fen": 10**16},
+    for change in ({"claim_amount_fen": -1}, {"claim_amount_fen": 10**16},  # type: ignore[var-annotated]
                    {"parties": []}, {"procedure": "fast"}, {"judge_user_id": 2**31},
                    {"extra": 1}):  # fmt: skip
         assert clerk.post("/api/dossier/cases", json=filing(ctx, **change)).status_code == 422

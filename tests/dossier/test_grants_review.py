@@ -25,7 +25,7 @@ def pw(app: FastAPI, dossier_world: DossierWorld) -> PublishWorld:
     return publish_world(app, dossier_world)
 
 
-def _grant(admin: TestClient, pw: PublishWorld, who: int, **extra: object):  # type: ignore[no-untyped-def]
+def _grant(admin: TestClient, pw: PublishWorld, who: int, **extra: object):
     body = {"user_id": who, "purpose": "review", "review_body": "collegial_panel",
             "ends_on": "2026-12-05", **extra}  # fmt: skip
     return admin.post(f"/api/dossier/cases/{pw.dossier.case_a}/grants", json=body)
@@ -115,7 +115,7 @@ def test_grant_refusals(
     ):
         answer = _grant(admin, pw, user_id, **extra)
         assert (answer.status_code, answer.json()["error"]["reason"]) == (422, reason), extra
-    for extra in ({"ends_on": "9999-12-31"}, {"ends_on": "2026-13-01"}, {"purpose": "own"},
+    for extra in ({"ends_on": "9999-12-31"}, {"ends_on": "2026-13-01"}, {"purpose": "own"},  # type: ignore[assignment]
                   {"ends_on": "2026-12-01T00:00:00Z"}, {"user_id": 2**31}):  # fmt: skip
         assert _grant(admin, pw, judge2_id, **extra).status_code == 422, extra
     # Only administrators grant; the case's judge may see the dossier but not grant.
@@ -138,7 +138,7 @@ def test_comment_refusals(pw: PublishWorld, staff_client: Callable[[str], TestCl
     ):
         answer = judge.post(_comments(pw), json=body)
         assert (answer.status_code, answer.json()["error"]["reason"]) == (422, reason)
-    for body in (
+    for body in (  # type: ignore[assignment]
         {"body": ""},
         {"body": "x" * 2001},
         {"body": "a\u202eb"},

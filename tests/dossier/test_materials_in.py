@@ -50,7 +50,7 @@ def _signed(world: DossierWorld, documents: list[FiledDocument], number: str) ->
     )  # fmt: skip
 
 
-def _emit(app: FastAPI, event_type, payload) -> None:  # type: ignore[no-untyped-def]
+def _emit(app: FastAPI, event_type, payload) -> None:
     with dossier_context(app).host.engine.begin() as connection:
         publish(connection, event_type, payload, occurred_at=START, stream="test")
 
@@ -200,7 +200,7 @@ def test_a_notice_sent_is_filed_as_a_pdf_once(app: FastAPI, dossier_world: Dossi
 
 def test_the_real_closing_flow_files_the_sealed_record(
     app: FastAPI, ctx, dossier_world: DossierWorld, make_client, code_sender
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The hearing server closes, signs and seals hearing A's record; the dossier files the
     signed transcript and the digest list by itself, byte for byte."""
     from tests.server.closing_flow import closed_hearing

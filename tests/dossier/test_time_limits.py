@@ -66,7 +66,7 @@ def test_ordinary_procedure_extended_and_suspended() -> None:
     # Filed 2024-02-29 (leap day). 6 months: 2024-08-29. Extended 6 months by the president:
     # 12 months from filing, 2025-02-28 (no 29 Feb in 2025). An appraisal from 2024-05-01 to
     # 2024-05-31 (31 days, both ends counted) is not counted: due 2025-03-31.
-    events = [
+    events: list[Extension | Suspension] = [
         Extension(6, "president"),
         Suspension(date(2024, 5, 1), date(2024, 5, 31)),
     ]

@@ -38,7 +38,7 @@ def test_case_parties_browser_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=110)
 
 
-def _file_and_schedule(ctx) -> int:  # type: ignore[no-untyped-def]
+def _file_and_schedule(ctx) -> int:
     now = ctx.clock()
     with ctx.session_factory() as s:
         court_id = s.scalars(select(Court.id).where(Court.name == COURT_NAME)).one()

@@ -40,7 +40,7 @@ def test_dossier_publishing_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=190)
 
 
-def _dossier_case(server, data_dir: Path, seed) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _dossier_case(server, data_dir: Path, seed) -> tuple[int, int]:
     """The demo case in the dossier's register (its ``case.created`` handled by the running
     server's consumer), assigned to the demo judge, with its parties and a complaint."""
     from dossier.db import session_factory
@@ -103,7 +103,7 @@ def test_judge_publishes_party_sees_then_not(tmp_path: Path) -> None:
         browser = launch_chromium(pw, wav)
         problems: list[str] = []
 
-        def watch(page) -> None:  # type: ignore[no-untyped-def]
+        def watch(page) -> None:
             page.on(
                 "console",
                 lambda m: (

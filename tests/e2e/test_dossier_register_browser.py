@@ -18,13 +18,13 @@ import pytest
 from dossier.models import DossierCase, DossierParty
 from hearing_server.demo import seed_demo
 from tests.e2e.harness import (
+    CHROMIUM,
     TIMEOUT_MS,
     assert_private_namespace,
     inside_namespace,
     live_server,
     run_module_in_namespace,
 )
-from tests.e2e.test_room import CHROMIUM
 from tests.server.live_fakes import FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(180)]

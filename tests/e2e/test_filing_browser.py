@@ -40,7 +40,7 @@ def test_filing_page_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=190)
 
 
-def _login(context, base_url: str, username: str, password: str):  # type: ignore[no-untyped-def]
+def _login(context, base_url: str, username: str, password: str):
     page = context.new_page()
     page.goto(f"{base_url}/login.html")
     page.fill("#username", username)

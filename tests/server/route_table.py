@@ -29,6 +29,7 @@ Adding a route (a side service's too, once mounted into the app) is adding one l
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +131,7 @@ class Ref:
 class Line:
     method: str
     path: str
-    allow: frozenset[str]
+    allow: AbstractSet[str]
     ok: int = 200
     ok_for: Mapping[str, int] = field(default_factory=dict)
     says: str | tuple[str, ...] = ""

@@ -75,7 +75,7 @@ async def test_a_refusal_is_held_for_its_retry_after_however_soon_a_token_return
     held: list[float] = []
     reached: list[str] = []
 
-    async def route(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def route(scope, receive, send) -> None:
         reached.append(scope["path"])
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
@@ -88,11 +88,11 @@ async def test_a_refusal_is_held_for_its_retry_after_however_soon_a_token_return
     )
     statuses: list[int] = []
 
-    async def send(message) -> None:  # type: ignore[no-untyped-def]
+    async def send(message) -> None:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
-    async def receive():  # type: ignore[no-untyped-def]
+    async def receive():
         return {"type": "http.request", "body": b"", "more_body": False}
 
     scope = {
