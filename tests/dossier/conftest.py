@@ -110,3 +110,11 @@ def staff_client(make_client: Callable[[], TestClient]) -> Callable[[str], TestC
         return browser
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _background_rounds_out_of_the_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's consumers and material worker poll once at start-up, then not again within
+    a test: a test runs them itself (``poll``, ``run_jobs``) and counts what they did, which a
+    background round taking the same job first would make a race."""
+    monkeypatch.setenv("TINGSHEN_DOSSIER_CONSUMER_POLL_S", "60")
