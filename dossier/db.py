@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from tingshen_platform.db import migrate
 
 __all__ = ["VERSION_TABLE", "session_factory", "upgrade_dossier"]
 
@@ -17,15 +17,7 @@ VERSION_TABLE = "alembic_version_dossier"
 
 
 def upgrade_dossier(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("version_table", VERSION_TABLE)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        if downgrade:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
+    migrate(engine, MIGRATIONS_DIR, VERSION_TABLE, revision, downgrade=downgrade)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

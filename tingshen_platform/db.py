@@ -17,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["VERSION_TABLE", "make_engine", "upgrade_platform"]
+__all__ = ["VERSION_TABLE", "make_engine", "migrate", "upgrade_platform"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_platform"
@@ -49,9 +49,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def upgrade_platform(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
     """Migrate the platform's tables to ``revision`` (``downgrade=True`` to go back)."""
+    migrate(engine, MIGRATIONS_DIR, VERSION_TABLE, revision, downgrade=downgrade)
+
+
+def migrate(
+    engine: Engine,
+    migrations_dir: Path,
+    version_table: str,
+    revision: str = "head",
+    *,
+    downgrade: bool = False,
+) -> None:
+    """Run one service's Alembic migrations (``migrations_dir``) in code, its revision kept in
+    its own ``version_table``; the environment gets the connection as ``attributes``."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("version_table", VERSION_TABLE)
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("version_table", version_table)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         if downgrade:
