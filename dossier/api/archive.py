@@ -30,6 +30,7 @@ from dossier.archive.views import archive_out, archive_reader, borrowing_out, fi
 from dossier.context import COURT_TZ
 from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.errors import ConflictError
+from dossier.paging import IdPageDep
 from tingshen_platform.bounded import MAX_ID
 
 router = APIRouter(prefix="/api/dossier", tags=["dossier: archive"])
@@ -123,15 +124,22 @@ def post_borrowing(
 
 @router.get("/archive/borrowings")
 def list_borrowings(
-    session: SessionDep, ctx: ContextDep, principal: PrincipalDep
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    page: IdPageDep,
+    response: Response,
 ) -> list[BorrowingOut]:
-    """The court's requests (an administrator), else one's own; newest first, at most 200."""
+    """The court's requests (an administrator), else one's own; newest first, in pages."""
     staff = require_staff(principal)
     query = select(ArchiveBorrowing).where(ArchiveBorrowing.court_id == staff.court_id)
     if staff.role != "court_admin":
         query = query.where(ArchiveBorrowing.user_id == staff.user_id)
-    rows = session.scalars(query.order_by(ArchiveBorrowing.id.desc()).limit(200))
-    return [borrowing_out(session, b, ctx.today()) for b in rows]
+    if page.after is not None:
+        query = query.where(ArchiveBorrowing.id < page.after)
+    rows = list(session.scalars(query.order_by(ArchiveBorrowing.id.desc()).limit(page.limit + 1)))
+    shown = page.answer(response, rows, [b.id for b in rows])
+    return [borrowing_out(session, b, ctx.today()) for b in shown]
 
 
 @router.post("/archive/borrowings/{borrowing_id}/decision")

@@ -3,13 +3,14 @@ also comment on its materials in a review (合议庭 / 审委会), until an end 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from dossier.access import dossier_case_for_staff, require_role
 from dossier.deps import ContextDep, CourtStaffDep, PrincipalDep, SessionDep
 from dossier.errors import InvalidInputError
 from dossier.models import DossierGrant
+from dossier.paging import IdPageDep
 from dossier.publish.actions import do_grant, do_revoke_grant
 from dossier.publish.schemas import GrantIn, GrantOut
 from tingshen_platform.bounded import Id
@@ -29,15 +30,23 @@ def grant_out(grant: DossierGrant, today_iso: str) -> GrantOut:
 
 @router.get("/{dossier_case_id}/grants")
 def list_grants(
-    dossier_case_id: Id, session: SessionDep, principal: PrincipalDep, ctx: ContextDep
+    dossier_case_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    page: IdPageDep,
+    response: Response,
 ) -> list[GrantOut]:
+    """A case's grants, oldest first, in pages (``limit``, ``cursor``, ``Link``)."""
     today = ctx.today()
     staff, case = dossier_case_for_staff(session, principal, dossier_case_id, today)
     require_role(staff, "court_admin")
-    grants = session.scalars(
-        select(DossierGrant).where(DossierGrant.case_id == case.id).order_by(DossierGrant.id)
-    )
-    return [grant_out(g, today.isoformat()) for g in grants]
+    query = select(DossierGrant).where(DossierGrant.case_id == case.id)
+    if page.after is not None:
+        query = query.where(DossierGrant.id > page.after)
+    grants = list(session.scalars(query.order_by(DossierGrant.id).limit(page.limit + 1)))
+    shown = page.answer(response, grants, [g.id for g in grants])
+    return [grant_out(g, today.isoformat()) for g in shown]
 
 
 @router.post("/{dossier_case_id}/grants", status_code=201)

@@ -18,6 +18,7 @@ from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.errors import ConflictError, NotFoundError
 from dossier.materials.tables import MaterialVersion
 from dossier.models import DossierCase
+from dossier.paging import IdPageDep
 from dossier.publish.parties import active_publications
 from dossier.publish.schemas import MyCaseOut, MyMaterialOut
 from tingshen_platform.bounded import Id
@@ -60,12 +61,24 @@ def _version(session: SessionDep, material_id: int, version: int) -> MaterialVer
 
 @router.get("/cases/{dossier_case_id}/materials")
 def my_materials(
-    dossier_case_id: Id, session: SessionDep, principal: PrincipalDep, ctx: ContextDep
+    dossier_case_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    ctx: ContextDep,
+    page: IdPageDep,
+    response: Response,
 ) -> list[MyMaterialOut]:
+    """What is published to this party, in material order, in pages (``limit``, ``cursor``)."""
     party = require_party(principal)
     case = case_for(session, party, dossier_case_id)
+    rows = [
+        row
+        for row in active_publications(session, party, case)
+        if page.after is None or row[1].id > page.after
+    ][: page.limit + 1]
+    shown = page.answer(response, rows, [material.id for _, material in rows])
     answer = []
-    for publication, material in active_publications(session, party, case):
+    for publication, material in shown:
         version = _version(session, material.id, publication.version)
         answer.append(
             MyMaterialOut(

@@ -4,6 +4,8 @@
 // administrators answer borrowing requests and see the fixity checks.
 import { COURT_TIME_ZONE, api, el, errorText, fill, formatDateTime, formatDay, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
+import { apiAll } from "/paging.js";
+import { PAGE_LIMIT } from "/dossier/register-common.js";
 
 const caseId = Number(new URLSearchParams(location.search).get("case"));
 const $ = (id) => document.getElementById(id);
@@ -196,7 +198,7 @@ async function loadAdmin() {
   }
   $("admin").hidden = false;
   renderFixity(report);
-  const borrowings = await api("GET", "/api/dossier/archive/borrowings");
+  const borrowings = await apiAll("/api/dossier/archive/borrowings", PAGE_LIMIT);
   $("borrowings").replaceChildren(...(borrowings.length ? borrowings.map(borrowingLine)
     : [el("li", {}, t("archive_none"))]));
 }

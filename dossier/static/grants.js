@@ -2,6 +2,8 @@
 // to review with comments), until an end date; revoke.
 import { api, el, errorText, formatDateTime, setupHeader, showError } from "/common.js";
 import { lang, roleLabel, t } from "/i18n.js";
+import { apiAll } from "/paging.js";
+import { PAGE_LIMIT } from "/dossier/register-common.js";
 
 const caseId = Number(new URLSearchParams(location.search).get("case"));
 const errorBox = document.getElementById("error");
@@ -30,7 +32,7 @@ async function load() {
   let staff;
   try {
     info = await api("GET", `/api/dossier/cases/${caseId}`);
-    grants = await api("GET", `/api/dossier/cases/${caseId}/grants`);
+    grants = await apiAll(`/api/dossier/cases/${caseId}/grants`, PAGE_LIMIT);
     staff = (await api("GET", "/api/staff")).items;
   } catch (exc) {
     setupHeader();

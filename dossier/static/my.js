@@ -2,6 +2,8 @@
 // materials the judge published to them, each downloadable as a PDF.
 import { api, el, errorText, formatDateTime, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
+import { apiAll } from "/paging.js";
+import { PAGE_LIMIT } from "/dossier/register-common.js";
 
 const errorBox = document.getElementById("error");
 
@@ -26,7 +28,7 @@ async function load() {
   }
   const sections = [];
   for (const c of cases) {
-    const materials = await api("GET", `/api/dossier/my/cases/${c.id}/materials`);
+    const materials = await apiAll(`/api/dossier/my/cases/${c.id}/materials`, PAGE_LIMIT);
     const items = materials.map((m) => el("li", { "data-material": m.id },
       el("span", { class: "grow" }, m.title),
       el("span", { class: "meta" }, [

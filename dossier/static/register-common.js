@@ -3,6 +3,8 @@ import { ApiError, routed } from "/common.js";
 import { lang, t } from "/i18n.js";
 import { nextLink } from "/paging.js";
 
+// The dossier's largest page (dossier/paging.py MAX_LIMIT), for lists read to the end with apiAll.
+export const PAGE_LIMIT = 100;
 // A court date ("2026-10-01", a Beijing date) as "2026年10月1日" / "1 Oct 2026".
 export function courtDate(iso) {
   if (!iso) return "";

@@ -216,3 +216,28 @@ def test_the_audit_trail_names_people_by_role_and_name(
     assert (
         admin.get(f"/api/dossier/cases/{case}/audit", params={"per_page": 500}).status_code == 422
     )
+
+
+def test_a_case_s_grants_come_in_pages(
+    app: FastAPI, pw: PublishWorld, staff_client: Callable[[str], TestClient]
+) -> None:
+    admin = staff_client("admin_a")
+    recorder_id, _ = staff_id(app, "recorder_a")
+    made = [
+        _grant(admin, pw, recorder_id, purpose="read", review_body=None).json()["id"]
+        for _ in range(5)
+    ]
+    url = f"/api/dossier/cases/{pw.dossier.case_a}/grants"
+    seen: list[int] = []
+    next_url: str | None = f"{url}?limit=2"
+    pages = 0
+    while next_url:
+        answer = admin.get(next_url)
+        assert answer.status_code == 200
+        seen += [g["id"] for g in answer.json()]
+        link = answer.headers.get("link")
+        next_url = link[1 : link.index(">")] if link else None
+        pages += 1
+    assert seen == made and pages == 3
+    bad = admin.get(f"{url}?cursor=bm90LWEta2V5")
+    assert (bad.status_code, bad.json()["error"]["reason"]) == (422, "dossier_bad_cursor")

@@ -231,8 +231,11 @@ def test_every_list_the_api_answers_is_paged(app) -> None:
             names = {p["name"] for p in operation.get("parameters", [])}
             if schema.get("type") == "array" and not {"limit", "cursor"} <= names:
                 unpaged.append(f"{method.upper()} {path}")
-    # What is left answers a fixed-size list: one entry per configured model or participant.
+    # What is left answers a fixed-size list: one entry per configured model or participant, the
+    # catalogue of material types (data), and a party's own case (a party's link names one case).
     assert sorted(unpaged) == [
+        "GET /api/dossier/material-types",
+        "GET /api/dossier/my/cases",
         "GET /api/hearings/{hearing_id}/notices/preview",
         "GET /api/hearings/{hearing_id}/retranscription/models",
     ]
