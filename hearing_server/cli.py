@@ -5,6 +5,7 @@
     tingshen verify FILE.pdf [--root ROOT.pem] [--recording NAME=FILE] [--json]
     tingshen keys rotate-passphrase|rotate-link-key|rotate-session-secret   (server stopped)
     tingshen audit verify
+    tingshen fees calc --kind property --amount 1234567.89 [--json]   (side services' commands)
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
 read when the command runs; the options here override them.
@@ -12,6 +13,7 @@ read when the command runs; the options here override them.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 from pathlib import Path
@@ -38,6 +40,13 @@ app.registered_groups.extend(asr_cli.app.registered_groups)
 app.command("verify")(signing_cli.verify)  # tingshen verify FILE.pdf: signed transcripts
 app.add_typer(keys_app)  # tingshen keys rotate-…: key rotation (hearing_server.keys_cli)
 app.add_typer(audit_app)  # tingshen audit verify: the audit trail's hash chain
+
+SIDE_COMMANDS = ("fees",)
+"""Side services with commands of their own: ``<name>.cli``'s ``app`` becomes ``tingshen <name>``.
+Loaded by module name, like the services themselves (``tingshen_platform.services``), so that the
+hearing server imports none of them (import-linter)."""
+for _name in SIDE_COMMANDS:
+    app.add_typer(importlib.import_module(f"{_name}.cli").app, name=_name)
 
 
 def private_files(data_dir: Path) -> None:
