@@ -96,8 +96,15 @@ function renderItems() {
   $("totals").textContent = fill(t("archive_pages_total"), { items: numbered.length, pages: last });
 }
 
+// Back to the case page (any staff of the court reads its register entry).
+function caseLink() {
+  $("to-case").href = `/dossier/case.html?id=${caseId}`;
+  $("to-case").hidden = false;
+}
+
 function render() {
   setupHeader({ court: view.court_name, caseNumber: view.case_number });
+  caseLink();
   document.body.classList.toggle("may-arrange", view.may_arrange);
   $("volume").hidden = false;
   order = view.items.map((item) => item.material_id);
@@ -121,6 +128,7 @@ async function load() {
     if (exc.status !== 404) throw exc;
     const found = await api("GET", `/api/dossier/cases/${caseId}`);
     setupHeader({ court: found.court_name, caseNumber: found.case_number });
+    caseLink();
     $("borrow").hidden = found.status !== "archived";
     if (found.status !== "archived") fail(exc);
   }
@@ -180,12 +188,42 @@ function borrowingLine(b) {
   return item;
 }
 
+// A problem the server found in a package (dossier/archive/package.py fixity_problems), as
+// people read it: the file (its path in the package) and what is wrong with it.
+const FIXITY_PROBLEMS = [
+  [/^(\w+) differs$/, "archive_fixity_changed"],
+  [/^file missing$/, "archive_fixity_missing"],
+  [/^unexpected file$/, "archive_fixity_unexpected"],
+  [/^package missing$/, "archive_fixity_no_package"],
+];
+
+function problemText(path, key, algorithms, problem) {
+  const what = key ? fill(t(key), { algorithm: algorithms.join("、") })
+    : fill(t("archive_fixity_other"), { problem });
+  return path ? `${path}：${what}` : what;
+}
+
+// One line per file and kind of problem (a changed file differs in each manifest's digest).
+function problemLines(problems) {
+  const lines = new Map();
+  for (const p of problems) {
+    const known = FIXITY_PROBLEMS.find(([pattern]) => pattern.test(p.problem));
+    const key = known ? known[1] : null;
+    const id = `${p.path}\u0000${key || p.problem}`;
+    if (!lines.has(id)) lines.set(id, { path: p.path, key, algorithms: [], problem: p.problem });
+    const algorithm = known && p.problem.match(known[0])[1];
+    if (algorithm) lines.get(id).algorithms.push(algorithm);
+  }
+  return [...lines.values()].map((l) => problemText(l.path, l.key, l.algorithms, l.problem));
+}
+
 function renderFixity(report) {
   $("fixity-summary").textContent = fill(t("archive_fixity_summary"), report);
+  $("fixity-summary").className = report.failures ? "error" : "hint";
   $("fixity").replaceChildren(...report.latest.map((row) => el("li", {},
     el("span", { class: row.ok ? "good" : "bad" }, row.ok ? t("archive_fixity_ok") : t("archive_fixity_bad")),
     ` ${row.archive_number} · ${formatDateTime(row.checked_at)}`,
-    ...row.problems.map((p) => el("div", { class: "bad" }, `${p.path} — ${p.problem}`)),
+    ...problemLines(row.problems).map((text) => el("div", { class: "bad" }, text)),
   )));
 }
 

@@ -1,6 +1,7 @@
 // The filing page (立案登记): a filing clerk registers a case; the server allocates its number.
 import { api, el, errorText, fill, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
+import { yuanToFen } from "/dossier/register-common.js";
 
 const $ = (id) => document.getElementById(id);
 const ROLES = ["plaintiff", "defendant", "third_party", "agent"];
@@ -8,14 +9,6 @@ const KINDS = ["person", "organisation", "lawyer"];
 const ID_FIELD = { person: "id_number", organisation: "credit_code", lawyer: "licence_number" };
 let caseTypes = [];
 let cause = null;
-
-// "12,345.6" yuan -> 1234560 fen, exactly (no floating point); null when it is not an amount.
-export function yuanToFen(text) {
-  const clean = text.replace(/[,，\s]/g, "");
-  const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(clean);
-  if (!match) return null;
-  return Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
-}
 
 function option(value, label) {
   return el("option", { value }, label);

@@ -23,6 +23,8 @@ async function load() {
     return;
   }
   setupHeader({ court: info.court_name, caseNumber: info.case_number });
+  document.getElementById("to-case").href = `/dossier/case.html?id=${caseId}`;
+  document.getElementById("to-case").hidden = false;
   document.getElementById("judge-only").hidden = page.may_publish;
   document.getElementById("chooser").hidden = !page.may_publish;
   const materials = document.getElementById("materials");

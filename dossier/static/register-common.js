@@ -21,6 +21,14 @@ export function label(prefix, value) {
   return text === key ? value : text;
 }
 
+// "12,345.6" yuan -> 1234560 fen, exactly (no floating point); null when it is not an amount.
+export function yuanToFen(text) {
+  const clean = text.replace(/[,，\s]/g, "");
+  const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(clean);
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
+}
+
 export function yuan(fen) {
   if (fen === null || fen === undefined) return "";
   const value = (fen / 100).toLocaleString(lang(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });

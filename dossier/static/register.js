@@ -1,7 +1,7 @@
 // The court's case list (/dossier/): search form, filters, keyset pages ("more").
-import { api, el, errorText, setupHeader, showError } from "/common.js";
-import { roleLabel } from "/i18n.js";
-import { courtDate, fetchPage, label } from "/dossier/register-common.js";
+import { api, el, errorText, fill, setupHeader, showError } from "/common.js";
+import { roleLabel, t } from "/i18n.js";
+import { courtDate, fetchPage, label, yuan, yuanToFen } from "/dossier/register-common.js";
 
 const form = document.getElementById("search");
 const body = document.querySelector("#cases tbody");
@@ -45,6 +45,49 @@ async function load(url, append) {
   }
 }
 
+// The court administrator's form: the court's code (法院代字, in every case number) and the
+// small-claims ceiling. Without a code nothing can be filed.
+function showCourtCode(code) {
+  document.getElementById("cc-current").textContent = code.code || t("reg_cc_unset");
+  document.getElementById("cc-code").value = code.code || "";
+  document.getElementById("cc-ceiling").value = code.small_claims_ceiling_fen === null ? ""
+    : (code.small_claims_ceiling_fen / 100).toFixed(2);
+  document.getElementById("cc-source").textContent = fill(t("reg_cc_source"), { source: code.small_claims_source });
+}
+
+async function setupCourtCode() {
+  const form = document.getElementById("court-code");
+  const status = document.getElementById("cc-status");
+  const error = document.getElementById("cc-error");
+  try {
+    showCourtCode(await api("GET", "/api/dossier/court-code"));
+  } catch (exc) {
+    showError(failure, errorText(exc));
+    return;
+  }
+  form.hidden = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(status, "");
+    showError(error, "");
+    const ceilingText = document.getElementById("cc-ceiling").value.trim();
+    const ceiling = ceilingText ? yuanToFen(ceilingText) : null;
+    if (ceilingText && ceiling === null) {
+      showError(error, t("filing_amount_invalid"));
+      return;
+    }
+    try {
+      const code = await api("PUT", "/api/dossier/court-code",
+        { code: document.getElementById("cc-code").value.trim(), small_claims_ceiling_fen: ceiling });
+      showCourtCode(code);
+      const saved = fill(t("reg_cc_saved"), { code: code.code });
+      showError(status, ceiling === null ? saved : `${saved} ${fill(t("reg_cc_saved_ceiling"), { amount: yuan(ceiling) })}`);
+    } catch (exc) {
+      showError(error, errorText(exc));
+    }
+  });
+}
+
 async function start() {
   setupHeader();
   let me;
@@ -58,6 +101,7 @@ async function start() {
   document.getElementById("who").textContent = `${roleLabel(me.role)} ${me.display_name}`;
   document.getElementById("file-link").hidden = me.role !== "filing_clerk";
   document.getElementById("stats-link").hidden = !["judge", "court_admin"].includes(me.role);
+  if (me.role === "court_admin") await setupCourtCode();
   try {
     const staff = await api("GET", "/api/staff");
     const select = document.getElementById("q-judge");

@@ -4,6 +4,8 @@ import {
   api,
   el,
   errorText,
+  fill,
+  formatDateTime,
   formatDay,
   formatTime,
   setupHeader,
@@ -19,6 +21,7 @@ import { apiAll } from "./paging.js";
 
 const PARTY_ROLES = ["plaintiff", "defendant", "third_party", "agent", "witness", "observer",
   "interpreter"];
+const SCHEDULERS = ["judge", "clerk"];
 let me = null;
 let cases = [];
 
@@ -53,7 +56,7 @@ function participantRow(p, all = [p]) {
     el("span", { class: "role-tag" }, roleLabel(p.court_role)), el("strong", {}, p.display_name),
     contact ? el("span", { class: "hint p-contact" }, contact) : null,
     p.case_party_ref ? el("span", { class: "hint", "data-case-party-ref": p.case_party_ref }, t("case_party_invited_as")) : null,
-    ...rowNotes(p, all), ...(p.staff_user_id ? [] : [invite, ...linkButtons(p, show)]), out, copy);
+    ...rowNotes(p, all), ...(p.staff_user_id || !SCHEDULERS.includes(me.role) ? [] : [invite, ...linkButtons(p, show)]), out, copy);
 }
 
 function addForm(hearing, list, participants = []) {
@@ -94,7 +97,11 @@ async function hearingRow(h) {
     if (details.hidden && !list.childElementCount) {
       const ps = await apiAll(`/api/hearings/${h.id}/participants`);
       for (const p of ps) list.append(participantRow(p, ps));
-      details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list, ps));
+      if (SCHEDULERS.includes(me.role)) {
+        details.append(el("h3", {}, t("add_participant")), el("p", { class: "hint" }, t("staff_add_hint")), addForm(h, list, ps));
+      } else if (!ps.length) {
+        list.append(el("li", { class: "hint" }, t("staff_no_participants")));
+      }
     }
     details.hidden = !details.hidden;
   };
@@ -180,6 +187,16 @@ async function main() {
     await api("POST", "/api/auth/logout");
     location.href = "/login.html";
   };
+  // Only the judge and the clerk schedule hearings and invite people; the filing clerk and the
+  // court administrator are shown where their own work is instead.
+  const schedules = SCHEDULERS.includes(me.role);
+  document.getElementById("schedule").hidden = !schedules;
+  document.getElementById("filing-card").hidden = me.role !== "filing_clerk";
+  document.getElementById("admin-card").hidden = me.role !== "court_admin";
+  if (!schedules) {
+    await render();
+    return;
+  }
   cases = await apiAll("/api/cases");
   const select = document.getElementById("s-case");
   for (const c of cases) select.append(el("option", { value: c.id }, `${c.case_number} ${c.cause_of_action}`));
@@ -188,7 +205,7 @@ async function main() {
   form.onsubmit = async (event) => {
     event.preventDefault();
     try {
-      await api("POST", `/api/cases/${select.value}/hearings`, {
+      const h = await api("POST", `/api/cases/${select.value}/hearings`, {
         // The form's local date and time are the court's (Beijing) time.
         scheduled_at: courtTimeToIso(document.getElementById("s-time").value),
         duration_minutes: Number(document.getElementById("s-dur").value),
@@ -196,7 +213,11 @@ async function main() {
         language: document.getElementById("s-lang").value,
       });
       showError(error, "");
+      document.getElementById("s-time").value = ""; // a second click schedules nothing twice
       await render();
+      showError(document.getElementById("dash-error"), "");
+      showError(document.getElementById("dash-status"), fill(t("staff_scheduled"),
+        { case: h.case_number, time: formatDateTime(h.scheduled_at), place: h.place }));
     } catch (exc) { showError(error, errorText(exc)); }
   };
   await render();

@@ -109,9 +109,15 @@ export function exitRoom(kind) {
   rejoin.hidden = kind === "closed";
   rejoin.textContent = kind === "taken" ? t("roomctl_take_back") : t("rejoin");
   rejoin.onclick = () => location.reload();
+  // A party of a closed hearing reads (and, once it is frozen, signs) the record next.
+  const record = document.getElementById("exit-record");
+  record.hidden = kind !== "closed" || staff;
+  record.href = `/sign/${hearingId}`;
   const home = document.getElementById("exit-home");
-  home.href = staff ? "/dashboard.html" : "/";
-  home.textContent = staff ? t("back_dashboard") : t("back_home");
+  // The site's home is the staff dashboard (a party would land on the staff login): staff only.
+  home.hidden = !staff;
+  home.href = "/dashboard.html";
+  home.textContent = t("back_dashboard");
   document.getElementById("room-exit").hidden = false;
   document.getElementById("room-exit").dataset.exit = kind;
   setConn("");

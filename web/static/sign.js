@@ -249,6 +249,7 @@ async function main() {
   $("who").textContent = `${roleLabel(who.role)} ${who.name}`;
   $("to-editor").href = `/transcript/${hearingId}`;
   $("to-editor").hidden = who.scope === "record"; // a signing link's session: the record only
+  $("to-my-materials").hidden = who.staff; // a party: what the judge published to them
   const participants = await apiAll(`/api/hearings/${hearingId}/participants`).catch(() => []);
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   $("pad-clear").onclick = () => page.pad?.clear();

@@ -9,6 +9,8 @@ export default {
     signlink_invalid: "签名链接无效。请使用法院短信或邮件中的链接，或联系书记员。",
     signlink_gone: "签名链接已失效，请联系书记员重新发送签名通知。",
     signlink_too_many: "请求过于频繁，请稍后再试。",
+    room_to_record: "阅读并签署笔录",
+    sign_my_materials: "我的案件材料",
   },
   en: {
     signlink_title: "Read and sign the hearing record",
@@ -19,5 +21,7 @@ export default {
     signlink_invalid: "This signing link is not valid. Use the link in the court's SMS or e-mail, or ask the clerk.",
     signlink_gone: "This signing link no longer works. Ask the clerk to send the signing request again.",
     signlink_too_many: "Too many requests; please try again later.",
+    room_to_record: "Read and sign the record",
+    sign_my_materials: "My case materials",
   },
 };
