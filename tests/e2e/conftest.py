@@ -3,13 +3,15 @@
 Each module has a *runner* (``test_*in_private_network_namespace``) that re-executes the module
 with ``unshare -n`` and asserts the outcome, and *inner* tests that drive Chromium. Outside a
 namespace the inner tests are deselected (the runner runs them); inside, the runners are. So
-``make test`` reports each browser test once, as passed or failed, never as a skip.
+``make test`` reports each browser test once, as passed or failed, never as a skip. The runners
+of a run share one inner session (``batch.py``), started when collection ends.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from tests.e2e import batch
 from tests.e2e.harness import inside_namespace
 
 RUNNER_MARK = "in_private_network_namespace"
@@ -28,3 +30,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    if not inside and batch.mode() == "background":
+        # The runners last, in the batch's order, then those not batched (their own namespace,
+        # once the batch is done): the batch runs while the outer session does everything else.
+        runners = [item for item in items if RUNNER_MARK in item.name]
+        others = [item for item in items if RUNNER_MARK not in item.name]
+
+        def runner_order(item: pytest.Item) -> tuple[int, tuple[int, str]]:
+            key = batch.module_key(item.path)
+            return (0 if batch.batchable(item.path) else 1, batch.order_key(key))
+
+        items[:] = others + sorted(runners, key=runner_order)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if inside_namespace() or session.config.option.collectonly:
+        return
+    runners = [item.path for item in session.items if RUNNER_MARK in item.name]
+    batch.plan(runners)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not inside_namespace():
+        batch.stop()

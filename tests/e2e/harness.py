@@ -97,9 +97,17 @@ def run_module_in_namespace(module: str | Path, *, timeout_s: float, passed: int
     module with pytest inside one and assert that its ``passed`` inner tests passed."""
     import pytest
 
+    from tests.e2e.batch import batched
+
     reason = namespace_unavailable()
     if reason is not None:
         pytest.skip(reason)
+    batch = batched(module)
+    if batch is not None:  # one inner session runs every module of the run (tests/e2e/batch.py)
+        count, problems = batch.outcome(str(module), timeout_s=timeout_s)
+        assert not problems, "\n".join(problems)
+        assert count == passed, f"{count} of {passed} inner tests passed\n{batch.tail()}"
+        return
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
     result = run_in_namespace(argv, timeout_s=timeout_s)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
@@ -209,7 +217,14 @@ def write_browser_wav(path: Path, samples_16k: FloatArray) -> Path:
 
 
 def launch_chromium(playwright: Playwright, wav: Path) -> Browser:
-    """Headless Chromium whose fake microphone plays ``wav`` once, from each capture's start."""
+    """Headless Chromium whose fake microphone plays ``wav`` once, from each capture's start.
+
+    Page assertions (``expect``) wait up to :data:`TIMEOUT_MS`, not Playwright's 5 s: on a loaded
+    2-core machine a renegotiation or a socket round trip can take longer, and a passing
+    assertion returns as soon as it holds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM),
         headless=True,

@@ -18,7 +18,6 @@ through the browser needs the real model and is not measured here).
 
 from __future__ import annotations
 
-import sys
 import time
 import wave
 from collections.abc import Callable, Iterator
@@ -41,9 +40,8 @@ from tests.e2e.harness import (
     assert_private_namespace,
     inside_namespace,
     live_server,
-    namespace_unavailable,
     plaintiff_id,
-    run_in_namespace,
+    run_module_in_namespace,
 )
 from tests.server.live_fakes import FakeStream, FakeStreams
 
@@ -57,25 +55,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_room_in_private_network_namespace() -> None:
-    if inside_namespace():
-        pytest.skip("already inside the private network namespace")
-    reason = namespace_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    result = run_in_namespace(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            f"{Path(__file__)}::test_room_judge_sees_plaintiff",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        timeout_s=170,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-3000:]
+    run_module_in_namespace(__file__, timeout_s=170, passed=1)
 
 
 # ---------------------------------------------------------------- the browser test (inside)
