@@ -6,7 +6,8 @@ and 168 with their source and effective date). Periods are counted as the Civil 
 them: the filing day is not counted, and ``n`` months from 31 August end on the last day of the
 month that has no 31st (:func:`add_months`). An extension adds months to the whole period from
 filing; a suspension (公告, 鉴定 … periods not counted) pushes the due date back by its days,
-both ends included; one not yet ended counts up to ``today``.
+both ends included; one not yet ended counts up to ``today``. A day covered by two recorded
+periods (an appraisal during an announcement) is one day not counted (:func:`merge_periods`).
 
     >>> limit = compute(RULES, "simplified", date(2024, 1, 31), [], today=date(2024, 4, 20))
     >>> limit.due_on, limit.days_left, limit.state
@@ -34,6 +35,7 @@ __all__ = [
     "compute",
     "extension_refusal",
     "load_rules",
+    "merge_periods",
 ]
 
 DATA = Path(__file__).resolve().parent / "data" / "time_limits.json"
@@ -126,15 +128,28 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last))
 
 
+def merge_periods(suspensions: Sequence[Suspension], today: date) -> list[tuple[date, date]]:
+    """The days the ``suspensions`` cover, as periods that neither overlap nor touch, in order:
+    one not yet ended runs to ``today`` (or is its start day alone, if it starts later); two
+    periods that overlap, or where one ends the day before the other starts, become one."""
+    periods = sorted(
+        (s.starts_on, s.ends_on if s.ends_on is not None else max(today, s.starts_on))
+        for s in suspensions
+    )
+    merged: list[tuple[date, date]] = []
+    for start, end in periods:
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _suspended_days(suspensions: Sequence[Suspension], today: date) -> tuple[int, bool]:
-    days, open_now = 0, False
-    for s in suspensions:
-        end = s.ends_on
-        if end is None:
-            open_now = True
-            end = max(today, s.starts_on)
-        days += (end - s.starts_on).days + 1
-    return days, open_now
+    """The days not counted (both ends of a period counted; a day covered by two periods once)
+    and whether a period is still open."""
+    days = sum((end - start).days + 1 for start, end in merge_periods(suspensions, today))
+    return days, any(s.ends_on is None for s in suspensions)
 
 
 def compute(

@@ -125,6 +125,33 @@ def test_extensions_and_suspensions_move_the_due_date(app, case_id, staff_client
     assert refused.status_code == 403
 
 
+def test_overlapping_periods_not_counted_are_counted_once_on_the_case_page(
+    app, case_id, staff_client
+) -> None:
+    # Filed 2026-10-01 (ordinary): due 2027-04-01, 124 days left on 2026-11-28 (Beijing).
+    clerk = staff_client("clerk_a")
+    url = f"/api/dossier/cases/{case_id}/time-limit-events"
+    # 公告 10–31 October (22 days) and 鉴定 20 October – 5 November (12 + 5 = 17 days) share
+    # 20–31 October: 10 October – 5 November is 22 + 5 = 27 days, not 39. Due 2027-04-28.
+    for ground, start, end in (("announcement", "2026-10-10", "2026-10-31"),
+                               ("appraisal", "2026-10-20", "2026-11-05")):  # fmt: skip
+        answer = clerk.post(url, json={"kind": "suspension", "ground": ground,
+                                       "on_date": start, "until": end})  # fmt: skip
+        assert answer.status_code == 201, answer.text
+    limit = clerk.get(f"/api/dossier/cases/{case_id}/summary").json()["time_limit"]
+    assert (limit["suspended_days"], limit["due_on"], limit["days_left"]) == (
+        27, "2027-04-28", 151,
+    )  # fmt: skip
+    # 中止 from 1 November, still open on 28 November, overlapping the appraisal: 10 October –
+    # 28 November is 22 + 28 = 50 days. Due 2027-04-01 + 50 = 2027-05-21 (April has 30 days).
+    opened = clerk.post(url, json={"kind": "suspension", "ground": "suspension",
+                                   "on_date": "2026-11-01"})  # fmt: skip
+    limit = opened.json()["time_limit"]
+    assert (limit["suspended_days"], limit["due_on"], limit["days_left"], limit["state"]) == (
+        50, "2027-05-21", 174, "suspended",
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "body",
     [

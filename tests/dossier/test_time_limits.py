@@ -13,6 +13,7 @@ from dossier.time_limits import (
     add_months,
     compute,
     extension_refusal,
+    merge_periods,
 )
 
 
@@ -86,6 +87,98 @@ def test_an_open_suspension_counts_up_to_today_and_says_suspended() -> None:
     assert (limit.due_on, limit.suspended_days, limit.days_left, limit.state) == (
         date(2025, 3, 30), 20, 10, "suspended",
     )  # fmt: skip
+
+
+# Periods not counted that share days: a day is not counted once, however many periods cover
+# it. Every example: ordinary procedure filed 2025-01-15, so 6 months end on 2025-07-15; the due
+# date is that day plus the days not counted (July has 31 days, so +16 is 2025-07-31, +17 is
+# 2025-08-01). Worked on the calendar: March has 31 days, April 30.
+FILED = date(2025, 1, 15)
+BASE_DUE = date(2025, 7, 15)
+D = date
+
+
+@pytest.mark.parametrize(
+    ("periods", "merged", "days", "due_on"),
+    [
+        pytest.param(
+            # 鉴定 1–20 March (20 days) and 中止 10–31 March (22 days) share 10–20 March
+            # (11 days): 1–31 March, 31 days (20 + 22 - 11), not 42. 15 July + 31 = 15 August.
+            [(D(2025, 3, 1), D(2025, 3, 20)), (D(2025, 3, 10), D(2025, 3, 31))],
+            [(D(2025, 3, 1), D(2025, 3, 31))], 31, D(2025, 8, 15), id="overlapping",
+        ),
+        pytest.param(
+            # 公告 1–31 March (31 days) with 鉴定 5–10 March (6 days) inside it: 31, not 37.
+            [(D(2025, 3, 1), D(2025, 3, 31)), (D(2025, 3, 5), D(2025, 3, 10))],
+            [(D(2025, 3, 1), D(2025, 3, 31))], 31, D(2025, 8, 15), id="nested",
+        ),
+        pytest.param(
+            # 1–10 March (10 days), then 11–20 March (10 days): one period 1–20 March, 20 days.
+            # 15 July + 16 = 31 July, + 4 = 4 August.
+            [(D(2025, 3, 11), D(2025, 3, 20)), (D(2025, 3, 1), D(2025, 3, 10))],
+            [(D(2025, 3, 1), D(2025, 3, 20))], 20, D(2025, 8, 4), id="adjacent",
+        ),
+        pytest.param(
+            # The same period recorded twice, 1–20 March: 20 days, not 40.
+            [(D(2025, 3, 1), D(2025, 3, 20)), (D(2025, 3, 1), D(2025, 3, 20))],
+            [(D(2025, 3, 1), D(2025, 3, 20))], 20, D(2025, 8, 4), id="identical",
+        ),
+        pytest.param(
+            # 1–10 March (10 days) and 1–5 April (5 days), a gap between: 15 days.
+            # 15 July + 15 = 30 July.
+            [(D(2025, 4, 1), D(2025, 4, 5)), (D(2025, 3, 1), D(2025, 3, 10))],
+            [(D(2025, 3, 1), D(2025, 3, 10)), (D(2025, 4, 1), D(2025, 4, 5))], 15,
+            D(2025, 7, 30), id="disjoint",
+        ),
+        pytest.param(
+            # 1–10 March and 12–20 March: 11 March is counted, so two periods, 10 + 9 = 19 days.
+            # 15 July + 16 = 31 July, + 3 = 3 August.
+            [(D(2025, 3, 1), D(2025, 3, 10)), (D(2025, 3, 12), D(2025, 3, 20))],
+            [(D(2025, 3, 1), D(2025, 3, 10)), (D(2025, 3, 12), D(2025, 3, 20))], 19,
+            D(2025, 8, 3), id="one-day-apart",
+        ),
+        pytest.param(
+            # Three: 1–5 March, 3–12 March, 12–14 March chain into 1–14 March: 14 days
+            # (5 + 10 + 3 = 18 if counted apart). 15 July + 14 = 29 July.
+            [(D(2025, 3, 12), D(2025, 3, 14)), (D(2025, 3, 1), D(2025, 3, 5)),
+             (D(2025, 3, 3), D(2025, 3, 12))],
+            [(D(2025, 3, 1), D(2025, 3, 14))], 14, D(2025, 7, 29), id="chain",
+        ),
+    ],
+)  # fmt: skip
+def test_days_covered_by_two_periods_are_not_counted_twice(periods, merged, days, due_on) -> None:
+    events = [Suspension(start, end) for start, end in periods]
+    today = date(2025, 5, 1)
+    assert merge_periods(events, today) == merged
+    limit = compute(RULES, "ordinary", FILED, events, today=today)
+    assert limit is not None
+    assert (limit.base_due_on, limit.suspended_days, limit.due_on) == (BASE_DUE, days, due_on)
+    assert limit.state == "running"
+
+
+def test_an_open_period_overlapping_a_closed_one_counts_the_shared_days_once() -> None:
+    # 鉴定 1–20 March (closed, 20 days); 中止 from 15 March, not ended, on 10 April. Together
+    # 1 March – 10 April: 31 days of March and 10 of April, 41 days. Counted apart it would be
+    # 20 + 27 (15–31 March, 17 days, and 1–10 April, 10 days) = 47. Due 15 July + 41 days:
+    # + 16 = 31 July, + 25 = 25 August. From 10 April: 20 days to 30 April, 31 in May, 30 in
+    # June, 31 in July, 25 in August = 137 days left; the case is suspended.
+    events = [Suspension(D(2025, 3, 1), D(2025, 3, 20)), Suspension(D(2025, 3, 15), None)]
+    today = date(2025, 4, 10)
+    assert merge_periods(events, today) == [(D(2025, 3, 1), D(2025, 4, 10))]
+    limit = compute(RULES, "ordinary", FILED, events, today=today)
+    assert limit is not None
+    assert (limit.suspended_days, limit.due_on, limit.days_left, limit.state) == (
+        41, D(2025, 8, 25), 137, "suspended",
+    )  # fmt: skip
+    # A day later the open period has grown by one day, the closed one not at all: 42 days.
+    later = compute(RULES, "ordinary", FILED, events, today=date(2025, 4, 11))
+    assert later is not None and later.suspended_days == 42
+    # An open period that began inside the closed one and is still open on the day the closed
+    # one ends covers it entirely from its own start: 1–14 March closed (14 days) and from
+    # 10 March open, on 20 March: 1–20 March, 20 days.
+    inside = [Suspension(D(2025, 3, 1), D(2025, 3, 14)), Suspension(D(2025, 3, 10), None)]
+    limit = compute(RULES, "ordinary", FILED, inside, today=D(2025, 3, 20))
+    assert limit is not None and limit.suspended_days == 20
 
 
 def test_a_closed_case_is_measured_on_its_closing_day() -> None:
