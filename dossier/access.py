@@ -22,8 +22,10 @@ from tingshen_platform.identity import PartyPrincipal, Principal, StaffPrincipal
 
 __all__ = [
     "active_grant",
+    "audit_case_for",
     "case_for",
     "dossier_case_for_staff",
+    "may_read_audit",
     "may_read_dossier",
     "readable_case_ids",
     "require_role",
@@ -155,6 +157,26 @@ def require_reviewer(
     if grant is None:
         raise ForbiddenError.because("dossier_role", role=staff.role)
     return grant
+
+
+def may_read_audit(staff: StaffPrincipal, case: DossierCase) -> bool:
+    """A case's audit trail: the court's administrators and the case's judge."""
+    if case.court_id != staff.court_id:
+        return False
+    return staff.role == "court_admin" or is_case_judge(staff, case)
+
+
+def audit_case_for(
+    session: Session, principal: Principal | None, case_id: int
+) -> tuple[StaffPrincipal, DossierCase]:
+    """The case whose audit trail the caller may read; anyone else (a party, the case's clerk, a
+    reader by grant, staff of another court) gets the answer for a case that does not exist:
+    who looked at a dossier is not for them to learn, nor that there is a trail to refuse."""
+    staff = require_staff(principal)
+    case = case_for(session, staff, case_id)
+    if not may_read_audit(staff, case):
+        raise NotFoundError.because("dossier_case_not_found")
+    return staff, case
 
 
 def require_party(principal: Principal | None) -> PartyPrincipal:

@@ -1,7 +1,8 @@
 """Keyset (cursor) paging of the dossier's lists, in the project's style (``?limit=``,
 ``?cursor=``, a ``Link: <…>; rel="next"`` header while there is more; the cursor is base64url of
 the JSON of the last item's sort key): :class:`DatePage` for lists sorted newest first by a date and
-an id, :class:`IdPage` for lists sorted by id alone (either direction).
+an id, :class:`TimePage` newest first by a moment (an aware datetime) and an id (the audit trail),
+:class:`IdPage` for lists sorted by id alone (either direction).
 
 The hearing server has its own (``hearing_server.paging``), which the dossier may not import;
 this is the small part the register needs: a key of a date and an id, in descending order.
@@ -14,7 +15,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
@@ -28,7 +29,10 @@ __all__ = [
     "DatePageDep",
     "IdPage",
     "IdPageDep",
+    "TimePage",
+    "TimePageDep",
     "decode_key",
+    "decode_time_key",
     "encode_key",
 ]
 
@@ -38,6 +42,24 @@ MAX_CURSOR_CHARS = 100
 
 T = TypeVar("T")
 Key = tuple[date, int]
+TimeKey = tuple[datetime, int]
+
+
+def _next_link(
+    url: str, query: tuple[tuple[str, str], ...], values: list[object], limit: int
+) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    params = [*query, ("cursor", cursor), ("limit", str(limit))]
+    return f'<{url}?{urlencode(params)}>; rel="next"'
+
+
+def _others(request: Request) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if name not in ("limit", "cursor")
+    )
 
 
 def encode_key(key: Key) -> str:
@@ -74,9 +96,9 @@ class DatePage:
         with the ``Link`` to the next page when there is one."""
         if len(rows) <= self.limit:
             return list(rows)
-        params = [*self.query, ("cursor", encode_key(keys[self.limit - 1]))]
-        params.append(("limit", str(self.limit)))
-        response.headers["Link"] = f'<{self.url}?{urlencode(params)}>; rel="next"'
+        day, last_id = keys[self.limit - 1]
+        link = _next_link(self.url, self.query, [day.isoformat(), last_id], self.limit)
+        response.headers["Link"] = link
         return list(rows[: self.limit])
 
 
@@ -85,13 +107,8 @@ def date_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_CHARS)] = None,
 ) -> DatePage:
-    others = tuple(
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name not in ("limit", "cursor")
-    )
     after = None if cursor is None else decode_key(cursor)
-    return DatePage(limit, after, request.url.path, others)
+    return DatePage(limit, after, request.url.path, _others(request))
 
 
 DatePageDep = Annotated[DatePage, Depends(date_page)]
@@ -125,10 +142,9 @@ class IdPage:
     def answer(self, response: Response, rows: Sequence[T], ids: Sequence[int]) -> list[T]:
         if len(rows) <= self.limit:
             return list(rows)
-        raw = json.dumps([ids[self.limit - 1]]).encode()
-        cursor = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-        params = [*self.query, ("cursor", cursor), ("limit", str(self.limit))]
-        response.headers["Link"] = f'<{self.url}?{urlencode(params)}>; rel="next"'
+        response.headers["Link"] = _next_link(
+            self.url, self.query, [ids[self.limit - 1]], self.limit
+        )
         return list(rows[: self.limit])
 
 
@@ -137,13 +153,60 @@ def id_page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_CHARS)] = None,
 ) -> IdPage:
-    others = tuple(
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name not in ("limit", "cursor")
-    )
     after = None if cursor is None else decode_id(cursor)
-    return IdPage(limit, after, request.url.path, others)
+    return IdPage(limit, after, request.url.path, _others(request))
 
 
 IdPageDep = Annotated[IdPage, Depends(id_page)]
+
+
+def decode_time_key(cursor: str) -> TimeKey:
+    """The key a :class:`TimePage` cursor carries (an aware datetime and an id);
+    ``dossier_bad_cursor`` (422) for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != 2:
+            raise ValueError
+        moment, last_id = values
+        if not isinstance(moment, str) or not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise ValueError
+        if not 0 <= last_id < 2**31:
+            raise ValueError
+        at = datetime.fromisoformat(moment)
+        if at.tzinfo is None:
+            raise ValueError
+        return at, last_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInputError.because("dossier_bad_cursor") from None
+
+
+@dataclass(frozen=True, slots=True)
+class TimePage:
+    """A page of a list newest first by a moment and an id: fetch ``limit + 1`` rows whose
+    ``(moment, id)`` is below :attr:`after`, ordered by both descending, then :meth:`answer`."""
+
+    limit: int
+    after: TimeKey | None
+    url: str
+    query: tuple[tuple[str, str], ...]
+
+    def answer(self, response: Response, rows: Sequence[T], keys: Sequence[TimeKey]) -> list[T]:
+        if len(rows) <= self.limit:
+            return list(rows)
+        at, last_id = keys[self.limit - 1]
+        link = _next_link(self.url, self.query, [at.isoformat(), last_id], self.limit)
+        response.headers["Link"] = link
+        return list(rows[: self.limit])
+
+
+def time_page(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_CHARS)] = None,
+) -> TimePage:
+    after = None if cursor is None else decode_time_key(cursor)
+    return TimePage(limit, after, request.url.path, _others(request))
+
+
+TimePageDep = Annotated[TimePage, Depends(time_page)]

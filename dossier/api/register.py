@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from dossier.access import case_for, may_read_dossier, require_staff
+from dossier.access import case_for, may_read_audit, may_read_dossier, require_staff
 from dossier.api.cases import case_out
 from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.errors import ForbiddenError, InvalidInputError
@@ -157,6 +157,7 @@ def case_summary(
         may_record_time_limit=case.status == "open"
         and (assigned or (staff is not None and staff.role == "court_admin")),
         may_read_dossier=staff is not None and may_read_dossier(session, staff, case, ctx.today()),
+        may_read_audit=staff is not None and may_read_audit(staff, case),
     )
 
 

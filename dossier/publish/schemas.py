@@ -21,7 +21,7 @@ from tingshen_platform.bounded import MAX_YEAR, MIN_YEAR, Id, Text
 
 __all__ = [
     "AuditEntryOut",
-    "AuditPageOut",
+    "AuditFactOut",
     "CommentIn",
     "CommentOut",
     "CourtDate",
@@ -177,19 +177,23 @@ class ReviewOut(BaseModel):
     comments: list[CommentOut]
 
 
+class AuditFactOut(BaseModel):
+    """One detail of an audit row (:class:`dossier.audit_trail.Fact`)."""
+
+    key: str
+    value: str
+    kind: Literal["text", "code", "date", "person"]
+    role: str | None
+
+
 class AuditEntryOut(BaseModel):
+    """A row of a case's audit trail as people read it: who by role and name (never an id), the
+    material by its title, the details as labelled facts."""
+
     at: datetime
     actor_kind: str
-    actor_name: str
     actor_role: str | None
+    actor_name: str
     action: str
-    entity: str | None
-    entity_id: int | None
-    details: dict[str, Any]
-
-
-class AuditPageOut(BaseModel):
-    items: list[AuditEntryOut]
-    total: int
-    page: int
-    per_page: int
+    material_title: str | None
+    details: list[AuditFactOut]

@@ -124,3 +124,5 @@ class CaseSummaryOut(BaseModel):
     may_close: bool
     may_record_time_limit: bool
     may_read_dossier: bool
+    may_read_audit: bool
+    """The case's audit trail (/dossier/audit.html): the court's administrators and its judge."""

@@ -70,6 +70,7 @@ function showLinks(s) {
       s.may_read_dossier ? [`/dossier/publish.html?case=${c}`, "reg_publish"] : null,
       [`/dossier/grants.html?case=${c}`, "reg_grants"],
       s.may_read_dossier ? [`/dossier/archive.html?case=${c}`, "reg_archive"] : null,
+      s.may_read_audit ? [`/dossier/audit.html?case=${c}`, "aud_link"] : null,
     ].filter(Boolean);
   document.getElementById("links").replaceChildren(
     ...links.map(([href, key]) => el("li", {}, el("a", { href }, t(key)))));

@@ -193,6 +193,8 @@ DOSSIER_HIDDEN = {**DOSSIER_NO_PARTY, RECORDER: (404, "not_found")}
 """Also staff of the court who are not on the case (and hold no grant): "not found"."""
 NO_DOSSIER = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER, RECORDER)}
 """A case's dossier (d15-publish): parties and staff who may not read it are told "not found"."""
+NO_AUDIT = {**NO_DOSSIER, CLERK: (404, "not_found")}
+"""A case's audit trail: everyone but its judge and the court's administrators, "not found"."""
 PARTIES_NOT_FOUND = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
 """The dossier's staff routes: a party is told "not found" (nothing reveals the record)."""
 ARCHIVE_HIDDEN = {**PARTIES_NOT_FOUND, RECORDER: (404, "not_found")}
@@ -417,7 +419,10 @@ LINES: tuple[Line, ...] = (
         says="grant",
         deny=NO_DOSSIER,
     ),
-    Line("GET", "/api/dossier/cases/{dossier_case_id}/audit", {JUDGE, ADMIN}, deny=NO_DOSSIER),
+    # The audit trail: the case's judge and the court's administrators; anyone else, the case's
+    # clerk too, is told there is no such case.
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/audit", {JUDGE, ADMIN}, deny=NO_AUDIT),
+    Line("GET", "/api/dossier/cases/{dossier_case_id}/audit.csv", {JUDGE, ADMIN}, deny=NO_AUDIT),
     Line(
         "GET",
         "/api/dossier/materials/{material_id}/comments",

@@ -8,6 +8,7 @@ import dossierFiling from "./dossier-filing.js";
 import dossierMaterials from "./dossier-materials.js";
 import dossierPublish from "./dossier-publish.js";
 import dossierArchive from "./dossier-archive.js";
+import dossierAudit from "./dossier-audit.js";
 import dossierRegister from "./dossier-register.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
@@ -46,4 +47,5 @@ export const PARTS = [
   dossierPublish,
   dossierArchive,
   dossierRegister,
+  dossierAudit,
 ];
