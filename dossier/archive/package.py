@@ -101,6 +101,8 @@ def fixity_problems(directory: Path) -> list[dict[str, str]]:
             else:
                 problem = str(detail)
             found.append({"path": path, "problem": problem})
+        # bagit reports in the order of its own sets: sorted, the same damage reads the same.
+        found.sort(key=lambda item: (item["path"], item["problem"]))
         return found or [{"path": "", "problem": str(error.message)}]
     except bagit.BagError as error:
         return [{"path": "", "problem": str(error)}]

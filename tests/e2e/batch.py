@@ -3,9 +3,10 @@
 Each browser module has a runner that re-executes the module inside ``unshare -n`` (see
 ``conftest.py``). Re-executing every module on its own costs a fresh interpreter, its imports and a
 Chromium start per module; on 2 cores that is minutes of a ``make test``. Instead, when the outer
-session has collected its tests, :func:`start` runs *one* inner pytest over every selected module
+session has collected its tests, :func:`plan` starts *one* inner pytest over every selected module
 whose runner calls :func:`tests.e2e.harness.run_module_in_namespace`, in the background, while the
-outer session goes on with the other tests. Each runner then waits for its own module's outcome
+outer session goes on with the other tests; the few modules that measure what a loaded machine
+loses (:data:`RUN_ALONE`) get a second inner session, run last with nothing beside it. Each runner then waits for its own module's outcome
 (:meth:`Batch.outcome`), which the inner session reports test by test through a pipe
 (:mod:`tests.e2e.batch_report`), and asserts it as before: passed, with the expected count.
 
@@ -32,13 +33,14 @@ from tests.e2e.harness import NETNS_ENV, REPO_ROOT, namespace_command, namespace
 MODE_ENV = "TINGSHEN_E2E_BATCH"
 REPORT_FD_ENV = "TINGSHEN_E2E_REPORT_FD"
 RUNNER_CALL = "run_module_in_namespace("
-# Modules that stress the CPU themselves or measure timing under load: last in the batch, so that
-# in ``background`` mode they tend to run once the outer session has nothing left but to wait.
-RUN_LAST = (
+# Modules that stress the CPU themselves, kill processes on a deadline or measure what a loaded
+# machine loses: a batch of their own, run last, once nothing else runs (see :func:`plan`).
+RUN_ALONE = (
     "tests/e2e/test_cluster_browser.py",
     "tests/e2e/test_recording_crash_browser.py",
     "tests/e2e/test_room_issue13.py",
     "tests/e2e/test_recording_under_load.py",
+    "tests/e2e/test_room_repeats.py",
 )
 
 
@@ -56,8 +58,8 @@ def module_key(path: str | Path) -> str:
 
 
 def order_key(module: str) -> tuple[int, str]:
-    """The batch's order: by name, :data:`RUN_LAST` at the end in its own order."""
-    return (RUN_LAST.index(module) + 1 if module in RUN_LAST else 0, module)
+    """The batches' order: by name, :data:`RUN_ALONE` at the end in its own order."""
+    return (RUN_ALONE.index(module) + 1 if module in RUN_ALONE else 0, module)
 
 
 def batchable(path: Path) -> bool:
@@ -181,30 +183,33 @@ class Batch:
         return f"--- the batch's output ({self._log.name}), last part ---\n{text[-chars:]}"
 
 
-_batch: Batch | None = None
+_batches: list[Batch] = []
 
 
 def plan(selected_modules: Sequence[Path]) -> None:
-    """Called once the outer session has its tests: the batch of the selected runners' modules,
-    started now in ``background`` mode."""
-    global _batch
+    """Called once the outer session has its tests: a batch of the selected runners' modules
+    (started now in ``background`` mode) and a second one of the :data:`RUN_ALONE` modules,
+    started when its first runner asks, which the outer session places last: by then the first
+    batch and every other test are done, and those modules have the machine to themselves."""
+    _batches.clear()
     if mode() == "off" or namespace_unavailable() is not None:
         return
     modules = sorted({module_key(p) for p in selected_modules if batchable(p)}, key=order_key)
-    if not modules:
-        return
-    _batch = Batch(modules)
-    if mode() == "background":
-        _batch.start()
+    shared = [m for m in modules if m not in RUN_ALONE]
+    alone = [m for m in modules if m in RUN_ALONE]
+    for group in (shared, alone):
+        if group:
+            _batches.append(Batch(group))
+    if shared and mode() == "background":
+        _batches[0].start()
 
 
 def batched(module: str | Path) -> Batch | None:
     """The batch that runs ``module``, if one does."""
-    if _batch is not None and module_key(module) in _batch.modules:
-        return _batch
-    return None
+    key = module_key(module)
+    return next((b for b in _batches if key in b.modules), None)
 
 
 def stop() -> None:
-    if _batch is not None:
-        _batch.stop()
+    for each in _batches:
+        each.stop()

@@ -38,7 +38,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
         def runner_order(item: pytest.Item) -> tuple[int, tuple[int, str]]:
             key = batch.module_key(item.path)
-            return (0 if batch.batchable(item.path) else 1, batch.order_key(key))
+            group = 0 if key not in batch.RUN_ALONE else 1
+            return (group if batch.batchable(item.path) else 2, batch.order_key(key))
 
         items[:] = others + sorted(runners, key=runner_order)
 
