@@ -5,6 +5,7 @@
     tingshen verify FILE.pdf [--root ROOT.pem] [--recording NAME=FILE] [--json]
     tingshen keys rotate-passphrase|rotate-link-key|rotate-session-secret   (server stopped)
     tingshen audit verify
+    tingshen events dead | tingshen events retry CONSUMER EVENT_ID   (events a consumer gave up on)
     tingshen fees calc --kind property --amount 1234567.89 [--json]   (side services' commands)
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from asr import cli as asr_cli
+from hearing_server.events_cli import events_app
 from hearing_server.keys_cli import audit_app, keys_app
 from signing import cli as signing_cli
 
@@ -40,6 +42,7 @@ app.registered_groups.extend(asr_cli.app.registered_groups)
 app.command("verify")(signing_cli.verify)  # tingshen verify FILE.pdf: signed transcripts
 app.add_typer(keys_app)  # tingshen keys rotate-…: key rotation (hearing_server.keys_cli)
 app.add_typer(audit_app)  # tingshen audit verify: the audit trail's hash chain
+app.add_typer(events_app)  # tingshen events dead / retry: dead events (hearing_server.events_cli)
 
 SIDE_COMMANDS = ("fees",)
 """Side services with commands of their own: ``<name>.cli``'s ``app`` becomes ``tingshen <name>``.

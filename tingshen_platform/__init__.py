@@ -6,7 +6,8 @@
 - :mod:`tingshen_platform.jobs`: durable work: a queue in the database with lease claims, retries
   with back-off, idempotency keys and dead jobs an operator can see and retry; a worker loop.
 - :mod:`tingshen_platform.events`: a transactional outbox of versioned events and consumers that
-  get each event at least once and handle it once (``docs/events.md``).
+  get each event at least once and handle it once (``docs/events.md``); an event a handler keeps
+  failing on is retried with back-off, then parked as dead for an operator to replay.
 - :mod:`tingshen_platform.bus`: per-topic fan-out, in this process or across processes (Redis).
 - :mod:`tingshen_platform.leases`: named cluster-wide leases with fencing tokens (which process
   runs a live hearing, closing work in progress) and ``ClusterLock``, a lease held as a lock.

@@ -3,7 +3,9 @@
 ``platform_jobs``: one row per unit of durable work (see :mod:`tingshen_platform.jobs.queue`).
 ``platform_events``: the transactional outbox of events; ``platform_event_consumers`` (each
 consumer's horizon) and ``platform_processed_events`` (what each consumer has handled) make
-delivery at least once and handling once (see :mod:`tingshen_platform.events`).
+delivery at least once and handling once (see :mod:`tingshen_platform.events`);
+``platform_event_failures`` counts each consumer's failed attempts at an event, with its back-off
+and, once the consumer gave up, ``dead_at`` (:mod:`tingshen_platform.events.failures`).
 ``platform_leases``: named cluster-wide leases with fencing tokens
 (:mod:`tingshen_platform.leases`); ``platform_counters``: windowed attempt counters shared by every
 process (:mod:`tingshen_platform.counters`).
@@ -29,6 +31,7 @@ from sqlalchemy import (
 __all__ = [
     "counters",
     "event_consumers",
+    "event_failures",
     "events",
     "jobs",
     "leases",
@@ -88,6 +91,20 @@ processed_events = Table(
     Column("consumer", String(100), primary_key=True),
     Column("event_id", BigInteger, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+event_failures = Table(
+    "platform_event_failures",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error_type", String(200), nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("first_failed_at", DateTime(timezone=True), nullable=False),
+    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("dead_at", DateTime(timezone=True), nullable=True),
 )
 
 leases = Table(

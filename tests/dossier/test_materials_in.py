@@ -27,9 +27,13 @@ from dossier.materials.tables import Material, MaterialVersion
 from dossier.models import AuditRow
 from dossier.publish.pdf import text_pdf
 from tests.dossier.conftest import DossierWorld, dossier_context, poll
-from tests.server.conftest import START
+from tests.server.conftest import START, FakeClock
 from tingshen_platform.events import publish
+from tingshen_platform.events.backoff import DEFAULT_RETRY_BASE
 from tingshen_platform.schema import events
+
+RETRY_AFTER = DEFAULT_RETRY_BASE
+"""A refused event comes again after the consumer's first back-off."""
 
 
 def _put(app: FastAPI, key: str, data: bytes) -> FiledDocument:
@@ -131,7 +135,7 @@ def test_a_signed_transcript_is_filed_once(app: FastAPI, dossier_world: DossierW
 
 
 def test_a_file_that_does_not_match_its_digest_is_never_filed(
-    app: FastAPI, dossier_world: DossierWorld
+    app: FastAPI, dossier_world: DossierWorld, clock: FakeClock
 ) -> None:
     pdf = text_pdf("庭审笔录", [], "正确的笔录")
     document = _put(app, "cases/2/transcript-signed.pdf", pdf)
@@ -140,23 +144,28 @@ def test_a_file_that_does_not_match_its_digest_is_never_filed(
     _emit(app, TRANSCRIPT_SIGNED, _signed(dossier_world, [document], number))
     poll(app)
     assert _materials(app, dossier_world.case_a) == []
-    # The store is repaired: the event, retried, files the right file.
+    # The store is repaired: the event, retried after its back-off, files the right file.
     dossier_context(app).host.exchange.put(document.blob_key, pdf)
+    clock.advance(RETRY_AFTER)
     poll(app)
     ((_, version),) = _materials(app, dossier_world.case_a)
     assert version.sha256 == document.sha256
 
 
-def test_a_case_not_yet_in_the_register_waits(app: FastAPI, dossier_world: DossierWorld) -> None:
+def test_a_case_not_yet_in_the_register_waits(
+    app: FastAPI, dossier_world: DossierWorld, clock: FakeClock
+) -> None:
     document = _put(app, "cases/3/transcript-signed.pdf", text_pdf("庭审笔录", [], "内容"))
     number = "(2026)粤0104民初999号"
     _emit(app, TRANSCRIPT_SIGNED, _signed(dossier_world, [document], number))
     poll(app)
     with dossier_context(app).session_factory() as s:
         assert s.scalars(select(Material)).all() == []
-    # The case reaches the register; the waiting event is filed at the next poll.
+    # The case reaches the register; the waiting event is filed once its back-off is over.
     _emit(app, CASE_CREATED, CaseCreated(case_id=99, court_id=1, case_number=number,
                                           cause_of_action="民间借贷纠纷"))  # fmt: skip
+    poll(app)
+    clock.advance(RETRY_AFTER)
     poll(app)
     with dossier_context(app).session_factory() as s:
         (material,) = s.scalars(select(Material)).all()

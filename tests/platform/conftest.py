@@ -1,5 +1,6 @@
 """Fixtures of the platform tests: a migrated database, on SQLite (a file) and on PostgreSQL (a
-fresh schema, when ``TINGSHEN_TEST_DATABASE_URL`` is set), and a clock the test moves."""
+fresh schema, when ``TINGSHEN_TEST_DATABASE_URL`` is set), a clock the test moves, and a table of
+event handlers' effects."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.server.conftest import PG_URL, postgres_schema
 from tingshen_platform.db import make_engine, upgrade_platform
@@ -49,3 +50,11 @@ def engine(database_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def effects(engine: Engine) -> Engine:
+    """The migrated database with a table ``effects`` that event handlers write to."""
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE effects (event_id TEXT NOT NULL, consumer TEXT)"))
+    return engine

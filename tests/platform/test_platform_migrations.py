@@ -1,5 +1,5 @@
 """The platform's migrations build exactly the tables of ``tingshen_platform.schema``, and go
-back step by step (p0003: leases, p0004: counters)."""
+back step by step (p0003: leases, p0004: counters, p0005: event failures)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,12 @@ def test_leases_and_counters_go_back_to_p0002(engine: Engine) -> None:
     assert "platform_events" in tables
     upgrade_platform(engine)
     assert {"platform_leases", "platform_counters"} <= set(inspect(engine).get_table_names())
+
+
+def test_event_failures_go_back_to_p0004(engine: Engine) -> None:
+    assert "platform_event_failures" in inspect(engine).get_table_names()
+    upgrade_platform(engine, "p0004", downgrade=True)
+    tables = set(inspect(engine).get_table_names())
+    assert "platform_event_failures" not in tables and "platform_counters" in tables
+    upgrade_platform(engine)
+    assert "platform_event_failures" in inspect(engine).get_table_names()

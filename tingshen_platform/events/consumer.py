@@ -12,6 +12,27 @@ newest position below which everything is processed and older than ``settle`` (a
 still open when later events committed can only add events that are at most that old), so a poll
 reads only the recent end of the outbox. The marks are kept: a second process of the consumer
 that read an event before the first one handled it finds the mark and skips it, however late.
+
+**Failures.** A handler's error rolls its transaction back (the mark with it); the failed attempt
+is then counted in a transaction of its own (:mod:`tingshen_platform.events.failures`) and the
+batch goes on with the next event. The event waits out a back-off before it is tried again
+(:class:`~tingshen_platform.events.backoff.RetryBudget`: 30 s doubling up to 10 min; polls skip it
+meanwhile, so it is neither hot-looped nor in the way), so a passing failure (the database
+locked, a connection dropped) is simply retried. After ``max_attempts`` failed attempts (8, about
+35 minutes) the event is parked as dead: marked processed, with its dead record, and logged at
+ERROR. An event a handler can never accept (a malformed payload, a bug, a row that breaks a
+constraint) therefore no longer blocks every later event of the consumer for good. An operator
+sees dead events (``dead_events``, ``tingshen events dead``) and replays one after the fix
+(``retry_dead``, ``tingshen events retry CONSUMER EVENT_ID``): it is then handled once more.
+A process killed between counting a failure and its next poll loses nothing: the count, the
+back-off and the unmarked event are all in the database.
+
+**Order.** Events are handled in outbox order while they succeed; a failing event no longer holds
+up later ones: they are handled while it waits, and after it is parked. That is the right trade
+for a court: a consumer stuck behind one event leaves, say, the dossier silently ignorant of
+every case filed after it, for as long as nobody looks; a parked event is one known gap, an
+operator is told and replays it. A handler that needs an earlier event's effect (per stream)
+checks for it and raises until it is there, so it waits in turn instead of acting out of order.
 """
 
 from __future__ import annotations
@@ -23,9 +44,25 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exists, func, select, update
+from sqlalchemy import Connection, Engine, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tingshen_platform.events.backoff import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_BASE,
+    DEFAULT_RETRY_CAP,
+    RetryBudget,
+)
+from tingshen_platform.events.failures import (
+    DeadEvent,
+    clear_failure,
+    dead_events,
+    describe_error,
+    not_waiting,
+    record_failure,
+    replayed_below,
+    retry_dead,
+)
 from tingshen_platform.events.types import Event
 from tingshen_platform.schema import event_consumers, events, processed_events
 
@@ -64,6 +101,9 @@ class EventConsumer:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: timedelta = timedelta(minutes=5),
         batch: int = 100,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_base: timedelta = DEFAULT_RETRY_BASE,
+        retry_cap: timedelta = DEFAULT_RETRY_CAP,
     ) -> None:
         self._engine = engine
         self.name = name
@@ -72,15 +112,24 @@ class EventConsumer:
         self._clock = clock
         self._settle = settle
         self._batch = batch
+        self.budget = RetryBudget(max_attempts, retry_base, retry_cap)
 
     def poll_once(self) -> int:
         """Handle what is waiting (one batch); returns how many events this call handled.
-        A handler's error stops the batch and the event comes again at the next poll."""
+        A handler's error is counted and the batch goes on: the event comes again after its
+        back-off, or is parked as dead once its attempts are spent."""
         horizon = self._horizon()
         with self._engine.connect() as connection:
+            replayed = replayed_below(connection, self.name, horizon)
+            above = events.c.id > horizon
             rows = connection.execute(
                 select(events)
-                .where(events.c.id > horizon, self._wanted(), ~self._processed())
+                .where(
+                    or_(above, events.c.id.in_(replayed)) if replayed else above,
+                    self._wanted(),
+                    ~self._processed(),
+                    not_waiting(self.name, self._clock()),
+                )
                 .order_by(events.c.id)
                 .limit(self._batch)
             ).all()
@@ -90,13 +139,18 @@ class EventConsumer:
             try:
                 if self._handle(event):
                     handled += 1
-            except Exception:
-                logger.exception(
-                    "consumer %s: event %s (%s) failed", self.name, event.id, event.type
-                )
-                break
+            except Exception as error:
+                self._failed(event, error)
         self._advance(horizon)
         return handled
+
+    def dead(self, *, limit: int = 100) -> list[DeadEvent]:
+        """This consumer's dead events, newest first."""
+        return dead_events(self._engine, self.name, limit=limit)
+
+    def retry_dead(self, event_id: int | str) -> bool:
+        """Handle a dead event again (after the fix); False if it is not dead here."""
+        return retry_dead(self._engine, self.name, event_id, now=self._clock())
 
     async def run(self, stop: asyncio.Event, *, poll_seconds: float = 1.0) -> None:
         """Poll until ``stop`` is set (a batch under way is finished first)."""
@@ -121,7 +175,47 @@ class EventConsumer:
             if marked is None:
                 return False  # another process of this consumer has (or had) it
             self._handler(connection, event)
+            clear_failure(connection, self.name, event.id)
         return True
+
+    def _failed(self, event: Event, error: Exception) -> None:
+        """Count the failed attempt (the handler's transaction is rolled back); if that fails
+        too (the database is gone), the poll fails with both errors and nothing is lost."""
+        outcome = record_failure(
+            self._engine, self.name, event.id, error, now=self._clock(), budget=self.budget
+        )
+        if outcome is None:
+            return  # handled by another process of this consumer meanwhile
+        error_type, message = describe_error(error)
+        if outcome.next_attempt_at is None:
+            logger.error(
+                "consumer %s: event %s (%s, %s) parked as dead after %d attempts: %s: %s "
+                "(replay after the fix: tingshen events retry %s %s)",
+                self.name,
+                event.id,
+                event.type,
+                event.event_id,
+                outcome.attempts,
+                error_type,
+                message,
+                self.name,
+                event.id,
+                exc_info=error,
+            )
+            return
+        logger.warning(
+            "consumer %s: event %s (%s, %s) failed, attempt %d of %d: %s: %s; next at %s",
+            self.name,
+            event.id,
+            event.type,
+            event.event_id,
+            outcome.attempts,
+            self.budget.max_attempts,
+            error_type,
+            message,
+            outcome.next_attempt_at.isoformat(),
+            exc_info=error,
+        )
 
     def _wanted(self) -> Any:
         return events.c.type.in_(self._types) if self._types is not None else events.c.id > 0
