@@ -53,6 +53,7 @@ CONSUMERS: tuple[tuple[str, HandlerSource], ...] = (
     ("dossier.cases", consumers.HANDLERS),
     ("dossier.materials_in", materials_in.handlers),
     ("dossier.hearings", register_hearings.HANDLERS),
+    ("dossier.records", register_hearings.RECORD_HANDLERS),
 )
 """Each consumer (its own name, so one failing handler holds up only its own events) and the
 event types it handles."""

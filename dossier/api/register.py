@@ -15,7 +15,7 @@ from dossier.errors import ForbiddenError, InvalidInputError
 from dossier.models import DossierCase, DossierParty
 from dossier.paging import DatePageDep
 from dossier.register import actions
-from dossier.register.hearings import hearings_of
+from dossier.register.hearings import hearings_of, records_of
 from dossier.register.schemas import (
     CaseRowOut,
     CaseSummaryOut,
@@ -119,6 +119,8 @@ def case_summary(
             select(DossierParty).where(DossierParty.case_id == case.id).order_by(DossierParty.id)
         )
     )
+    held = hearings_of(session, case.case_number)
+    records = records_of(session, [h.hearing_id for h in held])
     hearings = [
         HearingOut(
             hearing_id=h.hearing_id,
@@ -126,8 +128,9 @@ def case_summary(
             scheduled_at=h.scheduled_at,
             duration_minutes=h.duration_minutes,
             place=h.place,
+            record_signed_at=records[h.hearing_id].signed_at if h.hearing_id in records else None,
         )
-        for h in hearings_of(session, case.case_number)
+        for h in held
     ]
     staff = principal if isinstance(principal, StaffPrincipal) else None
     rows = actions.events_of(session, case.id) if staff else []

@@ -80,6 +80,8 @@ class HearingOut(BaseModel):
     scheduled_at: datetime
     duration_minutes: int
     place: str
+    record_signed_at: datetime | None = None
+    """When its record was signed and sealed (``transcript.signed``); ``None``: not yet."""
 
 
 class TimeLimitOut(BaseModel):

@@ -1,5 +1,6 @@
-"""The register's own tables: the hearings of each case (from the hearing server's events) and
-the time-limit events recorded for a case (extensions, suspensions and their ends)."""
+"""The register's own tables: the hearings of each case and their signed records (from the
+hearing server's events) and the time-limit events recorded for a case (extensions,
+suspensions and their ends)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dossier.models import Base, DossierCase
 
-__all__ = ["CASES_BY_COURT_AND_FILING", "DossierHearing", "TimeLimitEvent"]
+__all__ = ["CASES_BY_COURT_AND_FILING", "DossierHearing", "DossierHearingRecord", "TimeLimitEvent"]
 
 CASES_BY_COURT_AND_FILING = Index(
     "ix_dossier_cases_court_filed", DossierCase.court_id, DossierCase.filed_on, DossierCase.id
@@ -32,6 +33,21 @@ class DossierHearing(Base):
     place: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
     updated_at: Mapped[datetime]
+
+
+class DossierHearingRecord(Base):
+    """A hearing's record as signed and sealed (``transcript.signed``): no ``hearing.*`` event
+    says so, and the hearing's own row stays ``closed``. The highest ``revision`` wins."""
+
+    __tablename__ = "dossier_hearing_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(unique=True)
+    """The hearing server's id (a hearing's row may not have arrived yet: no foreign key)."""
+    case_number: Mapped[str] = mapped_column(String(100), index=True)
+    revision: Mapped[int]
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+    """When the court sealed it (the event's time)."""
 
 
 class TimeLimitEvent(Base):

@@ -50,13 +50,21 @@ function showParties(s) {
   document.querySelector("#parties tbody").replaceChildren(...rows);
 }
 
+// A hearing's state: the hearing server's (已排期 … 已闭庭), then 笔录已签署 once its record is
+// signed and sealed (transcript.signed), with when.
+function hearingState(h) {
+  if (!h.record_signed_at) return [el("span", { class: `status ${h.status}` }, label("reg_hs_", h.status))];
+  return [el("span", { class: "status signed" }, t("reg_hs_record_signed")),
+    el("div", { class: "hint" }, formatDateTime(h.record_signed_at))];
+}
+
 function showHearings(s) {
   document.getElementById("no-hearings").hidden = s.hearings.length > 0;
   const rows = s.hearings.map((h) => el("tr", {},
     el("td", { class: "num" }, formatDateTime(h.scheduled_at)),
     el("td", {}, h.place),
     el("td", { class: "num" }, `${h.duration_minutes} ${t("reg_hearing_minutes")}`),
-    el("td", {}, el("span", { class: `status ${h.status}` }, label("reg_hs_", h.status))),
+    el("td", {}, ...hearingState(h)),
   ));
   document.querySelector("#hearings tbody").replaceChildren(...rows);
 }

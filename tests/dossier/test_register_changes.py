@@ -3,14 +3,16 @@ server's events, and what a party sees of its case."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
-from court_events.hearing import HEARING_EVENTS, HearingChanged
+from court_events.hearing import HEARING_EVENTS, TRANSCRIPT_SIGNED, HearingChanged, TranscriptSigned
 from dossier.models import AuditRow, DossierCase
-from dossier.register.tables import DossierHearing
+from dossier.register.tables import DossierHearing, DossierHearingRecord
 from hearing_server.events import publish_hearing
-from hearing_server.models import Hearing
+from hearing_server.models import Hearing, HearingStatus
 from tests.dossier.conftest import dossier_context, poll
 from tests.dossier.register_world import add_case, assign, staff_of
 from tests.server.conftest import invite, join_as
@@ -200,6 +202,65 @@ def test_hearings_arrive_by_their_events_and_keep_the_latest_version(
     assert [(r.place, r.case_number) for r in rows] == [("第三法庭", "(2026)粤0104民初123号")]
     summary = staff_client("clerk_a").get(f"/api/dossier/cases/{dossier_world.case_a}/summary")
     assert [h["place"] for h in summary.json()["hearings"]] == ["第三法庭"]
+
+
+def _signed(world, revision: int) -> TranscriptSigned:
+    return TranscriptSigned(
+        hearing_id=world.hearing.hearing_a, case_id=world.hearing.case_a,
+        case_number="(2026)粤0104民初123号", pdf_sha256=f"{revision:064x}", revision=revision,
+        case_document_ids=[],
+    )  # fmt: skip
+
+
+def _hearing_rows(staff_client, world) -> list[tuple[str, str | None]]:
+    summary = staff_client("clerk_a").get(f"/api/dossier/cases/{world.case_a}/summary")
+    assert summary.status_code == 200, summary.text
+    return [(h["status"], h["record_signed_at"]) for h in summary.json()["hearings"]]
+
+
+def test_a_signed_record_shows_on_the_hearing_once(
+    app, ctx, dossier_world, staff_client, clock
+) -> None:
+    """``transcript.signed`` (no ``hearing.*`` event says it): the closed hearing's row says its
+    record is signed, from when it was sealed; a re-delivery or an older revision changes
+    nothing, a later revision moves it on; the record may arrive before the hearing's row."""
+    signed_at = clock()
+    with ctx.session_factory() as s:  # the record first: the hearing's own events come later
+        publish(s.connection(), TRANSCRIPT_SIGNED, _signed(dossier_world, 2), occurred_at=signed_at)
+        s.commit()
+    poll(app)
+    assert _hearing_rows(staff_client, dossier_world) == []
+    with ctx.session_factory() as s:
+        hearing = s.get(Hearing, dossier_world.hearing.hearing_a)
+        assert hearing is not None
+        publish_hearing(s, "schedule", hearing, at=clock())
+        hearing.status, hearing.version = HearingStatus.CLOSED, hearing.version + 1
+        publish_hearing(s, "close", hearing, at=clock())
+        s.commit()
+    poll(app)
+    rows = _hearing_rows(staff_client, dossier_world)
+    assert [status for status, _ in rows] == ["closed"]
+    assert rows[0][1] is not None
+    assert datetime.fromisoformat(rows[0][1].replace("Z", "+00:00")) == signed_at
+    clock.advance(timedelta(minutes=5))
+    with ctx.session_factory() as s:  # the same event again, and an older revision, later
+        for revision in (2, 1):
+            publish(s.connection(), TRANSCRIPT_SIGNED, _signed(dossier_world, revision),
+                    occurred_at=clock())  # fmt: skip
+        s.commit()
+    poll(app)
+    assert _hearing_rows(staff_client, dossier_world) == rows
+    with ctx.session_factory() as s:
+        publish(s.connection(), TRANSCRIPT_SIGNED, _signed(dossier_world, 3), occurred_at=clock())
+        s.commit()
+    poll(app)
+    with dossier_context(app).session_factory() as s:
+        records = list(s.scalars(select(DossierHearingRecord)))
+    assert [(r.hearing_id, r.revision, r.pdf_sha256) for r in records] == [
+        (dossier_world.hearing.hearing_a, 3, f"{3:064x}")
+    ]
+    assert records[0].signed_at == clock()
+    assert _hearing_rows(staff_client, dossier_world)[0][1] != rows[0][1]
 
 
 def test_a_party_sees_a_reduced_page_of_its_own_case_only(

@@ -15,7 +15,8 @@ and staff. Through the pages only, each person in a browser context of their own
    as the other tests do: no speech model); the clerk closes the hearing;
 5. the judge freezes the record; the plaintiff goes from the closed room to the record and signs;
    the clerk and the judge sign; the court seals;
-6. the sealed transcript arrives in the dossier by itself (``transcript.signed`` → the dossier's
+6. the case page shows the hearing's record as signed (笔录已签署, from ``transcript.signed``);
+   the sealed transcript arrives in the dossier by itself (``transcript.signed`` → the dossier's
    materials consumer): the judge's publishing page is polled until it lists it, then the judge
    publishes it to the plaintiff;
 7. the plaintiff, in a fresh browser (no session), opens the signing link of the SMS, gets a code,
@@ -444,6 +445,10 @@ def _sign_record(walk: Walk, judge: Page, clerk: Page, party: Page, hid: int) ->
 
 # ---------------------------------------------------------------- 6-7: publishing, the party
 
+RECORD_SIGNED = """async (caseId) => {
+  const answer = await fetch(`/api/dossier/cases/${caseId}/summary`);
+  return answer.ok && (await answer.json()).hearings.some((h) => h.record_signed_at);
+}"""
 TRANSCRIPT_FILED = """async ([caseId, title]) => {
   const answer = await fetch(`/api/dossier/cases/${caseId}/publications`);
   return answer.ok && (await answer.json()).materials.some((m) => m.title === title);
@@ -454,7 +459,14 @@ def _judge_publishes(walk: Walk, judge: Page, case_id: int, number: str) -> None
     from playwright.sync_api import expect
 
     _open_case(judge, walk.base, case_id, number)
-    expect(judge.locator("#hearings")).to_contain_text("已闭庭", timeout=TIMEOUT_MS)
+    # The record is signed and sealed (transcript.signed → consumer dossier.records): the
+    # hearing's row says so, not merely 已闭庭; the page shows what it knew when it loaded.
+    judge.wait_for_function(RECORD_SIGNED, arg=case_id, polling=250, timeout=SEAL_WAIT_MS)
+    judge.reload()
+    state = judge.locator("#hearings td").filter(has_text="笔录已签署")
+    expect(state).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(judge.locator("#hearings")).not_to_contain_text("已闭庭")
+    _shot(judge, "10a-case-record-signed")
     judge.get_by_role("link", name="向当事人公开").click()
     judge.wait_for_url(f"**/dossier/publish.html?case={case_id}")
     # Nobody uploads the sealed record: it comes by itself (transcript.signed).
