@@ -4,11 +4,15 @@ themselves.
 - ``transcript.signed`` (hearing server): each filed document is read from the shared document
   store (``host.exchange``), its SHA-256 checked, and filed in the main volume: the signed
   transcript as ``hearing_transcript``, the recording digest list as ``recording_digests``
-  (with a PDF of it for reading), anything else as ``other``; ``source_ref``
+  (with a PDF of it for reading), the correction requests and their answers as
+  ``record_corrections``, anything else as ``other``; ``source_ref``
   ``hearing:<hearing>:doc:<document>``.
-- ``notice.sent`` (hearing server): the notice as sent, rendered as a PDF, type ``notice``,
-  ``source_ref`` ``notice:<notice>``; a personal invitation or signing link's token in it is
-  replaced (:func:`redact_links`): the dossier may publish the notice, never the credential.
+- ``notice.sent`` (hearing server): the notice as sent, rendered as a PDF, ``source_ref``
+  ``notice:<notice>``, typed by its kind (:data:`NOTICE_TYPES`): a notice calling people to the
+  hearing (开庭通知, its change or cancellation) ``notice`` (传票、出庭通知, before the record),
+  the request to read and sign the record ``record_notice`` (kept with the record, after it);
+  a personal invitation or signing link's token in it is replaced (:func:`redact_links`): the
+  dossier may publish the notice, never the credential.
 
 A re-delivered event finds its materials (:func:`~dossier.materials.store.find_by_source`) and
 changes nothing. A case not (yet) in the register, or a file whose digest differs from the
@@ -41,7 +45,7 @@ from dossier.publish.pdf import page_count, text_pdf
 from tingshen_platform.blobs import BlobStore
 from tingshen_platform.events import Event, publish
 
-__all__ = ["MaterialNotReadyError", "handlers"]
+__all__ = ["NOTICE_TYPES", "MaterialNotReadyError", "handlers"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ SYSTEM = Author(user_id=None, name="系统")
 DOCUMENT_TYPES = {
     "signed_transcript": "hearing_transcript",
     "recording_digests": "recording_digests",
+    "correction_requests": "record_corrections",
 }
 DOCUMENT_TITLES = {
     "signed_transcript": "庭审笔录（已签名）",
@@ -62,6 +67,14 @@ NOTICE_TITLES = {
     "cancel_notice": "取消开庭通知",
     "sign_request": "笔录签名通知",
 }
+NOTICE_TYPES = {
+    "hearing_notice": "notice",
+    "reschedule_notice": "notice",
+    "cancel_notice": "notice",
+    "sign_request": "record_notice",
+}
+"""A notice's material type (``dossier/data/material_types.toml``) by its kind: where it goes in
+the archive's default order (a notice of a kind not listed: ``notice``)."""
 ROLE_NAMES = {
     "plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人",
     "witness": "证人", "expert": "鉴定人", "interpreter": "翻译人员",
@@ -218,7 +231,8 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
         title = f"{NOTICE_TITLES.get(sent.kind, '通知书')}（{role} {sent.recipient_name}）"
         name = f"notice-{sent.notice_id}.pdf"
         material = add_material(
-            session, ctx.files, case=case, volume="main", material_type="notice",
+            session, ctx.files, case=case, volume="main",
+            material_type=NOTICE_TYPES.get(sent.kind, "notice"),
             title=title[:300], source="system",
             new=NewFile(name, PDF, pdf, page_count=page_count(pdf), text=text),
             author=SYSTEM, at=event.occurred_at, source_ref=source_ref,

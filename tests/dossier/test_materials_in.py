@@ -256,3 +256,75 @@ def test_an_archived_case_takes_nothing_and_holds_up_nothing(
     _emit(app, NOTICE_SENT, _notice(dossier_world, other, notice_id=8))
     assert poll(app) >= 1
     assert len(_materials(app, dossier_world.case_a2)) == 1
+
+
+def test_the_default_archive_order_keeps_the_signing_notice_with_the_record(
+    app: FastAPI, ctx, dossier_world: DossierWorld, staff_client
+) -> None:
+    """恢复默认顺序 on a case whose notices and record arrived by themselves: the notice that calls
+    the party to the hearing comes before the record (传票、出庭通知), the request to sign the
+    record after it (it was sent before the record was sealed, and is about the record), in the
+    order of a civil 正卷: 起诉状 … 通知 … 庭审笔录 … 裁判文书 … 送达回证."""
+    from dossier.materials.store import Author, NewFile, add_material
+    from dossier.models import DossierCase
+    from tests.dossier.archive_helpers import close_case, make_pdf
+
+    dossier = dossier_context(app)
+    case_id = dossier_world.case_a
+    number = _case_number(app, case_id)
+
+    def upload(material_type: str, title: str, minutes: int) -> None:
+        with dossier.session_factory() as s:
+            add_material(
+                s, dossier.files, case=s.get_one(DossierCase, case_id), volume="main",
+                material_type=material_type, title=title, source="upload",
+                new=NewFile(f"{title}.pdf", "application/pdf", make_pdf(title, 1), page_count=1),
+                author=Author(None, "书记员甲"), at=START + timedelta(minutes=minutes),
+            )  # fmt: skip
+            s.commit()
+
+    def emit(event_type, payload, minutes: int) -> None:
+        with dossier.host.engine.begin() as connection:
+            publish(connection, event_type, payload, occurred_at=START + timedelta(minutes=minutes),
+                    stream="test")  # fmt: skip
+
+    upload("complaint", "民事起诉状", 0)
+    emit(NOTICE_SENT, _notice(dossier_world, number), 10)  # 开庭通知, before the hearing
+    sign_request = _notice(dossier_world, number, notice_id=9).model_copy(
+        update={"kind": "sign_request", "body_text": "请阅读并签署庭审笔录。"}
+    )
+    emit(NOTICE_SENT, sign_request, 20)  # sent when the record was frozen, before it was sealed
+    corrections = b"\xe5\x8e\x9f\xe5\x91\x8a\xe7\x94\xb3\xe8\xaf\xb7\xe6\x9b\xb4\xe6\xad\xa3"
+    documents = [
+        _put(app, "cases/1/transcript-signed.pdf", text_pdf("庭审笔录", [("案号", "x")], "正文")),
+        _put(app, "cases/1/recordings.json", (json.dumps(DIGESTS) + "\n").encode()),
+    ]
+    dossier.host.exchange.put("cases/1/corrections.txt", corrections)
+    documents.append(FiledDocument(
+        document_id=99, kind="correction_requests", filename="corrections.txt",
+        media_type="text/plain", sha256=hashlib.sha256(corrections).hexdigest(),
+        size_bytes=len(corrections), blob_key="cases/1/corrections.txt",
+    ))  # fmt: skip
+    emit(TRANSCRIPT_SIGNED, _signed(dossier_world, documents, number), 30)
+    poll(app)
+    upload("judgment", "民事判决书", 40)
+    upload("service_proof", "送达回证", 50)
+    typed = {m.title: m.material_type for m, _ in _materials(app, case_id)}
+    assert typed["笔录签名通知（原告 张伟）"] == "record_notice"
+    assert typed["开庭通知（原告 张伟）"] == "notice"
+    assert typed["笔录更正申请及处理"] == "record_corrections"
+
+    close_case(dossier, ctx, case_id)
+    arranged = staff_client("clerk_a").put(f"/api/dossier/cases/{case_id}/archive/arrangement",
+                                           json={})  # fmt: skip
+    assert arranged.status_code == 200, arranged.text
+    assert [i["title"] for i in arranged.json()["items"]] == [
+        "民事起诉状",
+        "开庭通知（原告 张伟）",
+        "庭审笔录（已签名）",
+        "笔录更正申请及处理",
+        "笔录签名通知（原告 张伟）",
+        "庭审录音录像文件摘要清单",
+        "民事判决书",
+        "送达回证",
+    ]

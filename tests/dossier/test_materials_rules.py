@@ -17,6 +17,8 @@ CODES_OTHER_PARTS_USE = {
     "power_of_attorney": "授权委托书",
     "hearing_transcript": "庭审笔录",
     "recording_digests": "庭审录音录像",
+    "record_corrections": "笔录更正申请及处理",
+    "record_notice": "笔录签名通知",
     "notice": "通知书（传票、出庭通知）",
     "service_proof": "送达回证",
     "judgment": "裁判文书",
@@ -36,8 +38,12 @@ def test_the_catalogue_has_every_code_the_other_parts_use(code: str, zh: str) ->
 def test_deliberations_go_to_the_secondary_volume_and_the_order_follows_the_rules() -> None:
     assert material_type("deliberation").volume == "secondary"  # type: ignore[union-attr]
     main = [t.code for t in catalogue() if t.volume == "main"]
-    # 起诉状 before 答辩状 before 证据 before 庭审笔录 before 裁判文书 before 送达回证; 其他 last
-    order = ["complaint", "defence", "evidence", "hearing_transcript", "judgment", "service_proof"]
+    # 起诉状 before 答辩状 before 证据 before 传票、通知 before 庭审笔录 (and what belongs to the
+    # record: corrections, the notice to sign it) before 裁判文书 before 送达回证; 其他 last
+    order = [
+        "complaint", "defence", "evidence", "notice", "hearing_transcript", "record_corrections",
+        "record_notice", "recording_digests", "judgment", "service_proof",
+    ]  # fmt: skip
     assert [c for c in main if c in order] == order
     assert main[-1] == "other"
     assert catalogue()[-1].code == "deliberation"

@@ -23,8 +23,9 @@ and staff. Through the pages only, each person in a browser context of their own
    and from the finished record reaches 我的案件材料 (/dossier/my.html): the transcript is there
    and downloads as a PDF (the interval between one person's codes is shortened to 15 s: in life
    the party comes back days later, here a minute);
-8. the clerk closes the case on the case page, arranges the main volume on the archive page and
-   submits it; ``bagit`` validates the package;
+8. the clerk closes the case on the case page, arranges the main volume on the archive page in
+   the default order (the notice to sign the record after the record) and submits it; ``bagit``
+   validates the package;
 9. the court administrator runs the fixity check on the archive page: intact; a byte of the
    stored package is changed (not a person's act: done here) and the next check reports that
    package and the file, in Chinese.
@@ -559,6 +560,11 @@ def _clerk_closes_and_archives(walk: Walk, clerk: Page, case_id: int, number: st
     expect(clerk.locator("#facts")).to_contain_text("已结案，待归档")
     clerk.click("#default-order")
     expect(clerk.locator("#archive-status")).to_have_text("排列已保存。", timeout=TIMEOUT_MS)
+    # The default order is the civil 正卷's: the notice asking the plaintiff to sign the record
+    # (sent when it was frozen) is kept with the record, after it, not among the summonses.
+    titles = [t.strip() for t in rows.locator("td:nth-child(2)").all_inner_texts()]
+    signing = [n for n, title in enumerate(titles) if title.startswith("笔录签名通知")]
+    assert signing and min(signing) > titles.index(TRANSCRIPT), titles
     _shot(clerk, "13-archive-arranged")
     clerk.once("dialog", lambda d: d.accept())
     clerk.click("#submit")
