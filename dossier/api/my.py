@@ -43,6 +43,9 @@ def my_cases(session: SessionDep, principal: PrincipalDep) -> list[MyCaseOut]:
             cause_name=case.cause_name,
             status=case.status,
             published_count=len(active_publications(session, party, case)),
+            party_role=party.court_role,
+            party_name=party.display_name,
+            hearing_id=party.hearing_id,
         )
         for case in cases
     ]

@@ -109,6 +109,12 @@ class MyCaseOut(BaseModel):
     cause_name: str
     status: str
     published_count: int
+    party_role: str
+    """Who is asking, as the hearing server knows them: their role (``plaintiff`` …)."""
+    party_name: str
+    """… and their name, shown with the role (原告 陈明)."""
+    hearing_id: int
+    """The hearing their session belongs to: the page links back to its record (/sign/<id>)."""
 
 
 class MyMaterialOut(BaseModel):

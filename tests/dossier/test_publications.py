@@ -59,6 +59,10 @@ def test_judge_publishes_and_the_party_sees_exactly_that(app, pw, staff_client, 
     plaintiff = party_client(pw.dossier.hearing.plaintiff_a)
     cases = plaintiff.get("/api/dossier/my/cases").json()
     assert [(c["id"], c["published_count"]) for c in cases] == [(pw.dossier.case_a, 1)]
+    # Who they are (the page says 原告 张伟) and the hearing whose record page they came from.
+    assert (cases[0]["party_role"], cases[0]["party_name"], cases[0]["hearing_id"]) == (
+        "plaintiff", "张伟", pw.dossier.hearing.hearing_a,
+    )  # fmt: skip
     listed = plaintiff.get(f"/api/dossier/my/cases/{pw.dossier.case_a}/materials")
     assert listed.status_code == 200
     assert [m["title"] for m in listed.json()] == ["起诉状"]

@@ -20,9 +20,10 @@ and staff. Through the pages only, each person in a browser context of their own
    materials consumer): the judge's publishing page is polled until it lists it, then the judge
    publishes it to the plaintiff;
 7. the plaintiff, in a fresh browser (no session), opens the signing link of the SMS, gets a code,
-   and from the finished record reaches 我的案件材料 (/dossier/my.html): the transcript is there
-   and downloads as a PDF (the interval between one person's codes is shortened to 15 s: in life
-   the party comes back days later, here a minute);
+   and from the finished record reaches 我的案件材料 (/dossier/my.html): it says who they are
+   (原告 陈明) and in which court, the transcript is there (公开于 …) and downloads as a PDF,
+   and 返回笔录 leads back to the record (the interval between one person's codes is shortened
+   to 15 s: in life the party comes back days later, here a minute);
 8. the clerk closes the case on the case page, arranges the main volume on the archive page in
    the default order (the notice to sign the record after the record) and submits it; ``bagit``
    validates the package;
@@ -522,10 +523,20 @@ def _party_reads(walk: Walk, hid: int, pid: int) -> None:
     item = party.locator("[data-material]").filter(has_text=TRANSCRIPT)
     expect(item).to_be_visible(timeout=TIMEOUT_MS)
     expect(party.locator("#cases h2")).to_have_text(re.compile(rf"{NUMBER.pattern} · 民间借贷纠纷"))
+    # Who they are (by role and name), the court, when it was published; the way back.
+    expect(party.locator("#who")).to_have_text(f"原告 {PLAINTIFF}")
+    expect(party.locator(".dp-you")).to_have_text(f"原告 {PLAINTIFF}")
+    expect(party.locator(".dp-facts")).to_contain_text("广州市越秀区人民法院")
+    expect(item.locator(".meta")).to_contain_text("公开于 ")
     href = item.get_by_role("link", name="下载 PDF").get_attribute("href")
     pdf = party.request.get(f"{walk.base}{href}")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     _shot(party, "11-party-my-materials")
+    party.get_by_role("link", name="返回笔录").click()
+    party.wait_for_url(f"**/sign/{hid}")
+    expect(party.locator("#state-text")).to_have_attribute(
+        "data-state", "complete", timeout=TIMEOUT_MS
+    )
 
 
 # ---------------------------------------------------------------- 8-9: closing and the archive
