@@ -4,9 +4,9 @@ court's administrators)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -37,6 +37,7 @@ router = APIRouter(prefix="/api/dossier", tags=["dossier: archive"])
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 BorrowingId = Annotated[int, Path(ge=1, le=MAX_ID)]
+BorrowingStatus = Literal["requested", "approved", "refused"]
 PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -129,12 +130,19 @@ def list_borrowings(
     principal: PrincipalDep,
     page: IdPageDep,
     response: Response,
+    status: Annotated[BorrowingStatus | None, Query()] = None,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[BorrowingOut]:
-    """The court's requests (an administrator), else one's own; newest first, in pages."""
+    """The court's requests (an administrator), else one's own; newest first, in pages;
+    ``status`` (``requested``: those awaiting a decision) and ``case`` narrow them."""
     staff = require_staff(principal)
     query = select(ArchiveBorrowing).where(ArchiveBorrowing.court_id == staff.court_id)
     if staff.role != "court_admin":
         query = query.where(ArchiveBorrowing.user_id == staff.user_id)
+    if status is not None:
+        query = query.where(ArchiveBorrowing.status == status)
+    if case is not None:
+        query = query.where(ArchiveBorrowing.case_id == case)
     if page.after is not None:
         query = query.where(ArchiveBorrowing.id < page.after)
     rows = list(session.scalars(query.order_by(ArchiveBorrowing.id.desc()).limit(page.limit + 1)))
@@ -159,15 +167,35 @@ def post_decision(
 
 
 @router.get("/archive/fixity")
-def get_fixity(session: SessionDep, principal: PrincipalDep) -> FixityOut:
+def get_fixity(
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    case: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    failing: bool = False,
+) -> FixityOut:
+    """The court's packages' latest checks (the court's administrators): ``case`` one case's
+    package (its archive page), ``failing`` only the failures listed (the court's page)."""
     staff = require_staff(principal)
     require_role(staff, "court_admin")
-    return fixity_out(session, staff.court_id)
+    return fixity_out(
+        session, staff.court_id, interval_hours=ctx.settings.fixity_interval_hours,
+        case_id=case, failing_only=failing,
+    )  # fmt: skip
 
 
 @router.post("/archive/fixity/run")
-def post_fixity_run(session: SessionDep, ctx: ContextDep, principal: PrincipalDep) -> FixityOut:
+def post_fixity_run(
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    failing: bool = False,
+) -> FixityOut:
+    """Check every package of the court now; the report as ``GET /archive/fixity`` gives it."""
     staff = require_staff(principal)
     require_role(staff, "court_admin")
     run_fixity(ctx, court_id=staff.court_id, by=staff)
-    return fixity_out(session, staff.court_id)
+    return fixity_out(
+        session, staff.court_id, interval_hours=ctx.settings.fixity_interval_hours,
+        failing_only=failing,
+    )  # fmt: skip

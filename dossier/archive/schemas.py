@@ -78,6 +78,8 @@ class BorrowingOut(BaseModel):
     case_id: int
     case_number: str
     user_name: str
+    user_role: str | None
+    """The borrower's role when they asked (``judge`` …), from the request's audit row."""
     reason: str
     days: int
     status: str
@@ -91,6 +93,7 @@ class BorrowingOut(BaseModel):
 class FixityRowOut(BaseModel):
     archive_number: str
     case_id: int
+    case_number: str
     checked_at: datetime
     ok: bool
     problems: list[dict[str, Any]]
@@ -98,6 +101,14 @@ class FixityRowOut(BaseModel):
 
 class FixityOut(BaseModel):
     packages: int
+    """Packages checked (of the court, or of the case asked for)."""
     failures: int
+    """Of those, how many failed their latest check."""
+    unchecked: int
+    """Packages submitted and never checked yet."""
+    last_checked_at: datetime | None
+    """The latest check of any of them (``None``: never)."""
+    interval_hours: float
+    """How often the scheduled round checks every package."""
     latest: list[FixityRowOut]
-    """The latest check of every package of the court, failures first."""
+    """The latest check of every package (only the failing ones when asked), failures first."""

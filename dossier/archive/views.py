@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from dossier.access import case_for, may_read_dossier, require_staff
@@ -22,7 +23,7 @@ from dossier.archive.submit import ROLE_ZH, author_of
 from dossier.archive.tables import ArchiveBorrowing, ArchiveFixity, ArchiveVolume
 from dossier.context import COURT_TZ
 from dossier.errors import NotFoundError
-from dossier.models import DossierCase
+from dossier.models import AuditRow, DossierCase
 from tingshen_platform.identity import Principal, StaffPrincipal
 
 __all__ = ["ROLE_ZH", "archive_out", "archive_reader", "borrowing_out", "fixity_out"]
@@ -91,6 +92,19 @@ def archive_out(
     )
 
 
+def _requester_role(session: Session, b: ArchiveBorrowing) -> str | None:
+    """The borrower's role when they asked, as the request's audit row recorded it."""
+    return session.scalar(
+        select(AuditRow.actor_role)
+        .where(
+            AuditRow.action == "archive.borrow_requested",
+            AuditRow.entity == "archive_borrowing",
+            AuditRow.entity_id == b.id,
+        )
+        .limit(1)
+    )
+
+
 def borrowing_out(session: Session, b: ArchiveBorrowing, today: date) -> BorrowingOut:
     case = session.get(DossierCase, b.case_id)
     assert case is not None
@@ -99,6 +113,7 @@ def borrowing_out(session: Session, b: ArchiveBorrowing, today: date) -> Borrowi
         case_id=b.case_id,
         case_number=case.case_number,
         user_name=b.user_name,
+        user_role=_requester_role(session, b),
         reason=b.reason,
         days=b.days,
         status=b.status,
@@ -110,27 +125,74 @@ def borrowing_out(session: Session, b: ArchiveBorrowing, today: date) -> Borrowi
     )
 
 
-def fixity_out(session: Session, court_id: int) -> FixityOut:
-    rows = session.scalars(
-        select(ArchiveFixity)
+def fixity_out(
+    session: Session,
+    court_id: int,
+    *,
+    interval_hours: float,
+    case_id: int | None = None,
+    failing_only: bool = False,
+) -> FixityOut:
+    """The latest check of each package of the court (or of one case): counts, when the last
+    check was, and the rows (only the failing ones if asked), failures first. The database picks
+    each package's latest row; only the rows shown are read."""
+    latest_ids = (
+        select(func.max(ArchiveFixity.id))
         .where(ArchiveFixity.court_id == court_id)
-        .order_by(ArchiveFixity.volume_id, ArchiveFixity.checked_at.desc(), ArchiveFixity.id.desc())
+        .group_by(ArchiveFixity.volume_id)
     )
-    latest: dict[int, ArchiveFixity] = {}
-    for row in rows:
-        latest.setdefault(row.volume_id, row)
-    volumes = {
-        v.id: v.case_id
-        for v in session.scalars(select(ArchiveVolume).where(ArchiveVolume.id.in_(latest)))
-    }
-    out = [
-        FixityRowOut(
-            archive_number=r.archive_number,
-            case_id=volumes[r.volume_id],
-            checked_at=r.checked_at,
-            ok=r.ok,
-            problems=r.problems,
-        )
-        for r in sorted(latest.values(), key=lambda r: (r.ok, r.archive_number))
+    scope: list[ColumnElement[bool]] = [ArchiveFixity.id.in_(latest_ids)]
+    volumes: list[ColumnElement[bool]] = [
+        ArchiveVolume.package_dir.is_not(None),
+        DossierCase.court_id == court_id,
     ]
-    return FixityOut(packages=len(out), failures=sum(1 for r in out if not r.ok), latest=out)
+    if case_id is not None:
+        scope.append(ArchiveVolume.case_id == case_id)
+        volumes.append(ArchiveVolume.case_id == case_id)
+    counts = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(sql_case((ArchiveFixity.ok, 0), else_=1)), 0),
+            func.max(ArchiveFixity.checked_at),
+        )
+        .select_from(ArchiveFixity)
+        .join(ArchiveVolume, ArchiveVolume.id == ArchiveFixity.volume_id)
+        .where(*scope)
+    ).one()
+    unchecked = session.scalar(
+        select(func.count())
+        .select_from(ArchiveVolume)
+        .join(DossierCase, DossierCase.id == ArchiveVolume.case_id)
+        .where(
+            *volumes,
+            ~select(ArchiveFixity.id).where(ArchiveFixity.volume_id == ArchiveVolume.id).exists(),
+        )
+    )
+    shown = (
+        select(ArchiveFixity, ArchiveVolume.case_id, DossierCase.case_number)
+        .join(ArchiveVolume, ArchiveVolume.id == ArchiveFixity.volume_id)
+        .join(DossierCase, DossierCase.id == ArchiveVolume.case_id)
+        .where(*scope)
+        .order_by(ArchiveFixity.ok, ArchiveFixity.archive_number)
+    )
+    if failing_only:
+        shown = shown.where(ArchiveFixity.ok.is_(False))
+    last = counts[2]
+    return FixityOut(
+        packages=int(counts[0]),
+        failures=int(counts[1]),
+        unchecked=int(unchecked or 0),
+        last_checked_at=last.replace(tzinfo=UTC) if last and last.tzinfo is None else last,
+        interval_hours=interval_hours,
+        latest=[
+            FixityRowOut(
+                archive_number=r.archive_number,
+                case_id=owner,
+                case_number=number,
+                checked_at=r.checked_at,
+                ok=r.ok,
+                problems=r.problems,
+            )
+            for r, owner, number in session.execute(shown)
+        ],
+    )

@@ -1,11 +1,13 @@
 // The electronic archive of one case (/dossier/archive.html?case=N): the clerk arranges the
 // closed case's main volume (drag a row, or the up/down buttons), checks the catalogue and
 // submits it; readers open the sealed e-volume; other staff ask to borrow it; the court's
-// administrators answer borrowing requests and see the fixity checks.
+// administrators answer its borrowing requests and see its package's latest fixity check (the
+// court's packages, the check run and every request awaiting an answer: archive-admin.html).
 import { COURT_TIME_ZONE, api, el, errorText, fill, formatDateTime, formatDay, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
 import { apiAll } from "/paging.js";
 import { PAGE_LIMIT } from "/dossier/register-common.js";
+import { borrowerName, problemLines } from "/dossier/archive-common.js";
 
 const caseId = Number(new URLSearchParams(location.search).get("case"));
 const $ = (id) => document.getElementById(id);
@@ -175,7 +177,7 @@ function borrowingLine(b) {
   const state = t(`archive_borrow_${b.status}`);
   const until = b.ends_on ? ` ${fill(t("archive_until"), { date: formatDay(b.ends_on) })}` : "";
   const item = el("li", { "data-borrowing": String(b.id) },
-    `${b.case_number} · ${t("archive_borrower")} ${b.user_name} · ${b.reason} · ${fill(t("archive_days_n"), { days: b.days })} · ${state}${until}`);
+    `${t("archive_borrower")} ${borrowerName(b)} · ${b.reason} · ${fill(t("archive_days_n"), { days: b.days })} · ${state}${until}`);
   if (b.status === "requested") {
     for (const [label, approve] of [["archive_approve", true], ["archive_refuse", false]]) {
       item.append(el("button", { type: "button", class: approve ? "" : "secondary",
@@ -188,62 +190,35 @@ function borrowingLine(b) {
   return item;
 }
 
-// A problem the server found in a package (dossier/archive/package.py fixity_problems), as
-// people read it: the file (its path in the package) and what is wrong with it.
-const FIXITY_PROBLEMS = [
-  [/^(\w+) differs$/, "archive_fixity_changed"],
-  [/^file missing$/, "archive_fixity_missing"],
-  [/^unexpected file$/, "archive_fixity_unexpected"],
-  [/^package missing$/, "archive_fixity_no_package"],
-];
-
-function problemText(path, key, algorithms, problem) {
-  const what = key ? fill(t(key), { algorithm: algorithms.join("、") })
-    : fill(t("archive_fixity_other"), { problem });
-  return path ? `${path}：${what}` : what;
-}
-
-// One line per file and kind of problem (a changed file differs in each manifest's digest).
-function problemLines(problems) {
-  const lines = new Map();
-  for (const p of problems) {
-    const known = FIXITY_PROBLEMS.find(([pattern]) => pattern.test(p.problem));
-    const key = known ? known[1] : null;
-    const id = `${p.path}\u0000${key || p.problem}`;
-    if (!lines.has(id)) lines.set(id, { path: p.path, key, algorithms: [], problem: p.problem });
-    const algorithm = known && p.problem.match(known[0])[1];
-    if (algorithm) lines.get(id).algorithms.push(algorithm);
-  }
-  return [...lines.values()].map((l) => problemText(l.path, l.key, l.algorithms, l.problem));
-}
-
+// This case's package: its latest check (the court's packages are on archive-admin.html).
 function renderFixity(report) {
-  $("fixity-summary").textContent = fill(t("archive_fixity_summary"), report);
+  const [row] = report.latest;
+  $("fixity-summary").textContent = row ? t("archive_case_package") : t("archive_case_unchecked");
   $("fixity-summary").className = report.failures ? "error" : "hint";
-  $("fixity").replaceChildren(...report.latest.map((row) => el("li", {},
-    el("span", { class: row.ok ? "good" : "bad" }, row.ok ? t("archive_fixity_ok") : t("archive_fixity_bad")),
-    ` ${row.archive_number} · ${formatDateTime(row.checked_at)}`,
-    ...problemLines(row.problems).map((text) => el("div", { class: "bad" }, text)),
+  $("fixity").replaceChildren(...report.latest.map((r) => el("li", {},
+    el("span", { class: r.ok ? "good" : "bad" }, r.ok ? t("archive_fixity_ok") : t("archive_fixity_bad")),
+    ` ${r.archive_number} · ${t("archive_checked_at")} ${formatDateTime(r.checked_at)}`,
+    ...problemLines(r.problems).map((text) => el("div", { class: "bad" }, text)),
   )));
 }
 
+// The court's administrators: this case's borrowing requests (to answer) and its package's
+// latest fixity check, with the way to the court's archive page.
 async function loadAdmin() {
   let report;
   try {
-    report = await api("GET", "/api/dossier/archive/fixity");
+    report = await api("GET", `/api/dossier/archive/fixity?case=${caseId}`);
   } catch (exc) {
     return; // not an administrator: no approvals, no fixity
   }
+  $("to-archive-admin").hidden = false;
+  if (!view || view.status !== "archived") return; // nothing archived: nothing to borrow or check
   $("admin").hidden = false;
   renderFixity(report);
-  const borrowings = await apiAll("/api/dossier/archive/borrowings", PAGE_LIMIT);
+  const borrowings = await apiAll(`/api/dossier/archive/borrowings?case=${caseId}`, PAGE_LIMIT);
   $("borrowings").replaceChildren(...(borrowings.length ? borrowings.map(borrowingLine)
     : [el("li", {}, t("archive_none"))]));
 }
-
-$("fixity-run").addEventListener("click", () => act(async () => {
-  renderFixity(await api("POST", "/api/dossier/archive/fixity/run"));
-}, ""));
 
 setupHeader();
 load().catch(fail).then(loadAdmin).catch(fail);

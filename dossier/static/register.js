@@ -101,6 +101,7 @@ async function start() {
   document.getElementById("who").textContent = `${roleLabel(me.role)} ${me.display_name}`;
   document.getElementById("file-link").hidden = me.role !== "filing_clerk";
   document.getElementById("stats-link").hidden = !["judge", "court_admin"].includes(me.role);
+  document.getElementById("archive-admin-link").hidden = me.role !== "court_admin";
   if (me.role === "court_admin") await setupCourtCode();
   try {
     const staff = await api("GET", "/api/staff");

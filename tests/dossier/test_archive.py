@@ -184,6 +184,58 @@ def test_a_changed_byte_is_reported_by_the_fixity_check(
     assert staff_client("clerk_a").get("/api/dossier/archive/fixity").status_code == 403
 
 
+def test_the_courts_archive_page_sees_checks_failures_and_requests_awaiting(
+    app: FastAPI, clock: FakeClock, staff_client: StaffClient, dossier_world: DossierWorld,
+    closed_a: list[int],
+) -> None:  # fmt: skip
+    """What the court's archive page (/dossier/archive-admin.html) shows: when packages were
+    last checked, how many, the failures with their case numbers, and the borrowing requests
+    awaiting a decision with who asked, by role and name; a case's own package for its page."""
+    number = str(_submit(staff_client("clerk_a"), dossier_world.case_a)["archive_number"])
+    admin = staff_client("admin_a")
+    fixity = "/api/dossier/archive/fixity"
+    never = admin.get(fixity).json()
+    assert (never["packages"], never["unchecked"], never["last_checked_at"]) == (0, 1, None)
+    assert never["interval_hours"] == dossier_context(app).settings.fixity_interval_hours
+    admin.post(f"{fixity}/run")
+    intact = admin.get(fixity, params={"failing": "true"}).json()
+    assert (intact["packages"], intact["failures"], intact["unchecked"]) == (1, 0, 0)
+    assert intact["latest"] == [] and intact["last_checked_at"] is not None
+    clock.advance(timedelta(minutes=5))
+    victim = archive_root(dossier_context(app)) / number / "data" / "evolume.pdf"
+    os.chmod(victim, 0o644)
+    victim.write_bytes(victim.read_bytes() + b"%")
+    answer = admin.post(f"{fixity}/run", params={"failing": "true"})
+    assert answer.status_code == 200, answer.text
+    failing = answer.json()
+    assert (failing["packages"], failing["failures"]) == (1, 1)
+    [row] = failing["latest"]
+    assert (row["archive_number"], row["case_id"], row["case_number"], row["ok"]) == (
+        number, dossier_world.case_a, "(2026)粤0104民初123号", False,
+    )  # fmt: skip
+    assert failing["last_checked_at"].startswith(clock().isoformat()[:16])
+    own = admin.get(fixity, params={"case": dossier_world.case_a}).json()
+    assert [r["archive_number"] for r in own["latest"]] == [number]
+    other = admin.get(fixity, params={"case": dossier_world.case_a2}).json()
+    assert (other["packages"], other["unchecked"], other["latest"]) == (0, 0, [])
+
+    borrowings = "/api/dossier/archive/borrowings"
+    asked = staff_client("judge2_a").post(
+        _arch(dossier_world.case_a) + "/borrowings", json={"reason": "类案参考", "days": 3}
+    )
+    assert asked.status_code == 201, asked.text
+    awaiting = admin.get(borrowings, params={"status": "requested"}).json()
+    assert [(b["id"], b["user_role"], b["user_name"], b["case_number"]) for b in awaiting] == [
+        (asked.json()["id"], "judge", "孙强", "(2026)粤0104民初123号"),
+    ]  # fmt: skip
+    admin.post(f"{borrowings}/{asked.json()['id']}/decision", json={"approve": True})
+    assert admin.get(borrowings, params={"status": "requested"}).json() == []
+    assert len(admin.get(borrowings, params={"case": dossier_world.case_a}).json()) == 1
+    assert admin.get(borrowings, params={"case": dossier_world.case_a2}).json() == []
+    assert admin.get(borrowings, params={"status": "lost"}).status_code == 422
+    assert staff_client("clerk_a").get(fixity, params={"failing": "true"}).status_code == 403
+
+
 def test_borrowing_is_approved_watermarked_audited_and_ends(
     app: FastAPI, clock: FakeClock, staff_client: StaffClient, dossier_world: DossierWorld,
     closed_a: list[int],

@@ -1,8 +1,10 @@
 # mypy: disallow-untyped-calls=False
 """The archive page in Chromium, as the people who use it: the clerk arranges a closed case's
 main volume (moves an item down, saves) and submits it; a judge who is not on the case asks to
-borrow it; the court administrator approves and runs the fixity check; the borrower reads the
-watermarked e-volume. No CSP violation, no page error, no console message but the expected
+borrow it; the court administrator, on the court's archive page (档案管理, from the case list),
+sees the request awaiting an answer and the packages never checked, runs the fixity check and
+approves, then finds both on the case's archive page; the borrower reads the watermarked
+e-volume. No CSP violation, no page error, no console message but the expected
 refusals (a 4xx the page handles). Real app (uvicorn) in a private network namespace."""
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tests.server.live_fakes import FakeStreams
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 EXPECTED_REFUSAL = "Failed to load resource: the server responded with a status of 4"
+NUMBER = "(2026)粤0104民初123号"
 
 
 def test_archive_page_in_private_network_namespace() -> None:
@@ -175,14 +178,48 @@ def test_arrange_submit_borrow_read(live: Live, tmp_path: Path) -> None:
                 "调阅申请已提交，等待管理员审批。"
             )
 
+            # The court administrator: from the court's case list to its archive page (档案管理,
+            # theirs only), where the request waits and every package is checked.
             admin = _login(browser, live.base_url, "admin_a", watch)
-            admin.goto(url)
-            line = admin.locator("#borrowings li").first
-            expect(line).to_contain_text("孙强", timeout=TIMEOUT_MS)
-            line.get_by_role("button", name="批准", exact=True).click()
-            expect(admin.locator("#borrowings li").first).to_contain_text("已批准")
+            admin.goto(f"{live.base_url}/dossier/")
+            admin.get_by_role("link", name="档案管理").click()
+            admin.wait_for_url("**/dossier/archive-admin.html")
+            expect(admin.locator("#who")).to_have_text("法院管理员 赵敏", timeout=TIMEOUT_MS)
+            facts = admin.locator("#fixity-facts")
+            expect(facts).to_contain_text("最近一次检查尚未检查", timeout=TIMEOUT_MS)
+            expect(facts).to_contain_text("检查结果0 个档案包，0 个异常")
+            expect(facts).to_contain_text("待首次检查的档案包1")
+            waiting = admin.locator("#awaiting tr[data-borrowing]")
+            expect(waiting).to_have_count(1)
+            expect(waiting).to_contain_text("审判员 孙强")
+            expect(waiting).to_contain_text("类案参考")
+            expect(waiting.get_by_role("link")).to_have_text(NUMBER)
             admin.click("#fixity-run")
             expect(admin.locator("#fixity-summary")).to_have_text("1 个档案包，0 个异常")
+            expect(admin.locator("#admin-status")).to_have_text("检查完毕。")
+            expect(admin.locator("#no-failures")).to_be_visible()
+            expect(facts).not_to_contain_text("尚未检查")
+            admin.screenshot(path=str(SCREENSHOTS / "archive-court-admin.png"), full_page=True)
+            waiting.get_by_role("button", name=f"批准 审判员 孙强 {NUMBER}", exact=True).click()
+            expect(admin.locator("#admin-status")).to_have_text(f"已批准：{NUMBER}，审判员 孙强。")
+            expect(admin.locator("#no-awaiting")).to_be_visible()
+            expect(waiting).to_have_count(0)
+            admin.click("#lang-switch")  # the same page in English
+            expect(admin.locator("h1")).to_have_text("Archive administration", timeout=TIMEOUT_MS)
+            expect(admin.locator("#who")).to_have_text("Court admin 赵敏")
+            expect(admin.locator("#fixity-summary")).to_have_text("1 packages, 0 failing")
+            admin.screenshot(path=str(SCREENSHOTS / "archive-court-admin-en.png"), full_page=True)
+            admin.click("#lang-switch")
+            expect(admin.locator("h1")).to_have_text("档案管理", timeout=TIMEOUT_MS)
+
+            # The case's own archive page: its request (answered) and its package's check.
+            admin.goto(url)
+            line = admin.locator("#borrowings li").first
+            expect(line).to_contain_text("审判员 孙强", timeout=TIMEOUT_MS)
+            expect(line).to_contain_text("已批准")
+            expect(admin.locator("#fixity-summary")).to_have_text("本案档案包的最近一次检查：")
+            expect(admin.locator("#fixity li").first).to_contain_text("完好 F")
+            expect(admin.get_by_role("link", name="档案管理")).to_have_count(2)  # header, section
             admin.screenshot(path=str(SCREENSHOTS / "archive-admin.png"), full_page=True)
 
             borrower.reload()

@@ -27,9 +27,10 @@ and staff. Through the pages only, each person in a browser context of their own
 8. the clerk closes the case on the case page, arranges the main volume on the archive page in
    the default order (the notice to sign the record after the record) and submits it; ``bagit``
    validates the package;
-9. the court administrator runs the fixity check on the archive page: intact; a byte of the
-   stored package is changed (not a person's act: done here) and the next check reports that
-   package and the file, in Chinese.
+9. the court administrator goes from the case list to the court's archive page (档案管理) and
+   runs the fixity check: intact; a byte of the stored package is changed (not a person's act:
+   done here) and the next check reports that package, its case and the file, in Chinese; the
+   case number leads to the case, and its archive page shows the same failure.
 
 No page error, no CSP violation, no console error and no 4xx/5xx answer but the refusals the
 pages expect and handle (:data:`EXPECTED_REFUSALS`). Screenshots go to ``out/screenshots/``.
@@ -105,7 +106,7 @@ EXPECTED_REFUSALS = (
     (frozenset({401, 403}), re.compile(r"/api/auth/me$")),
     # the room's public-viewing panel: the bench's only, the others' pages are refused it
     (frozenset({403}), re.compile(r"/api/hearings/\d+/broadcast$")),
-    # the archive page's borrowing and fixity part: court administrators' only
+    # the archive page's borrowing and fixity part (?case=N): court administrators' only
     (frozenset({403}), re.compile(r"/api/dossier/archive/fixity$")),
     # the browser's own request (the site has no icon)
     (frozenset({404}), re.compile(r"/favicon\.ico$")),
@@ -607,26 +608,41 @@ def _admin_checks_fixity(
 ) -> None:
     from playwright.sync_api import expect
 
-    _open_case(admin, walk.base, case_id, number)
-    expect(admin.locator("#facts")).to_contain_text("已归档", timeout=TIMEOUT_MS)
-    admin.get_by_role("link", name="电子档案").click()
-    admin.wait_for_url(f"**/dossier/archive.html?case={case_id}")
-    expect(admin.locator("#admin")).to_be_visible(timeout=TIMEOUT_MS)
+    # The court's archive page (档案管理), from the case list: the administrator's, no case needed.
+    admin.goto(f"{walk.base}/dashboard.html")
+    admin.get_by_role("link", name="案件与卷宗").first.click()
+    admin.wait_for_url("**/dossier/")
+    admin.get_by_role("link", name="档案管理").click()
+    admin.wait_for_url("**/dossier/archive-admin.html")
+    expect(admin.locator("#fixity-card")).to_be_visible(timeout=TIMEOUT_MS)
     admin.click("#fixity-run")
     summary = admin.locator("#fixity-summary")
     expect(summary).to_have_text("1 个档案包，0 个异常", timeout=TIMEOUT_MS)
-    expect(admin.locator("#fixity li").first).to_contain_text(f"完好 {archive_number}")
+    expect(admin.locator("#no-failures")).to_be_visible()
 
     damaged = _damage(bag)
     admin.click("#fixity-run")
     expect(summary).to_have_text("1 个档案包，1 个异常", timeout=TIMEOUT_MS)
     expect(summary).to_have_class("error")
-    row = admin.locator("#fixity li").first
+    row = admin.locator("#failures tbody tr")
+    expect(row).to_have_count(1)
     expect(row).to_contain_text(f"异常 {archive_number}")
-    expect(row.locator("div.bad")).to_have_text(
-        [f"{damaged}：文件内容已改变（sha256、sha512 校验值不符）"]
-    )
+    problem = f"{damaged}：文件内容已改变（sha256、sha512 校验值不符）"
+    expect(row.locator("div.bad")).to_have_text([problem])
     _shot(admin, "15-admin-fixity-damaged")
+
+    # The failure names its case: from there to the case and its archive page.
+    row.get_by_role("link", name=number).click()
+    admin.wait_for_url(f"**/dossier/case.html?id={case_id}")
+    expect(admin.locator("#facts")).to_contain_text("已归档", timeout=TIMEOUT_MS)
+    admin.get_by_role("link", name="电子档案").click()
+    admin.wait_for_url(f"**/dossier/archive.html?case={case_id}")
+    expect(admin.locator("#admin")).to_be_visible(timeout=TIMEOUT_MS)
+    line = admin.locator("#fixity li")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text(f"异常 {archive_number}")
+    expect(line.locator("div.bad")).to_have_text([problem])
+    _shot(admin, "16-admin-case-archive")
 
 
 # ---------------------------------------------------------------- the walk

@@ -3,6 +3,7 @@
 export default {
   "zh-CN": {
     reg_list_title: "本院案件",
+    reg_archive_admin_link: "档案管理",
     reg_search: "查询",
     reg_reset: "清空",
     reg_number: "案号",
@@ -157,6 +158,7 @@ export default {
   },
   en: {
     reg_list_title: "Cases of the court",
+    reg_archive_admin_link: "Archive administration",
     reg_search: "Search",
     reg_reset: "Clear",
     reg_number: "Case number",
