@@ -31,17 +31,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     if not inside and batch.mode() == "background":
-        # The runners last, in the batch's order, then those not batched (their own namespace,
-        # once the batch is done): the batch runs while the outer session does everything else.
+        # The batch runs while the outer session does the rest; its runners wait at the end:
+        # tests that do not measure, then the shared batch's runners, then the tests that run a
+        # real model (they measure recognition, which a busy CPU degrades, so they come once the
+        # shared batch is done), then the RUN_ALONE batch's runners, then runners not batched.
         runners = [item for item in items if RUNNER_MARK in item.name]
         others = [item for item in items if RUNNER_MARK not in item.name]
+        model = [item for item in others if item.get_closest_marker("model") is not None]
+        plain = [item for item in others if item.get_closest_marker("model") is None]
+
+        def group(item: pytest.Item) -> int:
+            if not batch.batchable(item.path):
+                return 2
+            return 1 if batch.module_key(item.path) in batch.RUN_ALONE else 0
 
         def runner_order(item: pytest.Item) -> tuple[int, tuple[int, str]]:
-            key = batch.module_key(item.path)
-            group = 0 if key not in batch.RUN_ALONE else 1
-            return (group if batch.batchable(item.path) else 2, batch.order_key(key))
+            return (group(item), batch.order_key(batch.module_key(item.path)))
 
-        items[:] = others + sorted(runners, key=runner_order)
+        ordered = sorted(runners, key=runner_order)
+        shared = [item for item in ordered if group(item) == 0]
+        items[:] = plain + shared + model + [item for item in ordered if group(item) > 0]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
