@@ -55,11 +55,16 @@ FRAMES_JS = """async (timeoutMs) => {
   const video = document.querySelector('#screen-view video.sc-video');
   const frame = () => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no frame')), timeoutMs);
-    video.requestVideoFrameCallback((now, meta) => { clearTimeout(timer); resolve(meta.mediaTime); });
+    video.requestVideoFrameCallback((now, meta) => {
+      clearTimeout(timer);
+      const track = video.srcObject ? video.srcObject.getVideoTracks()[0] : null;
+      resolve([meta.mediaTime, track ? track.id : '']);
+    });
   });
-  const times = [];
-  for (let i = 0; i < 4; i++) times.push(await frame());
-  return { width: video.videoWidth, height: video.videoHeight, times };
+  const frames = [];
+  for (let i = 0; i < 4; i++) frames.push(await frame());
+  return { width: video.videoWidth, height: video.videoHeight,
+           times: frames.map((f) => f[0]), tracks: frames.map((f) => f[1]) };
 }"""
 
 
@@ -101,10 +106,15 @@ def assert_playing(page: Page) -> None:
         " return v && v.videoWidth > 0; }",
         timeout=TIMEOUT_MS,
     )
-    shown = page.evaluate(FRAMES_JS, TIMEOUT_MS)
+    # Sampled again (at most twice) when the view switched to another share while sampling: that
+    # stream's media time starts again at 0. Within one sample, new frames must keep coming.
+    for _ in range(3):
+        shown = page.evaluate(FRAMES_JS, TIMEOUT_MS)
+        times = shown["times"]
+        if len(set(shown["tracks"])) == 1 and all(b > a for a, b in itertools.pairwise(times)):
+            break
     assert shown["width"] > 0 and shown["height"] > 0, shown
-    times = shown["times"]
-    assert all(b > a for a, b in itertools.pairwise(times)), times
+    assert all(b > a for a, b in itertools.pairwise(times)), shown
 
 
 def test_share_refuse_stop_and_browser_stop(server: LiveServer, tmp_path: Path) -> None:
