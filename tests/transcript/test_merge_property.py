@@ -108,10 +108,12 @@ class World:
             self.deleted.add(token)
         else:
             token = f"<{editor.author.key}.{self.counter}>"
+            # Between two tokens only ("…>||<…"), never after a token's opening bar: a token
+            # inserted there would share that bar, and deleting either would break the other.
             cuts = [
                 i
                 for i in range(len(current) + 1)
-                if i in (0, len(current)) or current[i - 1] == "|"
+                if i in (0, len(current)) or current[i - 1 : i + 1] == "||"
             ]
             at = cuts[position_pick % len(cuts)]
             text.insert(len(current[:at].encode()), f"|{token}|")
