@@ -1,19 +1,15 @@
 """Small CJK-safe PDFs the dossier makes itself: a notice as sent, a recording digest list.
 
-The font is found as the hearing server finds its own (which the dossier may not import): the
-``TINGSHEN_PDF_FONT`` file, a system WenQuanYi / AR PL font, else the WenQuanYi Micro Hei that the
-project depends on (PyPI ``paperang-p2-fonts-cjk``). reportlab embeds TrueType only (a CFF ``.otf``
-such as Noto Sans CJK cannot be embedded).
+The font is the one every service finds with :func:`tingshen_platform.fonts.find_cjk_font` (the
+``TINGSHEN_PDF_FONT`` file, a system WenQuanYi / AR PL font, else the packaged WenQuanYi Micro
+Hei); reportlab embeds TrueType only.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pypdfium2 as pdfium
@@ -24,35 +20,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
+from tingshen_platform.fonts import FontNotFoundError, find_cjk_font
+
 __all__ = ["FontNotFoundError", "find_cjk_font", "page_count", "text_pdf"]
 
 FONT_NAME = "DossierCJK"
-SYSTEM_FONTS = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
-)
-
-
-class FontNotFoundError(RuntimeError):
-    pass
-
-
-def find_cjk_font(configured: Path | None = None) -> Path:
-    """The TrueType CJK font to embed: ``configured`` (else ``TINGSHEN_PDF_FONT``), a system
-    one, or the packaged one."""
-    env = os.environ.get("TINGSHEN_PDF_FONT")
-    candidates: list[Path] = [p for p in (configured, Path(env) if env else None) if p]
-    candidates.extend(SYSTEM_FONTS)
-    try:
-        packaged = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
-        candidates.append(Path(str(packaged)))
-    except ModuleNotFoundError:  # pragma: no cover - a declared dependency
-        pass
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FontNotFoundError("no TrueType CJK font: set TINGSHEN_PDF_FONT to a .ttf/.ttc file")
 
 
 @cache

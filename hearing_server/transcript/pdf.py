@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -32,38 +31,11 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from hearing_server.transcript.export import Header, gap_line, speaker_label
 from hearing_server.transcript.model import Entry, GapView, SegmentKind
+from tingshen_platform.fonts import FontNotFoundError, find_cjk_font
 
 __all__ = ["FontNotFoundError", "court_time_span", "find_cjk_font", "render_pdf"]
 
 FONT_NAME = "TingshenCJK"
-
-SYSTEM_FONTS = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
-)
-
-
-class FontNotFoundError(RuntimeError):
-    pass
-
-
-def find_cjk_font(configured: Path | None = None) -> Path:
-    """The TrueType CJK font to embed: the configured one, a system one, or the packaged one."""
-    candidates: list[Path] = [configured] if configured is not None else []
-    candidates.extend(SYSTEM_FONTS)
-    try:  # WenQuanYi Micro Hei (OFL) from PyPI, a dependency of the project
-        packaged = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
-        candidates.append(Path(str(packaged)))
-    except ModuleNotFoundError:  # pragma: no cover - it is a declared dependency
-        pass
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FontNotFoundError(
-        "no TrueType CJK font: set TINGSHEN_PDF_FONT to a .ttf/.ttc file "
-        "(CFF-based .otf fonts such as Noto Sans CJK cannot be embedded by reportlab)"
-    )
 
 
 def _register(font: Path) -> str:
