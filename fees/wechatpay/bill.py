@@ -35,7 +35,8 @@ What the documents and published samples fix, and what this module does with it:
 - The published samples end lines with CRLF; the reader accepts CRLF or LF (and a BOM before
   the header), the writer writes CRLF. Other bill types (SUCCESS, REFUND) order and name columns
   differently: the reader maps fields by the header's names, so a reordered header still reads,
-  but all 27 ALL columns must be there.
+  but all 27 ALL columns must be there, and every line must have as many fields as the header
+  (one more or one fewer is how a stray ``,``` shows).
 
 The reader streams (:func:`iter_trade_bill`): memory does not grow with the bill.
 """
@@ -335,7 +336,7 @@ class TradeBillReader:
 
     def _rows(self) -> Iterator[BillRow]:
         numbered = enumerate((line.rstrip("\r\n") for line in self._lines), start=1)
-        index = self._read_header(numbered)
+        index, width = self._read_header(numbered)
         totals = _Totals()
         for line_number, line in numbered:
             if line.lstrip("`").startswith(SUMMARY_COLUMNS[0]):
@@ -343,7 +344,7 @@ class TradeBillReader:
                 return
             if not line:
                 raise TradeBillFormatError("empty line among the rows", "明细中有空行", line_number)
-            row = _parse_row(_split(line, line_number), index, line_number)
+            row = _parse_row(_split(line, line_number), index, width, line_number)
             totals.add(row)
             yield row
         raise TradeBillFormatError(
@@ -353,7 +354,7 @@ class TradeBillReader:
         )
 
     @staticmethod
-    def _read_header(numbered: Iterator[tuple[int, str]]) -> list[int]:
+    def _read_header(numbered: Iterator[tuple[int, str]]) -> tuple[list[int], int]:
         for line_number, line in numbered:
             names = _header_names(line)
             missing = [name for name in ALL_COLUMNS if name not in names]
@@ -363,15 +364,15 @@ class TradeBillReader:
                     f"不是 ALL 类型交易账单的表头，缺少 {'、'.join(missing)}",
                     line_number,
                 )
-            return [names.index(name) for name in ALL_COLUMNS]
+            return [names.index(name) for name in ALL_COLUMNS], len(names)
         raise TradeBillFormatError("the bill is empty", "账单为空", 1)
 
 
-def _parse_row(fields: list[str], index: list[int], line_number: int) -> BillRow:
-    if len(fields) <= max(index):
+def _parse_row(fields: list[str], index: list[int], width: int, line_number: int) -> BillRow:
+    if len(fields) != width:
         raise TradeBillFormatError(
-            f"{len(fields)} fields, the header has at least {max(index) + 1}",
-            f"该行有 {len(fields)} 个字段，表头至少 {max(index) + 1} 个",
+            f"{len(fields)} fields, the header has {width}",
+            f"该行有 {len(fields)} 个字段，表头有 {width} 个",
             line_number,
         )
     text = [fields[i] for i in index]
