@@ -1,4 +1,5 @@
-"""Errors of the fee computation, each with an English and a Chinese message.
+"""Errors of the fee computation and of the fee service, each with an English and a Chinese
+message.
 
 ::
 
@@ -7,15 +8,36 @@
     │                           reference, a missing article): a bug of the data, found on load
     ├── FeeInputError           the request cannot be computed (an amount that is not yuan, an
     │                           unknown kind, a halving ground that does not apply)
-    └── FeeSettingError         a court's setting is outside the range the law allows
+    ├── FeeSettingError         a court's setting is outside the range the law allows
+    └── FeesServiceError        the service's own, each with its HTTP status:
+        ├── NotAuthenticatedError 401  no staff session, no valid payment link
+        ├── ForbiddenError     403  a role that may not do this
+        ├── NotFoundError      404  no such account, or one the caller may not know of
+        ├── ConflictError      409  the state does not allow it (paid, closed, already decided)
+        ├── InvalidInputError  422  well-formed but against a rule (a wrong check digit)
+        └── ProviderUnavailableError 503  the payment provider did not answer (try again)
 
-The one mapping to the outside is in :mod:`fees.cli` (one line on stderr, exit status 2); the
-service's HTTP mapping will sit beside it (422 for input, 500 for data and settings).
+The mappings to the outside: :mod:`fees.cli` (one line on stderr, exit status 2) and
+:mod:`fees.http_errors` (422 for input, 500 for data and settings, a service error's status).
 """
 
 from __future__ import annotations
 
-__all__ = ["FeeInputError", "FeeSettingError", "FeesError", "ScheduleDataError"]
+from typing import Any, ClassVar
+
+__all__ = [
+    "ConflictError",
+    "FeeInputError",
+    "FeeSettingError",
+    "FeesError",
+    "FeesServiceError",
+    "ForbiddenError",
+    "InvalidInputError",
+    "NotAuthenticatedError",
+    "NotFoundError",
+    "ProviderUnavailableError",
+    "ScheduleDataError",
+]
 
 
 class FeesError(Exception):
@@ -40,3 +62,43 @@ class FeeInputError(FeesError):
 
 class FeeSettingError(FeesError):
     """A court's choice outside the range of its article."""
+
+
+class FeesServiceError(FeesError):
+    code: ClassVar[str] = "fees_error"
+    status_code: ClassVar[int] = 500
+
+    def __init__(self, en: str, zh: str, *, reason: str | None = None, **params: Any) -> None:
+        super().__init__(en, zh)
+        self.reason = reason or self.code
+        self.params = params
+
+
+class NotAuthenticatedError(FeesServiceError):
+    code = "not_authenticated"
+    status_code = 401
+
+
+class ForbiddenError(FeesServiceError):
+    code = "forbidden"
+    status_code = 403
+
+
+class NotFoundError(FeesServiceError):
+    code = "not_found"
+    status_code = 404
+
+
+class ConflictError(FeesServiceError):
+    code = "conflict"
+    status_code = 409
+
+
+class InvalidInputError(FeesServiceError):
+    code = "invalid_input"
+    status_code = 422
+
+
+class ProviderUnavailableError(FeesServiceError):
+    code = "provider_unavailable"
+    status_code = 503

@@ -42,6 +42,7 @@ STAFF = (
     ("clerk", "陈晓", StaffRole.CLERK),
     ("filing", "刘芳", StaffRole.FILING_CLERK),
     ("admin", "赵敏", StaffRole.COURT_ADMIN),
+    ("finance", "孙静", StaffRole.FINANCE),
 )
 PARTIES = (
     ("张伟", CourtRole.PLAINTIFF, "13800000001"),

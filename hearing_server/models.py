@@ -59,6 +59,8 @@ class StaffRole(enum.StrEnum):
     COURT_ADMIN = "court_admin"
     FILING_CLERK = "filing_clerk"
     """立案庭: registers cases (the dossier service); no part in hearings."""
+    FINANCE = "finance"
+    """财务: litigation fees (the fees service): approves refunds, reconciles with the bank."""
 
 
 class HearingStatus(enum.StrEnum):

@@ -34,6 +34,7 @@ from hearing_server.errors import (
     ServiceUnavailableError,
     install_handlers,
 )
+from hearing_server.notices.messenger import build_messenger
 from hearing_server.security import Clock, utc_now
 from hearing_server.settings import Settings
 from hearing_server.side_services import seal_with, side_body_limits, side_services_running
@@ -109,6 +110,8 @@ def create_side_app(
         production=settings.environment == "production",
         node=settings.node_name or f"{socket.gethostname()}-{os.getpid()}-side",
         seal=_seal(settings, clock),
+        messenger=build_messenger(settings),
+        public_url=settings.public_base_url,
     )
     side = load_services(settings.side_services, host)
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from hearing_server.body_limit import RouteLimit
 from hearing_server.court_pki import CourtPki
 from hearing_server.identity import LocalIdentity
+from hearing_server.notices.messenger import build_messenger
 from hearing_server.services import Services
 from signing.appearance import SignatureAppearance
 from signing.pades import sign_with_key
@@ -80,6 +81,8 @@ def service_host(services: Services) -> ServiceHost:
         exchange=LocalBlobStore(ctx.settings.data_dir / "documents"),
         production=ctx.settings.environment == "production",
         node=services.node,
+        messenger=build_messenger(ctx.settings),
+        public_url=ctx.settings.public_base_url,
     )
 
 

@@ -29,6 +29,7 @@ from tingshen_platform.blobs import BlobStore
 from tingshen_platform.bus import Bus
 from tingshen_platform.identity import Identity
 from tingshen_platform.jobs import JobQueue
+from tingshen_platform.messaging import Messenger
 
 __all__ = ["BodyLimit", "ServiceHost", "SideService", "load_service"]
 
@@ -61,6 +62,10 @@ class ServiceHost:
     seal: Callable[[bytes, str], bytes] | None = None
     """The court's seal: ``seal(pdf, reason)`` returns the PDF signed with the court seal key
     and timestamped (PAdES, ``signing``); ``None`` where this process holds no seal key."""
+    messenger: Messenger | None = None
+    """SMS and e-mail through the court's providers (``None``: this process sends none)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach the court's server: the start of every link put in a message."""
 
 
 class SideService(Protocol):

@@ -13,7 +13,7 @@ from tests.server.conftest import login
 def test_demo_seed_is_idempotent_and_usable(ctx, make_client, code_sender):
     first = seed_demo(ctx)
     second = seed_demo(ctx)
-    assert set(first.new_passwords) == {"judge", "clerk", "filing", "admin"}
+    assert set(first.new_passwords) == {"judge", "clerk", "filing", "admin", "finance"}
     assert second.new_passwords == {}
     assert set(second.join_links) == {"原告", "被告"}
     with ctx.session_factory() as s:

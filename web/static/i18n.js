@@ -610,6 +610,7 @@ const ROLES = {
   recorder: ["记录员", "Recorder"],
   court_admin: ["法院管理员", "Court admin"],
   filing_clerk: ["立案庭工作人员", "Filing clerk"],
+  finance: ["财务人员", "Finance officer"],
   plaintiff: ["原告", "Plaintiff"],
   defendant: ["被告", "Defendant"],
   third_party: ["第三人", "Third party"],

@@ -1,0 +1,134 @@
+"""Staff: a case's fee account in real time (by notice code or case number), its notice
+versions, sending the notice, and the court's accounts page by page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from fees.accounts import current_notice, issue_version
+from fees.api.deps import (
+    ADJUSTERS,
+    ContextDep,
+    SessionDep,
+    StaffDep,
+    account_by_code,
+    account_by_id,
+    require_role,
+)
+from fees.api.views import account_out, account_summary
+from fees.audit import actor_of, record
+from fees.errors import ConflictError, InvalidInputError
+from fees.schemas import AccountOut, AccountPage, AdjustIn, SendIn
+from fees.sending import queue_notice
+from fees.tables import FeeAccount, FeeSend
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/fees", tags=["fees"])
+
+
+@router.get("/accounts", response_model=AccountPage)
+def list_accounts(
+    session: SessionDep,
+    staff: StaffDep,
+    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+) -> AccountPage:
+    """The court's accounts, newest first."""
+    query = select(FeeAccount).where(FeeAccount.court_id == staff.court_id)
+    if status is not None:
+        query = query.where(FeeAccount.status == status)
+    if cursor is not None:
+        query = query.where(FeeAccount.id < int(cursor))
+    rows = session.scalars(query.order_by(FeeAccount.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AccountPage(
+        items=[account_summary(session, a) for a in rows],
+        next_cursor=str(rows[-1].id) if more and rows else None,
+    )
+
+
+@router.get("/lookup", response_model=AccountOut)
+def lookup_account(
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    ctx: ContextDep,
+    session: SessionDep,
+    staff: StaffDep,
+) -> AccountOut:
+    """The account of a notice code (spaces allowed, its check digits checked) or a case
+    number, in real time."""
+    return account_out(session, ctx, account_by_code(session, staff, q))
+
+
+@router.get("/accounts/{account_id}", response_model=AccountOut)
+def get_account(
+    account_id: int, ctx: ContextDep, session: SessionDep, staff: StaffDep
+) -> AccountOut:
+    return account_out(session, ctx, account_by_id(session, staff, account_id))
+
+
+@router.post("/accounts/{account_id}/notices", response_model=AccountOut, status_code=201)
+def adjust_notice(
+    account_id: int, body: AdjustIn, ctx: ContextDep, session: SessionDep, staff: StaffDep
+) -> AccountOut:
+    """A new notice version: a changed claim, or a reduction, deferral or waiver the court
+    granted (诉讼费用交纳办法 第四十四条以下)."""
+    require_role(staff, ADJUSTERS, "调整缴费通知")
+    account = account_by_id(session, staff, account_id)
+    notice = issue_version(
+        session, ctx, account, reason=body.reason, note=body.note, actor=actor_of(staff),
+        claim_amount_fen=body.claim_amount_fen, amount_fen=body.amount_fen,
+        deadline=body.deadline,
+    )  # fmt: skip
+    if body.send and notice.amount_fen > 0:
+        queue_notice(session, ctx, account, notice, actor=actor_of(staff))
+    session.commit()
+    return account_out(session, ctx, account)
+
+
+@router.post("/accounts/{account_id}/sends", response_model=AccountOut, status_code=201)
+def send_notice(
+    account_id: int, body: SendIn, ctx: ContextDep, session: SessionDep, staff: StaffDep
+) -> AccountOut:
+    """Send the notice in force again (SMS, e-mail), or record that it was posted (快递)."""
+    require_role(staff, ADJUSTERS, "发送缴费通知")
+    account = account_by_id(session, staff, account_id)
+    notice = current_notice(session, account.id)
+    if notice is None or account.status != "open":
+        raise ConflictError(
+            "the account has no notice to send", "该案件没有可发送的缴费通知（或已结案）",
+            reason="fees_nothing_to_send",
+        )  # fmt: skip
+    if not body.channels and body.express_waybill is None:
+        raise InvalidInputError(
+            "choose SMS, e-mail or express", "请选择短信、电子邮件，或填写快递单号",
+            reason="fees_send_channel",
+        )  # fmt: skip
+    actor = actor_of(staff)
+    sends = queue_notice(session, ctx, account, notice, actor=actor, channels=body.channels)
+    if body.channels and not sends:
+        raise ConflictError(
+            "the payer has no phone or e-mail on file",
+            "交费人没有登记手机号或电子邮箱，请改用邮寄送达",
+            reason="fees_no_address",
+        )  # fmt: skip
+    if body.express_waybill is not None:
+        session.add(
+            FeeSend(
+                account_id=account.id, notice_id=notice.id, purpose="notice", channel="express",
+                address=body.express_waybill, party_ref=notice.payer_ref, text=None,
+                status="sent", attempts=1, created_at=ctx.now(), sent_at=ctx.now(),
+                created_by=actor[1],
+            )
+        )  # fmt: skip
+        record(
+            session, actor, "notice.posted", at=ctx.now(), account_id=account.id,
+            details={"version": notice.version, "waybill": body.express_waybill},
+        )  # fmt: skip
+    session.commit()
+    return account_out(session, ctx, account)
