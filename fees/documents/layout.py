@@ -41,7 +41,7 @@ __all__ = [
     "PAGE_WIDTH",
     "SEAL_BOX",
     "QrCode",
-    "SealClearance",
+    "SealStrip",
     "Styles",
     "beijing_time",
     "build_pdf",
@@ -60,6 +60,8 @@ SEAL_MARGIN = 6.0
 MARGIN_SIDE = 25 * mm
 MARGIN_TOP = 16 * mm
 MARGIN_BOTTOM = 14 * mm
+FRAME_PADDING = 6.0
+"""reportlab's default padding inside a page frame."""
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 """China keeps one offset all year (no summer time): no time zone database needed."""
 GREY = HexColor("#555555")
@@ -192,23 +194,40 @@ class QrCode(Flowable):
         canvas.restoreState()
 
 
-class SealClearance(Flowable):
-    """The document's last flowable: takes the height from the frame's bottom up to just above
-    :data:`SEAL_BOX`, so nothing is printed where the seal's appearance will be drawn. ``left``
-    (short notes) is drawn in the strip's part left of the seal. When the page has less room
-    than that, it goes to a new page, with whatever is kept with it."""
+class SealStrip(Flowable):
+    """The document's last flowable: it takes the rest of the last page, so that ``above``
+    (the court and the date, right-aligned) stands just above :data:`SEAL_BOX` and nothing is
+    printed in the strip of the page that holds the box except ``left`` (short notes, drawn
+    left of the seal). When the page has too little room, it goes to a new page."""
 
-    def __init__(self, left: Sequence[Flowable] = (), *, side_margin: float = MARGIN_SIDE) -> None:
+    def __init__(
+        self,
+        above: Sequence[Flowable] = (),
+        left: Sequence[Flowable] = (),
+        *,
+        side_margin: float = MARGIN_SIDE,
+    ) -> None:
         super().__init__()
+        self.above = list(above)
         self.left = list(left)
-        self.height_pt = SEAL_BOX[3] + SEAL_MARGIN - MARGIN_BOTTOM
+        self.strip_pt = SEAL_BOX[3] + SEAL_MARGIN - (MARGIN_BOTTOM + FRAME_PADDING)
         self.left_width_pt = SEAL_BOX[0] - SEAL_MARGIN - side_margin
+        self.width_pt = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        return availWidth, self.height_pt
+        self.width_pt = availWidth
+        needed = self.strip_pt + sum(f.wrap(availWidth, availHeight)[1] for f in self.above)
+        return availWidth, max(needed, availHeight - 0.01)
 
     def draw(self) -> None:
-        top = self.height_pt
+        _, bottom = self.canv.absolutePosition(0, 0)
+        strip_top = SEAL_BOX[3] + SEAL_MARGIN - bottom
+        heights = [f.wrap(self.width_pt, self.height)[1] for f in self.above]
+        y = strip_top + sum(heights)
+        for flowable, height in zip(self.above, heights, strict=True):  # top down: text order
+            y -= height
+            flowable.drawOn(self.canv, 0, y)
+        top = strip_top
         for flowable in self.left:
             _, height = flowable.wrap(self.left_width_pt, top)
             if height > top:

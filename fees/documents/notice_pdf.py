@@ -25,7 +25,7 @@ from fees.documents.layout import (
     MARGIN_SIDE,
     PAGE_WIDTH,
     QrCode,
-    SealClearance,
+    SealStrip,
     Styles,
     build_pdf,
     chinese_date,
@@ -101,7 +101,7 @@ def _lines_table(doc: NoticeDocument, s: Styles) -> Table:
         style.append(("SPAN", (0, 0), (-1, 0)))
         rows.append([para(doc.basis, s.cell), "", ""])
     style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), SHADE))
-    rows.append([para("项　目", s.head), para("计算标准", s.head), para("金额（元）", s.head)])
+    rows.append([para("项目", s.head), para("计算标准", s.head), para("金额（元）", s.head)])
     for line in doc.lines:
         if line.strong:
             style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), SHADE))
@@ -133,9 +133,9 @@ def _payment(doc: NoticeDocument, s: Styles) -> list[Flowable]:
             f" {doc.notice_code}，否则无法确认到账。",
             s.cell,
         ),
-        para(f"户　名：{bank.account_name}", s.cell),
+        para(f"户名：{bank.account_name}", s.cell),
         para(f"开户行：{bank.bank}", s.cell),
-        para(f"账　号：{bank.account_number}", s.cell),
+        para(f"账号：{bank.account_number}", s.cell),
     ]
     grid = Table(
         [[QrCode(doc.pay_url, QR_SIZE), methods], [para(f"缴费网址：{doc.pay_url}", s.cell), ""]],
@@ -169,12 +169,9 @@ def notice_pdf(doc: NoticeDocument, *, font: Path) -> bytes:
     ask = f"如有疑问，请与{contact.title}{contact.name}联系，电话：{contact.phone}。"
     story += [
         Spacer(1, 4 * mm),
-        KeepTogether(
-            [
-                para(doc.court, s.sign),
-                para(chinese_date(doc.issued_on), s.sign),
-                SealClearance([Spacer(1, 4 * mm), para(ask, s.body)]),
-            ]
+        SealStrip(
+            [para(doc.court, s.sign), para(chinese_date(doc.issued_on), s.sign)],
+            [Spacer(1, 8 * mm), para(ask, s.body)],
         ),
     ]
     footer = f"{TITLE}　{doc.case_number}　缴费码 {group_code(doc.notice_code)}　第{doc.version}版"

@@ -26,7 +26,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from fees.documents.capital import fen_to_capital
 from fees.documents.layout import (
     QrCode,
-    SealClearance,
+    SealStrip,
     Styles,
     beijing_time,
     build_pdf,
@@ -40,7 +40,7 @@ __all__ = ["RECEIPT_PAGE", "receipt_pdf"]
 
 TITLE = "诉讼费收据"
 RECEIPT_PAGE = landscape(A5)
-SIDE = 14 * mm
+SIDE = 12 * mm
 WIDTH = RECEIPT_PAGE[0] - 2 * SIDE
 QR_SIZE = 27 * mm
 RULE = HexColor("#8a1c1c")
@@ -75,7 +75,7 @@ def _fields(doc: ReceiptDocument, s: Styles) -> Table:
 
     payer = doc.payer
     pairs = [
-        ("交款人", f"{payer.name}（{payer.role}）", "案　号", doc.case_number),
+        ("交款人", f"{payer.name}（{payer.role}）", "案号", doc.case_number),
         ("缴费码", group_code(doc.notice_code), "收费项目", doc.fee_name),
         (
             "金额（大写）",
@@ -96,7 +96,7 @@ def _fields(doc: ReceiptDocument, s: Styles) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 4),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]
-    widths = [WIDTH * 0.15, WIDTH * 0.35, WIDTH * 0.15, WIDTH * 0.35]
+    widths = [WIDTH * 0.15, WIDTH * 0.36, WIDTH * 0.15, WIDTH * 0.34]
     table = Table(rows, colWidths=widths)
     table.setStyle(TableStyle(style))
     return table
@@ -126,7 +126,7 @@ def receipt_pdf(doc: ReceiptDocument, *, font: Path) -> bytes:
         _numbers(doc, s, number),
         Spacer(1, 1.5 * mm),
         _fields(doc, s),
-        SealClearance([Spacer(1, 3 * mm), _verification(doc, s)], side_margin=SIDE),
+        SealStrip(left=[Spacer(1, 3 * mm), _verification(doc, s)], side_margin=SIDE),
     ]
     footer = f"{TITLE}　{doc.receipt_number}　{doc.case_number}"
     return build_pdf(

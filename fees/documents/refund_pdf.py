@@ -15,13 +15,13 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from fees.documents.capital import fen_to_capital
 from fees.documents.layout import (
     MARGIN_SIDE,
     PAGE_WIDTH,
-    SealClearance,
+    SealStrip,
     Styles,
     build_pdf,
     chinese_date,
@@ -48,13 +48,13 @@ _HOW = {
 def _table(doc: RefundDocument, s: Styles) -> Table:
     pairs = [
         ("退费编号", doc.refund_number),
-        ("案　　号", doc.case_number),
-        ("缴 费 码", group_code(doc.notice_code)),
+        ("案号", doc.case_number),
+        ("缴费码", group_code(doc.notice_code)),
         ("原收据号", doc.receipt_number),
         ("退费金额（小写）", f"¥{yuan(doc.amount_fen)}"),
         ("退费金额（大写）", fen_to_capital(doc.amount_fen)),
         ("退费方式", f"{doc.channel.value}（{_HOW[doc.channel]}）"),
-        ("批 准 人", f"{doc.approved_by}（{numeric_date(doc.approved_on)}批准）"),
+        ("批准人", f"{doc.approved_by}（{numeric_date(doc.approved_on)}批准）"),
     ]
     rows = [[para(a, s.head), para(b, s.cell)] for a, b in pairs]
     style: list[Any] = [
@@ -92,9 +92,7 @@ def refund_pdf(doc: RefundDocument, *, font: Path) -> bytes:
         Spacer(1, 3 * mm),
         para("退费到账时间以银行或支付机构处理为准。如有疑问，请与本院联系。", s.indent),
         Spacer(1, 8 * mm),
-        KeepTogether(
-            [para(doc.court, s.sign), para(chinese_date(doc.issued_on), s.sign), SealClearance()]
-        ),
+        SealStrip([para(doc.court, s.sign), para(chinese_date(doc.issued_on), s.sign)]),
     ]
     footer = f"{TITLE}　{doc.case_number}　退费编号 {doc.refund_number}"
     return build_pdf(
