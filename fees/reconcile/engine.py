@@ -93,8 +93,8 @@ def reconcile(
     seen: dict[Kind, set[str]] = {"payment": set(), "refund": set()}
     extra: list[Extra] = []
     mismatched: list[Mismatch] = []
-    bill = SideTotals()
-    local_totals = SideTotals()
+    bill = _Tally()
+    local_totals = _Tally()
     matched = 0
     for row in bill_rows:
         kind: Kind = "refund" if row.trade_state == TRADE_STATE_REFUND else "payment"
@@ -102,7 +102,7 @@ def reconcile(
             reference, amount_fen = row.out_refund_no, row.requested_refund_fen
         else:
             reference, amount_fen = row.out_trade_no, row.order_fen
-        bill = bill.plus(kind, amount_fen)
+        bill.add(kind, amount_fen)
         if reference in seen[kind]:
             extra.append(Extra(kind, reference, amount_fen, "duplicate", row))
             continue
@@ -113,7 +113,7 @@ def reconcile(
             extra.append(Extra(kind, reference, amount_fen, reason, row))
             continue
         matched += 1
-        local_totals = local_totals.plus(kind, record.amount_fen)
+        local_totals.add(kind, record.amount_fen)
         mismatched.extend(_compare(row, record, amount_fen, bill_date))
 
     missing: list[Missing] = []
@@ -132,7 +132,7 @@ def reconcile(
                 boundary.append(Boundary(record, near, "near_midnight"))
                 continue
             missing.append(Missing(record))
-            local_totals = local_totals.plus(kind, record.amount_fen)
+            local_totals.add(kind, record.amount_fen)
 
     return ReconcileReport(
         bill_date=bill_date,
@@ -141,9 +141,29 @@ def reconcile(
         extra=tuple(extra),
         mismatched=tuple(mismatched),
         boundary=tuple(boundary),
-        bill=bill,
-        local=local_totals,
+        bill=bill.totals(),
+        local=local_totals.totals(),
     )
+
+
+class _Tally:
+    """Counts and sums while streaming (a new :class:`SideTotals` per line would cost more)."""
+
+    __slots__ = ("payment_fen", "payments", "refund_fen", "refunds")
+
+    def __init__(self) -> None:
+        self.payments = self.payment_fen = self.refunds = self.refund_fen = 0
+
+    def add(self, kind: Kind, amount_fen: int) -> None:
+        if kind == "payment":
+            self.payments += 1
+            self.payment_fen += amount_fen
+        else:
+            self.refunds += 1
+            self.refund_fen += amount_fen
+
+    def totals(self) -> SideTotals:
+        return SideTotals(self.payments, self.payment_fen, self.refunds, self.refund_fen)
 
 
 def _compare(
@@ -168,8 +188,10 @@ def _compare(
         provider_id = row.transaction_id
     if record.provider_id is not None and record.provider_id != provider_id:
         differs("provider_id", provider_id, record.provider_id)
-    if record.provider_time is not None and bill_day(record) != bill_date:
-        differs("bill_date", bill_date.isoformat(), bill_day(record).isoformat())
+    if record.provider_time is not None:
+        day = bill_day(record)
+        if day != bill_date:
+            differs("bill_date", bill_date.isoformat(), day.isoformat())
     return found
 
 

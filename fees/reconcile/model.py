@@ -103,15 +103,6 @@ class SideTotals:
     def net_fen(self) -> int:
         return self.payment_fen - self.refund_fen
 
-    def plus(self, kind: Kind, amount_fen: int) -> SideTotals:
-        if kind == "payment":
-            return SideTotals(
-                self.payments + 1, self.payment_fen + amount_fen, self.refunds, self.refund_fen
-            )
-        return SideTotals(
-            self.payments, self.payment_fen, self.refunds + 1, self.refund_fen + amount_fen
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Missing:

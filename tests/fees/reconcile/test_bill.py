@@ -255,6 +255,19 @@ def test_yuan_to_fen_is_exact(text: str, fen: int) -> None:
     assert parse_bill_yuan(text, signed=True) == fen
 
 
+@pytest.mark.parametrize(
+    "text", ["1.", ".5", "1.2301", "0.001", "1e2", " 1.00", "1,000.00", "+1.00", "\uff11.00", ""]
+)
+def test_yuan_that_is_not_exact_is_refused(text: str) -> None:
+    with pytest.raises(TradeBillFormatError):
+        parse_bill_yuan(text, signed=True)
+
+
+def test_an_impossible_date_is_not_a_trade_time() -> None:
+    error = error_of(lines_of(SAMPLE.replace("2026-12-05 16:02:45", "2026-02-30 16:02:45")))
+    assert error.line_number == 3 and "not a trade time" in str(error)
+
+
 @given(st.integers(min_value=-(10**14), max_value=10**14), st.sampled_from([2, 5]))
 def test_yuan_text_round_trips(fen: int, decimals: int) -> None:
     assert parse_bill_yuan(format_bill_yuan(fen, decimals), signed=True) == fen
