@@ -34,9 +34,10 @@ The rules, in the order they apply:
    day is listed as a ``Boundary`` item too (reason ``provider_time``), so that nothing booked
    today goes unexplained.
 
-Memory is bounded by the local side: the bill is read once, as a stream; the records are in two
-dicts, plus the set of keys seen. Lists in the report follow the bill's order (``extra``,
-``mismatched``) or the records' order as given (``missing``, ``boundary``).
+Memory is bounded by the local side (and the extra lines, which the report lists): the bill is
+read once, as a stream; the records are in two dicts, plus the set of their keys seen (the
+records' own strings, not the bill's copies). Lists in the report follow the bill's order
+(``extra``, ``mismatched``) or the records' order as given (``missing``, ``boundary``).
 """
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ def reconcile(
         if reference in seen[kind]:
             extra.append(Extra(kind, reference, amount_fen, "duplicate", row))
             continue
-        seen[kind].add(reference)
         record = index[kind].get(reference)
+        # keep the record's own string (the bill's copy goes with its row): memory grows with
+        # the local side, and with the extra lines the report keeps anyway
+        seen[kind].add(reference if record is None else record.reference)
         if record is None or not record.booked:
             reason: ExtraReason = "not_booked" if record is None else "pending"
             extra.append(Extra(kind, reference, amount_fen, reason, row))
