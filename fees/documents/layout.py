@@ -2,9 +2,10 @@
 code drawn as vectors, and the ways dates and amounts are printed.
 
 The court seals a document afterwards (``ServiceHost.seal``: a PAdES signature whose appearance,
-the round seal, is drawn in :data:`SEAL_BOX` at the bottom right of the last page). Every page
-frame ends above nothing in particular, but each document ends with :class:`SealClearance`,
-which keeps the strip of the last page that holds :data:`SEAL_BOX` free of text.
+the round seal, is drawn in :data:`SEAL_BOX` at the bottom right of the last page). Each document
+ends with :class:`SealStrip`, which takes the rest of the last page: the court's name and the
+date just above the box, short notes left of it, nothing in it. The page footer (document,
+number, page) is drawn below the box's bottom edge, left of it.
 
 Output is reproducible (reportlab's invariant mode, per document): the same data gives the
 same bytes.
