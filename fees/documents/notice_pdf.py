@@ -100,7 +100,8 @@ def _lines_table(doc: NoticeDocument, s: Styles) -> Table:
     if doc.basis:
         style.append(("SPAN", (0, 0), (-1, 0)))
         rows.append([para(doc.basis, s.cell), "", ""])
-    style.append(("BACKGROUND", (0, len(rows)), (-1, len(rows)), SHADE))
+    heading = len(rows)
+    style.append(("BACKGROUND", (0, heading), (-1, heading), SHADE))
     rows.append([para("项目", s.head), para("计算标准", s.head), para("金额（元）", s.head)])
     for line in doc.lines:
         if line.strong:
@@ -115,7 +116,8 @@ def _lines_table(doc: NoticeDocument, s: Styles) -> Table:
         ("SPAN", (0, total + 1), (-1, total + 1)),
         ("BACKGROUND", (0, total), (-1, total + 1), SHADE),
     ]
-    table = Table(rows, colWidths=[WIDTH * 0.44, WIDTH * 0.34, WIDTH * 0.22])
+    widths = [WIDTH * 0.44, WIDTH * 0.34, WIDTH * 0.22]
+    table = Table(rows, colWidths=widths, repeatRows=heading + 1)  # heading again on page 2
     table.setStyle(TableStyle(style))
     return table
 

@@ -150,17 +150,18 @@ def test_a_long_computation_goes_on_and_keeps_the_seal_place_free(
 ) -> None:
     lines = tuple(
         FeeLine(f"第{n}项 超过 {n} 万元至 {n + 1} 万元的部分", "10,000.00 × 1%", 10_000)
-        for n in range(1, 31)
+        for n in range(1, 45)
     )
-    long = replace(notice, lines=lines, total_fen=300_000)
+    long = replace(notice, lines=lines, total_fen=440_000)
     data = notice_pdf(long, font=font)
     pages = pdf_text(data)
-    assert len(pages) == 2
-    assert "第30项" in "".join(pages)
-    assert "二〇二六年十二月五日" in pages[-1]
-    assert chars_in_box(data, 1, SEAL_BOX) == ""
-    assert ink_in_box(data, 1, SEAL_BOX) == 0
-    assert "第 2 页" in pages[1]
+    assert len(pages) == 3
+    assert "第44项" in "".join(pages)
+    assert "项目 计算标准 金额（元）" in pages[1]  # the table's heading again
+    assert "北京市朝阳区人民法院二〇二六年十二月五日" in pages[-1]
+    assert chars_in_box(data, 2, SEAL_BOX) == ""
+    assert ink_in_box(data, 2, SEAL_BOX) == 0
+    assert "第 3 页" in pages[2]
 
 
 def test_markup_in_data_is_printed_as_text(notice: NoticeDocument, font: Path) -> None:
