@@ -16,7 +16,8 @@ What the documents and published samples fix, and what this module does with it:
   spreadsheet keeps long ids as text; the header lines are not. Fields are separated by a comma
   and never quoted: a product name keeps its commas and quotes as they are. A line is therefore
   split on ``,``` (a comma followed by a backtick), which is unambiguous as long as no field
-  contains ``,``` or a line break; the writer refuses such a field (:class:`TradeBillFormatError`).
+  contains ``,``` or a line break (any that :meth:`str.splitlines` knows); the writer refuses
+  such a field (:class:`TradeBillFormatError`).
 - 交易时间 is ``yyyy-MM-dd HH:mm:ss`` in Beijing time: the time the payment succeeded, or the
   time the refund was *accepted* (not when it reached the payer). Read as an aware
   :class:`~datetime.datetime` in UTC+08:00 (:data:`BEIJING`).
@@ -107,6 +108,7 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _YUAN = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 _SEPARATOR = ",`"
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines()'s
 
 
 class TradeBillError(FeesError):
@@ -283,7 +285,7 @@ def _format_row(row: BillRow, line_number: int) -> str:
                 )
             values.append(format_bill_yuan(value))
         else:
-            if _SEPARATOR in value or "\n" in value or "\r" in value:
+            if _SEPARATOR in value or _LINE_BREAK.search(value):
                 raise TradeBillFormatError(
                     f"{name} cannot be written (it contains ',`' or a line break): {value!r}",
                     f"{name} 含有 ',`' 或换行，无法写入账单：{value!r}",

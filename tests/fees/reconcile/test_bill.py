@@ -193,7 +193,9 @@ def test_a_header_of_another_bill_type_is_refused() -> None:
     assert "empty" in str(error_of([]))
 
 
-@pytest.mark.parametrize("body", ["a,`b", "line\nbreak", "carriage\rreturn"])
+@pytest.mark.parametrize(
+    "body", ["a,`b", "line\nbreak", "carriage\rreturn", "para\u2029graph", "next\x85line"]
+)
 def test_the_writer_refuses_what_the_format_cannot_carry(body: str) -> None:
     rows = [
         payment_row("OK", 1, at(DAY, "09:00:00")),
@@ -274,7 +276,10 @@ def test_yuan_text_round_trips(fen: int, decimals: int) -> None:
 
 
 TEXT = st.text(
-    st.characters(blacklist_characters="\r\n", blacklist_categories=["Cs"]), max_size=12
+    st.characters(
+        blacklist_characters="\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029", blacklist_categories=["Cs"]
+    ),
+    max_size=12,
 ).filter(lambda text: ",`" not in text)
 
 
