@@ -7,6 +7,8 @@
   its verification QR code.
 - :func:`~fees.documents.refund_pdf.refund_pdf`: the refund notice (退费通知书).
 - :func:`~fees.documents.capital.fen_to_capital`: an amount in capital numerals (大写).
+- :func:`~fees.documents.lines.fee_lines`, :func:`~fees.documents.lines.basis_text`: a computed
+  :class:`~fees.breakdown.Breakdown` as the notice's table.
 
 The data is in :mod:`fees.documents.model` (frozen dataclasses, checked when built); the font
 is passed in (``tingshen_platform.fonts.find_cjk_font``). Each document leaves the bottom-right
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from fees.documents.capital import fen_to_capital
 from fees.documents.errors import DocumentDataError
+from fees.documents.lines import basis_text, fee_lines
 from fees.documents.model import (
     Adjustment,
     AdjustmentReason,
@@ -46,6 +49,8 @@ __all__ = [
     "PaymentChannel",
     "ReceiptDocument",
     "RefundDocument",
+    "basis_text",
+    "fee_lines",
     "fen_to_capital",
     "notice_pdf",
     "receipt_pdf",

@@ -49,11 +49,11 @@ NOTICE = NoticeDocument(
     lines=(
         FeeLine("不超过 1 万元", "每件", 5_000),
         FeeLine("超过 1 万元至 10 万元的部分", "90,000.00 × 2.5%", 225_000),
-        FeeLine("超过 10 万元至 20 万元的部分", "2,457.00 × 2%", 4_914),
+        FeeLine("超过 10 万元至 20 万元的部分", "23,457.00 × 2%", 46_914),
     ),
     total_fen=276_914, pay_url=f"https://fees.court.example/pay/{CODE}",
     bank=BankAccount(COURT, "中国工商银行北京朝阳支行", "0200001234567890123"),
-    contact=Contact("赵六", "010-87654321"), basis="诉讼请求金额 102,457.00 元",
+    contact=Contact("赵六", "010-87654321"), basis="诉讼请求金额 123,457.00 元",
 )  # fmt: skip
 RECEIPT = ReceiptDocument(
     court=COURT, receipt_number="京财(2026)0000123", verification_code="8F3A21C9",

@@ -44,7 +44,7 @@ def font() -> Path:
 
 @pytest.fixture
 def notice() -> NoticeDocument:
-    """Property case, claim 102,457 yuan: 50 + 90,000 × 2.5% + 2,457 × 2% = 2,769.14 yuan."""
+    """Property case, claim 123,457 yuan: 50 + 90,000 × 2.5% + 23,457 × 2% = 2,769.14 yuan."""
     return NoticeDocument(
         court=COURT,
         case_number=CASE,
@@ -57,13 +57,13 @@ def notice() -> NoticeDocument:
         lines=(
             FeeLine("不超过 1 万元", "每件", 5_000),
             FeeLine("超过 1 万元至 10 万元的部分", "90,000.00 × 2.5%", 225_000),
-            FeeLine("超过 10 万元至 20 万元的部分", "2,457.00 × 2%", 4_914),
+            FeeLine("超过 10 万元至 20 万元的部分", "23,457.00 × 2%", 46_914),
         ),
         total_fen=276_914,
         pay_url=PAY_URL,
         bank=BankAccount(COURT, "中国工商银行北京朝阳支行", "0200001234567890123"),
         contact=Contact("赵六", "010-87654321"),
-        basis="诉讼请求金额 102,457.00 元",
+        basis="诉讼请求金额 123,457.00 元",
     )
 
 
