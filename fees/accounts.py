@@ -135,10 +135,18 @@ def open_account(session: Session, ctx: FeesContext, filed: CaseFiled) -> FeeAcc
     payer = payer_of(session, ctx, account.id)
     _add_version(session, ctx, account, fee, "filed", None, payer, SYSTEM, now)
     record(
-        session, SYSTEM, "account.opened", at=now, account_id=account.id,
-        details={"case_number": account.case_number, "notice_code": account.notice_code,
-                 "fee_kind": account.fee_kind, "amount_fen": fee.amount_fen},
-    )  # fmt: skip
+        session,
+        SYSTEM,
+        "account.opened",
+        at=now,
+        account_id=account.id,
+        details={
+            "case_number": account.case_number,
+            "notice_code": account.notice_code,
+            "fee_kind": account.fee_kind,
+            "amount_fen": fee.amount_fen,
+        },
+    )
     return account
 
 
@@ -179,10 +187,15 @@ def _add_version(
     kind = "assessment" if previous is None else "adjustment"
     memo = f"缴费通知第{version}版" + (f"（{reason_text}）" if reason_text else "")
     ledger.book(
-        session, account_id=account.id, kind=kind, reference=f"notice:{notice.id}",
-        memo=memo, postings=ledger.adjustment(delta) if previous else ledger.assessment(delta),
-        at=now, actor=actor[1],
-    )  # fmt: skip
+        session,
+        account_id=account.id,
+        kind=kind,
+        reference=f"notice:{notice.id}",
+        memo=memo,
+        postings=ledger.adjustment(delta) if previous else ledger.assessment(delta),
+        at=now,
+        actor=actor[1],
+    )
     return notice
 
 
@@ -234,10 +247,18 @@ def issue_version(
     text = f"{ADJUSTMENT_REASONS[reason]}：{note}" if note else ADJUSTMENT_REASONS[reason]
     notice = _add_version(session, ctx, account, fee, reason, text, payer, actor, now, deadline)
     record(
-        session, actor, "notice.reissued", at=now, account_id=account.id,
-        details={"version": notice.version, "reason": reason, "amount_fen": notice.amount_fen,
-                 "previous_fen": current.amount_fen},
-    )  # fmt: skip
+        session,
+        actor,
+        "notice.reissued",
+        at=now,
+        account_id=account.id,
+        details={
+            "version": notice.version,
+            "reason": reason,
+            "amount_fen": notice.amount_fen,
+            "previous_fen": current.amount_fen,
+        },
+    )
     return notice
 
 
@@ -258,11 +279,23 @@ def close_account(session: Session, ctx: FeesContext, closed: CaseClosed) -> Fee
         if current is not None and fee.amount_fen < current.amount_fen:
             reason = "调解结案，案件受理费减半" if ground == "mediation" else "撤诉，案件受理费减半"
             _add_version(
-                session, ctx, account, fee, "halved", reason, payer_of(session, ctx, account.id),
-                SYSTEM, now, deadline=current.deadline,
-            )  # fmt: skip
+                session,
+                ctx,
+                account,
+                fee,
+                "halved",
+                reason,
+                payer_of(session, ctx, account.id),
+                SYSTEM,
+                now,
+                deadline=current.deadline,
+            )
     record(
-        session, SYSTEM, "account.closed", at=now, account_id=account.id,
+        session,
+        SYSTEM,
+        "account.closed",
+        at=now,
+        account_id=account.id,
         details={"outcome": closed.outcome, "closed_on": closed.closed_on.isoformat()},
-    )  # fmt: skip
+    )
     return account

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fees.case_rules import CaseFeeRules
 from fees.loader import Schedules
+from fees.provider import Provider
 from fees.service_settings import FeesServiceSettings
 from fees.settings import FeeSettings
 from tingshen_platform.blobs import BlobStore
@@ -30,6 +31,8 @@ class FeesContext:
     host: ServiceHost
     session_factory: sessionmaker[Session]
     files: BlobStore
+    provider: Provider | None
+    """``None``: online payment is off (no credentials; never in production)."""
 
     @property
     def clock(self) -> Callable[[], datetime]:

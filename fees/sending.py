@@ -87,10 +87,19 @@ def queue_message(
     notice_id: int | None = None,
 ) -> FeeSend:
     send = FeeSend(
-        account_id=account.id, notice_id=notice_id, purpose=purpose, channel=channel,
-        address=address, party_ref=party_ref, subject=subject, text=text, status="queued",
-        attempts=0, created_at=ctx.now(), created_by=actor[1],
-    )  # fmt: skip
+        account_id=account.id,
+        notice_id=notice_id,
+        purpose=purpose,
+        channel=channel,
+        address=address,
+        party_ref=party_ref,
+        subject=subject,
+        text=text,
+        status="queued",
+        attempts=0,
+        created_at=ctx.now(),
+        created_by=actor[1],
+    )
     session.add(send)
     session.flush()
     ctx.host.jobs.enqueue(
@@ -130,15 +139,27 @@ def queue_notice(
         for channel, address, title, text in addresses:
             if channel in wanted and address:
                 send = queue_message(
-                    session, ctx, account, purpose="notice", channel=channel, address=address,
-                    text=text, subject=title, actor=actor, party_ref=person.party_ref,
+                    session,
+                    ctx,
+                    account,
+                    purpose="notice",
+                    channel=channel,
+                    address=address,
+                    text=text,
+                    subject=title,
+                    actor=actor,
+                    party_ref=person.party_ref,
                     notice_id=notice.id,
-                )  # fmt: skip
+                )
                 sends.append(send)
     record(
-        session, actor, "notice.sent", at=ctx.now(), account_id=account.id,
+        session,
+        actor,
+        "notice.sent",
+        at=ctx.now(),
+        account_id=account.id,
         details={"version": notice.version, "sends": [[s.channel, s.party_ref] for s in sends]},
-    )  # fmt: skip
+    )
     return sends
 
 

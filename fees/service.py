@@ -25,9 +25,13 @@ from fees.context import FeesContext
 from fees.db import session_factory, upgrade_fees
 from fees.http_errors import install_handlers
 from fees.loader import load_schedules
+from fees.provider import load_provider
+from fees.receipts import RECEIPT_QUEUE, receipt_handler
+from fees.refunds import REFUND_QUEUE, refund_handler
 from fees.sending import SEND_QUEUE, send_handler
 from fees.service_settings import FeesServiceSettings
 from fees.settings import FeeSettings
+from fees.watch import watch_loop
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
 from tingshen_platform.jobs import Job, JobWorker, work_one
@@ -70,7 +74,11 @@ class FeesService:
         ]
 
     def job_handlers(self) -> dict[str, Callable[[Job], None]]:
-        return {SEND_QUEUE: send_handler(self.ctx)}
+        return {
+            SEND_QUEUE: send_handler(self.ctx),
+            RECEIPT_QUEUE: receipt_handler(self.ctx),
+            REFUND_QUEUE: refund_handler(self.ctx),
+        }
 
     def poll_events(self) -> int:
         return sum(consumer.poll_once() for consumer in self.consumers())
@@ -90,14 +98,21 @@ class FeesService:
         stop = asyncio.Event()
         poll_s = self.ctx.settings.consumer_poll_s
         worker = JobWorker(
-            self.ctx.host.jobs, self.job_handlers(), owner=f"fees@{self.ctx.host.node}",
+            self.ctx.host.jobs,
+            self.job_handlers(),
+            owner=f"fees@{self.ctx.host.node}",
             poll_seconds=poll_s,
-        )  # fmt: skip
+        )
         tasks = [
             asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
             for consumer in self.consumers()
         ]
         tasks.append(asyncio.create_task(worker.run(stop), name="fees-jobs"))
+        tasks.append(
+            asyncio.create_task(
+                watch_loop(self.ctx, stop, self.ctx.settings.watch_interval_s), name="fees-watch"
+            )
+        )
         try:
             yield
         finally:
@@ -126,5 +141,6 @@ def create_service(host: ServiceHost, settings: FeesServiceSettings | None = Non
         host=host,
         session_factory=session_factory(host.engine),
         files=LocalBlobStore(files_dir),
+        provider=load_provider(settings, host.data_dir, production=host.production),
     )
     return FeesService(ctx)

@@ -23,6 +23,8 @@ class FeesServiceSettings(BaseSettings):
     files_dir: Path | None = None
     """Notices, receipts (PDF); default ``<data dir>/fees``."""
     consumer_poll_s: float = Field(default=0.5, gt=0, le=60)
+    watch_interval_s: float = Field(default=30.0, gt=0, le=3600)
+    """How often orders still waiting (and refunds under way) are asked about."""
     pay_gateway_url: str = "https://api.mch.weixin.qq.com"
     """WeChat Pay API v3; the local simulator's address in development and tests."""
     pay_credentials_dir: Path | None = None

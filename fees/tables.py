@@ -21,6 +21,7 @@ __all__ = [
     "Base",
     "FeeAccount",
     "FeeAudit",
+    "FeeCode",
     "FeeEntry",
     "FeeNotice",
     "FeeNotification",
@@ -28,6 +29,7 @@ __all__ = [
     "FeeParty",
     "FeePosting",
     "FeeReceipt",
+    "FeeReconciliation",
     "FeeRefund",
     "FeeSend",
 ]
@@ -151,6 +153,8 @@ class FeeOrder(Base):
     paid_at: Mapped[datetime | None]
     booked_by: Mapped[str | None] = mapped_column(String(16))
     """How the payment was learnt: ``notification``, ``query``, ``reconciliation``."""
+    queried_at: Mapped[datetime | None]
+    """When the provider was last asked about it (the payment page asks while it waits)."""
 
 
 class FeeNotification(Base):
@@ -228,6 +232,35 @@ class FeeRefund(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     provider_refund_id: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None]
+
+
+class FeeCode(Base):
+    """A confirmation code sent by SMS to the payer before a payment or a refund application
+    (only its hash is kept)."""
+
+    __tablename__ = "fee_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("fee_accounts.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class FeeReconciliation(Base):
+    """One day's reconciliation against the provider's trade bill, as the finance officer saw
+    it: the totals and every item that did not match (and what was done about it)."""
+
+    __tablename__ = "fee_reconciliations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_date: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    bill_lines: Mapped[int]
+    bill_sha256: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[dict[str, Any]]
+    items: Mapped[dict[str, Any]]
 
 
 class FeeAudit(Base):

@@ -81,10 +81,16 @@ def adjust_notice(
     require_role(staff, ADJUSTERS, "调整缴费通知")
     account = account_by_id(session, staff, account_id)
     notice = issue_version(
-        session, ctx, account, reason=body.reason, note=body.note, actor=actor_of(staff),
-        claim_amount_fen=body.claim_amount_fen, amount_fen=body.amount_fen,
+        session,
+        ctx,
+        account,
+        reason=body.reason,
+        note=body.note,
+        actor=actor_of(staff),
+        claim_amount_fen=body.claim_amount_fen,
+        amount_fen=body.amount_fen,
         deadline=body.deadline,
-    )  # fmt: skip
+    )
     if body.send and notice.amount_fen > 0:
         queue_notice(session, ctx, account, notice, actor=actor_of(staff))
     session.commit()
@@ -101,14 +107,16 @@ def send_notice(
     notice = current_notice(session, account.id)
     if notice is None or account.status != "open":
         raise ConflictError(
-            "the account has no notice to send", "该案件没有可发送的缴费通知（或已结案）",
+            "the account has no notice to send",
+            "该案件没有可发送的缴费通知（或已结案）",
             reason="fees_nothing_to_send",
-        )  # fmt: skip
+        )
     if not body.channels and body.express_waybill is None:
         raise InvalidInputError(
-            "choose SMS, e-mail or express", "请选择短信、电子邮件，或填写快递单号",
+            "choose SMS, e-mail or express",
+            "请选择短信、电子邮件，或填写快递单号",
             reason="fees_send_channel",
-        )  # fmt: skip
+        )
     actor = actor_of(staff)
     sends = queue_notice(session, ctx, account, notice, actor=actor, channels=body.channels)
     if body.channels and not sends:
@@ -116,19 +124,31 @@ def send_notice(
             "the payer has no phone or e-mail on file",
             "交费人没有登记手机号或电子邮箱，请改用邮寄送达",
             reason="fees_no_address",
-        )  # fmt: skip
+        )
     if body.express_waybill is not None:
         session.add(
             FeeSend(
-                account_id=account.id, notice_id=notice.id, purpose="notice", channel="express",
-                address=body.express_waybill, party_ref=notice.payer_ref, text=None,
-                status="sent", attempts=1, created_at=ctx.now(), sent_at=ctx.now(),
+                account_id=account.id,
+                notice_id=notice.id,
+                purpose="notice",
+                channel="express",
+                address=body.express_waybill,
+                party_ref=notice.payer_ref,
+                text=None,
+                status="sent",
+                attempts=1,
+                created_at=ctx.now(),
+                sent_at=ctx.now(),
                 created_by=actor[1],
             )
-        )  # fmt: skip
+        )
         record(
-            session, actor, "notice.posted", at=ctx.now(), account_id=account.id,
+            session,
+            actor,
+            "notice.posted",
+            at=ctx.now(),
+            account_id=account.id,
             details={"version": notice.version, "waybill": body.express_waybill},
-        )  # fmt: skip
+        )
     session.commit()
     return account_out(session, ctx, account)

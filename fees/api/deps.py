@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ __all__ = [
     "ContextDep",
     "SessionDep",
     "StaffDep",
+    "Token",
     "account_by_code",
     "account_by_id",
     "account_by_token",
@@ -52,6 +53,10 @@ ROLE_NAMES = {
     "court_admin": "法院管理员",
     "finance": "财务人员",
 }
+
+
+Token = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+"""The secret of a payment link."""
 
 
 def get_context(request: Request) -> FeesContext:
