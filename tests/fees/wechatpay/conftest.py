@@ -13,6 +13,7 @@ import asyncio
 import shutil
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from fastapi import FastAPI, Request, Response
 from fees.wechatpay.bill import BEIJING
 from fees.wechatpay.client import WechatPayClient
 from fees.wechatpay.credentials import MerchantCredentials, load_credentials
+from fees.wechatpay.notifications import PaymentNotice, RefundNotice, decode_notification
 from fees.wechatpay.simulator.app import SimulatorOptions, build_gateway, create_app
 from fees.wechatpay.simulator.gateway import Gateway
 from fees.wechatpay.simulator.keys import MERCHANT_DIR, provision
@@ -111,6 +113,15 @@ class Sim:
         answer: dict[str, Any] = response.json()
         return answer
 
+    def decode(self, received: Received) -> PaymentNotice | RefundNotice:
+        return decode_notification(
+            received.headers,
+            received.body,
+            platform_keys=self.credentials.platform_keys,
+            apiv3_key=self.credentials.apiv3_key,
+            now=time.time(),
+        )
+
     async def order(self, out_trade_no: str, amount_fen: int = 12_345) -> str:
         """An order expiring at a fixed time (so that creating it again is the same request)."""
         return await self.client.create_native_order(
@@ -125,12 +136,14 @@ def expires(minutes: int = 30) -> datetime:
     return datetime.now(BEIJING).replace(microsecond=0) + timedelta(minutes=minutes)
 
 
-@pytest.fixture
-async def sim(state_dir: Path, credentials: MerchantCredentials) -> AsyncIterator[Sim]:
+@asynccontextmanager
+async def make_sim(
+    state_dir: Path, credentials: MerchantCredentials, *, time_scale: float = 1000.0
+) -> AsyncIterator[Sim]:
     receiver = Receiver()
     options = SimulatorOptions(
         state_dir=state_dir,
-        time_scale=1000.0,
+        time_scale=time_scale,
         notify_timeout_s=0.2,
         refund_delay_s=5.0,
         notify_transport=httpx.ASGITransport(app=receiver.app()),
@@ -147,3 +160,10 @@ async def sim(state_dir: Path, credentials: MerchantCredentials) -> AsyncIterato
         await client.aclose()
         await http.aclose()
         await gateway.aclose()
+
+
+@pytest.fixture
+async def sim(state_dir: Path, credentials: MerchantCredentials) -> AsyncIterator[Sim]:
+    """Notification retries and refunds 1,000 times faster than real time (15 s → 15 ms)."""
+    async with make_sim(state_dir, credentials) as made:
+        yield made
