@@ -27,9 +27,8 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -46,6 +45,14 @@ from fees.wechatpay.crypto import (
     verify_signed,
 )
 from fees.wechatpay.errors import ProviderError, VerificationError
+from fees.wechatpay.results import (
+    OrderState,
+    PlatformCertificate,
+    RefundState,
+    field_of,
+    order_state,
+    refund_state,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -57,45 +64,6 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class OrderState:
-    out_trade_no: str
-    trade_state: str
-    """``SUCCESS``, ``NOTPAY``, ``CLOSED``, ``REFUND``, ``USERPAYING``, ``PAYERROR`` …"""
-    trade_state_desc: str
-    transaction_id: str | None
-    total_fen: int | None
-    payer_total_fen: int | None
-    currency: str | None
-    success_time: datetime | None
-    mchid: str
-    appid: str
-
-
-@dataclass(frozen=True, slots=True)
-class RefundState:
-    out_refund_no: str
-    refund_id: str
-    status: str
-    """``PROCESSING``, ``SUCCESS``, ``ABNORMAL`` or ``CLOSED``."""
-    out_trade_no: str
-    transaction_id: str
-    refund_fen: int
-    total_fen: int
-    create_time: datetime | None
-    success_time: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlatformCertificate:
-    serial_no: str
-    effective_time: datetime
-    expire_time: datetime
-    pem: bytes
-    public_key: rsa.RSAPublicKey
 
 
 class WechatPayClient:
@@ -164,7 +132,7 @@ class WechatPayClient:
         if attach is not None:
             payload["attach"] = attach
         answer = await self._call("POST", "/v3/pay/transactions/native", payload=payload)
-        return _field(answer, "code_url", str)
+        return field_of(answer, "code_url", str)
 
     async def query_order(self, out_trade_no: str) -> OrderState:
         answer = await self._call(
@@ -172,20 +140,7 @@ class WechatPayClient:
             f"/v3/pay/transactions/out-trade-no/{out_trade_no}",
             params={"mchid": self._credentials.mchid},
         )
-        amount = answer.get("amount") or {}
-        success = answer.get("success_time")
-        return OrderState(
-            out_trade_no=_field(answer, "out_trade_no", str),
-            trade_state=_field(answer, "trade_state", str),
-            trade_state_desc=str(answer.get("trade_state_desc", "")),
-            transaction_id=answer.get("transaction_id"),
-            total_fen=amount.get("total"),
-            payer_total_fen=amount.get("payer_total"),
-            currency=amount.get("currency"),
-            success_time=datetime.fromisoformat(success) if success else None,
-            mchid=str(answer.get("mchid", "")),
-            appid=str(answer.get("appid", "")),
-        )
+        return order_state(answer)
 
     async def close_order(self, out_trade_no: str) -> None:
         await self._call(
@@ -221,14 +176,12 @@ class WechatPayClient:
             payload["out_trade_no"] = out_trade_no
         else:
             payload["transaction_id"] = transaction_id
-        return _refund_state(
+        return refund_state(
             await self._call("POST", "/v3/refund/domestic/refunds", payload=payload)
         )
 
     async def query_refund(self, out_refund_no: str) -> RefundState:
-        return _refund_state(
-            await self._call("GET", f"/v3/refund/domestic/refunds/{out_refund_no}")
-        )
+        return refund_state(await self._call("GET", f"/v3/refund/domestic/refunds/{out_refund_no}"))
 
     # ------------------------------------------------------------ bill, certificates
 
@@ -242,15 +195,15 @@ class WechatPayClient:
             "/v3/bill/tradebill",
             params={"bill_date": bill_date.isoformat(), "bill_type": bill_type},
         )
-        hash_type = _field(answer, "hash_type", str)
+        hash_type = field_of(answer, "hash_type", str)
         if hash_type != "SHA1":
             raise ProviderError(200, "UNSUPPORTED_HASH", hash_type, retryable=False)
-        response = await self._send("GET", httpx.URL(_field(answer, "download_url", str)), "")
+        response = await self._send("GET", httpx.URL(field_of(answer, "download_url", str)), "")
         content = response.content
         if response.status_code >= 400:
             raise _error(response)
         digest = hashlib.sha1(content).hexdigest()
-        if not hmac.compare_digest(digest, _field(answer, "hash_value", str).lower()):
+        if not hmac.compare_digest(digest, field_of(answer, "hash_value", str).lower()):
             raise ProviderError(200, "BILL_HASH_MISMATCH", "the bill file's SHA1", retryable=True)
         return content
 
@@ -259,7 +212,7 @@ class WechatPayClient:
         signed by a key we already know). ``remember``: accept them for later answers."""
         answer = await self._call("GET", "/v3/certificates")
         found: list[PlatformCertificate] = []
-        for item in _field(answer, "data", list):
+        for item in field_of(answer, "data", list):
             try:
                 pem = decrypt_resource(self._credentials.apiv3_key, item["encrypt_certificate"])
                 certificate = load_certificate(pem)
@@ -375,26 +328,3 @@ def _error(response: httpx.Response) -> ProviderError:
         pass
     retryable = response.status_code >= 500 or response.status_code == 429
     return ProviderError(response.status_code, code, message, retryable=retryable)
-
-
-def _field(answer: Mapping[str, Any], key: str, kind: type[_T]) -> _T:
-    value = answer.get(key)
-    if not isinstance(value, kind):
-        raise ProviderError(200, "BAD_RESPONSE", f"{key} missing", retryable=True)
-    return value
-
-
-def _refund_state(answer: Mapping[str, Any]) -> RefundState:
-    amount = answer.get("amount") or {}
-    created, success = answer.get("create_time"), answer.get("success_time")
-    return RefundState(
-        out_refund_no=_field(answer, "out_refund_no", str),
-        refund_id=_field(answer, "refund_id", str),
-        status=_field(answer, "status", str),
-        out_trade_no=str(answer.get("out_trade_no", "")),
-        transaction_id=str(answer.get("transaction_id", "")),
-        refund_fen=int(amount.get("refund", 0)),
-        total_fen=int(amount.get("total", 0)),
-        create_time=datetime.fromisoformat(created) if created else None,
-        success_time=datetime.fromisoformat(success) if success else None,
-    )

@@ -5,10 +5,7 @@ certificate, a timestamp within the window) or gets ``401 SIGN_ERROR``; every ``
 errors included, is signed with the platform key (the bill file excepted: the client checks
 it by its SHA1, as with WeChat).
 
-Test controls (not part of WeChat's API): ``GET /sim/health``, ``POST /sim/faults`` /
-``DELETE /sim/faults`` (:mod:`.faults`), ``POST /sim/pay`` ``{"pr": …}`` or
-``{"out_trade_no": …}``, ``GET /sim/notifications`` (each notification's status and attempts),
-and the wallet page ``GET /sim/wallet?pr=…`` with its two forms.
+The payer's phone and the test controls (``/sim/…``) are in :mod:`.controls`.
 """
 
 from __future__ import annotations
@@ -24,12 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fees.wechatpay.crypto import (
     DEFAULT_WINDOW_S,
@@ -40,13 +34,13 @@ from fees.wechatpay.crypto import (
     sign_response,
 )
 from fees.wechatpay.errors import VerificationError
+from fees.wechatpay.simulator.answers import certificates_answer, refund_answer
 from fees.wechatpay.simulator.billing import bill_rows, bill_text
-from fees.wechatpay.simulator.faults import API_NAMES, FaultPlan
+from fees.wechatpay.simulator.controls import add_controls
 from fees.wechatpay.simulator.gateway import Gateway, GatewayError, state_path
 from fees.wechatpay.simulator.keys import load_simulator_keys
 from fees.wechatpay.simulator.notifier import Notifier
 from fees.wechatpay.simulator.store import Store
-from fees.wechatpay.simulator.wallet import render_result, render_wallet
 
 __all__ = ["SimulatorOptions", "build_gateway", "create_app", "create_simulator_app"]
 
@@ -86,35 +80,6 @@ def build_gateway(options: SimulatorOptions) -> Gateway:
         refund_delay_s=options.refund_delay_s,
         clock=options.clock,
     )
-
-
-class FaultRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    out_trade_no: str | None = None
-    duplicate: int = Field(default=1, ge=1, le=50)
-    delay_s: float = Field(default=0.0, ge=0)
-    drop: bool = False
-    forge: bool = False
-    wrong_amount: bool = False
-    stale: bool = False
-    replay: bool = False
-    pay_immediately: bool = False
-    fail_refund: bool = False
-    timeout_once: str | None = None
-    timeout_s: float = Field(default=30.0, ge=0)
-
-    @field_validator("timeout_once")
-    @classmethod
-    def _api(cls, value: str | None) -> str | None:
-        if value is not None and value not in API_NAMES:
-            raise ValueError(f"one of {sorted(API_NAMES)}")
-        return value
-
-
-class PayRequest(BaseModel):
-    pr: str | None = None
-    out_trade_no: str | None = None
 
 
 def create_app(
@@ -228,7 +193,7 @@ def create_app(
         await authenticated(request)
         refund = gateway.refund(out_refund_no)
         await stall("query_refund", refund.out_trade_no)
-        return signed(200, gateway.refund_answer(refund))
+        return signed(200, refund_answer(refund))
 
     @app.get("/v3/bill/tradebill")
     async def trade_bill(request: Request, bill_date: str = "", bill_type: str = "ALL") -> Response:
@@ -268,86 +233,9 @@ def create_app(
     async def certificates(request: Request) -> Response:
         await authenticated(request)
         await stall("certificates", None)
-        return signed(200, gateway.certificates())
+        return signed(200, certificates_answer(gateway.keys))
 
-    # ------------------------------------------------------------ the payer's phone
-
-    def by_token(token: str) -> Any:
-        order = gateway.store.order_by_token(token)
-        if order is None:
-            raise GatewayError(404, "ORDER_NOT_EXIST", "订单不存在")
-        return order
-
-    @app.get("/sim/wallet", response_class=HTMLResponse)
-    async def wallet(pr: str = "") -> HTMLResponse:
-        order = by_token(pr)
-        return HTMLResponse(render_wallet(order, options.merchant_name, gateway.state(order)))
-
-    async def form_token(request: Request) -> str:
-        form = parse_qs((await request.body()).decode())
-        return form.get("pr", [""])[0]
-
-    @app.post("/sim/wallet/confirm", response_class=HTMLResponse)
-    async def wallet_confirm(request: Request) -> HTMLResponse:
-        token = await form_token(request)
-        try:
-            order = gateway.pay(token)
-        except GatewayError as exc:
-            return HTMLResponse(
-                render_wallet(by_token(token), options.merchant_name, "CLOSED"),
-                status_code=exc.status,
-            )
-        return HTMLResponse(render_result(order, options.merchant_name, paid=True))
-
-    @app.post("/sim/wallet/cancel", response_class=HTMLResponse)
-    async def wallet_cancel(request: Request) -> HTMLResponse:
-        order = by_token(await form_token(request))
-        return HTMLResponse(render_result(order, options.merchant_name, paid=False))
-
-    # ------------------------------------------------------------ test controls
-
-    @app.get("/sim/health")
-    async def health() -> dict[str, Any]:
-        return {"ok": True, "mchid": keys.mchid, "platform_serial": keys.platform_serial}
-
-    @app.post("/sim/pay")
-    async def pay(request: PayRequest) -> JSONResponse:
-        token = request.pr
-        if token is None and request.out_trade_no is not None:
-            token = gateway.order(request.out_trade_no).token
-        order = gateway.pay(token or "")
-        return JSONResponse(
-            {
-                "out_trade_no": order.out_trade_no,
-                "transaction_id": order.transaction_id,
-                "trade_state": order.trade_state,
-            }
-        )
-
-    @app.post("/sim/faults")
-    async def add_fault(request: FaultRequest) -> dict[str, int]:
-        gateway.faults.add(FaultPlan.from_dict(request.model_dump()))
-        return {"pending": len(gateway.faults.pending())}
-
-    @app.delete("/sim/faults")
-    async def clear_faults() -> dict[str, int]:
-        gateway.faults.clear()
-        return {"pending": 0}
-
-    @app.get("/sim/notifications")
-    async def notifications() -> list[dict[str, Any]]:
-        return [
-            {
-                "id": n.id,
-                "event_type": n.event_type,
-                "key": n.key,
-                "status": n.status,
-                "attempts": n.attempts,
-                "create_time": n.create_time,
-            }
-            for n in gateway.store.notifications.values()
-        ]
-
+    add_controls(app, gateway, merchant_name=options.merchant_name)
     return app
 
 

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from fees.wechatpay.bill import BEIJING
-from fees.wechatpay.crypto import encrypt_resource, load_certificate
+from fees.wechatpay.crypto import encrypt_resource
+from fees.wechatpay.simulator.answers import (
+    code_url,
+    order_answer,
+    payment_resource,
+    refund_answer,
+    refund_resource,
+)
 from fees.wechatpay.simulator.faults import DeliveryFaults, FaultBook
 from fees.wechatpay.simulator.keys import SimulatorKeys
 from fees.wechatpay.simulator.notifier import Notifier
@@ -140,11 +147,11 @@ class Gateway:
             same = dataclasses.replace(order, token=existing.token, created_at=existing.created_at)
             if same != existing:
                 raise GatewayError(400, "OUT_TRADE_NO_USED", "商户订单号重复")
-            return {"code_url": _code_url(existing.token)}
+            return {"code_url": code_url(existing.token)}
         self.store.put(order)
         if self.faults.take_pay_immediately(order.out_trade_no):
             self.pay(order.token)
-        return {"code_url": _code_url(order.token)}
+        return {"code_url": code_url(order.token)}
 
     def state(self, order: Order) -> str:
         """The trade state as a query reads it (an unpaid order past its expiry is CLOSED)."""
@@ -164,24 +171,7 @@ class Gateway:
 
     def query_order(self, out_trade_no: str, mchid: str) -> dict[str, Any]:
         order = self.order(out_trade_no, mchid)
-        state = self.state(order)
-        answer: dict[str, Any] = {
-            "appid": order.appid,
-            "mchid": order.mchid,
-            "out_trade_no": order.out_trade_no,
-            "trade_type": "NATIVE",
-            "trade_state": state,
-            "trade_state_desc": _STATE_DESC.get(state, state),
-            "attach": order.attach or "",
-            "amount": {"total": order.total_fen, "currency": order.currency},
-        }
-        if order.transaction_id is not None:
-            answer["transaction_id"] = order.transaction_id
-            answer["bank_type"] = "OTHERS"
-            answer["success_time"] = order.success_time
-            answer["payer"] = {"openid": order.payer_openid}
-            answer["amount"].update(payer_total=order.total_fen, payer_currency="CNY")
-        return answer
+        return order_answer(order, self.state(order))
 
     def close_order(self, out_trade_no: str, mchid: str) -> None:
         order = self.order(out_trade_no, mchid)
@@ -209,26 +199,7 @@ class Gateway:
         )
         self.store.put(paid)
         faults = self.faults.take_delivery(order.out_trade_no)
-        total = paid.total_fen + (1 if faults.wrong_amount else 0)
-        resource = {
-            "mchid": paid.mchid,
-            "appid": paid.appid,
-            "out_trade_no": paid.out_trade_no,
-            "transaction_id": paid.transaction_id,
-            "trade_type": "NATIVE",
-            "trade_state": "SUCCESS",
-            "trade_state_desc": "支付成功",
-            "bank_type": "OTHERS",
-            "attach": paid.attach or "",
-            "success_time": paid.success_time,
-            "payer": {"openid": paid.payer_openid},
-            "amount": {
-                "total": total,
-                "payer_total": total,
-                "currency": "CNY",
-                "payer_currency": "CNY",
-            },
-        }
+        resource = payment_resource(paid, extra_fen=1 if faults.wrong_amount else 0)
         self._notify(
             "TRANSACTION.SUCCESS", "支付成功", "transaction", paid.out_trade_no, paid.notify_url,
             resource, faults,
@@ -280,7 +251,7 @@ class Gateway:
             raise GatewayError(400, "PARAM_ERROR", f"参数错误：{exc}") from exc
         existing = self.store.refunds.get(out_refund_no)
         if existing is not None:
-            return self.refund_answer(existing)
+            return refund_answer(existing)
         order = self._refunded_order(payload)
         if order.trade_state not in ("SUCCESS", "REFUND") or order.transaction_id is None:
             raise GatewayError(400, "INVALID_REQUEST", "订单未支付，不能退款")
@@ -307,7 +278,7 @@ class Gateway:
         )
         self.store.put(refund)
         self._later(self._complete_refund(out_refund_no))
-        return self.refund_answer(refund)
+        return refund_answer(refund)
 
     def _refunded_order(self, payload: Mapping[str, Any]) -> Order:
         if "out_trade_no" in payload:
@@ -327,31 +298,6 @@ class Gateway:
             raise GatewayError(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
         return refund
 
-    def refund_answer(self, refund: Refund) -> dict[str, Any]:
-        answer: dict[str, Any] = {
-            "refund_id": refund.refund_id,
-            "out_refund_no": refund.out_refund_no,
-            "transaction_id": refund.transaction_id,
-            "out_trade_no": refund.out_trade_no,
-            "channel": "ORIGINAL",
-            "user_received_account": "支付用户零钱",
-            "create_time": refund.create_time,
-            "status": refund.status,
-            "amount": {
-                "total": refund.total_fen,
-                "refund": refund.refund_fen,
-                "payer_total": refund.total_fen,
-                "payer_refund": refund.refund_fen,
-                "settlement_refund": refund.refund_fen,
-                "settlement_total": refund.total_fen,
-                "discount_refund": 0,
-                "currency": "CNY",
-            },
-        }
-        if refund.success_time is not None:
-            answer["success_time"] = refund.success_time
-        return answer
-
     async def _complete_refund(self, out_refund_no: str) -> None:
         await asyncio.sleep(self._refund_delay_s / self._time_scale)
         refund = self.store.refunds[out_refund_no]
@@ -365,23 +311,7 @@ class Gateway:
             )
         self.store.put(done)
         if done.notify_url:
-            resource = {
-                "mchid": self.keys.mchid,
-                "out_trade_no": done.out_trade_no,
-                "transaction_id": done.transaction_id,
-                "out_refund_no": done.out_refund_no,
-                "refund_id": done.refund_id,
-                "refund_status": done.status,
-                "user_received_account": "支付用户零钱",
-                "amount": {
-                    "total": done.total_fen,
-                    "refund": done.refund_fen,
-                    "payer_total": done.total_fen,
-                    "payer_refund": done.refund_fen,
-                },
-            }
-            if done.success_time is not None:
-                resource["success_time"] = done.success_time
+            resource = refund_resource(done, self.keys.mchid)
             summary = "退款成功" if done.status == "SUCCESS" else "退款异常"
             faults = self.faults.take_delivery(done.out_trade_no)
             self._notify(
@@ -400,38 +330,6 @@ class Gateway:
         paid = [o for o in self.store.orders.values() if on_day(o.success_time)]
         refunds = [r for r in self.store.refunds.values() if on_day(r.create_time)]
         return paid, refunds
-
-    def certificates(self) -> dict[str, Any]:
-        sealed = encrypt_resource(
-            self.keys.apiv3_key, self.keys.platform_cert_pem, associated_data="certificate"
-        )
-        certificate = load_certificate(self.keys.platform_cert_pem)
-        return {
-            "data": [
-                {
-                    "serial_no": self.keys.platform_serial,
-                    "effective_time": certificate.not_valid_before_utc.astimezone(BEIJING)
-                    .replace(microsecond=0)
-                    .isoformat(),
-                    "expire_time": certificate.not_valid_after_utc.astimezone(BEIJING)
-                    .replace(microsecond=0)
-                    .isoformat(),
-                    "encrypt_certificate": {**sealed},
-                }
-            ]
-        }
-
-
-_STATE_DESC = {
-    "SUCCESS": "支付成功",
-    "NOTPAY": "订单未支付",
-    "CLOSED": "订单已关闭",
-    "REFUND": "转入退款",
-}
-
-
-def _code_url(token: str) -> str:
-    return f"weixin://wxpay/bizpayurl?pr={token}"
 
 
 def state_path(directory: Path) -> Path:
