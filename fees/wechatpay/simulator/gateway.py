@@ -20,7 +20,7 @@ import dataclasses
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,7 @@ class Gateway:
         await self.notifier.aclose()
         self.store.close()
 
-    def _later(self, coroutine: Any) -> None:
+    def _later(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -127,8 +127,9 @@ class Gateway:
                 token=secrets.token_urlsafe(12),
                 created_at=self.now().isoformat(),
             )
-            if order.time_expire is not None:
-                datetime.fromisoformat(order.time_expire)
+            expiry = order.time_expire
+            if expiry is not None and datetime.fromisoformat(expiry).tzinfo is None:
+                raise ValueError("time_expire needs its offset (RFC 3339)")
         except (KeyError, TypeError, ValueError) as exc:
             raise GatewayError(400, "PARAM_ERROR", f"参数错误：{exc}") from exc
         if not isinstance(total, int) or isinstance(total, bool) or total <= 0:

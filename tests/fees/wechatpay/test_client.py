@@ -19,6 +19,7 @@ from fees.wechatpay.credentials import MerchantCredentials
 from fees.wechatpay.errors import ProviderError
 from fees.wechatpay.notifications import PaymentNotice, RefundNotice, decode_notification
 from fees.wechatpay.simulator.app import SimulatorOptions, build_gateway, create_app
+from fees.wechatpay.simulator.gateway import GatewayError
 from tests.fees.wechatpay.conftest import BASE_URL, NOTIFY_URL, Sim, expires
 
 
@@ -391,3 +392,19 @@ async def test_wallet_page(sim: Sim):
     )  # fmt: skip
     assert isinstance(notice, PaymentNotice) and notice.out_trade_no == "W1"
     assert "该订单已支付" in (await sim.http.get("/sim/wallet", params={"pr": token})).text
+
+
+async def test_simulator_refuses_a_time_expire_without_offset(sim: Sim):
+    with pytest.raises(GatewayError, match="offset") as caught:
+        sim.gateway.create_native(
+            {
+                "appid": "wx0123456789abcdef",
+                "mchid": "1900000001",
+                "description": "x",
+                "out_trade_no": "T1",
+                "notify_url": NOTIFY_URL,
+                "time_expire": "2030-01-01T00:00:00",
+                "amount": {"total": 1},
+            }
+        )
+    assert (caught.value.status, caught.value.code) == (400, "PARAM_ERROR")
