@@ -37,7 +37,6 @@ from fees.wechatpay.credentials import MerchantCredentials
 from fees.wechatpay.crypto import (
     DEFAULT_WINDOW_S,
     authorization_header,
-    certificate_serial,
     decrypt_resource,
     load_certificate,
     new_nonce,
@@ -218,8 +217,10 @@ class WechatPayClient:
                 certificate = load_certificate(pem)
             except (VerificationError, KeyError, TypeError, ValueError) as exc:
                 raise ProviderError(200, "BAD_CERTIFICATE", str(exc), retryable=False) from exc
-            serial = certificate_serial(certificate)
-            if serial != item.get("serial_no"):
+            # Compared as numbers: how many leading zeros a serial's hex keeps varies by tool;
+            # the key is then known by the very string WeChat puts in Wechatpay-Serial.
+            serial = str(item.get("serial_no", ""))
+            if _serial_number(serial) != certificate.serial_number:
                 raise ProviderError(200, "BAD_CERTIFICATE", "serial differs", retryable=False)
             key = certificate.public_key()
             if not isinstance(key, rsa.RSAPublicKey):
@@ -313,6 +314,13 @@ class WechatPayClient:
             raise ProviderError(
                 0, "CONNECTION_ERROR", str(exc) or type(exc).__name__, retryable=True
             ) from exc
+
+
+def _serial_number(serial: str) -> int | None:
+    try:
+        return int(serial, 16)
+    except ValueError:
+        return None
 
 
 def _error(response: httpx.Response) -> ProviderError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import time
 from datetime import date, datetime
 
@@ -16,8 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fees.wechatpay.bill import BEIJING, read_trade_bill
 from fees.wechatpay.client import WechatPayClient
 from fees.wechatpay.credentials import MerchantCredentials
+from fees.wechatpay.crypto import sign_response
 from fees.wechatpay.errors import ProviderError
 from fees.wechatpay.notifications import PaymentNotice, RefundNotice, decode_notification
+from fees.wechatpay.simulator.answers import certificates_answer
 from fees.wechatpay.simulator.app import SimulatorOptions, build_gateway, create_app
 from fees.wechatpay.simulator.gateway import GatewayError
 from tests.fees.wechatpay.conftest import BASE_URL, NOTIFY_URL, Sim, expires
@@ -408,3 +411,30 @@ async def test_simulator_refuses_a_time_expire_without_offset(sim: Sim):
             }
         )
     assert (caught.value.status, caught.value.code) == (400, "PARAM_ERROR")
+
+
+@pytest.mark.parametrize(("prefix", "accepted"), [("0", True), ("1", False)])
+async def test_certificate_serials_compare_as_numbers(
+    sim: Sim, credentials: MerchantCredentials, prefix, accepted
+):
+    """A serial written with a leading zero is the same certificate; another number is not."""
+    answer = certificates_answer(sim.gateway.keys)
+    serial = prefix + answer["data"][0]["serial_no"]
+    answer["data"][0]["serial_no"] = serial
+    body = json.dumps(answer)
+    keys = sim.gateway.keys
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        signed = sign_response(
+            keys.platform_key, keys.platform_serial, body, timestamp=int(time.time()), nonce="N"
+        )
+        return httpx.Response(200, content=body.encode(), headers=signed.as_headers())
+
+    async with WechatPayClient(credentials, transport=httpx.MockTransport(handler)) as client:
+        if accepted:
+            (certificate,) = await client.certificates()
+            assert certificate.serial_no == serial and serial in client.platform_keys
+        else:
+            with pytest.raises(ProviderError) as caught:
+                await client.certificates()
+            assert caught.value.code == "BAD_CERTIFICATE"
