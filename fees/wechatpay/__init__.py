@@ -2,7 +2,8 @@
 
 - :mod:`.crypto`: signatures both ways and the AES-256-GCM resource envelope (pure).
 - :mod:`.credentials`: a merchant's keys, read from one directory.
-- :mod:`.client`: the async API client (orders, refunds, trade bill, certificates).
+- :mod:`.client`: the async API client (orders, refunds, trade bill, certificates), returning
+  the types of :mod:`.results`; errors in :mod:`.errors`.
 - :mod:`.notifications`: payment and refund notifications, verified and typed.
 - :mod:`.bill`: the daily trade bill's file format.
 - :mod:`.simulator`: a local gateway speaking the same protocol (a separate process).
