@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -226,7 +225,7 @@ def handle_notification(
             body,
             platform_keys=creds.platform_keys,
             apiv3_key=creds.apiv3_key,
-            now=time.time(),
+            now=provider.clock(),
             window_s=provider.window_s,
         )
     except NotificationError as exc:

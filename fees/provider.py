@@ -11,8 +11,11 @@ gives the bank account); in production the service refuses to start without them
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from fees.service_settings import FeesServiceSettings
 from fees.wechatpay.client import WechatPayClient
@@ -29,15 +32,28 @@ class Provider:
     credentials: MerchantCredentials
     base_url: str
     window_s: int
+    transport: httpx.AsyncBaseTransport | None = None
+    """Tests: the simulator in this process (``httpx.ASGITransport``); else the network."""
+    clock: Callable[[], float] = time.time
+    """Epoch seconds: request signatures and the window answers and notifications must fall in
+    (the service's clock)."""
 
     def client(self) -> WechatPayClient:
         return WechatPayClient(
-            self.credentials, base_url=self.base_url, window_s=self.window_s, clock=time.time
+            self.credentials,
+            base_url=self.base_url,
+            window_s=self.window_s,
+            transport=self.transport,
+            clock=self.clock,
         )
 
 
 def load_provider(
-    settings: FeesServiceSettings, data_dir: Path, *, production: bool
+    settings: FeesServiceSettings,
+    data_dir: Path,
+    *,
+    production: bool,
+    clock: Callable[[], float] = time.time,
 ) -> Provider | None:
     directory = settings.pay_credentials_dir or data_dir / "wechatpay"
     if not directory.exists() and not production:
@@ -48,4 +64,6 @@ def load_provider(
         if production:
             raise RuntimeError(f"the fee service cannot take payments: {exc}") from exc
         return None
-    return Provider(credentials, settings.pay_gateway_url, settings.pay_timestamp_window_s)
+    return Provider(
+        credentials, settings.pay_gateway_url, settings.pay_timestamp_window_s, clock=clock
+    )

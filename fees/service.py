@@ -141,6 +141,11 @@ def create_service(host: ServiceHost, settings: FeesServiceSettings | None = Non
         host=host,
         session_factory=session_factory(host.engine),
         files=LocalBlobStore(files_dir),
-        provider=load_provider(settings, host.data_dir, production=host.production),
+        provider=load_provider(
+            settings,
+            host.data_dir,
+            production=host.production,
+            clock=lambda: host.clock().timestamp(),
+        ),
     )
     return FeesService(ctx)

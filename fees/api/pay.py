@@ -226,10 +226,10 @@ async def order_state(
     return _order_view(order, receipt)
 
 
-@router.get("/pay/{token}/receipts/{number}")
+@router.get("/pay/{token}/receipt")
 def receipt_file(
     token: Token,
-    number: Annotated[str, Path(pattern=r"^\d{16}$")],
+    number: Annotated[str, Query(pattern=r"^\d{16}$")],
     ctx: ContextDep,
     session: SessionDep,
 ) -> Response:

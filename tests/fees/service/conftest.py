@@ -139,9 +139,7 @@ def file_case(app: FastAPI, ctx: ServerContext, filed: CaseFiled) -> None:
     run(app)
 
 
-def close_case(
-    app: FastAPI, ctx: ServerContext, filed: CaseFiled, outcome: str, on: date
-) -> None:
+def close_case(app: FastAPI, ctx: ServerContext, filed: CaseFiled, outcome: str, on: date) -> None:
     closed = CaseClosed(
         dossier_case_id=filed.dossier_case_id, court_id=filed.court_id,
         case_number=filed.case_number, closed_on=on, outcome=outcome,

@@ -27,9 +27,7 @@ FEE_FEN = 276_914
 = 2,250 + 23,456.78 × 2% = 469.1356; 2,769.1356 rounded half up to the fen: 2,769.14 yuan."""
 
 
-def test_filing_opens_the_account_and_sends_the_notice(
-    app, ctx, fees_world, staff_client
-) -> None:
+def test_filing_opens_the_account_and_sends_the_notice(app, ctx, fees_world, staff_client) -> None:
     file_case(app, ctx, filed_case(fees_world))
     clerk = staff_client("clerk_a")
     answer = clerk.get("/api/fees/lookup", params={"q": NUMBER})
@@ -150,11 +148,7 @@ def test_a_simplified_case_is_charged_half_at_filing(app, ctx, fees_world, staff
     assert account["amount_fen"] == 138_457
 
 
-def test_a_divorce_without_property_is_charged_per_case(
-    app, ctx, fees_world, staff_client
-) -> None:
-    file_case(
-        app, ctx, filed_case(fees_world, cause_code="C14", cause="离婚纠纷", claim_fen=None)
-    )
+def test_a_divorce_without_property_is_charged_per_case(app, ctx, fees_world, staff_client) -> None:
+    file_case(app, ctx, filed_case(fees_world, cause_code="C14", cause="离婚纠纷", claim_fen=None))
     account = staff_client("clerk_a").get("/api/fees/lookup", params={"q": NUMBER}).json()
     assert (account["fee_kind"], account["amount_fen"]) == ("divorce", 5_000)
