@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from fees.accounts import current_notice, issue_version
@@ -20,10 +21,11 @@ from fees.api.deps import (
 )
 from fees.api.views import account_out, account_summary
 from fees.audit import actor_of, record
-from fees.errors import ConflictError, InvalidInputError
+from fees.errors import ConflictError, InvalidInputError, NotFoundError
+from fees.notice_document import render_notice
 from fees.schemas import AccountOut, AccountPage, AdjustIn, SendIn
 from fees.sending import queue_notice
-from fees.tables import FeeAccount, FeeSend
+from fees.tables import FeeAccount, FeeNotice, FeeSend
 
 __all__ = ["router"]
 
@@ -152,3 +154,29 @@ def send_notice(
         )
     session.commit()
     return account_out(session, ctx, account)
+
+
+@router.get("/accounts/{account_id}/notices/{version}/pdf")
+def notice_file(
+    account_id: int,
+    version: Annotated[int, Path(ge=1, le=1000)],
+    ctx: ContextDep,
+    session: SessionDep,
+    staff: StaffDep,
+) -> Response:
+    """A notice version as its PDF, sealed by the court (for printing and posting)."""
+    account = account_by_id(session, staff, account_id)
+    notice = session.scalars(
+        select(FeeNotice).where(FeeNotice.account_id == account.id, FeeNotice.version == version)
+    ).first()
+    if notice is None:
+        raise NotFoundError("no such notice version", "没有这一版缴费通知", reason="fees_not_found")
+    return _pdf(render_notice(session, ctx, account, notice), f"notice-{version}.pdf")
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

@@ -22,6 +22,7 @@ from fees.checkout import due_for_query, start_order, sync_order
 from fees.codes import format_notice_code
 from fees.confirm import check_code, send_code
 from fees.errors import ConflictError, InvalidInputError, NotFoundError
+from fees.notice_document import render_notice
 from fees.schemas import BalancesOut, ReceiptOut, RefundOut
 from fees.tables import FeeAccount, FeeNotice, FeeOrder, FeeReceipt, FeeRefund
 
@@ -281,4 +282,18 @@ def verify_receipt(
         paid_at=order.paid_at.isoformat(),
         payer_name=name[0] + "*" * (len(name) - 1),
         sha256=receipt.sha256,
+    )
+
+
+@router.get("/pay/{token}/notice")
+def party_notice(token: Token, ctx: ContextDep, session: SessionDep) -> Response:
+    """The notice in force, as its PDF."""
+    account = account_by_token(session, token)
+    notice = current_notice(session, account.id)
+    if notice is None:
+        raise NotFoundError("no notice", "没有缴费通知", reason="fees_not_found")
+    return Response(
+        render_notice(session, ctx, account, notice),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="notice.pdf"'},
     )

@@ -130,3 +130,31 @@ def sms_code(ctx: ServerContext, phone: str) -> str:
     found = re.search(r"验证码(\d{6})", texts[-1])
     assert found is not None
     return found.group(1)
+
+
+def token_of(paying: Paying) -> str:
+    from sqlalchemy import select
+
+    from fees.tables import FeeAccount
+
+    with paying.service.ctx.session_factory() as s:
+        return s.scalars(select(FeeAccount.pay_token)).one()
+
+
+def order_for(party: TestClient, ctx: ServerContext, token: str, phone: str) -> dict[str, Any]:
+    """The party asks for a code, confirms with it and gets the QR code."""
+    assert party.post(f"/api/fees/pay/{token}/code", json={}).status_code == 204
+    answer = party.post(f"/api/fees/pay/{token}/orders", json={"code": sms_code(ctx, phone)})
+    assert answer.status_code == 201, answer.text
+    order: dict[str, Any] = answer.json()
+    return order
+
+
+def order_paid(paying: Paying, out_trade_no: str) -> bool:
+    from sqlalchemy import select
+
+    from fees.tables import FeeOrder
+
+    with paying.service.ctx.session_factory() as s:
+        order = s.scalars(select(FeeOrder).where(FeeOrder.out_trade_no == out_trade_no)).one()
+        return order.status == "paid"
