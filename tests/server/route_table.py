@@ -84,6 +84,7 @@ DEFAULT_IDS: Mapping[str, str] = {
     "notice_id": "notice_a",
     "material_id": "material_a",
     "dossier_case_id": "dossier_case_a",
+    "account_id": "fee_account_a",
 }
 """World keys of the path parameters naming records (others come from ``ids`` or literals)."""
 
@@ -94,6 +95,7 @@ OTHER_SIDE: Mapping[str, str] = {
     "invitation_a": "invitation_b",
     "notice_a": "notice_b",
     "dossier_case_a": "dossier_case_b",
+    "fee_account_a": "fee_account_b",
 }
 """Court B's record of the same kind: court A's clerk asks for it and must get what an id that
 does not exist gets."""
@@ -115,6 +117,9 @@ LITERALS: Mapping[str, object] = {
     "run": 1,
     "version": 1,
     "borrowing_id": MISSING,
+    "refund_id": MISSING,
+    "reconciliation_id": MISSING,
+    "out_trade_no": "NOSUCHORDER1",
 }
 """Path parameters with no record behind them in the world (a sub-record that does not exist)."""
 
@@ -183,6 +188,18 @@ NOT_STAFF_404 = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIG
 """Case documents: a party of another case is told the case is not found (as for no case)."""
 FILING_PARTIES = {actor: (404, "not_found") for actor in (PARTY, OTHER_PARTY, SIGNER)}
 """Filing's routes are staff's: a party (any party session) is told "not found"."""
+
+FEE_CASE_NUMBERS = {"case_a": "（2026）粤0104民初901号", "case_b": "（2026）粤0106民初902号"}
+"""The cases filed in courts A and B whose fee accounts the fee lines use."""
+FEES_STAFF = frozenset({JUDGE, CLERK, ADMIN})
+"""Staff who see a case's fee account (the recorder does not)."""
+FEES_ADJUST = frozenset({JUDGE, CLERK})
+"""Staff who re-issue and send a notice (and filing clerks and finance, not in the table)."""
+FINANCE_ONLY: frozenset[str] = frozenset()
+"""The finance officer's routes: no actor of the table is one; a court B clerk is refused for
+the role before any record is looked at."""
+PAY = {"token": "pay_token"}
+"""A payment link (public: its secret is the token)."""
 
 DOSSIER = frozenset({JUDGE, CLERK, ADMIN})
 """A case's dossier (materials): its judge and clerk (assigned in the route table's world) and
@@ -286,6 +303,123 @@ LINES: tuple[Line, ...] = (
     ),
     Line("GET", "/api/cases/{case_id}", STAFF),
     Line("GET", "/api/staff", STAFF | {OTHER_COURT}),
+    # ------------------------------------------------------------- the fee service
+    Line("MOUNT", "/fees", EVERYONE, call="/fees/"),
+    Line("GET", "/fees", EVERYONE),
+    Line("GET", "/api/fees/accounts", FEES_STAFF | {OTHER_COURT}),
+    Line("GET", "/api/fees/lookup", FEES_STAFF, query={"q": FEE_CASE_NUMBERS["case_a"]}),
+    Line("GET", "/api/fees/accounts/{account_id}", FEES_STAFF),
+    Line("GET", "/api/fees/accounts/{account_id}/notices/{version}/pdf", FEES_STAFF),
+    Line(
+        "POST",
+        "/api/fees/accounts/{account_id}/notices",
+        FEES_ADJUST,
+        ok=422,
+        body={"reason": "reduced", "amount_fen": 10**12, "note": ""},
+        says="a reduction needs an amount below the current one",
+    ),
+    Line(
+        "POST",
+        "/api/fees/accounts/{account_id}/sends",
+        FEES_ADJUST,
+        ok=422,
+        body={"channels": []},
+        says="choose SMS, e-mail or express",
+    ),
+    Line(
+        "POST",
+        "/api/fees/accounts/{account_id}/refunds",
+        FINANCE_ONLY,
+        deny=ROLE_FIRST,
+        body={"channel": "counter", "applicant": "陈明"},
+    ),
+    Line("GET", "/api/fees/refunds", FEES_STAFF | {OTHER_COURT}),
+    Line(
+        "POST",
+        "/api/fees/refunds/{refund_id}/decision",
+        FINANCE_ONLY,
+        deny=ROLE_FIRST,
+        body={"approve": True, "note": ""},
+    ),
+    Line("POST", "/api/fees/refunds/{refund_id}/paid", FINANCE_ONLY, deny=ROLE_FIRST),
+    Line("GET", "/api/fees/reconciliations", FINANCE_ONLY, deny=ROLE_FIRST),
+    Line(
+        "POST",
+        "/api/fees/reconciliations",
+        FINANCE_ONLY,
+        deny=ROLE_FIRST,
+        body={"bill_date": "2026-11-01"},
+    ),
+    Line("GET", "/api/fees/reconciliations/{reconciliation_id}", FINANCE_ONLY, deny=ROLE_FIRST),
+    Line("GET", "/api/fees/notifications", FINANCE_ONLY, deny=ROLE_FIRST),
+    Line("GET", "/api/fees/pay/{token}", EVERYONE, ids=PAY),
+    Line("GET", "/api/fees/pay/{token}/notice", EVERYONE, ids=PAY),
+    Line(
+        "POST",
+        "/api/fees/pay/{token}/code",
+        EVERYONE,
+        ids=PAY,
+        ok=422,
+        body={},
+        says="give a mobile number",
+    ),
+    Line(
+        "POST",
+        "/api/fees/pay/{token}/orders",
+        EVERYONE,
+        ids=PAY,
+        ok=422,
+        body={"code": "000000"},
+        says="no valid code",
+    ),
+    Line(
+        "GET",
+        "/api/fees/pay/{token}/orders/{out_trade_no}",
+        EVERYONE,
+        ids=PAY,
+        ok=404,
+        says="no such order",
+    ),
+    Line(
+        "GET",
+        "/api/fees/pay/{token}/receipt",
+        EVERYONE,
+        ids=PAY,
+        ok=404,
+        query={"number": "2026000100000001"},
+        says="no such receipt",
+    ),
+    Line(
+        "POST",
+        "/api/fees/pay/{token}/refunds",
+        EVERYONE,
+        ids=PAY,
+        ok=422,
+        body={"code": "000000", "channel": "original"},
+        says="no valid code",
+    ),
+    Line(
+        "GET",
+        "/api/fees/receipts/verify",
+        EVERYONE,
+        query={"number": "2026000100000001", "code": "ABCDEFGH"},
+    ),
+    Line(
+        "POST",
+        "/api/fees/wechatpay/notify",
+        EVERYONE,
+        ok=503,
+        content=b"{}",
+        says="online payment is not available",
+    ),
+    Line(
+        "POST",
+        "/api/fees/wechatpay/refund-notify",
+        EVERYONE,
+        ok=503,
+        content=b"{}",
+        says="online payment is not available",
+    ),
     # ------------------------------------------------------------- cases filed in the dossier
     # (issue 15, the hearing server's side): a case's parties, to invite as themselves
     Line("GET", "/api/cases/{case_id}/parties", STAFF),

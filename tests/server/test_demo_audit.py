@@ -18,7 +18,7 @@ def test_demo_seed_is_idempotent_and_usable(ctx, make_client, code_sender):
     assert set(second.join_links) == {"原告", "被告"}
     with ctx.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 1
-        assert s.scalar(select(func.count()).select_from(StaffUser)) == 4
+        assert s.scalar(select(func.count()).select_from(StaffUser)) == 5
         assert s.scalar(select(func.count()).select_from(Participant)) == 2
     staff = make_client()
     login(staff, "clerk", first.new_passwords["clerk"])

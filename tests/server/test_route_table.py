@@ -199,7 +199,37 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
     records.update(_dossier_publish_records(app, records))
     _dossier_archive_records(app, records)
     _dossier_register_records(app, records)
+    records.update(_fees_records(app, records))
     return records
+
+
+def _fees_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """The fee service's accounts of cases filed in courts A and B (``case.filed``), their
+    payers with no phone on file (so that no code is ever sent), and court A's payment link."""
+    from court_events.dossier import CASE_FILED, CaseFiled, FiledParty
+    from fees.tables import FeeAccount
+    from tingshen_platform.events import publish
+
+    ctx = app.state.services.context
+    with app.state.dossier.session_factory() as s:
+        cases = {key: s.get(DossierCase, ids[f"dossier_{key}"]) for key in ("case_a", "case_b")}
+    with ctx.engine.begin() as connection:
+        for key, case in cases.items():
+            filed = CaseFiled(
+                dossier_case_id=case.id, court_id=case.court_id, court_name=case.court_name,
+                case_number=rt.FEE_CASE_NUMBERS[key], cause_of_action="民间借贷纠纷",
+                cause_code="C103-3", procedure="ordinary", claim_amount_fen=1_000_000,
+                judge_user_id=None, clerk_user_id=None, filed_on=ctx.clock().date(),
+                filed_at=ctx.clock(),
+                parties=[FiledParty(party_ref="p-1", role="plaintiff", kind="person", name="陈明")],
+            )  # fmt: skip
+            publish(connection, CASE_FILED, filed, occurred_at=ctx.clock())
+    for service in app.state.side_services:
+        service.poll_events()
+    with app.state.fees.session_factory() as s:
+        accounts = {a.case_number: a for a in s.scalars(select(FeeAccount))}
+        a, b = (accounts[rt.FEE_CASE_NUMBERS[key]] for key in ("case_a", "case_b"))
+        return {"fee_account_a": a.id, "fee_account_b": b.id, "pay_token": a.pay_token}
 
 
 def _dossier_materials_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ and the notice as a PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pypdfium2 as pdfium
@@ -123,7 +124,7 @@ def test_after_mediation_the_party_gets_half_back_through_wechat(
     ]
 
 
-def _resume(paying: Paying):  # type: ignore[no-untyped-def]
+def _resume(paying: Paying) -> Callable[[], Awaitable[None]]:
     async def resume() -> None:
         paying.gateway.resume()
 
