@@ -13,6 +13,8 @@ themselves.
   the request to read and sign the record ``record_notice`` (kept with the record, after it);
   a personal invitation or signing link's token in it is replaced (:func:`redact_links`): the
   dossier may publish the notice, never the credential.
+- ``fees.receipt_issued`` (fee service): the sealed receipt PDF, read from ``host.exchange`` and
+  checked, filed as ``receipt``; ``source_ref`` ``fees:receipt:<number>``.
 
 A re-delivered event finds its materials (:func:`~dossier.materials.store.find_by_source`) and
 changes nothing. A case not (yet) in the register, or a file whose digest differs from the
@@ -34,6 +36,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from court_events.dossier import MATERIAL_ADDED, MaterialAdded
+from court_events.fees import FEE_RECEIPT_ISSUED
 from court_events.hearing import NOTICE_SENT, TRANSCRIPT_SIGNED, FiledDocument
 from dossier.audit import record
 from dossier.consumers import orm_session
@@ -242,6 +245,30 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
         _announce(connection, session, case, material, sha256, event.occurred_at)
 
 
+def on_fee_receipt_issued(ctx: DossierContext, connection: Connection, event: Event) -> None:
+    """The fee service's sealed receipt, filed as the case's ``receipt`` material."""
+    issued = event.parse(FEE_RECEIPT_ISSUED)
+    with orm_session(connection) as session:
+        case = _case(session, issued.case_number)
+        if _archived(session, case, event, event.occurred_at):
+            return
+        source_ref = f"fees:receipt:{issued.receipt_number}"
+        if find_by_source(session, case.id, source_ref) is not None:
+            return
+        data = ctx.host.exchange.get(issued.blob_key)
+        if hashlib.sha256(data).hexdigest() != issued.sha256:
+            raise MaterialNotReadyError(f"receipt {issued.receipt_number}: sha256 mismatch")
+        title = f"诉讼费收据（{issued.payer_name}，票据号{issued.receipt_number}）"
+        name = f"receipt-{issued.receipt_number}.pdf"
+        material = add_material(
+            session, ctx.files, case=case, volume="main", material_type="receipt",
+            title=title[:300], source="system",
+            new=NewFile(name, PDF, data, page_count=page_count(data)),
+            author=SYSTEM, at=event.occurred_at, source_ref=source_ref,
+        )  # fmt: skip
+        _announce(connection, session, case, material, issued.sha256, event.occurred_at)
+
+
 def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], None]]:
     """The consumer's handlers, bound to the service's context."""
 
@@ -251,4 +278,11 @@ def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], Non
     def notice(connection: Connection, event: Event) -> None:
         on_notice_sent(ctx, connection, event)
 
-    return {TRANSCRIPT_SIGNED.name: transcript, NOTICE_SENT.name: notice}
+    def receipt(connection: Connection, event: Event) -> None:
+        on_fee_receipt_issued(ctx, connection, event)
+
+    return {
+        TRANSCRIPT_SIGNED.name: transcript,
+        NOTICE_SENT.name: notice,
+        FEE_RECEIPT_ISSUED.name: receipt,
+    }
