@@ -173,6 +173,8 @@ async function render() {
   }
 }
 
+const FEE_VIEWERS = ["finance", "filing_clerk", "clerk", "judge", "court_admin"];
+
 async function main() {
   try {
     me = await api("GET", "/api/auth/me");
@@ -193,6 +195,9 @@ async function main() {
   document.getElementById("schedule").hidden = !schedules;
   document.getElementById("filing-card").hidden = me.role !== "filing_clerk";
   document.getElementById("admin-card").hidden = me.role !== "court_admin";
+  // Litigation fees (/fees/): whoever may see a case's fee account; the finance officer's own page.
+  document.getElementById("fees-card").hidden = !FEE_VIEWERS.includes(me.role);
+  document.getElementById("fees-finance-link").hidden = me.role !== "finance";
   if (!schedules) {
     await render();
     return;

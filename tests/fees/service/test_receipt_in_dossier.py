@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from dossier.materials.tables import Material
 from dossier.models import DossierCase
-from tests.fees.service.conftest import PLAINTIFF_PHONE, START, file_case, filed_case, run
+from tests.fees.service.conftest import PLAINTIFF_PHONE, file_case, filed_case, run
 from tests.fees.service.paying import (  # noqa: F401
     Paying,
     order_for,
@@ -18,6 +18,7 @@ from tests.fees.service.paying import (  # noqa: F401
     provisioned,
     token_of,
 )
+from tests.server.conftest import START
 
 
 def test_the_receipt_is_filed_in_the_dossier(

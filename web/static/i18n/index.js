@@ -12,6 +12,7 @@ import dossierAudit from "./dossier-audit.js";
 import dossierRegister from "./dossier-register.js";
 import errors from "./errors.js";
 import evidence from "./evidence.js";
+import fees from "./fees.js";
 import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import origin from "./origin.js";
@@ -48,4 +49,5 @@ export const PARTS = [
   dossierArchive,
   dossierRegister,
   dossierAudit,
+  fees,
 ];
