@@ -70,7 +70,17 @@ bench-load: venv
 vendor:
 	cd web/vendor && npm ci --no-audit --no-fund && npm run build
 
+# The WeChat Pay simulator (fees: a separate process speaking WeChat Pay API v3 on loopback) runs
+# beside the server; its merchant credentials are made once in .data/wechatpay-sim.
+PAY_SIM_PORT ?= 8091
+PAY_SIM_DIR := .data/wechatpay-sim
 run: venv
+	mkdir -p .data && chmod 700 .data
+	$(PY) -c 'import sys; from pathlib import Path; from fees.wechatpay.simulator.keys import provision; provision(Path(sys.argv[1]), "1900000001", "wx0123456789abcdef")' $(PAY_SIM_DIR)
+	$(PY) -m fees.wechatpay.simulator --port $(PAY_SIM_PORT) --state-dir $(PAY_SIM_DIR) & \
+	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	TINGSHEN_FEES_PAY_GATEWAY_URL=http://127.0.0.1:$(PAY_SIM_PORT) \
+	TINGSHEN_FEES_PAY_CREDENTIALS_DIR=$(PAY_SIM_DIR)/merchant \
 	$(VENV)/bin/tingshen serve --demo --data-dir .data
 
 # Two server processes behind HAProxy, sharing the local PostgreSQL and Redis (docs/architecture.md).

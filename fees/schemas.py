@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from tingshen_platform.bounded import CourtDate, MultiLine
 
 __all__ = [
     "AccountOut",
@@ -13,6 +15,7 @@ __all__ = [
     "AccountSummary",
     "AdjustIn",
     "BalancesOut",
+    "In",
     "MovementOut",
     "NoticeOut",
     "OrderOut",
@@ -22,6 +25,12 @@ __all__ = [
     "SendIn",
     "SendOut",
 ]
+
+
+class In(BaseModel):
+    """What a request sends: an unknown field is refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class BalancesOut(BaseModel):
@@ -148,16 +157,18 @@ class AccountOut(AccountSummary):
     movements: list[MovementOut]
 
 
-class AdjustIn(BaseModel):
+class AdjustIn(In):
     reason: Literal["claim_changed", "reduced", "deferred", "waived"]
-    note: str = Field(default="", max_length=500)
+    note: Annotated[str, Field(max_length=500), MultiLine] = ""
     claim_amount_fen: int | None = Field(default=None, ge=0, le=10**14)
     amount_fen: int | None = Field(default=None, ge=0, le=10**14)
-    deadline: date | None = None
+    deadline: CourtDate | None = None
     send: bool = True
 
 
-class SendIn(BaseModel):
+class SendIn(In):
     channels: list[Literal["sms", "email"]] = Field(default_factory=list, max_length=2)
-    express_waybill: str | None = Field(default=None, min_length=6, max_length=40)
+    express_waybill: str | None = Field(
+        default=None, min_length=6, max_length=40, pattern=r"^[0-9A-Za-z\-]+$"
+    )
     """Staff posted the printed notice: the waybill number (快递单号) is recorded."""

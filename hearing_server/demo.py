@@ -171,6 +171,11 @@ def print_seed(settings: Settings, seed: DemoSeed) -> None:
         print(f"  {label}: {link}")
     sms = settings.data_dir / "sms" / "messages.jsonl"
     print(f"one-time codes (local SMS provider) are written to {sms}")
+    if "fees" in settings.side_services:
+        print(
+            f"litigation fees: {base}/fees/ (a case filed by 'filing' gets its fee notice by SMS "
+            f"in that file; 'finance' approves refunds and reconciles)"
+        )
 
 
 if __name__ == "__main__":

@@ -18,10 +18,10 @@ check (``tingshen_platform.clean_text``, also used on the transcript's edits).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tingshen_platform.clean_text import control_characters
@@ -33,6 +33,7 @@ __all__ = [
     "MAX_ID",
     "MAX_YEAR",
     "MIN_YEAR",
+    "CourtDate",
     "CourtDatetime",
     "Id",
     "MultiLine",
@@ -87,6 +88,12 @@ Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 """A record's version counter (optimistic locking)."""
 CourtDatetime = Annotated[AwareDatetime, AfterValidator(_court_years)]
 """A timezone-aware instant between :data:`MIN_YEAR` and :data:`MAX_YEAR`."""
+CourtDate = Annotated[
+    date,
+    Field(ge=date(1900, 1, 1), le=date(2200, 12, 31)),
+    WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
+]
+"""A court date (Beijing), ``YYYY-MM-DD`` between the years 1900 and 2200."""
 
 
 SingleLine = AfterValidator(single_line)

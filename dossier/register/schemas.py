@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from dossier.schemas import CaseOut
-from tingshen_platform.bounded import Name, Note
+from tingshen_platform.bounded import CourtDate, Name, Note
 
 __all__ = [
     "CaseRowOut",
@@ -21,13 +21,6 @@ __all__ = [
     "TimeLimitEventOut",
     "TimeLimitOut",
 ]
-
-CourtDate = Annotated[
-    date,
-    Field(ge=date(1900, 1, 1), le=date(2200, 12, 31)),
-    WithJsonSchema({"type": "string", "format": "date", "maxLength": 10}),
-]
-"""A court date (Beijing), ``YYYY-MM-DD`` between the years 1900 and 2200."""
 
 
 class _In(BaseModel):

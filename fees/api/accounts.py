@@ -36,9 +36,9 @@ router = APIRouter(prefix="/api/fees", tags=["fees"])
 def list_accounts(
     session: SessionDep,
     staff: StaffDep,
-    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(open|closed)$", max_length=6)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", max_length=12)] = None,
 ) -> AccountPage:
     """The court's accounts, newest first."""
     query = select(FeeAccount).where(FeeAccount.court_id == staff.court_id)

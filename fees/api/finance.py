@@ -15,15 +15,17 @@ from fees.api.deps import APPROVERS, ContextDep, SessionDep, StaffDep, require_r
 from fees.audit import actor_of
 from fees.errors import InvalidInputError, NotFoundError
 from fees.reconciliation import run_reconciliation
+from fees.schemas import In
 from fees.tables import FeeNotification, FeeReconciliation
+from tingshen_platform.bounded import CourtDate
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/fees", tags=["fees: finance"])
 
 
-class ReconcileIn(BaseModel):
-    bill_date: date
+class ReconcileIn(In):
+    bill_date: CourtDate
 
 
 class ReconciliationOut(BaseModel):
@@ -95,7 +97,7 @@ def list_reconciliations(
     session: SessionDep,
     staff: StaffDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", max_length=12)] = None,
 ) -> ReconciliationPage:
     require_role(staff, APPROVERS, "查看对账记录")
     query = select(FeeReconciliation)
@@ -126,7 +128,7 @@ def list_notifications(
     staff: StaffDep,
     flagged: bool = True,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", max_length=12)] = None,
 ) -> NotificationPage:
     """What the provider sent about this court's orders (and what could not be read at all),
     newest first (``flagged``: only those that need a look)."""

@@ -23,7 +23,7 @@ from fees.codes import format_notice_code
 from fees.confirm import check_code, send_code
 from fees.errors import ConflictError, InvalidInputError, NotFoundError
 from fees.notice_document import render_notice
-from fees.schemas import BalancesOut, ReceiptOut, RefundOut
+from fees.schemas import BalancesOut, In, ReceiptOut, RefundOut
 from fees.tables import FeeAccount, FeeNotice, FeeOrder, FeeReceipt, FeeRefund
 
 __all__ = ["router"]
@@ -56,12 +56,12 @@ class PayView(BaseModel):
     online: bool
 
 
-class CodeIn(BaseModel):
-    phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
+class CodeIn(In):
+    phone: str | None = Field(default=None, pattern=r"^1\d{10}$", max_length=11)
 
 
-class ConfirmIn(BaseModel):
-    code: str = Field(pattern=r"^\s*\d{6}\s*$")
+class ConfirmIn(In):
+    code: str = Field(pattern=r"^\s*\d{6}\s*$", max_length=12)
 
 
 class OrderView(BaseModel):
@@ -230,7 +230,7 @@ async def order_state(
 @router.get("/pay/{token}/receipt")
 def receipt_file(
     token: Token,
-    number: Annotated[str, Query(pattern=r"^\d{16}$")],
+    number: Annotated[str, Query(pattern=r"^\d{16}$", max_length=16)],
     ctx: ContextDep,
     session: SessionDep,
 ) -> Response:
@@ -263,8 +263,8 @@ class ReceiptCheck(BaseModel):
 def verify_receipt(
     ctx: ContextDep,
     session: SessionDep,
-    number: Annotated[str, Query(pattern=r"^\d{16}$")],
-    code: Annotated[str, Query(pattern=r"^[0-9A-Z]{8}$")],
+    number: Annotated[str, Query(pattern=r"^\d{16}$", max_length=16)],
+    code: Annotated[str, Query(pattern=r"^[0-9A-Z]{8}$", max_length=8)],
 ) -> ReceiptCheck:
     """Anyone holding a receipt checks it: its number and verification code (printed on it)."""
     receipt = session.scalars(select(FeeReceipt).where(FeeReceipt.number == number)).first()

@@ -25,35 +25,36 @@ from fees.audit import actor_of
 from fees.confirm import check_code
 from fees.errors import ConflictError, NotFoundError
 from fees.refunds import apply_refund, complete_refund, decide_refund
-from fees.schemas import RefundOut
+from fees.schemas import In, RefundOut
 from fees.tables import FeeAccount, FeeRefund
+from tingshen_platform.bounded import MultiLine, Name
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/fees", tags=["fees: refunds"])
 
 
-class BankIn(BaseModel):
-    bank: str = Field(min_length=2, max_length=100)
-    account_name: str = Field(min_length=1, max_length=100)
-    account_no: str = Field(pattern=r"^[0-9 ]{8,40}$")
+class BankIn(In):
+    bank: Name
+    account_name: Name
+    account_no: str = Field(pattern=r"^[0-9 ]{8,40}$", max_length=40)
 
 
-class PartyRefundIn(BaseModel):
-    code: str = Field(pattern=r"^\s*\d{6}\s*$")
+class PartyRefundIn(In):
+    code: str = Field(pattern=r"^\s*\d{6}\s*$", max_length=12)
     channel: Literal["original", "bank"]
     bank: BankIn | None = None
 
 
-class CounterRefundIn(BaseModel):
+class CounterRefundIn(In):
     channel: Literal["original", "bank", "counter"]
-    applicant: str = Field(min_length=1, max_length=100)
+    applicant: Name
     bank: BankIn | None = None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(In):
     approve: bool
-    note: str = Field(default="", max_length=500)
+    note: Annotated[str, Field(max_length=500), MultiLine] = ""
 
 
 class RefundRow(RefundOut):
@@ -129,10 +130,11 @@ def list_refunds(
     session: SessionDep,
     staff: StaffDep,
     status: Annotated[
-        str | None, Query(pattern="^(applied|approved|rejected|processing|succeeded|failed)$")
+        str | None,
+        Query(pattern="^(applied|approved|rejected|processing|succeeded|failed)$", max_length=10),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,12}$", max_length=12)] = None,
 ) -> RefundPage:
     """The court's refunds, newest first (``status=applied``: those waiting for a decision)."""
     query = (
