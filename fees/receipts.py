@@ -27,6 +27,11 @@ from tingshen_platform.jobs import Job
 __all__ = ["RECEIPT_QUEUE", "receipt_handler", "receipt_link", "verify_link"]
 
 RECEIPT_QUEUE = "fees.receipt"
+CHANNELS = {
+    "wechat": PaymentChannel.wechat,
+    "bank_transfer": PaymentChannel.bank_transfer,
+    "cash": PaymentChannel.cash,
+}
 ROLE_NAMES = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人"}
 
 
@@ -62,7 +67,7 @@ def _pdf(ctx: FeesContext, session: Session, receipt: FeeReceipt, font: Path) ->
         case_number=account.case_number,
         notice_code=account.notice_code or "",
         amount_fen=order.amount_fen,
-        channel=PaymentChannel.wechat,
+        channel=CHANNELS.get(order.channel, PaymentChannel.wechat),
         transaction_id=order.transaction_id or "",
         paid_at=order.paid_at,
         verify_url=verify_link(ctx, receipt),
@@ -91,10 +96,13 @@ def receipt_handler(
             assert order is not None and account is not None and order.paid_at is not None
             if order.payer_phone:
                 paid = order.paid_at.astimezone(COURT_TZ)
+                serial = "交易单号" if order.channel == "wechat" else "流水号"
                 text = (
                     f"【{account.court_name}】{order.payer_name}：您于{paid:%m月%d日%H:%M}缴纳"
                     f"{account.case_number}案诉讼费{format_yuan(order.amount_fen)}元，"
-                    f"微信支付交易单号{order.transaction_id}，票据号{receipt.number}。"
+                    f"{CHANNELS.get(order.channel, PaymentChannel.wechat).value}"
+                    f"{serial}{order.transaction_id}，"
+                    f"票据号{receipt.number}。"
                     f"电子票据：{receipt_link(ctx, account, receipt)}"
                 )
                 queue_message(

@@ -38,10 +38,11 @@ def local_records(ctx: FeesContext, bill_date: date) -> list[LocalTransaction]:
     with ctx.session_factory() as session:
         orders = session.scalars(
             select(FeeOrder).where(
+                FeeOrder.channel == "wechat",
                 or_(
                     FeeOrder.paid_at.between(start, end),
                     (FeeOrder.status == "created") & FeeOrder.created_at.between(start, end),
-                )
+                ),
             )
         ).all()
         by_id = {o.id: o for o in orders}

@@ -85,6 +85,7 @@ class OrderOut(BaseModel):
     out_trade_no: str
     amount_fen: int
     status: str
+    channel: str
     payer_name: str
     created_at: datetime
     expires_at: datetime

@@ -133,7 +133,8 @@ class FeeSend(Base):
 
 
 class FeeOrder(Base):
-    """An order at the payment provider (WeChat Pay Native): one per payment attempt."""
+    """A payment: an order at the payment provider (WeChat Pay Native, one per attempt), or a
+    payment by bank transfer or in cash that staff recorded."""
 
     __tablename__ = "fee_orders"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +147,9 @@ class FeeOrder(Base):
     payer_phone: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
     """``created`` (awaiting payment), ``paid``, ``closed`` (expired or cancelled)."""
+    channel: Mapped[str] = mapped_column(String(16), default="wechat", server_default="wechat")
+    """``wechat`` (an order at the provider), ``bank_transfer`` or ``cash`` (recorded by staff:
+    ``transaction_id`` is then the bank's serial or the cash voucher's number)."""
     code_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]

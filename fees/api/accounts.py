@@ -3,15 +3,17 @@ versions, sending the notice, and the court's accounts page by page."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 from sqlalchemy import select
 
 from fees.accounts import current_notice, issue_version
 from fees.api.deps import (
     ADJUSTERS,
+    CASHIERS,
     ContextDep,
     SessionDep,
     StaffDep,
@@ -21,11 +23,13 @@ from fees.api.deps import (
 )
 from fees.api.views import account_out, account_summary
 from fees.audit import actor_of, record
+from fees.counter import record_payment
 from fees.errors import ConflictError, InvalidInputError, NotFoundError
 from fees.notice_document import render_notice
-from fees.schemas import AccountOut, AccountPage, AdjustIn, SendIn
+from fees.schemas import AccountOut, AccountPage, AdjustIn, In, SendIn
 from fees.sending import queue_notice
 from fees.tables import FeeAccount, FeeNotice, FeeSend
+from tingshen_platform.bounded import Name
 
 __all__ = ["router"]
 
@@ -180,3 +184,33 @@ def _pdf(data: bytes, name: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+class PaymentIn(In):
+    amount_fen: int = Field(ge=1, le=10**12)
+    channel: Literal["bank_transfer", "cash"]
+    reference: str = Field(min_length=4, max_length=64, pattern=r"^[0-9A-Za-z\-]+$")
+    """The bank's serial number (流水号) or the cash voucher's number."""
+    payer_name: Name
+
+
+@router.post("/accounts/{account_id}/payments", response_model=AccountOut, status_code=201)
+def record_counter_payment(
+    account_id: int, body: PaymentIn, ctx: ContextDep, session: SessionDep, staff: StaffDep
+) -> AccountOut:
+    """A bank transfer to the court's fee account, or cash at the counter (filing clerks and
+    finance)."""
+    require_role(staff, CASHIERS, "登记缴费")
+    account = account_by_id(session, staff, account_id)
+    record_payment(
+        session,
+        ctx,
+        account,
+        amount_fen=body.amount_fen,
+        channel=body.channel,
+        reference=body.reference,
+        payer_name=body.payer_name,
+        actor=actor_of(staff),
+    )
+    session.commit()
+    return account_out(session, ctx, account)

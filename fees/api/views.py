@@ -142,6 +142,7 @@ def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> Acco
                 out_trade_no=o.out_trade_no,
                 amount_fen=o.amount_fen,
                 status=o.status,
+                channel=o.channel,
                 payer_name=o.payer_name,
                 created_at=o.created_at,
                 expires_at=o.expires_at,

@@ -87,11 +87,16 @@ export function chip(prefix, value) {
   return span;
 }
 
-// An <svg> answered by the server (the WeChat QR code), parsed as SVG: no markup is injected.
+// An <svg> answered by the server (the WeChat QR code: segno's inline SVG, which has no xmlns),
+// parsed apart (an inert document: nothing runs) and only its <svg> adopted, scalable by CSS.
 export function svgNode(text) {
-  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
-  if (!root || root.nodeName.toLowerCase() !== "svg") return null;
+  const doc = new DOMParser().parseFromString(text, "text/html");
+  const root = doc.body.querySelector("svg");
+  if (!root) return null;
+  for (const node of root.querySelectorAll("script, foreignObject")) node.remove();
+  const width = root.getAttribute("width");
+  const height = root.getAttribute("height");
+  if (width && height && !root.getAttribute("viewBox")) root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   return document.importNode(root, true);
 }
 

@@ -135,12 +135,16 @@ function showRun(run) {
     box("mismatched", String(s.mismatched ?? 0), s.mismatched ? "due" : ""),
     box("boundary", String(s.boundary ?? 0)),
     box("bill_total", yuan(s.bill_total_fen ?? 0)),
-    box("local_total", yuan(s.local_total_fen ?? 0)));
+    box("local_total", yuan(s.local_total_fen ?? 0)),
+    ...(s.booked_now ? [box("booked_now", String(s.booked_now), "back")] : []));
   const rows = discrepancies(run.items).map((item) => {
     const category = item.category || item.type || item.kind_of || "";
     const problem = [category ? label("fee_rc_cat_", category) : null,
+      item.kind ? label("fee_kind_", item.kind) : null,
       item.reason ? label("fee_rc_reason_", item.reason) : null,
-      item.field ? label("fee_rc_field_", item.field) : null].filter(Boolean).join(" · ");
+      item.field ? label("fee_rc_field_", item.field) : null,
+      item.expected_in ? t("fee_rc_expected_in").replace("{date}", day(item.expected_in)) : null,
+    ].filter(Boolean).join(" · ");
     const bill = firstOf(item, ["bill_fen", "bill_amount_fen", "bill_value"]) ?? (category === "extra" ? firstOf(item, ["amount_fen"]) : null);
     const local = firstOf(item, ["local_fen", "local_amount_fen", "local_value"]) ?? (category !== "extra" ? firstOf(item, ["amount_fen"]) : null);
     return el("tr", {}, cell(problem), cell(el("span", { class: "mono" }, item.reference || "")),
@@ -148,7 +152,7 @@ function showRun(run) {
   });
   $("recon-items").querySelector("tbody").replaceChildren(...rows);
   $("recon-items").hidden = rows.length === 0;
-  $("recon-clean").hidden = rows.length > 0 || run.items === undefined;
+  $("recon-clean").hidden = !(s.clean ?? rows.length === 0);
   $("recon-result").hidden = false;
 }
 
@@ -227,8 +231,11 @@ async function main() {
     for (const section of document.querySelectorAll("main section")) section.hidden = true;
     return;
   }
-  $("readonly").hidden = me.role === "finance";
-  $("recon-form").hidden = me.role !== "finance";
+  // Reconciliation and the provider's notifications are the finance officer's alone.
+  const finance = me.role === "finance";
+  $("readonly").hidden = finance;
+  $("h-recon").closest("section").hidden = !finance;
+  $("h-flagged").closest("section").hidden = !finance;
   $("bill-date").value = yesterday();
   $("bill-date").max = yesterday();
   $("recon-form").addEventListener("submit", async (event) => {
@@ -248,7 +255,7 @@ async function main() {
   $("r-more").addEventListener("click", () => loadApplied(true));
   $("rec-more").addEventListener("click", () => loadRuns(true));
   $("n-more").addEventListener("click", () => loadFlagged(true));
-  await Promise.all([loadApplied(), loadApproved(), loadRuns(), loadFlagged()]);
+  await Promise.all([loadApplied(), loadApproved(), ...(finance ? [loadRuns(), loadFlagged()] : [])]);
 }
 
 main();

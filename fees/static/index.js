@@ -93,7 +93,7 @@ function renderNotices(a) {
 
 function renderSends(a) {
   fill("a-sends", a.sends.slice().reverse().map((s) => el("tr", {},
-    cell(when(s.sent_at || s.created_at)),
+    cell(when(s.sent_at || s.created_at), "when"),
     cell(`${label("fee_purpose_", s.purpose)}${s.notice_version ? `（${t("fee_version").replace("{v}", s.notice_version)}）` : ""}`),
     cell(label("fee_ch_", s.channel)),
     cell(s.channel === "express" ? `${s.party_name || ""} ${t("fee_waybill_no")}${s.address}`.trim()
@@ -105,7 +105,7 @@ function renderSends(a) {
 
 function renderPayments(a) {
   fill("a-orders", a.orders.slice().reverse().map((o) => el("tr", {},
-    cell(when(o.paid_at || o.created_at)), cell(o.payer_name), cell(yuan(o.amount_fen), "num"),
+    cell(when(o.paid_at || o.created_at), "when"), cell(o.payer_name), cell(yuan(o.amount_fen), "num"),
     cell(chip("fee_order_", o.status)),
     cell(el("span", { class: "mono" }, [o.out_trade_no, o.transaction_id].filter(Boolean).join(" / "))))), "a-no-orders");
   const token = payToken(a);
@@ -125,7 +125,7 @@ function renderRefunds(a) {
 
 function renderLedger(a) {
   fill("a-ledger", a.movements.map((m) => el("tr", {},
-    cell(when(m.at)), cell(`${label("fee_kind_", m.kind)}：${m.memo}`),
+    cell(when(m.at), "when"), cell(`${label("fee_kind_", m.kind)}：${m.memo}`),
     cell(el("ul", { class: "fee-postings" }, ...m.postings.map((p) => el("li", {},
       `${label("fee_ledger_", p.ledger)} ${p.amount_fen > 0 ? "+" : ""}${yuan(p.amount_fen)}`)))),
     cell(actor(m.actor)))));

@@ -62,6 +62,8 @@ function renderFacts(v) {
     ...(b.refunded_fen ? fact("fee_refunded", yuan(b.refunded_fen)) : []),
     ...(last && last.version > 1 ? fact("fee_notice_now", `${t("fee_version").replace("{v}", last.version)}${last.reason_text ? `（${last.reason_text}）` : ""}`) : []),
     ...fact("fee_case_status", label("fee_pstatus_", v.status)));
+  $("notice-pdf").href = `${BASE}/notice`;
+  $("notice-pdf").hidden = v.notices.length === 0;
   show("case", true);
 }
 

@@ -333,6 +333,13 @@ LINES: tuple[Line, ...] = (
         deny=ROLE_FIRST,
         body={"channel": "counter", "applicant": "陈明"},
     ),
+    Line(
+        "POST",
+        "/api/fees/accounts/{account_id}/payments",
+        FINANCE_ONLY,
+        deny=ROLE_FIRST,
+        body={"amount_fen": 100, "channel": "cash", "reference": "CASH0001", "payer_name": "陈明"},
+    ),
     Line("GET", "/api/fees/refunds", FEES_STAFF | {OTHER_COURT}),
     Line(
         "POST",

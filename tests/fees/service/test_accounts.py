@@ -152,3 +152,33 @@ def test_a_divorce_without_property_is_charged_per_case(app, ctx, fees_world, st
     file_case(app, ctx, filed_case(fees_world, cause_code="C14", cause="离婚纠纷", claim_fen=None))
     account = staff_client("clerk_a").get("/api/fees/lookup", params={"q": NUMBER}).json()
     assert (account["fee_kind"], account["amount_fen"]) == ("divorce", 5_000)
+
+
+def test_a_bank_transfer_recorded_at_the_counter(app, ctx, fees_world, staff_client) -> None:
+    file_case(app, ctx, filed_case(fees_world))
+    body = {
+        "amount_fen": FEE_FEN,
+        "channel": "bank_transfer",
+        "reference": "ICBC20261128000123",
+        "payer_name": "陈明",
+    }
+    clerk = staff_client("clerk_a").post(f"/api/fees/accounts/{ACCOUNT}/payments", json=body)
+    assert clerk.status_code == 403
+    finance = staff_client("finance_a")
+    answer = finance.post(f"/api/fees/accounts/{ACCOUNT}/payments", json=body)
+    assert answer.status_code == 201, answer.text
+    account = answer.json()
+    assert account["balances"]["outstanding_fen"] == 0
+    assert [(o["channel"], o["booked_by"]) for o in account["orders"]] == [
+        ("bank_transfer", "counter")
+    ]
+    twice = finance.post(f"/api/fees/accounts/{ACCOUNT}/payments", json=body)
+    assert twice.status_code == 409
+    assert twice.json()["error"]["message_zh"] == "流水号 ICBC20261128000123 的缴费已经登记过"
+    run(app)  # the receipt: sealed PDF and SMS to the payer
+    texts = [
+        m["text"] for m in sms_sent(ctx) if m["to"] == PLAINTIFF_PHONE and "票据号" in m["text"]
+    ]
+    assert len(texts) == 1 and "银行转账流水号ICBC20261128000123" in texts[0]
+    account = finance.get(f"/api/fees/accounts/{ACCOUNT}").json()
+    assert [r["ready"] for r in account["receipts"]] == [True]
