@@ -135,6 +135,11 @@ class AccountSummary(BaseModel):
     filed_on: date
     amount_fen: int
     balances: BalancesOut
+    deadline: date | None
+    """The notice in force's last day to pay."""
+    overdue: bool
+    """Still owing after the deadline (诉讼费用交纳办法 第二十二条: treated as withdrawn unless
+    relief was asked for): the judge is told on the staff page."""
 
 
 class AccountPage(BaseModel):

@@ -38,6 +38,7 @@ router = APIRouter(prefix="/api/fees", tags=["fees"])
 
 @router.get("/accounts", response_model=AccountPage)
 def list_accounts(
+    ctx: ContextDep,
     session: SessionDep,
     staff: StaffDep,
     status: Annotated[str | None, Query(pattern="^(open|closed)$", max_length=6)] = None,
@@ -54,7 +55,7 @@ def list_accounts(
     more = len(rows) > limit
     rows = rows[:limit]
     return AccountPage(
-        items=[account_summary(session, a) for a in rows],
+        items=[account_summary(session, a, ctx.today()) for a in rows],
         next_cursor=str(rows[-1].id) if more and rows else None,
     )
 

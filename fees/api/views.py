@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fees import ledger
+from fees.accounts import current_notice
 from fees.codes import format_notice_code
 from fees.context import FeesContext
 from fees.money import format_yuan
@@ -52,9 +55,11 @@ def balances_out(balances: ledger.Balances) -> BalancesOut:
     )
 
 
-def account_summary(session: Session, account: FeeAccount) -> AccountSummary:
+def account_summary(session: Session, account: FeeAccount, today: date) -> AccountSummary:
     balances = ledger.balances(session, account.id)
     code = account.notice_code or ""
+    notice = current_notice(session, account.id)
+    deadline = notice.deadline if notice else None
     return AccountSummary(
         id=account.id,
         notice_code=code,
@@ -66,11 +71,18 @@ def account_summary(session: Session, account: FeeAccount) -> AccountSummary:
         filed_on=account.filed_on,
         amount_fen=balances.assessed_fen,
         balances=balances_out(balances),
+        deadline=deadline,
+        overdue=bool(
+            account.status == "open"
+            and balances.outstanding_fen > 0
+            and deadline is not None
+            and today > deadline
+        ),
     )
 
 
 def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> AccountOut:
-    summary = account_summary(session, account)
+    summary = account_summary(session, account, ctx.today())
     parties = session.scalars(
         select(FeeParty).where(FeeParty.account_id == account.id).order_by(FeeParty.id)
     ).all()

@@ -182,3 +182,17 @@ def test_a_bank_transfer_recorded_at_the_counter(app, ctx, fees_world, staff_cli
     assert len(texts) == 1 and "银行转账流水号ICBC20261128000123" in texts[0]
     account = finance.get(f"/api/fees/accounts/{ACCOUNT}").json()
     assert [r["ready"] for r in account["receipts"]] == [True]
+
+
+def test_an_unpaid_notice_is_overdue_after_its_deadline(
+    app, ctx, clock, fees_world, staff_client
+) -> None:
+    from datetime import timedelta
+
+    file_case(app, ctx, filed_case(fees_world))
+    assert staff_client("clerk_a").get(f"/api/fees/accounts/{ACCOUNT}").json()["overdue"] is False
+    clock.advance(timedelta(days=7))  # 2026-12-05 16:00 Beijing: the last day
+    assert staff_client("clerk_a").get(f"/api/fees/accounts/{ACCOUNT}").json()["overdue"] is False
+    clock.advance(timedelta(days=1))
+    listed = staff_client("clerk_a").get("/api/fees/accounts").json()["items"]
+    assert [(a["deadline"], a["overdue"]) for a in listed] == [("2026-12-05", True)]
