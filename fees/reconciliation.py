@@ -21,9 +21,12 @@ from fees.errors import ProviderUnavailableError
 from fees.reconcile import LocalTransaction, ReconcileReport, reconcile
 from fees.tables import FeeOrder, FeeReconciliation, FeeRefund
 from fees.wechatpay.bill import iter_trade_bill
-from fees.wechatpay.errors import WechatPayError
+from fees.wechatpay.errors import ProviderError, WechatPayError
 
-__all__ = ["local_records", "report_items", "run_reconciliation"]
+__all__ = ["NO_BILL", "local_records", "report_items", "run_reconciliation"]
+
+NO_BILL = "NO_STATEMENT_EXIST"
+"""WeChat Pay's answer for a day with no transaction: there is no bill."""
 
 
 def _window(bill_date: date) -> tuple[datetime, datetime]:
@@ -142,19 +145,27 @@ async def run_reconciliation(ctx: FeesContext, bill_date: date, actor: Actor) ->
             "本院未开通在线缴费，无需对账",
             reason="fees_no_provider",
         )
+    content: bytes | None
     try:
         async with provider.client() as client:
             content = await client.trade_bill(bill_date)
+    except ProviderError as exc:
+        if exc.code != NO_BILL:
+            raise ProviderUnavailableError(
+                f"the bill could not be fetched: {exc}",
+                "支付平台的对账单暂时无法下载，请稍后再试",
+                reason="fees_bill_unavailable",
+            ) from exc
+        content = None  # no transaction that day: whatever was booked here is missing there
     except WechatPayError as exc:
         raise ProviderUnavailableError(
             f"the bill could not be fetched: {exc}",
             "支付平台的对账单暂时无法下载，请稍后再试",
             reason="fees_bill_unavailable",
         ) from exc
-    text = content.decode("utf-8-sig")
     local = await asyncio.to_thread(local_records, ctx, bill_date)
-    reader = iter_trade_bill(text.splitlines())
-    report = reconcile(reader, local, bill_date=bill_date)
+    reader = iter_trade_bill(content.decode("utf-8-sig").splitlines()) if content else None
+    report = reconcile(reader if reader is not None else (), local, bill_date=bill_date)
     booked = 0
     for extra in report.extra:
         if extra.kind == "payment" and extra.reason in ("not_booked", "pending"):
@@ -170,8 +181,8 @@ async def run_reconciliation(ctx: FeesContext, bill_date: date, actor: Actor) ->
                 bill_date=bill_date,
                 created_at=ctx.now(),
                 created_by=actor[1],
-                bill_lines=reader.summary.count,
-                bill_sha256=hashlib.sha256(content).hexdigest(),
+                bill_lines=reader.summary.count if reader is not None else 0,
+                bill_sha256=hashlib.sha256(content or b"").hexdigest(),
                 summary=_summary(report, booked),
                 items=report_items(report),
             )

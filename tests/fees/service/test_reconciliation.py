@@ -76,3 +76,33 @@ def test_flagged_notifications_are_listed_for_finance(
         ("mismatch", order["out_trade_no"])
     ]
     assert staff_client("clerk_b").get("/api/fees/notifications").status_code == 403
+
+
+def test_yesterday_is_reconciled_once_by_itself(
+    app, ctx, clock, fees_world, paying: Paying, make_client, staff_client
+) -> None:
+    from fees.watch import reconcile_yesterday
+
+    file_case(app, ctx, filed_case(fees_world))
+    order = order_for(make_client(), ctx, token_of(paying), PLAINTIFF_PHONE)
+    paying.pay(order["out_trade_no"])
+    paying.until(lambda: order_paid(paying, order["out_trade_no"]))
+
+    async def once() -> int | None:
+        return await reconcile_yesterday(paying.service.ctx)
+
+    before = paying.call(once)  # 2026-11-27: no transaction, no bill; checked all the same
+    assert before is not None and paying.call(once) is None
+    clock.advance(timedelta(days=1))  # 2026-11-29 16:00 Beijing: yesterday's bill is ready
+    first = paying.call(once)
+    assert first is not None and paying.call(once) is None
+    finance = staff_client("finance_a")
+    report = finance.get(f"/api/fees/reconciliations/{first}").json()
+    assert (report["bill_date"], report["created_by"]) == ("2026-11-28", "系统")
+    assert (report["summary"]["matched"], report["summary"]["clean"]) == (1, True)
+    empty = finance.get(f"/api/fees/reconciliations/{before}").json()
+    assert (empty["bill_date"], empty["bill_lines"], empty["summary"]["clean"]) == (
+        "2026-11-27",
+        0,
+        True,
+    )
