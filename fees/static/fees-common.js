@@ -126,3 +126,22 @@ export function breakdownRows(breakdown) {
     };
   });
 }
+
+// Why a notice version was issued, in the page's language: the server's Chinese text (which
+// carries the staff's note after "："), or on the English page the reason's name and the note.
+const HALVED_TEXTS = { 调解结案: "mediation", 撤诉: "withdrawal" };
+
+export function noticeReason(reason, text) {
+  if (lang() !== "en") return text || label("fee_nreason_", reason || "");
+  if (!reason && text) {
+    const ground = Object.keys(HALVED_TEXTS).find((k) => text.startsWith(k));
+    if (ground) return t(`fee_halved_${HALVED_TEXTS[ground]}`);
+    return text;
+  }
+  if (reason === "halved" && text) {
+    const ground = Object.keys(HALVED_TEXTS).find((k) => text.startsWith(k));
+    if (ground) return t(`fee_halved_${HALVED_TEXTS[ground]}`);
+  }
+  const note = text && text.includes("：") ? text.slice(text.indexOf("：") + 1) : "";
+  return label("fee_nreason_", reason || "") + (note ? `: ${note}` : "");
+}

@@ -3,7 +3,7 @@
 import { api, el, setupHeader, showError } from "/common.js";
 import { roleLabel, t } from "/i18n.js";
 import {
-  breakdownRows, chip, day, feeApi, feeError, label, toFen, when, yuan,
+  breakdownRows, chip, day, feeApi, feeError, label, noticeReason, toFen, when, yuan,
 } from "/fees/fees-common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -81,7 +81,7 @@ function renderNotices(a) {
     el("h3", {}, `${t("fee_version").replace("{v}", n.version)} · ${yuan(n.amount_fen)}`,
       i === last ? chip("fee_", "current") : null),
     el("p", { class: "meta" },
-      [n.reason_text || label("fee_nreason_", n.reason),
+      [noticeReason(n.reason, n.reason_text),
         `${t("fee_deadline")}${day(n.deadline)}`,
         n.payer_name ? `${t("fee_payer")}：${n.payer_name}` : null,
         `${when(n.issued_at)} ${actor(n.issued_by)}`].filter(Boolean).join(" · ")),

@@ -3,7 +3,7 @@
 // receipt; after the case ends, a refund application confirmed by a new code, and its progress.
 import { el, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
-import { day, feeApi, feeError, label, svgNode, when, yuan } from "/fees/fees-common.js";
+import { day, feeApi, feeError, label, noticeReason, svgNode, when, yuan } from "/fees/fees-common.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -60,7 +60,7 @@ function renderFacts(v) {
     ...fact("fee_assessed", yuan(b.assessed_fen)),
     ...fact("fee_paid", yuan(b.paid_fen)),
     ...(b.refunded_fen ? fact("fee_refunded", yuan(b.refunded_fen)) : []),
-    ...(last && last.version > 1 ? fact("fee_notice_now", `${t("fee_version").replace("{v}", last.version)}${last.reason_text ? `（${last.reason_text}）` : ""}`) : []),
+    ...(last && last.version > 1 ? fact("fee_notice_now", `${t("fee_version").replace("{v}", last.version)}${last.reason_text ? `（${noticeReason(null, last.reason_text)}）` : ""}`) : []),
     ...fact("fee_case_status", label("fee_pstatus_", v.status)));
   $("notice-pdf").href = `${BASE}/notice`;
   $("notice-pdf").hidden = v.notices.length === 0;
@@ -200,10 +200,12 @@ function showQr(o) {
   show("step-confirm", false);
   show("step-qr", true);
   show("pay", true);
+  $("step-qr").scrollIntoView({ block: "center" });
   pollOrder();
 }
 
 function showPaid(o) {
+  const first = $("paid").hidden;
   clearTimeout(orderTimer);
   show("pay", false);
   show("due", true);
@@ -215,6 +217,7 @@ function showPaid(o) {
   show("receipt-link", ready);
   show("receipt-wait", !ready);
   show("paid", true);
+  if (first) $("paid").scrollIntoView({ block: "center" });
 }
 
 function expired(o) {

@@ -73,7 +73,7 @@ from tests.serve_process import free_port
 from tests.server.live_fakes import FakeStreams
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, ViewportSize
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
@@ -85,7 +85,7 @@ DEFENDANT, CREDIT_CODE = "广州某某贸易有限公司", "91350100M000100Y43"
 NAME = "姓名\uff0f名称"  # the filing form's label, with a full-width solidus
 NUMBER = re.compile(r"（20\d\d）粤0104民初1号")
 FEE, HALF = "¥1,050.00", "¥525.00"
-MOBILE = {"width": 375, "height": 740}
+MOBILE: ViewportSize = {"width": 375, "height": 740}
 REFUND_DELAY_S = 1.0
 WAIT_MS = 60_000  # a receipt sealed, a refund notified, on a loaded two-core machine
 
@@ -431,10 +431,19 @@ def _finance_approves(fees: Fees, number: str) -> None:
     )
     expect(finance.locator("#applied-none")).to_have_text("没有待审批的退费申请。")
     _shot(finance, "10-finance-approved")
-    # Reconciliation needs a day's bill (none here: the payment was today); nothing is flagged.
-    expect(finance.get_by_role("button", name="下载账单并对账")).to_be_enabled()
-    expect(finance.locator("#runs-none")).to_have_text("暂无")
+    # Yesterday's bill (the form's default day): nothing was paid then, nothing differs (the
+    # service may have reconciled that day by itself already: a run of its own is listed too).
+    finance.get_by_role("button", name="下载账单并对账").click()
+    expect(finance.locator("#recon-title")).to_have_text(
+        re.compile(r"^20\d\d年\d+月\d+日对账结果$"), timeout=TIMEOUT_MS
+    )
+    expect(finance.locator("#recon-clean")).to_have_text("账单与本院账目一致。")
+    expect(finance.locator("#recon-summary")).to_contain_text("账单合计¥0.00")
+    first = finance.locator("#runs tbody tr").first
+    expect(first).to_contain_text("孙静")
+    expect(first).to_contain_text("一致")
     expect(finance.locator("#flagged-none")).to_have_text("没有需核查的通知。")
+    _shot(finance, "10b-finance-reconciled")
 
 
 def _party_refunded(fees: Fees, party: Page, number: str) -> None:
