@@ -109,7 +109,7 @@ def paying(app: FastAPI, make_client, clock, provisioned: Path, tmp_path: Path) 
     browser = make_client()  # starts the app (its lifespan)
     options = SimulatorOptions(
         state_dir=state, time_scale=1000.0, notify_timeout_s=2.0, refund_delay_s=3.0,
-        notify_transport=httpx.ASGITransport(app=app), clock=lambda: clock().timestamp(),
+        notify_transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), clock=lambda: clock().timestamp(),
     )  # fmt: skip
     gateway = build_gateway(options)
     sim_app = create_app(gateway, options=options)

@@ -207,3 +207,46 @@ def test_a_wrong_code_is_refused(app, ctx, filed, paying: Paying, make_client) -
         and answer.json()["error"]["message_zh"] == "验证码不正确（还可尝试4次）"
     )
     assert party.get("/api/fees/pay/not-a-real-token-at-all").status_code == 404
+
+
+def test_a_notification_before_the_provider_answered_finds_its_order(
+    app, ctx, filed, paying: Paying, make_client
+) -> None:
+    """The provider notifies before its answer to the order request arrives here: the order was
+    committed before the request was sent, so the notification finds it."""
+    token = _token(paying)
+    paying.fault(pay_immediately=True)
+    order = _order(make_client(), ctx, token)
+    paying.until(lambda: _paid(paying, order["out_trade_no"]))
+    assert _outcomes(paying) == ["booked"]
+    assert _balances(paying).paid_fen == FEE_FEN
+
+
+def test_a_crash_between_the_provider_and_the_commit_books_once(
+    app, ctx, filed, paying: Paying, make_client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server fails after the payment was checked and before its transaction commits (as a
+    process killed there would): nothing is kept, the provider is answered with an error and
+    delivers again, and the payment is booked once."""
+    from fees import checkout
+
+    token = _token(paying)
+    order = _order(make_client(), ctx, token)
+    real = checkout.enqueue_receipt  # type: ignore[attr-defined]
+    crashes: list[str] = []
+
+    def crash_once(*args: Any, **kwargs: Any) -> None:
+        if not crashes:
+            crashes.append("crashed")
+            raise RuntimeError("killed before the commit")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(checkout, "enqueue_receipt", crash_once)
+    paying.pay(order["out_trade_no"])
+    paying.until(lambda: _paid(paying, order["out_trade_no"]))
+    assert crashes == ["crashed"]
+    assert _balances(paying).paid_fen == FEE_FEN
+    attempts = [d["attempts"] for d in paying.deliveries()]
+    assert attempts == [2]  # the first delivery failed; the provider's retry was booked
+    _age(paying, order["out_trade_no"])
+    assert paying.watch() == 0  # nothing is waiting any more
