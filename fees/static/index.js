@@ -46,6 +46,8 @@ function renderHead(a) {
     ...fact("fee_notice_code", a.notice_code_display),
     ...fact("fee_court", a.court_name),
     ...fact("fee_col_filed", day(a.filed_on)),
+    ...(a.deadline ? fact("fee_deadline_label", el("span", {}, day(a.deadline), " ",
+      a.overdue ? chip("fee_", "overdue") : null)) : []),
     ...fact("fee_procedure", label("fee_proc_", a.procedure)),
     ...fact("fee_claim", a.claim_amount_fen === null ? t("fee_no_claim") : yuan(a.claim_amount_fen)),
     ...fact("fee_payer", payer ? `${roleLabel(payer.role)} ${payer.name}` : t("fee_no_payer")),
@@ -106,7 +108,7 @@ function renderSends(a) {
 function renderPayments(a) {
   fill("a-orders", a.orders.slice().reverse().map((o) => el("tr", {},
     cell(when(o.paid_at || o.created_at), "when"), cell(o.payer_name), cell(yuan(o.amount_fen), "num"),
-    cell(chip("fee_order_", o.status)),
+    cell(label("fee_pch_", o.channel || "wechat")), cell(chip("fee_order_", o.status)),
     cell(el("span", { class: "mono" }, [o.out_trade_no, o.transaction_id].filter(Boolean).join(" / "))))), "a-no-orders");
   const token = payToken(a);
   fill("a-receipts", a.receipts.map((r) => el("tr", {},
@@ -136,12 +138,17 @@ function renderActions(a) {
   const adjust = ADJUSTERS.includes(me.role) && open && a.notices.length > 0;
   const pending = a.refunds.some((r) => PENDING_REFUND.includes(r.status));
   const refund = CASHIERS.includes(me.role) && a.balances.refundable_fen > 0 && !pending;
+  const take = CASHIERS.includes(me.role) && open && a.balances.outstanding_fen > 0;
+  $("payment-form").hidden = !take;
+  if (take && !$("pm-amount").value) $("pm-amount").value = yuan(a.balances.outstanding_fen, { sign: false });
+  const payer = a.parties.find((p) => p.is_payer);
+  if (take && !$("pm-payer").value && payer) $("pm-payer").value = payer.name;
   $("send-form").hidden = !adjust;
   $("notice-form").hidden = !adjust;
   $("refund-form").hidden = !refund;
   $("rf-amount").textContent = t("fee_refundable_now").replace("{amount}", yuan(a.balances.refundable_fen));
   $("actions").hidden = !ADJUSTERS.includes(me.role) && !CASHIERS.includes(me.role);
-  $("actions-none").hidden = adjust || refund;
+  $("actions-none").hidden = adjust || refund || take;
 }
 
 function render(a) {
@@ -232,6 +239,19 @@ function setupActions() {
     $("n-note").value = "";
     return { ok: t("fee_reissued_ok") };
   });
+  action($("payment-form"), async () => {
+    const amount = toFen($("pm-amount").value);
+    if (!amount) return { problem: t("fee_amount_invalid") };
+    const reference = $("pm-reference").value.trim();
+    if (!/^[0-9A-Za-z-]{4,64}$/.test(reference)) return { problem: t("fee_reference_invalid") };
+    const payerName = $("pm-payer").value.trim();
+    if (!payerName) return { problem: t("fee_payer_needed") };
+    await feeApi("POST", `/api/fees/accounts/${account.id}/payments`,
+      { amount_fen: amount, channel: $("pm-channel").value, reference, payer_name: payerName });
+    $("pm-reference").value = "";
+    $("pm-amount").value = "";
+    return { ok: t("fee_payment_recorded_ok") };
+  });
   $("rf-channel").addEventListener("change", () => { $("rf-bank").hidden = $("rf-channel").value !== "bank"; });
   action($("refund-form"), async () => {
     const applicant = $("rf-applicant").value.trim();
@@ -263,7 +283,7 @@ async function loadAccounts(more = false) {
       a.case_number)),
       cell(a.cause_name), cell(day(a.filed_on)), cell(yuan(a.balances.assessed_fen), "num"),
       cell(yuan(a.balances.paid_fen), "num"), cell(yuan(a.balances.outstanding_fen), "num"),
-      cell(chip("fee_status_", a.status))));
+      el("td", {}, chip("fee_status_", a.status), " ", a.overdue ? chip("fee_", "overdue") : null)));
     const body = $("accounts").querySelector("tbody");
     if (more) body.append(...rows); else body.replaceChildren(...rows);
     cursor = page.next_cursor;

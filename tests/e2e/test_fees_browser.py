@@ -346,7 +346,7 @@ def _clerk_sees_paid(fees: Fees, number: str) -> Page:
         f"{PLAINTIFF} {MASKED}"
     )
     expect(sends.filter(has_text="缴费票据")).to_contain_text("已发送")
-    expect(clerk.locator("#a-orders tbody tr")).to_contain_text("已支付")
+    expect(clerk.locator("#a-orders tbody tr")).to_contain_text("微信支付已支付")
     expect(clerk.locator("#a-receipts tbody tr")).to_contain_text("打开票据")
     ledger = clerk.locator("#a-ledger tbody tr")
     expect(ledger).to_have_count(2)
@@ -355,6 +355,7 @@ def _clerk_sees_paid(fees: Fees, number: str) -> Page:
     expect(ledger.nth(1)).to_contain_text("微信支付收款 +¥1,050.00")
     expect(clerk.locator("#send-form")).to_be_visible()  # a clerk may send and re-issue
     expect(clerk.locator("#refund-form")).to_be_hidden()  # nothing to refund, not a cashier
+    expect(clerk.locator("#payment-form")).to_be_hidden()  # nothing owed, not a cashier
     _shot(clerk, "06-clerk-account-paid")
     return clerk
 
