@@ -171,6 +171,12 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"fees-{name}.png"), full_page=True)
 
 
+ACCOUNT_OPENED = """async (number) => {
+  const answer = await fetch("/api/fees/accounts?limit=100");
+  return answer.ok && (await answer.json()).items.some((a) => a.case_number === number);
+}"""
+
+
 def _files(fees: Fees) -> str:
     """The filing clerk files a case (ordinary procedure: the mediation halves the fee)."""
     from playwright.sync_api import expect
@@ -199,7 +205,21 @@ def _files(fees: Fees) -> str:
     second.get_by_label("统一社会信用代码").fill(CREDIT_CODE)
     page.click("#submit")
     expect(page.locator("#case-number")).to_have_text(NUMBER, timeout=TIMEOUT_MS)
-    return page.locator("#case-number").inner_text()
+    number = page.locator("#case-number").inner_text()
+    # The account opens by itself (case.filed → the fee service): the filing clerk finds it
+    # owing, with the counter's payment form at hand (not used here: the party pays online).
+    page.wait_for_function(ACCOUNT_OPENED, arg=number, polling=250, timeout=WAIT_MS)
+    page.goto(f"{fees.base}/fees/")
+    row = page.locator("#accounts tbody tr").filter(has_text=number)
+    expect(row).to_contain_text("未结案", timeout=TIMEOUT_MS)
+    row.get_by_role("link", name=number).click()
+    expect(page.locator('#a-balances [data-balance="outstanding"] dd')).to_have_text(FEE)
+    expect(page.locator("#payment-form")).to_be_visible()
+    expect(page.locator("#pm-amount")).to_have_value("1,050.00")
+    expect(page.locator("#pm-payer")).to_have_value(PLAINTIFF)
+    expect(page.locator("#refund-form")).to_be_hidden()
+    _shot(page, "00-filing-clerk-account-owing")
+    return number
 
 
 def _qr_path(page: Page) -> str:
