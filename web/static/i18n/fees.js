@@ -314,7 +314,7 @@ export default {
     fee_verify_valid_text: "该票据由以下法院出具，票据信息与法院记录一致。",
     fee_verify_invalid: "✗ 票据无效",
     fee_verify_invalid_text: "法院没有这张票据，或校验码不符。请核对票据号和校验码；如仍无效，该票据不是法院出具的有效票据。",
-    fee_sha256: "电子票据摘要（SHA-256）",
+    fee_sha256: "文件摘要",
     // Labels of the fee routes' request fields (common.js errorText: err_field_* {field}).
     err_f_amount_fen: "金额",
     err_f_applicant: "申请人",
@@ -646,7 +646,7 @@ export default {
     fee_verify_valid_text: "The court below issued this receipt; it matches the court's records.",
     fee_verify_invalid: "✗ Not a valid receipt",
     fee_verify_invalid_text: "The court has no such receipt, or the code does not match. Check the number and code; if it still fails, the receipt was not issued by the court.",
-    fee_sha256: "E-receipt digest (SHA-256)",
+    fee_sha256: "File digest (SHA-256)",
     err_f_amount_fen: "amount",
     err_f_applicant: "applicant",
     err_f_bank: "bank account details",
