@@ -101,6 +101,12 @@ def notice_document(
 def render_notice(
     session: Session, ctx: FeesContext, account: FeeAccount, notice: FeeNotice
 ) -> bytes:
+    """The version's PDF, made and sealed once, then kept (a version never changes)."""
+    key = f"notices/{account.id}/v{notice.version}.pdf"
+    if ctx.files.exists(key):
+        return ctx.files.get(key)
     pdf = notice_pdf(notice_document(session, ctx, account, notice), font=find_cjk_font())
     seal = ctx.host.seal
-    return seal(pdf, "交纳诉讼费用通知书") if seal is not None else pdf
+    sealed = seal(pdf, "交纳诉讼费用通知书") if seal is not None else pdf
+    ctx.files.put(key, sealed)
+    return sealed

@@ -73,7 +73,7 @@ from tests.serve_process import free_port
 from tests.server.live_fakes import FakeStreams
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, ViewportSize
+    from playwright.sync_api import Page, Response, ViewportSize
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
@@ -92,6 +92,25 @@ WAIT_MS = 60_000  # a receipt sealed, a refund notified, on a loaded two-core ma
 
 def test_fees_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=290)
+
+
+# ---------------------------------------------------------------- what the pages may be refused
+
+FEE_REFUSALS = (
+    # the payment page confirming with a mistyped code: it says so and lets the party retry
+    (frozenset({422}), re.compile(r"/api/fees/pay/[A-Za-z0-9_-]+/orders$")),
+)
+
+
+class FeeWatch(Watch):
+    """The walk's watch, and the refusals the fee pages expect and explain."""
+
+    def _response(self, response: Response) -> None:
+        path = response.url.split("?", 1)[0]
+        if any(response.status in codes and p.search(path) for codes, p in FEE_REFUSALS):
+            self.refused.append(f"{response.status} {response.url}")
+            return
+        super()._response(response)
 
 
 # ---------------------------------------------------------------- the simulator process
@@ -255,6 +274,9 @@ def _party_pays(fees: Fees, number: str) -> tuple[Page, str, str]:
     )
     expect(party.locator("#get-code")).to_have_text(re.compile(r"^\d+ 秒后可重新获取$"))
     code, seen = _sms(fees.sms_file, r"验证码(\d{6})，用于.*案诉讼费缴费或退费", after=seen)
+    party.fill("#code", f"{(int(code) + 1) % 10**6:06d}")  # a digit mistyped first
+    party.click("#confirm")
+    expect(party.locator("#pay-error")).to_have_text("验证码不正确（还可尝试4次）")
     party.fill("#code", code)
     with party.expect_response(lambda r: r.url.endswith("/orders") and r.status == 201) as made:
         party.click("#confirm")
@@ -408,7 +430,12 @@ def _party_applies(fees: Fees, party: Page, link: str) -> None:
     token = parse_qs(urlparse(link).query)["t"][0]
     party.wait_for_function(REFUNDABLE, arg=token, polling=250, timeout=WAIT_MS)
     party.goto(link)
-    expect(party.locator("#due-label")).to_have_text("可申请退还", timeout=TIMEOUT_MS)
+    try:
+        expect(party.locator("#due-label")).to_have_text("可申请退还", timeout=TIMEOUT_MS)
+    except AssertionError:
+        view = party.evaluate("async (t) => (await fetch(`/api/fees/pay/${t}`)).json()", token)
+        print("DEBUG view", party.url, json.dumps(view, ensure_ascii=False))
+        raise
     expect(party.locator("#due-amount")).to_have_text(HALF)
     expect(party.locator("#due-by")).to_have_text("本案已结案，多交的诉讼费可申请退还")
     expect(party.locator("#facts")).to_contain_text("现行通知第2版（调解结案，案件受理费减半）")
@@ -539,7 +566,7 @@ def test_a_fee_paid_and_half_refunded(tmp_path: Path, monkeypatch: pytest.Monkey
         with live_server(data_dir, FakeStreams()) as server, sync_playwright() as pw:
             seed = seed_demo(server.ctx)
             browser = launch_chromium(pw, wav)
-            walk = Walk(browser, server, seed, Watch())
+            walk = Walk(browser, server, seed, FeeWatch())
             fees = Fees(walk, sim, data_dir / "sms" / "messages.jsonl")
             try:
                 _admin_sets_court_code(walk)

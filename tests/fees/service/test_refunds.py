@@ -169,5 +169,8 @@ def test_the_notice_as_a_pdf(app, ctx, fees_world, staff_client, make_client) ->
     document = pdfium.PdfDocument(answer.content)
     text = "".join(page.get_textpage().get_text_range() for page in document)
     assert "交纳诉讼费用通知书" in text and "2,769.14" in text and "陈明" in text
+    assert b"/ByteRange" in answer.content  # sealed by the court
+    again = staff_client("clerk_a").get("/api/fees/accounts/1/notices/1/pdf")
+    assert again.content == answer.content  # made once, then kept
     assert staff_client("clerk_a").get("/api/fees/accounts/1/notices/2/pdf").status_code == 404
     assert staff_client("clerk_b").get("/api/fees/accounts/1/notices/1/pdf").status_code == 404
