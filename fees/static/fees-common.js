@@ -43,6 +43,10 @@ export function feeError(exc) {
   return errorText(exc);
 }
 
+// Chinese and English punctuation: "（x）" / " (x)", "：" / ": ".
+export const paren = (x) => (lang() === "en" ? ` (${x})` : `（${x}）`);
+export const colon = () => (lang() === "en" ? ": " : "：");
+
 // 276914 → "¥2,769.14" (integer arithmetic: fen are never floats here).
 export function yuan(fen, { sign = true } = {}) {
   const n = Number(fen) || 0;
@@ -111,8 +115,8 @@ export function breakdownRows(breakdown) {
         ? `${yuan(line.over_fen || 0, { sign: false })}–${yuan(line.up_to_fen, { sign: false })}`
         : `${yuan(line.over_fen || 0, { sign: false })}+`;
       part = line.rate
-        ? `${range}：${yuan(line.base_fen, { sign: false })} × ${line.rate}`
-        : `${range}：${t("fee_bd_per_case")}`;
+        ? `${range}${colon()}${yuan(line.base_fen, { sign: false })} × ${line.rate}`
+        : `${range}${colon()}${t("fee_bd_per_case")}`;
     } else if (line.rate) {
       part = `${yuan(line.base_fen || 0, { sign: false })} × ${line.rate}`;
     }

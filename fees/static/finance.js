@@ -2,7 +2,7 @@
 // paid, reconciliation with the provider's bill, provider notifications flagged for a look.
 import { api, el, setupHeader, showError } from "/common.js";
 import { roleLabel, t } from "/i18n.js";
-import { chip, day, feeApi, feeError, label, when, yuan } from "/fees/fees-common.js";
+import { chip, colon, day, feeApi, feeError, label, when, yuan } from "/fees/fees-common.js";
 
 const $ = (id) => document.getElementById(id);
 let me = null;
@@ -91,7 +91,7 @@ async function loadApproved() {
       });
       return el("tr", {}, cell(caseLink(r.case_number)), cell(yuan(r.amount_fen), "num"),
         cell(label("fee_rch_", r.channel)), cell(chip("fee_refund_", r.status)),
-        cell(`${actor(r.decided_by || "")} ${when(r.decided_at)}${r.decision_note ? `：${r.decision_note}` : ""}`),
+        cell(`${actor(r.decided_by || "")} ${when(r.decided_at)}${r.decision_note ? `${colon()}${r.decision_note}` : ""}`),
         cell(byHand ? paid : r.channel === "original" ? t("fee_by_provider") : ""));
     });
     $("approved").querySelector("tbody").replaceChildren(...rows);

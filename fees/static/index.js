@@ -3,7 +3,7 @@
 import { api, el, setupHeader, showError } from "/common.js";
 import { roleLabel, t } from "/i18n.js";
 import {
-  breakdownRows, chip, day, feeApi, feeError, label, noticeReason, toFen, when, yuan,
+  breakdownRows, chip, colon, day, feeApi, feeError, label, noticeReason, paren, toFen, when, yuan,
 } from "/fees/fees-common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -51,7 +51,7 @@ function renderHead(a) {
     ...fact("fee_procedure", label("fee_proc_", a.procedure)),
     ...fact("fee_claim", a.claim_amount_fen === null ? t("fee_no_claim") : yuan(a.claim_amount_fen)),
     ...fact("fee_payer", payer ? `${roleLabel(payer.role)} ${payer.name}` : t("fee_no_payer")),
-    ...(a.closed_on ? fact("fee_closed", `${day(a.closed_on)}（${label("fee_outcome_", a.outcome)}）`) : []),
+    ...(a.closed_on ? fact("fee_closed", `${day(a.closed_on)}${paren(label("fee_outcome_", a.outcome))}`) : []),
   );
   const b = a.balances;
   const box = (key, fen, cls = "") => el("div", { class: cls, "data-balance": key },
@@ -85,7 +85,7 @@ function renderNotices(a) {
     el("p", { class: "meta" },
       [noticeReason(n.reason, n.reason_text),
         `${t("fee_deadline")}${day(n.deadline)}`,
-        n.payer_name ? `${t("fee_payer")}：${n.payer_name}` : null,
+        n.payer_name ? `${t("fee_payer")}${colon()}${n.payer_name}` : null,
         `${when(n.issued_at)} ${actor(n.issued_by)}`].filter(Boolean).join(" · ")),
     el("details", { open: i === last ? "open" : null }, el("summary", {}, t("fee_breakdown")),
       el("div", { class: "fee-scroll" }, breakdownTable(n.breakdown))),
@@ -96,7 +96,7 @@ function renderNotices(a) {
 function renderSends(a) {
   fill("a-sends", a.sends.slice().reverse().map((s) => el("tr", {},
     cell(when(s.sent_at || s.created_at), "when"),
-    cell(`${label("fee_purpose_", s.purpose)}${s.notice_version ? `（${t("fee_version").replace("{v}", s.notice_version)}）` : ""}`),
+    cell(`${label("fee_purpose_", s.purpose)}${s.notice_version ? paren(t("fee_version").replace("{v}", s.notice_version)) : ""}`),
     cell(label("fee_ch_", s.channel)),
     cell(s.channel === "express" ? `${s.party_name || ""} ${t("fee_waybill_no")}${s.address}`.trim()
       : `${s.party_name || ""} ${s.address}`.trim()),
@@ -121,13 +121,13 @@ function renderRefunds(a) {
   fill("a-refunds", a.refunds.slice().reverse().map((r) => el("tr", {},
     cell(`${when(r.applied_at)} ${actor(r.applied_by)}`), cell(yuan(r.amount_fen), "num"),
     cell(label("fee_rch_", r.channel)), cell(chip("fee_refund_", r.status)),
-    cell(r.decided_by ? `${actor(r.decided_by)} ${when(r.decided_at)}${r.decision_note ? `：${r.decision_note}` : ""}`
+    cell(r.decided_by ? `${actor(r.decided_by)} ${when(r.decided_at)}${r.decision_note ? `${colon()}${r.decision_note}` : ""}`
       : "—"))), "a-no-refunds");
 }
 
 function renderLedger(a) {
   fill("a-ledger", a.movements.map((m) => el("tr", {},
-    cell(when(m.at), "when"), cell(`${label("fee_kind_", m.kind)}：${m.memo}`),
+    cell(when(m.at), "when"), cell(`${label("fee_kind_", m.kind)}${colon()}${m.memo}`),
     cell(el("ul", { class: "fee-postings" }, ...m.postings.map((p) => el("li", {},
       `${label("fee_ledger_", p.ledger)} ${p.amount_fen > 0 ? "+" : ""}${yuan(p.amount_fen)}`)))),
     cell(actor(m.actor)))));

@@ -3,7 +3,9 @@
 // receipt; after the case ends, a refund application confirmed by a new code, and its progress.
 import { el, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
-import { day, feeApi, feeError, label, noticeReason, svgNode, when, yuan } from "/fees/fees-common.js";
+import {
+  colon, day, feeApi, feeError, label, noticeReason, paren, svgNode, when, yuan,
+} from "/fees/fees-common.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -60,7 +62,7 @@ function renderFacts(v) {
     ...fact("fee_assessed", yuan(b.assessed_fen)),
     ...fact("fee_paid", yuan(b.paid_fen)),
     ...(b.refunded_fen ? fact("fee_refunded", yuan(b.refunded_fen)) : []),
-    ...(last && last.version > 1 ? fact("fee_notice_now", `${t("fee_version").replace("{v}", last.version)}${last.reason_text ? `（${noticeReason(null, last.reason_text)}）` : ""}`) : []),
+    ...(last && last.version > 1 ? fact("fee_notice_now", `${t("fee_version").replace("{v}", last.version)}${last.reason_text ? paren(noticeReason(null, last.reason_text)) : ""}`) : []),
     ...fact("fee_case_status", label("fee_pstatus_", v.status)));
   $("notice-pdf").href = `${BASE}/notice`;
   $("notice-pdf").hidden = v.notices.length === 0;
@@ -95,7 +97,7 @@ function refundLine(r) {
   return el("li", { "data-refund-status": r.status },
     el("span", {}, label("fee_rch_", r.channel)), el("span", { class: "amt" }, yuan(r.amount_fen)),
     el("span", { class: `go fee-chip fee_refund-${r.status}` }, state),
-    el("span", { class: "meta" }, whenText + (r.status === "rejected" && r.decision_note ? `：${r.decision_note}` : "")));
+    el("span", { class: "meta" }, whenText + (r.status === "rejected" && r.decision_note ? `${colon()}${r.decision_note}` : "")));
 }
 
 function renderRefunds(v) {
