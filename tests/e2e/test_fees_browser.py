@@ -247,10 +247,11 @@ STALE: list[str] = []
 def _shown(page: Page, url: str, where: Locator, text: str) -> None:
     """Open ``url`` once the API says the change is there, and see ``text`` at ``where``.
 
-    A page loaded right after the API answered was seen, now and then, to get the state from
-    before that answer (the server's read of an older snapshot, not the page: it shows what it
-    was answered); the person reloads, as anyone would. Each time it happens is noted in
-    :data:`STALE` and printed, so that it is seen and not hidden."""
+    In about one run in four, a page loaded right after ``fetch`` had seen the change showed the
+    state from before it (the fee accounts list without the new account; the payment page
+    without the refundable half), and a reload showed it. The cause is not known: the same
+    requests from plain HTTP clients never saw it. The person reloads, as anyone would; each time
+    is noted in :data:`STALE` and printed, so that it stays visible."""
     from playwright.sync_api import expect
 
     for attempt in range(5):
