@@ -40,9 +40,12 @@ function renderDue(v) {
     amount.textContent = yuan(b.outstanding_fen);
     $("due-by").textContent = v.deadline ? t("fee_due_by").replace("{date}", day(v.deadline)) : "";
   } else if (b.refundable_fen > 0) {
-    $("due-label").textContent = t("fee_refundable_label");
+    // A refund under way: the money is on its way back, not to be applied for again.
+    const pending = v.refunds.some((r) => PENDING_REFUND.includes(r.status));
+    $("due-label").textContent = pending ? t("fee_refund_under_way") : t("fee_refundable_label");
     amount.textContent = yuan(b.refundable_fen);
-    $("due-by").textContent = v.status === "closed" ? t("fee_refundable_closed") : "";
+    $("due-by").textContent = pending ? t("fee_refund_under_way_hint")
+      : v.status === "closed" ? t("fee_refundable_closed") : "";
   } else {
     $("due-label").textContent = b.paid_fen > 0 ? t("fee_settled") : t("fee_nothing_due");
     amount.textContent = yuan(b.paid_fen - b.refunded_fen);

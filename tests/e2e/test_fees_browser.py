@@ -475,6 +475,8 @@ def _party_applies(fees: Fees, party: Page, link: str) -> None:
     expect(item).to_contain_text(HALF)
     expect(item).to_contain_text("原路退回（微信支付）")
     expect(party.locator("#refund")).to_be_hidden()
+    expect(party.locator("#due-label")).to_have_text("退费办理中")
+    expect(party.locator("#due-by")).to_have_text("办理进度见下方“退费”，退回后将以短信告知您")
     _shot(party, "08-party-refund-applied")
 
 
