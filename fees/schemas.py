@@ -106,6 +106,8 @@ class RefundOut(BaseModel):
     out_refund_no: str
     amount_fen: int
     channel: str
+    bank: dict[str, Any] | None
+    """Where a bank refund goes: ``bank``, ``account_name``, ``account_no``."""
     status: str
     applied_by: str
     applied_at: datetime

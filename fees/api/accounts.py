@@ -28,7 +28,7 @@ from fees.errors import ConflictError, InvalidInputError, NotFoundError
 from fees.notice_document import render_notice
 from fees.schemas import AccountOut, AccountPage, AdjustIn, In, SendIn
 from fees.sending import queue_notice
-from fees.tables import FeeAccount, FeeNotice, FeeSend
+from fees.tables import FeeAccount, FeeNotice, FeeReceipt, FeeSend
 from tingshen_platform.bounded import Name
 
 __all__ = ["router"]
@@ -215,3 +215,23 @@ def record_counter_payment(
     )
     session.commit()
     return account_out(session, ctx, account)
+
+
+@router.get("/accounts/{account_id}/receipt")
+def receipt_file(
+    account_id: int,
+    number: Annotated[str, Query(pattern=r"^\d{16}$", max_length=16)],
+    ctx: ContextDep,
+    session: SessionDep,
+    staff: StaffDep,
+) -> Response:
+    """A receipt of the account as its sealed PDF."""
+    account = account_by_id(session, staff, account_id)
+    receipt = session.scalars(
+        select(FeeReceipt).where(FeeReceipt.number == number, FeeReceipt.account_id == account.id)
+    ).first()
+    if receipt is None or receipt.blob_key is None:
+        raise NotFoundError(
+            "no such receipt (yet)", "票据尚未生成，请稍后刷新", reason="fees_receipt_pending"
+        )
+    return _pdf(ctx.files.get(receipt.blob_key), f"receipt-{number}.pdf")

@@ -34,6 +34,8 @@ router = APIRouter(prefix="/api/fees", tags=["fees: payment link"])
 class NoticeLine(BaseModel):
     version: int
     amount_fen: int
+    reason: str
+    """``filed``, ``claim_changed``, ``reduced``, ``deferred``, ``waived``, ``halved``."""
     reason_text: str | None
     deadline: str
 
@@ -107,6 +109,7 @@ def pay_view(token: Token, ctx: ContextDep, session: SessionDep) -> PayView:
             NoticeLine(
                 version=n.version,
                 amount_fen=n.amount_fen,
+                reason=n.reason,
                 reason_text=n.reason_text,
                 deadline=n.deadline.isoformat(),
             )
@@ -131,6 +134,7 @@ def pay_view(token: Token, ctx: ContextDep, session: SessionDep) -> PayView:
                 out_refund_no=r.out_refund_no,
                 amount_fen=r.amount_fen,
                 channel=r.channel,
+                bank=r.bank_details,
                 status=r.status,
                 applied_by=r.applied_by,
                 applied_at=r.applied_at,

@@ -73,6 +73,7 @@ def _out(refund: FeeRefund) -> RefundOut:
         out_refund_no=refund.out_refund_no,
         amount_fen=refund.amount_fen,
         channel=refund.channel,
+        bank=refund.bank_details,
         status=refund.status,
         applied_by=refund.applied_by,
         applied_at=refund.applied_at,

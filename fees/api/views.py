@@ -179,6 +179,7 @@ def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> Acco
                 out_refund_no=r.out_refund_no,
                 amount_fen=r.amount_fen,
                 channel=r.channel,
+                bank=r.bank_details,
                 status=r.status,
                 applied_by=r.applied_by,
                 applied_at=r.applied_at,

@@ -311,6 +311,14 @@ LINES: tuple[Line, ...] = (
     Line("GET", "/api/fees/accounts/{account_id}", FEES_STAFF),
     Line("GET", "/api/fees/accounts/{account_id}/notices/{version}/pdf", FEES_STAFF),
     Line(
+        "GET",
+        "/api/fees/accounts/{account_id}/receipt",
+        FEES_STAFF,
+        ok=404,
+        query={"number": "2026000100000001"},
+        says="no such receipt",
+    ),
+    Line(
         "POST",
         "/api/fees/accounts/{account_id}/notices",
         FEES_ADJUST,

@@ -108,6 +108,10 @@ def test_a_party_pays_from_the_link_and_gets_a_receipt(
     assert account["balances"]["paid_fen"] == FEE_FEN
     assert [o["booked_by"] for o in account["orders"]] == ["notification"]
     assert [m["kind"] for m in account["movements"]] == ["assessment", "payment"]
+    staff_pdf = staff_client("clerk_a").get(
+        f"/api/fees/accounts/{account['id']}/receipt", params={"number": number}
+    )
+    assert staff_pdf.content == pdf.content
     assert _outcomes(paying) == ["booked"]
     # Paid: no further order.
     answer = party.post(
