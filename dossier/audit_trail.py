@@ -69,6 +69,7 @@ ROLES: dict[str, str] = {
     "recorder": "记录员",
     "court_admin": "法院管理员",
     "filing_clerk": "立案庭工作人员",
+    "finance": "财务人员",
     "plaintiff": "原告",
     "defendant": "被告",
     "third_party": "第三人",

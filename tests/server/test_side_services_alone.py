@@ -94,6 +94,7 @@ def test_the_hearing_server_runs_without_them_and_the_side_process_serves_only_t
     cookie = _staff_cookie(hearing)
     with httpx.Client(base_url=hearing.base_url, cookies={STAFF_COOKIE: cookie}) as client:
         assert client.get("/api/dossier/cases/1").status_code == 404  # not in this process
+        assert client.get("/api/fees/accounts").status_code == 404
         assert client.get("/api/cases").status_code == 200
     with httpx.Client(base_url=side.base_url, cookies={STAFF_COOKIE: cookie}) as client:
         assert client.get("/api/cases").status_code == 404  # the hearing API is not here
@@ -103,7 +104,8 @@ def test_the_hearing_server_runs_without_them_and_the_side_process_serves_only_t
         assert client.get("/style.css").status_code == 200  # the shared look and helpers
         assert client.get("/i18n.js").status_code == 200
         paths = client.get("/openapi.json").json()["paths"]
-        assert paths and all(path.startswith("/api/dossier/") for path in paths)
+        assert paths and all(path.startswith(("/api/dossier/", "/api/fees/")) for path in paths)
+        assert client.get("/fees/").status_code == 200  # the fee service's pages too
 
 
 def test_the_side_process_has_the_hearing_servers_defences(servers) -> None:
