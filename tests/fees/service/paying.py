@@ -12,7 +12,7 @@ import dataclasses
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ class Paying:
 
 
 @pytest.fixture
-def paying(app: FastAPI, make_client, clock, provisioned: Path, tmp_path: Path) -> Paying:
+def paying(app: FastAPI, make_client, clock, provisioned: Path, tmp_path: Path) -> Iterator[Paying]:
     state = tmp_path / "wechatpay"
     shutil.copytree(provisioned, state)
     browser = make_client()  # starts the app (its lifespan)
@@ -121,7 +121,14 @@ def paying(app: FastAPI, make_client, clock, provisioned: Path, tmp_path: Path) 
     service.ctx = dataclasses.replace(service.ctx, provider=provider)
     app.state.fees = service.ctx
     sim = httpx.AsyncClient(transport=httpx.ASGITransport(app=sim_app), base_url="http://sim")
-    return Paying(app, service, gateway, sim, browser)
+    paying = Paying(app, service, gateway, sim, browser)
+    yield paying
+
+    async def close() -> None:  # the simulator's deliveries, its state file, its client
+        await gateway.aclose()
+        await sim.aclose()
+
+    paying.call(close)
 
 
 def sms_code(ctx: ServerContext, phone: str) -> str:
