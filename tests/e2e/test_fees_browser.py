@@ -12,8 +12,8 @@ their own:
    files a case (ordinary procedure, 50,000 yuan claimed: the fee is ¥1,050.00);
 2. the notice SMS reaches the plaintiff (``<data dir>/sms/messages.jsonl``); the plaintiff opens
    its link on a phone (375 px, no session), asks for a code (read from the SMS file), confirms,
-   and sees the WeChat QR code (it encodes the order's ``code_url``) with the amount; a reload
-   shows the same QR code;
+   and sees the WeChat QR code (it encodes the order's ``code_url``) with the amount; a reload,
+   and the link opened again in a second tab, show the same QR code;
 3. "the phone" opens the simulator's wallet page for that order and confirms; the party's page
    shows 已缴费 and the receipt link once the receipt is made; the receipt SMS arrives; the PDF
    opens; verify.html says the receipt is valid;
@@ -320,6 +320,10 @@ def _party_pays(fees: Fees, number: str) -> tuple[Page, str, str]:
     expect(party.locator("#step-qr")).to_be_visible(timeout=TIMEOUT_MS)
     assert _qr_path(party) == drawn
     expect(party.locator("#qr-amount")).to_have_text(FEE)
+    second = party.context.new_page()  # the SMS link opened again, in a second tab
+    second.goto(link)
+    expect(second.locator("#step-qr")).to_be_visible(timeout=TIMEOUT_MS)
+    assert _qr_path(second) == drawn  # one order for what is due, whichever tab shows it
 
     # The payer's phone scans the code: WeChat's page for the order, 确认支付.
     pr = parse_qs(urlparse(order["code_url"]).query)["pr"][0]
@@ -332,6 +336,8 @@ def _party_pays(fees: Fees, number: str) -> tuple[Page, str, str]:
     wallet.context.close()
 
     expect(party.locator("#paid h2")).to_have_text("已缴费", timeout=TIMEOUT_MS)
+    expect(second.locator("#paid h2")).to_have_text("已缴费", timeout=TIMEOUT_MS)  # both tabs
+    second.close()
     expect(party.locator("#paid-text")).to_have_text(
         re.compile(rf"^您已缴纳诉讼费 {re.escape(FEE)}。票据号 (\d{{16}})。$")
     )
