@@ -45,12 +45,30 @@ Key = tuple[date, int]
 TimeKey = tuple[datetime, int]
 
 
+def _encode(values: list[object]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _values(cursor: str, count: int) -> list[object]:
+    """The ``count`` values a cursor carries (base64url of a JSON list); :class:`ValueError`
+    (or a decoding error) for anything else."""
+    values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    if not isinstance(values, list) or len(values) != count:
+        raise ValueError
+    return values
+
+
+def _row_id(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
+        raise ValueError
+    return value
+
+
 def _next_link(
     url: str, query: tuple[tuple[str, str], ...], values: list[object], limit: int
 ) -> str:
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    cursor = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-    params = [*query, ("cursor", cursor), ("limit", str(limit))]
+    params = [*query, ("cursor", _encode(values)), ("limit", str(limit))]
     return f'<{url}?{urlencode(params)}>; rel="next"'
 
 
@@ -63,23 +81,16 @@ def _others(request: Request) -> tuple[tuple[str, str], ...]:
 
 
 def encode_key(key: Key) -> str:
-    raw = json.dumps([key[0].isoformat(), key[1]], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return _encode([key[0].isoformat(), key[1]])
 
 
 def decode_key(cursor: str) -> Key:
     """The key a cursor carries; ``dossier_bad_cursor`` (422) for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != 2:
+        day, last_id = _values(cursor, 2)
+        if not isinstance(day, str):
             raise ValueError
-        day, last_id = values
-        if not isinstance(day, str) or not isinstance(last_id, int) or isinstance(last_id, bool):
-            raise ValueError
-        if not 0 <= last_id < 2**31:
-            raise ValueError
-        return date.fromisoformat(day), last_id
+        return date.fromisoformat(day), _row_id(last_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInputError.because("dossier_bad_cursor") from None
 
@@ -117,14 +128,8 @@ DatePageDep = Annotated[DatePage, Depends(date_page)]
 def decode_id(cursor: str) -> int:
     """The id an :class:`IdPage` cursor carries; ``dossier_bad_cursor`` (422) for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != 1:
-            raise ValueError
-        (last_id,) = values
-        if not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 <= last_id < 2**31:
-            raise ValueError
-        return last_id
+        (last_id,) = _values(cursor, 1)
+        return _row_id(last_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInputError.because("dossier_bad_cursor") from None
 
@@ -164,19 +169,13 @@ def decode_time_key(cursor: str) -> TimeKey:
     """The key a :class:`TimePage` cursor carries (an aware datetime and an id);
     ``dossier_bad_cursor`` (422) for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != 2:
-            raise ValueError
-        moment, last_id = values
-        if not isinstance(moment, str) or not isinstance(last_id, int) or isinstance(last_id, bool):
-            raise ValueError
-        if not 0 <= last_id < 2**31:
+        moment, last_id = _values(cursor, 2)
+        if not isinstance(moment, str):
             raise ValueError
         at = datetime.fromisoformat(moment)
         if at.tzinfo is None:
             raise ValueError
-        return at, last_id
+        return at, _row_id(last_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInputError.because("dossier_bad_cursor") from None
 
