@@ -533,6 +533,15 @@ def _party_reads(walk: Walk, hid: int, pid: int) -> None:
     pdf = party.request.get(f"{walk.base}{href}")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     _shot(party, "11-party-my-materials")
+    party.reload()  # a reload keeps the party in, with the same material
+    expect(item).to_be_visible(timeout=TIMEOUT_MS)
+    second = walk.watch.attach(party.context.new_page())  # a second tab of the same browser
+    second.goto(f"{walk.base}/dossier/my.html")
+    expect(second.locator("#who")).to_have_text(f"原告 {PLAINTIFF}", timeout=TIMEOUT_MS)
+    expect(second.locator("[data-material]").filter(has_text=TRANSCRIPT)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    second.close()
     party.get_by_role("link", name="返回笔录").click()
     party.wait_for_url(f"**/sign/{hid}")
     expect(party.locator("#state-text")).to_have_attribute(
