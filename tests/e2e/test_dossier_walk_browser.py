@@ -110,6 +110,9 @@ EXPECTED_REFUSALS = (
     (frozenset({403}), re.compile(r"/api/dossier/archive/fixity$")),
     # the browser's own request (the site has no icon)
     (frozenset({404}), re.compile(r"/favicon\.ico$")),
+    # a new code asked for within CODE_INTERVAL_S of the last (a fast run signs, then reads):
+    # the page shows the countdown and the walk asks again when it ends (_get_code)
+    (frozenset({429}), re.compile(r"/api/sign-links/[^/]+/code$")),
 )
 
 
