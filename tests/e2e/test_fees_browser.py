@@ -64,10 +64,13 @@ from tests.e2e.harness import (
     write_browser_wav,
 )
 from tests.e2e.test_dossier_walk_browser import (
+    PHONE,
+    PLAINTIFF,
     Walk,
     Watch,
     _admin_sets_court_code,
     _open_case,
+    file_on_the_form,
 )
 from tests.serve_process import free_port
 from tests.server.live_fakes import FakeStreams
@@ -79,11 +82,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
 GALLERY = os.environ.get("TINGSHEN_E2E_FEES_GALLERY") == "1"
 MCHID, APPID = "1900000001", "wx0123456789abcdef"
-PLAINTIFF, PHONE, ID_NUMBER = "陈明", "13900001234", "440104199003071239"
-MASKED = "139****1234"
-DEFENDANT, CREDIT_CODE = "广州某某贸易有限公司", "91350100M000100Y43"
-NAME = "姓名\uff0f名称"  # the filing form's label, with a full-width solidus
-NUMBER = re.compile(r"（20\d\d）粤0104民初1号")
+MASKED = "139****1234"  # the walk's plaintiff's phone (PHONE), as pages show it
 FEE, HALF = "¥1,050.00", "¥525.00"
 MOBILE: ViewportSize = {"width": 375, "height": 740}
 REFUND_DELAY_S = 1.0
@@ -206,25 +205,7 @@ def _files(fees: Fees) -> str:
     expect(card).to_be_visible(timeout=TIMEOUT_MS)
     expect(card.get_by_role("link", name="诉讼费查询")).to_have_attribute("href", "/fees/")
     page.locator("#filing-card").get_by_role("link", name="立案登记").click()
-    page.wait_for_url("**/dossier/file.html")
-    # The form listens once it has its lists (the court, case types, judges and clerks).
-    expect(page.locator("#hdr-court")).to_have_text("广州市越秀区人民法院（粤0104）")
-    page.fill("#cause-q", "借贷")
-    page.locator("#cause-results button").filter(has_text="民间借贷纠纷").click()
-    page.select_option("#procedure", "ordinary")
-    page.fill("#amount", "50,000")
-    page.select_option("#judge", label="王立明")
-    page.select_option("#clerk", label="陈晓")
-    first, second = page.locator(".party").nth(0), page.locator(".party").nth(1)
-    first.get_by_label(NAME).fill(PLAINTIFF)
-    first.get_by_label("公民身份号码").fill(ID_NUMBER)
-    first.get_by_label("联系电话").fill(PHONE)
-    second.get_by_label("类别").select_option("organisation")
-    second.get_by_label(NAME).fill(DEFENDANT)
-    second.get_by_label("统一社会信用代码").fill(CREDIT_CODE)
-    page.click("#submit")
-    expect(page.locator("#case-number")).to_have_text(NUMBER, timeout=TIMEOUT_MS)
-    number = page.locator("#case-number").inner_text()
+    number = file_on_the_form(page, "ordinary")
     # The account opens by itself (case.filed → the fee service): the filing clerk finds it
     # owing, with the counter's payment form at hand (not used here: the party pays online).
     page.wait_for_function(ACCOUNT_OPENED, arg=number, polling=250, timeout=WAIT_MS)
