@@ -17,14 +17,14 @@ from sqlalchemy import select
 from fees import ledger
 from fees.accounts import current_notice, payer_of
 from fees.api.deps import ContextDep, SessionDep, Token, account_by_token
-from fees.api.views import balances_out, mask_phone
+from fees.api.views import balances_out, mask_phone, receipts_out, refunds_out
 from fees.checkout import due_for_query, start_order, sync_order
 from fees.codes import format_notice_code
 from fees.confirm import check_code, send_code
 from fees.errors import ConflictError, InvalidInputError, NotFoundError
 from fees.notice_document import render_notice
 from fees.schemas import BalancesOut, In, ReceiptOut, RefundOut
-from fees.tables import FeeAccount, FeeNotice, FeeOrder, FeeReceipt, FeeRefund
+from fees.tables import FeeAccount, FeeNotice, FeeOrder, FeeReceipt
 
 __all__ = ["router"]
 
@@ -81,10 +81,6 @@ def pay_view(token: Token, ctx: ContextDep, session: SessionDep) -> PayView:
     account = account_by_token(session, token)
     payer = payer_of(session, ctx, account.id)
     notice = current_notice(session, account.id)
-    amounts = {
-        o.id: o.amount_fen
-        for o in session.scalars(select(FeeOrder).where(FeeOrder.account_id == account.id))
-    }
     waiting = session.scalars(
         select(FeeOrder.out_trade_no)
         .where(
@@ -119,32 +115,8 @@ def pay_view(token: Token, ctx: ContextDep, session: SessionDep) -> PayView:
                 .order_by(FeeNotice.version)
             )
         ],
-        receipts=[
-            ReceiptOut(
-                number=r.number,
-                amount_fen=amounts.get(r.order_id, 0),
-                issued_at=r.issued_at,
-                ready=r.blob_key is not None,
-            )
-            for r in session.scalars(select(FeeReceipt).where(FeeReceipt.account_id == account.id))
-        ],
-        refunds=[
-            RefundOut(
-                id=r.id,
-                out_refund_no=r.out_refund_no,
-                amount_fen=r.amount_fen,
-                channel=r.channel,
-                bank=r.bank_details,
-                status=r.status,
-                applied_by=r.applied_by,
-                applied_at=r.applied_at,
-                decided_by=r.decided_by,
-                decided_at=r.decided_at,
-                decision_note=r.decision_note,
-                completed_at=r.completed_at,
-            )
-            for r in session.scalars(select(FeeRefund).where(FeeRefund.account_id == account.id))
-        ],
+        receipts=receipts_out(session, account.id),
+        refunds=refunds_out(session, account.id),
         waiting_order=waiting,
         online=ctx.provider is not None,
     )

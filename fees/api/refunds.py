@@ -21,6 +21,7 @@ from fees.api.deps import (
     account_by_token,
     require_role,
 )
+from fees.api.views import refund_out
 from fees.audit import actor_of
 from fees.confirm import check_code
 from fees.errors import ConflictError, NotFoundError
@@ -67,23 +68,6 @@ class RefundPage(BaseModel):
     next_cursor: str | None
 
 
-def _out(refund: FeeRefund) -> RefundOut:
-    return RefundOut(
-        id=refund.id,
-        out_refund_no=refund.out_refund_no,
-        amount_fen=refund.amount_fen,
-        channel=refund.channel,
-        bank=refund.bank_details,
-        status=refund.status,
-        applied_by=refund.applied_by,
-        applied_at=refund.applied_at,
-        decided_by=refund.decided_by,
-        decided_at=refund.decided_at,
-        decision_note=refund.decision_note,
-        completed_at=refund.completed_at,
-    )
-
-
 @router.post("/pay/{token}/refunds", response_model=RefundOut, status_code=201)
 def party_applies(
     token: Token, body: PartyRefundIn, ctx: ContextDep, session: SessionDep
@@ -102,7 +86,7 @@ def party_applies(
         bank_details=body.bank.model_dump() if body.bank else None,
     )
     session.commit()
-    return _out(refund)
+    return refund_out(refund)
 
 
 @router.post("/accounts/{account_id}/refunds", response_model=RefundOut, status_code=201)
@@ -123,7 +107,7 @@ def counter_application(
         bank_details=body.bank.model_dump() if body.bank else None,
     )
     session.commit()
-    return _out(refund)
+    return refund_out(refund)
 
 
 @router.get("/refunds", response_model=RefundPage)
@@ -151,7 +135,7 @@ def list_refunds(
     page = rows[:limit]
     return RefundPage(
         items=[
-            RefundRow(**_out(r).model_dump(), account_id=r.account_id, case_number=number)
+            RefundRow(**refund_out(r).model_dump(), account_id=r.account_id, case_number=number)
             for r, number in page
         ],
         next_cursor=str(page[-1][0].id) if len(rows) > limit else None,
@@ -174,7 +158,7 @@ def decide(
     refund = _refund(session, staff, refund_id)
     decide_refund(session, ctx, refund, approve=body.approve, note=body.note, actor=actor_of(staff))
     session.commit()
-    return _out(refund)
+    return refund_out(refund)
 
 
 @router.post("/refunds/{refund_id}/paid", response_model=RefundOut)
@@ -190,4 +174,4 @@ def paid_out(refund_id: int, ctx: ContextDep, session: SessionDep, staff: StaffD
         )
     complete_refund(session, ctx, refund, actor=actor_of(staff))
     session.commit()
-    return _out(refund)
+    return refund_out(refund)

@@ -35,7 +35,15 @@ from fees.tables import (
     FeeSend,
 )
 
-__all__ = ["account_out", "account_summary", "balances_out", "mask_phone"]
+__all__ = [
+    "account_out",
+    "account_summary",
+    "balances_out",
+    "mask_phone",
+    "receipts_out",
+    "refund_out",
+    "refunds_out",
+]
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -95,7 +103,6 @@ def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> Acco
     orders = session.scalars(
         select(FeeOrder).where(FeeOrder.account_id == account.id).order_by(FeeOrder.id)
     ).all()
-    amounts = {o.id: o.amount_fen for o in orders}
     return AccountOut(
         **summary.model_dump(),
         procedure=account.procedure,
@@ -164,34 +171,8 @@ def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> Acco
             )
             for o in orders
         ],
-        receipts=[
-            ReceiptOut(
-                number=r.number,
-                amount_fen=amounts.get(r.order_id, 0),
-                issued_at=r.issued_at,
-                ready=r.blob_key is not None,
-            )
-            for r in session.scalars(select(FeeReceipt).where(FeeReceipt.account_id == account.id))
-        ],
-        refunds=[
-            RefundOut(
-                id=r.id,
-                out_refund_no=r.out_refund_no,
-                amount_fen=r.amount_fen,
-                channel=r.channel,
-                bank=r.bank_details,
-                status=r.status,
-                applied_by=r.applied_by,
-                applied_at=r.applied_at,
-                decided_by=r.decided_by,
-                decided_at=r.decided_at,
-                decision_note=r.decision_note,
-                completed_at=r.completed_at,
-            )
-            for r in session.scalars(
-                select(FeeRefund).where(FeeRefund.account_id == account.id).order_by(FeeRefund.id)
-            )
-        ],
+        receipts=receipts_out(session, account.id),
+        refunds=refunds_out(session, account.id),
         movements=[
             MovementOut(
                 kind=m.kind,
@@ -204,3 +185,48 @@ def account_out(session: Session, ctx: FeesContext, account: FeeAccount) -> Acco
             for m in ledger.movements(session, account.id)
         ],
     )
+
+
+def refund_out(refund: FeeRefund) -> RefundOut:
+    return RefundOut(
+        id=refund.id,
+        out_refund_no=refund.out_refund_no,
+        amount_fen=refund.amount_fen,
+        channel=refund.channel,
+        bank=refund.bank_details,
+        status=refund.status,
+        applied_by=refund.applied_by,
+        applied_at=refund.applied_at,
+        decided_by=refund.decided_by,
+        decided_at=refund.decided_at,
+        decision_note=refund.decision_note,
+        completed_at=refund.completed_at,
+    )
+
+
+def refunds_out(session: Session, account_id: int) -> list[RefundOut]:
+    """The account's refunds, in the order they were applied for."""
+    return [
+        refund_out(r)
+        for r in session.scalars(
+            select(FeeRefund).where(FeeRefund.account_id == account_id).order_by(FeeRefund.id)
+        )
+    ]
+
+
+def receipts_out(session: Session, account_id: int) -> list[ReceiptOut]:
+    """The account's receipts, each with the amount of the payment it is for."""
+    return [
+        ReceiptOut(
+            number=receipt.number,
+            amount_fen=amount,
+            issued_at=receipt.issued_at,
+            ready=receipt.blob_key is not None,
+        )
+        for receipt, amount in session.execute(
+            select(FeeReceipt, FeeOrder.amount_fen)
+            .join(FeeOrder, FeeOrder.id == FeeReceipt.order_id)
+            .where(FeeReceipt.account_id == account_id)
+            .order_by(FeeReceipt.id)
+        )
+    ]
