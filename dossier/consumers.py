@@ -10,32 +10,16 @@ the mark and the handler's rows commit together, and handlers also check what is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
 from court_events.hearing import CASE_CREATED
 from dossier.context import COURT_TZ
 from dossier.models import DossierCase
-from tingshen_platform.events import Event
+from tingshen_platform.events import Event, orm_session
 
-__all__ = ["HANDLERS", "on_case_created", "orm_session"]
-
-
-@contextmanager
-def orm_session(connection: Connection) -> Iterator[Session]:
-    """An ORM session inside the consumer's transaction: its work is a savepoint, released at
-    the end of the block (the consumer commits it with the event's mark); an error rolls it
-    back."""
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        yield session
-        session.commit()  # releases the savepoint; the outer transaction is the consumer's
-    finally:
-        session.close()
+__all__ = ["HANDLERS", "on_case_created"]
 
 
 def on_case_created(connection: Connection, event: Event) -> None:

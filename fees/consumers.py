@@ -8,33 +8,20 @@ changes nothing (and :func:`~fees.accounts.open_account` also checks what is the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from court_events.dossier import CASE_CLOSED, CASE_FILED
 from fees.accounts import close_account, current_notice, open_account
 from fees.audit import SYSTEM
 from fees.context import FeesContext
 from fees.sending import queue_notice
-from tingshen_platform.events import Event
+from tingshen_platform.events import Event, orm_session
 
 __all__ = ["Handler", "handlers"]
 
 Handler = Callable[[Connection, Event], None]
-
-
-@contextmanager
-def orm_session(connection: Connection) -> Iterator[Session]:
-    """An ORM session inside the consumer's transaction (a savepoint released at the end)."""
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
-    try:
-        yield session
-        session.commit()
-    finally:
-        session.close()
 
 
 def handlers(ctx: FeesContext) -> Mapping[str, Handler]:

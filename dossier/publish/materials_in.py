@@ -39,14 +39,13 @@ from court_events.dossier import MATERIAL_ADDED, MaterialAdded
 from court_events.fees import FEE_RECEIPT_ISSUED
 from court_events.hearing import NOTICE_SENT, TRANSCRIPT_SIGNED, FiledDocument
 from dossier.audit import record
-from dossier.consumers import orm_session
 from dossier.context import COURT_TZ, DossierContext
 from dossier.materials.store import Author, NewFile, add_material, find_by_source
 from dossier.materials.tables import Material
 from dossier.models import DossierCase
 from dossier.publish.pdf import page_count, text_pdf
 from tingshen_platform.blobs import BlobStore
-from tingshen_platform.events import Event, publish
+from tingshen_platform.events import Event, orm_session, publish
 
 __all__ = ["NOTICE_TYPES", "MaterialNotReadyError", "handlers"]
 

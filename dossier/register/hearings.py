@@ -19,9 +19,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from court_events.hearing import HEARING_EVENTS, TRANSCRIPT_SIGNED
-from dossier.consumers import orm_session
 from dossier.register.tables import DossierHearing, DossierHearingRecord
-from tingshen_platform.events import Event
+from tingshen_platform.events import Event, orm_session
 
 __all__ = [
     "HANDLERS",

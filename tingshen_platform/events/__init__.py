@@ -9,6 +9,7 @@ one (:func:`retry_dead`)."""
 from tingshen_platform.events.backoff import RetryBudget
 from tingshen_platform.events.consumer import EventConsumer
 from tingshen_platform.events.failures import DeadEvent, dead_events, retry_dead
+from tingshen_platform.events.orm import orm_session
 from tingshen_platform.events.outbox import publish
 from tingshen_platform.events.types import Event, EventType
 
@@ -19,6 +20,7 @@ __all__ = [
     "EventType",
     "RetryBudget",
     "dead_events",
+    "orm_session",
     "publish",
     "retry_dead",
 ]
