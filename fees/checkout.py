@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from fees.context import COURT_TZ, FeesContext
-from fees.errors import ConflictError, ProviderUnavailableError
+from fees.errors import ProviderUnavailableError
 from fees.payments import (
     ProviderPayment,
     book_payment,
@@ -118,36 +118,29 @@ def _failed(ctx: FeesContext, order_id: int, why: str) -> None:
             order_failed(session, order, why, ctx.now())
 
 
-def book(ctx: FeesContext, paid: ProviderPayment, *, by: str) -> str:
+def book(ctx: FeesContext, paid: ProviderPayment, *, by: str) -> tuple[str, str | None]:
     """Book what the provider says was paid: ``booked``, ``duplicate``, ``unknown_order`` or
-    ``mismatch`` (the last two recorded and flagged)."""
+    ``mismatch``, with what did not match (the caller records it)."""
     provider = _provider(ctx)
     with ctx.session_factory() as session:
         order = session.scalars(
             select(FeeOrder).where(FeeOrder.out_trade_no == paid.out_trade_no)
         ).first()
         if order is None:
-            return "unknown_order"
+            return "unknown_order", None
         wrong = mismatches(order, paid, provider.credentials.mchid, provider.credentials.appid)
         if wrong:
-            note_notification(
-                session,
-                ctx.now(),
-                outcome="mismatch",
-                reference=order.out_trade_no,
-                detail=f"{by}: {', '.join(wrong)} (paid {paid.total_fen} {paid.currency}, "
-                f"ordered {order.amount_fen})",
-                flagged=True,
+            return "mismatch", (
+                f"{by}: {', '.join(wrong)} (paid {paid.total_fen} {paid.currency}, "
+                f"ordered {order.amount_fen})"
             )
-            session.commit()
-            return "mismatch"
         receipt = book_payment(session, ctx, order, paid, by=by)
         if receipt is None:
             session.rollback()
-            return "duplicate"
+            return "duplicate", None
         enqueue_receipt(ctx, session, receipt)
         session.commit()
-        return "booked"
+        return "booked", None
 
 
 async def sync_order(ctx: FeesContext, out_trade_no: str, *, by: str = "query") -> str:
@@ -179,7 +172,19 @@ async def sync_order(ctx: FeesContext, out_trade_no: str, *, by: str = "query") 
             appid=state.appid,
             success_time=state.success_time or ctx.now(),
         )
-        return book(ctx, paid, by=by)
+        outcome, detail = book(ctx, paid, by=by)
+        if outcome == "mismatch":
+            with ctx.session_factory() as session:
+                note_notification(
+                    session,
+                    ctx.now(),
+                    outcome=outcome,
+                    reference=out_trade_no,
+                    detail=detail,
+                    flagged=True,
+                )
+                session.commit()
+        return outcome
 
     return await asyncio.to_thread(after)
 
@@ -238,7 +243,7 @@ def handle_notification(
         return NotificationAnswer(401, {"code": "FAIL", "message": exc.reason}), None
     if isinstance(notice, RefundNotice):
         return NotificationAnswer(200, None), notice
-    outcome = book(ctx, _payment(notice), by="notification")
+    outcome, detail = book(ctx, _payment(notice), by="notification")
     with ctx.session_factory() as session:
         note_notification(
             session,
@@ -247,14 +252,10 @@ def handle_notification(
             notification_id=notice.notification_id,
             event_type=notice.event_type,
             reference=notice.out_trade_no,
+            detail=detail,
             flagged=outcome in ("unknown_order", "mismatch"),
         )
         session.commit()
     if outcome == "unknown_order":
         return NotificationAnswer(404, {"code": "FAIL", "message": "unknown order"}), notice
     return NotificationAnswer(200, None), notice
-
-
-def ensure_payable(account: FeeAccount) -> None:
-    if account.status != "open":
-        raise ConflictError("the case has ended", "案件已结案，无需再缴费", reason="fees_closed")

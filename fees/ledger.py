@@ -47,7 +47,6 @@ __all__ = [
     "movements",
     "payment",
     "refund",
-    "unbalanced_entries",
 ]
 
 CHANNELS = ("wechat", "counter")
@@ -186,15 +185,3 @@ def movements(session: Session, account_id: int) -> list[Movement]:
         Movement(e.id, e.kind, e.reference, e.memo, e.at, e.actor, tuple(postings[e.id]))
         for e in entries
     ]
-
-
-def unbalanced_entries(session: Session) -> list[int]:
-    """Entries whose postings do not sum to zero (a check that the ledger was never edited by
-    hand: :func:`book` writes only balanced entries)."""
-    return list(
-        session.scalars(
-            select(FeePosting.entry_id)
-            .group_by(FeePosting.entry_id)
-            .having(func.sum(FeePosting.amount_fen) != 0)
-        )
-    )
