@@ -37,6 +37,11 @@ class FiledParty(BaseModel):
     email: str | None = None
     represents_ref: str | None = None
     """For an agent or lawyer: the party they act for."""
+    id_number: str | None = None
+    """A person's resident ID number (GB 11643) where the filing recorded it: the party portal
+    matches a real-name account to the case's party by it. Never logged."""
+    licence_number: str | None = None
+    """A lawyer's practising licence number where recorded."""
 
 
 class CaseFiled(BaseModel):

@@ -138,7 +138,8 @@ def _event(case: DossierCase, parties: list[DossierParty]) -> CaseFiled:
         parties=[
             FiledParty(party_ref=p.party_ref, role=p.role, kind=p.kind, name=p.name,
                        phone=p.phone, email=p.email,
-                       represents_ref=f"p-{p.represents_id}" if p.represents_id else None)
+                       represents_ref=f"p-{p.represents_id}" if p.represents_id else None,
+                       id_number=p.id_number, licence_number=p.licence_number)
             for p in parties
         ],
     )  # fmt: skip

@@ -86,6 +86,7 @@ def test_a_filing_clerk_files_a_case(app, ctx, coded, staff_client) -> None:
     assert payload["case_number"] == "（2026）粤0104民初1号"
     assert [p["party_ref"] for p in payload["parties"]] == refs
     assert payload["parties"][2]["represents_ref"] == refs[0]
+    assert payload["parties"][0]["id_number"] == PERSON  # the portal matches accounts by it
     # The register shows it to the court's staff.
     assert staff_client("judge_a").get(f"/api/dossier/cases/{case['id']}").status_code == 200
 
