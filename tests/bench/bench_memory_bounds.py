@@ -16,6 +16,11 @@ server's own store: as changes), then measures, in each phase of ``--seconds``:
 in three phases: (a) at rest; (b) while one more client pulls the whole history page by page
 (``GET /transcript/revisions``, 200 a page, over and over); (c) while ten clients each send a
 50 MB body to ``POST /api/auth/login``, five declaring their length, five chunked, over and over.
+With ``--control``, a fourth phase (d) sends the same bodies to a *sink* instead: a process of its
+own that refuses them as the server does (reads the head, a chunked body up to the limit, holds
+the refusal a second, answers 413 and closes) without being the server. What (d) costs the
+readers is what the senders cost the machine (two cores shared with them), not the server: the
+server's share of (c) is what (c) costs beyond (d).
 Printed: the figures of each phase and their ratio to the phase at rest.
 """
 
@@ -183,6 +188,42 @@ def send_big_bodies(port: int, declared: bool, until: float, statuses: list[int]
                 statuses.append(-1)
 
 
+SINK_HOLD_S = 0.45
+"""How long the sink holds a body before refusing it: the server's pace (ten senders had about 450
+bodies refused in 20 s, 0.45 s each), so that the sink takes as many bodies as the server."""
+
+REFUSAL = (
+    b"HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 2\r\nConnection: close\r\n\r\n{}"
+)
+
+
+async def _sink_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+        if b"chunked" in head.lower():
+            await reader.readexactly(1024 * 1024)  # the server's limit, read before refusing
+        await asyncio.sleep(SINK_HOLD_S)
+        writer.write(REFUSAL)
+        await writer.drain()
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        pass
+    finally:
+        writer.close()
+
+
+def _sink(port: int, ready: multiprocessing.Queue[object]) -> None:
+    """The control's refusing sink (its own process, normal priority, like the server)."""
+
+    async def serve() -> None:
+        server = await asyncio.start_server(_sink_connection, "127.0.0.1", port)
+        ready.put(True)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
 def _in_process(
     kind: str, base: str, arg: object, seconds: float, out: multiprocessing.Queue[object]
 ) -> None:
@@ -245,7 +286,15 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
         readers = [await login(base, password) for _ in range(args.readers)]
         spawn = multiprocessing.get_context("spawn")
         phases: list[Phase] = []
-        for name in ("a at rest", "b history pulled", "c 10 x 50 MB bodies"):
+        names = ["a at rest", "b history pulled", "c 10 x 50 MB bodies"]
+        sink: multiprocessing.process.BaseProcess | None = None
+        if args.control:
+            names.append("d same, to a sink")
+            sink_port, ready = free_port(), spawn.Queue()
+            sink = spawn.Process(target=_sink, args=(sink_port, ready), daemon=True)
+            sink.start()
+            ready.get(timeout=60)
+        for name in names:
             latencies: list[float] = []
             queue: multiprocessing.Queue[object] = spawn.Queue()
             jobs: list[tuple[str, object]] = []
@@ -253,6 +302,8 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
                 jobs = [("history", (password, hearing_id))]
             if name.startswith("c"):
                 jobs = [("bodies", port)]
+            if name.startswith("d"):
+                jobs = [("bodies", sink_port)]
             workers = [
                 spawn.Process(target=_in_process, args=(kind, base, arg, args.seconds, queue))
                 for kind, arg in jobs
@@ -274,7 +325,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
                 assert isinstance(done[0], tuple)
                 pulled, refused_pages = done[0]
                 note = f"({pulled} revisions pulled, {refused_pages} pages refused 429)"
-            if name.startswith("c"):
+            if name.startswith(("c", "d")):
                 statuses = done[0]
                 assert isinstance(statuses, list)
                 refused = sum(1 for s in statuses if s in (413, 429, -1))
@@ -284,6 +335,8 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
                 print(name, " ".join(f"{x:.0f}" for x in sampler.samples[::10]))
         for c in readers:
             await c.aclose()
+        if sink is not None:
+            sink.terminate()
         print(
             f"history: {args.edits} revisions of one note (≤ 700 characters); "
             f"{args.readers} readers at {args.pace}/s each; {args.seconds} s a phase; "
@@ -307,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=10.0,
         help="the server's API limit per caller (the production default); 0: off",
+    )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="a fourth phase: the same 50 MB senders aimed at a refusing sink, not the server",
     )
     parser.add_argument("--verbose", action="store_true", help="print the RSS samples (1 in 10)")
     args = parser.parse_args(argv)
