@@ -1,28 +1,38 @@
-"""Composing the e-volume PDF (pypdf): the cover and catalogue, every item in order with its
-page numbers (页号) stamped at the bottom right, the reference sheet; one bookmark per item.
+"""Composing the e-volume PDF (pikepdf/qpdf): the cover and catalogue, every item in order with
+its page numbers (页号) stamped at the bottom right, the reference sheet; one bookmark per item;
+written as PDF/A-2b when pikepdf's validator approves the result (:mod:`dossier.archive.pdfa`).
 
-Memory: the items are read one at a time from files (pypdf parses lazily and the output is
-written to a file); the page-number overlays of one item are one small reportlab document that
-shares one embedded font subset. The whole e-volume is held in memory once, for the seal.
+Memory stays flat in the volume's size: each item's PDF is opened from the store (a file) and
+its pages are copied by qpdf, which copies a page's objects but not its stream data (images,
+content): those are read from the item's file while the volume is written, one stream at a
+time, to a file. The items' files stay open until then. The page-number overlays of one item
+are one small reportlab document sharing one embedded font subset. An item that uses a font it
+does not embed is first rewritten with its fonts embedded (Ghostscript, to a file in ``work``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+import pikepdf
+from pikepdf import pdfa as pikepdf_pdfa
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 from reportlab.pdfgen.canvas import Canvas
 
+from dossier.archive.pdf_fonts import embed_fonts, tidy_generated, unembedded_fonts
+from dossier.archive.pdfa import FLAVOUR, declare
 from dossier.archive.rules import Item
 from dossier.archive.sheets import font_name
 
-__all__ = ["VolumePart", "compose_volume", "watermark"]
+__all__ = ["Composed", "VolumePart", "compose_volume", "watermark"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +40,37 @@ class VolumePart:
     item: Item
     title: str
     open: Callable[[], BinaryIO]
-    """The item's PDF (opened when its turn comes, closed after)."""
+    """The item's PDF (opened when its turn comes, closed once the volume is written)."""
+
+
+@dataclass(slots=True)
+class Composed:
+    pages: int
+    pdfa: bool
+    """Written as PDF/A-2b (pikepdf's validator approved the file); else a plain PDF and
+    ``findings`` say why."""
+    fonts_embedded: list[int] = field(default_factory=list)
+    """The items whose fonts Ghostscript embedded."""
+    findings: list[str] = field(default_factory=list)
 
 
 def _sizes(pages: Iterable[RectangleObject]) -> list[tuple[float, float, float, float]]:
     return [(float(b.left), float(b.bottom), float(b.width), float(b.height)) for b in pages]
 
 
-def _overlay(
+def _overlay_pdf(
     boxes: Sequence[tuple[float, float, float, float]],
     draw: Callable[[Canvas, float, float, int], None],
-) -> PdfReader:
+) -> bytes:
     """One overlay page per box (same size), drawn by ``draw(canvas, width, height, index)``."""
     out = io.BytesIO()
-    canvas = Canvas(out)
+    canvas = Canvas(out, initialFontName=font_name())  # type: ignore[arg-type]
     for index, (_, _, width, height) in enumerate(boxes):
         canvas.setPageSize((width, height))
         draw(canvas, width, height, index)
         canvas.showPage()
     canvas.save()
-    out.seek(0)
-    return PdfReader(out)
+    return out.getvalue()
 
 
 def _stamp_numbers(first: int) -> Callable[[Canvas, float, float, int], None]:
@@ -63,43 +83,96 @@ def _stamp_numbers(first: int) -> Callable[[Canvas, float, float, int], None]:
     return draw
 
 
-def _merge(writer: PdfWriter, reader: PdfReader, overlay: PdfReader | None) -> None:
-    for index, page in enumerate(reader.pages):
-        added = writer.add_page(page)
-        if overlay is not None:
-            box = added.mediabox
-            offset = (float(box.left), float(box.bottom))
-            if any(offset):
-                added.merge_translated_page(overlay.pages[index], *offset)
-            else:
-                added.merge_page(overlay.pages[index])
+def _generated(stack: contextlib.ExitStack, data: bytes) -> pikepdf.Pdf:
+    pdf = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+    tidy_generated(pdf)
+    return pdf
+
+
+def _item_pdf(
+    stack: contextlib.ExitStack, part: VolumePart, work: Path, embedded: list[int]
+) -> pikepdf.Pdf:
+    """The item's PDF, open until the volume is written; rewritten with its fonts embedded
+    when it lacks some."""
+    source = stack.enter_context(part.open())
+    pdf = stack.enter_context(pikepdf.open(source))
+    if not unembedded_fonts(pdf):
+        return pdf
+    raw = work / f"item-{part.item.number}.pdf"
+    source.seek(0)
+    with raw.open("wb") as sink:
+        shutil.copyfileobj(source, sink, 1024 * 1024)
+    fixed = work / f"item-{part.item.number}-fonts.pdf"
+    embed_fonts(raw, fixed)
+    embedded.append(part.item.number)
+    return stack.enter_context(pikepdf.open(fixed))
+
+
+def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    box = [float(v) for v in page.mediabox]
+    return box[0], box[1], box[2] - box[0], box[3] - box[1]
 
 
 def compose_volume(
-    front: bytes, parts: Sequence[VolumePart], back: bytes, out: Path, *, title: str
-) -> int:
-    """Write the e-volume to ``out``; its page count. An item whose PDF has a different number
-    of pages than its arrangement says raises ``ValueError``."""
-    writer = PdfWriter()
-    _merge(writer, PdfReader(io.BytesIO(front)), None)
-    for part in parts:
-        with part.open() as source:
-            reader = PdfReader(source)
+    front: bytes, parts: Sequence[VolumePart], back: bytes, out: Path, *, title: str, work: Path
+) -> Composed:
+    """Write the e-volume to ``out`` (scratch files in ``work``). An item whose PDF has a
+    different number of pages than its arrangement says raises ``ValueError``."""
+    embedded: list[int] = []
+    with contextlib.ExitStack() as stack:
+        volume = stack.enter_context(pikepdf.new())
+        volume.pages.extend(_generated(stack, front).pages)
+        marks: list[tuple[str, int]] = []
+        for part in parts:
+            pdf = _item_pdf(stack, part, work, embedded)
             expected = part.item.last_page - part.item.first_page + 1
-            if len(reader.pages) != expected:
-                raise ValueError(f"item {part.item.number}: {len(reader.pages)} pages")
-            start = len(writer.pages)
-            boxes = _sizes(p.mediabox for p in reader.pages)
-            _merge(writer, reader, _overlay(boxes, _stamp_numbers(part.item.first_page)))
-            writer.add_outline_item(title=f"{part.item.number}. {part.title}", page_number=start)
-    back_start = len(writer.pages)
-    _merge(writer, PdfReader(io.BytesIO(back)), None)
-    writer.add_outline_item(title="卷内备考表", page_number=back_start)
-    writer.add_metadata({"/Title": title, "/Producer": "Tingshen"})
-    writer.page_mode = "/UseOutlines"
-    with out.open("wb") as sink:
-        writer.write(sink)
-    return len(writer.pages)
+            if len(pdf.pages) != expected:
+                raise ValueError(f"item {part.item.number}: {len(pdf.pages)} pages")
+            start = len(volume.pages)
+            boxes = [_box(p) for p in pdf.pages]
+            overlay = _generated(stack, _overlay_pdf(boxes, _stamp_numbers(part.item.first_page)))
+            volume.pages.extend(pdf.pages)
+            for index, (left, bottom, width, height) in enumerate(boxes):
+                rect = pikepdf.Rectangle(left, bottom, left + width, bottom + height)
+                volume.pages[start + index].add_overlay(overlay.pages[index], rect)
+            marks.append((f"{part.item.number}. {part.title}", start))
+        marks.append(("卷内备考表", len(volume.pages)))
+        volume.pages.extend(_generated(stack, back).pages)
+        with volume.open_outline() as outline:
+            outline.root.extend(pikepdf.OutlineItem(text, page) for text, page in marks)
+        volume.Root.PageMode = pikepdf.Name.UseOutlines
+        volume.docinfo["/Title"] = title
+        pages = len(volume.pages)
+        try:
+            declare(volume)
+            pikepdf_pdfa.save(volume, out, FLAVOUR, repair=False)
+        except pikepdf_pdfa.PdfaError as error:
+            findings = [str(f) for f in error.report.findings]
+            with volume.open_metadata(set_pikepdf_as_editor=False) as meta:
+                for key in ("pdfaid:part", "pdfaid:conformance"):
+                    if key in meta:
+                        del meta[key]
+            volume.save(out)
+            return Composed(pages, False, embedded, findings)
+    return Composed(pages, True, embedded)
+
+
+def _overlay(
+    boxes: Sequence[tuple[float, float, float, float]],
+    draw: Callable[[Canvas, float, float, int], None],
+) -> PdfReader:
+    return PdfReader(io.BytesIO(_overlay_pdf(boxes, draw)))
+
+
+def _merge(writer: PdfWriter, reader: PdfReader, overlay: PdfReader) -> None:
+    for index, page in enumerate(reader.pages):
+        added = writer.add_page(page)
+        box = added.mediabox
+        offset = (float(box.left), float(box.bottom))
+        if any(offset):
+            added.merge_translated_page(overlay.pages[index], *offset)
+        else:
+            added.merge_page(overlay.pages[index])
 
 
 def watermark(pdf: BinaryIO, lines: Sequence[str], at: datetime) -> bytes:

@@ -106,6 +106,7 @@ def _render(story: list[object], title: str) -> bytes:
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=25 * mm, rightMargin=20 * mm,
         topMargin=20 * mm, bottomMargin=20 * mm, title=title, author="Tingshen",
+        initialFontName=font_name(),  # not reportlab's Helvetica, which it does not embed
     )  # fmt: skip
     doc.build(story)  # type: ignore[arg-type]
     return out.getvalue()

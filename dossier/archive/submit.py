@@ -27,6 +27,7 @@ from dossier import audit
 from dossier.archive.arrange import Entry, ensure_changeable, entries, require_clerk, volume_of
 from dossier.archive.compose import VolumePart, compose_volume
 from dossier.archive.package import PackageFile, make_package
+from dossier.archive.pdfa import volume_report
 from dossier.archive.rules import archive_number, load_rules
 from dossier.archive.sheets import CatalogueRow, VolumeSheet, back_pdf, front_pdf
 from dossier.archive.tables import ArchiveVolume
@@ -180,15 +181,17 @@ def _submit(
         os.rename(stale, root / f".failed-{number}-{int(now.timestamp())}")
     with tempfile.TemporaryDirectory(dir=root, prefix=".compose-") as work:
         composed = Path(work) / "composed.pdf"
-        pages = compose_volume(
+        made = compose_volume(
             front_pdf(sheet), parts, back_pdf(sheet), composed,
-            title=f"{case.case_number} 电子档案 {number}",
+            title=f"{case.case_number} 电子档案 {number}", work=Path(work),
         )  # fmt: skip
+        pages = made.pages
         sealed = ctx.host.seal(composed.read_bytes(), f"归档 {number}")
         evolume = Path(work) / "evolume.pdf"
         evolume.write_bytes(sealed)
         digest = hashlib.sha256(sealed).hexdigest()
         del sealed
+        checked = volume_report(evolume, made.pdfa, made.fonts_embedded, made.findings)
         files = [PackageFile("evolume.pdf", partial(_open_binary, evolume))]
         for e in rows:
             assert e.item is not None and e.version.pdf_blob_key is not None
@@ -204,6 +207,7 @@ def _submit(
                     PackageFile(f"materials/{n:03d}-pdf.pdf", partial(ctx.files.open, pdf_key))
                 )
         metadata = _metadata(session, case, rows, volume, number, staff, now, digest, pages)
+        metadata["evolume"]["pdfa"] = checked
         bag_info = {
             "Source-Organization": case.court_name,
             "External-Identifier": number,
@@ -224,7 +228,7 @@ def _submit(
         session, staff, "archive.submitted", at=now, case_id=case.id,
         entity="archive_volume", entity_id=volume.id,
         details={"archive_number": volume.archive_number, "evolume_sha256": digest,
-                 "pages": pages, "items": len(parts)},
+                 "pages": pages, "items": len(parts), "pdfa": checked["composed_verdict"]},
     )  # fmt: skip
     return volume
 
