@@ -1,0 +1,131 @@
+"""The address service as a side service: ``create_service(host)`` (``tingshen_platform.services``).
+
+``install`` adds its router under ``/api/addresses/``, its pages under ``/addresses/`` and its
+error handlers; ``running`` runs its event consumer (cases filed and closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Connection
+
+from addresses.api import ROUTERS
+from addresses.connectors import CONNECTORS, Connector
+from addresses.consumers import handlers
+from addresses.context import AddressesContext
+from addresses.db import session_factory, upgrade_addresses
+from addresses.http_errors import install_handlers
+from addresses.keys import ID_HASH, provision, read_key
+from addresses.settings import AddressesSettings
+from tingshen_platform.counters import Counters
+from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.services import ServiceHost
+
+__all__ = ["AddressesService", "create_service", "load_connectors"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CONSUMER = "addresses.cases"
+
+
+class AddressesService:
+    name = "addresses"
+
+    def __init__(self, ctx: AddressesContext) -> None:
+        self.ctx = ctx
+
+    def install(self, app: FastAPI) -> None:
+        app.state.addresses = self.ctx
+        install_handlers(app)
+        for router in ROUTERS:
+            app.include_router(router)
+
+        @app.get("/addresses", include_in_schema=False)
+        def addresses_home() -> FileResponse:
+            return FileResponse(STATIC_DIR / "index.html")
+
+        app.mount("/addresses", StaticFiles(directory=STATIC_DIR, html=True), name="addresses")
+
+    def consumers(self) -> list[EventConsumer]:
+        bound = handlers(self.ctx)
+        return [
+            EventConsumer(
+                self.ctx.host.engine, CONSUMER, _dispatch(bound), types=set(bound),
+                clock=self.ctx.clock,
+            )
+        ]  # fmt: skip
+
+    def poll_events(self) -> int:
+        return sum(consumer.poll_once() for consumer in self.consumers())
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        poll_s = self.ctx.settings.consumer_poll_s
+        tasks = [
+            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
+            for consumer in self.consumers()
+        ]
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _dispatch(
+    bound: Mapping[str, Callable[[Connection, Event], None]],
+) -> Callable[[Connection, Event], None]:
+    def handle(connection: Connection, event: Event) -> None:
+        bound[event.type](connection, event)
+
+    return handle
+
+
+def load_connectors(
+    settings: AddressesSettings, keys_dir: Path, *, production: bool
+) -> tuple[tuple[Connector, ...], bytes]:
+    """The connectors whose URL is set, with their keys, and the ID-number hash key. Outside
+    production missing keys are made (the simulators read the same files); in production a
+    missing key stops the service from starting."""
+    urls = {"migrant": settings.migrant_url, "postal": settings.postal_url}
+    wanted = [name for name, url in urls.items() if url]
+    if not production:
+        provision(keys_dir, ID_HASH, *wanted)
+    id_key = read_key(keys_dir, ID_HASH)
+    if id_key is None:
+        raise RuntimeError(f"the ID-number hash key is missing: {keys_dir / (ID_HASH + '.key')}")
+    connectors = []
+    for name in wanted:
+        key = read_key(keys_dir, name)
+        if key is None:
+            raise RuntimeError(f"connector {name}: its key is missing in {keys_dir}")
+        zh, en = CONNECTORS[name]
+        url = urls[name]
+        assert url is not None
+        connectors.append(Connector(name, zh, en, url, key, settings.client_id))
+    return tuple(connectors), id_key
+
+
+def create_service(
+    host: ServiceHost, settings: AddressesSettings | None = None
+) -> AddressesService:
+    settings = settings or AddressesSettings()
+    upgrade_addresses(host.engine)
+    keys_dir = settings.keys_dir or host.data_dir / "addresses" / "keys"
+    connectors, id_key = load_connectors(settings, keys_dir, production=host.production)
+    ctx = AddressesContext(
+        settings=settings,
+        host=host,
+        session_factory=session_factory(host.engine),
+        connectors=connectors,
+        id_key=id_key,
+        counters=Counters(host.engine, clock=host.clock),
+    )
+    return AddressesService(ctx)
