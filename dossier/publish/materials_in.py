@@ -15,6 +15,9 @@ themselves.
   dossier may publish the notice, never the credential.
 - ``fees.receipt_issued`` (fee service): the sealed receipt PDF, read from ``host.exchange`` and
   checked, filed as ``receipt``; ``source_ref`` ``fees:receipt:<number>``.
+- ``delivery.proof_issued`` (delivery service): the sealed proof of service (送达回证), read from
+  ``host.exchange`` and checked, filed as ``service_proof``; ``source_ref``
+  ``delivery:proof:<service>``.
 
 A re-delivered event finds its materials (:func:`~dossier.materials.store.find_by_source`) and
 changes nothing. A case not (yet) in the register, or a file whose digest differs from the
@@ -35,6 +38,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from court_events.delivery import PROOF_ISSUED
 from court_events.dossier import MATERIAL_ADDED, MaterialAdded
 from court_events.fees import FEE_RECEIPT_ISSUED
 from court_events.hearing import NOTICE_SENT, TRANSCRIPT_SIGNED, FiledDocument
@@ -268,6 +272,30 @@ def on_fee_receipt_issued(ctx: DossierContext, connection: Connection, event: Ev
         _announce(connection, session, case, material, issued.sha256, event.occurred_at)
 
 
+def on_proof_issued(ctx: DossierContext, connection: Connection, event: Event) -> None:
+    """The delivery service's sealed proof of service, filed as ``service_proof``."""
+    issued = event.parse(PROOF_ISSUED)
+    with orm_session(connection) as session:
+        case = _case(session, issued.case_number)
+        if _archived(session, case, event, event.occurred_at):
+            return
+        source_ref = f"delivery:proof:{issued.service_id}"
+        if find_by_source(session, case.id, source_ref) is not None:
+            return
+        data = ctx.host.exchange.get(issued.blob_key)
+        if hashlib.sha256(data).hexdigest() != issued.sha256:
+            raise MaterialNotReadyError(f"proof of service {issued.service_id}: sha256 mismatch")
+        title = f"送达回证（{issued.recipient_name}，{issued.document_title}）"
+        material = add_material(
+            session, ctx.files, case=case, volume="main", material_type="service_proof",
+            title=title[:300], source="system",
+            new=NewFile(f"service-proof-{issued.service_id}.pdf", PDF, data,
+                        page_count=page_count(data)),
+            author=SYSTEM, at=event.occurred_at, source_ref=source_ref,
+        )  # fmt: skip
+        _announce(connection, session, case, material, issued.sha256, event.occurred_at)
+
+
 def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], None]]:
     """The consumer's handlers, bound to the service's context."""
 
@@ -280,8 +308,12 @@ def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], Non
     def receipt(connection: Connection, event: Event) -> None:
         on_fee_receipt_issued(ctx, connection, event)
 
+    def proof(connection: Connection, event: Event) -> None:
+        on_proof_issued(ctx, connection, event)
+
     return {
         TRANSCRIPT_SIGNED.name: transcript,
         NOTICE_SENT.name: notice,
         FEE_RECEIPT_ISSUED.name: receipt,
+        PROOF_ISSUED.name: proof,
     }

@@ -1,0 +1,156 @@
+"""The delivery service as a side service: ``create_service(host)``
+(``tingshen_platform.services``).
+
+``install`` adds its routers under ``/api/delivery/``, its pages under ``/delivery/`` and its
+error handlers; ``running`` runs its event consumer (cases filed, documents opened in the portal)
+and its job worker (sending attempts, issuing proofs of service) for as long as the server runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Connection
+
+from delivery.api import ROUTERS
+from delivery.consumers import handlers
+from delivery.context import DeliveryContext
+from delivery.courier.local import LocalCourier
+from delivery.db import session_factory, upgrade_delivery
+from delivery.errors import install_handlers
+from delivery.proof import proof_handler
+from delivery.sending import send_handler
+from delivery.serving import SEND_QUEUE
+from delivery.settings import DeliveryServiceSettings
+from delivery.steps import PROOF_QUEUE
+from tingshen_platform.blobs import LocalBlobStore
+from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.jobs import Job, JobWorker, work_one
+from tingshen_platform.services import ServiceHost
+
+__all__ = ["DeliveryService", "create_service"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CONSUMER = "delivery.events"
+
+
+class DeliveryService:
+    name = "delivery"
+
+    def __init__(self, ctx: DeliveryContext) -> None:
+        self.ctx = ctx
+
+    def install(self, app: FastAPI) -> None:
+        app.state.delivery = self.ctx
+        install_handlers(app)
+        for router in ROUTERS:
+            app.include_router(router)
+
+        @app.get("/delivery", include_in_schema=False)
+        def delivery_home() -> FileResponse:
+            return FileResponse(STATIC_DIR / "index.html")
+
+        app.mount("/delivery", StaticFiles(directory=STATIC_DIR, html=True), name="delivery")
+
+    def consumers(self) -> list[EventConsumer]:
+        bound = handlers(self.ctx)
+        return [
+            EventConsumer(
+                self.ctx.host.engine,
+                CONSUMER,
+                _dispatch(bound),
+                types=set(bound),
+                clock=self.ctx.clock,
+            )
+        ]
+
+    def job_handlers(self) -> dict[str, Callable[[Job], None]]:
+        return {SEND_QUEUE: send_handler(self.ctx), PROOF_QUEUE: proof_handler(self.ctx)}
+
+    def poll_events(self) -> int:
+        return sum(consumer.poll_once() for consumer in self.consumers())
+
+    def work_jobs(self, owner: str = "delivery-test") -> int:
+        """Run every due job of the service once, here (tests, commands); how many ran."""
+        done = 0
+        while (
+            work_one(self.ctx.host.jobs, self.job_handlers(), owner, lease=timedelta(minutes=5))
+            is not None
+        ):
+            done += 1
+        return done
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        poll_s = self.ctx.settings.consumer_poll_s
+        worker = JobWorker(
+            self.ctx.host.jobs,
+            self.job_handlers(),
+            owner=f"delivery@{self.ctx.host.node}",
+            poll_seconds=poll_s,
+        )
+        tasks = [
+            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
+            for consumer in self.consumers()
+        ]
+        tasks.append(asyncio.create_task(worker.run(stop), name="delivery-jobs"))
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _dispatch(
+    bound: Mapping[str, Callable[[Connection, Event], None]],
+) -> Callable[[Connection, Event], None]:
+    def handle(connection: Connection, event: Event) -> None:
+        bound[event.type](connection, event)
+
+    return handle
+
+
+def courier_key(settings: DeliveryServiceSettings, folder: Path, *, production: bool) -> bytes:
+    """The callbacks' shared key: the setting; in development one kept in ``folder``."""
+    if settings.courier_key is not None:
+        key = settings.courier_key.get_secret_value()
+        if len(key) < 32:
+            raise ValueError("TINGSHEN_DELIVERY_COURIER_KEY must have at least 32 characters")
+        return key.encode()
+    if production:
+        raise ValueError("production needs TINGSHEN_DELIVERY_COURIER_KEY (courier callbacks)")
+    path = folder / "courier.key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), "ascii")
+        path.chmod(0o600)
+    return path.read_text("ascii").strip().encode()
+
+
+def create_service(
+    host: ServiceHost, settings: DeliveryServiceSettings | None = None
+) -> DeliveryService:
+    settings = settings or DeliveryServiceSettings()
+    if settings.courier != "local":
+        raise ValueError(f"unknown courier {settings.courier!r} (only 'local' is bundled)")
+    upgrade_delivery(host.engine)
+    files_dir = settings.files_dir or host.data_dir / "delivery"
+    key = courier_key(settings, host.data_dir / "delivery", production=host.production)
+    ctx = DeliveryContext(
+        settings=settings,
+        host=host,
+        session_factory=session_factory(host.engine),
+        files=LocalBlobStore(files_dir / "files"),
+        courier=LocalCourier(host.data_dir / "delivery" / "courier-sim", key, host.clock),
+        courier_key=key,
+    )
+    return DeliveryService(ctx)
