@@ -16,6 +16,7 @@ import fees from "./fees.js";
 import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
 import origin from "./origin.js";
+import portal from "./portal.js";
 import recordContent from "./record-content.js";
 import revocation from "./revocation.js";
 import roomctl from "./roomctl.js";
@@ -50,4 +51,5 @@ export const PARTS = [
   dossierRegister,
   dossierAudit,
   fees,
+  portal,
 ];
