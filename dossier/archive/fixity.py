@@ -1,4 +1,5 @@
-"""Fixity: every archival package re-hashed (``bagit.Bag.validate``), one row per package and
+"""Fixity: every archival package re-hashed (``bagit.Bag.validate``) and, when whole, its
+e-volume checked again against the PDF/A-2b it claims; one row per package and
 check (:class:`~dossier.archive.tables.ArchiveFixity`). The scheduled round runs on one process
 of a cluster at a time (a lease) and only when some package's last check is older than
 ``fixity_interval_hours``, so a process started later does not repeat it."""
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dossier import audit
 from dossier.archive.package import fixity_problems
+from dossier.archive.pdfa_sealed import package_problems
 from dossier.archive.submit import archive_root
 from dossier.archive.tables import ArchiveFixity, ArchiveVolume
 from dossier.context import DossierContext
@@ -46,7 +48,7 @@ def run_fixity(
         if court_id is not None and case_court != court_id:
             continue
         assert package_dir is not None and number is not None
-        problems = fixity_problems(root / package_dir)
+        problems = fixity_problems(root / package_dir) or package_problems(root / package_dir)
         with ctx.session_factory() as session:
             now = ctx.clock()
             row = ArchiveFixity(

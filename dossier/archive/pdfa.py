@@ -27,17 +27,13 @@ from pikepdf import pdfa
 from pikepdf.models.metadata import decode_pdf_date
 from pyhanko.pdf_utils.metadata.model import VENDOR as PYHANKO_VENDOR
 
-from dossier.archive.pdf_fonts import unembedded_fonts
-
 __all__ = [
     "FLAVOUR",
-    "SEAL_FINDINGS",
     "SEAL_PRODUCER",
     "Conformance",
     "conformance",
     "declare",
     "info_mismatches",
-    "volume_report",
 ]
 
 FLAVOUR = "2b"
@@ -96,8 +92,11 @@ def conformance(path: Path, flavour: str = FLAVOUR) -> Conformance:
         {"rule": f.rule, "where": f.where, "message": f.message, "kind": f.kind}
         for f in report.findings
     ]
-    with pikepdf.open(path) as pdf:
-        mismatches = info_mismatches(pdf)
+    try:
+        with pikepdf.open(path) as pdf:
+            mismatches = info_mismatches(pdf)
+    except pikepdf.PdfError as error:  # the validator has said so too
+        mismatches = [f"unreadable: {error}"]
     findings += [
         {"rule": "tingshen:info-xmp", "where": "Info", "message": m, "kind": "violation"}
         for m in mismatches
@@ -131,48 +130,3 @@ def info_mismatches(pdf: pikepdf.Pdf) -> list[str]:
         if not same:
             found.append(f"{key} {info!r} does not match XMP {prop} {xmp!r}")
     return found
-
-
-SEAL_FINDINGS = {
-    ("ISO_19005_2:6.1.2-1", "/Version"),
-    ("pikepdf:schema-Catalog", "/AcroForm"),
-}
-"""What the court seal's incremental update brings that pikepdf's validator does not approve:
-the signature field (``/AcroForm``: forms are outside what it checks) and, for the court's
-ECDSA P-256 key, pyHanko's ``/Version /2.0`` with the ISO 32002 extension (PDF 2.0 names
-ECDSA on that curve; PDF/A-2 is based on PDF 1.7)."""
-
-
-def volume_report(
-    sealed: Path, claimed: bool, fonts_embedded: list[int], composed_findings: list[str]
-) -> dict[str, Any]:
-    """What the package's metadata says of the e-volume's PDF/A: whether the composed volume
-    was written as PDF/A-2b (pikepdf's validator approved the file before the seal), and the
-    validator's findings on the sealed file, split into those the seal brings
-    (:data:`SEAL_FINDINGS`) and any other (which should be none)."""
-    checked = conformance(sealed)
-    by_seal = [f for f in checked.findings if _from_seal(f)]
-    other = [f for f in checked.findings if not _from_seal(f)]
-    with pikepdf.open(sealed) as pdf:
-        fonts = unembedded_fonts(pdf, annotations=False)
-        in_annotations = [f for f in unembedded_fonts(pdf) if f not in fonts]
-    return {
-        "flavour": FLAVOUR,
-        "claimed": claimed,
-        "composed_verdict": "pass" if claimed else "fail",
-        "composed_findings": composed_findings[:50],
-        "sealed_verdict": checked.verdict,
-        "sealed_findings_from_seal": by_seal[:20],
-        "sealed_findings_other": other[:50],
-        "sealed_unembedded_fonts": fonts,
-        "annotation_unembedded_fonts": in_annotations,
-        "fonts_embedded_for_items": fonts_embedded,
-        "validator": f"pikepdf.pdfa {pikepdf.__version__} (allow-list; not veraPDF)",
-    }
-
-
-def _from_seal(finding: dict[str, str]) -> bool:
-    return any(
-        finding["rule"] == rule and finding["where"].endswith(where)
-        for rule, where in SEAL_FINDINGS
-    )

@@ -27,7 +27,7 @@ from dossier import audit
 from dossier.archive.arrange import Entry, ensure_changeable, entries, require_clerk, volume_of
 from dossier.archive.compose import VolumePart, compose_volume
 from dossier.archive.package import PackageFile, make_package
-from dossier.archive.pdfa import volume_report
+from dossier.archive.pdfa_sealed import volume_report
 from dossier.archive.rules import archive_number, load_rules
 from dossier.archive.sheets import CatalogueRow, VolumeSheet, back_pdf, front_pdf
 from dossier.archive.tables import ArchiveVolume
@@ -185,13 +185,15 @@ def _submit(
             front_pdf(sheet), parts, back_pdf(sheet), composed,
             title=f"{case.case_number} 电子档案 {number}", work=Path(work),
         )  # fmt: skip
-        pages = made.pages
+        pages, composed_length = made.pages, composed.stat().st_size
         sealed = ctx.host.seal(composed.read_bytes(), f"归档 {number}")
         evolume = Path(work) / "evolume.pdf"
         evolume.write_bytes(sealed)
         digest = hashlib.sha256(sealed).hexdigest()
         del sealed
-        checked = volume_report(evolume, made.pdfa, made.fonts_embedded, made.findings)
+        checked = volume_report(
+            evolume, composed_length, made.pdfa, made.fonts_embedded, made.findings
+        )
         files = [PackageFile("evolume.pdf", partial(_open_binary, evolume))]
         for e in rows:
             assert e.item is not None and e.version.pdf_blob_key is not None
@@ -224,11 +226,12 @@ def _submit(
     volume.submitted_by_id = staff.user_id
     volume.submitted_by_name = staff.display_name
     case.status = "archived"
+    pdfa_verdict = checked.get("composed_verdict", "not_claimed")
     audit.record(
         session, staff, "archive.submitted", at=now, case_id=case.id,
         entity="archive_volume", entity_id=volume.id,
         details={"archive_number": volume.archive_number, "evolume_sha256": digest,
-                 "pages": pages, "items": len(parts), "pdfa": checked["composed_verdict"]},
+                 "pages": pages, "items": len(parts), "pdfa": pdfa_verdict},
     )  # fmt: skip
     return volume
 

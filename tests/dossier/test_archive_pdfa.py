@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import bagit
 import pikepdf
 import pytest
 from fastapi import FastAPI
@@ -16,8 +18,10 @@ from fastapi.testclient import TestClient
 from pikepdf import pdfa as pikepdf_pdfa
 from reportlab.pdfgen.canvas import Canvas
 
+from dossier.archive.fixity import run_fixity
 from dossier.archive.pdf_fonts import embed_fonts, tidy_generated, unembedded_fonts
-from dossier.archive.pdfa import SEAL_FINDINGS, conformance
+from dossier.archive.pdfa import conformance
+from dossier.archive.pdfa_sealed import check_sealed, update_problems
 from dossier.archive.sheets import font_name
 from dossier.archive.submit import archive_root
 from hearing_server.context import ServerContext
@@ -43,12 +47,9 @@ def test_the_submitted_volume_is_pdfa_2b_and_its_seal_valid(
     evolume = bag / "data" / "evolume.pdf"
     recorded = json.loads((bag / "data" / "metadata.json").read_text("utf-8"))["evolume"]["pdfa"]
     assert (recorded["claimed"], recorded["composed_verdict"]) == (True, "pass"), recorded
-    assert recorded["fonts_embedded_for_items"] == [1, 2]
-    # The sealed file: nothing but what the seal's incremental update brings (its field; PDF
-    # 2.0 for the ECDSA key); no page uses a font without its program.
-    assert recorded["sealed_findings_other"] == [] and recorded["sealed_unembedded_fonts"] == []
-    sealed = conformance(evolume)  # checked again here
-    assert {(f["rule"], f["where"].split()[-1]) for f in sealed.findings} <= SEAL_FINDINGS
+    assert recorded["fonts_embedded_for_items"] == [1, 2] and recorded["sealed_problems"] == []
+    # checked again here: the composed revision, and the seal's update
+    assert check_sealed(evolume, recorded["composed_length"])["composed_verdict"] == "pass"
     with pikepdf.open(evolume) as pdf:
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
@@ -57,6 +58,16 @@ def test_the_submitted_volume_is_pdfa_2b_and_its_seal_valid(
         assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
         assert intent.DestOutputProfile.read_bytes()[36:40] == b"acsp"  # an ICC profile
         assert unembedded_fonts(pdf, annotations=False) == [] and "/Encrypt" not in pdf.trailer
+        assert update_problems(pdf) == []
+        # the checker of the seal's update names what it looks for
+        del pdf.Root["/OutputIntents"]
+        pdf.docinfo["/Title"] = "改过的值"
+        [seal] = pdf.pages[-1].Annots
+        seal.F = 0
+        named = update_problems(pdf)
+        assert "no PDF/A output intent with an ICC profile" in named
+        assert any(n.startswith("/Title '改过的值' does not match XMP dc:title") for n in named)
+        assert f"page {len(pdf.pages)}: an annotation not printable or hidden" in named
         assert len(pdf.pages) == 3 + 3 and len(pdf.open_outline().root) == 3
     pki = app.state.services.closing.pki
     report = verify_pdf(evolume.read_bytes(), [pki.ca.root], now=ctx.clock())
@@ -131,3 +142,30 @@ def test_the_checker_names_xmp_out_of_step_with_info(tmp_path: Path, key: str) -
     assert checked.verdict == "fail"
     assert any(key in f["where"] + f["message"] for f in checked.findings), checked.findings
     assert "ISO_19005_2:6.6.2.1-1" not in _rules(tmp_path / "ok.pdf")
+
+
+def test_fixity_names_a_volume_that_no_longer_conforms(
+    app: FastAPI, ctx: ServerContext, staff_client: StaffClient, dossier_world: DossierWorld
+) -> None:
+    """A package whose bytes are whole to its manifests (re-bagged after the volume was
+    rewritten without its output intent) is reported by the fixity check all the same."""
+    dossier = dossier_context(app)
+    close_case(dossier, ctx, dossier_world.case_a)
+    add_materials(dossier, dossier_world.case_a, [1])
+    clerk = staff_client("clerk_a")
+    url = f"/api/dossier/cases/{dossier_world.case_a}/archive"
+    assert clerk.put(url + "/arrangement", json={}).status_code == 200
+    number = str(clerk.post(url + "/submit").json()["archive_number"])
+    bag = archive_root(dossier) / number
+    assert [r.ok for r in run_fixity(dossier)] == [True]
+    for path in [bag, *bag.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    evolume = bag / "data" / "evolume.pdf"
+    with pikepdf.open(evolume, allow_overwriting_input=True) as pdf:
+        del pdf.Root["/OutputIntents"]
+        pdf.save()
+    bagit.Bag(str(bag)).save(manifests=True)
+    [row] = run_fixity(dossier)[-1:]
+    assert not row.ok
+    assert row.problems and all(p["path"] == "data/evolume.pdf" for p in row.problems)
+    assert any("output intent" in p["problem"] for p in row.problems), row.problems
