@@ -1,4 +1,3 @@
-# ruff: noqa: F811
 """Looking a party's addresses up through the API, against the two simulators as processes:
 merging and ranking, the audit trail, the one-click use of an address, and that the ID number
 is nowhere in clear (tables, logs, the simulators' logs)."""
@@ -16,7 +15,14 @@ from sqlalchemy import MetaData, select
 
 from addresses.tables import AddressLookup
 from hearing_server.context import ServerContext
-from tests.addresses.conftest import DEFENDANT_ID, Agencies, AddrWorld, ask, file_case
+from tests.addresses.conftest import (
+    DEFENDANT_ID,
+    AddrWorld,
+    Agencies,
+    addresses_service,
+    ask,
+    file_case,
+)
 
 pytestmark = pytest.mark.usefixtures("agencies")
 
@@ -119,14 +125,20 @@ def test_using_an_address_says_how_the_delivery_service_takes_it_and_is_audited(
     delivery = returned.json()["delivery"]
     assert delivery["method"] == "POST"
     assert delivery["path"] == "/api/delivery/services/42/again"
-    assert delivery["body"] == {"channel": "post", "postal_address": lookup["results"][0]["address"]}
+    assert delivery["body"] == {
+        "channel": "post",
+        "postal_address": lookup["results"][0]["address"],
+    }
     fresh = clerk.post(f"{base}/2/use", json={}).json()["delivery"]
     assert fresh["page"].startswith("/delivery/?case=701&party=p-2&channel=post&postal_address=")
     assert clerk.post(f"{base}/4/use", json={}).status_code == 404  # three addresses only
     assert clerk.post(f"{base}/0/use", json={}).status_code == 422
     used = [a for a in clerk.get("/api/addresses/cases/701/audit").json()["items"]
             if a["action"] == "address_used"]  # fmt: skip
-    assert [(a["details"]["rank"], a["details"]["service_id"]) for a in used] == [(2, None), (1, 42)]
+    assert [(a["details"]["rank"], a["details"]["service_id"]) for a in used] == [
+        (2, None),
+        (1, 42),
+    ]
 
 
 def test_looking_up_a_party_is_rate_limited(
@@ -135,7 +147,7 @@ def test_looking_up_a_party_is_rate_limited(
 ) -> None:  # fmt: skip
     file_case(app, ctx, addr_world)
     file_case(app, ctx, addr_world, case_id=702)
-    service = [s for s in app.state.side_services if s.name == "addresses"][0]
+    service = addresses_service(app)
     settings = service.ctx.settings
     monkeypatch.setattr(settings, "per_party_per_day", 2)
     monkeypatch.setattr(settings, "per_staff_per_hour", 4)
@@ -167,7 +179,7 @@ def test_a_closed_case_is_not_looked_up(
                         outcome="judgment")  # fmt: skip
     with ctx.engine.begin() as connection:
         publish(connection, CASE_CLOSED, closed, occurred_at=ctx.clock())
-    app.state.side_services[0].poll_events()
+    addresses_service(app).poll_events()
     answer = ask(staff_client("clerk_a"))
     assert answer.status_code == 409
     assert answer.json()["error"]["message_zh"] == "本案已结案，不能再查询当事人地址"
