@@ -2,6 +2,7 @@
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
 import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
+import delivery from "./delivery.js";
 import dossier from "./dossier.js";
 import dossierHearing from "./dossier-hearing.js";
 import dossierFiling from "./dossier-filing.js";
@@ -51,5 +52,6 @@ export const PARTS = [
   dossierRegister,
   dossierAudit,
   fees,
+  delivery,
   portal,
 ];
