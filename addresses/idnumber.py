@@ -17,7 +17,7 @@ __all__ = ["IdNumberError", "check_digit", "id_hash", "id_tail", "mask", "parse_
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
-_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$", re.ASCII)
 
 
 class IdNumberError(ValueError):
