@@ -1,0 +1,9 @@
+"""The portal's routers, under ``/api/portal``."""
+
+from portal.api.account import router as account_router
+from portal.api.cases import router as cases_router
+from portal.api.review import router as review_router
+
+ROUTERS = (account_router, cases_router, review_router)
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,163 @@
+"""``/api/portal/reviews``: online file review (网上阅卷) for the party; ``/api/portal/staff``:
+the judge's or clerk's decisions (file reviews, lawyers' representations); ``/api/portal/lookup``:
+the public look-up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from portal.access import not_found
+from portal.api.deps import AccountDep, ContextDep, SessionDep, StaffDep, client_address
+from portal.audit import record
+from portal.documents import document_view
+from portal.idnumber import tail
+from portal.lookup import look_up
+from portal.representations import decide_representation, representation_view
+from portal.review import ask, decide, live_review, review_documents, review_view
+from portal.schemas import DecisionIn, LookupIn, ReviewIn
+from portal.tables import PortalAccount, PortalCase, PortalParty, PortalReview, Representation
+from portal.watermark import label_for, page_count, watermarked_page
+
+router = APIRouter(prefix="/api/portal", tags=["portal"])
+
+RecordId = Annotated[int, Path(gt=0, le=2**31 - 1)]
+PageNo = Annotated[int, Path(ge=1, le=10_000)]
+
+
+@router.post("/reviews", status_code=201)
+def review_ask(
+    body: ReviewIn, account: AccountDep, ctx: ContextDep, session: SessionDep
+) -> dict[str, Any]:
+    return review_view(ask(session, ctx, account, body))
+
+
+@router.get("/reviews")
+def review_list(account: AccountDep, session: SessionDep) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(PortalReview)
+        .where(PortalReview.account_id == account.id)
+        .order_by(PortalReview.id.desc())
+    ).all()
+    return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]
+
+
+@router.get("/reviews/{review_id}/documents")
+def review_docs(
+    account: AccountDep, ctx: ContextDep, session: SessionDep, review_id: RecordId
+) -> dict[str, Any]:
+    review = live_review(session, ctx, account, review_id)
+    docs = []
+    for doc in review_documents(session, review):
+        view = document_view(doc)
+        view["pages"] = page_count(ctx.host.exchange.get(doc.blob_key))
+        docs.append(view)
+    return {"review": review_view(review), "documents": docs}
+
+
+def _review_doc(session: SessionDep, review: PortalReview, document_id: int) -> Any:
+    for doc in review_documents(session, review):
+        if doc.id == document_id:
+            return doc
+    raise not_found()
+
+
+@router.get("/reviews/{review_id}/documents/{document_id}/pages/{page}")
+def review_page(
+    account: AccountDep, ctx: ContextDep, session: SessionDep,
+    review_id: RecordId, document_id: RecordId, page: PageNo,
+) -> Response:  # fmt: skip
+    review = live_review(session, ctx, account, review_id)
+    doc = _review_doc(session, review, document_id)
+    pdf = ctx.host.exchange.get(doc.blob_key)
+    now = ctx.now()
+    try:
+        png = watermarked_page(pdf, page - 1, label_for(account.name, tail(account.id_number), now))
+    except IndexError:
+        raise not_found() from None
+    record(session, ("party", account.name), "review.page_viewed", at=now,
+           case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id,
+           page=page)  # fmt: skip
+    session.commit()
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/reviews/{review_id}/documents/{document_id}/download")
+def review_download(
+    account: AccountDep,
+    ctx: ContextDep,
+    session: SessionDep,
+    review_id: RecordId,
+    document_id: RecordId,
+) -> Response:
+    review = live_review(session, ctx, account, review_id)
+    doc = _review_doc(session, review, document_id)
+    if not review.allow_download:
+        raise not_found()
+    record(session, ("party", account.name), "review.downloaded", at=ctx.now(),
+           case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id)  # fmt: skip
+    session.commit()
+    name = quote(f"{doc.title}.pdf")
+    disposition = f"attachment; filename*=UTF-8''{name}"
+    return Response(
+        ctx.host.exchange.get(doc.blob_key),
+        media_type=doc.media_type,
+        headers={"Content-Disposition": disposition},
+    )
+
+
+@router.post("/lookup")
+def lookup(
+    body: LookupIn, request: Request, ctx: ContextDep, session: SessionDep
+) -> dict[str, Any]:
+    return {"documents": look_up(session, ctx, body, client_address(request))}
+
+
+@router.get("/staff/reviews")
+def staff_reviews(staff: StaffDep, session: SessionDep) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(PortalReview, PortalCase, PortalAccount)
+        .join(PortalCase, PortalCase.dossier_case_id == PortalReview.dossier_case_id)
+        .join(PortalAccount, PortalAccount.id == PortalReview.account_id)
+        .where(PortalCase.court_id == staff.court_id).order_by(PortalReview.id.desc()).limit(200)
+    ).all()  # fmt: skip
+    return [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
+
+
+@router.post("/staff/reviews/{review_id}/decision")
+def staff_decide(
+    body: DecisionIn, staff: StaffDep, ctx: ContextDep, session: SessionDep, review_id: RecordId
+) -> dict[str, Any]:
+    return review_view(decide(session, ctx, staff, review_id, body))
+
+
+@router.get("/staff/representations")
+def staff_representations(staff: StaffDep, session: SessionDep) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Representation, PortalCase, PortalAccount)
+        .join(PortalCase, PortalCase.dossier_case_id == Representation.dossier_case_id)
+        .join(PortalAccount, PortalAccount.id == Representation.account_id)
+        .where(PortalCase.court_id == staff.court_id).order_by(Representation.id.desc()).limit(200)
+    ).all()  # fmt: skip
+    out = []
+    for rep, case, lawyer in rows:
+        party = session.scalars(
+            select(PortalParty).where(
+                PortalParty.dossier_case_id == rep.dossier_case_id,
+                PortalParty.party_ref == rep.party_ref,
+            )
+        ).first()
+        out.append(representation_view(rep, case, party, lawyer))
+    return out
+
+
+@router.post("/staff/representations/{rep_id}/decision")
+def staff_decide_representation(
+    body: DecisionIn, staff: StaffDep, ctx: ContextDep, session: SessionDep, rep_id: RecordId
+) -> dict[str, Any]:
+    rep = decide_representation(session, ctx, staff, rep_id, body.approve)
+    return {"id": rep.id, "status": rep.status, "decided_by": rep.decided_by}

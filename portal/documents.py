@@ -1,0 +1,138 @@
+"""A party's cases and documents: the first opening of a served document in the portal (and
+signing for receipt, 签收) is recorded and published as ``portal.document_opened``, in the same
+transaction, for the delivery service to advance the service's state. Every view is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from court_events.delivery import DOCUMENT_OPENED, DocumentOpened
+from portal.access import case_ids, document_of, documents_query
+from portal.audit import record
+from portal.context import PortalContext
+from portal.errors import ConflictError
+from portal.tables import PortalAccount, PortalCase, PortalDocument, PortalParty
+from tingshen_platform.blobs import BlobNotFoundError
+from tingshen_platform.events import publish
+
+__all__ = ["document_view", "my_cases", "my_documents", "open_document", "sign_document"]
+
+ROLE_ZH = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人"}
+
+
+def document_view(doc: PortalDocument) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "dossier_case_id": doc.dossier_case_id,
+        "case_number": doc.case_number,
+        "title": doc.title,
+        "kind": doc.kind,
+        "recipient_name": doc.recipient_name,
+        "sha256": doc.sha256,
+        "size_bytes": doc.size_bytes,
+        "channels": doc.channels,
+        "sent_at": doc.sent_at.isoformat(),
+        "opened_at": doc.opened_at.isoformat() if doc.opened_at else None,
+        "signed_at": doc.signed_at.isoformat() if doc.signed_at else None,
+    }
+
+
+def my_cases(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
+    ids = sorted(case_ids(session, account))
+    if not ids:
+        return []
+    cases = session.scalars(select(PortalCase).where(PortalCase.dossier_case_id.in_(ids))).all()
+    parties = session.scalars(select(PortalParty).where(PortalParty.dossier_case_id.in_(ids))).all()
+    out = []
+    for case in sorted(cases, key=lambda c: c.filed_at, reverse=True):
+        out.append(
+            {
+                "dossier_case_id": case.dossier_case_id,
+                "case_number": case.case_number,
+                "court_name": case.court_name,
+                "cause_of_action": case.cause_of_action,
+                "parties": [
+                    {"role": p.role, "role_zh": ROLE_ZH.get(p.role, p.role), "name": p.name}
+                    for p in parties
+                    if p.dossier_case_id == case.dossier_case_id
+                ],
+            }
+        )
+    return out
+
+
+def my_documents(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
+    docs = session.scalars(
+        documents_query(session, account).order_by(PortalDocument.sent_at.desc())
+    ).all()
+    return [document_view(d) for d in docs]
+
+
+def _actor(account: PortalAccount) -> tuple[str, str]:
+    return (account.kind if account.kind == "lawyer" else "party", account.name)
+
+
+def _publish(
+    session: Session, ctx: PortalContext, account: PortalAccount, doc: PortalDocument, action: str
+) -> None:
+    assert doc.opened_at is not None
+    publish(
+        session.connection(),
+        DOCUMENT_OPENED,
+        DocumentOpened(
+            service_id=doc.service_id,
+            dossier_case_id=doc.dossier_case_id,
+            opened_at=doc.opened_at if action == "opened" else (doc.signed_at or ctx.now()),
+            account_ref=f"a-{account.id}",
+            name=account.name,
+            action=action,
+        ),
+        occurred_at=ctx.now(),
+    )
+
+
+def open_document(
+    session: Session, ctx: PortalContext, account: PortalAccount, document_id: int
+) -> tuple[PortalDocument, bytes]:
+    doc = document_of(session, account, document_id)
+    try:
+        data = ctx.host.exchange.get(doc.blob_key)
+    except BlobNotFoundError as exc:
+        raise ConflictError(
+            "the document's file is not available", "文书文件暂不可用，请联系书记员",
+            reason="portal_file_missing",
+        ) from exc  # fmt: skip
+    now = ctx.now()
+    first = doc.opened_at is None
+    if first:
+        doc.opened_at = now
+        doc.opened_by = account.id
+        session.flush()
+        _publish(session, ctx, account, doc, "opened")
+    record(session, _actor(account), "document.opened" if first else "document.viewed",
+           at=now, case_id=doc.dossier_case_id, document_id=doc.id)  # fmt: skip
+    session.commit()
+    return doc, data
+
+
+def sign_document(
+    session: Session, ctx: PortalContext, account: PortalAccount, document_id: int
+) -> PortalDocument:
+    doc = document_of(session, account, document_id)
+    if doc.opened_at is None:
+        raise ConflictError(
+            "open the document before signing for it", "请先阅读文书，再签收",
+            reason="portal_sign_unread",
+        )  # fmt: skip
+    if doc.signed_at is not None:
+        return doc
+    doc.signed_at = ctx.now()
+    session.flush()
+    _publish(session, ctx, account, doc, "signed")
+    record(session, _actor(account), "document.signed", at=doc.signed_at,
+           case_id=doc.dossier_case_id, document_id=doc.id)  # fmt: skip
+    session.commit()
+    return doc

@@ -1,0 +1,67 @@
+"""The portal's HTTP bodies (pydantic at the edge only)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "CodeIn",
+    "DecisionIn",
+    "LoginCodeIn",
+    "LoginIn",
+    "LookupIn",
+    "RegisterIn",
+    "RepresentationIn",
+    "ReviewIn",
+]
+
+PHONE = r"^1[3-9]\d{9}$"
+
+
+class CodeIn(BaseModel):
+    phone: str = Field(pattern=PHONE)
+
+
+class RegisterIn(BaseModel):
+    kind: Literal["person", "lawyer"] = "person"
+    name: str = Field(min_length=2, max_length=50)
+    id_number: str = Field(min_length=15, max_length=24)
+    phone: str = Field(pattern=PHONE)
+    code: str = Field(pattern=r"^\d{6}$")
+    password: str = Field(min_length=8, max_length=128)
+    licence_number: str | None = Field(default=None, pattern=r"^\d{17}$")
+    """A lawyer's practising licence number (律师执业证号, 17 digits)."""
+
+
+class LoginIn(BaseModel):
+    id_number: str = Field(min_length=15, max_length=24)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class LoginCodeIn(BaseModel):
+    challenge: str = Field(min_length=16, max_length=64)
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+class RepresentationIn(BaseModel):
+    case_number: str = Field(min_length=5, max_length=100)
+    party_name: str = Field(min_length=2, max_length=200)
+
+
+class ReviewIn(BaseModel):
+    dossier_case_id: int = Field(gt=0)
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    hours: int = Field(default=24, ge=1, le=24 * 30)
+    allow_download: bool = False
+
+
+class LookupIn(BaseModel):
+    case_number: str = Field(min_length=5, max_length=100)
+    name: str = Field(min_length=2, max_length=50)
+    id_number: str = Field(min_length=15, max_length=24)

@@ -1,0 +1,108 @@
+"""The party portal as a side service: ``create_service(host)`` (``tingshen_platform.services``).
+
+``install`` adds its routers under ``/api/portal/``, its pages under ``/portal/`` and its error
+handlers; ``running`` runs its event consumer (cases filed, documents served) for as long as the
+server runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Connection
+
+from portal.api import ROUTERS
+from portal.consumers import handlers
+from portal.context import PortalContext
+from portal.db import session_factory, upgrade_portal
+from portal.http_errors import install_handlers
+from portal.settings import PortalSettings
+from portal.verifier import IdentityVerifier, LocalRegistryVerifier
+from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.services import ServiceHost
+
+__all__ = ["PortalService", "create_service"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CONSUMER = "portal.documents"
+
+
+class PortalService:
+    name = "portal"
+
+    def __init__(self, ctx: PortalContext) -> None:
+        self.ctx = ctx
+
+    def install(self, app: FastAPI) -> None:
+        app.state.portal = self.ctx
+        install_handlers(app)
+        for router in ROUTERS:
+            app.include_router(router)
+
+        @app.get("/portal", include_in_schema=False)
+        def portal_home() -> FileResponse:
+            return FileResponse(STATIC_DIR / "index.html")
+
+        app.mount("/portal", StaticFiles(directory=STATIC_DIR, html=True), name="portal")
+
+    def consumers(self) -> list[EventConsumer]:
+        bound = handlers(self.ctx)
+        return [
+            EventConsumer(
+                self.ctx.host.engine, CONSUMER, _dispatch(bound), types=set(bound),
+                clock=self.ctx.clock,
+            )
+        ]  # fmt: skip
+
+    def poll_events(self) -> int:
+        return sum(consumer.poll_once() for consumer in self.consumers())
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        poll_s = self.ctx.settings.consumer_poll_s
+        tasks = [
+            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
+            for consumer in self.consumers()
+        ]
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _dispatch(
+    bound: Mapping[str, Callable[[Connection, Event], None]],
+) -> Callable[[Connection, Event], None]:
+    def handle(connection: Connection, event: Event) -> None:
+        bound[event.type](connection, event)
+
+    return handle
+
+
+def create_service(
+    host: ServiceHost,
+    settings: PortalSettings | None = None,
+    verifier: IdentityVerifier | None = None,
+) -> PortalService:
+    settings = settings or PortalSettings()
+    upgrade_portal(host.engine)
+    registry = settings.registry_file or host.data_dir / "portal" / "identity-registry.json"
+    ctx = PortalContext(
+        settings=settings,
+        host=host,
+        session_factory=session_factory(host.engine),
+        verifier=verifier or LocalRegistryVerifier(registry),
+        passwords=PasswordHasher(
+            time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib
+        ),
+    )
+    return PortalService(ctx)

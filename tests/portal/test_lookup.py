@@ -1,0 +1,49 @@
+"""The public look-up (司法送达): all three of case number, name and ID number must match; any
+mismatch gets exactly the answer of a match with nothing waiting; rate-limited; ID numbers only
+masked in the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hearing_server.context import ServerContext
+from portal.tables import PortalAudit
+from tests.portal.conftest import CHEN, LI, PortalWorld, file_case, filed, portal_context, serve
+
+
+def test_only_all_three_matching_reveal_anything(
+    app, ctx: ServerContext, world: PortalWorld, make_client
+) -> None:
+    case = filed(world.court_a)
+    file_case(app, ctx, case)
+    serve(app, ctx, case, "p-1", service_id=41, title="应诉通知书")
+    serve(app, ctx, case, "p-2", service_id=42, title="给被告的文书")
+    right = {"case_number": case.case_number, "name": CHEN[0], "id_number": CHEN[1]}
+    wrongs = [
+        right | {"case_number": "（2026）粤0104民初702号"},
+        right | {"name": LI[0]},
+        right | {"id_number": LI[1]},
+    ]
+    answers = []
+    for n, body in enumerate([right, *wrongs]):
+        browser = make_client()  # one address each would still count: the limit is per ID too
+        answer = browser.post("/api/portal/lookup", json=body)
+        assert answer.status_code == 200, (n, answer.text)
+        answers.append(answer.json())
+    assert [d["title"] for d in answers[0]["documents"]] == ["应诉通知书"]
+    assert answers[1:] == [{"documents": []}] * 3
+    bad = make_client().post("/api/portal/lookup", json=right | {"id_number": "110105194912310021"})
+    assert bad.status_code == 422 and bad.json()["error"]["reason"] == "portal_id_number"
+    with portal_context(app).session_factory() as s:
+        details = s.scalars(select(PortalAudit.detail).where(PortalAudit.action == "lookup")).all()
+    assert [d["matched"] for d in details] == [True, False, False, False]
+    assert CHEN[1] not in repr(details) and LI[1] not in repr(details)
+
+
+def test_lookups_are_rate_limited(app, ctx: ServerContext, world: PortalWorld, make_client) -> None:
+    case = filed(world.court_a)
+    file_case(app, ctx, case)
+    browser = make_client()
+    body = {"case_number": case.case_number, "name": CHEN[0], "id_number": CHEN[1]}
+    codes = [browser.post("/api/portal/lookup", json=body).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
