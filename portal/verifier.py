@@ -29,12 +29,6 @@ class VerifierUnavailable(Exception):  # noqa: N818 (named for what happened)
 
 
 class IdentityVerifier(Protocol):
-    def unavailable_for(self, name: str) -> None:
-        """Make the provider fail whenever ``name`` is asked about (the failure path)."""
-        with self._lock:
-            listed = self._read().get("_unavailable", "")
-        self.enrol(",".join(filter(None, [listed, name])), "_unavailable")
-
     def verify(self, name: str, id_number: str) -> Verdict:
         """Raises :class:`VerifierUnavailable` when the provider cannot be asked."""
         ...
@@ -65,6 +59,12 @@ class LocalRegistryVerifier:
             tmp = self._path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
             tmp.replace(self._path)
+
+    def unavailable_for(self, name: str) -> None:
+        """Make the provider fail whenever ``name`` is asked about (the failure path)."""
+        with self._lock:
+            listed = self._read().get("_unavailable", "")
+        self.enrol(",".join(filter(None, [listed, name])), "_unavailable")
 
     def unavailable_for(self, name: str) -> None:
         """Make the provider fail whenever ``name`` is asked about (the failure path)."""
