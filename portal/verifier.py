@@ -66,12 +66,6 @@ class LocalRegistryVerifier:
             listed = self._read().get("_unavailable", "")
         self.enrol(",".join(filter(None, [listed, name])), "_unavailable")
 
-    def unavailable_for(self, name: str) -> None:
-        """Make the provider fail whenever ``name`` is asked about (the failure path)."""
-        with self._lock:
-            listed = self._read().get("_unavailable", "")
-        self.enrol(",".join(filter(None, [listed, name])), "_unavailable")
-
     def verify(self, name: str, id_number: str) -> Verdict:
         with self._lock:
             data = self._read()
