@@ -1,5 +1,6 @@
 // The parts of the dictionary kept beside the base table in ../i18n.js, one file per feature.
 // Each part exports { "zh-CN": {...}, en: {...} }; a key may be defined by one part only.
+import addresses from "./addresses.js";
 import bounds from "./bounds.js";
 import broadcast from "./broadcast.js";
 import delivery from "./delivery.js";
@@ -54,4 +55,5 @@ export const PARTS = [
   fees,
   delivery,
   portal,
+  addresses,
 ];
