@@ -24,12 +24,12 @@ from datetime import date
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from addresses.found import KINDS, Found
 from addresses.signing import ANSWER_SIGNATURE, NONCE, SignatureError, sign_request, verify_answer
 
 __all__ = ["CONNECTORS", "QUERY_PATH", "Connector", "Found", "Outcome", "query"]
 
 QUERY_PATH = "/v1/address-query"
-KINDS = ("residence", "registered", "delivered", "mailing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +61,6 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     request_id: str
     records: list[_Record] = Field(max_length=50)
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    source: str
-    address: str
-    postal_code: str | None
-    kind: str
-    observed_on: date
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from addresses.connectors import Found
+from addresses.found import Found
 
 __all__ = ["KIND_POINTS", "Ranked", "normalise", "rank"]
 

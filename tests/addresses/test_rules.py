@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from addresses.connectors import QUERY_PATH, Found
+from addresses.connectors import QUERY_PATH
+from addresses.found import Found
 from addresses.idnumber import IdNumberError, check_digit, id_hash, mask, parse_id_number
 from addresses.ranking import normalise, rank
 from addresses.signing import (
