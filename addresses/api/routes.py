@@ -125,8 +125,9 @@ def use_result(
         delivery = {"method": "POST", "path": f"/api/delivery/services/{body.service_id}/again",
                     "body": {"channel": "post", "postal_address": postal}}  # fmt: skip
     else:
-        query = urlencode({"case": case.dossier_case_id, "party": lookup.party_ref,
-                           "channel": "post", "postal_address": postal})  # fmt: skip
+        query = urlencode(
+            {"case": case.dossier_case_id, "party": lookup.party_ref, "address": postal}
+        )
         delivery = {"page": f"/delivery/?{query}"}
     return {"address": result.address, "postal_code": result.postal_code,
             "party_ref": lookup.party_ref, "party_name": lookup.party_name,
