@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal.access import not_found
 from portal.api.deps import AccountDep, ContextDep, SessionDep, StaffDep, client_address
 from portal.audit import record
+from portal.context import COURT_TZ
 from portal.documents import document_view
 from portal.idnumber import tail
 from portal.lookup import look_up
@@ -76,7 +77,8 @@ def review_page(
     pdf = ctx.host.exchange.get(doc.blob_key)
     now = ctx.now()
     try:
-        png = watermarked_page(pdf, page - 1, label_for(account.name, tail(account.id_number), now))
+        label = label_for(account.name, tail(account.id_number), now.astimezone(COURT_TZ))
+        png = watermarked_page(pdf, page - 1, label)
     except IndexError:
         raise not_found() from None
     record(session, ("party", account.name), "review.page_viewed", at=now,
