@@ -109,7 +109,7 @@ function renderServices(services) {
   $("services").querySelector("tbody").replaceChildren(...services.map((s) => el("tr", { "data-service": s.id },
     el("td", {}, person(s.recipient_role, s.recipient_name)),
     el("td", {}, s.document.title),
-    el("td", {}, ...s.attempts.map((a) => el("div", {}, `${t(`dl_ch_${a.channel}`)}：${a.address}`,
+    el("td", {}, ...s.attempts.map((a) => el("div", {}, `${t(`dl_ch_${a.channel}`)}${lang() === "en" ? ": " : "："}${a.address}`,
       a.waybill ? el("span", { class: "dl-meta" }, ` ${t("dl_waybill")}${a.waybill}`) : null,
       a.error ? el("div", { class: "dl-meta" }, a.error) : null))),
     el("td", {}, chip(s.state), s.suggestion && s.needs_attention ? el("div", { class: "dl-meta" }, `${t("dl_suggest")}${t(`dl_ch_${s.suggestion}`)}`) : null),
