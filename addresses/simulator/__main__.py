@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     key = read_key(args.keys_dir, args.agency)
     assert key is not None
     app = make_app(args.data or DATA_DIR / f"{args.agency}.json", {args.client_id: key})
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(
+        app, host="127.0.0.1", port=args.port, log_level="warning", timeout_graceful_shutdown=1
+    )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ function showHistory(lookups) {
   $("history").replaceChildren(
     ...(lookups.length ? [head("addr_col_when", "addr_col_party", "addr_col_by", "addr_reason", "addr_col_status")] : []),
     el("tbody", {}, ...lookups.map((lk) => {
-      const tr = row([formatDateTime(lk.requested_at), `${lk.party_name}（${t("addr_id_tail")}${lk.id_tail}）`,
+      const tr = row([formatDateTime(lk.requested_at), lang() === "en" ? `${lk.party_name} (${t("addr_id_tail")}${lk.id_tail})` : `${lk.party_name}（${t("addr_id_tail")}${lk.id_tail}）`,
         `${roleLabel(lk.requested_role)} ${lk.requested_by}`, lk.reason, chip(lk.status)]);
       tr.style.cursor = "pointer";
       tr.addEventListener("click", () => openLookup(lk.id));
@@ -81,7 +81,7 @@ function showLookup(lk) {
   $("lookup-title").textContent = `${t("addr_lookup_of")} ${lk.party_name}`;
   $("lookup-facts").textContent = `${formatDateTime(lk.requested_at)} · ${roleLabel(lk.requested_role)} ${lk.requested_by} · ${lk.reason}`;
   $("sources").replaceChildren(head("addr_col_source", "addr_col_status", "addr_col_records", "addr_col_took"),
-    el("tbody", {}, ...lk.sources.map((s) => row([label(s), el("td", {}, chip(s.status), s.detail ? ` ${s.detail}` : ""),
+    el("tbody", {}, ...lk.sources.map((s) => row([label(s), el("td", { title: s.detail }, chip(s.status), s.detail && lang() === "en" ? ` ${s.detail}` : ""),
       String(s.records), `${s.took_ms} ms`]))));
   $("no-results").hidden = lk.results.length > 0;
   $("results").replaceChildren(
