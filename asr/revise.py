@@ -10,22 +10,34 @@ once, before the utterance's last commit. Pure; no model, no I/O.
 Where the final decode is not trusted, nothing is revised: it must cover the whole stretch (a
 decode that stopped early would otherwise delete good words), and it may not drop more than one
 word of it.
+
+A third pass reads an utterance with what followed it (:func:`context_revision`): the last
+seconds of an utterance stay in the audio window as context for the next one, so the next
+utterance's final decode reads them again, now with the words that follow ("A gold ring will
+please most and a girl." alone, "... most any girl. The long journey home took a year." with the
+next sentence, as a whole-file decode reads it). Where it reads them differently, in a small
+run, it corrects them once (the whole-file decode's advantage, at the cost of a late correction
+of those few words).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from asr.text import compare_key
 from asr.types import Word
 
-__all__ = ["Change", "revision"]
+__all__ = ["Change", "context_revision", "revision"]
 
 # The final decode's words must reach this close to the end of the committed stretch.
 _COVER_TOLERANCE_MS = 300
 # At most this many words fewer than the stretch it replaces.
 _MAX_WORDS_DROPPED = 1
+# A re-read of context may change at most this many words: more is a different reading of the
+# whole stretch (a decode thrown by the cut at the window's start), not a correction.
+_MAX_CONTEXT_WORDS_CHANGED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,5 +73,38 @@ def revision(
     replaced = tuple(provisional[head : len(provisional) - tail])
     words = tuple(span[head : len(span) - tail])
     if not replaced or len(words) < len(replaced) - _MAX_WORDS_DROPPED:
+        return None
+    return Change(replaced, words)
+
+
+def context_revision(
+    context: Sequence[Word], final: Sequence[Word], *, from_ms: int, to_ms: int
+) -> Change | None:
+    """The one run of ``context`` (final words of the previous utterance, kept as audio context)
+    that a later final decode reads differently, with what followed them, in the same stretch
+    ``[from_ms, to_ms]``; None where they agree, differ in more than one place, or differ by
+    more than a small change (at most three words replaced, at most three more than replaced,
+    at most one fewer). Words the decode adds before the first kept word are the cut at the
+    window's start (a word half kept, or the prompt's last word echoed), not a difference."""
+    if not context:
+        return None
+    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
+    if not span or span[-1].end_ms < context[-1].end_ms - _COVER_TOLERANCE_MS:
+        return None
+    old = [compare_key(w.text) for w in context]
+    new = [compare_key(w.text) for w in span]
+    ops = [op for op in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()]
+    if ops and ops[0][0] == "insert" and ops[0][1] == 0:
+        ops = ops[1:]
+    changed = [op for op in ops if op[0] != "equal"]
+    if len(changed) != 1:
+        return None
+    _, i1, i2, j1, j2 = changed[0]
+    replaced, words = tuple(context[i1:i2]), tuple(span[j1:j2])
+    if not replaced or len(replaced) > _MAX_CONTEXT_WORDS_CHANGED:
+        return None
+    if len(words) > len(replaced) + _MAX_CONTEXT_WORDS_CHANGED:
+        return None
+    if len(words) < len(replaced) - _MAX_WORDS_DROPPED:
         return None
     return Change(replaced, words)

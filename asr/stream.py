@@ -44,7 +44,7 @@ from asr.guards import (
     truncate_repetitions,
 )
 from asr.policy import LocalAgreement
-from asr.revise import Change, revision
+from asr.revise import Change, context_revision, revision
 from asr.text import display_words, join_text
 from asr.types import (
     SAMPLE_RATE_HZ,
@@ -92,6 +92,7 @@ class StreamConfig:
     hotwords: tuple[str, ...] = ()
     language_detect_ms: int = 3000
     pad_to_30s: bool = False
+    final_pad_to_30s: bool = False
     use_prefix: bool = False
     partial_beam_size: int = 1
     # 1.0: a penalty on repeated tokens in partial decodes turns speech that repeats earlier
@@ -126,6 +127,7 @@ class StreamProcessor:
         self._hotwords = config.hotwords
         self._vad = StreamingVad(vad_model, config.vad)
         self._pad = config.vad.speech_pad_ms * _SAMPLES_PER_MS
+        self._pad_ms = config.vad.speech_pad_ms
         self._audio: FloatArray = np.zeros(0, dtype=np.float32)
         self._buf_start = 0  # absolute sample index of self._audio[0]: the window start
         self._received = 0
@@ -149,6 +151,9 @@ class StreamProcessor:
         self._words_since_voiced: list[Word] = []
         # Committed by quick decodes since the last final decode: the final one may revise them.
         self._provisional: list[Word] = []
+        # Final words of the last utterance kept as audio context: the next final decode reads
+        # them again with what followed them and may correct them once (asr.revise).
+        self._context: list[Word] = []
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -297,7 +302,7 @@ class StreamProcessor:
             request=request,
             options=DecodeOptions(
                 beam_size=beam,
-                pad_to_30s=self.config.pad_to_30s,
+                pad_to_30s=self.config.pad_to_30s or (final and self.config.final_pad_to_30s),
                 repetition_penalty=1.0 if final else self.config.partial_repetition_penalty,
             ),
             start_sample=self._buf_start,
@@ -393,9 +398,9 @@ class StreamProcessor:
         emitted_at = self._received // _SAMPLES_PER_MS
         events: list[Event] = []
         if job.final:
-            change = self._revision(job, words)
-            if change is not None:
-                events.append(Revision(change.replaced, change.words, language, emitted_at))
+            for change in (self._context_revision(job, words), self._revision(job, words)):
+                if change is not None:
+                    events.append(Revision(change.replaced, change.words, language, emitted_at))
             self._provisional = []
             committed = self._no_loop_across_commits(self._policy.finish(words))
             if committed:
@@ -426,6 +431,21 @@ class StreamProcessor:
         events.append(Partial(update.partial, language, emitted_at))
         return events
 
+    def _context_revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
+        """The final decode read the previous utterance's kept words again, now with what
+        followed them: where it reads a few of them differently, it corrects them (once)."""
+        start_ms = job.start_sample // _SAMPLES_PER_MS
+        kept = set(map(id, self._window_committed))
+        context = [w for w in self._context if id(w) in kept and w.start_ms >= start_ms]
+        self._context = []
+        if not context or not words:
+            return None
+        to_ms = (context[-1].end_ms + self._utterance_onset // _SAMPLES_PER_MS + self._pad_ms) // 2
+        change = context_revision(context, words, from_ms=start_ms, to_ms=to_ms)
+        if change is not None:
+            self._apply_change(change)
+        return change
+
     def _revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
         """Where the final decode of the window reads the words committed by quick decodes
         differently, it corrects them (``asr.revise``); the stream's own records follow."""
@@ -441,13 +461,17 @@ class StreamProcessor:
         change = revision(provisional, words, from_ms=from_ms, to_ms=self._policy.committed_end_ms)
         if change is None:
             return None
+        self._apply_change(change)
+        return change
+
+    def _apply_change(self, change: Change) -> None:
+        """The stream's own records of committed words follow a revision."""
         old, new = change.replaced, change.words
         self._window_committed = apply_revision(self._window_committed, old, new)
         self._words_since_voiced = apply_revision(self._words_since_voiced, old, new)
         recent = apply_revision(list(self._recent_committed), old, new)
         self._recent_committed = deque(recent, maxlen=_RECENT_WORDS)
         self._policy.revise(old, new)
-        return change
 
     def _no_loop_across_commits(self, committed: tuple[Word, ...]) -> tuple[Word, ...]:
         """Each window is loop-free, but successive windows can repeat one phrase again and again
@@ -493,6 +517,7 @@ class StreamProcessor:
             if w.start_ms >= earliest_ms:
                 if i > 0:
                     self._cut(w.start_ms * _SAMPLES_PER_MS, i)
+                self._context = list(self._window_committed)
                 return
         self._cut(utterance_end)
 

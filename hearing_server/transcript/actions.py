@@ -38,6 +38,7 @@ from hearing_server.transcript.model import (
     Field,
     GapView,
     SegmentKind,
+    SegmentView,
     SpeakerRef,
     WordView,
     gap_text,
@@ -76,6 +77,9 @@ class TranscriptActions(DocumentLog):
         super().__init__(hearing_id, store, broadcast, history, clock, publish)
         self._open: dict[str, str] = {}
         """Speaker key → the segment their current utterance goes into."""
+        self._last: dict[str, str] = {}
+        """Speaker key → the segment of their previous utterance (the recogniser may still
+        correct its last words once, having heard what followed: ``asr.revise``)."""
 
     @classmethod
     async def load(
@@ -106,7 +110,7 @@ class TranscriptActions(DocumentLog):
                 open_id = None  # merged away or deleted by an editor: start a new one
             if not text.strip() or (open_id is None and is_blank(text)):
                 if end_of_utterance:
-                    self._open.pop(speaker.key, None)
+                    self._close(speaker.key)
                 return None
             if open_id is None:
                 open_id = f"seg-{self._seq + 1}"
@@ -124,10 +128,9 @@ class TranscriptActions(DocumentLog):
                 )
 
             def done() -> None:
+                self._open[speaker.key] = open_id
                 if end_of_utterance:
-                    self._open.pop(speaker.key, None)
-                else:
-                    self._open[speaker.key] = open_id
+                    self._close(speaker.key)
 
             return Draft(ASR_AUTHOR, [update], [change], done)
 
@@ -137,23 +140,31 @@ class TranscriptActions(DocumentLog):
     async def revise_asr(
         self, speaker_key: str, old: tuple[WordView, ...], new: tuple[WordView, ...], glue: str
     ) -> int | None:
-        """The recogniser's final decode of an utterance corrected words it committed earlier in
-        the same utterance (``asr.types.Revision``): applied to the speaker's open segment while
-        no person has changed or locked it, else dropped (a person's text is never overwritten).
-        ``glue`` joins words (" " for English, "" for Mandarin). A correction that leaves the
-        segment with no words (the recogniser took them all back) removes the segment. The
-        sequence number, or None."""
+        """The recogniser corrected words it committed earlier (``asr.types.Revision``): the
+        final decode of an utterance its quick commits, or the next utterance's final decode the
+        last words of the previous one. Applied to the segment that holds those words (the
+        speaker's open segment, else the one of their previous utterance) while no person has
+        changed or locked it, else dropped (a person's text is never overwritten). ``glue``
+        joins words (" " for English, "" for Mandarin). A correction that leaves the segment
+        with no words (the recogniser took them all back) removes the segment. The sequence
+        number, or None."""
         old_text = glue.join(w.text.strip() for w in old)
         new_text = glue.join(w.text.strip() for w in new)
 
         def draft() -> Draft | None:
-            segment_id = self._open.get(speaker_key)
-            view = self._doc.get(segment_id) if segment_id is not None else None
-            if segment_id is None or view is None or view.touched or view.locked:
-                return None
-            text = splice_last(view.text, old_text, new_text)
-            if text is None:
-                return None
+            last = self._last.get(speaker_key)
+            for segment_id in (self._open.get(speaker_key), last):
+                view = self._doc.get(segment_id) if segment_id is not None else None
+                if segment_id is None or view is None or view.touched or view.locked:
+                    continue
+                if segment_id == last and splice_words(view.words, old, new) == view.words:
+                    continue  # the previous utterance's segment, but not its words
+                text = splice_last(view.text, old_text, new_text)
+                if text is not None:
+                    return revised(segment_id, view, text)
+            return None
+
+        def revised(segment_id: str, view: SegmentView, text: str) -> Draft:
             if is_blank(text):
                 gone = Change(segment_id, Field.DELETED, view.text, "")
                 return Draft(ASR_AUTHOR, [self._doc.delete_segment(segment_id)], [gone])
@@ -168,7 +179,13 @@ class TranscriptActions(DocumentLog):
     async def end_utterance(self, speaker_key: str) -> None:
         """The speaker's utterance ended with no new words: their open segment is complete."""
         async with self._lock:
-            self._open.pop(speaker_key, None)
+            self._close(speaker_key)
+
+    def _close(self, speaker_key: str) -> None:
+        """The speaker's utterance ended: its segment becomes their previous one."""
+        closed = self._open.pop(speaker_key, None)
+        if closed is not None:
+            self._last[speaker_key] = closed
 
     async def commit_gap(self, gap: GapView) -> int | None:
         """A gap of a speaker's recording ended: it becomes part of the transcript, attributed to

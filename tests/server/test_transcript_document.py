@@ -371,3 +371,44 @@ def test_the_recogniser_corrects_its_own_words_but_never_a_persons(
     )
     texts = [r.after for r in history if r.author == "asr"]
     assert "几乎停滞" in texts
+
+
+def test_the_next_utterance_corrects_the_last_words_of_the_previous_segment(
+    app, ctx, world, make_client
+) -> None:
+    """A Revision of words committed in the speaker's previous utterance (the next utterance's
+    final decode read them again with what followed) corrects that segment, not the open one;
+    a revision of a previous segment a person has changed is dropped."""
+    with plaintiff_speaking(app, ctx, world, make_client) as (live_client, _live_ws, clerk, stream):
+        first = words("原告请求返还借款", 1000)
+        emit(live_client, stream, Commit(first, "zh", True, 2200))
+        clerk.until("update")
+        second = words("被告没有异议", 3000)
+        fixed = (replace(first[-1], text="欵"),)
+        emit(
+            live_client,
+            stream,
+            Commit(second[:3], "zh", False, 3600),
+            Revision((first[-1],), fixed, "zh", 4200),
+            Commit(second[3:], "zh", True, 4200),
+        )
+        for _ in range(20):  # a bounded wait: the updates of two commits and a revision
+            if clerk.texts() == ["原告请求返还借欵", "被告没有异议"]:
+                break
+            clerk.receive()
+        assert clerk.texts() == ["原告请求返还借欵", "被告没有异议"]
+
+        clerk.type_at_end(1, "。")  # the clerk finishes the second line herself
+        clerk.until("ack")
+        third = words("请继续", 6000)
+        emit(
+            live_client,
+            stream,
+            Revision((second[-1],), (replace(second[-1], text="义"),), "zh", 6800),
+            Commit(third, "zh", True, 6800),
+        )
+        for _ in range(20):
+            if len(clerk.texts()) == 3:
+                break
+            clerk.receive()
+        assert clerk.texts() == ["原告请求返还借欵", "被告没有异议。", "请继续"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asr.revise import Change, revision
+from asr.revise import Change, context_revision, revision
 from asr.types import Word
 
 
@@ -53,3 +53,49 @@ def test_only_words_over_the_same_audio_are_compared() -> None:
     change = revision(quick, final, from_ms=1000, to_ms=1600)
     assert change is not None
     assert [w.text for w in change.replaced] == ["制"] and [w.text for w in change.words] == ["滞"]
+
+
+# -- the next utterance's final decode reads the previous one's last words again ---------------
+
+
+def test_the_context_is_corrected_with_what_followed_it() -> None:
+    # "A gold ring will please most and a girl." alone; with the next sentence after it, the
+    # final decode reads "most any girl" (as the whole-file decode does), and adds a word before
+    # the first kept one (the cut at the window's start): not a difference.
+    kept = timed(
+        " gold", " ring", " will", " please", " most", " and", " a", " girl.", start_ms=1300
+    )
+    final = timed(" A", start_ms=1300, word_ms=100) + timed(
+        " gold", " ring", " will", " please", " most", " any", " girl.", start_ms=1400
+    )
+    final += timed(" The", " long", start_ms=4700)
+    change = context_revision(kept, final, from_ms=1300, to_ms=4200)
+    assert change is not None
+    assert [w.text for w in change.replaced] == [" and", " a"]
+    assert [w.text for w in change.words] == [" any"]
+
+
+def test_a_context_read_the_same_way_is_no_change() -> None:
+    kept = timed(" the", " sandy", " beach.", start_ms=1000)
+    final = timed(" the", " sandy", " beach.", start_ms=1010) + timed(" Small", start_ms=2500)
+    assert context_revision(kept, final, from_ms=1000, to_ms=2200) is None
+
+
+def test_a_context_read_differently_in_two_places_or_too_much_is_not_trusted() -> None:
+    kept = timed(" a", " pink", " shell", " was", " found", start_ms=0)
+    two_places = timed(" the", " pink", " shell", " is", " found", start_ms=0)
+    assert context_revision(kept, two_places, from_ms=0, to_ms=1500) is None
+    rewritten = timed(" they", " think", " shall", " wash", " now", start_ms=0)
+    assert context_revision(kept, rewritten, from_ms=0, to_ms=1500) is None
+
+
+def test_a_context_decode_that_stopped_early_is_not_trusted() -> None:
+    kept = timed(" most", " and", " a", " girl.", start_ms=0)
+    early = timed(" most", " any", start_ms=0)
+    assert context_revision(kept, early, from_ms=0, to_ms=1200) is None
+
+
+def test_a_context_correction_may_drop_at_most_one_word() -> None:
+    kept = timed("停", "止", "了", "审", "理", start_ms=0)
+    dropped_two = timed("停", "审", "理", start_ms=0, word_ms=500)
+    assert context_revision(kept, dropped_two, from_ms=0, to_ms=1500) is None

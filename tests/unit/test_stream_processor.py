@@ -402,3 +402,48 @@ def test_the_final_decode_corrects_quick_commits_once_before_the_last_commit() -
         elif isinstance(e, Revision):
             words = apply_revision(words, e.replaced, e.words)
     assert [w.text for w in words] == [word_text(k) for k in script.spoken_words()]
+
+
+def test_the_next_utterance_corrects_the_last_words_of_the_one_before_once() -> None:
+    # Decodes that have not heard what followed hear the last word of the first utterance as
+    # " wrong" (quick and final alike); the second utterance's final decode reads it again, in the
+    # audio context kept from the first, with what followed, and hears it right: one Revision of
+    # that word, and the stream's text is what was said.
+    script = Script([(1000, 4000), (5000, 8000)], 11000)
+    spoken = script.spoken_words()
+    last_of_first = max(k for k in spoken if k * WORD_EVERY_MS < 4000)
+    processor = make()
+    events: list[Event] = []
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        heard_what_followed = job.end_sample // SAMPLES_PER_MS >= 6000
+        heard = tuple(
+            replace(w, text=" wrong")
+            if not heard_what_followed and w.start_ms + start_ms == last_of_first * WORD_EVERY_MS
+            else w
+            for w in result.words
+        )
+        return WindowResult(heard, 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
+
+    for chunk in chunks(script.audio(), 5):
+        events.extend(processor.feed(chunk))
+        while (job := processor.next_job()) is not None:
+            events.extend(processor.apply(job, decode(job)))
+    processor.finish()
+    while (job := processor.next_job()) is not None:
+        events.extend(processor.apply(job, decode(job)))
+
+    revisions = [e for e in events if isinstance(e, Revision)]
+    assert [[w.text for w in r.replaced] for r in revisions] == [[" wrong"]]
+    assert [w.text for w in revisions[0].words] == [word_text(last_of_first)]
+    ends = [i for i, e in enumerate(events) if isinstance(e, Commit) and e.end_of_utterance]
+    assert len(ends) == 2 and ends[0] < events.index(revisions[0]) < ends[1]
+    words: list[Word] = []
+    for e in events:
+        if isinstance(e, Commit):
+            words.extend(e.words)
+        elif isinstance(e, Revision):
+            words = apply_revision(words, e.replaced, e.words)
+    assert [w.text for w in words] == [word_text(k) for k in spoken]
