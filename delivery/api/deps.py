@@ -22,6 +22,8 @@ __all__ = [
     "ContextDep",
     "SessionDep",
     "StaffDep",
+    "WritableCase",
+    "WritableService",
     "case_of",
     "require_server",
     "service_of",
@@ -92,3 +94,25 @@ def service_of(session: Session, staff: StaffPrincipal, service_id: int) -> Serv
     if service is None or case is None or case.court_id != staff.court_id:
         raise NotFoundError("no such service", "没有这个送达记录", reason="service_not_found")
     return service
+
+
+def _writable_case(dossier_case_id: int, staff: StaffDep, session: SessionDep) -> DeliveryCase:
+    """A dependency: the case the caller may serve in, checked before the body is read (so a
+    caller who may not learns nothing from a bad form)."""
+    case = case_of(session, staff, dossier_case_id)
+    require_server(staff, case)
+    return case
+
+
+WritableCase = Annotated[DeliveryCase, Depends(_writable_case)]
+
+
+def _writable_service(service_id: int, staff: StaffDep, session: SessionDep) -> Service:
+    service = service_of(session, staff, service_id)
+    case = session.get(DeliveryCase, service.case_id)
+    assert case is not None
+    require_server(staff, case)
+    return service
+
+
+WritableService = Annotated[Service, Depends(_writable_service)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -14,8 +14,9 @@ from delivery.api.deps import (
     ContextDep,
     SessionDep,
     StaffDep,
+    WritableCase,
+    WritableService,
     case_of,
-    require_server,
     service_of,
 )
 from delivery.api.schemas import AddressesIn, AgainIn
@@ -86,15 +87,13 @@ def get_case(dossier_case_id: int, staff: StaffDep, session: SessionDep) -> dict
 
 @router.put("/cases/{dossier_case_id}/parties/{party_ref}/addresses")
 def put_addresses(
-    dossier_case_id: int,
-    party_ref: str,
+    case: WritableCase,
+    party_ref: Annotated[str, Path(pattern=r"^p-\d{1,12}$")],
     body: AddressesIn,
     staff: StaffDep,
     session: SessionDep,
     ctx: ContextDep,
 ) -> dict[str, Any]:
-    case = case_of(session, staff, dossier_case_id)
-    require_server(staff, case)
     confirm_addresses(
         session, ctx, case, party_ref, Addresses(**body.model_dump()), staff_actor(staff)
     )
@@ -104,7 +103,7 @@ def put_addresses(
 
 @router.post("/cases/{dossier_case_id}/services", status_code=201)
 async def post_services(
-    dossier_case_id: int,
+    case: WritableCase,
     staff: StaffDep,
     session: SessionDep,
     ctx: ContextDep,
@@ -114,8 +113,6 @@ async def post_services(
     recipients: Annotated[list[str], Form(min_length=1, max_length=50)],
     channels: Annotated[list[str], Form(min_length=1, max_length=4)],
 ) -> dict[str, Any]:
-    case = case_of(session, staff, dossier_case_id)
-    require_server(staff, case)
     if kind not in KINDS:
         raise InvalidInputError("unknown document kind", "文书种类不正确", reason="kind")
     data = await file.read(ctx.settings.max_document_bytes + 1)
@@ -145,12 +142,8 @@ def get_service(service_id: int, staff: StaffDep, session: SessionDep) -> dict[s
 
 @router.post("/services/{service_id}/handover")
 def post_handover(
-    service_id: int, staff: StaffDep, session: SessionDep, ctx: ContextDep
+    service: WritableService, staff: StaffDep, session: SessionDep, ctx: ContextDep
 ) -> dict[str, Any]:
-    service = service_of(session, staff, service_id)
-    case = session.get(DeliveryCase, service.case_id)
-    assert case is not None
-    require_server(staff, case)
     hand_over(session, ctx, service, staff_actor(staff))
     session.commit()
     return service_view(session, service, steps=True)
@@ -158,12 +151,8 @@ def post_handover(
 
 @router.post("/services/{service_id}/again", status_code=201)
 def post_again(
-    service_id: int, body: AgainIn, staff: StaffDep, session: SessionDep, ctx: ContextDep
+    service: WritableService, body: AgainIn, staff: StaffDep, session: SessionDep, ctx: ContextDep
 ) -> dict[str, Any]:
-    service = service_of(session, staff, service_id)
-    case = session.get(DeliveryCase, service.case_id)
-    assert case is not None
-    require_server(staff, case)
     again = serve_again(
         session, ctx, service, body.channel, staff_actor(staff), body.postal_address
     )
