@@ -1,4 +1,4 @@
-"""The addresses's migration (a0001) builds exactly its tables' models, in its own version table,
+"""The address service's migration (a0001) builds exactly its tables' models, in its own version table,
 and goes down and up again (SQLite, and PostgreSQL with ``TINGSHEN_TEST_DATABASE_URL``)."""
 
 from __future__ import annotations
