@@ -10,7 +10,8 @@ So no request makes the server hold more than its limit, whatever it claims or s
 
 The default (``TINGSHEN_BODY_LIMIT_BYTES``, 1 MiB) fits every JSON body; the routes that take
 uploads have their own, larger limit (:data:`UPLOAD_LIMITS`: evidence files, the PDF to verify),
-equal to what the route itself accepts, so the route's own, more precise message stays reachable.
+equal to what the route itself accepts, so the route's own, more precise message stays reachable;
+the sign-in routes, which anyone may call, a smaller one (:data:`SIGN_IN_BYTES`).
 
 Starlette's ``RequestBodyLimitMiddleware`` counts too, but only once the route reads the body and
 answers in plain text; this one refuses on the declared length before routing and answers in the
@@ -43,9 +44,17 @@ VERIFY_PDF_BYTES = 50 * 1024 * 1024
 """``POST /api/verify``'s own limit (``hearing_server.api.verification.MAX_PDF_BYTES``, which a
 test keeps equal: this module may not import a router)."""
 
+SIGN_IN_BYTES = 16 * 1024
+"""The sign-in routes' limit: anyone may call them, and what they take (a user name and a
+password, a six-digit code) fits in a few hundred bytes. A stranger's body is refused after 16 KiB
+instead of the default 1 MiB: sixty-four times less for the server to take in per refusal
+(docs/benchmarks.md §13)."""
+
 UPLOAD_LIMITS: tuple[RouteLimit, ...] = (
     RouteLimit("POST", re.compile(r"/api/hearings/\d+/evidence"), EVIDENCE_BYTES),
     RouteLimit("POST", re.compile(r"/api/verify"), VERIFY_PDF_BYTES),
+    RouteLimit("POST", re.compile(r"/api/auth/login"), SIGN_IN_BYTES),
+    RouteLimit("POST", re.compile(r"/api/(join|sign-links)/[^/]+/(code|verify)"), SIGN_IN_BYTES),
 )
 
 

@@ -14,7 +14,13 @@ from fastapi import FastAPI, Request
 from pydantic import BaseModel
 
 from hearing_server.api.verification import MAX_PDF_BYTES
-from hearing_server.body_limit import UPLOAD_LIMITS, BodyLimitMiddleware, RouteLimit, limit_for
+from hearing_server.body_limit import (
+    SIGN_IN_BYTES,
+    UPLOAD_LIMITS,
+    BodyLimitMiddleware,
+    RouteLimit,
+    limit_for,
+)
 from hearing_server.errors import install_handlers
 from hearing_server.evidence.files import MAX_BYTES as EVIDENCE_BYTES
 
@@ -168,7 +174,30 @@ def test_the_app_refuses_a_big_login_body(client) -> None:
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["reason"] == "body_too_large"
-    assert error["params"] == {"limit_bytes": 1024 * 1024}
+    assert error["params"] == {"limit_bytes": SIGN_IN_BYTES}
+
+
+def test_the_sign_in_routes_take_small_bodies_only() -> None:
+    for path in (
+        "/api/auth/login",
+        "/api/join/abc.def/code",
+        "/api/join/abc.def/verify",
+        "/api/sign-links/abc.def/verify",
+    ):
+        assert limit_for("POST", path, 1024 * 1024, UPLOAD_LIMITS) == SIGN_IN_BYTES, path
+    assert limit_for("POST", "/api/join/abc/code/x", 1024 * 1024, UPLOAD_LIMITS) == 1024 * 1024
+    assert limit_for("POST", "/api/auth/logout", 1024 * 1024, UPLOAD_LIMITS) == 1024 * 1024
+
+
+def test_a_login_body_just_over_the_sign_in_limit_is_refused(client) -> None:
+    padding = b" " * (SIGN_IN_BYTES - 39)  # the rest of the body is 40 bytes: one over
+    response = client.post(
+        "/api/auth/login",
+        content=b'{"username": "clerk_a", ' + padding + b'"password": "x"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["params"] == {"limit_bytes": SIGN_IN_BYTES}
 
 
 def test_the_app_counts_a_chunked_login_body(client) -> None:
