@@ -114,6 +114,8 @@ async function useAddress(lk, r) {
       return;
     }
     await call(used.delivery.method, used.delivery.path, used.delivery.body);
+    // served again: the returned service is settled, a second click would serve a second time
+    for (const button of $("results").querySelectorAll("button")) button.disabled = true;
     $("use-status").textContent = `${t("addr_used")}${r.address}`;
     $("use-status").hidden = false;
   } catch (exc) {

@@ -8,7 +8,9 @@ simulators as their own processes on loopback. The clerk, in the browser:
 2. asks again while the migrant registry hangs: it is named 超时未答复, the postal records stay;
 3. reads the page in English;
 4. opens the first look-up from the case's history and uses its first address: the delivery
-   page opens with that address in the defendant's address confirmation.
+   page opens with that address in the defendant's address confirmation;
+5. a letter served by post comes back (the local courier's signed callback); opened from it
+   (``?service=…``), the page posts the document again to the address found, in one click.
 
 No page error and no failed request. Screenshots go to ``$TINGSHEN_E2E_SHOTS`` (default /tmp):
 ``addresses-*.png``.
@@ -172,6 +174,65 @@ def _walk(server, pw, agencies, expect, wav) -> None:  # type: ignore[no-untyped
         page.wait_for_url("**/delivery/**")
         expect(page.locator("#c-address")).to_have_value(address)
         page.screenshot(path=str(SHOTS / "addresses-to-delivery.png"), full_page=True)
+
+        # 5. a letter comes back: opened from it, the page posts the document again, in one click
+        service_id = _returned_letter(server, page, case.id)
+        page.goto(f"{server.base_url}/addresses/?case={case.id}&service={service_id}")
+        expect(page.locator("#service-note")).to_be_visible()
+        page.locator("#history tbody tr").nth(1).click()
+        expect(results).to_have_count(3)
+        address = results.first.locator("td").nth(1).inner_text()
+        results.first.get_by_role("button", name="改按此地址重新邮寄").click()
+        expect(page.locator("#use-status")).to_have_text(f"已按此地址重新交邮寄送达：{address}")
+        expect(results.first.get_by_role("button")).to_be_disabled()  # not served twice
+        page.screenshot(path=str(SHOTS / "addresses-served-again.png"), full_page=True)
+        services = page.request.get(f"{server.base_url}/api/delivery/cases/{case.id}").json()
+        posted = [a["address"] for s in services["services"] for a in s["attempts"]
+                  if a["channel"] == "post"]  # fmt: skip
+        assert address in posted, posted
     finally:
         browser.close()
     assert problems == [], problems
+
+
+PDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _returned_letter(server, page, case_id: int) -> int:  # type: ignore[no-untyped-def]
+    """A judgment served on the defendant by post through the delivery service's API (from the
+    page, as its own page sends it), posted by the local courier, then returned (查无此人)."""
+    from delivery.courier.local import LocalCourier
+
+    base = server.base_url
+    sent = page.evaluate("""async ([caseId, pdf]) => {
+        const put = await fetch(`/api/delivery/cases/${caseId}/parties/p-2/addresses`, {
+          method: "PUT", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ electronic: false, postal_address: "广州市天河区体育西路1号",
+                                 postal_recipient: "王强" }) });
+        if (!put.ok) return { error: await put.text() };
+        const form = new FormData();
+        form.append("file", new Blob([pdf], { type: "application/pdf" }), "judgment.pdf");
+        form.append("title", "民事判决书");
+        form.append("kind", "judgment");
+        form.append("recipients", "p-2");
+        form.append("channels", "post");
+        const served = await fetch(`/api/delivery/cases/${caseId}/services`, { method: "POST", body: form });
+        return served.ok ? await served.json() : { error: await served.text() };
+    }""", [case_id, PDF])  # fmt: skip
+    assert "error" not in sent, sent
+    service_id = int(sent["items"][0]["id"])
+
+    def waybill() -> str | None:
+        view = page.request.get(f"{base}/api/delivery/services/{service_id}").json()
+        return next((a["waybill"] for a in view["attempts"] if a["waybill"]), None)
+
+    number = _until("the letter is posted", waybill)
+    data_dir = server.ctx.settings.data_dir
+    key = (data_dir / "delivery" / "courier.key").read_text("ascii").strip().encode()
+    courier = LocalCourier(data_dir / "delivery" / "courier-sim", key, server.ctx.clock)
+    body, headers = courier.track(number, "returned", "查无此人")
+    answer = httpx.post(f"{base}/api/delivery/courier/callback", content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    _until("the clerk is told", lambda: page.request.get(
+        f"{base}/api/delivery/services/{service_id}").json()["needs_attention"])  # fmt: skip
+    return service_id
