@@ -45,6 +45,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from hearing_server.body_limit import SIGN_IN_BYTES  # noqa: E402
 from hearing_server.models import Hearing  # noqa: E402
 from hearing_server.services import build_context  # noqa: E402
 from hearing_server.settings import Settings  # noqa: E402
@@ -202,7 +203,7 @@ async def _sink_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
     try:
         head = await reader.readuntil(b"\r\n\r\n")
         if b"chunked" in head.lower():
-            await reader.readexactly(1024 * 1024)  # the server's limit, read before refusing
+            await reader.readexactly(SIGN_IN_BYTES)  # the login route's limit, read before refusing
         await asyncio.sleep(SINK_HOLD_S)
         writer.write(REFUSAL)
         await writer.drain()
