@@ -34,7 +34,7 @@ from delivery.steps import PROOF_QUEUE
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
 from tingshen_platform.jobs import Job, JobWorker, work_one
-from tingshen_platform.services import ServiceHost
+from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["DeliveryService", "create_service"]
 
@@ -47,6 +47,13 @@ class DeliveryService:
 
     def __init__(self, ctx: DeliveryContext) -> None:
         self.ctx = ctx
+        self.body_limits = [
+            BodyLimit(
+                "POST",
+                r"/api/delivery/cases/\d+/services",
+                ctx.settings.max_document_bytes + 64 * 1024,  # the form's other fields
+            )
+        ]
 
     def install(self, app: FastAPI) -> None:
         app.state.delivery = self.ctx

@@ -96,6 +96,7 @@ OTHER_SIDE: Mapping[str, str] = {
     "notice_a": "notice_b",
     "dossier_case_a": "dossier_case_b",
     "fee_account_a": "fee_account_b",
+    "delivery_service_a": "delivery_service_b",
 }
 """Court B's record of the same kind: court A's clerk asks for it and must get what an id that
 does not exist gets."""
@@ -195,6 +196,12 @@ FEES_STAFF = frozenset({JUDGE, CLERK, ADMIN})
 """Staff who see a case's fee account (the recorder does not)."""
 FEES_ADJUST = frozenset({JUDGE, CLERK})
 """Staff who re-issue and send a notice (and filing clerks and finance, not in the table)."""
+DELIVERY_STAFF = frozenset({JUDGE, CLERK, ADMIN})
+"""Staff who see a case's services (送达) (the recorder does not)."""
+DELIVERY_SERVERS = frozenset({JUDGE, CLERK})
+"""Who serves documents and records confirmations and hand-overs (the case has no judge or clerk
+assigned in the world, so any of the court's)."""
+DELIVERY_SERVICE = {"service_id": "delivery_service_a"}
 FINANCE_ONLY: frozenset[str] = frozenset()
 """The finance officer's routes: no actor of the table is one; a court B clerk is refused for
 the role before any record is looked at."""
@@ -434,6 +441,61 @@ LINES: tuple[Line, ...] = (
         ok=503,
         content=b"{}",
         says="online payment is not available",
+    ),
+    # ------------------------------------------------------------- service of documents (issue 17)
+    Line("MOUNT", "/delivery", EVERYONE, call="/delivery/"),
+    Line("GET", "/delivery", EVERYONE),
+    Line("GET", "/api/delivery/cases", DELIVERY_STAFF | {OTHER_COURT}),
+    Line("GET", "/api/delivery/attention", DELIVERY_STAFF | {OTHER_COURT}),
+    Line("GET", "/api/delivery/cases/{dossier_case_id}", DELIVERY_STAFF),
+    Line(
+        "PUT",
+        "/api/delivery/cases/{dossier_case_id}/parties/{party_ref}/addresses",
+        DELIVERY_SERVERS,
+        ids={"party_ref": "delivery_party"},
+        body={"electronic": False},
+    ),
+    Line(
+        "POST",
+        "/api/delivery/cases/{dossier_case_id}/services",
+        DELIVERY_SERVERS,
+        ok=422,
+        content=b"x",
+        says="file",
+    ),
+    Line("GET", "/api/delivery/services/{service_id}", DELIVERY_STAFF, ids=DELIVERY_SERVICE),
+    Line(
+        "POST",
+        "/api/delivery/services/{service_id}/handover",
+        DELIVERY_SERVERS,
+        ids=DELIVERY_SERVICE,
+        ok=409,
+        says="no open collection",
+    ),
+    Line(
+        "POST",
+        "/api/delivery/services/{service_id}/again",
+        DELIVERY_SERVERS,
+        ids=DELIVERY_SERVICE,
+        ok=409,
+        body={"channel": "post"},
+        says="only a failed or returned service",
+    ),
+    Line(
+        "GET",
+        "/api/delivery/services/{service_id}/proof",
+        DELIVERY_STAFF,
+        ids=DELIVERY_SERVICE,
+        ok=404,
+        says="no proof of service yet",
+    ),
+    Line(
+        "POST",
+        "/api/delivery/courier/callback",
+        EVERYONE,
+        ok=401,
+        content=b"{}",
+        says="callback refused",
     ),
     # ------------------------------------------------------------- cases filed in the dossier
     # (issue 15, the hearing server's side): a case's parties, to invite as themselves

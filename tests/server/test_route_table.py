@@ -200,7 +200,44 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
     _dossier_archive_records(app, records)
     _dossier_register_records(app, records)
     records.update(_fees_records(app, records))
+    records.update(_delivery_records(app, records))
     return records
+
+
+def _delivery_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """A letter posted to party p-1 of each fee case (the delivery service learnt of them from
+    the same ``case.filed``), sent and waiting for the courier: nothing to hand over, nothing to
+    serve again, no proof yet."""
+    from delivery.tables import Attempt, DeliveryCase, Document, Service
+
+    ctx = app.state.delivery
+    now = ctx.now()
+    found: dict[str, Any] = {"delivery_party": "p-1"}
+    with ctx.session_factory() as s:
+        for key in ("case_a", "case_b"):
+            case = s.scalars(
+                select(DeliveryCase).where(DeliveryCase.dossier_case_id == ids[f"dossier_{key}"])
+            ).one()
+            document = Document(
+                case_id=case.id, title="应诉通知书", kind="notice", blob_key="delivery/none.pdf",
+                sha256="0" * 64, media_type="application/pdf", size_bytes=1, created_at=now,
+                created_by="系统",
+            )  # fmt: skip
+            s.add(document)
+            s.flush()
+            service = Service(
+                case_id=case.id, document_id=document.id, party_ref="p-1", recipient_name="陈明",
+                recipient_role="plaintiff", state="sent", channels=["post"], created_at=now,
+                created_by="系统", sent_at=now, served_event=True, needs_attention=False,
+            )  # fmt: skip
+            s.add(service)
+            s.flush()
+            s.add(Attempt(service_id=service.id, channel="post", address="广州市越秀区北京路1号",
+                          state="sent", waybill=f"1000000009{len(found)}", created_at=now,
+                          sent_at=now))  # fmt: skip
+            found[f"delivery_service_{key[-1]}"] = service.id
+        s.commit()
+    return found
 
 
 def _fees_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
