@@ -58,6 +58,9 @@ export default {
     addr_kind_registered: "户籍地址",
     addr_kind_delivered: "邮件妥投地址",
     addr_kind_mailing: "邮寄预留地址",
+    err_f_party_ref: "当事人",
+    err_f_id_number: "身份证号码",
+    err_f_service_id: "送达记录",
   },
   en: {
     addr_title: "Address look-up",
@@ -116,5 +119,8 @@ export default {
     addr_kind_registered: "Household registration",
     addr_kind_delivered: "Letter delivered",
     addr_kind_mailing: "Mailing address given",
+    err_f_party_ref: "Party",
+    err_f_id_number: "ID number",
+    err_f_service_id: "Service",
   },
 };
