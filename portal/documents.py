@@ -26,6 +26,7 @@ ROLE_ZH = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三�
 def document_view(doc: PortalDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
+        "service_id": doc.service_id,
         "dossier_case_id": doc.dossier_case_id,
         "case_number": doc.case_number,
         "title": doc.title,

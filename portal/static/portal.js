@@ -7,6 +7,8 @@ import { t } from "/i18n.js";
 const $ = (id) => document.getElementById(id);
 const pageError = $("page-error");
 let challenge = null;
+// The link in the service SMS or e-mail (/portal/?served=<service id>) marks its document.
+const SERVED = Number(new URLSearchParams(location.search).get("served")) || null;
 
 function form(node) {
   return Object.fromEntries(new FormData(node).entries());
@@ -39,7 +41,8 @@ function documentRow(doc) {
     await api("POST", `/api/portal/documents/${doc.id}/sign`);
     await showHome();
   });
-  return el("tr", { "data-document": doc.title },
+  const linked = doc.service_id === SERVED;
+  return el("tr", { "data-document": doc.title, class: linked ? "served-now" : "" },
     el("td", {}, doc.title), el("td", {}, doc.case_number),
     el("td", {}, formatDateTime(doc.sent_at)), el("td", { class: "state" }, state),
     el("td", {}, open, " ", sign));
@@ -63,6 +66,7 @@ async function showHome() {
   $("welcome").textContent = fill(t("ptl_welcome"), { name: me.name, tail: me.id_tail });
   $("documents").replaceChildren(table(["ptl_my_documents", "ptl_case_number", "ptl_sent_at", "ptl_opened", ""],
     docs.map(documentRow), "ptl_no_documents"));
+  document.querySelector("tr.served-now")?.scrollIntoView({ block: "center" });
   $("cases").replaceChildren(table(["ptl_case_number", "ptl_court", "ptl_cause", "ptl_parties"],
     cases.map((c) => el("tr", {}, el("td", {}, c.case_number), el("td", {}, c.court_name),
       el("td", {}, c.cause_of_action),

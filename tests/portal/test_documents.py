@@ -145,8 +145,8 @@ def test_access_matrix_refuses_without_revealing_existence(
     )
     confirmed = clerk.post(f"/api/portal/staff/representations/{rep_id}/decision", json=decision)
     assert confirmed.json()["decided_by"] == "clerk_a"
-    assert [d["service_id"] if "service_id" in d else d["id"]
-            for d in lawyer.get("/api/portal/documents").json()] == li_docs  # fmt: skip
+    lawyers = lawyer.get("/api/portal/documents").json()
+    assert [(d["id"], d["service_id"]) for d in lawyers] == [(li_docs[0], for_li.service_id)]
     assert lawyer.get(f"/api/portal/documents/{li_docs[0]}/file").status_code == 200
     assert for_chen.service_id != for_li.service_id
 
