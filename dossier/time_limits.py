@@ -1,10 +1,13 @@
 """Time limits of a case (审限), a pure rule: the due date, the days left, and whether an
 extension is allowed.
 
-The law is data (``dossier/data/time_limits.json``: 《中华人民共和国民事诉讼法》 arts. 152, 164
-and 168 with their source and effective date). Periods are counted as the Civil Code counts
-them: the filing day is not counted, and ``n`` months from 31 August end on the last day of the
-month that has no 31st (:func:`add_months`). An extension adds months to the whole period from
+The law is data (``dossier/data/time_limits.json``: 《中华人民共和国民事诉讼法》 arts. 152, 164,
+168 and 183, 《中华人民共和国行政诉讼法》 arts. 81, 83 and 88, and the SPC's rules on enforcement
+time limits art. 1, each with its source and effective date). Which rule a case follows comes
+from its type code and procedure (:func:`rule_key`: 民初 by procedure, 民终, 行初, 行终, 执).
+Periods are counted as the Civil Code counts them: the filing day is not counted, ``n`` days
+end ``n`` days after it, and ``n`` months from 31 August end on the last day of the month that
+has no 31st (:func:`add_months`). An extension adds months to the whole period from
 filing; a suspension (公告, 鉴定 … periods not counted) pushes the due date back by its days,
 both ends included; one not yet ended counts up to ``today``. A day covered by two recorded
 periods (an appraisal during an announcement) is one day not counted (:func:`merge_periods`).
@@ -36,6 +39,7 @@ __all__ = [
     "extension_refusal",
     "load_rules",
     "merge_periods",
+    "rule_key",
 ]
 
 DATA = Path(__file__).resolve().parent / "data" / "time_limits.json"
@@ -53,8 +57,12 @@ class ExtensionStep:
 class ProcedureRule:
     name: str
     article: str
-    months: int
+    months: int | None
+    """The period in months, or ``None`` when it is in :attr:`days`."""
     extensions: tuple[ExtensionStep, ...]
+    source: str
+    effective_on: date
+    days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,8 @@ class Rules:
     warn_within_days: int
     procedures: dict[str, ProcedureRule]
     suspension_grounds: dict[str, str]
+    by_type: dict[str, dict[str, str]]
+    """Type code → procedure (or ``*``, or an appeal's object) → a key of :attr:`procedures`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +109,45 @@ def load_rules(path: Path = DATA) -> Rules:
         key: ProcedureRule(
             name=value["name"],
             article=value["article"],
-            months=int(value["months"]),
+            months=int(value["months"]) if "months" in value else None,
+            days=int(value["days"]) if "days" in value else None,
             extensions=tuple(
                 ExtensionStep(s["approver"], s["max_months"], bool(s.get("repeatable", False)))
                 for s in value["extensions"]
             ),
+            source=value.get("source", raw["source"]),
+            effective_on=date.fromisoformat(value.get("effective_on", raw["effective_on"])),
         )
         for key, value in raw["procedures"].items()
     }
+    for key, rule in procedures.items():
+        if (rule.months is None) == (rule.days is None):
+            raise ValueError(f"time limit {key}: months or days, one of them")
+    by_type = {k: dict(v) for k, v in raw["by_type"].items() if k != "note"}
+    unknown = {key for keys in by_type.values() for key in keys.values()} - set(procedures)
+    if unknown:
+        raise ValueError(f"time limits: by_type names no rule {sorted(unknown)}")
     return Rules(
         source=raw["source"],
         effective_on=date.fromisoformat(raw["effective_on"]),
         warn_within_days=int(raw["warn_within_days"]),
         procedures=procedures,
         suspension_grounds=dict(raw["suspension_grounds"]["grounds"]),
+        by_type=by_type,
     )
+
+
+def rule_key(
+    rules: Rules, type_code: str | None, procedure: str | None, *, appeal_of: str | None = None
+) -> str | None:
+    """The rule a case of ``type_code`` in ``procedure`` follows (``appeal_of``: ``ruling``
+    for an appeal against a ruling); ``None``: no time limit in the data for it."""
+    keys = rules.by_type.get(type_code or "")
+    if keys is None:
+        return None
+    if appeal_of is not None and appeal_of in keys:
+        return keys[appeal_of]
+    return keys.get(procedure or "") or keys.get("*")
 
 
 RULES = load_rules()
@@ -161,16 +195,21 @@ def compute(
     today: date,
     closed_on: date | None = None,
 ) -> TimeLimit | None:
-    """The case's time limit on ``today`` (``None``: a procedure with no rule, e.g. an imported
-    case whose procedure is not recorded)."""
+    """The case's time limit on ``today`` under the rule ``procedure`` (a key of
+    ``rules.procedures``, see :func:`rule_key`; ``None``: no rule, e.g. an imported case whose
+    procedure is not recorded, or a case type the data has no time limit for)."""
     rule = rules.procedures.get(procedure or "")
     if rule is None or procedure is None:
         return None
     as_of = closed_on or today
     extended = sum(e.months for e in events if isinstance(e, Extension))
     suspended, open_now = _suspended_days([e for e in events if isinstance(e, Suspension)], as_of)
-    base_due = add_months(filed_on, rule.months)
-    due = add_months(filed_on, rule.months + extended) + timedelta(days=suspended)
+    if rule.months is not None:
+        base_due = add_months(filed_on, rule.months)
+        due = add_months(filed_on, rule.months + extended) + timedelta(days=suspended)
+    else:  # a period in days (no extension in the law: ``extended`` is 0)
+        base_due = filed_on + timedelta(days=rule.days or 0)
+        due = add_months(base_due, extended) + timedelta(days=suspended)
     left = (due - as_of).days
     if closed_on is not None:
         state = "closed"

@@ -172,7 +172,7 @@ def _limit_out(limit: TimeLimit | None) -> TimeLimitOut | None:
         procedure=limit.procedure,
         procedure_name=rule.name,
         article=rule.article,
-        source=RULES.source,
+        source=rule.source,
         base_due_on=limit.base_due_on,
         due_on=limit.due_on,
         extended_months=limit.extended_months,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from court_events.dossier import CASE_CLOSED, CaseClosed
 from dossier import audit
 from dossier.errors import ConflictError, ForbiddenError, InvalidInputError
+from dossier.filing.case_numbers import parse_case_number
 from dossier.models import DossierCase
 from dossier.register.tables import TimeLimitEvent
 from dossier.time_limits import (
@@ -30,6 +31,7 @@ from dossier.time_limits import (
     TimeLimit,
     compute,
     extension_refusal,
+    rule_key,
 )
 from tingshen_platform.events import publish
 from tingshen_platform.identity import StaffPrincipal
@@ -40,6 +42,7 @@ __all__ = [
     "do_close",
     "do_record_time_limit_event",
     "require_open",
+    "rule_of",
     "time_limit_of",
 ]
 
@@ -146,10 +149,22 @@ def rule_events(rows: list[TimeLimitEvent]) -> list[Extension | Suspension]:
     return out
 
 
+def rule_of(case: DossierCase) -> str | None:
+    """The time-limit rule of ``case`` (:func:`dossier.time_limits.rule_key`). A case without a
+    recorded type code (one the hearing server announced) takes it from its case number; one
+    whose number is not standard either counts as first-instance civil, as the hearing
+    server's cases are."""
+    type_code = case.type_code
+    if type_code is None:
+        parsed = parse_case_number(case.case_number)
+        type_code = parsed.type_code if parsed is not None else "民初"
+    return rule_key(RULES, type_code, case.procedure)
+
+
 def time_limit_of(case: DossierCase, rows: list[TimeLimitEvent], today: date) -> TimeLimit | None:
     return compute(
-        RULES, case.procedure, case.filed_on, rule_events(rows), today=today,
-        closed_on=case.closed_on,
+        RULES, rule_of(case), case.filed_on,
+        rule_events(rows), today=today, closed_on=case.closed_on,
     )  # fmt: skip
 
 
@@ -173,12 +188,13 @@ def _check(req: TimeLimitRequest, case: DossierCase, rows: list[TimeLimitEvent])
             raise InvalidInputError.because("dossier_time_limit_fields", kind=req.kind)
         earlier = [e for e in events if isinstance(e, Extension)]
         refusal = extension_refusal(
-            RULES, case.procedure, earlier, Extension(req.months, req.approver)
-        )
+            RULES, rule_of(case), earlier,
+            Extension(req.months, req.approver),
+        )  # fmt: skip
         if refusal is not None:
             raise InvalidInputError.because(refusal)
         return
-    if RULES.procedures.get(case.procedure or "") is None:
+    if RULES.procedures.get(rule_of(case) or "") is None:
         raise InvalidInputError.because("dossier_time_limit_unknown")
     if req.on_date is None or req.on_date < case.filed_on:
         raise InvalidInputError.because("dossier_time_limit_fields", kind=req.kind)

@@ -95,6 +95,13 @@ function eventText(e) {
   return `${t("reg_tl_resumption")}: ${courtDate(e.on_date)}`;
 }
 
+// The rule's name: the page's own words for the first-instance civil procedures, else the
+// law's name of the rule as the data gives it (民事二审, 行政一审, 执行 …).
+function ruleName(tl) {
+  const own = label("reg_proc_", tl.procedure);
+  return own === tl.procedure ? tl.procedure_name : own;
+}
+
 function showTimeLimit(s) {
   const card = document.getElementById("tl-card");
   card.hidden = s.viewer !== "staff";
@@ -106,7 +113,7 @@ function showTimeLimit(s) {
   } else {
     const stateKey = tl.state === "suspended" ? "reg_tl_suspended_now" : `reg_tl_${tl.state}`;
     box.replaceChildren(el("dl", { class: "facts" },
-      ...fact("reg_procedure", `${label("reg_proc_", tl.procedure)}（${tl.article}）`),
+      ...fact("reg_procedure", `${ruleName(tl)}（${tl.article}）`),
       ...fact("reg_tl_due", courtDate(tl.due_on)),
       ...fact("reg_tl_days_left", String(tl.days_left)),
       ...fact("reg_tl_extended", String(tl.extended_months)),

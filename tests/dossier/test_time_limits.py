@@ -14,17 +14,31 @@ from dossier.time_limits import (
     compute,
     extension_refusal,
     merge_periods,
+    rule_key,
 )
 
 
 def test_the_rules_name_their_source_and_articles() -> None:
     assert "民事诉讼法" in RULES.source and RULES.effective_on == date(2024, 1, 1)
-    months = {k: (r.months, r.article) for k, r in RULES.procedures.items()}
-    assert months == {
-        "ordinary": (6, "第一百五十二条"),
-        "simplified": (3, "第一百六十四条"),
-        "small_claims": (2, "第一百六十八条"),
+    periods = {k: (r.months, r.days, r.article) for k, r in RULES.procedures.items()}
+    assert periods == {
+        "ordinary": (6, None, "第一百五十二条"),
+        "simplified": (3, None, "第一百六十四条"),
+        "small_claims": (2, None, "第一百六十八条"),
+        "civil_appeal_judgment": (3, None, "第一百八十三条第一款"),
+        "civil_appeal_ruling": (None, 30, "第一百八十三条第二款"),
+        "admin_ordinary": (6, None, "第八十一条"),
+        "admin_simplified": (None, 45, "第八十三条"),
+        "admin_appeal": (3, None, "第八十八条"),
+        "enforcement": (6, None, "第一条"),
     }
+    rules = RULES.procedures
+    for key, law, effective in [
+        ("civil_appeal_ruling", "《中华人民共和国民事诉讼法》(2023年修正)", date(2024, 1, 1)),
+        ("admin_simplified", "《中华人民共和国行政诉讼法》(2017年修正)", date(2017, 7, 1)),
+        ("enforcement", "《最高人民法院关于人民法院办理执行案件若干期限的规定》", date(2007, 1, 1)),
+    ]:
+        assert rules[key].source.startswith(law) and rules[key].effective_on == effective
     assert RULES.warn_within_days == 15
     assert {"announcement", "appraisal"} <= set(RULES.suspension_grounds)
 
@@ -217,3 +231,77 @@ def test_no_procedure_on_record_has_no_time_limit() -> None:
 )  # fmt: skip
 def test_which_extensions_the_law_allows(procedure, earlier, new, refusal) -> None:
     assert extension_refusal(RULES, procedure, earlier, new) == refusal
+
+
+@pytest.mark.parametrize(
+    ("type_code", "procedure", "appeal_of", "key"),
+    [
+        ("民初", "ordinary", None, "ordinary"),
+        ("民初", "simplified", None, "simplified"),
+        ("民初", "small_claims", None, "small_claims"),
+        ("民终", "ordinary", None, "civil_appeal_judgment"),
+        ("民终", "ordinary", "ruling", "civil_appeal_ruling"),
+        ("行初", "ordinary", None, "admin_ordinary"),
+        ("行初", "simplified", None, "admin_simplified"),
+        ("行终", "ordinary", None, "admin_appeal"),
+        ("执", "ordinary", None, "enforcement"),
+        ("刑初", "ordinary", None, None),  # criminal time limits are not data yet
+        ("行初", "small_claims", None, None),  # no such procedure for administrative cases
+        (None, "ordinary", None, None),
+    ],
+)
+def test_the_rule_follows_the_case_type_and_procedure(type_code, procedure, appeal_of, key) -> None:
+    assert rule_key(RULES, type_code, procedure, appeal_of=appeal_of) == key
+
+
+@pytest.mark.parametrize(
+    ("key", "filed", "today", "due", "left", "state"),
+    [
+        # 民终, appeal against a judgment: filed 30 Nov 2024, 3 months: no 30 Feb in 2025, so
+        # the last day of February, 28 Feb 2025. On 20 Feb: 8 days left, within the 15 days.
+        ("civil_appeal_judgment", D(2024, 11, 30), D(2025, 2, 20), D(2025, 2, 28), 8, "due_soon"),
+        # 民终, appeal against a ruling: 30 days from 1 March (the 1st not counted) end 31
+        # March. On 1 April: one day overdue.
+        ("civil_appeal_ruling", D(2025, 3, 1), D(2025, 4, 1), D(2025, 3, 31), -1, "overdue"),
+        # 行初 simplified: 45 days from 20 Jan 2025: 11 in January (21–31), 28 in February,
+        # 6 in March: 6 March 2025. On 1 Feb: 33 days left.
+        ("admin_simplified", D(2025, 1, 20), D(2025, 2, 1), D(2025, 3, 6), 33, "running"),
+        # 行初 ordinary: 6 months from 31 Aug 2024: 28 Feb 2025 (no 31 Feb).
+        ("admin_ordinary", D(2024, 8, 31), D(2024, 9, 1), D(2025, 2, 28), 180, "running"),
+        # 行终: 3 months from 15 May 2025: 15 Aug 2025; on 1 Aug 14 days left.
+        ("admin_appeal", D(2025, 5, 15), D(2025, 8, 1), D(2025, 8, 15), 14, "due_soon"),
+        # 执: 6 months from 29 Feb 2024: 29 Aug 2024; on 30 Aug one day overdue.
+        ("enforcement", D(2024, 2, 29), D(2024, 8, 30), D(2024, 8, 29), -1, "overdue"),
+    ],
+)
+def test_time_limits_beyond_first_instance_civil(key, filed, today, due, left, state) -> None:
+    limit = compute(RULES, key, filed, [], today=today)
+    assert limit is not None
+    assert (limit.base_due_on, limit.due_on, limit.days_left, limit.state) == (
+        due, due, left, state,
+    )  # fmt: skip
+
+
+def test_a_day_period_is_pushed_back_by_the_days_not_counted() -> None:
+    # 行初 simplified filed 20 Jan 2025 (due 6 March), an announcement 1–10 Feb (10 days, both
+    # ends counted): due 16 March 2025.
+    events = [Suspension(D(2025, 2, 1), D(2025, 2, 10))]
+    limit = compute(RULES, "admin_simplified", D(2025, 1, 20), events, today=D(2025, 3, 1))
+    assert limit is not None and (limit.due_on, limit.suspended_days) == (D(2025, 3, 16), 10)
+
+
+@pytest.mark.parametrize(
+    ("key", "earlier", "new", "refusal"),
+    [
+        ("civil_appeal_judgment", [], Extension(2, "president"), None),  # 由本院院长批准
+        ("civil_appeal_judgment", [], Extension(2, "higher_court"), "dossier_extension_approver"),
+        ("civil_appeal_ruling", [], Extension(1, "president"), "dossier_extension_exhausted"),
+        ("admin_ordinary", [], Extension(3, "higher_court"), None),  # 由高级人民法院批准
+        ("admin_ordinary", [], Extension(3, "president"), "dossier_extension_approver"),
+        ("admin_simplified", [], Extension(1, "president"), "dossier_extension_exhausted"),
+        ("admin_appeal", [Extension(3, "higher_court")], Extension(3, "higher_court"), None),
+        ("enforcement", [], Extension(3, "president"), None),  # 报请本院院长或副院长批准
+    ],
+)  # fmt: skip
+def test_which_extensions_the_other_laws_allow(key, earlier, new, refusal) -> None:
+    assert extension_refusal(RULES, key, earlier, new) == refusal
