@@ -1,5 +1,7 @@
 """The address service learns of cases and their parties from ``case.filed`` and of their end
-from ``case.closed`` (a replayed event changes nothing)."""
+from ``case.closed`` (a replayed event changes nothing). A party's ID number, where the filing
+recorded one, is kept only as a keyed hash and its last four characters: a look-up of that party
+must then be for that number."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from addresses.audit import SYSTEM, record
 from addresses.context import AddressesContext
+from addresses.idnumber import IdNumberError, id_hash, id_tail, parse_id_number
 from addresses.tables import AddressCase, AddressParty
 from court_events.dossier import CASE_CLOSED, CASE_FILED, CaseFiled
 from tingshen_platform.events import Event, orm_session
@@ -41,12 +44,25 @@ def enter_case(session: Session, ctx: AddressesContext, filed: CaseFiled) -> Non
     )
     for party in filed.parties:
         if party.party_ref not in known:
+            filed_id = _filed_id(party.id_number)
             session.add(
                 AddressParty(
                     dossier_case_id=filed.dossier_case_id, party_ref=party.party_ref,
                     role=party.role, kind=party.kind, name=party.name,
+                    id_hash=id_hash(ctx.id_key, filed_id) if filed_id else None,
+                    id_tail=id_tail(filed_id) if filed_id else None,
                 )
             )  # fmt: skip
+
+
+def _filed_id(text: str | None) -> str | None:
+    """The filed ID number if it is a valid one (an invalid one is as good as none)."""
+    if not text:
+        return None
+    try:
+        return parse_id_number(text)
+    except IdNumberError:
+        return None
 
 
 def handlers(ctx: AddressesContext) -> Mapping[str, Handler]:

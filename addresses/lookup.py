@@ -1,7 +1,9 @@
 """A look-up: asked (audited and committed before any agency is asked), every configured agency
 queried at once with its timeout, then the outcomes and the ranked addresses written in one
-transaction. A look-up refused (a wrong ID number, a closed case, a limit reached) asks no one
-and writes nothing; one that some agencies failed keeps what the others found (``partial``).
+transaction. A look-up refused (a malformed ID number, a closed case, a limit reached) asks no
+one and writes nothing, and one for a number other than the party's as filed is refused and
+audited (``lookup_refused``); one that some agencies failed keeps what the others found
+(``partial``).
 
 Logs carry the look-up's id and each agency's status, never the ID number."""
 
@@ -69,11 +71,22 @@ def _ask(
                 "尚未接入任何外部地址数据库，请联系技术人员",
                 reason="addr_no_connector",
             )
-        _limit(ctx, staff, case_id, party_ref)
+        _limit(ctx, staff, case_id, party_ref)  # before the number's check: a wrong one counts
+        hashed = id_hash(ctx.id_key, id_number)
+        if party.id_hash is not None and party.id_hash != hashed:
+            record(session, staff_actor(staff), "lookup_refused", at=ctx.now(), case_id=case_id,
+                   details={"party": party.name, "id_tail": id_tail(id_number), "reason": reason,
+                            "refusal": "id_not_filed"})  # fmt: skip
+            session.commit()
+            raise InvalidInputError(
+                "the ID number is not the one filed for this party",
+                f"身份证号码与立案登记的该当事人身份证号码（尾号{party.id_tail}）不一致，请核对",
+                reason="addr_id_not_filed", id_tail=party.id_tail,
+            )  # fmt: skip
         now = ctx.now()
         lookup = AddressLookup(
             dossier_case_id=case_id, party_ref=party_ref, party_name=party.name,
-            id_hash=id_hash(ctx.id_key, id_number), id_tail=id_tail(id_number), reason=reason,
+            id_hash=hashed, id_tail=id_tail(id_number), reason=reason,
             requested_by_id=staff.user_id, requested_by=staff.display_name,
             requested_role=staff.role, requested_at=now, status="running", finished_at=None,
         )  # fmt: skip

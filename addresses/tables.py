@@ -58,6 +58,9 @@ class AddressParty(Base):
     role: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
+    id_hash: Mapped[str | None] = mapped_column(String(64))
+    """The ID number the filing recorded, hashed as a look-up's (``None``: none recorded)."""
+    id_tail: Mapped[str | None] = mapped_column(String(4))
 
 
 class AddressLookup(Base):

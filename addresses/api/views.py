@@ -63,7 +63,13 @@ def case_view(session: Session, case: AddressCase) -> dict[str, Any]:
         "filed_on": case.filed_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "parties": [
-            {"party_ref": p.party_ref, "role": p.role, "kind": p.kind, "name": p.name}
+            {
+                "party_ref": p.party_ref,
+                "role": p.role,
+                "kind": p.kind,
+                "name": p.name,
+                "filed_id_tail": p.id_tail,
+            }
             for p in parties
         ],
         "lookups": [_lookup_summary(lookup) for lookup in lookups],

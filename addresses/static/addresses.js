@@ -56,7 +56,8 @@ function showCase(c) {
     c.closed_on ? `${t("addr_closed_on")} ${c.closed_on}` : null].filter(Boolean).join(" · ");
   const select = $("party");
   select.replaceChildren(...c.parties.map((p) =>
-    el("option", { value: p.party_ref }, `${roleLabel(p.role)} ${p.name}`)));
+    el("option", { value: p.party_ref }, `${roleLabel(p.role)} ${p.name}`,
+      p.filed_id_tail ? (lang() === "en" ? ` (${t("addr_id_tail")}${p.filed_id_tail})` : `（${t("addr_id_tail")}${p.filed_id_tail}）`) : "")));
   const defendant = c.parties.find((p) => p.role === "defendant");
   if (defendant) select.value = defendant.party_ref;
   $("ask").hidden = Boolean(c.closed_on);

@@ -161,7 +161,8 @@ def file_case(
         filed_on=date(2026, 11, 20), filed_at=START,
         parties=[
             FiledParty(party_ref="p-1", role="plaintiff", kind="person", name="陈明"),
-            FiledParty(party_ref="p-2", role="defendant", kind="person", name="王强"),
+            FiledParty(party_ref="p-2", role="defendant", kind="person", name="王强",
+                       id_number=DEFENDANT_ID),
         ],
     )  # fmt: skip
     with ctx.engine.begin() as connection:

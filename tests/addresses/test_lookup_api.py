@@ -186,3 +186,27 @@ def test_a_closed_case_is_not_looked_up(
     answer = ask(staff_client("clerk_a"))
     assert answer.status_code == 409
     assert answer.json()["error"]["message_zh"] == "本案已结案，不能再查询当事人地址"
+
+
+def test_a_number_other_than_the_filed_one_is_refused_and_audited(
+    app: FastAPI, ctx: ServerContext, addr_world: AddrWorld,
+    staff_client: Callable[[str], TestClient],
+) -> None:  # fmt: skip
+    file_case(app, ctx, addr_world)  # 王强 filed with …4518
+    clerk = staff_client("clerk_a")
+    parties = clerk.get("/api/addresses/cases/701").json()["parties"]
+    assert [(p["name"], p["filed_id_tail"]) for p in parties] == [("陈明", None), ("王强", "4518")]
+    other = "430104199001012030"  # a valid number: 赵磊's, in the migrant registry's data
+    answer = ask(clerk, id_number=other)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["reason"] == "addr_id_not_filed"
+    assert (
+        error["message_zh"] == "身份证号码与立案登记的该当事人身份证号码（尾号4518）不一致，请核对"
+    )
+    assert other not in answer.text
+    assert clerk.get("/api/addresses/cases/701").json()["lookups"] == []
+    refused = [a for a in clerk.get("/api/addresses/cases/701/audit").json()["items"]
+               if a["action"] == "lookup_refused"]  # fmt: skip
+    assert [(a["actor_name"], a["details"]["id_tail"]) for a in refused] == [("clerk_a", "2030")]
+    assert ask(clerk, party_ref="p-1", id_number=other).status_code == 201  # none filed for 陈明
