@@ -34,7 +34,7 @@ from addresses.ranking import rank
 from addresses.tables import AddressLookup, AddressParty, AddressResult, AddressSource
 from tingshen_platform.identity import StaffPrincipal
 
-__all__ = ["Asked", "run_lookup"]
+__all__ = ["Asked", "run_lookup", "settle_abandoned"]
 
 log = logging.getLogger("addresses.lookup")
 
@@ -175,3 +175,22 @@ async def run_lookup(
         )  # fmt: skip
     await run_in_threadpool(_finish, ctx, asked, list(outcomes))
     return asked.lookup_id
+
+
+def settle_abandoned(ctx: AddressesContext) -> int:
+    """Look-ups still ``running`` long after any agency could have answered (their process
+    stopped between asking and writing the answers) become ``failed``, audited; how many. Run
+    when the service starts; "long" is ten timeouts, so a look-up another process of a cluster
+    is still making is left alone."""
+    horizon = ctx.now() - timedelta(seconds=10 * ctx.settings.timeout_s)
+    with ctx.session_factory.begin() as session:
+        stale = session.scalars(
+            select(AddressLookup).where(
+                AddressLookup.status == "running", AddressLookup.requested_at < horizon
+            )
+        ).all()
+        for lookup in stale:
+            lookup.status, lookup.finished_at = "failed", ctx.now()
+            record(session, SYSTEM, "lookup_abandoned", at=ctx.now(),
+                   case_id=lookup.dossier_case_id, lookup_id=lookup.id)  # fmt: skip
+    return len(stale)

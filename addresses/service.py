@@ -1,7 +1,8 @@
 """The address service as a side service: ``create_service(host)`` (``tingshen_platform.services``).
 
 ``install`` adds its router under ``/api/addresses/``, its pages under ``/addresses/`` and its
-error handlers; ``running`` runs its event consumer (cases filed and closed).
+error handlers; ``running`` settles look-ups a stopped process left unfinished, then runs its
+event consumer (cases filed and closed).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from addresses.api import ROUTERS
 from addresses.connectors import CONNECTORS, Connector
@@ -23,6 +25,7 @@ from addresses.context import AddressesContext
 from addresses.db import session_factory, upgrade_addresses
 from addresses.http_errors import install_handlers
 from addresses.keys import ID_HASH, provision, read_key
+from addresses.lookup import settle_abandoned
 from addresses.settings import AddressesSettings
 from tingshen_platform.counters import Counters
 from tingshen_platform.events import Event, EventConsumer
@@ -66,6 +69,7 @@ class AddressesService:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
+        await run_in_threadpool(settle_abandoned, self.ctx)
         stop = asyncio.Event()
         poll_s = self.ctx.settings.consumer_poll_s
         tasks = [

@@ -4,6 +4,7 @@ connector without a URL, and a re-delivered ``case.filed`` that changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from addresses.keys import read_key
+from addresses.lookup import settle_abandoned
 from addresses.service import load_connectors
 from addresses.settings import AddressesSettings
+from addresses.tables import AddressLookup
 from hearing_server.context import ServerContext
-from tests.addresses.conftest import AddrWorld, addresses_service, ask, file_case
+from tests.addresses.conftest import AddrWorld, FakeClock, addresses_service, ask, file_case
 
 
 def test_keys_are_made_outside_production_and_required_in_it(tmp_path: Path) -> None:
@@ -58,3 +61,26 @@ def test_a_redelivered_filing_changes_nothing(
     entered = [a for a in clerk.get("/api/addresses/cases/701/audit").json()["items"]
                if a["action"] == "case_entered"]  # fmt: skip
     assert len(entered) == 1
+
+
+def test_a_look_up_left_running_by_a_stopped_process_is_settled_as_failed(
+    app: FastAPI, ctx: ServerContext, addr_world: AddrWorld,
+    staff_client: Callable[[str], TestClient], clock: FakeClock,
+) -> None:  # fmt: skip
+    file_case(app, ctx, addr_world)
+    service = addresses_service(app)
+    actx = service.ctx
+    with actx.session_factory.begin() as session:
+        for minutes_ago in (5, 0):  # one long stale (timeout 1.5 s), one just asked
+            session.add(AddressLookup(
+                dossier_case_id=701, party_ref="p-2", party_name="王强", id_hash="0" * 64,
+                id_tail="4518", reason="核实地址", requested_by_id=1, requested_by="clerk_a",
+                requested_role="clerk", requested_at=clock.now - timedelta(minutes=minutes_ago),
+                status="running", finished_at=None,
+            ))  # fmt: skip
+    assert settle_abandoned(actx) == 1
+    assert settle_abandoned(actx) == 0
+    lookups = staff_client("clerk_a").get("/api/addresses/cases/701").json()["lookups"]
+    assert sorted(lk["status"] for lk in lookups) == ["failed", "running"]
+    audit = staff_client("clerk_a").get("/api/addresses/cases/701/audit").json()["items"]
+    assert [a["actor_name"] for a in audit if a["action"] == "lookup_abandoned"] == ["系统"]
