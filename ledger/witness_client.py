@@ -12,6 +12,7 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import httpx
 from sqlalchemy import Engine, select
@@ -26,10 +27,16 @@ from ledger.tables import cosignatures
 __all__ = ["WitnessEndpoint", "WitnessOutcome", "add_checkpoint_body", "witness_checkpoint"]
 
 
+class Poster(Protocol):
+    """What is asked of the HTTP client: an ``httpx.Client`` with the witness as ``base_url``."""
+
+    def post(self, url: str, /, *, content: bytes) -> httpx.Response: ...
+
+
 @dataclass(frozen=True, slots=True)
 class WitnessEndpoint:
     key: NoteVerifier  # the witness's Ed25519 key (its name is the witness's name)
-    client: httpx.Client  # base_url set to the witness
+    client: Poster
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from itertools import count
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import Engine
@@ -16,7 +17,7 @@ from ledger.log.cosign import Quorum, count_cosignatures
 from ledger.log.note import NoteSigner
 from ledger.store import checkpoint_at
 from ledger.witness import Witness, init_state
-from ledger.witness_client import WitnessEndpoint, add_checkpoint_body, witness_checkpoint
+from ledger.witness_client import Poster, WitnessEndpoint, add_checkpoint_body, witness_checkpoint
 from ledger.witness_http import create_witness_app
 from ledger.writer import LogWriter
 from tests.ledger.conftest import LOG_KEY, ORIGIN, make_entry, prepare
@@ -41,7 +42,11 @@ class World:
         return [
             WitnessEndpoint(
                 WITNESS_KEYS[i].verifier(),
-                TestClient(create_witness_app(self.witnesses[i]), base_url="http://witness"),
+                # Starlette's TestClient is an httpx.Client; mypy does not see its post() as ours.
+                cast(
+                    Poster,
+                    TestClient(create_witness_app(self.witnesses[i]), base_url="http://witness"),
+                ),
             )
             for i in chosen
         ]
