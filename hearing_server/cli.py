@@ -7,6 +7,7 @@
     tingshen audit verify
     tingshen events dead | tingshen events retry CONSUMER EVENT_ID   (events a consumer gave up on)
     tingshen fees calc --kind property --amount 1234567.89 [--json]   (side services' commands)
+    tingshen ledger keygen|audit · tingshen witness init|serve   (the ledger, issue 18)
 
 Settings come from ``TINGSHEN_*`` environment variables (``hearing_server.settings.Settings``),
 read when the command runs; the options here override them.
@@ -44,12 +45,12 @@ app.add_typer(keys_app)  # tingshen keys rotate-…: key rotation (hearing_serve
 app.add_typer(audit_app)  # tingshen audit verify: the audit trail's hash chain
 app.add_typer(events_app)  # tingshen events dead / retry: dead events (hearing_server.events_cli)
 
-SIDE_COMMANDS = ("fees",)
-"""Side services with commands of their own: ``<name>.cli``'s ``app`` becomes ``tingshen <name>``.
-Loaded by module name, like the services themselves (``tingshen_platform.services``), so that the
-hearing server imports none of them (import-linter)."""
-for _name in SIDE_COMMANDS:
-    app.add_typer(importlib.import_module(f"{_name}.cli").app, name=_name)
+SIDE_COMMANDS = {"fees": "fees.cli", "ledger": "ledger.cli", "witness": "ledger.witness_cli"}
+"""Side services' commands: the ``app`` of each module becomes ``tingshen <command>``. Loaded by
+module name, like the services themselves (``tingshen_platform.services``), so that the hearing
+server imports none of them (import-linter)."""
+for _name, _module in SIDE_COMMANDS.items():
+    app.add_typer(importlib.import_module(_module).app, name=_name)
 
 
 def private_files(data_dir: Path) -> None:

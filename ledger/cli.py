@@ -1,0 +1,87 @@
+"""``tingshen ledger``: keys and the audit of a stored log.
+
+    tingshen ledger keygen NAME --out KEY_FILE        a new Ed25519 note key (log, court, witness)
+    tingshen ledger audit --database-url URL --origin ORIGIN --log-key VKEY
+
+``keygen`` writes the private key (C2SP ``PRIVATE+KEY+…`` form) to a new 0600 file and prints
+the verifier key to publish. ``audit`` recomputes every leaf and checkpoint of the stored log
+and names each finding (:mod:`ledger.audit`); exit status 1 if there is any. The ``tingshen``
+script loads this module by name (``hearing_server.cli``). Errors are one line on stderr and
+exit status 2, here only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.audit import audit_log
+from ledger.log.errors import LogError
+from ledger.log.note import NoteSigner, NoteVerifier
+from tingshen_platform.db import make_engine
+
+__all__ = ["app", "write_private_key"]
+
+EXIT_ERROR = 2
+
+app = typer.Typer(
+    name="ledger",
+    help="The investigation-order ledger (调查令存证账本): keys, audit of the stored log.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"tingshen: error: {message}", err=True)
+    return typer.Exit(code=EXIT_ERROR)
+
+
+def write_private_key(path: Path, signer: NoteSigner) -> None:
+    """A new file, readable by its owner only; an existing key is never overwritten."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(signer.skey() + "\n")
+
+
+@app.command()
+def keygen(
+    name: Annotated[str, typer.Argument(help="Key name: the log's, court's or witness's name.")],
+    out: Annotated[Path, typer.Option(help="New file for the private key (0600).")],
+) -> None:
+    """Make an Ed25519 note key; print its verifier key (name+hash+key) to publish."""
+    try:
+        signer = NoteSigner.generate(name)
+        write_private_key(out, signer)
+    except FileExistsError:
+        raise _fail(f"{out} exists; a key is never overwritten") from None
+    except LogError as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(signer.verifier().vkey())
+
+
+@app.command()
+def audit(
+    database_url: Annotated[str, typer.Option(help="SQLAlchemy URL of the platform's database.")],
+    origin: Annotated[str, typer.Option(help="The log's origin line.")],
+    log_key: Annotated[str, typer.Option(help="The log's verifier key (name+hash+key).")],
+) -> None:
+    """Recompute the stored log; name every changed, removed, moved or rolled-back leaf."""
+    try:
+        verifier = NoteVerifier.parse(log_key)
+    except LogError as exc:
+        raise _fail(exc.detail) from None
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            findings = audit_log(connection, verifier, origin)
+    finally:
+        engine.dispose()
+    for finding in findings:
+        typer.echo(f"{finding.reason}\t{finding.index}\t{finding.detail}")
+    if findings:
+        raise typer.Exit(code=1)
+    typer.echo("ok: every leaf, court signature and checkpoint holds")
