@@ -95,7 +95,7 @@ def get_lookup(lookup_id: IdPath, staff: StaffDep, session: SessionDep) -> dict[
 
 @router.post("/lookups/{lookup_id}/results/{rank}/use")
 def use_result(
-    lookup_id: IdPath, rank: Annotated[int, Path(ge=1, le=50)], body: UseIn,
+    lookup_id: IdPath, rank: IdPath, body: UseIn,
     staff: StaffDep, session: SessionDep, ctx: ContextDep,
 ) -> dict[str, Any]:  # fmt: skip
     """Record that the clerk chose this address for a postal service, and say how the delivery

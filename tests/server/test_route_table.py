@@ -201,7 +201,32 @@ def _side_service_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
     _dossier_register_records(app, records)
     records.update(_fees_records(app, records))
     records.update(_delivery_records(app, records))
+    records.update(_addresses_records(app, records))
     return records
+
+
+def _addresses_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
+    """A finished look-up with no address found in each fee case (the address service learnt of
+    them from the same ``case.filed``; it has no agency configured, so a new look-up is 503)."""
+    from addresses.tables import AddressLookup
+
+    ctx = app.state.addresses
+    found: dict[str, Any] = {"address_rank": 1}
+    with ctx.session_factory() as s:
+        for key in ("case_a", "case_b"):
+            case_id = ids[f"dossier_{key}"]
+            lookup = AddressLookup(
+                dossier_case_id=case_id, party_ref="p-1", party_name="陈明", id_hash="0" * 64,
+                id_tail="002X", reason="核实送达地址", requested_by_id=1, requested_by="系统",
+                requested_role="clerk", requested_at=ctx.now(), status="failed",
+                finished_at=ctx.now(),
+            )  # fmt: skip
+            s.add(lookup)
+            s.flush()
+            found[f"address_case_{key[-1]}"] = case_id
+            found[f"address_lookup_{key[-1]}"] = lookup.id
+        s.commit()
+    return found
 
 
 def _delivery_records(app: FastAPI, ids: dict[str, Any]) -> dict[str, Any]:
