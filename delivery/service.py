@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from delivery.sending import send_handler
 from delivery.serving import SEND_QUEUE
 from delivery.settings import DeliveryServiceSettings
 from delivery.steps import PROOF_QUEUE
+from delivery.traces import TRACE_QUEUE, AsrTranscriber, Transcriber, trace_handler
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.events import Event, EventConsumer
 from tingshen_platform.jobs import Job, JobWorker, work_one
@@ -45,15 +47,30 @@ CONSUMER = "delivery.events"
 class DeliveryService:
     name = "delivery"
 
-    def __init__(self, ctx: DeliveryContext) -> None:
+    def __init__(self, ctx: DeliveryContext, transcriber: Transcriber | None = None) -> None:
         self.ctx = ctx
+        self._transcriber = transcriber
+        self._lock = threading.Lock()
         self.body_limits = [
             BodyLimit(
                 "POST",
                 r"/api/delivery/cases/\d+/services",
                 ctx.settings.max_document_bytes + 64 * 1024,  # the form's other fields
-            )
+            ),
+            BodyLimit(
+                "POST",
+                r"/api/delivery/services/\d+/traces",
+                ctx.settings.max_recording_bytes + 64 * 1024,
+            ),
         ]
+
+    def transcriber(self) -> Transcriber:
+        """The offline ASR of call recordings, made on first use (the model loads then)."""
+        with self._lock:
+            if self._transcriber is None:
+                settings = self.ctx.settings
+                self._transcriber = AsrTranscriber(settings.asr_model, settings.asr_language)
+            return self._transcriber
 
     def install(self, app: FastAPI) -> None:
         app.state.delivery = self.ctx
@@ -80,7 +97,11 @@ class DeliveryService:
         ]
 
     def job_handlers(self) -> dict[str, Callable[[Job], None]]:
-        return {SEND_QUEUE: send_handler(self.ctx), PROOF_QUEUE: proof_handler(self.ctx)}
+        return {
+            SEND_QUEUE: send_handler(self.ctx),
+            PROOF_QUEUE: proof_handler(self.ctx),
+            TRACE_QUEUE: trace_handler(self.ctx, self.transcriber),
+        }
 
     def poll_events(self) -> int:
         return sum(consumer.poll_once() for consumer in self.consumers())

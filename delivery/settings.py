@@ -31,3 +31,9 @@ class DeliveryServiceSettings(BaseSettings):
     max_send_attempts: int = Field(default=5, ge=1, le=20)
     """Tries of one channel (SMS gateway or courier down) before the service fails."""
     max_document_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_recording_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    """A call recording attached to a service attempt (留痕)."""
+    asr_model: str = "base"
+    """The offline model that transcribes call recordings (``asr.models.resolve_model``)."""
+    asr_language: str | None = "zh"
+    """The calls' language (``None``: detected)."""

@@ -27,6 +27,7 @@ __all__ = [
     "Document",
     "Service",
     "Step",
+    "Trace",
 ]
 
 
@@ -170,3 +171,24 @@ class DeliveryAudit(Base):
     case_id: Mapped[int | None] = mapped_column(index=True)
     service_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict[str, Any]]
+
+
+class Trace(Base):
+    """留痕: a recording of a service call (from the court's recording phones) with the clerk's
+    note, kept with the attempt; transcribed offline (``asr``) so that it can be searched."""
+
+    __tablename__ = "delivery_traces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("delivery_services.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_attempts.id"))
+    note: Mapped[str] = mapped_column(Text)
+    blob_key: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    transcript_state: Mapped[str] = mapped_column(String(16))
+    """``queued``, ``done`` or ``failed`` (the audio could not be decoded)."""
+    transcript: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from delivery.api.deps import (
     ContextDep,
@@ -20,7 +20,7 @@ from delivery.api.deps import (
     service_of,
 )
 from delivery.api.schemas import AddressesIn, AgainIn
-from delivery.api.views import case_view, service_view
+from delivery.api.views import case_view, service_view, trace_view
 from delivery.audit import staff_actor
 from delivery.consent import Addresses, confirm_addresses
 from delivery.errors import ConflictError, InvalidInputError, NotFoundError
@@ -30,7 +30,8 @@ from delivery.serving import (
     serve,
     serve_again,
 )
-from delivery.tables import DeliveryCase, Service
+from delivery.tables import DeliveryCase, Service, Trace
+from delivery.traces import attach_trace
 
 router = APIRouter(prefix="/api/delivery", tags=["delivery"])
 
@@ -179,3 +180,51 @@ def get_proof(service_id: int, staff: StaffDep, session: SessionDep, ctx: Contex
         media_type="application/pdf",
         headers={"content-disposition": f'inline; filename="proof-{service.id}.pdf"'},
     )
+
+
+@router.post("/services/{service_id}/traces", status_code=201)
+async def post_trace(
+    service: WritableService,
+    staff: StaffDep,
+    session: SessionDep,
+    ctx: ContextDep,
+    file: Annotated[UploadFile, File()],
+    note: Annotated[str, Form(min_length=1, max_length=2000)],
+    attempt_id: Annotated[int | None, Form(ge=1)] = None,
+) -> dict[str, Any]:
+    """留痕: a call recording with the clerk's note, transcribed offline afterwards."""
+    data = await file.read(ctx.settings.max_recording_bytes + 1)
+    if len(data) > ctx.settings.max_recording_bytes:
+        raise InvalidInputError("the recording is too large", "录音文件过大", reason="recording")
+    media_type = (file.content_type or "").split(";")[0].strip().lower()
+    trace = attach_trace(session, ctx, service, attempt_id, note.strip(), data, media_type,
+                         staff_actor(staff))  # fmt: skip
+    session.commit()
+    return trace_view(trace)
+
+
+@router.get("/traces")
+def search_traces(
+    staff: StaffDep,
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+) -> dict[str, Any]:
+    """Traces of the caller's court whose note or transcript contains ``q``."""
+    pattern = "%" + q.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    rows = session.execute(
+        select(Trace, DeliveryCase)
+        .join(Service, Service.id == Trace.service_id)
+        .join(DeliveryCase, DeliveryCase.id == Service.case_id)
+        .where(
+            DeliveryCase.court_id == staff.court_id,
+            or_(Trace.note.ilike(pattern), Trace.transcript.ilike(pattern)),
+        )
+        .order_by(Trace.uploaded_at.desc())
+        .limit(100)
+    ).all()
+    return {
+        "items": [
+            {**trace_view(t), "case_number": c.case_number, "dossier_case_id": c.dossier_case_id}
+            for t, c in rows
+        ]
+    }

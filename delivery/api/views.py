@@ -17,9 +17,10 @@ from delivery.tables import (
     Document,
     Service,
     Step,
+    Trace,
 )
 
-__all__ = ["case_view", "service_view"]
+__all__ = ["case_view", "service_view", "trace_view"]
 
 
 def _consent(consent: AddressConsent | None) -> dict[str, Any] | None:
@@ -86,6 +87,10 @@ def service_view(session: Session, service: Service, *, steps: bool = False) -> 
             for s in rows
         ]
         view["available_channels"] = available_channels(session, service)
+        traces = session.scalars(
+            select(Trace).where(Trace.service_id == service.id).order_by(Trace.id)
+        ).all()
+        view["traces"] = [trace_view(t) for t in traces]
     return view
 
 
@@ -119,3 +124,13 @@ def case_view(session: Session, case: DeliveryCase) -> dict[str, Any]:
         ],
         "services": [service_view(session, s) for s in services],
     }
+
+
+def trace_view(trace: Trace) -> dict[str, Any]:
+    return {
+        "id": trace.id, "service_id": trace.service_id, "attempt_id": trace.attempt_id,
+        "note": trace.note, "sha256": trace.sha256, "size_bytes": trace.size_bytes,
+        "uploaded_at": trace.uploaded_at.isoformat(), "uploaded_by": trace.uploaded_by,
+        "transcript_state": trace.transcript_state, "transcript": trace.transcript,
+        "language": trace.language,
+    }  # fmt: skip

@@ -92,6 +92,15 @@ function serviceActions(s) {
   if (s.attempts.some((a) => a.channel === "collect" && a.state === "sent") && !["opened", "collected"].includes(s.state)) {
     box.append(el("button", { type: "button", onclick: () => act(call("POST", `/api/delivery/services/${s.id}/handover`)) }, t("dl_handover")));
   }
+  const recording = el("input", { type: "file", accept: "audio/*", "aria-label": t("dl_trace_file") });
+  const note = el("input", { placeholder: t("dl_trace_note"), maxlength: 2000, "aria-label": t("dl_trace_note") });
+  box.append(el("details", { class: "dl-trace" }, el("summary", {}, t("dl_trace")), recording, note,
+    el("button", { type: "button", onclick: () => {
+      const form = new FormData();
+      if (recording.files[0]) form.append("file", recording.files[0]);
+      form.append("note", note.value.trim());
+      act(call("POST", `/api/delivery/services/${s.id}/traces`, form));
+    } }, t("dl_trace_attach"))));
   if (s.needs_attention) {
     const channel = el("select", { "aria-label": t("dl_channels") },
       ...["post", "collect", "sms", "email"].map((c) => el("option", { value: c, selected: c === s.suggestion ? "selected" : null }, t(`dl_ch_${c}`))));

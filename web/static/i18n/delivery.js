@@ -64,6 +64,10 @@ export default {
     dl_waybill: "运单号",
     dl_suggest: "建议：",
     dl_network: "网络连接失败，请检查网络后重试。",
+    dl_trace: "送达留痕（通话录音）",
+    dl_trace_file: "通话录音",
+    dl_trace_note: "说明（如：电话联系受送达人的情况）",
+    dl_trace_attach: "上传留痕",
   },
   en: {
     dl_title: "Service",
@@ -128,5 +132,9 @@ export default {
     dl_waybill: "Waybill ",
     dl_suggest: "Suggested: ",
     dl_network: "Network error; check the connection and try again.",
+    dl_trace: "Service trace (call recording)",
+    dl_trace_file: "Call recording",
+    dl_trace_note: "Note (what the call established)",
+    dl_trace_attach: "Attach",
   },
 };
