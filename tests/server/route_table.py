@@ -97,6 +97,8 @@ OTHER_SIDE: Mapping[str, str] = {
     "dossier_case_a": "dossier_case_b",
     "fee_account_a": "fee_account_b",
     "delivery_service_a": "delivery_service_b",
+    "address_case_a": "address_case_b",
+    "address_lookup_a": "address_lookup_b",
 }
 """Court B's record of the same kind: court A's clerk asks for it and must get what an id that
 does not exist gets."""
@@ -198,6 +200,10 @@ FEES_ADJUST = frozenset({JUDGE, CLERK})
 """Staff who re-issue and send a notice (and filing clerks and finance, not in the table)."""
 DELIVERY_STAFF = frozenset({JUDGE, CLERK, ADMIN})
 """Staff who see a case's services (送达) (the recorder does not)."""
+ADDRESS_LOOKERS = frozenset({JUDGE, CLERK})
+"""Who looks a party's addresses up (the case names no judge or clerk: any of the court's)."""
+ADDRESS_CASE = {"case_id": "address_case_a"}
+ADDRESS_LOOKUP = {"lookup_id": "address_lookup_a", "rank": "address_rank"}
 DELIVERY_SERVERS = frozenset({JUDGE, CLERK})
 """Who serves documents and records confirmations and hand-overs (the case has no judge or clerk
 assigned in the world, so any of the court's)."""
@@ -506,6 +512,34 @@ LINES: tuple[Line, ...] = (
         ok=401,
         content=b"{}",
         says="callback refused",
+    ),
+    # ------------------------------------------------------------- address look-up (issue 17)
+    Line("MOUNT", "/addresses", EVERYONE, call="/addresses/"),
+    Line("GET", "/addresses", EVERYONE),
+    Line("GET", "/api/addresses/sources", ADDRESS_LOOKERS | {OTHER_COURT}),
+    Line(
+        "GET", "/api/addresses/cases", ADDRESS_LOOKERS, query={"number": FEE_CASE_NUMBERS["case_a"]}
+    ),
+    Line("GET", "/api/addresses/cases/{case_id}", ADDRESS_LOOKERS, ids=ADDRESS_CASE),
+    Line("GET", "/api/addresses/cases/{case_id}/audit", ADDRESS_LOOKERS, ids=ADDRESS_CASE),
+    Line(
+        "POST",
+        "/api/addresses/cases/{case_id}/lookups",
+        ADDRESS_LOOKERS,
+        ids=ADDRESS_CASE,
+        ok=503,
+        body={"party_ref": "p-1", "id_number": "11010519491231002X", "reason": "核实送达地址"},
+        says="no agency's address service is configured",
+    ),
+    Line("GET", "/api/addresses/lookups/{lookup_id}", ADDRESS_LOOKERS, ids=ADDRESS_LOOKUP),
+    Line(
+        "POST",
+        "/api/addresses/lookups/{lookup_id}/results/{rank}/use",
+        ADDRESS_LOOKERS,
+        ids=ADDRESS_LOOKUP,
+        ok=404,
+        body={},
+        says="no such address",
     ),
     # ------------------------------------------------------------- cases filed in the dossier
     # (issue 15, the hearing server's side): a case's parties, to invite as themselves
