@@ -42,12 +42,16 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """Closed as soon as the route returns, before the response is sent: a request whose answer
-waits for a busy event loop holds no database connection meanwhile (under 200 parties at once,
-sessions held until the response was written emptied the pool: docs/benchmarks.md §19)."""
+waits for a busy event loop holds no database connection meanwhile (docs/benchmarks.md §22)."""
 
 
 def get_account(request: Request, ctx: ContextDep, session: SessionDep) -> PortalAccount:
-    return account_of(session, ctx, request.cookies.get(COOKIE))
+    account = account_of(session, ctx, request.cookies.get(COOKIE))
+    # End the read here: FastAPI runs this and the route in two trips to the thread pool, and a
+    # connection held between them deadlocks a busy server (every thread waiting for a
+    # connection, every connection's request waiting for a thread; docs/benchmarks.md §22).
+    session.commit()
+    return account
 
 
 AccountDep = Annotated[PortalAccount, Depends(get_account)]
