@@ -44,12 +44,12 @@ def enter_case(session: Session, ctx: AddressesContext, filed: CaseFiled) -> Non
     )
     for party in filed.parties:
         if party.party_ref not in known:
-            filed_id = _filed_id(party.id_number)
+            filed_id = _filed_id(party.id_number) if ctx.id_key else None
             session.add(
                 AddressParty(
                     dossier_case_id=filed.dossier_case_id, party_ref=party.party_ref,
                     role=party.role, kind=party.kind, name=party.name,
-                    id_hash=id_hash(ctx.id_key, filed_id) if filed_id else None,
+                    id_hash=id_hash(ctx.id_key, filed_id) if filed_id and ctx.id_key else None,
                     id_tail=id_tail(filed_id) if filed_id else None,
                 )
             )  # fmt: skip

@@ -25,8 +25,9 @@ class AddressesContext:
     host: ServiceHost
     session_factory: sessionmaker[Session]
     connectors: tuple[Connector, ...]
-    id_key: bytes
-    """The key of the ID numbers' hash (:func:`addresses.idnumber.id_hash`)."""
+    id_key: bytes | None
+    """The key of the ID numbers' hash (:func:`addresses.idnumber.id_hash`); ``None`` only in
+    production with no connector configured (no look-ups, no filed ID numbers kept)."""
     counters: Counters
     transport: httpx.AsyncBaseTransport | None = None
     """Tests only: another transport for the connectors' client (default: real HTTP)."""

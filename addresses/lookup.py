@@ -72,6 +72,7 @@ def _ask(
                 reason="addr_no_connector",
             )
         _limit(ctx, staff, case_id, party_ref)  # before the number's check: a wrong one counts
+        assert ctx.id_key is not None  # with a connector there is a key (load_connectors)
         hashed = id_hash(ctx.id_key, id_number)
         if party.id_hash is not None and party.id_hash != hashed:
             record(session, staff_actor(staff), "lookup_refused", at=ctx.now(), case_id=case_id,

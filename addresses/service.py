@@ -94,16 +94,18 @@ def _dispatch(
 
 def load_connectors(
     settings: AddressesSettings, keys_dir: Path, *, production: bool
-) -> tuple[tuple[Connector, ...], bytes]:
+) -> tuple[tuple[Connector, ...], bytes | None]:
     """The connectors whose URL is set, with their keys, and the ID-number hash key. Outside
-    production missing keys are made (the simulators read the same files); in production a
-    missing key stops the service from starting."""
+    production missing keys are made (the simulators read the same files). In production a
+    connector's missing key, or the hash key missing while a connector is configured, stops the
+    service from starting; with no connector and no hash key it runs with look-ups off (and
+    keeps no filed ID number at all)."""
     urls = {"migrant": settings.migrant_url, "postal": settings.postal_url}
     wanted = [name for name, url in urls.items() if url]
     if not production:
         provision(keys_dir, ID_HASH, *wanted)
     id_key = read_key(keys_dir, ID_HASH)
-    if id_key is None:
+    if id_key is None and wanted:
         raise RuntimeError(f"the ID-number hash key is missing: {keys_dir / (ID_HASH + '.key')}")
     connectors = []
     for name in wanted:

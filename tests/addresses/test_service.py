@@ -24,6 +24,9 @@ def test_keys_are_made_outside_production_and_required_in_it(tmp_path: Path) -> 
     settings = AddressesSettings(migrant_url="http://127.0.0.1:9", postal_url=None)
     with pytest.raises(RuntimeError, match="ID-number hash key is missing"):
         load_connectors(settings, tmp_path / "prod", production=True)
+    off = AddressesSettings(migrant_url=None, postal_url=None)
+    assert load_connectors(off, tmp_path / "prod", production=True) == ((), None)  # look-ups off
+    assert not (tmp_path / "prod").exists()  # nothing made in production
     connectors, id_key = load_connectors(settings, tmp_path / "dev", production=False)
     assert [c.name for c in connectors] == ["migrant"] and len(id_key) == 32
     assert read_key(tmp_path / "dev", "migrant") == connectors[0].key
