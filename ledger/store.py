@@ -11,7 +11,9 @@ from sqlalchemy import Connection, func, insert, select
 
 from ledger.log.checkpoint import Checkpoint
 from ledger.log.errors import LogError
+from ledger.log.merkle import MerkleTree
 from ledger.log.note import NoteVerifier, Signature, SignedNote, parse_note
+from ledger.receipt import Receipt
 from ledger.tables import checkpoints, cosignatures, courts, leaves
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "latest_checkpoint",
     "leaf_hashes",
     "log_size",
+    "make_receipt",
     "register_court",
 ]
 
@@ -110,3 +113,18 @@ def add_cosignature(connection: Connection, size: int, signature: Signature, now
             size=size, witness=signature.name, line=signature.line(), received_at=now
         )
     )
+
+
+def make_receipt(connection: Connection, tree: MerkleTree, index: int, size: int) -> Receipt:
+    """The receipt of leaf ``index`` under the stored checkpoint of ``size`` (with whatever
+    cosignatures it has so far); ``tree`` is the writer's tree (:attr:`LogWriter.tree`)."""
+    stored = checkpoint_at(connection, size)
+    if stored is None or not 0 <= index < size:
+        raise LedgerError("receipt.no_checkpoint", f"no checkpoint of {size} covers leaf {index}")
+    data = connection.execute(
+        select(leaves.c.data).where(leaves.c.idx == index)
+    ).scalar_one_or_none()
+    if data is None:
+        raise LedgerError("log.gap", f"leaf {index} is missing")
+    proof = tuple(tree.inclusion_proof(index, size))
+    return Receipt(index, bytes(data), proof, stored.render())
