@@ -1,17 +1,23 @@
-"""``tingshen ledger``: keys and the audit of a stored log.
+"""``tingshen ledger``: keys, the audit of a stored log, receipts checked offline.
 
     tingshen ledger keygen NAME --out KEY_FILE        a new Ed25519 note key (log, court, witness)
     tingshen ledger audit --database-url URL --origin ORIGIN --log-key VKEY
+    tingshen ledger verify-receipt RECEIPT.json --origin ORIGIN --log-key VKEY
+        --court-key VKEY… --witness-key VKEY… --quorum 2 [--later CHECKPOINT --proof PROOF]
 
 ``keygen`` writes the private key (C2SP ``PRIVATE+KEY+…`` form) to a new 0600 file and prints
-the verifier key to publish. ``audit`` recomputes every leaf and checkpoint of the stored log
-and names each finding (:mod:`ledger.audit`); exit status 1 if there is any. The ``tingshen``
+the verifier key to publish. ``verify-receipt`` checks a receipt offline (:mod:`ledger.receipt`)
+and prints the step, or the reason it fails (exit status 1). ``audit`` recomputes every leaf and
+checkpoint of the stored log and names each finding (:mod:`ledger.audit`); exit status 1 if
+there is any. The ``tingshen``
 script loads this module by name (``hearing_server.cli``). Errors are one line on stderr and
 exit status 2, here only.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from typing import Annotated
@@ -19,8 +25,10 @@ from typing import Annotated
 import typer
 
 from ledger.audit import audit_log
+from ledger.log.cosign import Quorum
 from ledger.log.errors import LogError
 from ledger.log.note import NoteSigner, NoteVerifier
+from ledger.receipt import Receipt, verify_receipt
 from tingshen_platform.db import make_engine
 
 __all__ = ["app", "write_private_key"]
@@ -85,3 +93,50 @@ def audit(
     if findings:
         raise typer.Exit(code=1)
     typer.echo("ok: every leaf, court signature and checkpoint holds")
+
+
+@app.command("verify-receipt")
+def verify_receipt_command(
+    receipt: Annotated[Path, typer.Argument(help="The receipt (JSON).")],
+    origin: Annotated[str, typer.Option(help="The log's origin line.")],
+    log_key: Annotated[str, typer.Option(help="The log's verifier key.")],
+    court_key: Annotated[list[str], typer.Option(help="A court's entry key (repeatable).")],
+    witness_key: Annotated[list[str], typer.Option(help="A witness's key (repeatable).")],
+    quorum: Annotated[int, typer.Option(min=1, help="Cosignatures needed.")] = 2,
+    later: Annotated[
+        Path | None, typer.Option(help="A later signed checkpoint, to check it still holds.")
+    ] = None,
+    proof: Annotated[
+        Path | None, typer.Option(help="The consistency proof to it: base64 lines.")
+    ] = None,
+) -> None:
+    """Check a receipt offline: log signature, witnesses, court signature, inclusion."""
+    try:
+        courts = {k.name: k for k in map(NoteVerifier.parse, court_key)}
+        witnesses = Quorum(tuple(map(NoteVerifier.parse, witness_key)), quorum)
+        newer = None
+        if later is not None:
+            lines = proof.read_text(encoding="ascii").split() if proof is not None else []
+            hashes = [base64.b64decode(line, validate=True) for line in lines]
+            newer = (later.read_text(encoding="utf-8"), hashes)
+        parsed = Receipt.from_json(receipt.read_text(encoding="utf-8"))
+    except (OSError, ValueError, binascii.Error, LogError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        verified = verify_receipt(
+            parsed,
+            log_key=NoteVerifier.parse(log_key),
+            origin=origin,
+            court_keys=courts,
+            quorum=witnesses,
+            later=newer,
+        )
+    except LogError as exc:
+        typer.echo(f"FAILED {exc.reason}: {exc.detail}")
+        raise typer.Exit(code=1) from None
+    entry = verified.entry
+    typer.echo(
+        f"ok: {entry.kind} {entry.subject} by {entry.court} at {entry.at:%Y-%m-%d %H:%M:%S}Z, "
+        f"leaf {parsed.index} of {verified.checkpoint.size}, "
+        f"witnessed by {', '.join(verified.witnesses)}"
+    )

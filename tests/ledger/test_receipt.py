@@ -4,6 +4,7 @@ forked or went back."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,48 @@ def test_a_later_checkpoint_consistent_forked_or_rolled_back(engine, world, tmp_
     later = (other.render(), forked.tree.consistency_proof(8, 12))
     assert reason_of(engine, receipt, later=later) == "checkpoint.fork"
     assert reason_of(engine, receipt, later=(four.render(), [])) == "checkpoint.rollback"
+
+
+def test_the_command_checks_a_receipt_and_names_a_failure(engine, world, tmp_path):
+    from typer.testing import CliRunner
+
+    from hearing_server.cli import app
+    from tests.ledger.conftest import COURTS
+    from tests.ledger.test_witness import WITNESS_KEYS
+
+    w, receipt = setup(engine, world)
+    path = tmp_path / "receipt.json"
+    path.write_text(receipt.to_json())
+    args = [
+        "ledger",
+        "verify-receipt",
+        str(path),
+        "--origin",
+        ORIGIN,
+        "--log-key",
+        LOG_KEY.verifier().vkey(),
+        "--quorum",
+        "2",
+    ]
+    for court in COURTS.values():
+        args += ["--court-key", court.verifier().vkey()]
+    for witness in WITNESS_KEYS:
+        args += ["--witness-key", witness.verifier().vkey()]
+    ok = CliRunner().invoke(app, args)
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.startswith("ok: order.applied 2026调令00005号 by zhongyuan-intermediate")
+    grow(w, 8, 12)
+    fork_engine = fork_of(tmp_path)
+    forked = LogWriter(fork_engine, LOG_KEY, ORIGIN, checkpoint_every=4)
+    grow(forked, 0, 12, forged_at=5)
+    with fork_engine.connect() as connection:
+        other = checkpoint_at(connection, 12)
+    assert other is not None
+    (tmp_path / "later.txt").write_text(other.render())
+    (tmp_path / "proof.txt").write_text(
+        "\n".join(base64.b64encode(h).decode() for h in forked.tree.consistency_proof(8, 12))
+    )
+    bad = CliRunner().invoke(
+        app, [*args, "--later", str(tmp_path / "later.txt"), "--proof", str(tmp_path / "proof.txt")]
+    )
+    assert bad.exit_code == 1 and bad.stdout.startswith("FAILED checkpoint.fork")
