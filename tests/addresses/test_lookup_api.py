@@ -210,3 +210,20 @@ def test_a_number_other_than_the_filed_one_is_refused_and_audited(
                if a["action"] == "lookup_refused"]  # fmt: skip
     assert [(a["actor_name"], a["details"]["id_tail"]) for a in refused] == [("clerk_a", "2030")]
     assert ask(clerk, party_ref="p-1", id_number=other).status_code == 201  # none filed for 陈明
+
+
+def test_a_malformed_request_does_not_echo_the_number(
+    app: FastAPI, ctx: ServerContext, addr_world: AddrWorld,
+    staff_client: Callable[[str], TestClient], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    file_case(app, ctx, addr_world)
+    clerk = staff_client("clerk_a")
+    too_long = DEFENDANT_ID * 2  # 36 characters: refused by the body's bounds, before the check
+    with caplog.at_level(logging.DEBUG):
+        answer = ask(clerk, id_number=too_long)
+        extra = clerk.post("/api/addresses/cases/701/lookups",
+                           json={"party_ref": "p-2", "id_number": DEFENDANT_ID, "reason": "核实地址",
+                                 "note": "x"})  # fmt: skip
+    assert answer.status_code == 422 and extra.status_code == 422
+    for text in (answer.text, extra.text, caplog.text):
+        assert DEFENDANT_ID not in text
