@@ -79,7 +79,7 @@ function showHistory(lookups) {
 
 function showLookup(lk) {
   $("lookup").hidden = false;
-  $("lookup-title").textContent = `${t("addr_lookup_of")} ${lk.party_name}`;
+  $("lookup-title").textContent = `${t("addr_lookup_of")}${lang() === "en" ? " " : ""}${lk.party_name}`;
   $("lookup-facts").textContent = `${formatDateTime(lk.requested_at)} · ${roleLabel(lk.requested_role)} ${lk.requested_by} · ${lk.reason}`;
   $("sources").replaceChildren(head("addr_col_source", "addr_col_status", "addr_col_records", "addr_col_took"),
     el("tbody", {}, ...lk.sources.map((s) => row([label(s), el("td", { title: s.detail }, chip(s.status), s.detail && lang() === "en" ? ` ${s.detail}` : ""),
