@@ -133,7 +133,7 @@ class LogWriter:
     def _rewind(self, size: int) -> None:
         """Forget leaves appended in memory by a transaction that did not commit."""
         if self.tree.size != size:
-            self.tree = MerkleTree(self.tree.leaf_hash_at(i) for i in range(size))
+            self.tree.truncate(size)
 
     def _write_checkpoint(self, connection: Connection, now: datetime) -> Checkpoint:
         cp = Checkpoint(self.origin, self.tree.size, self.tree.root())

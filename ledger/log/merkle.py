@@ -81,6 +81,13 @@ class MerkleTree:
             self._levels[level].append(parent)
         return index
 
+    def truncate(self, size: int) -> None:
+        """Forget the leaves from ``size`` on (a writer's appends that did not commit): every
+        complete subtree of level k over leaves below ``size`` stays, O(log n)."""
+        self._checked(size)
+        for level, nodes in enumerate(self._levels):
+            del nodes[size >> level :]
+
     def leaf_hash_at(self, index: int) -> bytes:
         return self._levels[0][index]
 

@@ -106,3 +106,17 @@ def test_an_appended_tree_keeps_old_roots():
     t, hashes = build(1000)
     for n in (1, 2, 3, 511, 512, 513, 999, 1000):
         assert t.root(n) == mth(hashes[:n])
+
+
+@settings(max_examples=40, deadline=None)
+@given(size=st.integers(0, 300), data=st.data())
+def test_truncate_then_append_is_the_same_tree(size, data):
+    t, hashes = build(size)
+    keep = data.draw(st.integers(0, size))
+    t.truncate(keep)
+    assert t.size == keep and t.root() == mth(hashes[:keep])
+    t.append_hash(leaf_hash(b"after"))
+    assert t.root() == mth([*hashes[:keep], leaf_hash(b"after")])
+    assert t.consistency_proof(keep) == MerkleTree(
+        t.leaf_hash_at(i) for i in range(t.size)
+    ).consistency_proof(keep)

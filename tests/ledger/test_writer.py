@@ -11,7 +11,7 @@ from ledger.entries import EntryError, open_leaf
 from ledger.log.checkpoint import open_checkpoint
 from ledger.log.merkle import leaf_hash, verify_inclusion
 from ledger.log.note import NoteSigner
-from ledger.store import checkpoint_at, court_keys, latest_checkpoint, log_size
+from ledger.store import LedgerError, checkpoint_at, court_keys, latest_checkpoint, log_size
 from ledger.writer import LogWriter
 from tests.ledger.conftest import COURTS, LOG_KEY, ORIGIN, MakeEntry
 
@@ -97,3 +97,27 @@ def test_migrations_go_down_and_up_again(engine):
     with engine.connect() as connection:
         assert "ledger_leaves" not in engine.dialect.get_table_names(connection)
     upgrade_ledger(engine)
+
+
+def test_a_batch_that_fails_half_way_leaves_the_tree_as_the_database_is(engine, entry: MakeEntry):
+    """A checkpoint row of size 2 planted after the writer started (as if another writer had
+    taken it): the batch's leaves 0 and 1 go in, the checkpoint they complete conflicts, the
+    transaction rolls back, the writer forgets the leaves it had added in memory, retries, and
+    gives up with ``log.busy``; nothing of the batch is kept."""
+    from datetime import UTC, datetime
+
+    from ledger.tables import checkpoints
+
+    w = writer(engine, every=2)
+    with engine.begin() as connection:
+        connection.execute(
+            checkpoints.insert().values(
+                size=2, root_hash=bytes(32), note="planted", created_at=datetime.now(UTC)
+            )
+        )
+    with pytest.raises(LedgerError) as busy:
+        w.append_many([entry(n=0), entry(n=1)])
+    assert busy.value.reason == "log.busy"
+    assert w.tree.size == 0
+    with engine.connect() as connection:
+        assert log_size(connection) == 0
