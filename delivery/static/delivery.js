@@ -179,7 +179,12 @@ $("serve-form").addEventListener("submit", async (event) => {
   }
 });
 
-$("case-select").addEventListener("change", () => act(Promise.resolve()));
+// The chosen case goes into the address, so a reload (or a link sent to a colleague) keeps it.
+$("case-select").addEventListener("change", () => {
+  const id = $("case-select").value;
+  history.replaceState(null, "", id ? `?case=${encodeURIComponent(id)}` : location.pathname);
+  act(Promise.resolve());
+});
 
 async function start() {
   setupHeader();

@@ -122,7 +122,12 @@ def test_serve_open_return_and_serve_again(tmp_path: Path, monkeypatch) -> None:
             url = f"{server.base_url}/delivery/?case={dossier_case.id}"
             _until("delivery has the case", lambda: page.request.get(
                 f"{server.base_url}/api/delivery/cases/{dossier_case.id}").ok)  # fmt: skip
-            page.goto(url)
+            page.goto(f"{server.base_url}/dashboard.html")
+            card = page.locator("#delivery-card")  # the clerk finds the page on the dashboard
+            expect(card).to_be_visible()
+            card.get_by_role("link", name="送达管理").click()
+            expect(page.locator("#case-select")).to_be_visible()
+            page.select_option("#case-select", str(dossier_case.id))
             expect(page.locator("#hdr-case")).to_have_text(dossier_case.case_number)
 
             # 1. address confirmations

@@ -174,6 +174,7 @@ async function render() {
 }
 
 const FEE_VIEWERS = ["finance", "filing_clerk", "clerk", "judge", "court_admin"];
+const DELIVERY_VIEWERS = ["judge", "clerk", "filing_clerk", "court_admin"];
 
 async function main() {
   try {
@@ -198,6 +199,8 @@ async function main() {
   // Litigation fees (/fees/): whoever may see a case's fee account; the finance officer's own page.
   document.getElementById("fees-card").hidden = !FEE_VIEWERS.includes(me.role);
   document.getElementById("fees-finance-link").hidden = me.role !== "finance";
+  // Service of documents (/delivery/): the judge and clerk serve, the court's other staff read.
+  document.getElementById("delivery-card").hidden = !DELIVERY_VIEWERS.includes(me.role);
   if (!schedules) {
     await render();
     return;
