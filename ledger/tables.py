@@ -9,6 +9,7 @@
 - ``ledger_checkpoints``: the log's signed checkpoints (C2SP tlog-checkpoint notes), one per tree
   size; append-only like the leaves.
 - ``ledger_cosignatures``: witnesses' cosignature lines of a checkpoint, as received.
+- ``ledger_checkpoint_timestamps``: the RFC 3161 token of a checkpoint (append-only).
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from sqlalchemy import (
 
 from tingshen_platform.sqltypes import UTCDateTime
 
-__all__ = ["checkpoints", "cosignatures", "courts", "leaves", "metadata"]
+__all__ = [
+    "checkpoint_timestamps",
+    "checkpoints",
+    "cosignatures",
+    "courts",
+    "leaves",
+    "metadata",
+]
 
 metadata = MetaData()
 
@@ -71,4 +79,12 @@ cosignatures = Table(
     Column("line", Text, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     UniqueConstraint("size", "witness", name="uq_ledger_cosignatures_size_witness"),
+)
+
+checkpoint_timestamps = Table(
+    "ledger_checkpoint_timestamps",
+    metadata,
+    Column("size", BigInteger, ForeignKey("ledger_checkpoints.size"), primary_key=True),
+    Column("token", LargeBinary, nullable=False),
+    Column("stamped_at", UTCDateTime(), nullable=False),
 )
