@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -35,9 +35,14 @@ def get_context(request: Request) -> PortalContext:
 ContextDep = Annotated[PortalContext, Depends(get_context)]
 
 
-def get_session(ctx: ContextDep) -> Iterator[Session]:
-    with ctx.session_factory() as session:
+async def get_session(ctx: ContextDep) -> AsyncIterator[Session]:
+    """On the event loop, not in the thread pool: closing the session (which returns its
+    connection) must not wait for a free thread while the threads wait for connections."""
+    session = ctx.session_factory()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -6,8 +6,8 @@ host's exchange store), published as the dossier and the delivery service publis
 each person in a browser of their own:
 
 1. the plaintiff looks the document up on the public page (case number, name, ID number);
-2. registers under the real name (the SMS code read from ``<data dir>/sms/messages.jsonl``),
-   sees the judgment in 我的文书, reads it (``portal.document_opened``), signs for it (签收);
+2. opens the link of the service SMS, registers under the real name (the SMS code read from
+   ``<data dir>/sms/messages.jsonl``), sees the judgment marked in 我的文书, reads it (``portal.document_opened``), signs for it (签收);
 3. applies for online file review; the clerk approves it on /portal/staff.html; the plaintiff
    reads the watermarked pages;
 4. logs out and in again: password, then SMS code.
@@ -177,7 +177,7 @@ def test_register_read_sign_and_review(tmp_path: Path, monkeypatch: pytest.Monke
             expect(party.locator("#result li")).to_contain_text(TITLE)
             _shot(party, "lookup")
             # 2. Registration, the document, reading and signing.
-            party.goto(f"{base}/portal/")
+            party.goto(f"{base}/portal/?served=9001")  # the link of the service SMS
             party.click("#tab-register")
             form = party.locator("#register-form")
             form.locator("[name=name]").fill(NAME)
@@ -191,6 +191,7 @@ def test_register_read_sign_and_review(tmp_path: Path, monkeypatch: pytest.Monke
             form.locator("button[type=submit]").click()
             row = party.locator(f"tr[data-document='{TITLE}']")
             expect(row).to_contain_text("未阅读")
+            expect(row).to_have_class(re.compile("served-now"))
             with party.context.expect_page() as opened:
                 row.get_by_text("阅读", exact=True).click()
             opened.value.close()
