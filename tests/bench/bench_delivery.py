@@ -53,7 +53,7 @@ PARTIES = 100
 PDF = b"%PDF-1.4\n% a judgment\n%%EOF\n"
 
 
-def _service(app) -> DeliveryService:  # type: ignore[no-untyped-def]
+def _service(app) -> DeliveryService:  # type: ignore[no-untyped-def, unused-ignore]
     found = [s for s in app.state.side_services if s.name == "delivery"]
     assert found and isinstance(found[0], DeliveryService)
     return found[0]
@@ -128,7 +128,7 @@ def _check(service: DeliveryService, data_dir: Path, count: int) -> str:
     return f"{count} SMS, each reference once; attempts {states}; {served} document_served events"
 
 
-def _proofs(app, runs: int) -> tuple[float, float | None]:  # type: ignore[no-untyped-def]
+def _proofs(app, runs: int) -> tuple[float, float | None]:  # type: ignore[no-untyped-def, unused-ignore]
     font = find_cjk_font()
     doc = ProofDocument(
         court="广州市越秀区人民法院", case_number="（2026）粤0104民初1号",
