@@ -137,3 +137,11 @@ def test_a_restarted_witness_remembers_what_it_cosigned(engine, world, tmp_path)
     assert answer.status == 422 and answer.body.startswith("checkpoint.fork")
     with pytest.raises(FileExistsError):
         init_state(tmp_path / "witness-0.json", ORIGIN, LOG_KEY.verifier())
+
+
+def test_the_witness_http_face_refuses_large_and_non_utf8_bodies(world):
+    client = TestClient(create_witness_app(world.witnesses[0]), base_url="http://witness")
+    assert client.post("/add-checkpoint", content=b"x" * (64 * 1024 + 1)).status_code == 413
+    assert client.post("/add-checkpoint", content=b"old 0\n\n\xff").status_code == 400
+    assert client.get("/add-checkpoint").status_code == 405
+    assert world.witnesses[0].state.size == 0
