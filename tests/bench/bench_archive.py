@@ -1,10 +1,11 @@
 # mypy: disallow-untyped-calls=False
 """Archiving a large case: 60 materials, 500 pages (generated PDFs with text and drawings),
+and a case of 300 scanned A4 pages (JPEG, 200 dpi grey, about 0.4 MB a page, 30 materials),
 arranged, composed, sealed with the court seal (PAdES with a timestamp) and bagged, through the
 real routes of the real app on SQLite. Figures, not pass/fail: wall time per phase and the
 peak resident memory (sampled every 20 ms), for a small case too, so the growth shows.
 
-    .venv/bin/python tests/bench/bench_archive.py [--runs 3]
+    .venv/bin/python tests/bench/bench_archive.py [--runs 3] [--only scans]
 """
 
 from __future__ import annotations
@@ -78,12 +79,57 @@ def scanned_like_pdf(label: str, pages: int) -> bytes:
     return out.getvalue()
 
 
+SCAN_SIZE = (1654, 2339)
+"""A4 at 200 dpi."""
+
+
+def scan_pool(count: int = 12) -> list[bytes]:
+    """Grey JPEG "scans" of typed pages (paper grain, dark lines of text, a stamp), each
+    different; pages reuse them (each page still embeds its own copy in its material)."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    pool = []
+    for n in range(count):
+        rng = random.Random(n)
+        image = Image.effect_noise(SCAN_SIZE, 18).point(lambda v: 200 + v // 5)
+        draw = ImageDraw.Draw(image)
+        for line in range(58):
+            y = 180 + line * 34
+            x = 160
+            while x < 1480:
+                width = rng.randint(18, 90)
+                draw.rectangle((x, y, x + width, y + 16), fill=rng.randint(20, 70))
+                x += width + rng.randint(10, 24)
+        draw.ellipse((1150, 1900, 1450, 2200), outline=90, width=9)
+        image = image.filter(ImageFilter.GaussianBlur(0.8))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+        pool.append(out.getvalue())
+    return pool
+
+
+def scan_pdf(pool: list[bytes], start: int, pages: int) -> bytes:
+    """A PDF of ``pages`` scans (the JPEG data as it is, DCTDecode), A4 pages."""
+    from reportlab.lib.utils import ImageReader
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    for page in range(pages):
+        data = pool[(start + page) % len(pool)]
+        canvas.drawImage(ImageReader(io.BytesIO(data)), 0, 0, width=A4[0], height=A4[1])
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
 def page_counts(materials: int, pages: int) -> list[int]:
     base, extra = divmod(pages, materials)
     return [base + (1 if i < extra else 0) for i in range(materials)]
 
 
-def run_once(materials: int, pages: int) -> dict[str, float]:
+def run_once(materials: int, pages: int, pool: list[bytes] | None = None) -> dict[str, float]:
     from argon2 import PasswordHasher
 
     from hearing_server.app import create_app
@@ -122,8 +168,10 @@ def run_once(materials: int, pages: int) -> dict[str, float]:
         close_case(dossier, ctx, case_id)
         with dossier.session_factory() as s:
             case_row = s.get_one(DossierCase, case_id)
+            input_bytes = 0
             for i, count in enumerate(page_counts(materials, pages)):
-                pdf = scanned_like_pdf(f"m{i}", count)
+                pdf = scan_pdf(pool, i * count, count) if pool else scanned_like_pdf(f"m{i}", count)
+                input_bytes += len(pdf)
                 add_material(
                     s, dossier.files, case=case_row, volume="main",
                     material_type=TYPES[i % len(TYPES)], title=f"材料{i}",
@@ -148,6 +196,7 @@ def run_once(materials: int, pages: int) -> dict[str, float]:
         return {
             "arrange_s": t1 - t0,
             "submit_s": t2 - t1,
+            "input_mb": input_bytes / 1e6,
             "rss_before_mb": before / 1024,
             "rss_peak_mb": sampler.peak / 1024,
             "rss_growth_mb": (sampler.peak - before) / 1024,
@@ -157,13 +206,21 @@ def run_once(materials: int, pages: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=["text", "scans"])
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
-    for materials, pages in ((12, 100), (60, 500)):
-        runs = [run_once(materials, pages) for _ in range(args.runs)]
+    pool = scan_pool() if args.only != "text" else []
+    cases = [("text", 12, 100), ("text", 60, 500), ("scans", 30, 300)]
+    for kind, materials, pages in cases:
+        if args.only not in (None, kind):
+            continue
+        runs = [
+            run_once(materials, pages, pool if kind == "scans" else None) for _ in range(args.runs)
+        ]
         medians = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(
-            f"{materials} materials, {pages} pages: arrange {medians['arrange_s']:.2f} s, "
+            f"{kind}: {materials} materials, {pages} pages, {medians['input_mb']:.0f} MB: "
+            f"arrange {medians['arrange_s']:.2f} s, "
             f"compose+seal+bag {medians['submit_s']:.2f} s, RSS peak "
             f"{medians['rss_peak_mb']:.0f} MB (+{medians['rss_growth_mb']:.0f} MB during)"
         )
