@@ -1,6 +1,6 @@
 # mypy: disallow-untyped-calls=False
 """Archiving a large case: 60 materials, 500 pages (generated PDFs with text and drawings),
-and a case of 300 scanned A4 pages (JPEG, 200 dpi grey, about 0.4 MB a page, 30 materials),
+and a case of 300 scanned A4 pages (JPEG, 200 dpi grey, about 0.5 MB a page, 30 materials),
 arranged, composed, sealed with the court seal (PAdES with a timestamp) and bagged, through the
 real routes of the real app on SQLite. Figures, not pass/fail: wall time per phase and the
 peak resident memory (sampled every 20 ms), for a small case too, so the growth shows.
