@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ledger.audit import audit_log
+from ledger.keys import write_private_key
 from ledger.log.cosign import Quorum
 from ledger.log.errors import LogError
 from ledger.log.note import NoteSigner, NoteVerifier
 from ledger.receipt import Receipt, verify_receipt
 from tingshen_platform.db import make_engine
 
-__all__ = ["app", "write_private_key"]
+__all__ = ["app"]
 
 EXIT_ERROR = 2
 
@@ -46,13 +46,6 @@ app = typer.Typer(
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"tingshen: error: {message}", err=True)
     return typer.Exit(code=EXIT_ERROR)
-
-
-def write_private_key(path: Path, signer: NoteSigner) -> None:
-    """A new file, readable by its owner only; an existing key is never overwritten."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(signer.skey() + "\n")
 
 
 @app.command()

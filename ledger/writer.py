@@ -5,6 +5,7 @@ transaction, so a writer killed at any point (kill -9) leaves whole leaves and c
 match them; a restarted writer reloads the leaf hashes, checks them against its latest
 checkpoint, and goes on. Several writers (processes) may append at once: a leaf's index is its
 primary key, so of two writers that tried the same index one fails, catches up and retries.
+Within a process one thread at a time uses a writer's tree (a lock).
 
 The writer never updates or deletes a row (the tables' triggers would refuse it anyway).
 """
@@ -12,6 +13,7 @@ The writer never updates or deletes a row (the tables' triggers would refuse it 
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -56,15 +58,28 @@ class LogWriter:
             raise ValueError("checkpoint_every ≥ 1")
         self._engine = engine
         self._log_key = log_key
+        self.log_key = log_key.verifier()
         self.origin = origin
         self.checkpoint_every = checkpoint_every
         self._clock = clock
         self.tree = MerkleTree()
+        self._lock = threading.Lock()  # one thread at a time changes or reads the tree
         with engine.connect() as connection:
             self._catch_up(connection)
             latest = latest_checkpoint(connection)
         if latest is not None:
             self._check_against(latest)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        """After taking in other writers' leaves; safe beside appends in other threads."""
+        with self._lock, self._engine.connect() as connection:
+            self._catch_up(connection)
+            return self.tree.consistency_proof(old_size, new_size)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        with self._lock, self._engine.connect() as connection:
+            self._catch_up(connection)
+            return self.tree.inclusion_proof(index, size)
 
     def _catch_up(self, connection: Connection) -> None:
         def add(idx: int, h: bytes) -> None:
@@ -90,6 +105,10 @@ class LogWriter:
     def append_many(self, batch: Iterable[bytes]) -> list[int]:
         """Append entries in one transaction (all or none), in order; their indices."""
         datas = list(batch)
+        with self._lock:
+            return self._append_many(datas)
+
+    def _append_many(self, datas: list[bytes]) -> list[int]:
         for _ in range(_RETRIES):
             base = self.tree.size
             try:
@@ -149,6 +168,10 @@ class LogWriter:
 
     def checkpoint(self) -> Checkpoint:
         """A checkpoint of the log as it is now (a new one if it grew since the latest)."""
+        with self._lock:
+            return self._checkpoint()
+
+    def _checkpoint(self) -> Checkpoint:
         for _ in range(_RETRIES):
             try:
                 with self._engine.begin() as connection:

@@ -16,7 +16,18 @@ from ledger.db import upgrade_ledger
 from ledger.entries import Entry, sign_entry
 from ledger.log.note import NoteSigner
 from ledger.store import register_court
-from tests.server.conftest import PG_URL, postgres_schema
+from tests.server.conftest import (  # noqa: F401  (the server's app, for test_service.py)
+    PG_URL,
+    app,
+    client,
+    clock,
+    code_sender,
+    fast_passwords,
+    make_client,
+    postgres_schema,
+    settings,
+    streams,
+)
 from tingshen_platform.db import make_engine
 
 ORIGIN = "ledger.court.example/investigation-orders"

@@ -1,0 +1,31 @@
+"""The ledger's settings (``TINGSHEN_LEDGER_*``), read when the service is made, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["LedgerSettings"]
+
+
+class LedgerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TINGSHEN_LEDGER_", extra="ignore")
+
+    origin: str = Field(
+        default="ledger.tingshen.local/investigation-orders",
+        min_length=1,
+        max_length=200,
+        description="the log's origin line in its checkpoints (one per log, never changed)",
+    )
+    log_key_name: str = Field(default="tingshen-ledger", pattern=r"^[^\s+]+$")
+    court_key_name: str = Field(
+        default="court",
+        pattern=r"^[^\s+]+$",
+        description="this court's entry key's name (the name entries carry as their court)",
+    )
+    checkpoint_every: int = Field(default=16, ge=1, le=100_000)
+    keys_dir: Path | None = Field(
+        default=None, description="default: <data dir>/ledger/keys; made outside production"
+    )
