@@ -138,6 +138,9 @@ def compose_volume(
             marks.append((f"{part.item.number}. {part.title}", start))
         marks.append(("卷内备考表", len(volume.pages)))
         volume.pages.extend(_generated(stack, back).pages)
+        for page in volume.pages:  # a slideshow's page transition: nothing in an archive
+            if "/Trans" in page.obj:
+                del page.obj["/Trans"]
         with volume.open_outline() as outline:
             outline.root.extend(pikepdf.OutlineItem(text, page) for text, page in marks)
         volume.Root.PageMode = pikepdf.Name.UseOutlines

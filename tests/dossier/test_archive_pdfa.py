@@ -8,7 +8,9 @@ import io
 import json
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import bagit
 import pikepdf
@@ -18,11 +20,13 @@ from fastapi.testclient import TestClient
 from pikepdf import pdfa as pikepdf_pdfa
 from reportlab.pdfgen.canvas import Canvas
 
+from dossier.archive.compose import Composed, VolumePart, compose_volume
 from dossier.archive.fixity import run_fixity
 from dossier.archive.pdf_fonts import embed_fonts, tidy_generated, unembedded_fonts
 from dossier.archive.pdfa import conformance
 from dossier.archive.pdfa_sealed import check_sealed, update_problems
-from dossier.archive.sheets import font_name
+from dossier.archive.rules import Item
+from dossier.archive.sheets import CatalogueRow, VolumeSheet, back_pdf, font_name, front_pdf
 from dossier.archive.submit import archive_root
 from hearing_server.context import ServerContext
 from signing.verify import verify_pdf
@@ -169,3 +173,58 @@ def test_fixity_names_a_volume_that_no_longer_conforms(
     assert not row.ok
     assert row.problems and all(p["path"] == "data/evolume.pdf" for p in row.problems)
     assert any("output intent" in p["problem"] for p in row.problems), row.problems
+
+
+def _sheet() -> VolumeSheet:
+    row = CatalogueRow(1, "庭审笔录", "某某区人民法院", date(2026, 5, 1), 1, 1)
+    return VolumeSheet(
+        "某某区人民法院", "（2026）京0101民初1号", "合同纠纷", ["原告：张三"], "法官甲", "书记员乙",
+        date(2026, 1, 1), date(2026, 6, 1), "永久", None, 1, 1, [row], "书记员乙",
+        date(2026, 6, 2), None, None,
+    )  # fmt: skip
+
+
+def _compose_one(tmp_path: Path, material: bytes) -> Composed:
+    (tmp_path / "m.pdf").write_bytes(material)
+
+    def opened() -> BinaryIO:
+        return (tmp_path / "m.pdf").open("rb")
+
+    part = VolumePart(Item(1, 1, 1, 1), "庭审笔录", opened)
+    sheet = _sheet()
+    return compose_volume(
+        front_pdf(sheet), [part], back_pdf(sheet), tmp_path / "v.pdf", title="卷", work=tmp_path
+    )
+
+
+def _cjk_page(extra: dict[str, int] | None = None) -> bytes:
+    """A page as reportlab writes it (a /Trans entry) with its CJK font embedded."""
+    out = io.BytesIO()
+    canvas = Canvas(out, initialFontName=font_name())  # type: ignore[arg-type]
+    canvas.setFont(font_name(), 14)
+    canvas.drawString(72, 760, "庭审笔录")
+    canvas.showPage()
+    canvas.save()
+    with pikepdf.open(io.BytesIO(out.getvalue())) as pdf:
+        for key, value in (extra or {}).items():
+            pdf.pages[0].obj[key] = value
+        written = io.BytesIO()
+        pdf.save(written)
+    return written.getvalue()
+
+
+def test_a_material_with_its_fonts_embedded_goes_in_as_it_is(tmp_path: Path) -> None:
+    made = _compose_one(tmp_path, _cjk_page())
+    assert (made.pages, made.pdfa, made.fonts_embedded, made.findings) == (4, True, [], [])
+    assert conformance(tmp_path / "v.pdf").passed
+
+
+def test_a_volume_the_validator_does_not_approve_is_written_without_the_claim(
+    tmp_path: Path,
+) -> None:
+    made = _compose_one(tmp_path, _cjk_page({"/Dur": 5}))  # a page display duration
+    assert (made.pages, made.pdfa) == (4, False)
+    assert any("/Dur" in finding for finding in made.findings), made.findings
+    with pikepdf.open(tmp_path / "v.pdf") as pdf:
+        assert len(pdf.pages) == 4 and "pdfaid:part" not in pdf.open_metadata()
+    assert not conformance(tmp_path / "v.pdf").passed
