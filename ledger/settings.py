@@ -26,6 +26,13 @@ class LedgerSettings(BaseSettings):
         description="this court's entry key's name (the name entries carry as their court)",
     )
     checkpoint_every: int = Field(default=16, ge=1, le=100_000)
+    witnesses: list[str] = Field(
+        default=[],
+        description='witnesses, each "<verifier key> <URL>", e.g. '
+        "'[\"witness-a+1a2b3c4d+AQ… http://10.0.0.7:8790\"]'",
+    )
+    quorum: int = Field(default=2, ge=1, description="cosignatures a checkpoint needs")
+    witness_interval_s: float = Field(default=60.0, gt=0, description="how often to ask")
     keys_dir: Path | None = Field(
         default=None, description="default: <data dir>/ledger/keys; made outside production"
     )

@@ -16,21 +16,35 @@ from typing import Protocol
 
 import httpx
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from ledger.log.cosign import Quorum, count_cosignatures, verify_cosignature
 from ledger.log.errors import NoteError
-from ledger.log.merkle import MerkleTree
 from ledger.log.note import NoteVerifier, SignedNote, parse_note
 from ledger.store import LedgerError, StoredCheckpoint, add_cosignature, checkpoint_at
 from ledger.tables import cosignatures
 
-__all__ = ["WitnessEndpoint", "WitnessOutcome", "add_checkpoint_body", "witness_checkpoint"]
+__all__ = [
+    "ProofSource",
+    "WitnessEndpoint",
+    "WitnessOutcome",
+    "add_checkpoint_body",
+    "witness_checkpoint",
+]
+
+
+class ProofSource(Protocol):
+    """Where consistency proofs come from: a :class:`MerkleTree` or a :class:`LogWriter`."""
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]: ...
 
 
 class Poster(Protocol):
     """What is asked of the HTTP client: an ``httpx.Client`` with the witness as ``base_url``."""
 
     def post(self, url: str, /, *, content: bytes) -> httpx.Response: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +77,7 @@ def _known_size(engine: Engine, witness: str) -> int:
 
 
 def _ask(
-    endpoint: WitnessEndpoint, tree: MerkleTree, old: int, stored: StoredCheckpoint
+    endpoint: WitnessEndpoint, tree: ProofSource, old: int, stored: StoredCheckpoint
 ) -> httpx.Response:
     size = stored.checkpoint.size
     plain = SignedNote(stored.note.text, stored.note.signatures[:1]).render()
@@ -73,7 +87,7 @@ def _ask(
 
 def _witness_one(
     engine: Engine,
-    tree: MerkleTree,
+    tree: ProofSource,
     stored: StoredCheckpoint,
     endpoint: WitnessEndpoint,
     clock: Callable[[], datetime],
@@ -95,16 +109,19 @@ def _witness_one(
         verify_cosignature(note, endpoint.key)
     except NoteError as exc:
         return WitnessOutcome(name, False, exc.reason)
-    with engine.begin() as connection:
-        for sig in note.signatures:
-            if sig.name == name:
-                add_cosignature(connection, size, sig, clock())
+    try:
+        with engine.begin() as connection:
+            for sig in note.signatures:
+                if sig.name == name:
+                    add_cosignature(connection, size, sig, clock())
+    except IntegrityError:
+        pass  # another process stored this witness's cosignature of this checkpoint first
     return WitnessOutcome(name, True, "cosigned")
 
 
 def witness_checkpoint(
     engine: Engine,
-    tree: MerkleTree,
+    tree: ProofSource,
     size: int,
     endpoints: list[WitnessEndpoint],
     quorum: Quorum,

@@ -6,19 +6,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from subprocess import Popen
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ledger.entries import Entry, sign_entry
-from ledger.keys import load_key
+from ledger.keys import load_key, write_private_key
 from ledger.log.checkpoint import open_checkpoint
+from ledger.log.cosign import count_cosignatures
 from ledger.log.merkle import verify_consistency
+from ledger.log.note import NoteSigner, parse_note
 from ledger.service import LedgerService
+from ledger.settings import LedgerSettings
+from ledger.witness import init_state
 from tests.ledger.conftest import T0
+from tests.ledger.test_cli import start_witness
+from tests.serve_process import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +91,61 @@ def test_bad_requests_are_refused(app: FastAPI, client: TestClient, path, params
         )
         ledger.writer.append(sign_entry(entry, ledger.court))
     assert client.get(path, params=params).status_code == status
+
+
+@pytest.fixture
+def witness_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[Popen[str]]]:
+    """Three ``tingshen witness serve`` processes on loopback, named in TINGSHEN_LEDGER_WITNESSES
+    (before the app is made: ask for this fixture before ``app``)."""
+    log_key = load_key(tmp_path / "keys", "tingshen-ledger", production=False)
+    monkeypatch.setenv("TINGSHEN_LEDGER_KEYS_DIR", str(tmp_path / "keys"))
+    lines, children = [], []
+    try:
+        for name in ("witness-a", "witness-b", "witness-c"):
+            key = NoteSigner.generate(name)
+            write_private_key(tmp_path / f"{name}.key", key)
+            init_state(tmp_path / f"{name}.json", LedgerSettings().origin, log_key.verifier())
+            port = free_port()
+            children.append(
+                start_witness(tmp_path / f"{name}.json", tmp_path / f"{name}.key", port)
+            )
+            lines.append(f"{key.verifier().vkey()} http://127.0.0.1:{port}")
+        monkeypatch.setenv("TINGSHEN_LEDGER_WITNESSES", json.dumps(lines))
+        yield children
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+                child.wait(timeout=30)
+            assert child.stdout is not None
+            child.stdout.close()
+
+
+def append(ledger: LedgerService, start: int, stop: int) -> None:
+    for n in range(start, stop):
+        entry = Entry(
+            "court", "order.applied", f"调令{n}", T0, hashlib.sha256(b"%d" % n).hexdigest()
+        )
+        ledger.writer.append(sign_entry(entry, ledger.court))
+
+
+def test_three_witness_processes_cosign_and_one_down_still_makes_a_quorum(
+    witness_processes: list[Popen[str]], app: FastAPI, client: TestClient
+):
+    ledger = ledger_of(app)
+    assert ledger.witness_now() == (False, [])  # nothing to witness yet
+    append(ledger, 0, 20)
+    met, outcomes = ledger.witness_now()
+    assert met and [o.reason for o in outcomes] == ["cosigned"] * 3
+    assert ledger.quorum is not None
+    served = parse_note(client.get("/api/ledger/checkpoint").text)
+    assert served.text.split("\n")[1] == "20"  # checkpointed on demand, beyond every 16th
+    assert count_cosignatures(served, ledger.quorum)[0]
+    witness_processes[1].terminate()
+    witness_processes[1].wait(timeout=30)
+    append(ledger, 20, 25)
+    met, outcomes = ledger.witness_now()
+    assert met and [o.cosigned for o in outcomes] == [True, False, True]
+    assert outcomes[1].reason.startswith("witness.unreachable")
