@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from portal.accounts import end_session, finish_login, register, start_login
-from portal.api.deps import COOKIE, AccountDep, ContextDep, SessionDep, client_address
+from portal.api.deps import COOKIE, AccountDep, ContextDep, client_address
 from portal.codes import send_code
 from portal.idnumber import tail
 from portal.ratelimit import hit
@@ -35,43 +35,42 @@ def _me(account: Any) -> dict[str, Any]:
 
 
 @router.post("/register/code", status_code=202)
-def register_code(
-    body: CodeIn, request: Request, ctx: ContextDep, session: SessionDep
-) -> dict[str, bool]:
-    hit(session, f"code:ip:{client_address(request)}", limit=ctx.settings.logins_per_minute,
-        window=timedelta(minutes=1), now=ctx.now())  # fmt: skip
-    send_code(session, ctx, purpose="register", phone=body.phone)
-    return {"sent": True}
+def register_code(body: CodeIn, request: Request, ctx: ContextDep) -> dict[str, bool]:
+    with ctx.session_factory() as session:
+        hit(session, f"code:ip:{client_address(request)}", limit=ctx.settings.logins_per_minute,
+            window=timedelta(minutes=1), now=ctx.now())  # fmt: skip
+        send_code(session, ctx, purpose="register", phone=body.phone)
+        return {"sent": True}
 
 
 @router.post("/register", status_code=201)
-def register_account(
-    body: RegisterIn, response: Response, ctx: ContextDep, session: SessionDep
-) -> dict[str, Any]:
-    account, token = register(session, ctx, body)
-    _set_cookie(response, ctx, token)
-    return _me(account)
+def register_account(body: RegisterIn, response: Response, ctx: ContextDep) -> dict[str, Any]:
+    with ctx.session_factory() as session:
+        account, token = register(session, ctx, body)
+        _set_cookie(response, ctx, token)
+        return _me(account)
 
 
 @router.post("/login")
-def login(body: LoginIn, request: Request, ctx: ContextDep, session: SessionDep) -> dict[str, str]:
-    hit(session, f"login:ip:{client_address(request)}", limit=ctx.settings.logins_per_minute,
-        window=timedelta(minutes=1), now=ctx.now())  # fmt: skip
-    return {"challenge": start_login(session, ctx, body.id_number, body.password)}
+def login(body: LoginIn, request: Request, ctx: ContextDep) -> dict[str, str]:
+    with ctx.session_factory() as session:
+        hit(session, f"login:ip:{client_address(request)}", limit=ctx.settings.logins_per_minute,
+            window=timedelta(minutes=1), now=ctx.now())  # fmt: skip
+        return {"challenge": start_login(session, ctx, body.id_number, body.password)}
 
 
 @router.post("/login/code")
-def login_code(
-    body: LoginCodeIn, response: Response, ctx: ContextDep, session: SessionDep
-) -> dict[str, bool]:
-    _set_cookie(response, ctx, finish_login(session, ctx, body.challenge, body.code))
-    return {"ok": True}
+def login_code(body: LoginCodeIn, response: Response, ctx: ContextDep) -> dict[str, bool]:
+    with ctx.session_factory() as session:
+        _set_cookie(response, ctx, finish_login(session, ctx, body.challenge, body.code))
+        return {"ok": True}
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, ctx: ContextDep, session: SessionDep) -> None:
-    end_session(session, ctx, request.cookies.get(COOKIE))
-    response.delete_cookie(COOKIE, path="/")
+def logout(request: Request, response: Response, ctx: ContextDep) -> None:
+    with ctx.session_factory() as session:
+        end_session(session, ctx, request.cookies.get(COOKIE))
+        response.delete_cookie(COOKIE, path="/")
 
 
 @router.get("/me")

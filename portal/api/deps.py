@@ -1,12 +1,17 @@
-"""Every ``Annotated`` dependency of the portal's routes."""
+"""Every ``Annotated`` dependency of the portal's routes.
+
+No route takes a database session as a dependency: each opens its own
+(``with ctx.session_factory() as session``) inside its function and closes it before returning.
+FastAPI runs a sync dependency, the route and a dependency's teardown in separate trips to the
+thread pool (40 threads, 15 pooled connections); a session held across them stalled the server
+under 200 parties at once — every thread waiting for a connection while the connections'
+requests waited for a thread — until the pool's 30 s timeout (docs/benchmarks.md §22)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from portal.accounts import account_of
 from portal.context import PortalContext
@@ -19,7 +24,6 @@ __all__ = [
     "COOKIE",
     "AccountDep",
     "ContextDep",
-    "SessionDep",
     "StaffDep",
     "client_address",
 ]
@@ -35,28 +39,13 @@ def get_context(request: Request) -> PortalContext:
 ContextDep = Annotated[PortalContext, Depends(get_context)]
 
 
-async def get_session(ctx: ContextDep) -> AsyncIterator[Session]:
-    """On the event loop, not in the thread pool: closing the session (which returns its
-    connection) must not wait for a free thread while the threads wait for connections."""
-    session = ctx.session_factory()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-"""Closed as soon as the route returns, before the response is sent: a request whose answer
-waits for a busy event loop holds no database connection meanwhile (docs/benchmarks.md §22)."""
-
-
-def get_account(request: Request, ctx: ContextDep, session: SessionDep) -> PortalAccount:
-    account = account_of(session, ctx, request.cookies.get(COOKIE))
-    # End the read here: FastAPI runs this and the route in two trips to the thread pool, and a
-    # connection held between them deadlocks a busy server (every thread waiting for a
-    # connection, every connection's request waiting for a thread; docs/benchmarks.md §22).
-    session.commit()
-    return account
+def get_account(request: Request, ctx: ContextDep) -> PortalAccount:
+    """The session's account, read in a session of its own that is closed here: FastAPI runs
+    this and the route in two trips to the thread pool, and a connection held between them
+    stalls a busy server (docs/benchmarks.md §22). The account comes back detached, for reading.
+    """
+    with ctx.session_factory() as session:
+        return account_of(session, ctx, request.cookies.get(COOKIE))
 
 
 AccountDep = Annotated[PortalAccount, Depends(get_account)]

@@ -10,9 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.access import not_found
-from portal.api.deps import AccountDep, ContextDep, SessionDep, StaffDep, client_address
+from portal.api.deps import AccountDep, ContextDep, StaffDep, client_address
 from portal.audit import record
 from portal.context import COURT_TZ
 from portal.documents import document_view
@@ -21,7 +22,14 @@ from portal.lookup import look_up
 from portal.representations import decide_representation, representation_view
 from portal.review import ask, decide, live_review, review_documents, review_view
 from portal.schemas import DecisionIn, LookupIn, ReviewIn
-from portal.tables import PortalAccount, PortalCase, PortalParty, PortalReview, Representation
+from portal.tables import (
+    PortalAccount,
+    PortalCase,
+    PortalDocument,
+    PortalParty,
+    PortalReview,
+    Representation,
+)
 from portal.watermark import label_for, page_count, watermarked_page
 
 router = APIRouter(prefix="/api/portal", tags=["portal"])
@@ -31,36 +39,35 @@ PageNo = Annotated[int, Path(ge=1, le=10_000)]
 
 
 @router.post("/reviews", status_code=201)
-def review_ask(
-    body: ReviewIn, account: AccountDep, ctx: ContextDep, session: SessionDep
-) -> dict[str, Any]:
-    return review_view(ask(session, ctx, account, body))
+def review_ask(body: ReviewIn, account: AccountDep, ctx: ContextDep) -> dict[str, Any]:
+    with ctx.session_factory() as session:
+        return review_view(ask(session, ctx, account, body))
 
 
 @router.get("/reviews")
-def review_list(account: AccountDep, session: SessionDep) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(PortalReview)
-        .where(PortalReview.account_id == account.id)
-        .order_by(PortalReview.id.desc())
-    ).all()
-    return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]
+def review_list(ctx: ContextDep, account: AccountDep) -> list[dict[str, Any]]:
+    with ctx.session_factory() as session:
+        rows = session.scalars(
+            select(PortalReview)
+            .where(PortalReview.account_id == account.id)
+            .order_by(PortalReview.id.desc())
+        ).all()
+        return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]
 
 
 @router.get("/reviews/{review_id}/documents")
-def review_docs(
-    account: AccountDep, ctx: ContextDep, session: SessionDep, review_id: RecordId
-) -> dict[str, Any]:
-    review = live_review(session, ctx, account, review_id)
-    docs = []
-    for doc in review_documents(session, review):
-        view = document_view(doc)
-        view["pages"] = page_count(ctx.host.exchange.get(doc.blob_key))
-        docs.append(view)
-    return {"review": review_view(review), "documents": docs}
+def review_docs(account: AccountDep, ctx: ContextDep, review_id: RecordId) -> dict[str, Any]:
+    with ctx.session_factory() as session:
+        review = live_review(session, ctx, account, review_id)
+        docs = []
+        for doc in review_documents(session, review):
+            view = document_view(doc)
+            view["pages"] = page_count(ctx.host.exchange.get(doc.blob_key))
+            docs.append(view)
+        return {"review": review_view(review), "documents": docs}
 
 
-def _review_doc(session: SessionDep, review: PortalReview, document_id: int) -> Any:
+def _review_doc(session: Session, review: PortalReview, document_id: int) -> PortalDocument:
     for doc in review_documents(session, review):
         if doc.id == document_id:
             return doc
@@ -69,97 +76,103 @@ def _review_doc(session: SessionDep, review: PortalReview, document_id: int) -> 
 
 @router.get("/reviews/{review_id}/documents/{document_id}/pages/{page}")
 def review_page(
-    account: AccountDep, ctx: ContextDep, session: SessionDep,
+    account: AccountDep, ctx: ContextDep,
     review_id: RecordId, document_id: RecordId, page: PageNo,
 ) -> Response:  # fmt: skip
-    review = live_review(session, ctx, account, review_id)
-    doc = _review_doc(session, review, document_id)
-    pdf = ctx.host.exchange.get(doc.blob_key)
-    now = ctx.now()
-    try:
-        label = label_for(account.name, tail(account.id_number), now.astimezone(COURT_TZ))
-        png = watermarked_page(pdf, page - 1, label)
-    except IndexError:
-        raise not_found() from None
-    record(session, ("party", account.name), "review.page_viewed", at=now,
-           case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id,
-           page=page)  # fmt: skip
-    session.commit()
-    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+    with ctx.session_factory() as session:
+        review = live_review(session, ctx, account, review_id)
+        doc = _review_doc(session, review, document_id)
+        pdf = ctx.host.exchange.get(doc.blob_key)
+        now = ctx.now()
+        try:
+            label = label_for(account.name, tail(account.id_number), now.astimezone(COURT_TZ))
+            png = watermarked_page(pdf, page - 1, label)
+        except IndexError:
+            raise not_found() from None
+        record(session, ("party", account.name), "review.page_viewed", at=now,
+               case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id,
+               page=page)  # fmt: skip
+        session.commit()
+        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/reviews/{review_id}/documents/{document_id}/download")
 def review_download(
     account: AccountDep,
     ctx: ContextDep,
-    session: SessionDep,
     review_id: RecordId,
     document_id: RecordId,
 ) -> Response:
-    review = live_review(session, ctx, account, review_id)
-    doc = _review_doc(session, review, document_id)
-    if not review.allow_download:
-        raise not_found()
-    record(session, ("party", account.name), "review.downloaded", at=ctx.now(),
-           case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id)  # fmt: skip
-    session.commit()
-    name = quote(f"{doc.title}.pdf")
-    disposition = f"attachment; filename*=UTF-8''{name}"
-    return Response(
-        ctx.host.exchange.get(doc.blob_key),
-        media_type=doc.media_type,
-        headers={"Content-Disposition": disposition},
-    )
+    with ctx.session_factory() as session:
+        review = live_review(session, ctx, account, review_id)
+        doc = _review_doc(session, review, document_id)
+        if not review.allow_download:
+            raise not_found()
+        record(session, ("party", account.name), "review.downloaded", at=ctx.now(),
+               case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id)  # fmt: skip
+        session.commit()
+        name = quote(f"{doc.title}.pdf")
+        disposition = f"attachment; filename*=UTF-8''{name}"
+        return Response(
+            ctx.host.exchange.get(doc.blob_key),
+            media_type=doc.media_type,
+            headers={"Content-Disposition": disposition},
+        )
 
 
 @router.post("/lookup")
-def lookup(
-    body: LookupIn, request: Request, ctx: ContextDep, session: SessionDep
-) -> dict[str, Any]:
-    return {"documents": look_up(session, ctx, body, client_address(request))}
+def lookup(body: LookupIn, request: Request, ctx: ContextDep) -> dict[str, Any]:
+    with ctx.session_factory() as session:
+        return {"documents": look_up(session, ctx, body, client_address(request))}
 
 
 @router.get("/staff/reviews")
-def staff_reviews(staff: StaffDep, session: SessionDep) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(PortalReview, PortalCase, PortalAccount)
-        .join(PortalCase, PortalCase.dossier_case_id == PortalReview.dossier_case_id)
-        .join(PortalAccount, PortalAccount.id == PortalReview.account_id)
-        .where(PortalCase.court_id == staff.court_id).order_by(PortalReview.id.desc()).limit(200)
-    ).all()  # fmt: skip
-    return [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
+def staff_reviews(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
+    with ctx.session_factory() as session:
+        rows = session.execute(
+            select(PortalReview, PortalCase, PortalAccount)
+            .join(PortalCase, PortalCase.dossier_case_id == PortalReview.dossier_case_id)
+            .join(PortalAccount, PortalAccount.id == PortalReview.account_id)
+            .where(PortalCase.court_id == staff.court_id)
+            .order_by(PortalReview.id.desc()).limit(200)
+        ).all()  # fmt: skip
+        return [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
 
 
 @router.post("/staff/reviews/{review_id}/decision")
 def staff_decide(
-    body: DecisionIn, staff: StaffDep, ctx: ContextDep, session: SessionDep, review_id: RecordId
+    body: DecisionIn, staff: StaffDep, ctx: ContextDep, review_id: RecordId
 ) -> dict[str, Any]:
-    return review_view(decide(session, ctx, staff, review_id, body))
+    with ctx.session_factory() as session:
+        return review_view(decide(session, ctx, staff, review_id, body))
 
 
 @router.get("/staff/representations")
-def staff_representations(staff: StaffDep, session: SessionDep) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(Representation, PortalCase, PortalAccount)
-        .join(PortalCase, PortalCase.dossier_case_id == Representation.dossier_case_id)
-        .join(PortalAccount, PortalAccount.id == Representation.account_id)
-        .where(PortalCase.court_id == staff.court_id).order_by(Representation.id.desc()).limit(200)
-    ).all()  # fmt: skip
-    out = []
-    for rep, case, lawyer in rows:
-        party = session.scalars(
-            select(PortalParty).where(
-                PortalParty.dossier_case_id == rep.dossier_case_id,
-                PortalParty.party_ref == rep.party_ref,
-            )
-        ).first()
-        out.append(representation_view(rep, case, party, lawyer))
-    return out
+def staff_representations(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
+    with ctx.session_factory() as session:
+        rows = session.execute(
+            select(Representation, PortalCase, PortalAccount)
+            .join(PortalCase, PortalCase.dossier_case_id == Representation.dossier_case_id)
+            .join(PortalAccount, PortalAccount.id == Representation.account_id)
+            .where(PortalCase.court_id == staff.court_id)
+            .order_by(Representation.id.desc()).limit(200)
+        ).all()  # fmt: skip
+        out = []
+        for rep, case, lawyer in rows:
+            party = session.scalars(
+                select(PortalParty).where(
+                    PortalParty.dossier_case_id == rep.dossier_case_id,
+                    PortalParty.party_ref == rep.party_ref,
+                )
+            ).first()
+            out.append(representation_view(rep, case, party, lawyer))
+        return out
 
 
 @router.post("/staff/representations/{rep_id}/decision")
 def staff_decide_representation(
-    body: DecisionIn, staff: StaffDep, ctx: ContextDep, session: SessionDep, rep_id: RecordId
+    body: DecisionIn, staff: StaffDep, ctx: ContextDep, rep_id: RecordId
 ) -> dict[str, Any]:
-    rep = decide_representation(session, ctx, staff, rep_id, body.approve)
-    return {"id": rep.id, "status": rep.status, "decided_by": rep.decided_by}
+    with ctx.session_factory() as session:
+        rep = decide_representation(session, ctx, staff, rep_id, body.approve)
+        return {"id": rep.id, "status": rep.status, "decided_by": rep.decided_by}
