@@ -12,7 +12,7 @@ PHONE = r"^1[3-9]\d{9}$"
 class AddressesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     electronic: bool
-    phone: str | None = Field(default=None, pattern=PHONE)
+    phone: str | None = Field(default=None, max_length=11, pattern=PHONE)
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     postal_address: str | None = Field(default=None, min_length=6, max_length=300)
     postal_recipient: str | None = Field(default=None, min_length=1, max_length=100)
@@ -25,5 +25,5 @@ class AddressesIn(BaseModel):
 
 class AgainIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    channel: str = Field(pattern=r"^(sms|email|post|collect)$")
+    channel: str = Field(max_length=8, pattern=r"^(sms|email|post|collect)$")
     postal_address: str | None = Field(default=None, min_length=6, max_length=300)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import StringConstraints
 from sqlalchemy import or_, select
 
 from delivery.api.deps import (
@@ -36,6 +37,9 @@ from delivery.traces import attach_trace
 router = APIRouter(prefix="/api/delivery", tags=["delivery"])
 
 PartyRef = Annotated[str, Form(pattern=r"^p-\d{1,12}$")]
+FILE_SCHEMA = {"maxLength": 50 * 1024**2}
+"""The upload's bound in the API schema (the routes enforce the settings)."""
+Short = Annotated[str, StringConstraints(max_length=16)]
 KINDS = frozenset({"judgment", "ruling", "notice", "summons", "fee_notice", "material", "other"})
 
 
@@ -108,11 +112,11 @@ async def post_services(
     staff: StaffDep,
     session: SessionDep,
     ctx: ContextDep,
-    file: Annotated[UploadFile, File()],
+    file: Annotated[UploadFile, File(json_schema_extra=FILE_SCHEMA)],
     title: Annotated[str, Form(min_length=1, max_length=300)],
-    kind: Annotated[str, Form(pattern=r"^[a-z_]{1,32}$")],
-    recipients: Annotated[list[str], Form(min_length=1, max_length=50)],
-    channels: Annotated[list[str], Form(min_length=1, max_length=4)],
+    kind: Annotated[str, Form(max_length=32, pattern=r"^[a-z_]{1,32}$")],
+    recipients: Annotated[list[Short], Form(min_length=1, max_length=50)],
+    channels: Annotated[list[Short], Form(min_length=1, max_length=4)],
 ) -> dict[str, Any]:
     if kind not in KINDS:
         raise InvalidInputError("unknown document kind", "文书种类不正确", reason="kind")
@@ -188,9 +192,9 @@ async def post_trace(
     staff: StaffDep,
     session: SessionDep,
     ctx: ContextDep,
-    file: Annotated[UploadFile, File()],
+    file: Annotated[UploadFile, File(json_schema_extra=FILE_SCHEMA)],
     note: Annotated[str, Form(min_length=1, max_length=2000)],
-    attempt_id: Annotated[int | None, Form(ge=1)] = None,
+    attempt_id: Annotated[int | None, Form(ge=1, le=2**53)] = None,
 ) -> dict[str, Any]:
     """留痕: a call recording with the clerk's note, transcribed offline afterwards."""
     data = await file.read(ctx.settings.max_recording_bytes + 1)
