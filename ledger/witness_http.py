@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -24,7 +25,7 @@ def create_witness_app(witness: Witness) -> Starlette:
             text = body.decode()
         except UnicodeDecodeError:
             return PlainTextResponse("request.malformed: not UTF-8\n", status_code=400)
-        answer = witness.add_checkpoint(text)
+        answer = await run_in_threadpool(witness.add_checkpoint, text)  # it fsyncs
         return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
     return Starlette(routes=[Route("/add-checkpoint", add_checkpoint, methods=["POST"])])
