@@ -96,6 +96,10 @@ def _item_pdf(
     when it lacks some."""
     source = stack.enter_context(part.open())
     pdf = stack.enter_context(pikepdf.open(source))
+    # Its annotations become page content, as printed: a sealed material's visible seal stays
+    # on its page (the signature cannot survive being copied; the original file is in the
+    # package), and no form field is left without the form it belonged to.
+    pdf.flatten_annotations("all")
     if not unembedded_fonts(pdf):
         return pdf
     raw = work / f"item-{part.item.number}.pdf"

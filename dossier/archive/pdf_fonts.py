@@ -42,10 +42,38 @@ def _resources_of(obj: pikepdf.Object) -> pikepdf.Dictionary | None:
     return resources if isinstance(resources, pikepdf.Dictionary) else None
 
 
+SHOW_TEXT = frozenset({"Tj", "TJ", "'", '"'})
+
+
+def _fonts_showing_text(holder: pikepdf.Object) -> set[str] | None:
+    """The resource names of the fonts that ``holder``'s content shows text in (a font set by
+    ``Tf`` and then used by ``Tj``, ``TJ``, ``'`` or ``"``); ``None`` if the content cannot be
+    read (then every listed font counts)."""
+    content: pikepdf.Object | pikepdf.Page = (
+        pikepdf.Page(holder) if holder.get("/Type") == "/Page" else holder
+    )
+    current: str | None = None
+    used: set[str] = set()
+    try:
+        instructions = pikepdf.parse_content_stream(content)
+    except pikepdf.PdfError:
+        return None
+    for instruction in instructions:
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue
+        operator = str(instruction.operator)
+        if operator == "Tf" and instruction.operands:
+            current = str(instruction.operands[0])
+        elif operator in SHOW_TEXT and current is not None:
+            used.add(current)
+    return used
+
+
 def unembedded_fonts(pdf: pikepdf.Pdf, *, annotations: bool = True) -> list[str]:
-    """The base names of the fonts listed without their program (in the resources of pages,
-    of form XObjects and, with ``annotations``, of annotation appearances), each once, in the
-    order found. Conservative: a font listed but never used to show text counts too."""
+    """The base names of the fonts used to show text without their program (in pages, form
+    XObjects and, with ``annotations``, annotation appearances), each once, in the order found.
+    A font only listed in the resources, or only selected (reportlab's initial Helvetica), is
+    not used for rendering, which is what PDF/A asks to be embedded."""
     found: list[str] = []
     seen: set[tuple[int, int]] = set()
 
@@ -59,7 +87,10 @@ def unembedded_fonts(pdf: pikepdf.Pdf, *, annotations: bool = True) -> list[str]
             return
         fonts = resources.get("/Font")
         if isinstance(fonts, pikepdf.Dictionary):
-            for _key, font in fonts.items():
+            shown = _fonts_showing_text(holder)
+            for key, font in fonts.items():
+                if shown is not None and key not in shown:
+                    continue
                 if isinstance(font, pikepdf.Dictionary) and not _font_embedded(font):
                     name = str(font.get("/BaseFont", "?")).lstrip("/")
                     if name not in found:
