@@ -95,7 +95,7 @@ def check_sealed(sealed: Path, composed_length: int) -> dict[str, Any]:
         "composed_verdict": composed.verdict,
         "composed_findings": composed.findings[:50],
         "sealed_problems": problems[:50],
-        "annotation_fonts_listed_unembedded": annotation_fonts,
+        "unembedded_fonts_with_annotations": annotation_fonts,
     }
 
 
