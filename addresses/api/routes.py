@@ -31,7 +31,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, m
 
 class LookupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    party_ref: str = Field(pattern=r"^[a-z]{1,4}-\d{1,10}$")
+    party_ref: str = Field(max_length=16, pattern=r"^[a-z]{1,4}-\d{1,10}$")
     id_number: str = Field(min_length=1, max_length=32)
     reason: Reason
 
