@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from tingshen_platform.fonts import find_cjk_font
+from tingshen_platform.pdfium import PDFIUM
 
 __all__ = ["page_count", "watermarked_page"]
 
@@ -26,23 +27,25 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
 
 
 def page_count(pdf: bytes) -> int:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return len(document)
-    finally:
-        document.close()
+    with PDFIUM:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            return len(document)
+        finally:
+            document.close()
 
 
 def watermarked_page(pdf: bytes, index: int, label: str, *, font: Path | None = None) -> bytes:
     """Page ``index`` (0-based) of ``pdf`` as PNG, ``label`` tiled diagonally over it."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        if not 0 <= index < len(document):
-            raise IndexError(index)
-        bitmap = document[index].render(scale=SCALE)
-        page = bitmap.to_pil().convert("RGBA")
-    finally:
-        document.close()
+    with PDFIUM:  # PDFium aborts the process when two threads are inside it at once
+        document = pdfium.PdfDocument(pdf)
+        try:
+            if not 0 <= index < len(document):
+                raise IndexError(index)
+            bitmap = document[index].render(scale=SCALE)
+            page = bitmap.to_pil().convert("RGBA")
+        finally:
+            document.close()
     text_font = _font(font or find_cjk_font(), 22)
     tile = Image.new("RGBA", (520, 160), (255, 255, 255, 0))
     ImageDraw.Draw(tile).text((10, 60), label, font=text_font, fill=(200, 30, 30, 70))

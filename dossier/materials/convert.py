@@ -20,6 +20,8 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image, ImageSequence
 
+from tingshen_platform.pdfium import PDFIUM
+
 __all__ = ["ConversionError", "PdfText", "image_to_pdf", "office_to_pdf", "pdf_text"]
 
 OFFICE_TIMEOUT_S = 180.0
@@ -122,19 +124,22 @@ def pdf_text(
 ) -> PdfText:
     """The text of every page (pages separated by a form feed), OCR where a page has none
     (of ``page_images[i]`` when given: the scan a page was made from, else a rendering)."""
-    try:
-        pdf = pypdfium2.PdfDocument(str(pdf_path))
-    except pypdfium2.PdfiumError as exc:
-        raise ConversionError(f"the PDF could not be read: {exc}") from None
+    with PDFIUM:  # PDFium: one thread at a time in the process (released during OCR)
+        try:
+            pdf = pypdfium2.PdfDocument(str(pdf_path))
+        except pypdfium2.PdfiumError as exc:
+            raise ConversionError(f"the PDF could not be read: {exc}") from None
     texts: list[str] = []
     ocr_pages = 0
     try:
-        count = len(pdf)
+        with PDFIUM:
+            count = len(pdf)
         for index in range(count):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
-            textpage.close()
+            with PDFIUM:
+                page = pdf[index]
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
             if len(text.strip()) < MIN_TEXT_CHARS:
                 if page_images is not None and index < len(page_images):
                     read = ocr_image(page_images[index], tesseract=tesseract, languages=languages)
@@ -144,10 +149,12 @@ def pdf_text(
                 # a short text layer stays unless OCR found more (a title page, a signature)
                 if len(tidy(read)) > len(text.strip()):
                     text = read
-            page.close()
+            with PDFIUM:
+                page.close()
             texts.append(tidy(text))
     finally:
-        pdf.close()
+        with PDFIUM:
+            pdf.close()
     return PdfText(page_count=count, text="\f".join(texts), ocr_pages=ocr_pages)
 
 
@@ -157,8 +164,10 @@ def ocr_page(page: pypdfium2.PdfPage, number: int, *, tesseract: str, languages:
     with tempfile.TemporaryDirectory(prefix="ocr-") as work:
         image = Path(work) / f"page-{number}.png"
         try:
-            bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-            bitmap.to_pil().save(image, "PNG")
+            with PDFIUM:
+                bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+                rendered = bitmap.to_pil()
+            rendered.save(image, "PNG")
         except (pypdfium2.PdfiumError, OSError, ValueError) as exc:
             raise ConversionError(f"page {number} could not be rendered: {exc}") from None
         return ocr_image(image, tesseract=tesseract, languages=languages)

@@ -24,6 +24,7 @@ from PIL import Image
 
 from dossier.errors import InvalidInputError, UnsupportedMediaError
 from dossier.materials.filenames import extension
+from tingshen_platform.pdfium import PDFIUM
 
 __all__ = ["MAX_PIXELS", "Inspected", "inspect_file"]
 
@@ -97,19 +98,20 @@ def _pdf_pages(path: Path) -> int:
         tail = f.read()
     if b"%%EOF" not in tail:
         raise InvalidInputError.because("dossier_pdf_corrupt")
-    try:
-        pdf = pypdfium2.PdfDocument(str(path))
-    except pypdfium2.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise InvalidInputError.because("dossier_pdf_encrypted") from None
-        raise InvalidInputError.because("dossier_pdf_corrupt") from None
-    try:
-        pages = len(pdf)
-        if pages == 0:
-            raise InvalidInputError.because("dossier_pdf_corrupt")
-        pdf[0].close()  # the first page must load too
-    finally:
-        pdf.close()
+    with PDFIUM:  # PDFium: one thread at a time in the process
+        try:
+            pdf = pypdfium2.PdfDocument(str(path))
+        except pypdfium2.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise InvalidInputError.because("dossier_pdf_encrypted") from None
+            raise InvalidInputError.because("dossier_pdf_corrupt") from None
+        try:
+            pages = len(pdf)
+            if pages == 0:
+                raise InvalidInputError.because("dossier_pdf_corrupt")
+            pdf[0].close()  # the first page must load too
+        finally:
+            pdf.close()
     return pages
 
 

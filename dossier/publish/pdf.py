@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from tingshen_platform.fonts import FontNotFoundError, find_cjk_font
+from tingshen_platform.pdfium import PDFIUM
 
 __all__ = ["FontNotFoundError", "find_cjk_font", "page_count", "text_pdf"]
 
@@ -56,11 +57,12 @@ def text_pdf(title: str, fields: Sequence[tuple[str, str]], body: str) -> bytes:
 
 def page_count(data: bytes) -> int | None:
     """The PDF's number of pages; ``None`` if it cannot be read."""
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        return None
-    try:
-        return len(document)
-    finally:
-        document.close()
+    with PDFIUM:  # PDFium: one thread at a time in the process
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return None
+        try:
+            return len(document)
+        finally:
+            document.close()

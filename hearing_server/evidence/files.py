@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 from dataclasses import dataclass
 
 from hearing_server.errors import InvalidInputError, UnsupportedMediaTypeError
 from tingshen_platform.blobs import BlobNotFoundError, BlobStore
+from tingshen_platform.pdfium import PDFIUM
 
 __all__ = [
     "MAX_BYTES",
@@ -46,8 +46,8 @@ _MAGIC = {
     "image/jpeg": (b"\xff\xd8\xff",),
 }
 
-_pdfium = threading.Lock()
-"""PDFium is not thread-safe: one call at a time in this process."""
+_pdfium = PDFIUM
+"""PDFium is not thread-safe: one call at a time in this process (``tingshen_platform.pdfium``)."""
 
 
 @dataclass(frozen=True, slots=True)
