@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -183,7 +184,7 @@ def staff_client(make_client: Callable[[], TestClient]) -> Callable[[str], TestC
 
 
 def ask(browser: TestClient, case_id: int = 701, *, id_number: str = DEFENDANT_ID,
-        party_ref: str = "p-2", reason: str = "原告申请，被告下落不明，需核实送达地址") -> httpx.Response:  # fmt: skip
+        party_ref: str = "p-2", reason: str = "原告申请，被告下落不明，需核实送达地址") -> Any:  # fmt: skip
     return browser.post(
         f"/api/addresses/cases/{case_id}/lookups",
         json={"party_ref": party_ref, "id_number": id_number, "reason": reason},

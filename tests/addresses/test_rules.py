@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -114,13 +115,14 @@ def test_signatures() -> None:
     headers = sign_request(KEY, "court", QUERY_PATH, body, 1_000_000)
     keys = {"court": KEY}
     assert verify_request(keys, headers, QUERY_PATH, body, 1_000_100, 300)[0] == "court"
-    for wrong in (
+    wrongs: tuple[Callable[[], object], ...] = (
         lambda: verify_request(keys, headers, QUERY_PATH, b'{"a": 2}', 1_000_000, 300),
         lambda: verify_request(keys, headers, "/other", body, 1_000_000, 300),
         lambda: verify_request(keys, headers, QUERY_PATH, body, 1_000_301, 300),
         lambda: verify_request({"court": bytes(32)}, headers, QUERY_PATH, body, 1_000_000, 300),
         lambda: verify_request(keys, {**headers, SIGNATURE: "x"}, QUERY_PATH, body, 1_000_000, 300),
-    ):
+    )
+    for wrong in wrongs:
         with pytest.raises(SignatureError):
             wrong()
     from addresses.signing import answer_signature

@@ -17,7 +17,8 @@ from addresses.service import load_connectors
 from addresses.settings import AddressesSettings
 from addresses.tables import AddressLookup
 from hearing_server.context import ServerContext
-from tests.addresses.conftest import AddrWorld, FakeClock, addresses_service, ask, file_case
+from tests.addresses.conftest import AddrWorld, addresses_service, ask, file_case
+from tests.server.conftest import FakeClock
 
 
 def test_keys_are_made_outside_production_and_required_in_it(tmp_path: Path) -> None:
@@ -28,7 +29,8 @@ def test_keys_are_made_outside_production_and_required_in_it(tmp_path: Path) -> 
     assert load_connectors(off, tmp_path / "prod", production=True) == ((), None)  # look-ups off
     assert not (tmp_path / "prod").exists()  # nothing made in production
     connectors, id_key = load_connectors(settings, tmp_path / "dev", production=False)
-    assert [c.name for c in connectors] == ["migrant"] and len(id_key) == 32
+    assert [c.name for c in connectors] == ["migrant"]
+    assert id_key is not None and len(id_key) == 32
     assert read_key(tmp_path / "dev", "migrant") == connectors[0].key
     assert not (tmp_path / "dev" / "postal.key").exists()  # no URL, no connector, no key
     (tmp_path / "dev" / "migrant.key").unlink()

@@ -84,7 +84,7 @@ def main() -> None:
                     proc.kill()
 
 
-def _engine(root: Path, url: str | None):  # type: ignore[no-untyped-def]
+def _engine(root: Path, url: str | None):
     if url is None:
         return make_engine(f"sqlite:///{root / 'bench.db'}"), "SQLite"
     schema = f"bench_{uuid.uuid4().hex[:8]}"

@@ -54,7 +54,7 @@ def test_addresses_in_private_network_namespace() -> None:
     run_module_in_namespace(__file__, timeout_s=230)
 
 
-def _until(what: str, check, seconds: float = 60.0):  # type: ignore[no-untyped-def]
+def _until(what: str, check, seconds: float = 60.0):
     deadline = time.monotonic() + seconds
     while True:
         found = check()
@@ -64,12 +64,12 @@ def _until(what: str, check, seconds: float = 60.0):  # type: ignore[no-untyped-
         time.sleep(0.2)
 
 
-def _dossier_case(engine) -> DossierCase | None:  # type: ignore[no-untyped-def]
+def _dossier_case(engine) -> DossierCase | None:
     with Session(engine) as s:
         return s.scalars(select(DossierCase)).first()
 
 
-def test_look_up_rank_time_out_and_use(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_look_up_rank_time_out_and_use(tmp_path: Path, monkeypatch) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     assert_private_namespace()
@@ -99,7 +99,7 @@ def test_look_up_rank_time_out_and_use(tmp_path: Path, monkeypatch) -> None:  # 
                 proc.wait()
 
 
-def _walk(server, pw, agencies, expect, wav) -> None:  # type: ignore[no-untyped-def]
+def _walk(server, pw, agencies, expect, wav) -> None:
     ctx = server.ctx
     seed = seed_demo(ctx)
     case = _until("the dossier has the demo case", lambda: _dossier_case(ctx.engine))
@@ -198,7 +198,7 @@ def _walk(server, pw, agencies, expect, wav) -> None:  # type: ignore[no-untyped
 PDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def _returned_letter(server, page, case_id: int) -> int:  # type: ignore[no-untyped-def]
+def _returned_letter(server, page, case_id: int) -> int:
     """A judgment served on the defendant by post through the delivery service's API (from the
     page, as its own page sends it), posted by the local courier, then returned (查无此人)."""
     from delivery.courier.local import LocalCourier

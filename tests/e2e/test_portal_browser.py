@@ -52,7 +52,7 @@ from tingshen_platform.events import publish
 from tingshen_platform.schema import events as events_table
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import ConsoleMessage, Page, Response
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(240)]
 SCREENSHOTS = REPO_ROOT / "out" / "screenshots"
@@ -74,11 +74,17 @@ class Watch:
 
     def attach(self, page: Page) -> Page:
         page.on("pageerror", lambda exc: self.problems.append(f"pageerror {exc}"))
-        page.on(
-            "console",
-            lambda m: m.type == "error" and self._console(m.text, m.location.get("url", "")),
-        )
-        page.on("response", lambda r: r.status >= 400 and self._failed(r.status, r.url))
+
+        def console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self._console(message.text, message.location.get("url", ""))
+
+        def response(answer: Response) -> None:
+            if answer.status >= 400:
+                self._failed(answer.status, answer.url)
+
+        page.on("console", console)
+        page.on("response", response)
         return page
 
     def _console(self, text: str, url: str) -> None:
@@ -116,7 +122,7 @@ def _sms_code(sms_file: Path, after: int) -> tuple[str, int]:
         time.sleep(0.2)  # the server appends to the file: the condition is above
 
 
-def _publish_case_and_judgment(server, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def _publish_case_and_judgment(server, data_dir: Path) -> None:
     ctx = server.ctx
     with ctx.session_factory() as session:
         court_id = session.scalars(select(Court.id).where(Court.name == COURT_NAME)).one()

@@ -17,14 +17,14 @@ from tests.portal.conftest import (
     PORTAL_PASSWORD,
     STRANGER,
     WANG,
-    FakeClock,
     PortalWorld,
     last_code,
     portal_context,
 )
+from tests.server.conftest import FakeClock
 
 
-def accounts(app) -> int:  # type: ignore[no-untyped-def]
+def accounts(app) -> int:
     with portal_context(app).session_factory() as s:
         return s.scalar(select(func.count(PortalAccount.id))) or 0
 

@@ -19,13 +19,13 @@ from tests.portal.conftest import (
     LICENCE,
     STRANGER,
     WANG,
-    FakeClock,
     PortalWorld,
     file_case,
     filed,
     portal_context,
     serve,
 )
+from tests.server.conftest import FakeClock
 from tingshen_platform.schema import events as events_table
 
 NO_SUCH = 987_654
@@ -62,7 +62,7 @@ def test_the_recipient_sees_opens_and_signs_for_a_served_document(
     assert chen.get(f"/api/portal/documents/{doc['id']}/file").status_code == 200
     [event] = opened_events(ctx)  # the second view publishes nothing
     assert event["service_id"] == 11 and event["name"] == "陈明" and event["action"] == "opened"
-    assert event["opened_at"].startswith(opened_at.isoformat()[:19])
+    assert str(event["opened_at"]).startswith(opened_at.isoformat()[:19])
     signed = chen.post(f"/api/portal/documents/{doc['id']}/sign")
     assert signed.status_code == 200 and signed.json()["signed_at"]
     assert [e["action"] for e in opened_events(ctx)] == ["opened", "signed"]

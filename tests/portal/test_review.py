@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import numpy as np
 from PIL import Image
 from sqlalchemy import select
 
@@ -17,13 +18,13 @@ from tests.portal.conftest import (
     CHEN,
     LI,
     STRANGER,
-    FakeClock,
     PortalWorld,
     file_case,
     filed,
     portal_context,
     serve,
 )
+from tests.server.conftest import FakeClock
 
 
 def test_review_from_asking_to_expiry(
@@ -61,7 +62,9 @@ def test_review_from_asking_to_expiry(
     assert page.status_code == 200 and page.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(page.content)).convert("RGB")
     # The watermark's red tint is on the page (a plain render is black on white only).
-    reddish = sum(1 for r, g, b in image.get_flattened_data() if r > g + 20 and r > b + 20)
+    rgb = np.asarray(image, dtype=np.int16)
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    reddish = int(((red > green + 20) & (red > blue + 20)).sum())
     assert reddish > 1000
     assert chen.get(f"{base}/{doc_id}/pages/3").json() == nothing
     assert li.get(f"{base}/{doc_id}/pages/1").json() == nothing  # not li's review
