@@ -5,7 +5,7 @@ No route takes a database session as a dependency: each opens its own
 FastAPI runs a sync dependency, the route and a dependency's teardown in separate trips to the
 thread pool (40 threads, 15 pooled connections); a session held across them stalled the server
 under 200 parties at once — every thread waiting for a connection while the connections'
-requests waited for a thread — until the pool's 30 s timeout (docs/benchmarks.md §23)."""
+requests waited for a thread — until the pool's 30 s timeout (docs/benchmarks.md §19)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ ContextDep = Annotated[PortalContext, Depends(get_context)]
 def get_account(request: Request, ctx: ContextDep) -> PortalAccount:
     """The session's account, read in a session of its own that is closed here: FastAPI runs
     this and the route in two trips to the thread pool, and a connection held between them
-    stalls a busy server (docs/benchmarks.md §23). The account comes back detached, for reading.
+    stalls a busy server (docs/benchmarks.md §19). The account comes back detached, for reading.
     """
     with ctx.session_factory() as session:
         return account_of(session, ctx, request.cookies.get(COOKIE))
