@@ -48,6 +48,19 @@ class Change:
     words: tuple[Word, ...]
 
 
+def _covering_span(
+    committed: Sequence[Word], final: Sequence[Word], from_ms: int, to_ms: int
+) -> list[Word] | None:
+    """The words of ``final`` whose midpoints lie in ``[from_ms, to_ms]``, or None where there are
+    no committed words, or the final decode does not reach the end of them (it stopped early)."""
+    if not committed:
+        return None
+    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
+    if not span or span[-1].end_ms < committed[-1].end_ms - _COVER_TOLERANCE_MS:
+        return None
+    return span
+
+
 def revision(
     provisional: Sequence[Word], final: Sequence[Word], *, from_ms: int, to_ms: int
 ) -> Change | None:
@@ -55,10 +68,8 @@ def revision(
     ``final`` (the final decode, cleaned) whose midpoints lie in ``[from_ms, to_ms]`` (the same
     stretch of audio); the differing middle run, or None where they agree or the final decode is
     not trusted (see the module docstring)."""
-    if not provisional:
-        return None
-    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
-    if not span or span[-1].end_ms < provisional[-1].end_ms - _COVER_TOLERANCE_MS:
+    span = _covering_span(provisional, final, from_ms, to_ms)
+    if span is None:
         return None
     old = [compare_key(w.text) for w in provisional]
     new = [compare_key(w.text) for w in span]
@@ -86,10 +97,8 @@ def context_revision(
     more than a small change (at most three words replaced, at most three more than replaced,
     at most one fewer). Words the decode adds before the first kept word are the cut at the
     window's start (a word half kept, or the prompt's last word echoed), not a difference."""
-    if not context:
-        return None
-    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
-    if not span or span[-1].end_ms < context[-1].end_ms - _COVER_TOLERANCE_MS:
+    span = _covering_span(context, final, from_ms, to_ms)
+    if span is None:
         return None
     old = [compare_key(w.text) for w in context]
     new = [compare_key(w.text) for w in span]
