@@ -108,6 +108,9 @@ EXPECTED_REFUSALS = (
     (frozenset({403}), re.compile(r"/api/hearings/\d+/broadcast$")),
     # the archive page's borrowing and fixity part (?case=N): court administrators' only
     (frozenset({403}), re.compile(r"/api/dossier/archive/fixity$")),
+    # the party's re-offer (the judge joined) crossing the clerk's closing: the hearing is no
+    # longer open; the room keeps its media and the transcript socket brings the close
+    (frozenset({409}), re.compile(r"/api/hearings/\d+/rtc/offer$")),
     # the browser's own request (the site has no icon)
     (frozenset({404}), re.compile(r"/favicon\.ico$")),
     # a new code asked for within CODE_INTERVAL_S of the last (a fast run signs, then reads):

@@ -46,6 +46,9 @@ async function connectMedia() {
     pc.close();
     if (exc.code === "removed") { exitRoom("removed"); return; }
     if (exc.code === "seat_taken") { exitRoom("taken"); return; }
+    // A re-offer (someone joined) that crossed the clerk's closing: the hearing is no longer
+    // open. The page keeps what it has and says nothing; the transcript socket brings the close.
+    if (exc.status === 409 && state.pc) return;
     throw exc;
   }
   if (state.exited) { pc.close(); return; }
@@ -90,15 +93,9 @@ export async function reconnectMedia() {
 
 // Media starts once the local devices are ready and the hearing is open (the transcript socket
 // only delivers a snapshot while it is open), and at most once; later offers are re-offers.
-
-// Media starts once the local devices are ready and the hearing is open (the transcript socket
-// only delivers a snapshot while it is open), and at most once; later offers are re-offers.
 export function ensureMedia() {
   if (!state.pc && state.localStream && !state.connecting && !state.exited) reconnectMedia();
 }
-
-// Someone joined the media after our offer (a presence message): offer again to receive them.
-// Several joiners in a row are coalesced into one re-offer, at most one every 2 s.
 
 // Someone joined the media after our offer (a presence message): offer again to receive them.
 // Several joiners in a row are coalesced into one re-offer, at most one every 2 s.
