@@ -357,6 +357,10 @@ async def _server_error(_: Request, exc: Exception) -> JSONResponse:
     retry = isinstance(exc, RateLimitedError | ServiceUnavailableError)
     if retry and isinstance(exc.params.get("seconds"), int):
         headers = {"Retry-After": str(exc.params["seconds"])}
+    if isinstance(exc, BodyTooLargeError):
+        # The rest of the body is not read: on a kept-alive connection the server would still
+        # take in (and parse) every byte the sender goes on sending before the next request.
+        headers = {"Connection": "close"}
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
