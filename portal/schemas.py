@@ -21,17 +21,17 @@ PHONE = r"^1[3-9]\d{9}$"
 
 
 class CodeIn(BaseModel):
-    phone: str = Field(pattern=PHONE)
+    phone: str = Field(max_length=11, pattern=PHONE)
 
 
 class RegisterIn(BaseModel):
     kind: Literal["person", "lawyer"] = "person"
     name: str = Field(min_length=2, max_length=50)
     id_number: str = Field(min_length=15, max_length=24)
-    phone: str = Field(pattern=PHONE)
-    code: str = Field(pattern=r"^\d{6}$")
+    phone: str = Field(max_length=11, pattern=PHONE)
+    code: str = Field(max_length=6, pattern=r"^\d{6}$")
     password: str = Field(min_length=8, max_length=128)
-    licence_number: str | None = Field(default=None, pattern=r"^\d{17}$")
+    licence_number: str | None = Field(default=None, max_length=17, pattern=r"^\d{17}$")
     """A lawyer's practising licence number (律师执业证号, 17 digits)."""
 
 
@@ -42,7 +42,7 @@ class LoginIn(BaseModel):
 
 class LoginCodeIn(BaseModel):
     challenge: str = Field(min_length=16, max_length=64)
-    code: str = Field(pattern=r"^\d{6}$")
+    code: str = Field(max_length=6, pattern=r"^\d{6}$")
 
 
 class RepresentationIn(BaseModel):
@@ -51,7 +51,7 @@ class RepresentationIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    dossier_case_id: int = Field(gt=0)
+    dossier_case_id: int = Field(gt=0, le=2**31 - 1)
     reason: str = Field(min_length=2, max_length=500)
 
 
