@@ -123,6 +123,8 @@ LITERALS: Mapping[str, object] = {
     "refund_id": MISSING,
     "reconciliation_id": MISSING,
     "out_trade_no": "NOSUCHORDER1",
+    "review_id": MISSING,
+    "rep_id": MISSING,
 }
 """Path parameters with no record behind them in the world (a sub-record that does not exist)."""
 
@@ -213,6 +215,15 @@ FINANCE_ONLY: frozenset[str] = frozenset()
 the role before any record is looked at."""
 PAY = {"token": "pay_token"}
 """A payment link (public: its secret is the token)."""
+
+PORTAL_ACCOUNT = {actor: (401, "not_authenticated") for actor in ACTORS}
+"""A portal account's route: no actor of the table holds a portal session."""
+PORTAL_STAFF_ONLY = {actor: (401, "not_authenticated") for actor in (PARTY, OTHER_PARTY, SIGNER)}
+"""The portal's staff decisions asked with a hearing party's session: no staff session."""
+BAD_ID_NUMBER = "110105194912310021"
+"""An ID number whose check character is wrong (GB 11643: it is ``X``)."""
+PORTAL_REGISTER = {"name": "张三", "id_number": BAD_ID_NUMBER, "phone": "13800000009",
+                   "code": "123456", "password": "long-enough-1"}  # fmt: skip
 
 DOSSIER = frozenset({JUDGE, CLERK, ADMIN})
 """A case's dossier (materials): its judge and clerk (assigned in the route table's world) and
@@ -540,6 +551,115 @@ LINES: tuple[Line, ...] = (
         ok=404,
         body={},
         says="no such address",
+    ),
+    # ------------------------------------------------------------- the party portal (issue 17)
+    # Its parties hold portal accounts of their own (no actor of the table has one): every
+    # account route answers everyone 401; the public routes are asked with an ID number whose
+    # check character is wrong (refused before any rate limit counts or any code is sent).
+    Line("MOUNT", "/portal", EVERYONE, call="/portal/"),
+    Line("GET", "/portal", EVERYONE),
+    Line(
+        "POST",
+        "/api/portal/register/code",
+        EVERYONE,
+        ok=422,
+        body={"phone": "1380000"},
+        says="phone",
+    ),
+    Line(
+        "POST",
+        "/api/portal/register",
+        EVERYONE,
+        ok=422,
+        body=PORTAL_REGISTER,
+        says="check character",
+    ),
+    Line(
+        "POST",
+        "/api/portal/login",
+        EVERYONE,
+        ok=422,
+        says="ID number or password is wrong",
+        body={"id_number": BAD_ID_NUMBER, "password": "wrong-password"},
+    ),
+    Line(
+        "POST",
+        "/api/portal/login/code",
+        EVERYONE,
+        ok=422,
+        says="no valid code",
+        body={"challenge": "x" * 32, "code": "123456"},
+    ),
+    Line("POST", "/api/portal/logout", EVERYONE, ok=204),
+    Line(
+        "POST",
+        "/api/portal/lookup",
+        EVERYONE,
+        ok=422,
+        says="check character",
+        body={
+            "case_number": FEE_CASE_NUMBERS["case_a"],
+            "name": "张三",
+            "id_number": BAD_ID_NUMBER,
+        },
+    ),
+    Line("GET", "/api/portal/me", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/portal/cases", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/portal/documents", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/portal/documents/{document_id}/file", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("POST", "/api/portal/documents/{document_id}/sign", NOBODY, deny=PORTAL_ACCOUNT),
+    Line(
+        "POST",
+        "/api/portal/representations",
+        NOBODY,
+        deny=PORTAL_ACCOUNT,
+        body={"case_number": FEE_CASE_NUMBERS["case_a"], "party_name": "张三"},
+    ),
+    Line(
+        "POST",
+        "/api/portal/reviews",
+        NOBODY,
+        deny=PORTAL_ACCOUNT,
+        body={"dossier_case_id": 1, "reason": "阅卷"},
+    ),
+    Line("GET", "/api/portal/reviews", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/portal/reviews/{review_id}/documents", NOBODY, deny=PORTAL_ACCOUNT),
+    Line(
+        "GET",
+        "/api/portal/reviews/{review_id}/documents/{document_id}/pages/{page}",
+        NOBODY,
+        deny=PORTAL_ACCOUNT,
+    ),
+    Line(
+        "GET",
+        "/api/portal/reviews/{review_id}/documents/{document_id}/download",
+        NOBODY,
+        deny=PORTAL_ACCOUNT,
+    ),
+    Line("GET", "/api/portal/staff/reviews", JUDGE_CLERK | {OTHER_COURT}, deny=PORTAL_STAFF_ONLY),
+    Line(
+        "POST",
+        "/api/portal/staff/reviews/{review_id}/decision",
+        JUDGE_CLERK,
+        ok=404,
+        body={"approve": False},
+        says="no such record",
+        deny=PORTAL_STAFF_ONLY,
+    ),
+    Line(
+        "GET",
+        "/api/portal/staff/representations",
+        JUDGE_CLERK | {OTHER_COURT},
+        deny=PORTAL_STAFF_ONLY,
+    ),
+    Line(
+        "POST",
+        "/api/portal/staff/representations/{rep_id}/decision",
+        JUDGE_CLERK,
+        ok=404,
+        body={"approve": False},
+        says="no such record",
+        deny=PORTAL_STAFF_ONLY,
     ),
     # ------------------------------------------------------------- cases filed in the dossier
     # (issue 15, the hearing server's side): a case's parties, to invite as themselves
