@@ -81,7 +81,6 @@ run: venv
 	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	TINGSHEN_FEES_PAY_GATEWAY_URL=http://127.0.0.1:$(PAY_SIM_PORT) \
 	TINGSHEN_FEES_PAY_CREDENTIALS_DIR=$(PAY_SIM_DIR)/merchant \
-	TINGSHEN_SIDE_SERVICES='["dossier", "fees", "delivery", "addresses", "portal"]' \
 	$(VENV)/bin/tingshen serve --demo --data-dir .data
 
 # Two server processes behind HAProxy, sharing the local PostgreSQL and Redis (docs/architecture.md).
