@@ -1,11 +1,13 @@
 """The ledger as a side service: ``create_service(host)`` (``tingshen_platform.services``).
 
-Load it with ``TINGSHEN_SIDE_SERVICES='[…, "ledger"]'`` (not yet among the defaults: the order
-workflow, its pages and its route-table lines come first). ``create_service`` migrates the
+Load it with ``TINGSHEN_SIDE_SERVICES='[…, "ledger"]'`` (not yet among the defaults: its
+route-table lines come first). ``create_service`` migrates the
 ledger's tables, loads (outside production: makes) the log's key and this court's entry key
 (:mod:`ledger.keys`), registers the court's key, and opens the log writer, which refuses a
 tampered log (:class:`ledger.store.LedgerError`) so the process does not start on one.
-``install`` adds the public read-only API (:mod:`ledger.api`). With witnesses configured
+``install`` adds the public read-only API (:mod:`ledger.api`), the order workflow's routes
+(:mod:`ledger.order_api`) and pages (``/ledger/``); ``running`` reads ``case.filed`` (consumer
+``ledger.events``) and expires orders past their last day. With witnesses configured
 (``TINGSHEN_LEDGER_WITNESSES``), ``running`` checkpoints the log and asks them to cosign every
 ``TINGSHEN_LEDGER_WITNESS_INTERVAL_S`` (:meth:`LedgerService.witness_now`, in a worker thread).
 """
@@ -16,25 +18,37 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
+from court_events.dossier import CASE_FILED
 from ledger.api import router
+from ledger.consumers import CONSUMER, on_case_filed
 from ledger.db import upgrade_ledger
 from ledger.keys import load_key
+from ledger.lawyers import Lawyers, PortalLawyers
 from ledger.log.cosign import Quorum
 from ledger.log.note import NoteSigner, NoteVerifier
+from ledger.order_api import router as order_router
+from ledger.order_context import OrderContext
+from ledger.order_rules import OrderRuleError
+from ledger.orders import OrderError, expire_due
+from ledger.ratelimit import RateLimit
 from ledger.settings import LedgerSettings
 from ledger.store import log_size, register_court
 from ledger.witness_client import WitnessEndpoint, WitnessOutcome, witness_checkpoint
 from ledger.writer import LogWriter
 from tingshen_platform.events import EventConsumer
-from tingshen_platform.services import ServiceHost
+from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["LedgerService", "create_service"]
 
 log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 class LedgerService:
@@ -54,14 +68,51 @@ class LedgerService:
             if self.endpoints
             else None
         )
+        self.orders = OrderContext(
+            engine=host.engine, writer=writer, court=court, court_name=settings.court_key_name,
+            settings=settings, clock=host.clock, files=host.exchange, seal=host.seal,
+            public_url=host.public_url, witness=self.checkpoint_witnessed, quorum=self.quorum,
+        )  # fmt: skip
+        self.lawyers: Lawyers | None = None
+        self.body_limits = [BodyLimit("POST", r"/api/ledger/public/respond", 60 * 1024 * 1024)]
 
     def install(self, app: FastAPI) -> None:
         app.state.ledger_engine = self.host.engine
         app.state.ledger_writer = self.writer
+        app.state.ledger_orders = self.orders
+        app.state.ledger_identity = self.host.identity
+        app.state.ledger_limit = RateLimit(self.settings.verify_per_minute)
+        url = self.settings.portal_url
+        self.lawyers = PortalLawyers.over_http(url) if url else PortalLawyers.in_process(app)
+        app.state.ledger_lawyers = self.lawyers
+        app.add_exception_handler(OrderError, _order_error)  # type: ignore[arg-type]
+        app.add_exception_handler(OrderRuleError, _rule_error)  # type: ignore[arg-type]
         app.include_router(router)
+        app.include_router(order_router)
+        app.mount("/ledger", StaticFiles(directory=STATIC_DIR, html=True), name="ledger")
 
     def consumers(self) -> list[EventConsumer]:
-        return []
+        return [
+            EventConsumer(
+                self.host.engine, CONSUMER, on_case_filed, types={CASE_FILED.name},
+                clock=self.host.clock,
+            )
+        ]  # fmt: skip
+
+    def poll_events(self) -> int:
+        return sum(consumer.poll_once() for consumer in self.consumers())
+
+    def checkpoint_witnessed(self) -> int:
+        """Checkpoint the log now and ask the witnesses (if any) to cosign; its size."""
+        checkpoint = self.writer.checkpoint()
+        if self.quorum is not None:
+            met, outcomes = witness_checkpoint(
+                self.host.engine, self.writer, checkpoint.size, self.endpoints, self.quorum,
+                self.host.clock,
+            )  # fmt: skip
+            if not met:
+                log.warning("ledger: no witness quorum for %d: %s", checkpoint.size, outcomes)
+        return checkpoint.size
 
     def witness_now(self) -> tuple[bool, list[WitnessOutcome]]:
         """Checkpoint the log as it is (if it grew) and ask every witness to cosign; whether the
@@ -78,6 +129,12 @@ class LedgerService:
 
     @contextlib.asynccontextmanager
     async def _running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [
+            asyncio.create_task(c.run(stop, poll_seconds=self.settings.consumer_poll_s))
+            for c in self.consumers()
+        ]
+        tasks.append(asyncio.create_task(self._expiring(stop)))
         try:
             if not self.endpoints:
                 yield
@@ -85,8 +142,21 @@ class LedgerService:
                 async with self._witnessing():
                     yield
         finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
             for endpoint in self.endpoints:
                 endpoint.client.close()
+            if isinstance(self.lawyers, PortalLawyers):
+                await self.lawyers.aclose()
+
+    async def _expiring(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(expire_due, self.orders)
+            except Exception:
+                log.exception("ledger: expiring orders failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.expiry_interval_s)
 
     @contextlib.asynccontextmanager
     async def _witnessing(self) -> AsyncIterator[None]:
@@ -114,6 +184,20 @@ class LedgerService:
 
     def running(self) -> contextlib.AbstractAsyncContextManager[None]:
         return self._running()
+
+
+def _order_error(request: Request, exc: OrderError) -> JSONResponse:
+    return _json_error(exc.status, exc.reason, exc.zh, exc.en)
+
+
+def _rule_error(request: Request, exc: OrderRuleError) -> JSONResponse:
+    return _json_error(422, exc.reason, "调查令的内容不符合规则：" + exc.detail, exc.detail)
+
+
+def _json_error(status: int, reason: str, zh: str, en: str) -> JSONResponse:
+    body = {"error": {"code": reason, "reason": reason, "message": en, "message_zh": zh,
+                      "params": {}}}  # fmt: skip
+    return JSONResponse(body, status_code=status)
 
 
 def _endpoint(line: str) -> WitnessEndpoint:

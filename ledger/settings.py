@@ -36,3 +36,15 @@ class LedgerSettings(BaseSettings):
     keys_dir: Path | None = Field(
         default=None, description="default: <data dir>/ledger/keys; made outside production"
     )
+    portal_url: str | None = Field(
+        default=None,
+        description="the party portal that knows lawyers (GET /api/portal/me); default: the "
+        "portal loaded in this same process",
+    )
+    verify_per_minute: int = Field(
+        default=30, ge=1, description="public verifications and answers per address per minute"
+    )
+    expiry_interval_s: float = Field(
+        default=300.0, gt=0, description="how often issued orders past their last day are expired"
+    )
+    consumer_poll_s: float = Field(default=2.0, gt=0, description="how often events are read")
