@@ -4,6 +4,14 @@
     tingshen ledger audit --database-url URL --origin ORIGIN --log-key VKEY
     tingshen ledger verify-receipt RECEIPT.json --origin ORIGIN --log-key VKEY
         --court-key VKEY… --witness-key VKEY… --quorum 2 [--later CHECKPOINT --proof PROOF]
+    tingshen ledger verify ORDER.pdf --trust TRUST.json --root ROOT.pem [--checkpoint LATER.json]
+
+``verify`` checks an investigation order's PDF offline (:mod:`ledger.order_verify`): its seal
+against the court's root (``GET /api/court/root.pem``), its record against its leaf, its leaf's
+inclusion in a cosigned checkpoint, with the keys of ``TRUST.json`` (``GET /api/ledger/trust``),
+and, given a later state of the log (the ``ledger`` part of ``POST /api/ledger/public/verify``'s
+answer, or the whole answer), consistency and whether the order was revoked since. It prints
+one line per check and exits 1 if any failed.
 
 ``keygen`` writes the private key (C2SP ``PRIVATE+KEY+…`` form) to a new 0600 file and prints
 the verifier key to publish. ``verify-receipt`` checks a receipt offline (:mod:`ledger.receipt`)
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -133,3 +142,38 @@ def verify_receipt_command(
         f"leaf {parsed.index} of {verified.checkpoint.size}, "
         f"witnessed by {', '.join(verified.witnesses)}"
     )
+
+
+@app.command("verify")
+def verify_order(
+    pdf: Annotated[Path, typer.Argument(help="The investigation order (PDF).")],
+    trust: Annotated[Path, typer.Option(help="The court's ledger keys (GET /api/ledger/trust).")],
+    root: Annotated[Path, typer.Option(help="The court's root certificate (PEM).")],
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="A later state of the log (JSON), to check revocation.")
+    ] = None,
+) -> None:
+    """Check an order's PDF offline: seal, record, inclusion, witnesses, later state."""
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+
+    from ledger.order_verify import Trust, verify_order_pdf
+
+    try:
+        roots = x509.load_pem_x509_certificates(root.read_bytes())
+        trusted = Trust.from_json(trust.read_text(encoding="utf-8"), roots)
+        later = None
+        if checkpoint is not None:
+            raw = json.loads(checkpoint.read_text(encoding="utf-8"))
+            later = raw.get("ledger", raw)
+        data = pdf.read_bytes()
+    except (OSError, ValueError, KeyError, LogError) as exc:
+        raise _fail(str(exc)) from None
+    checks = verify_order_pdf(data, trusted, now=datetime.now(UTC), later=later)
+    for check in checks:
+        mark = "ok    " if check.ok else "FAILED"
+        shown = check.detail if check.ok else f"{check.reason}: {check.detail}"
+        typer.echo(f"{mark} {check.name}: {shown}")
+    if not all(check.ok for check in checks):
+        raise typer.Exit(code=1)

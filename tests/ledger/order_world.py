@@ -6,11 +6,14 @@ record, and 王律师 registered in the portal as a lawyer with that licence num
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pypdfium2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -110,16 +113,71 @@ def lawyer_client(make_client: Callable[[], TestClient], ctx: ServerContext) -> 
 
 
 __all__ = [
+    "APPLY",
     "CASE_ID",
     "CHEN",
     "LI",
     "ORIGIN",
+    "Issued",
     "Witnesses",
     "file_the_case",
+    "issue_order",
     "judge_id",
     "lawyer_client",
     "ledger_of",
+    "pdf_text",
     "start_witnesses",
     "stop",
+    "token_of",
     "witnessed",
 ]
+
+
+APPLY: dict[str, Any] = {
+    "dossier_case_id": CASE_ID,
+    "institution_kind": "bank",
+    "institution_name": "中国银行广州越秀支行",
+    "items": ["被告李华名下账户2025年1月至12月的交易流水", "该账户的开户资料"],
+    "reason": "查明借款的交付事实",
+    "valid_days": 15,
+}
+
+
+@dataclass
+class Issued:
+    order: dict[str, Any]
+    pdf: bytes
+    token: str
+    lawyer: TestClient
+    judge: TestClient
+
+
+def issue_order(
+    app: FastAPI, ctx: ServerContext, court_id: int, make_client: Callable[[], TestClient],
+    staff: Callable[[str], TestClient],
+) -> Issued:  # fmt: skip
+    """The case filed, 王律师 applies, judge_a approves as asked; the lawyer downloads the PDF."""
+    file_the_case(app, ctx, court_id)
+    lawyer = lawyer_client(make_client, ctx)
+    order = lawyer.post("/api/ledger/my/orders", json=APPLY).json()
+    judge = staff("judge_a")
+    decided = judge.post(f"/api/ledger/judge/orders/{order['id']}/decision",
+                         json={"approve": True, "reason": "准许"})  # fmt: skip
+    assert decided.status_code == 200, decided.text
+    pdf = lawyer.get(f"/api/ledger/my/orders/{order['id']}/pdf").content
+    return Issued(decided.json()["order"], pdf, token_of(pdf), lawyer, judge)
+
+
+def token_of(pdf: bytes) -> str:
+    """The QR token, from the verify link the order prints under its QR code."""
+    found = re.search(r"#n=[^&\s]+&t=([A-Za-z0-9_-]+)", re.sub(r"\s+", "", pdf_text(pdf)))
+    assert found, "no verify link in the PDF"
+    return found.group(1)
+
+
+def pdf_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()

@@ -7,12 +7,10 @@ and answer; every step is a leaf; documents and changes are announced by event."
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pypdfium2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -23,10 +21,12 @@ from hearing_server.settings import Settings
 from ledger.order_pdf import read_attachment
 from ledger.tables import leaves
 from tests.ledger.order_world import (  # noqa: F401  (witnessed: a fixture)
+    APPLY,
     CASE_ID,
     Witnesses,
     file_the_case,
     lawyer_client,
+    token_of,
     witnessed,
 )
 from tests.portal.conftest import (  # noqa: F401
@@ -48,15 +48,6 @@ from tests.server.conftest import (  # noqa: F401
     streams,
 )
 from tingshen_platform.schema import events as event_table
-
-APPLY: dict[str, Any] = {
-    "dossier_case_id": CASE_ID,
-    "institution_kind": "bank",
-    "institution_name": "中国银行广州越秀支行",
-    "items": ["被告李华名下账户2025年1月至12月的交易流水", "该账户的开户资料"],
-    "reason": "查明借款的交付事实",
-    "valid_days": 15,
-}
 
 
 @pytest.fixture
@@ -128,7 +119,7 @@ def test_apply_decide_issue_verify_respond_revoke(
     assert chen.get(f"/api/ledger/my/orders/{order['id']}/pdf").status_code == 401
     attached = read_attachment(pdf.content)
     assert attached is not None and attached["order"]["items"] == APPLY["items"][:1]
-    token = _token_of(pdf.content)
+    token = token_of(pdf.content)
 
     anonymous = make_client()
     wrong = anonymous.post("/api/ledger/public/verify",
@@ -173,18 +164,3 @@ def test_apply_decide_issue_verify_respond_revoke(
     assert changes == ["applied", "issued", "responded", "revoked"]
     told = _events(ctx, ORDER_CHANGED.name)[-1]
     assert {r["name"] for r in told["recipients"]} >= {"陈明", "李华", "王律师"}
-
-
-def _token_of(pdf: bytes) -> str:
-    """The QR token, from the verify link the order prints under its QR code."""
-    found = re.search(r"#n=[^&\s]+&t=([A-Za-z0-9_-]+)", re.sub(r"\s+", "", pdf_text(pdf)))
-    assert found, "no verify link in the PDF"
-    return found.group(1)
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return "".join(page.get_textpage().get_text_range() for page in document)
-    finally:
-        document.close()
