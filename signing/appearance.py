@@ -76,7 +76,12 @@ def render_appearance_pdf(
     """One page of ``width`` × ``height`` points: handwriting above, role, name and time below."""
     font_name = register_font(font)
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=1)
+    # the embedded CJK font as the page's initial font: reportlab's default (Helvetica, which
+    # it never embeds) would be selected in the stream and keep a sealed file from PDF/A
+    canvas = Canvas(
+        buffer, pagesize=(width, height), invariant=1,
+        initialFontName=font_name,  # type: ignore[arg-type]
+    )  # fmt: skip
     text_size = max(6.0, min(9.0, height / 9))
     lines = [
         f"{appearance.role}  {appearance.name}",

@@ -12,7 +12,15 @@ builds the CMS *signed attributes* (message digest, signing certificate v2, cont
 DER is exactly what WebCrypto's ECDSA-with-SHA-256 signs. ``finish_signature`` checks the value
 against the certificate (a bad value is refused before it can be embedded), lets pyHanko build
 the CMS SignedData with an RFC 3161 signature timestamp over that value, and fills the
-placeholder. The court seal goes the same way in one call (:func:`sign_with_key`).
+placeholder. The court seal goes the same way in one call (:func:`sign_with_key`), or from a
+file to a file (:func:`seal_file`: the document is never held in memory, for an archive's
+e-volume of hundreds of scanned pages).
+
+``keep_pdf_1_7``: pyHanko marks a document signed with an ECDSA P-256 (or Ed25519) key as PDF 2.0
+(the catalog's ``/Version`` and the ISO 32002 extension: PDF 2.0 is where those curves are
+named). A PDF/A-2 file must stay PDF 1.7 (ISO 19005-2 is based on ISO 32000-1), where a PAdES
+signature is declared by the ESIC extension alone and ECDSA comes in through CAdES (ETSI EN
+319 142-1); with the flag only that is written, and a document already past 1.7 is refused.
 
 pyHanko is asynchronous inside; these functions are synchronous (``asyncio.run``) and CPU-bound:
 call them through ``asyncio.to_thread`` from the event loop.
@@ -28,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, BinaryIO, cast
 
 from asn1crypto import cms as asn1_cms  # type: ignore[import-untyped, unused-ignore]
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped, unused-ignore]
@@ -38,6 +46,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import constants
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.timestamps import TimeStamper
@@ -54,6 +63,7 @@ __all__ = [
     "SignatureValueError",
     "finish_signature",
     "prepare_signature",
+    "seal_file",
     "sign_with_key",
 ]
 
@@ -122,11 +132,22 @@ class SignatureFieldError(SigningError, ValueError):
 
 
 class _ClockedPdfSigner(signers.PdfSigner):
-    """pyHanko takes the signing time from the system clock; the caller's clock rules here."""
+    """pyHanko takes the signing time from the system clock; the caller's clock rules here.
+    With ``keep_pdf_1_7`` the document stays PDF 1.7 (module docstring)."""
 
-    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, now: datetime, keep_pdf_1_7: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._now = now
+        self._keep_pdf_1_7 = keep_pdf_1_7
+
+    def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+        if not self._keep_pdf_1_7:
+            super().register_extensions(pdf_out, md_algorithm=md_algorithm)
+            return
+        if pdf_out.output_version > (1, 7) or md_algorithm != "sha256":
+            raise SignatureFieldError("the document cannot stay PDF 1.7 with this signature")
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
 
     def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
@@ -162,16 +183,27 @@ def _field_box(reader: PdfFileReader, field_name: str) -> tuple[float, float, fl
     return None
 
 
-async def _prepare(
-    pdf: bytes,
+@dataclass(frozen=True)
+class _Digested:
+    digest: PreparedByteRangeDigest
+    signed_attrs: bytes
+    output: IO[bytes]
+
+
+async def _digest(
+    source: BinaryIO,
+    output: BinaryIO | None,
     field_name: str,
     signer_cert: x509.Certificate,
     chain: Sequence[x509.Certificate],
     appearance: SignatureAppearance,
     font: Path,
     now: datetime,
-) -> PreparedSignature:
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    keep_pdf_1_7: bool = False,
+) -> _Digested:
+    """The document with the placeholder written to ``output`` (``None``: to memory), its
+    byte-range digest and the signed attributes to sign."""
+    writer = IncrementalPdfFileWriter(source)
     _check_not_sealed(writer.prev)
     box = _field_box(writer.prev, field_name)
     new_field = None
@@ -203,19 +235,35 @@ async def _prepare(
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
     pdf_signer = _ClockedPdfSigner(
-        meta, external, stamp_style=stamp_style(picture), new_field_spec=new_field, now=now
-    )
-    digest, _tbs, output = await pdf_signer.async_digest_doc_for_signing(
-        writer, bytes_reserved=BYTES_RESERVED
+        meta, external, stamp_style=stamp_style(picture), new_field_spec=new_field, now=now,
+        keep_pdf_1_7=keep_pdf_1_7,
+    )  # fmt: skip
+    digest, _tbs, written = await pdf_signer.async_digest_doc_for_signing(
+        writer, bytes_reserved=BYTES_RESERVED, output=output
     )
     signed_attrs = await external.signed_attrs(digest.document_digest, "sha256", use_pades=True)
+    return _Digested(digest, signed_attrs.dump(), written)
+
+
+async def _prepare(
+    pdf: bytes,
+    field_name: str,
+    signer_cert: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    appearance: SignatureAppearance,
+    font: Path,
+    now: datetime,
+) -> PreparedSignature:
+    done = await _digest(
+        io.BytesIO(pdf), None, field_name, signer_cert, chain, appearance, font, now
+    )
     return PreparedSignature(
         field_name=field_name,
-        pdf=cast(io.BytesIO, output).getvalue(),
-        document_digest=digest.document_digest,
-        reserved_region_start=digest.reserved_region_start,
-        reserved_region_end=digest.reserved_region_end,
-        signed_attrs=signed_attrs.dump(),
+        pdf=cast(io.BytesIO, done.output).getvalue(),
+        document_digest=done.digest.document_digest,
+        reserved_region_start=done.digest.reserved_region_start,
+        reserved_region_end=done.digest.reserved_region_end,
+        signed_attrs=done.signed_attrs,
         signer_cert=signer_cert.public_bytes(Encoding.DER),
         chain=tuple(c.public_bytes(Encoding.DER) for c in chain),
     )
@@ -236,31 +284,44 @@ def prepare_signature(
     return asyncio.run(_prepare(pdf_bytes, field_name, signer_cert, chain, appearance, font, when))
 
 
-async def _finish(
-    prepared: PreparedSignature, signature_der: bytes, timestamper: TimeStamper | None
-) -> bytes:
-    cert = asn1_x509.Certificate.load(prepared.signer_cert)
+async def _fill(
+    output: IO[bytes],
+    digest: PreparedByteRangeDigest,
+    signed_attrs: bytes,
+    signer_cert: bytes,
+    chain: Sequence[bytes],
+    signature_der: bytes,
+    timestamper: TimeStamper | None,
+) -> None:
+    """The CMS SignedData (with its timestamp) written into ``output``'s placeholder."""
+    cert = asn1_x509.Certificate.load(signer_cert)
     registry = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
-        [asn1_x509.Certificate.load(c) for c in prepared.chain]
+        [asn1_x509.Certificate.load(c) for c in chain]
     )
     external = signers.ExternalSigner(cert, registry, signature_value=signature_der)
-    attrs = asn1_cms.CMSAttributes.load(prepared.signed_attrs)
+    attrs = asn1_cms.CMSAttributes.load(signed_attrs)
     digests = [a["values"][0].native for a in attrs if a["type"].native == "message_digest"]
-    if digests != [prepared.document_digest]:
+    if digests != [digest.document_digest]:
         raise ValueError("prepared state is inconsistent: signed digest is not the document's")
     signed_data = await external.async_sign_prescribed_attributes(
         "sha256", signed_attrs=attrs, timestamper=timestamper
     )
+    await PdfTBSDocument.async_finish_signing(output, digest, signed_data)
+
+
+async def _finish(
+    prepared: PreparedSignature, signature_der: bytes, timestamper: TimeStamper | None
+) -> bytes:
     output = io.BytesIO(prepared.pdf)
-    await PdfTBSDocument.async_finish_signing(
-        output,
-        PreparedByteRangeDigest(
-            document_digest=prepared.document_digest,
-            reserved_region_start=prepared.reserved_region_start,
-            reserved_region_end=prepared.reserved_region_end,
-        ),
-        signed_data,
+    digest = PreparedByteRangeDigest(
+        document_digest=prepared.document_digest,
+        reserved_region_start=prepared.reserved_region_start,
+        reserved_region_end=prepared.reserved_region_end,
     )
+    await _fill(
+        output, digest, prepared.signed_attrs, prepared.signer_cert, prepared.chain,
+        signature_der, timestamper,
+    )  # fmt: skip
     return output.getvalue()
 
 
@@ -292,3 +353,39 @@ def sign_with_key(
     """Sign on the server (the court seal): the same two steps with a key held here."""
     prepared = prepare_signature(pdf_bytes, field_name, cert, chain, appearance, font=font, now=now)
     return finish_signature(prepared, sign_bytes(key, prepared.to_be_signed), timestamper)
+
+
+def seal_file(
+    source: Path,
+    target: Path,
+    field_name: str,
+    cert: x509.Certificate,
+    key: CertificateIssuerPrivateKeyTypes,
+    chain: Sequence[x509.Certificate],
+    appearance: SignatureAppearance,
+    timestamper: TimeStamper | None,
+    *,
+    font: Path,
+    now: datetime | None = None,
+    keep_pdf_1_7: bool = False,
+) -> None:
+    """:func:`sign_with_key` from the file ``source`` to the file ``target``: pyHanko reads the
+    document where it is, copies it into ``target`` in chunks, digests the byte range from there
+    and writes the signature into its placeholder, so memory does not grow with the document."""
+    when = now if now is not None else datetime.now(UTC)
+    der_chain = [c.public_bytes(Encoding.DER) for c in chain]
+
+    async def run(document: BinaryIO, output: BinaryIO) -> None:
+        done = await _digest(
+            document, output, field_name, cert, chain, appearance, font, when, keep_pdf_1_7
+        )
+        if done.output is not output:  # pyHanko wrote to memory: the target is not usable
+            raise ValueError("the target must be a readable, writable, seekable file")
+        value = check_signature_value(cert, done.signed_attrs, sign_bytes(key, done.signed_attrs))
+        await _fill(
+            output, done.digest, done.signed_attrs, cert.public_bytes(Encoding.DER), der_chain,
+            value, timestamper,
+        )  # fmt: skip
+
+    with source.open("rb") as document, target.open("w+b") as output:
+        asyncio.run(run(document, output))

@@ -117,7 +117,9 @@ def _render_pages(
     header = _header_lines(binding)
     placed = _layout(slots, _first_top(header))
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    # the embedded CJK font as the pages' initial font, not reportlab's unembedded Helvetica
+    # (selected on every page, it would keep a sealed transcript out of a PDF/A e-volume)
+    canvas = Canvas(buffer, pagesize=A4, invariant=1, initialFontName=font_name)  # type: ignore[arg-type]
     count = max(p.page for p in placed) + 1 if placed else 1
     for page in range(count):
         canvas.setFont(font_name, 9)  # as the transcript's pages say it (transcript.pdf)
