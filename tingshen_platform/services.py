@@ -62,6 +62,10 @@ class ServiceHost:
     seal: Callable[[bytes, str], bytes] | None = None
     """The court's seal: ``seal(pdf, reason)`` returns the PDF signed with the court seal key
     and timestamped (PAdES, ``signing``); ``None`` where this process holds no seal key."""
+    seal_file: Callable[[Path, Path, str], None] | None = None
+    """The same seal from file to file, ``seal_file(source, target, reason)``, in memory that
+    does not grow with the document (an archive's e-volume), keeping it PDF 1.7 (PDF/A-2 is
+    based on it); ``None`` where this process holds no seal key."""
     messenger: Messenger | None = None
     """SMS and e-mail through the court's providers (``None``: this process sends none)."""
     public_url: str = "http://127.0.0.1:8000"
