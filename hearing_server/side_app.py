@@ -19,6 +19,8 @@ import os
 import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -37,7 +39,12 @@ from hearing_server.errors import (
 from hearing_server.notices.messenger import build_messenger
 from hearing_server.security import Clock, utc_now
 from hearing_server.settings import Settings
-from hearing_server.side_services import seal_with, side_body_limits, side_services_running
+from hearing_server.side_services import (
+    seal_file_with,
+    seal_with,
+    side_body_limits,
+    side_services_running,
+)
 from hearing_server.transcript.pdf import find_cjk_font
 from hearing_server.web_mount import STATIC_DIR
 from tingshen_platform.blobs import LocalBlobStore
@@ -75,11 +82,15 @@ def _unreachable(exc: httpx.HTTPError) -> ServiceUnavailableError:
     return ServiceUnavailableError("the hearing server cannot be reached; try again shortly")
 
 
-def _seal(settings: Settings, clock: Clock) -> Callable[[bytes, str], bytes] | None:
+def _seal(
+    settings: Settings, clock: Clock
+) -> tuple[Callable[[bytes, str], bytes] | None, Callable[[Path, Path, str], None] | None]:
+    """The court seal, of bytes and from file to file (None, None: signing is off)."""
     if not settings.signing_enabled:
-        return None
+        return None, None
     pki = CourtPki.open(settings, clock=clock)
-    return seal_with(pki, lambda: find_cjk_font(settings.pdf_font), clock)
+    font = partial(find_cjk_font, settings.pdf_font)
+    return seal_with(pki, font, clock), seal_file_with(pki, font, clock)
 
 
 def create_side_app(
@@ -99,6 +110,7 @@ def create_side_app(
         else InProcessBus()
     )
     who = identity if identity is not None else HearingServerIdentity(hearing_url)
+    seal, seal_file = _seal(settings, clock)
     host = ServiceHost(
         engine=engine,
         data_dir=settings.data_dir,
@@ -109,7 +121,8 @@ def create_side_app(
         exchange=LocalBlobStore(settings.data_dir / "documents"),
         production=settings.environment == "production",
         node=settings.node_name or f"{socket.gethostname()}-{os.getpid()}-side",
-        seal=_seal(settings, clock),
+        seal=seal,
+        seal_file=seal_file,
         messenger=build_messenger(settings),
         public_url=settings.public_base_url,
     )

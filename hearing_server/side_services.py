@@ -21,13 +21,14 @@ from hearing_server.identity import LocalIdentity
 from hearing_server.notices.messenger import build_messenger
 from hearing_server.services import Services
 from signing.appearance import SignatureAppearance
-from signing.pades import sign_with_key
+from signing.pades import seal_file, sign_with_key
 from tingshen_platform.blobs import LocalBlobStore
 from tingshen_platform.jobs import JobQueue
 from tingshen_platform.services import BodyLimit, ServiceHost, SideService, load_services
 
 __all__ = [
     "install_side_services",
+    "seal_file_with",
     "seal_with",
     "side_body_limits",
     "side_services_running",
@@ -48,6 +49,20 @@ def court_seal(services: Services) -> Callable[[bytes, str], bytes] | None:
     return seal_with(closing.pki, lambda: closing.font, closing.ctx.clock)
 
 
+def court_seal_file(services: Services) -> Callable[[Path, Path, str], None] | None:
+    """:func:`court_seal` from file to file (``ServiceHost.seal_file``; None: signing is off)."""
+    closing = services.closing
+    if closing is None:
+        return None
+    return seal_file_with(closing.pki, lambda: closing.font, closing.ctx.clock)
+
+
+def _appearance(pki: CourtPki, reason: str) -> SignatureAppearance:
+    return SignatureAppearance(
+        pki.ca.court_name, "法院印章", reason=reason, seal=True, page=-1, box=SEAL_BOX
+    )
+
+
 def seal_with(
     pki: CourtPki, font: Callable[[], Path], clock: Callable[[], datetime]
 ) -> Callable[[bytes, str], bytes]:
@@ -56,13 +71,28 @@ def seal_with(
 
     def seal(pdf: bytes, reason: str) -> bytes:
         ca = pki.ca
-        appearance = SignatureAppearance(
-            ca.court_name, "法院印章", reason=reason, seal=True, page=-1, box=SEAL_BOX
-        )
         field = f"court-seal-{secrets.token_hex(4)}"
         return sign_with_key(
-            pdf, field, ca.seal_cert, ca.seal_key, ca.chain, appearance,
+            pdf, field, ca.seal_cert, ca.seal_key, ca.chain, _appearance(pki, reason),
             pki.timestamper(), font=font(), now=clock(),
+        )  # fmt: skip
+
+    return seal
+
+
+def seal_file_with(
+    pki: CourtPki, font: Callable[[], Path], clock: Callable[[], datetime]
+) -> Callable[[Path, Path, str], None]:
+    """:func:`seal_with` from the file ``source`` to the file ``target``, the document never
+    in memory, kept PDF 1.7 (``signing.pades.seal_file``)."""
+
+    def seal(source: Path, target: Path, reason: str) -> None:
+        ca = pki.ca
+        field = f"court-seal-{secrets.token_hex(4)}"
+        seal_file(
+            source, target, field, ca.seal_cert, ca.seal_key, ca.chain,
+            _appearance(pki, reason), pki.timestamper(), font=font(), now=clock(),
+            keep_pdf_1_7=True,
         )  # fmt: skip
 
     return seal
@@ -72,6 +102,7 @@ def service_host(services: Services) -> ServiceHost:
     ctx = services.context
     return ServiceHost(
         seal=court_seal(services),
+        seal_file=court_seal_file(services),
         engine=ctx.engine,
         data_dir=ctx.settings.data_dir,
         identity=LocalIdentity(ctx),
