@@ -27,7 +27,12 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 from reportlab.pdfgen.canvas import Canvas
 
-from dossier.archive.pdf_fonts import embed_fonts, tidy_generated, unembedded_fonts
+from dossier.archive.pdf_fonts import (
+    drop_idle_fonts,
+    embed_fonts,
+    tidy_generated,
+    unembedded_fonts,
+)
 from dossier.archive.pdfa import FLAVOUR, declare
 from dossier.archive.rules import Item
 from dossier.archive.sheets import font_name
@@ -101,6 +106,7 @@ def _item_pdf(
     # package), and no form field is left without the form it belonged to.
     pdf.flatten_annotations("all")
     if not unembedded_fonts(pdf):
+        drop_idle_fonts(pdf)  # reportlab's initial Helvetica, selected and never shown
         return pdf
     raw = work / f"item-{part.item.number}.pdf"
     source.seek(0)

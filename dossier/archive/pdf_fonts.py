@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pikepdf
 
-__all__ = ["FontEmbeddingError", "embed_fonts", "tidy_generated", "unembedded_fonts"]
+__all__ = [
+    "FontEmbeddingError",
+    "drop_idle_fonts",
+    "embed_fonts",
+    "tidy_generated",
+    "unembedded_fonts",
+]
 
 GS_TIMEOUT_S = 300
 
@@ -112,6 +118,67 @@ def unembedded_fonts(pdf: pikepdf.Pdf, *, annotations: bool = True) -> list[str]
                 for _state, stream in normal.items():
                     visit(stream)
     return found
+
+
+def _drop_idle(pdf: pikepdf.Pdf, holder: pikepdf.Object, seen: set[tuple[int, int]]) -> int:
+    if holder.is_indirect:
+        if holder.objgen in seen:
+            return 0
+        seen.add(holder.objgen)
+    resources = _resources_of(holder)
+    if resources is None:
+        return 0
+    dropped = 0
+    xobjects = resources.get("/XObject")
+    if isinstance(xobjects, pikepdf.Dictionary):
+        for _key, xobject in xobjects.items():
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form":
+                dropped += _drop_idle(pdf, xobject, seen)
+    fonts = resources.get("/Font")
+    shown = _fonts_showing_text(holder) if isinstance(fonts, pikepdf.Dictionary) else None
+    if not isinstance(fonts, pikepdf.Dictionary) or shown is None:
+        return dropped
+    idle = {
+        str(key)
+        for key, font in fonts.items()
+        if key not in shown and isinstance(font, pikepdf.Dictionary) and not _font_embedded(font)
+    }
+    if not idle:
+        return dropped
+    is_page = holder.get("/Type") == "/Page"
+    content = pikepdf.Page(holder) if is_page else holder
+    kept = [
+        instruction
+        for instruction in pikepdf.parse_content_stream(content)
+        if not (
+            isinstance(instruction, pikepdf.ContentStreamInstruction)
+            and str(instruction.operator) == "Tf"
+            and instruction.operands
+            and str(instruction.operands[0]) in idle
+        )
+    ]
+    data = pikepdf.unparse_content_stream(kept)
+    if is_page:
+        holder.Contents = pdf.make_stream(data)
+    else:
+        holder.write(data)
+    # resources may be shared (reportlab shares them among pages): this holder gets its own
+    resource_keys: set[str] = resources.keys()
+    font_keys: set[str] = fonts.keys()
+    own = pikepdf.Dictionary({key: resources[key] for key in resource_keys})
+    own["/Font"] = pikepdf.Dictionary({key: fonts[key] for key in font_keys if key not in idle})
+    holder.Resources = own
+    return dropped + len(idle)
+
+
+def drop_idle_fonts(pdf: pikepdf.Pdf) -> int:
+    """Remove the fonts without their program that a page or form XObject selects but never
+    shows text in (reportlab's initial Helvetica, ``BT /F1 12 Tf … ET`` on every page of a
+    transcript): their ``Tf`` operators and their resource entries. No text is drawn in such a
+    font, so nothing on the page changes, and no unembedded font is left for PDF/A to refuse.
+    Annotations are not visited (the volume flattens them first). How many were dropped."""
+    seen: set[tuple[int, int]] = set()
+    return sum(_drop_idle(pdf, page.obj, seen) for page in pdf.pages)
 
 
 def embed_fonts(source: Path, target: Path) -> None:

@@ -111,6 +111,11 @@ def _next_number(session: Session, case: DossierCase, volume: ArchiveVolume, yea
     return make(sequence=(taken or 0) + 1)
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 def _open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
@@ -161,7 +166,8 @@ def _submit(
     rows = entries(session, case)
     if [e.material.id for e in rows] != volume.material_ids or any(e.item is None for e in rows):
         raise ConflictError.because("archive_arrangement_stale")
-    if ctx.host.seal is None:
+    seal_file = ctx.host.seal_file
+    if seal_file is None:
         raise ConflictError.because("archive_seal_unavailable")
     now = ctx.clock()
     year = (case.closed_on or now.astimezone(COURT_TZ).date()).year
@@ -186,11 +192,9 @@ def _submit(
             title=f"{case.case_number} 电子档案 {number}", work=Path(work),
         )  # fmt: skip
         pages, composed_length = made.pages, composed.stat().st_size
-        sealed = ctx.host.seal(composed.read_bytes(), f"归档 {number}")
         evolume = Path(work) / "evolume.pdf"
-        evolume.write_bytes(sealed)
-        digest = hashlib.sha256(sealed).hexdigest()
-        del sealed
+        seal_file(composed, evolume, f"归档 {number}")  # file to file: flat in memory
+        digest = _sha256(evolume)
         checked = volume_report(
             evolume, composed_length, made.pdfa, made.fonts_embedded, made.findings
         )

@@ -279,7 +279,9 @@ def test_submission_needs_the_court_seal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     ctx = dossier_context(app)
-    monkeypatch.setattr(app.state, "dossier", replace(ctx, host=replace(ctx.host, seal=None)))
+    monkeypatch.setattr(
+        app.state, "dossier", replace(ctx, host=replace(ctx.host, seal=None, seal_file=None))
+    )
     clerk = staff_client("clerk_a")
     assert clerk.put(_arch(dossier_world.case_a) + "/arrangement", json={}).status_code == 200
     refused = clerk.post(_arch(dossier_world.case_a) + "/submit")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -160,11 +161,12 @@ def test_one_submission_at_a_time_and_a_failed_one_keeps_its_number(
     assert busy.status_code == 409 and _reason(busy) == "archive_busy"
     leases.release(held)
 
-    def broken_seal(pdf: bytes, reason: str) -> bytes:
+    def broken_seal(source: Path, target: Path, reason: str) -> None:
+        target.write_bytes(b"%PDF-1.7 half")
         raise RuntimeError("the TSA did not answer")
 
     monkeypatch.setattr(
-        app.state, "dossier", replace(ctx, host=replace(ctx.host, seal=broken_seal))
+        app.state, "dossier", replace(ctx, host=replace(ctx.host, seal_file=broken_seal))
     )
     with pytest.raises(RuntimeError, match="TSA"):
         clerk.post(url + "/submit")
