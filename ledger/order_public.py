@@ -19,6 +19,9 @@ from typing import Any
 
 from sqlalchemy import Row, insert, select
 
+from ledger.log.checkpoint import open_checkpoint
+from ledger.log.cosign import count_cosignatures
+from ledger.log.errors import LogError
 from ledger.order_context import Actor, OrderContext
 from ledger.order_events import announce, file_document
 from ledger.order_issue import token_digest
@@ -66,6 +69,7 @@ def verify(
         ).all()
     return {
         "order": shown,
+        "server_checks": _server_checks(ctx, bundle["checkpoint"]),
         "responses": [
             {"outcome": a.outcome, "responder": a.responder, "reason": a.reason,
              "files": json.loads(a.files_json), "at": a.at.isoformat()}
@@ -75,6 +79,19 @@ def verify(
         "log_key": ctx.log_key.vkey(),
         "witnesses_needed": ctx.quorum.threshold if ctx.quorum else 0,
     }  # fmt: skip
+
+
+def _server_checks(ctx: OrderContext, note: str) -> dict[str, Any]:
+    """The Ed25519 signatures of the checkpoint (the log's, the witnesses'), checked here; the
+    page checks the Merkle paths itself."""
+    try:
+        _, signed = open_checkpoint(note, ctx.log_key, ctx.settings.origin)
+    except LogError:
+        return {"log_signature": False, "witnesses": [], "quorum_met": False}
+    if ctx.quorum is None:
+        return {"log_signature": True, "witnesses": [], "quorum_met": False}
+    met, names = count_cosignatures(signed, ctx.quorum)
+    return {"log_signature": True, "witnesses": list(names), "quorum_met": met}
 
 
 def respond(
