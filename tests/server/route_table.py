@@ -125,6 +125,8 @@ LITERALS: Mapping[str, object] = {
     "out_trade_no": "NOSUCHORDER1",
     "review_id": MISSING,
     "rep_id": MISSING,
+    "size": 1,
+    "order_id": MISSING,
 }
 """Path parameters with no record behind them in the world (a sub-record that does not exist)."""
 
@@ -224,6 +226,14 @@ BAD_ID_NUMBER = "110105194912310021"
 """An ID number whose check character is wrong (GB 11643: it is ``X``)."""
 PORTAL_REGISTER = {"name": "张三", "id_number": BAD_ID_NUMBER, "phone": "13800000009",
                    "code": "123456", "password": "long-enough-1"}  # fmt: skip
+
+LEDGER_JUDGE = {**ROLE_FIRST, **PORTAL_STAFF_ONLY}
+"""The ledger's judge routes: a hearing party holds no staff session (401); other staff are
+refused for their role, court B's clerk too (403)."""
+LEDGER_APPLY = {"dossier_case_id": 1, "institution_kind": "bank", "institution_name": "中国银行",
+                "items": ["账户流水"], "reason": "查明借款交付", "valid_days": 15}  # fmt: skip
+LEDGER_FORM = "Field required"
+"""The institution's answer asked with no form: refused for its missing fields."""
 
 DOSSIER = frozenset({JUDGE, CLERK, ADMIN})
 """A case's dossier (materials): its judge and clerk (assigned in the route table's world) and
@@ -660,6 +670,62 @@ LINES: tuple[Line, ...] = (
         body={"approve": False},
         says="no such record",
         deny=PORTAL_STAFF_ONLY,
+    ),
+    # ------------------------------------------------------------- the ledger (issue 18)
+    # The log's checkpoints and proofs and the QR verify page are public; a lawyer's routes need
+    # a portal account (no actor of the table has one: 401 for everyone); only a case's judge
+    # decides (the world's ledger has no order: his calls find none).
+    Line("MOUNT", "/ledger", EVERYONE, call="/ledger/"),
+    Line("GET", "/api/ledger/checkpoint", EVERYONE, ok=404, says="no checkpoint"),
+    Line("GET", "/api/ledger/checkpoints/{size}", EVERYONE, ok=404, says="No checkpoint"),
+    Line(
+        "GET",
+        "/api/ledger/proof/consistency",
+        EVERYONE,
+        ok=404,
+        query={"old": "1", "new": "2"},
+        says="No checkpoint",
+    ),
+    Line("GET", "/api/ledger/trust", EVERYONE),
+    Line(
+        "POST",
+        "/api/ledger/public/verify",
+        EVERYONE,
+        ok=404,
+        body={"number": "（2026）粤0104调令1号", "token": "not-the-token"},
+        says="No such investigation order",
+    ),
+    Line("POST", "/api/ledger/public/respond", EVERYONE, ok=422, says=LEDGER_FORM),
+    Line("GET", "/api/ledger/my/cases", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/ledger/my/orders", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("POST", "/api/ledger/my/orders", NOBODY, deny=PORTAL_ACCOUNT, body=LEDGER_APPLY),
+    Line("GET", "/api/ledger/my/orders/{order_id}/pdf", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/ledger/judge/orders", JUDGE_ONLY, deny=LEDGER_JUDGE),
+    Line(
+        "POST",
+        "/api/ledger/judge/orders/{order_id}/decision",
+        JUDGE_ONLY,
+        ok=404,
+        body={"approve": False, "reason": "不符合条件"},
+        says="No such investigation order",
+        deny=LEDGER_JUDGE,
+    ),
+    Line(
+        "POST",
+        "/api/ledger/judge/orders/{order_id}/revoke",
+        JUDGE_ONLY,
+        ok=404,
+        body={"reason": "当事人已和解"},
+        says="No such investigation order",
+        deny=LEDGER_JUDGE,
+    ),
+    Line(
+        "GET",
+        "/api/ledger/judge/orders/{order_id}/pdf",
+        JUDGE_ONLY,
+        ok=404,
+        says="No such investigation order",
+        deny=LEDGER_JUDGE,
     ),
     # ------------------------------------------------------------- cases filed in the dossier
     # (issue 15, the hearing server's side): a case's parties, to invite as themselves
