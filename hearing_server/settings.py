@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     database_url: str | None = None
     side_services: list[str] = Field(
-        default=["dossier", "fees", "delivery", "addresses", "portal"],
+        default=["dossier", "fees", "delivery", "addresses", "portal", "ledger"],
         description="side services this process runs (by package name; "
         "``tingshen_platform.services``), e.g. TINGSHEN_SIDE_SERVICES='[\"dossier\"]'; [] for none",
     )
