@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from portal.errors import (
     NotAuthenticatedError,
     ProviderError,
 )
-from portal.idnumber import IdNumberError, mask, normalise
+from portal.idnumber import IdNumberError, mask, normalise, tail
 from portal.schemas import RegisterIn
 from portal.tables import PortalAccount, PortalSession
 from portal.verifier import Verdict, VerifierUnavailable
@@ -31,6 +32,7 @@ __all__ = [
     "checked_id_number",
     "end_session",
     "finish_login",
+    "me_view",
     "register",
     "start_login",
 ]
@@ -187,3 +189,14 @@ def end_session(session: Session, ctx: PortalContext, token: str | None) -> None
     if row is not None and row.ended_at is None:
         row.ended_at = ctx.now()
         session.commit()
+
+
+def me_view(account: PortalAccount) -> dict[str, Any]:
+    """Who is logged in, as the pages show it (the ID number and phone by their tails only)."""
+    return {
+        "name": account.name,
+        "kind": account.kind,
+        "id_tail": tail(account.id_number),
+        "phone_tail": account.phone[-4:],
+        "licence_number": account.licence_number,
+    }

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,8 @@ class PortalContext:
     session_factory: sessionmaker[Session]
     verifier: IdentityVerifier
     passwords: PasswordHasher
+    db_threads: CapacityLimiter
+    """The threads a party's route does its database work in (``settings.db_threads``)."""
 
     @property
     def clock(self) -> Callable[[], datetime]:

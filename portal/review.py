@@ -24,6 +24,7 @@ __all__ = [
     "ask",
     "decide",
     "live_review",
+    "my_reviews",
     "review_documents",
     "review_view",
 ]
@@ -112,3 +113,12 @@ def review_documents(session: Session, review: PortalReview) -> list[PortalDocum
             .order_by(PortalDocument.sent_at)
         ).all()
     )
+
+
+def my_reviews(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(PortalReview)
+        .where(PortalReview.account_id == account.id)
+        .order_by(PortalReview.id.desc())
+    ).all()
+    return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]

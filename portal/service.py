@@ -12,10 +12,9 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 
+from anyio import CapacityLimiter
 from argon2 import PasswordHasher
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import Connection
 
 from portal.api import ROUTERS
@@ -23,6 +22,7 @@ from portal.consumers import handlers
 from portal.context import PortalContext
 from portal.db import session_factory, upgrade_portal
 from portal.http_errors import install_handlers
+from portal.pages import Pages
 from portal.settings import PortalSettings
 from portal.verifier import IdentityVerifier, LocalRegistryVerifier
 from tingshen_platform.events import Event, EventConsumer
@@ -46,11 +46,13 @@ class PortalService:
         for router in ROUTERS:
             app.include_router(router)
 
-        @app.get("/portal", include_in_schema=False)
-        def portal_home() -> FileResponse:
-            return FileResponse(STATIC_DIR / "index.html")
+        pages = Pages(STATIC_DIR)
 
-        app.mount("/portal", StaticFiles(directory=STATIC_DIR, html=True), name="portal")
+        @app.get("/portal", include_in_schema=False)
+        async def portal_home(request: Request) -> Response:
+            return pages.answer(request.scope, "/")
+
+        app.mount("/portal", pages, name="portal")
 
     def consumers(self) -> list[EventConsumer]:
         bound = handlers(self.ctx)
@@ -104,5 +106,6 @@ def create_service(
         passwords=PasswordHasher(
             time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib
         ),
+        db_threads=CapacityLimiter(settings.db_threads),
     )
     return PortalService(ctx)

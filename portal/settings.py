@@ -35,3 +35,6 @@ class PortalSettings(BaseSettings):
     password_time_cost: int = Field(default=2, ge=1, le=10)
     password_memory_kib: int = Field(default=19_456, ge=1024)
     cookie_secure: bool = False
+    db_threads: int = Field(default=8, ge=1, le=40)
+    """Requests of logged-in parties whose database work runs at once (each in a thread with a
+    session); fewer than the engine's pooled connections (5 + 10), so none waits for one."""

@@ -7,10 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from portal.accounts import end_session, finish_login, register, start_login
-from portal.api.deps import COOKIE, AccountDep, ContextDep, client_address
+from portal.accounts import end_session, finish_login, me_view, register, start_login
+from portal.api.deps import COOKIE, ContextDep, as_party, client_address
 from portal.codes import send_code
-from portal.idnumber import tail
 from portal.ratelimit import hit
 from portal.schemas import CodeIn, LoginCodeIn, LoginIn, RegisterIn
 
@@ -22,16 +21,6 @@ def _set_cookie(response: Response, ctx: ContextDep, token: str) -> None:
         COOKIE, token, httponly=True, samesite="lax", secure=ctx.settings.cookie_secure,
         max_age=ctx.settings.session_hours * 3600, path="/",
     )  # fmt: skip
-
-
-def _me(account: Any) -> dict[str, Any]:
-    return {
-        "name": account.name,
-        "kind": account.kind,
-        "id_tail": tail(account.id_number),
-        "phone_tail": account.phone[-4:],
-        "licence_number": account.licence_number,
-    }
 
 
 @router.post("/register/code", status_code=202)
@@ -48,7 +37,7 @@ def register_account(body: RegisterIn, response: Response, ctx: ContextDep) -> d
     with ctx.session_factory() as session:
         account, token = register(session, ctx, body)
         _set_cookie(response, ctx, token)
-        return _me(account)
+        return me_view(account)
 
 
 @router.post("/login")
@@ -74,5 +63,5 @@ def logout(request: Request, response: Response, ctx: ContextDep) -> None:
 
 
 @router.get("/me")
-def me(account: AccountDep) -> dict[str, Any]:
-    return _me(account)
+async def me(request: Request, ctx: ContextDep) -> dict[str, Any]:
+    return await as_party(request, ctx, lambda _session, account: me_view(account))

@@ -1,55 +1,82 @@
-"""``/api/portal/cases``, ``/documents``, ``/representations``: what the logged-in party sees."""
+"""``/api/portal/home``, ``/cases``, ``/documents``, ``/representations``: what the logged-in
+party sees. ``/home`` is the home page's one request (who, cases, documents, file reviews);
+the others remain for the pages that need one of them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from portal.api.deps import AccountDep, ContextDep
+from portal.accounts import me_view
+from portal.api.deps import ContextDep, as_party
 from portal.documents import document_view, my_cases, my_documents, open_document, sign_document
 from portal.representations import request_representation
+from portal.review import my_reviews
 from portal.schemas import RepresentationIn
+from portal.tables import PortalAccount
 
 router = APIRouter(prefix="/api/portal", tags=["portal"])
 
 RecordId = Annotated[int, Path(gt=0, le=2**31 - 1)]
 
 
+def _home(session: Session, account: PortalAccount) -> dict[str, Any]:
+    return {
+        "me": me_view(account),
+        "cases": my_cases(session, account),
+        "documents": my_documents(session, account),
+        "reviews": my_reviews(session, account),
+    }
+
+
+@router.get("/home")
+async def home(request: Request, ctx: ContextDep) -> dict[str, Any]:
+    return await as_party(request, ctx, _home)
+
+
 @router.get("/cases")
-def cases(ctx: ContextDep, account: AccountDep) -> list[dict[str, Any]]:
-    with ctx.session_factory() as session:
-        return my_cases(session, account)
+async def cases(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
+    return await as_party(request, ctx, my_cases)
 
 
 @router.get("/documents")
-def documents(ctx: ContextDep, account: AccountDep) -> list[dict[str, Any]]:
-    with ctx.session_factory() as session:
-        return my_documents(session, account)
+async def documents(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
+    return await as_party(request, ctx, my_documents)
 
 
 @router.get("/documents/{document_id}/file")
-def document_file(account: AccountDep, ctx: ContextDep, document_id: RecordId) -> Response:
-    with ctx.session_factory() as session:
+async def document_file(request: Request, ctx: ContextDep, document_id: RecordId) -> Response:
+    def work(session: Session, account: PortalAccount) -> tuple[str, str, bytes]:
         doc, data = open_document(session, ctx, account, document_id)
-        name = quote(f"{doc.title}.pdf")
-        return Response(
-            data, media_type=doc.media_type,
-            headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}",
-                     "Cache-Control": "no-store"},
-        )  # fmt: skip
+        return doc.title, doc.media_type, data
+
+    title, media_type, data = await as_party(request, ctx, work)
+    name = quote(f"{title}.pdf")
+    return Response(
+        data, media_type=media_type,
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}",
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
 
 
 @router.post("/documents/{document_id}/sign")
-def document_sign(account: AccountDep, ctx: ContextDep, document_id: RecordId) -> dict[str, Any]:
-    with ctx.session_factory() as session:
-        return document_view(sign_document(session, ctx, account, document_id))
+async def document_sign(request: Request, ctx: ContextDep, document_id: RecordId) -> dict[str, Any]:
+    return await as_party(
+        request, ctx,
+        lambda session, account: document_view(sign_document(session, ctx, account, document_id)),
+    )  # fmt: skip
 
 
 @router.post("/representations", status_code=201)
-def representation(body: RepresentationIn, account: AccountDep, ctx: ContextDep) -> dict[str, Any]:
-    with ctx.session_factory() as session:
+async def representation(
+    body: RepresentationIn, request: Request, ctx: ContextDep
+) -> dict[str, Any]:
+    def work(session: Session, account: PortalAccount) -> dict[str, Any]:
         rep = request_representation(session, ctx, account, body)
         return {"id": rep.id, "status": rep.status}
+
+    return await as_party(request, ctx, work)

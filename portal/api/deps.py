@@ -1,17 +1,22 @@
-"""Every ``Annotated`` dependency of the portal's routes.
+"""Every ``Annotated`` dependency of the portal's routes, and :func:`as_party`.
 
-No route takes a database session as a dependency: each opens its own
-(``with ctx.session_factory() as session``) inside its function and closes it before returning.
-FastAPI runs a sync dependency, the route and a dependency's teardown in separate trips to the
-thread pool (40 threads, 15 pooled connections); a session held across them stalled the server
-under 200 parties at once — every thread waiting for a connection while the connections'
-requests waited for a thread — until the pool's 30 s timeout (docs/benchmarks.md §19)."""
+No route takes a database session as a dependency. A party's route is ``async`` and does its
+work in one call of :func:`as_party`: one trip to the portal's own threads
+(``PortalContext.db_threads``, fewer than the pool has connections), one session in which the
+session cookie's account is read and the work is done. FastAPI runs a sync dependency and the
+route in separate trips to its thread pool (40 threads, 15 pooled connections); a session held
+across them deadlocked the server under 200 parties at once, and two trips and two sessions per
+request with 40 threads contending for 15 connections (new ones opened and closed all the time)
+kept it at ~130 requests/s (docs/benchmarks.md §19)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+from anyio import to_thread
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from portal.accounts import account_of
 from portal.context import PortalContext
@@ -22,10 +27,11 @@ from tingshen_platform.identity import StaffPrincipal
 
 __all__ = [
     "COOKIE",
-    "AccountDep",
     "ContextDep",
     "StaffDep",
+    "as_party",
     "client_address",
+    "in_session",
 ]
 
 COOKIE = "tingshen_portal"
@@ -39,16 +45,27 @@ def get_context(request: Request) -> PortalContext:
 ContextDep = Annotated[PortalContext, Depends(get_context)]
 
 
-def get_account(request: Request, ctx: ContextDep) -> PortalAccount:
-    """The session's account, read in a session of its own that is closed here: FastAPI runs
-    this and the route in two trips to the thread pool, and a connection held between them
-    stalls a busy server (docs/benchmarks.md §19). The account comes back detached, for reading.
-    """
-    with ctx.session_factory() as session:
-        return account_of(session, ctx, request.cookies.get(COOKIE))
+T = TypeVar("T")
 
 
-AccountDep = Annotated[PortalAccount, Depends(get_account)]
+async def in_session(ctx: PortalContext, work: Callable[[Session], T]) -> T:
+    """``work(session)`` in one of the portal's threads, with a session of its own, closed
+    before the answer goes back to the event loop."""
+
+    def call() -> T:
+        with ctx.session_factory() as session:
+            return work(session)
+
+    return await to_thread.run_sync(call, limiter=ctx.db_threads)
+
+
+async def as_party(
+    request: Request, ctx: PortalContext, work: Callable[[Session, PortalAccount], T]
+) -> T:
+    """``work(session, account)`` for the account of the request's portal session (401
+    ``portal_login_needed`` without one), in one trip and one session (:func:`in_session`)."""
+    token = request.cookies.get(COOKIE)
+    return await in_session(ctx, lambda session: work(session, account_of(session, ctx, token)))
 
 
 async def get_staff(request: Request, ctx: ContextDep) -> StaffPrincipal:

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.access import not_found
-from portal.api.deps import AccountDep, ContextDep, StaffDep, client_address
+from portal.api.deps import ContextDep, StaffDep, as_party, client_address
 from portal.audit import record
 from portal.context import COURT_TZ
 from portal.documents import document_view
 from portal.idnumber import tail
 from portal.lookup import look_up
 from portal.representations import decide_representation, representation_view
-from portal.review import ask, decide, live_review, review_documents, review_view
+from portal.review import ask, decide, live_review, my_reviews, review_documents, review_view
 from portal.schemas import DecisionIn, LookupIn, ReviewIn
 from portal.tables import (
     PortalAccount,
@@ -39,25 +39,20 @@ PageNo = Annotated[int, Path(ge=1, le=10_000)]
 
 
 @router.post("/reviews", status_code=201)
-def review_ask(body: ReviewIn, account: AccountDep, ctx: ContextDep) -> dict[str, Any]:
-    with ctx.session_factory() as session:
-        return review_view(ask(session, ctx, account, body))
+async def review_ask(body: ReviewIn, request: Request, ctx: ContextDep) -> dict[str, Any]:
+    return await as_party(
+        request, ctx, lambda session, account: review_view(ask(session, ctx, account, body))
+    )
 
 
 @router.get("/reviews")
-def review_list(ctx: ContextDep, account: AccountDep) -> list[dict[str, Any]]:
-    with ctx.session_factory() as session:
-        rows = session.scalars(
-            select(PortalReview)
-            .where(PortalReview.account_id == account.id)
-            .order_by(PortalReview.id.desc())
-        ).all()
-        return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]
+async def review_list(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
+    return await as_party(request, ctx, my_reviews)
 
 
 @router.get("/reviews/{review_id}/documents")
-def review_docs(account: AccountDep, ctx: ContextDep, review_id: RecordId) -> dict[str, Any]:
-    with ctx.session_factory() as session:
+async def review_docs(request: Request, ctx: ContextDep, review_id: RecordId) -> dict[str, Any]:
+    def work(session: Session, account: PortalAccount) -> dict[str, Any]:
         review = live_review(session, ctx, account, review_id)
         docs = []
         for doc in review_documents(session, review):
@@ -65,6 +60,8 @@ def review_docs(account: AccountDep, ctx: ContextDep, review_id: RecordId) -> di
             view["pages"] = page_count(ctx.host.exchange.get(doc.blob_key))
             docs.append(view)
         return {"review": review_view(review), "documents": docs}
+
+    return await as_party(request, ctx, work)
 
 
 def _review_doc(session: Session, review: PortalReview, document_id: int) -> PortalDocument:
@@ -75,11 +72,11 @@ def _review_doc(session: Session, review: PortalReview, document_id: int) -> Por
 
 
 @router.get("/reviews/{review_id}/documents/{document_id}/pages/{page}")
-def review_page(
-    account: AccountDep, ctx: ContextDep,
+async def review_page(
+    request: Request, ctx: ContextDep,
     review_id: RecordId, document_id: RecordId, page: PageNo,
 ) -> Response:  # fmt: skip
-    with ctx.session_factory() as session:
+    def work(session: Session, account: PortalAccount) -> bytes:
         review = live_review(session, ctx, account, review_id)
         doc = _review_doc(session, review, document_id)
         pdf = ctx.host.exchange.get(doc.blob_key)
@@ -93,17 +90,17 @@ def review_page(
                case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id,
                page=page)  # fmt: skip
         session.commit()
-        return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+        return png
+
+    png = await as_party(request, ctx, work)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/reviews/{review_id}/documents/{document_id}/download")
-def review_download(
-    account: AccountDep,
-    ctx: ContextDep,
-    review_id: RecordId,
-    document_id: RecordId,
+async def review_download(
+    request: Request, ctx: ContextDep, review_id: RecordId, document_id: RecordId
 ) -> Response:
-    with ctx.session_factory() as session:
+    def work(session: Session, account: PortalAccount) -> tuple[str, str, bytes]:
         review = live_review(session, ctx, account, review_id)
         doc = _review_doc(session, review, document_id)
         if not review.allow_download:
@@ -111,13 +108,11 @@ def review_download(
         record(session, ("party", account.name), "review.downloaded", at=ctx.now(),
                case_id=review.dossier_case_id, review_id=review.id, document_id=doc.id)  # fmt: skip
         session.commit()
-        name = quote(f"{doc.title}.pdf")
-        disposition = f"attachment; filename*=UTF-8''{name}"
-        return Response(
-            ctx.host.exchange.get(doc.blob_key),
-            media_type=doc.media_type,
-            headers={"Content-Disposition": disposition},
-        )
+        return doc.title, doc.media_type, ctx.host.exchange.get(doc.blob_key)
+
+    title, media_type, data = await as_party(request, ctx, work)
+    disposition = f"attachment; filename*=UTF-8''{quote(f'{title}.pdf')}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post("/lookup")

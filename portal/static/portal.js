@@ -54,11 +54,8 @@ function table(heads, rows, empty) {
     el("tbody", {}, ...rows));
 }
 
-async function showHome() {
-  const me = await api("GET", "/api/portal/me");
-  const [cases, docs, reviews] = await Promise.all([
-    api("GET", "/api/portal/cases"), api("GET", "/api/portal/documents"), api("GET", "/api/portal/reviews"),
-  ]);
+async function showHome(loaded) {
+  const { me, cases, documents: docs, reviews } = loaded || await api("GET", "/api/portal/home");
   $("entry").hidden = true;
   $("home").hidden = false;
   $("logout").hidden = false;
@@ -127,4 +124,4 @@ function wire() {
 
 setupHeader();
 wire();
-api("GET", "/api/portal/me").then(() => guarded(showHome), showEntry);
+api("GET", "/api/portal/home").then((home) => guarded(() => showHome(home)), showEntry);

@@ -88,13 +88,13 @@ class Watch:
         return page
 
     def _console(self, text: str, url: str) -> None:
-        # The app serves no favicon (Chromium asks anyway); the portal asks /api/portal/me
+        # The app serves no favicon (Chromium asks anyway); the portal asks /api/portal/home
         # before anyone has logged in (a 401 it expects). Failed requests are counted below.
-        if not url.endswith(("/favicon.ico", "/api/portal/me")):
+        if not url.endswith(("/favicon.ico", "/api/portal/home")):
             self.problems.append(f"console {text} ({url})")
 
     def _failed(self, status: int, url: str) -> None:
-        if status == 401 and url.endswith("/api/portal/me"):
+        if status == 401 and url.endswith("/api/portal/home"):
             return
         self.problems.append(f"{status} {url}")
 

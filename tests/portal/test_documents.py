@@ -92,6 +92,25 @@ def test_a_redelivered_event_adds_nothing(
     assert len(chen.get("/api/portal/documents").json()) == 1
 
 
+def test_the_home_page_is_one_request_with_what_the_separate_routes_say(
+    app, ctx: ServerContext, world: PortalWorld, party, make_client
+) -> None:
+    case = filed(world.court_a)
+    file_case(app, ctx, case)
+    serve(app, ctx, case, "p-1", service_id=13, title="应诉通知书")
+    chen = party(CHEN)
+    home = chen.get("/api/portal/home").json()
+    assert home["me"] == chen.get("/api/portal/me").json()
+    assert home["me"]["name"] == "陈明" and "id_number" not in home["me"]
+    assert home["cases"] == chen.get("/api/portal/cases").json()
+    assert [d["title"] for d in home["documents"]] == ["应诉通知书"]
+    assert home["documents"] == chen.get("/api/portal/documents").json()
+    assert home["reviews"] == chen.get("/api/portal/reviews").json() == []
+    refused = make_client().get("/api/portal/home")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["reason"] == "portal_login_needed"
+
+
 def test_access_matrix_refuses_without_revealing_existence(
     app, ctx: ServerContext, world: PortalWorld, party, staff
 ) -> None:
