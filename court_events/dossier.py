@@ -4,6 +4,10 @@
 case (same number, court and cause) and keeps its parties, so that the clerk can invite them to a
 hearing as themselves (``case_party_ref``) and the dossier can later show each party exactly what
 the judge published to them.
+
+``dossier.material_published`` is the judge's publication of one material to one party, emitted
+in the transaction that records the publication, with the file copied into the host's exchange
+store; the party portal lists it among that party's documents ("my documents").
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ __all__ = [
     "CASE_CLOSED",
     "CASE_FILED",
     "MATERIAL_ADDED",
+    "MATERIAL_PUBLISHED",
     "CaseClosed",
     "CaseFiled",
     "FiledParty",
     "MaterialAdded",
+    "MaterialPublished",
 ]
 
 
@@ -80,8 +86,34 @@ class MaterialAdded(BaseModel):
     sha256: str
 
 
+class MaterialPublished(BaseModel):
+    publication_id: int
+    """The dossier's publication (one material, one party); a re-delivery carries the same."""
+    dossier_case_id: int
+    court_id: int
+    case_number: str
+    material_id: int
+    version: int
+    material_type: str
+    title: str
+    party_ref: str
+    """The dossier's party it is published to (``p-<id>``, as in ``case.filed``)."""
+    party_name: str
+    blob_key: str
+    """The material's reading copy (its PDF, else the original) in the host's exchange store."""
+    sha256: str
+    """Of the bytes at ``blob_key``."""
+    media_type: str
+    size_bytes: int
+    published_at: datetime
+
+
 CASE_FILED = EventType("case.filed", 1, CaseFiled, "a filing clerk registered a case (立案)")
 CASE_CLOSED = EventType("case.closed", 1, CaseClosed, "the case was closed (结案)")
 MATERIAL_ADDED = EventType(
     "dossier.material_added", 1, MaterialAdded, "a material or a new version joined a dossier"
 )
+MATERIAL_PUBLISHED = EventType(
+    "dossier.material_published", 1, MaterialPublished,
+    "the judge published a material of the dossier to a party (the file in the exchange store)",
+)  # fmt: skip
