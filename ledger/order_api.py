@@ -56,6 +56,13 @@ __all__ = ["MAX_UPLOAD_BYTES", "router"]
 
 router = APIRouter(prefix="/api/ledger", tags=["ledger"])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10
+FILES_SCHEMA = {
+    "maxItems": MAX_FILES,
+    "items": {"type": "string", "format": "binary", "maxLength": MAX_UPLOAD_BYTES},
+}
+"""The uploads' bounds in the API schema (the route enforces them)."""
+NO_FILES: list[UploadFile] = []
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -222,11 +229,13 @@ async def public_respond(
     outcome: Annotated[Literal["provided", "refused"], Form()],
     responder: Annotated[str, Form(min_length=1, max_length=200)],
     reason: Annotated[str, Form(max_length=2000)] = "",
-    files: Annotated[list[UploadFile] | None, File()] = None,
+    files: Annotated[list[UploadFile], File(json_schema_extra=FILES_SCHEMA)] = NO_FILES,
 ) -> dict[str, Any]:
     _limited(request)
+    if len(files) > MAX_FILES:
+        raise OrderError(413, "too_many_files", "文件过多", f"At most {MAX_FILES} files")
     uploads = []
-    for upload in files or []:
+    for upload in files:
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise OrderError(413, "too_large", "文件过大", "File too large")
