@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ledger.order_context import Actor, OrderContext
 from ledger.order_events import announce
@@ -44,6 +45,9 @@ __all__ = [
     "revoke",
     "view",
 ]
+
+
+_RETRIES = 5
 
 
 class OrderError(Exception):
@@ -102,37 +106,55 @@ def case_of(connection: Connection, case_id: int) -> Row[Any]:
 
 
 def apply(ctx: OrderContext, dossier_case_id: int, lawyer: Lawyer, scope: Scope) -> int:
-    """A lawyer of the case (by licence number, as the filing recorded it) applies; the id."""
+    """A lawyer of the case (by licence number, as the filing recorded it) applies; the id.
+    Two applications at once may count the same sequence: the number is unique, so the loser
+    counts again."""
     now = ctx.now()
-    year = now.astimezone(COURT_TZ).year
-    with ctx.engine.begin() as connection:
-        case = _case(connection, dossier_case_id)
-        if not lawyer_in_case(connection, case.id, lawyer):
-            raise OrderError(
-                403, "order.not_lawyer_of_case", "您不是本案登记的代理律师",
-                "You are not a lawyer of record in this case",
-            )  # fmt: skip
-        prefix = number_prefix(case.case_number, year)
-        seq = connection.execute(
-            select(func.count()).select_from(orders).where(orders.c.number.startswith(prefix))
-        ).scalar_one()
-        number = order_number(case.case_number, year, int(seq) + 1)
-        record = {
-            "type": "order.applied", "number": number, "court": case.court_name,
-            "case_number": case.case_number, "lawyer": lawyer.name,
-            "licence_number": lawyer.licence_number, "scope": scope.as_dict(),
-            "at": now.isoformat(),
-        }  # fmt: skip
-        order_id = connection.execute(
-            insert(orders).values(
-                number=number, case_id=case.id, lawyer_licence=lawyer.licence_number,
-                lawyer_name=lawyer.name, status="applied", scope_json=canonical(scope.as_dict()),
-                applied_json=canonical(scope.as_dict()), applied_at=now,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+    for _ in range(_RETRIES):
+        try:
+            with ctx.engine.begin() as connection:
+                order_id, number, record = _insert_application(
+                    connection, dossier_case_id, lawyer, scope, now
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise OrderError(503, "order.busy", "系统繁忙，请重试", "Busy, try again")
     append_step(ctx, order_id, number, "order.applied", record, Actor("律师", lawyer.name), now)
     announce(ctx, order_id, "applied", f"律师{lawyer.name}申请调查令{number}")
-    return int(order_id)
+    return order_id
+
+
+def _insert_application(
+    connection: Connection, dossier_case_id: int, lawyer: Lawyer, scope: Scope, now: datetime
+) -> tuple[int, str, dict[str, Any]]:
+    case = _case(connection, dossier_case_id)
+    if not lawyer_in_case(connection, case.id, lawyer):
+        raise OrderError(
+            403, "order.not_lawyer_of_case", "您不是本案登记的代理律师",
+            "You are not a lawyer of record in this case",
+        )  # fmt: skip
+    year = now.astimezone(COURT_TZ).year
+    prefix = number_prefix(case.case_number, year)
+    seq = connection.execute(
+        select(func.count()).select_from(orders).where(orders.c.number.startswith(prefix))
+    ).scalar_one()
+    number = order_number(case.case_number, year, int(seq) + 1)
+    record = {
+        "type": "order.applied", "number": number, "court": case.court_name,
+        "case_number": case.case_number, "lawyer": lawyer.name,
+        "licence_number": lawyer.licence_number, "scope": scope.as_dict(),
+        "at": now.isoformat(),
+    }  # fmt: skip
+    order_id = connection.execute(
+        insert(orders).values(
+            number=number, case_id=case.id, lawyer_licence=lawyer.licence_number,
+            lawyer_name=lawyer.name, status="applied", scope_json=canonical(scope.as_dict()),
+            applied_json=canonical(scope.as_dict()), applied_at=now,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
+    return int(order_id), number, record
 
 
 def judge_of(ctx: OrderContext, order_id: int, judge: Judge) -> Row[Any]:

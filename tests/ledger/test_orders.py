@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,17 @@ from court_events.ledger import ORDER_CHANGED, ORDER_DOCUMENT
 from hearing_server.context import ServerContext
 from hearing_server.settings import Settings
 from ledger.order_pdf import read_attachment
+from ledger.order_rules import COURT_TZ
+from ledger.orders import expire_due
 from ledger.tables import leaves
 from tests.ledger.order_world import (  # noqa: F401  (witnessed: a fixture)
     APPLY,
     CASE_ID,
     Witnesses,
     file_the_case,
+    issue_order,
     lawyer_client,
+    ledger_of,
     token_of,
     witnessed,
 )
@@ -39,6 +44,7 @@ from tests.portal.conftest import (  # noqa: F401
     world,
 )
 from tests.server.conftest import (  # noqa: F401
+    FakeClock,
     app,
     clock,
     code_sender,
@@ -164,3 +170,58 @@ def test_apply_decide_issue_verify_respond_revoke(
     assert changes == ["applied", "issued", "responded", "revoked"]
     told = _events(ctx, ORDER_CHANGED.name)[-1]
     assert {r["name"] for r in told["recipients"]} >= {"陈明", "李华", "王律师"}
+
+
+def test_an_order_expires_after_its_last_day_with_a_leaf(
+    app, ctx: ServerContext, world: PortalWorld, make_client: Callable[[], TestClient],
+    staff: Callable[[str], TestClient], clock: FakeClock,
+) -> None:  # fmt: skip
+    issued = issue_order(app, ctx, world.court_a, make_client, staff)
+    ledger = ledger_of(app)
+    last = date.fromisoformat(issued.order["valid_until"])
+    assert last == clock().astimezone(COURT_TZ).date() + timedelta(days=APPLY["valid_days"] - 1)
+    clock.advance(timedelta(days=APPLY["valid_days"] - 1))
+    assert expire_due(ledger.orders) == []
+    clock.advance(timedelta(days=1))
+    # Computed on read before the periodic work ran: the page already says expired.
+    bank = make_client()
+    body = {"number": issued.order["number"], "token": issued.token}
+    assert bank.post("/api/ledger/public/verify", json=body).json()["order"]["status"] == "expired"
+    assert expire_due(ledger.orders) == [issued.order["number"]]
+    assert expire_due(ledger.orders) == []  # once
+    assert _kinds(ctx).count("order.expired") == 1
+    late = bank.post("/api/ledger/public/respond", data={**body, "outcome": "refused",
+                     "responder": "银行", "reason": "已过期"})  # fmt: skip
+    assert late.status_code == 409
+    revoke = staff("judge_a").post(f"/api/ledger/judge/orders/{issued.order['id']}/revoke",
+                               json={"reason": "x"})  # fmt: skip
+    assert revoke.status_code == 409
+
+
+def test_public_verification_is_rate_limited_per_address(
+    app, ctx: ServerContext, world: PortalWorld, make_client: Callable[[], TestClient],
+    staff: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    issued = issue_order(app, ctx, world.court_a, make_client, staff)
+    app.state.ledger_limit.per_minute = 3
+    guesser = make_client()
+    answers = [
+        guesser.post("/api/ledger/public/verify",
+                     json={"number": issued.order["number"], "token": f"guess-{n}"}).status_code
+        for n in range(5)
+    ]  # fmt: skip
+    assert answers == [404, 404, 404, 429, 429]
+    assert "order.verified" not in _kinds(ctx)  # a wrong token leaves no leaf
+
+
+def test_only_a_lawyer_of_record_applies(
+    app, ctx: ServerContext, world: PortalWorld, make_client: Callable[[], TestClient]
+) -> None:
+    from tests.portal.conftest import STRANGER
+
+    file_the_case(app, ctx, world.court_a)
+    other = register(make_client(), ctx, STRANGER, kind="lawyer", licence="14401201810099999")
+    answer = other.post("/api/ledger/my/orders", json=APPLY)
+    assert answer.status_code == 403
+    assert answer.json()["error"]["message_zh"] == "您不是本案登记的代理律师"
+    assert other.get("/api/ledger/my/cases").json()["items"] == []
