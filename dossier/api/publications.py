@@ -11,6 +11,7 @@ from dossier.deps import ContextDep, PrincipalDep, SessionDep
 from dossier.materials.tables import Material
 from dossier.models import DossierParty
 from dossier.publish.actions import do_publish, do_withdraw
+from dossier.publish.announce import announce_published
 from dossier.publish.schemas import PublicationOut, PublicationsIn, PublishingOut
 from dossier.publish.tables import Publication
 from tingshen_platform.bounded import Id
@@ -80,6 +81,7 @@ def publish_materials(
         session, staff, case, material_ids=body.material_ids, party_refs=body.party_refs,
         at=ctx.clock(),
     )  # fmt: skip
+    announce_published(session, case, made, files=ctx.files, exchange=ctx.host.exchange)
     answer = [publication_out(session, p) for p in made]
     session.commit()
     return answer
