@@ -1,5 +1,7 @@
 """What the portal learns from events: ``case.filed`` (the case and its parties, with their ID
-numbers to match accounts) and ``delivery.document_served`` (a document for one recipient).
+numbers to match accounts), ``delivery.document_served`` (a document for one recipient) and
+``dossier.material_published`` (a material the judge published to one party: among that party's
+documents, to read; nothing to sign for).
 Each handler runs in the transaction that marks its event handled and checks what is there, so a
 re-delivered event changes nothing."""
 
@@ -10,7 +12,7 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import Connection, select
 
 from court_events.delivery import DOCUMENT_SERVED
-from court_events.dossier import CASE_FILED
+from court_events.dossier import CASE_FILED, MATERIAL_PUBLISHED
 from portal.audit import record
 from portal.context import PortalContext
 from portal.idnumber import IdNumberError, normalise
@@ -83,4 +85,35 @@ def handlers(ctx: PortalContext) -> Mapping[str, Handler]:
                 case_id=served.dossier_case_id, service_id=served.service_id,
             )  # fmt: skip
 
-    return {CASE_FILED.name: on_filed, DOCUMENT_SERVED.name: on_served}
+    def on_published(connection: Connection, event: Event) -> None:
+        published = event.parse(MATERIAL_PUBLISHED)
+        with orm_session(connection) as session:
+            known = session.scalars(
+                select(PortalDocument.id).where(
+                    PortalDocument.publication_id == published.publication_id
+                )
+            ).first()
+            if known is not None:
+                return
+            session.add(
+                PortalDocument(
+                    publication_id=published.publication_id,
+                    dossier_case_id=published.dossier_case_id,
+                    case_number=published.case_number, title=published.title,
+                    kind=published.material_type, blob_key=published.blob_key,
+                    sha256=published.sha256, media_type=published.media_type,
+                    size_bytes=published.size_bytes, recipient_party_ref=published.party_ref,
+                    recipient_name=published.party_name, channels=[],
+                    sent_at=published.published_at,
+                )
+            )  # fmt: skip
+            record(
+                session, SYSTEM, "document.published", at=ctx.now(),
+                case_id=published.dossier_case_id, publication_id=published.publication_id,
+            )  # fmt: skip
+
+    return {
+        CASE_FILED.name: on_filed,
+        DOCUMENT_SERVED.name: on_served,
+        MATERIAL_PUBLISHED.name: on_published,
+    }

@@ -27,6 +27,7 @@ def document_view(doc: PortalDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
         "service_id": doc.service_id,
+        "source": "served" if doc.service_id is not None else "published",
         "dossier_case_id": doc.dossier_case_id,
         "case_number": doc.case_number,
         "title": doc.title,
@@ -80,6 +81,8 @@ def _publish(
     session: Session, ctx: PortalContext, account: PortalAccount, doc: PortalDocument, action: str
 ) -> None:
     assert doc.opened_at is not None
+    if doc.service_id is None:  # a published material: no service to tell the delivery service of
+        return
     publish(
         session.connection(),
         DOCUMENT_OPENED,
@@ -123,6 +126,11 @@ def sign_document(
     session: Session, ctx: PortalContext, account: PortalAccount, document_id: int
 ) -> PortalDocument:
     doc = document_of(session, account, document_id)
+    if doc.service_id is None:
+        raise ConflictError(
+            "a published material is read, not signed for", "公开的卷宗材料无需签收",
+            reason="portal_sign_published",
+        )  # fmt: skip
     if doc.opened_at is None:
         raise ConflictError(
             "open the document before signing for it", "请先阅读文书，再签收",

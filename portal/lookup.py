@@ -47,7 +47,7 @@ def look_up(
         .where(PortalDocument.dossier_case_id == party.dossier_case_id,
                or_(PortalDocument.recipient_party_ref == party.party_ref,
                    PortalDocument.recipient_id_number == id_number),
-               PortalDocument.signed_at.is_(None))
+               PortalDocument.service_id.is_not(None), PortalDocument.signed_at.is_(None))
         .order_by(PortalDocument.sent_at)
     ).all()  # fmt: skip
     return [

@@ -125,11 +125,18 @@ class Representation(Base):
 
 
 class PortalDocument(Base):
-    """A document served on one recipient (``delivery.document_served``)."""
+    """A document served on one recipient (``delivery.document_served``), or a material of the
+    dossier the judge published to one party (``dossier.material_published``)."""
 
     __tablename__ = "portal_documents"
+    __table_args__ = (
+        UniqueConstraint("publication_id", name="uq_portal_documents_publication_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(unique=True)
+    service_id: Mapped[int | None] = mapped_column(unique=True)
+    """The delivery service's service; ``None`` for a published material."""
+    publication_id: Mapped[int | None]
+    """The dossier's publication; ``None`` for a served document."""
     dossier_case_id: Mapped[int] = mapped_column(index=True)
     case_number: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))

@@ -36,7 +36,7 @@ function documentRow(doc) {
   const open = el("a", { href: `/api/portal/documents/${doc.id}/file`, target: "_blank", rel: "noopener" }, t("ptl_open"));
   open.addEventListener("click", () => setTimeout(() => guarded(showHome), 800));
   const sign = el("button", { type: "button" }, t("ptl_sign"));
-  sign.hidden = Boolean(doc.signed_at) || !doc.opened_at;
+  sign.hidden = doc.source === "published" || Boolean(doc.signed_at) || !doc.opened_at;
   sign.onclick = () => guarded(async () => {
     await api("POST", `/api/portal/documents/${doc.id}/sign`);
     await showHome();
