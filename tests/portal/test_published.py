@@ -24,13 +24,15 @@ from court_events.dossier import (
     MaterialPublished,
 )
 from dossier.materials.tables import MaterialVersion
+from dossier.models import DossierCase
 from hearing_server.context import ServerContext
 from hearing_server.settings import Settings
 from portal.idnumber import check_character
 from portal.verifier import LocalRegistryVerifier
 from tests.dossier.conftest import DossierWorld, dossier_context, dossier_world  # noqa: F401
 from tests.dossier.publish_world import PublishWorld, publish_world
-from tests.portal.conftest import PG_URL_PARAMS, START, portal_context, postgres_schema, run
+from tests.portal.conftest import PG_URL_PARAMS, portal_context, run
+from tests.server.conftest import START, postgres_schema
 from tingshen_platform.events import publish
 from tingshen_platform.schema import events as events_table
 
@@ -67,8 +69,6 @@ def pw(app: FastAPI, ctx: ServerContext, dossier_world: DossierWorld) -> Publish
     dossier's filing tells it (``case.filed``, the parties' refs and ID numbers)."""
     made = publish_world(app, dossier_world)
     with dossier_context(app).session_factory() as s:
-        from dossier.models import DossierCase
-
         case = s.get(DossierCase, dossier_world.case_a)
         assert case is not None
         number, court_id = case.case_number, case.court_id
