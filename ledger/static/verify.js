@@ -27,7 +27,8 @@ async function render(body) {
   const verdict = $("verdict");
   const status = order.status;
   verdict.className = "lg-verdict " + (!allHold || status === "revoked" ? "bad" : status === "issued" ? "good" : "warn");
-  verdict.textContent = !allHold ? w("proof_failed") + w("record_bad")
+  const why = checks.some((c) => !c.included) ? w("inclusion_bad") : w("record_bad");
+  verdict.textContent = !allHold ? w("proof_failed") + why
     : status === "revoked" ? w("genuine_revoked")
     : status === "expired" ? w("genuine_expired") : w("genuine");
   const tbody = $("order").querySelector("tbody");

@@ -15,6 +15,7 @@ Screenshots go to ``out/screenshots/ledger-*.png``.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -45,7 +46,7 @@ from tests.server.live_fakes import FakeStreams
 from tingshen_platform.events import publish
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 T = TypeVar("T")
@@ -223,6 +224,25 @@ def test_apply_approve_download_verify_answer_revoke(
             expect(verdict).to_have_text("A genuine, valid investigation order")
             _shot(bank, "4-answered-en")
             bank.locator("#lang-switch").click()
+
+            # 4b. A proof changed on its way (a proxy, a compromised server) is caught by the page.
+            def forge(route: Route) -> None:
+                response = route.fetch()
+                body = response.json()
+                issued = next(s for s in body["ledger"]["steps"] if s["kind"] == "order.issued")
+                proof = issued["receipt"]["inclusion"]
+                first = base64.b64decode(proof[0])
+                proof[0] = base64.b64encode(bytes([first[0] ^ 1]) + first[1:]).decode()
+                route.fulfill(response=response, json=body)
+
+            forged = watch(new_context(browser).new_page())
+            forged.route("**/api/ledger/public/verify", forge)
+            forged.goto(link.group(0))
+            expect(forged.locator("#verdict")).to_contain_text("存证核验失败")
+            expect(forged.locator("#verdict")).to_contain_text("默克尔包含证明不成立")
+            expect(forged.locator("#proofs li.bad")).to_have_count(1)
+            expect(forged.locator("#respond-card")).to_be_hidden()
+            _shot(forged, "4b-forged")
 
             # 5. The judge revokes; the same link says so.
             judge.reload()
