@@ -534,6 +534,14 @@ LINES: tuple[Line, ...] = (
         content=b"{}",
         says="callback refused",
     ),
+    Line(
+        "POST",
+        "/api/delivery/sms/receipt",
+        EVERYONE,
+        ok=401,
+        content=b"{}",
+        says="receipt refused",
+    ),
     # ------------------------------------------------------------- address look-up (issue 17)
     Line("MOUNT", "/addresses", EVERYONE, call="/addresses/"),
     Line("GET", "/addresses", EVERYONE),
