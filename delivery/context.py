@@ -26,6 +26,7 @@ class DeliveryContext:
     files: BlobStore
     courier: Courier
     courier_key: bytes
+    sms_receipt_key: bytes
 
     @property
     def clock(self) -> Callable[[], datetime]:

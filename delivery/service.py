@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import SecretStr
 from sqlalchemy import Connection
 
 from delivery.api import ROUTERS
@@ -147,21 +148,39 @@ def _dispatch(
     return handle
 
 
-def courier_key(settings: DeliveryServiceSettings, folder: Path, *, production: bool) -> bytes:
-    """The callbacks' shared key: the setting; in development one kept in ``folder``."""
-    if settings.courier_key is not None:
-        key = settings.courier_key.get_secret_value()
+def shared_key(
+    value: SecretStr | None, path: Path, setting: str, *, production: bool, what: str
+) -> bytes:
+    """A callback's shared key: the setting; in development one kept at ``path``."""
+    if value is not None:
+        key = value.get_secret_value()
         if len(key) < 32:
-            raise ValueError("TINGSHEN_DELIVERY_COURIER_KEY must have at least 32 characters")
+            raise ValueError(f"{setting} must have at least 32 characters")
         return key.encode()
     if production:
-        raise ValueError("production needs TINGSHEN_DELIVERY_COURIER_KEY (courier callbacks)")
-    path = folder / "courier.key"
+        raise ValueError(f"production needs {setting} ({what})")
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32), "ascii")
         path.chmod(0o600)
     return path.read_text("ascii").strip().encode()
+
+
+def courier_key(settings: DeliveryServiceSettings, folder: Path, *, production: bool) -> bytes:
+    """The courier callbacks' shared key."""
+    return shared_key(
+        settings.courier_key, folder / "courier.key", "TINGSHEN_DELIVERY_COURIER_KEY",
+        production=production, what="courier callbacks",
+    )  # fmt: skip
+
+
+def sms_receipt_key(settings: DeliveryServiceSettings, folder: Path, *, production: bool) -> bytes:
+    """The SMS provider's delivery receipts' shared key."""
+    return shared_key(
+        settings.sms_receipt_key, folder / "sms-receipts.key",
+        "TINGSHEN_DELIVERY_SMS_RECEIPT_KEY", production=production,
+        what="SMS delivery receipts",
+    )  # fmt: skip
 
 
 def create_service(
@@ -180,5 +199,8 @@ def create_service(
         files=LocalBlobStore(files_dir / "files"),
         courier=LocalCourier(host.data_dir / "delivery" / "courier-sim", key, host.clock),
         courier_key=key,
+        sms_receipt_key=sms_receipt_key(
+            settings, host.data_dir / "delivery", production=host.production
+        ),
     )
     return DeliveryService(ctx)

@@ -26,6 +26,8 @@ class DeliveryServiceSettings(BaseSettings):
     client is configuration (not bundled yet)."""
     courier_key: SecretStr | None = None
     """The shared key of the courier's signed tracking callbacks (at least 32 characters)."""
+    sms_receipt_key: SecretStr | None = None
+    """The shared key of the SMS provider's signed delivery receipts (at least 32 characters)."""
     callback_window_s: int = Field(default=300, ge=30, le=3600)
     """How old (or how far ahead) a callback's timestamp may be."""
     max_send_attempts: int = Field(default=5, ge=1, le=20)
