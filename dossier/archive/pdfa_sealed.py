@@ -3,13 +3,13 @@ byte (the seal is an incremental update), and pikepdf's validator checks that re
 seal's update is checked here for what PDF/A needs of it, since the validator does not look
 into a document with a form (``/AcroForm``: the signature field) and stops there.
 
-Checks of the final revision (:func:`update_problems`): no encryption; the XMP packet still
-claims PDF/A-2 level B and agrees with the Info dictionary (pyHanko updates both); the sRGB
-output intent with its ICC profile still there; no JavaScript (document names, open action,
-additional actions); every annotation printable, visible and with an appearance; no page
-font without its program. Known and recorded, not a problem here: pyHanko writes
-``/Version /2.0`` and the ISO 32002 extension into the catalog for the court's ECDSA P-256 key
-(PDF 2.0 defines ECDSA on that curve), which PDF/A-2, based on PDF 1.7, does not foresee."""
+Checks of the final revision (:func:`update_problems`): no encryption; no PDF version above
+1.7 in the header or the catalog (PDF/A-2 is based on PDF 1.7; the archive's seal keeps it,
+``signing.pades.seal_file(keep_pdf_1_7=True)``, where pyHanko would otherwise mark the file
+PDF 2.0 for the court's P-256 key); the XMP packet still claims PDF/A-2 level B and agrees with
+the Info dictionary (pyHanko updates both); the sRGB output intent with its ICC profile still
+there; no JavaScript (document names, open action, additional actions); every annotation
+printable, visible and with an appearance; no page font without its program."""
 
 from __future__ import annotations
 
@@ -29,10 +29,21 @@ HIDDEN, PRINT, NO_VIEW = 2, 4, 32
 """Annotation flags (ISO 32000-1 table 165): PDF/A wants Print set, Hidden and NoView not."""
 
 
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split("."))
+    except ValueError:
+        return (99,)  # not a version: not 1.7 either
+
+
 def _catalog_problems(pdf: pikepdf.Pdf) -> list[str]:
     found: list[str] = []
     if "/Encrypt" in pdf.trailer:
         found.append("encrypted")
+    catalog = str(pdf.Root.get("/Version", "/1.0")).lstrip("/")
+    for where, version in (("header", pdf.pdf_version), ("catalog", catalog)):
+        if _version(version) > (1, 7):
+            found.append(f"PDF {version} in the {where}: PDF/A-2 is based on PDF 1.7")
     meta = pdf.open_metadata()
     if (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) != ("2", "B"):
         found.append("XMP does not claim PDF/A-2b")

@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from dossier.archive.compose import VolumePart, compose_volume
 from dossier.archive.pdf_fonts import drop_idle_fonts, unembedded_fonts
 from dossier.archive.pdfa import conformance
+from dossier.archive.pdfa_sealed import update_problems
 from dossier.archive.rules import Item
 from dossier.archive.sheets import CatalogueRow, VolumeSheet, back_pdf, font_name, front_pdf
 from dossier.archive.submit import archive_root
@@ -25,6 +26,7 @@ from dossier.context import DossierContext
 from dossier.materials.store import Author, NewFile, add_material
 from dossier.models import DossierCase
 from hearing_server.context import ServerContext
+from hearing_server.notify import RecordingCodeSender
 from signing.verify import verify_pdf
 from tests.dossier.archive_helpers import close_case
 from tests.dossier.conftest import DossierWorld, dossier_context
@@ -119,6 +121,9 @@ def test_a_volume_with_a_sealed_material_keeps_pdfa_2b(
     assert _header_version(evolume) <= "1.7"
     with pikepdf.open(evolume) as pdf:
         assert str(pdf.Root.get("/Version", "/1.7")) <= "/1.7", pdf.Root.get("/Version")
+        assert update_problems(pdf) == []
+        pdf.Root.Version = pikepdf.Name("/2.0")  # what pyHanko would write for the P-256 key
+        assert update_problems(pdf) == ["PDF 2.0 in the catalog: PDF/A-2 is based on PDF 1.7"]
     # the composed revision again through pikepdf's validator
     composed = tmp_path / "first-revision.pdf"
     composed.write_bytes(evolume.read_bytes()[: recorded["composed_length"]])
@@ -194,3 +199,34 @@ def test_a_sealed_transcript_goes_into_a_pdfa_volume(tmp_path: Path) -> None:
     )
     assert (made.pdfa, made.fonts_embedded, made.findings) == (True, [], [])
     assert conformance(tmp_path / "v.pdf").passed
+
+
+def test_a_real_hearing_record_keeps_the_volume_pdfa(
+    app: FastAPI, ctx: ServerContext, dossier_world: DossierWorld, make_client: Callable[[], TestClient],
+    code_sender: RecordingCodeSender, staff_client: StaffClient,
+) -> None:  # fmt: skip
+    """The hearing server closes, signs and seals hearing A's record (its transcript, made by
+    platypus, the parties' and the court's appearances, the digest list); the dossier files
+    them by itself; the case is closed and archived: the volume is PDF/A-2b and PDF 1.7."""
+    from tests.dossier.conftest import poll
+    from tests.server.closing_flow import closed_hearing
+
+    court = closed_hearing(app, ctx, dossier_world.hearing, make_client, code_sender)
+    assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
+    for signer in (court.plaintiff, court.defendant, court.agent, court.judge):
+        signer.sign()
+    assert court.clerk.sign()["state"] == "complete"
+    poll(app)
+    dossier = dossier_context(app)
+    close_case(dossier, ctx, dossier_world.case_a)
+    clerk = staff_client("clerk_a")
+    url = f"/api/dossier/cases/{dossier_world.case_a}/archive"
+    arranged = clerk.put(url + "/arrangement", json={})
+    assert arranged.status_code == 200, arranged.text
+    done = clerk.post(url + "/submit")
+    assert done.status_code == 200, done.text
+    bag = archive_root(dossier) / str(done.json()["archive_number"])
+    recorded = json.loads((bag / "data" / "metadata.json").read_text("utf-8"))["evolume"]["pdfa"]
+    assert (recorded["claimed"], recorded["composed_verdict"]) == (True, "pass"), recorded
+    assert recorded["sealed_problems"] == [], recorded
+    assert _header_version(bag / "data" / "evolume.pdf") <= "1.7"
