@@ -36,11 +36,37 @@ def test_the_rules_name_their_source_and_articles() -> None:
     for key, law, effective in [
         ("civil_appeal_ruling", "《中华人民共和国民事诉讼法》(2023年修正)", date(2024, 1, 1)),
         ("admin_simplified", "《中华人民共和国行政诉讼法》(2017年修正)", date(2017, 7, 1)),
-        ("enforcement", "《最高人民法院关于人民法院办理执行案件若干期限的规定》", date(2007, 1, 1)),
+        (
+            "enforcement",
+            "《最高人民法院关于人民法院办理执行案件若干期限的规定》",
+            date(2006, 12, 23),
+        ),
     ]:
         assert rules[key].source.startswith(law) and rules[key].effective_on == effective
     assert RULES.warn_within_days == 15
     assert {"announcement", "appraisal"} <= set(RULES.suspension_grounds)
+
+
+def test_the_enforcement_rule_is_the_published_article_1() -> None:
+    """法发〔2006〕35号 art. 1 as published (checked against its text on 2026-12-06): 6 months
+    from filing where the debtor has property, extended by the president or a vice-president."""
+    import json
+    from pathlib import Path
+
+    import dossier
+
+    data = Path(dossier.__file__).parent / "data" / "time_limits.json"
+    raw = json.loads(data.read_text("utf-8"))["procedures"]["enforcement"]
+    assert raw["text"] == (
+        "被执行人有财产可供执行的案件，一般应当在立案之日起6个月内执结；"
+        "非诉执行案件一般应当在立案之日起3个月内执结。"
+        "有特殊情况须延长执行期限的，应当报请本院院长或副院长批准。"
+        "申请延长执行期限的，应当在期限届满前5日内提出。"
+    )
+    assert "check" not in raw and "unverified" in raw["verified"]
+    rule = RULES.procedures["enforcement"]
+    assert (rule.months, rule.days, rule.article) == (6, None, "第一条")
+    assert [e.approver for e in rule.extensions] == ["president"]
 
 
 @pytest.mark.parametrize(
