@@ -14,6 +14,7 @@ from ledger.log.note import NoteSigner, NoteVerifier
 from ledger.settings import LedgerSettings
 from ledger.writer import LogWriter
 from tingshen_platform.blobs import BlobStore
+from tingshen_platform.jobs import JobQueue
 
 __all__ = ["Actor", "OrderContext"]
 
@@ -46,6 +47,8 @@ class OrderContext:
     witness: Callable[[], int]
     """Checkpoint the log and ask the witnesses to cosign; the checkpoint's size."""
     quorum: Quorum | None
+    jobs: JobQueue | None = None
+    """Where telling the parties is queued (:mod:`ledger.order_tell`)."""
 
     @property
     def log_key(self) -> NoteVerifier:

@@ -1,7 +1,8 @@
 """What the ledger tells the other services (``court_events.ledger``): every document of an order
 goes to the case's dossier (``ledger.order_document``, the file in the host's exchange store),
 and every change of an order's state is announced to the case's parties
-(``ledger.order_changed`` with the recipients and the text)."""
+(``ledger.order_changed`` with the recipients and the text), and each party with a telephone
+number is told by SMS (:mod:`ledger.order_tell`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from court_events.ledger import (
 )
 from ledger.order_context import OrderContext
 from ledger.order_tables import case_parties, cases, orders
+from ledger.order_tell import enqueue_tell
 from tingshen_platform.events import publish
 
 __all__ = ["announce", "file_document"]
@@ -42,6 +44,7 @@ def announce(ctx: OrderContext, order_id: int, status: str, text: str) -> None:
             text=f"【{case.court_name}】{case.case_number}：{text}", recipients=recipients, at=now,
         )  # fmt: skip
         publish(connection, ORDER_CHANGED, payload, occurred_at=now)
+        enqueue_tell(ctx.jobs, connection, payload)
 
 
 def file_document(

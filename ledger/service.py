@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,7 @@ from ledger.log.note import NoteSigner, NoteVerifier
 from ledger.order_api import router as order_router
 from ledger.order_context import OrderContext
 from ledger.order_rules import OrderRuleError
+from ledger.order_tell import TELL_QUEUE, tell_handler
 from ledger.orders import OrderError, expire_due
 from ledger.ratelimit import RateLimit
 from ledger.settings import LedgerSettings
@@ -43,6 +45,7 @@ from ledger.store import log_size, register_court
 from ledger.witness_client import WitnessEndpoint, WitnessOutcome, witness_checkpoint
 from ledger.writer import LogWriter
 from tingshen_platform.events import EventConsumer
+from tingshen_platform.jobs import Job, JobWorker, work_one
 from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["LedgerService", "create_service"]
@@ -72,6 +75,7 @@ class LedgerService:
             engine=host.engine, writer=writer, court=court, court_name=settings.court_key_name,
             settings=settings, clock=host.clock, files=host.exchange, seal=host.seal,
             public_url=host.public_url, witness=self.checkpoint_witnessed, quorum=self.quorum,
+            jobs=host.jobs,
         )  # fmt: skip
         self.lawyers: Lawyers | None = None
         self.body_limits = [BodyLimit("POST", r"/api/ledger/public/respond", 60 * 1024 * 1024)]
@@ -101,6 +105,16 @@ class LedgerService:
 
     def poll_events(self) -> int:
         return sum(consumer.poll_once() for consumer in self.consumers())
+
+    def job_handlers(self) -> dict[str, Callable[[Job], None]]:
+        return {TELL_QUEUE: tell_handler(self.host.messenger)}
+
+    def work_jobs(self, owner: str = "ledger-test") -> int:
+        """Run every due job of the service once, here (tests, commands); how many ran."""
+        done = 0
+        while work_one(self.host.jobs, self.job_handlers(), owner, lease=timedelta(minutes=5)):
+            done += 1
+        return done
 
     def checkpoint_witnessed(self) -> int:
         """Checkpoint the log now and ask the witnesses (if any) to cosign; its size."""
@@ -135,6 +149,11 @@ class LedgerService:
             for c in self.consumers()
         ]
         tasks.append(asyncio.create_task(self._expiring(stop)))
+        worker = JobWorker(
+            self.host.jobs, self.job_handlers(), owner=f"ledger@{self.host.node}",
+            poll_seconds=self.settings.consumer_poll_s,
+        )  # fmt: skip
+        tasks.append(asyncio.create_task(worker.run(stop)))
         try:
             if not self.endpoints:
                 yield

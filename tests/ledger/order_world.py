@@ -74,6 +74,7 @@ def witnessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Witne
     monkeypatch.setenv("TINGSHEN_LEDGER_WITNESSES", json.dumps(witnesses.lines))
     monkeypatch.setenv("TINGSHEN_LEDGER_QUORUM", "2")
     monkeypatch.setenv("TINGSHEN_LEDGER_WITNESS_INTERVAL_S", "3600")
+    monkeypatch.setenv("TINGSHEN_LEDGER_CONSUMER_POLL_S", "3600")  # the tests run the jobs
     try:
         yield witnesses
     finally:

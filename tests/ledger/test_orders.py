@@ -40,6 +40,7 @@ from tests.portal.conftest import (  # noqa: F401
     _portal_env,
     party,
     register,
+    sms_sent,
     staff,
     world,
 )
@@ -170,6 +171,11 @@ def test_apply_decide_issue_verify_respond_revoke(
     assert changes == ["applied", "issued", "responded", "revoked"]
     told = _events(ctx, ORDER_CHANGED.name)[-1]
     assert {r["name"] for r in told["recipients"]} >= {"陈明", "李华", "王律师"}
+    ledger = ledger_of(app)
+    assert ledger.work_jobs() == 4 * 3  # four changes, three parties with a telephone
+    assert ledger.work_jobs() == 0
+    to_chen = [m["text"] for m in sms_sent(ctx) if m["to"] == CHEN[2] and "调查令" in m["text"]]
+    assert len(to_chen) == 4 and "调查令（2026）粤0104调令1号已被撤销：当事人已和解" in to_chen[-1]
 
 
 def test_an_order_expires_after_its_last_day_with_a_leaf(
