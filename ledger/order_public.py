@@ -60,7 +60,7 @@ def verify(
     record = {"type": "order.verified", "number": number, "by": who, "at": now.isoformat()}
     append_step(ctx, row.id, number, "order.verified", record, Actor("核验", who), now)
     shown = view(ctx, row)
-    for private in ("lawyer_id", "dossier_case_id", "applied", "id", "has_pdf"):
+    for private in ("dossier_case_id", "applied", "decision_reason", "id", "has_pdf"):
         shown.pop(private, None)
     bundle = status_bundle(ctx, row.id, since)
     with ctx.engine.connect() as connection:

@@ -25,7 +25,13 @@ from ledger.receipt import Receipt
 from ledger.store import checkpoint_at
 from ledger.tables import leaves
 
-__all__ = ["Step", "append_step", "receipt_of", "status_bundle", "steps_of"]
+__all__ = ["PRIVATE_STEPS", "Step", "append_step", "receipt_of", "status_bundle", "steps_of"]
+
+
+PRIVATE_STEPS = frozenset({"order.applied", "order.decided"})
+"""Steps whose records the public never sees: what the lawyer asked for and what the judge
+struck out are the court's and the lawyer's; an institution sees the order as issued and what
+happened to it since."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,8 @@ def receipt_of(ctx: OrderContext, connection: Connection, idx: int, size: int) -
 
 
 def status_bundle(ctx: OrderContext, order_id: int, since: int | None = None) -> dict[str, Any]:
-    """Every step of the order with its record and its receipt under one (new, witnessed where
+    """Every public step of the order (from its issue on) with its record and its receipt under
+    one (new, witnessed where
     witnesses are configured) checkpoint, and — ``since`` a smaller checkpoint size (the one in
     the order's PDF) — the consistency proof from it. JSON; what the verify page checks and what
     ``tingshen ledger verify --checkpoint`` takes."""
@@ -79,6 +86,8 @@ def status_bundle(ctx: OrderContext, order_id: int, since: int | None = None) ->
         assert stored is not None
         steps = []
         for step in steps_of(connection, order_id):
+            if step.kind in PRIVATE_STEPS:
+                continue
             receipt = receipt_of(ctx, connection, step.leaf_idx, size)
             steps.append(
                 {

@@ -206,7 +206,7 @@ def test_apply_approve_download_verify_answer_revoke(
             bank.goto(link.group(0))
             verdict = bank.locator("#verdict")
             expect(verdict).to_have_text("真实有效的调查令")
-            expect(bank.locator("#proofs li.good")).to_have_count(4)  # applied … verified
+            expect(bank.locator("#proofs li.good")).to_have_count(2)  # issued, verified
             expect(bank.locator("#proofs li.bad")).to_have_count(0)
             expect(bank.locator("#server-checks")).to_contain_text("witness-0, witness-1")
             expect(bank.locator("#order")).not_to_contain_text("该账户的开户资料")
