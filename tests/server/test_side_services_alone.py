@@ -105,7 +105,12 @@ def test_the_hearing_server_runs_without_them_and_the_side_process_serves_only_t
         assert client.get("/i18n.js").status_code == 200
         paths = client.get("/openapi.json").json()["paths"]
         side_prefixes = (
-            "/api/dossier/", "/api/fees/", "/api/delivery/", "/api/addresses/", "/api/portal/"
+            "/api/dossier/",
+            "/api/fees/",
+            "/api/delivery/",
+            "/api/addresses/",
+            "/api/portal/",
+            "/api/ledger/",
         )
         assert paths and all(path.startswith(side_prefixes) for path in paths)
         assert client.get("/fees/").status_code == 200  # the fee service's pages too
