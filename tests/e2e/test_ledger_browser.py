@@ -139,6 +139,11 @@ def test_apply_approve_download_verify_answer_revoke(
 
             def watch(page: Page, allowed: tuple[str, ...] = ()) -> Page:
                 page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+                # Console errors, a CSP violation among them; Chromium's note of a refused
+                # request is the response's, checked below.
+                page.on("console", lambda m: problems.append(f"console: {m.text}")
+                        if m.type == "error" and not m.text.startswith("Failed to load resource")
+                        else None)  # fmt: skip
                 page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
                         if r.status >= 400 and not r.url.endswith(allowed) else None)  # fmt: skip
                 return page
