@@ -22,6 +22,7 @@ const WORDS = {
   proof_ok: ["默克尔包含证明成立：第 {i} 号叶子在大小为 {n} 的树中", "Merkle inclusion holds: leaf {i} in a tree of {n}"],
   proof_bad: ["默克尔包含证明不成立：第 {i} 号叶子", "Merkle inclusion FAILS: leaf {i}"],
   record_bad: ["记录与叶子不符", "record differs from its leaf"],
+  unwitnessed: ["账本检查点未获足够见证人副署（或账本签名无效），请稍后重试或联系法院", "the checkpoint lacks the witnesses' cosignatures (or the log's signature): try later or ask the court"],
   inclusion_bad: ["默克尔包含证明不成立，页面所示内容不可信", "a Merkle inclusion proof fails: do not trust what is shown"],
   server_checked: ["服务器已核验：账本签名 {log}，见证人副署 {w}（需要 {q} 个）", "Checked by the server: log signature {log}, witnesses {w} (need {q})"],
   yes: ["有效", "valid"], no: ["无效", "invalid"],

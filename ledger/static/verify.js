@@ -23,11 +23,16 @@ function kindWord(kind) {
 async function render(body) {
   const order = body.order;
   const checks = await Promise.all(body.ledger.steps.map((step) => checkStep(step, order.number)));
-  const allHold = checks.every((c) => c.included && c.recordMatches);
+  const server = body.server_checks;
+  // The Merkle paths are checked here; the checkpoint's signatures (the log's, the witnesses')
+  // by the server: a checkpoint the witnesses did not cosign is not enough to call it genuine.
+  const witnessed = server.log_signature && (server.quorum_met || body.witnesses_needed === 0);
+  const allHold = checks.every((c) => c.included && c.recordMatches) && witnessed;
   const verdict = $("verdict");
   const status = order.status;
   verdict.className = "lg-verdict " + (!allHold || status === "revoked" ? "bad" : status === "issued" ? "good" : "warn");
-  const why = checks.some((c) => !c.included) ? w("inclusion_bad") : w("record_bad");
+  const why = !witnessed ? w("unwitnessed")
+    : checks.some((c) => !c.included) ? w("inclusion_bad") : w("record_bad");
   verdict.textContent = !allHold ? w("proof_failed") + why
     : status === "revoked" ? w("genuine_revoked")
     : status === "expired" ? w("genuine_expired") : w("genuine");
@@ -42,7 +47,6 @@ async function render(body) {
   );
   if (order.revoke_reason) tbody.append(row("revoke_reason", order.revoke_reason));
   $("order-card").hidden = false;
-  const server = body.server_checks;
   $("server-checks").textContent = w("server_checked", {
     log: server.log_signature ? w("yes") : w("no"),
     w: server.witnesses.join(", ") || "—", q: body.witnesses_needed,

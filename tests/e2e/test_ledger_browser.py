@@ -249,6 +249,18 @@ def test_apply_approve_download_verify_answer_revoke(
             expect(forged.locator("#respond-card")).to_be_hidden()
             _shot(forged, "4b-forged")
 
+            def unwitness(route: Route) -> None:
+                response = route.fetch()
+                body = response.json()
+                body["server_checks"]["quorum_met"] = False
+                route.fulfill(response=response, json=body)
+
+            unwitnessed = watch(new_context(browser).new_page())
+            unwitnessed.route("**/api/ledger/public/verify", unwitness)
+            unwitnessed.goto(link.group(0))
+            expect(unwitnessed.locator("#verdict")).to_contain_text("未获足够见证人副署")
+            expect(unwitnessed.locator("#respond-card")).to_be_hidden()
+
             # 5. The judge revokes; the same link says so.
             judge.reload()
             order = judge.locator(".lg-order").first
