@@ -33,6 +33,7 @@ __all__ = [
     "end_session",
     "finish_login",
     "me_view",
+    "new_session",
     "register",
     "start_login",
 ]
@@ -107,7 +108,7 @@ def register(session: Session, ctx: PortalContext, body: RegisterIn) -> tuple[Po
             reason="portal_registered",
         ) from exc
     record(session, (body.kind, name), "account.registered", at=now, id_number=mask(id_number))
-    token = _new_session(session, ctx, account)
+    token = new_session(session, ctx, account)
     session.commit()
     return account, token
 
@@ -152,13 +153,13 @@ def finish_login(session: Session, ctx: PortalContext, challenge: str, code: str
     account = session.get(PortalAccount, used.account_id) if used.account_id else None
     if account is None:
         raise InvalidInputError(*LOGIN_FAILED, reason="portal_login_failed")
-    token = _new_session(session, ctx, account)
+    token = new_session(session, ctx, account)
     record(session, (account.kind, account.name), "account.login", at=ctx.now())
     session.commit()
     return token
 
 
-def _new_session(session: Session, ctx: PortalContext, account: PortalAccount) -> str:
+def new_session(session: Session, ctx: PortalContext, account: PortalAccount) -> str:
     token = secrets.token_urlsafe(32)
     now = ctx.now()
     session.add(

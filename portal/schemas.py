@@ -12,6 +12,7 @@ __all__ = [
     "LoginCodeIn",
     "LoginIn",
     "LookupIn",
+    "PasskeyIn",
     "RegisterIn",
     "RepresentationIn",
     "ReviewIn",
@@ -65,3 +66,9 @@ class LookupIn(BaseModel):
     case_number: str = Field(min_length=5, max_length=100)
     name: str = Field(min_length=2, max_length=50)
     id_number: str = Field(min_length=15, max_length=24)
+
+
+class PasskeyIn(BaseModel):
+    ceremony: str = Field(min_length=16, max_length=64)
+    credential: str = Field(min_length=2, max_length=16_384)
+    """What ``navigator.credentials.create()`` or ``.get()`` gave, as JSON (base64url fields)."""

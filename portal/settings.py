@@ -35,6 +35,11 @@ class PortalSettings(BaseSettings):
     password_time_cost: int = Field(default=2, ge=1, le=10)
     password_memory_kib: int = Field(default=19_456, ge=1024)
     cookie_secure: bool = False
+    passkey_rp_id: str | None = None
+    """The WebAuthn relying party's id: the court's domain name (a browser refuses an IP
+    address); default the host of the server's public URL."""
+    passkey_origin: str | None = None
+    """The origin passkey ceremonies must come from; default the server's public URL's."""
     db_threads: int = Field(default=8, ge=1, le=40)
     """Requests of logged-in parties whose database work runs at once (each in a thread with a
     session); fewer than the engine's pooled connections (5 + 10), so none waits for one."""

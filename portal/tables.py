@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from tingshen_platform.sqltypes import UTCDateTime
@@ -106,6 +106,33 @@ class PortalSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class PortalPasskey(Base):
+    """A passkey (WebAuthn credential) an account registered to log in with."""
+
+    __tablename__ = "portal_passkeys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("portal_accounts.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    """base64url, as the browser names it (``rawId``)."""
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    """COSE-encoded, as the authenticator gave it."""
+    sign_count: Mapped[int]
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class PortalPasskeyCeremony(Base):
+    """A WebAuthn challenge handed out (registration or login), used once, for minutes."""
+
+    __tablename__ = "portal_passkey_ceremonies"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("portal_accounts.id"))
+    challenge: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class Representation(Base):

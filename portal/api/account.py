@@ -16,7 +16,7 @@ from portal.schemas import CodeIn, LoginCodeIn, LoginIn, RegisterIn
 router = APIRouter(prefix="/api/portal", tags=["portal"])
 
 
-def _set_cookie(response: Response, ctx: ContextDep, token: str) -> None:
+def set_session_cookie(response: Response, ctx: ContextDep, token: str) -> None:
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="lax", secure=ctx.settings.cookie_secure,
         max_age=ctx.settings.session_hours * 3600, path="/",
@@ -36,7 +36,7 @@ def register_code(body: CodeIn, request: Request, ctx: ContextDep) -> dict[str, 
 def register_account(body: RegisterIn, response: Response, ctx: ContextDep) -> dict[str, Any]:
     with ctx.session_factory() as session:
         account, token = register(session, ctx, body)
-        _set_cookie(response, ctx, token)
+        set_session_cookie(response, ctx, token)
         return me_view(account)
 
 
@@ -51,7 +51,7 @@ def login(body: LoginIn, request: Request, ctx: ContextDep) -> dict[str, str]:
 @router.post("/login/code")
 def login_code(body: LoginCodeIn, response: Response, ctx: ContextDep) -> dict[str, bool]:
     with ctx.session_factory() as session:
-        _set_cookie(response, ctx, finish_login(session, ctx, body.challenge, body.code))
+        set_session_cookie(response, ctx, finish_login(session, ctx, body.challenge, body.code))
         return {"ok": True}
 
 
