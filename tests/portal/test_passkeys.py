@@ -2,7 +2,7 @@
 (a new session, no password, no SMS code); a ceremony is used once; a wrong origin, a wrong
 relying party, a user not verified, an unknown credential, a replayed or forged answer are all
 refused with the same answer and no session. The authenticator is software
-(``tests/portal/softauthn.py``); the browser's part is ``tests/e2e/test_portal_browser.py``'s."""
+(``tests/portal/softauthn.py``); no page uses passkeys yet, so there is no browser test yet."""
 
 from __future__ import annotations
 
