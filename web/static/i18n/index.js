@@ -17,6 +17,7 @@ import evidence from "./evidence.js";
 import fees from "./fees.js";
 import interpreting from "./interpreting.js";
 import joinOtp from "./join-otp.js";
+import ledger from "./ledger.js";
 import origin from "./origin.js";
 import portal from "./portal.js";
 import recordContent from "./record-content.js";
@@ -56,4 +57,5 @@ export const PARTS = [
   delivery,
   portal,
   addresses,
+  ledger,
 ];
