@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from delivery.sms_receipts import SmsReceipt, attempt_id_of, sign_receipt
@@ -15,7 +16,7 @@ from delivery.tables import Attempt
 from tests.delivery.conftest import PLAINTIFF_PHONE, consent, delivery_context, run, serve, sms_sent
 
 
-def _sent_by_sms(app, ctx, world, staff) -> tuple[object, int, str]:
+def _sent_by_sms(app, ctx, world, staff) -> tuple[TestClient, int, str]:
     clerk = staff("clerk_a")
     consent(clerk, world.dossier_case_id, "p-1", phone=PLAINTIFF_PHONE)
     answer = serve(clerk, world.dossier_case_id, ["p-1"], ["sms"])
