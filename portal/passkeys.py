@@ -57,10 +57,13 @@ REFUSED = ("the passkey was not accepted", "通行密钥验证未通过")
 
 
 def relying_party(ctx: PortalContext) -> tuple[str, str]:
-    """``(rp_id, origin)``: the settings, else the server's public URL's host and origin."""
+    """``(rp_id, origin)``: the settings; by default the server's public URL's host, and its
+    origin with the host replaced by the relying party's id (``http://localhost:8000`` for
+    ``TINGSHEN_PORTAL_PASSKEY_RP_ID=localhost`` on ``http://127.0.0.1:8000``)."""
     public = urlsplit(ctx.host.public_url)
     rp_id = ctx.settings.passkey_rp_id or public.hostname or "localhost"
-    origin = ctx.settings.passkey_origin or f"{public.scheme}://{public.netloc}"
+    port = f":{public.port}" if public.port else ""
+    origin = ctx.settings.passkey_origin or f"{public.scheme}://{rp_id}{port}"
     return rp_id, origin
 
 

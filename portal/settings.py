@@ -39,7 +39,8 @@ class PortalSettings(BaseSettings):
     """The WebAuthn relying party's id: the court's domain name (a browser refuses an IP
     address); default the host of the server's public URL."""
     passkey_origin: str | None = None
-    """The origin passkey ceremonies must come from; default the server's public URL's."""
+    """The origin passkey ceremonies must come from; default the server's public URL's, its host
+    replaced by the relying party's id."""
     db_threads: int = Field(default=8, ge=1, le=40)
     """Requests of logged-in parties whose database work runs at once (each in a thread with a
     session); fewer than the engine's pooled connections (5 + 10), so none waits for one."""

@@ -63,7 +63,7 @@ TITLE = "民事判决书"
 
 
 def test_portal_in_private_network_namespace() -> None:
-    run_module_in_namespace(__file__, timeout_s=230)
+    run_module_in_namespace(__file__, timeout_s=230, passed=2)
 
 
 class Watch:
@@ -253,3 +253,87 @@ def test_register_read_sign_and_review(tmp_path: Path, monkeypatch: pytest.Monke
         (9001, "opened", NAME), (9001, "signed", NAME)
     ]  # fmt: skip
     assert watch.problems == [], watch.problems
+
+
+PASSKEY_CEREMONY_JS = """async ({ begin, finish, create }) => {
+  const post = async (path, body) => {
+    const answer = await fetch(path, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
+    return { status: answer.status, body: await answer.json().catch(() => null) };
+  };
+  const started = await post(begin);
+  if (started.status !== 200) return started;
+  const publicKey = create
+    ? PublicKeyCredential.parseCreationOptionsFromJSON(started.body.options)
+    : PublicKeyCredential.parseRequestOptionsFromJSON(started.body.options);
+  const credential = create
+    ? await navigator.credentials.create({ publicKey })
+    : await navigator.credentials.get({ publicKey });
+  return post(finish, { ceremony: started.body.ceremony,
+                        credential: JSON.stringify(credential.toJSON()) });
+}"""
+"""A passkey ceremony as a page runs it: the server's options, the browser's WebAuthn (Chromium's
+own parsing and ``toJSON``), the answer back."""
+
+
+def test_passkey_registered_with_chromiums_virtual_authenticator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A party registered through the API registers a passkey in Chromium (a CDP virtual
+    authenticator: internal, resident keys, user verified): Chromium's own WebAuthn, its parsing
+    of the server's options and its ``toJSON``, checked by the server (py_webauthn). The page is
+    opened as ``http://localhost:<port>`` (WebAuthn refuses an IP address as the relying party;
+    localhost is a secure context), the relying party ``localhost``. Logging in with it in a
+    browser is not tested here: the site's Permissions-Policy
+    (``hearing_server/browser_headers.py``) turns ``publickey-credentials-get`` off for every
+    page; the login ceremony is tested with a software authenticator (tests/portal)."""
+    if not inside_namespace():
+        pytest.skip("runs only inside a private network namespace (see the runner)")
+    assert_private_namespace()
+    import httpx
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("TINGSHEN_SIDE_SERVICES", '["portal"]')
+    monkeypatch.setenv("TINGSHEN_PORTAL_PASSKEY_RP_ID", "localhost")
+    data_dir = tmp_path / "data"
+    LocalRegistryVerifier(data_dir / "portal" / "identity-registry.json").enrol(NAME, ID_NUMBER)
+    wav = write_browser_wav(tmp_path / "silence.wav", silence(1.0))
+    with live_server(data_dir, FakeStreams()) as server, sync_playwright() as pw:
+        origin = server.base_url.replace("127.0.0.1", "localhost")
+        with httpx.Client(base_url=server.base_url, headers={"Origin": server.base_url}) as api:
+            assert api.post("/api/portal/register/code", json={"phone": PHONE}).status_code == 202
+            code, _ = _sms_code(data_dir / "sms" / "messages.jsonl", 0)
+            registered = api.post("/api/portal/register", json={
+                "name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "code": code,
+                "password": PASSWORD})  # fmt: skip
+            assert registered.status_code == 201, registered.text
+            token = api.cookies["tingshen_portal"]
+        browser = launch_chromium(pw, wav)
+        try:
+            context = browser.new_context(locale="zh-CN")
+            context.add_cookies([{"name": "tingshen_portal", "value": token, "url": origin}])
+            page = context.new_page()
+            page.goto(f"{origin}/portal/")
+            cdp = context.new_cdp_session(page)
+            cdp.send("WebAuthn.enable")
+            added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+                "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+                "hasUserVerification": True, "isUserVerified": True,
+                "automaticPresenceSimulation": True}})  # fmt: skip
+            made = page.evaluate(PASSKEY_CEREMONY_JS, {
+                "begin": "/api/portal/passkeys/register/options",
+                "finish": "/api/portal/passkeys/register", "create": True})  # fmt: skip
+            assert made["status"] == 201, made
+            [stored] = cdp.send(
+                "WebAuthn.getCredentials", {"authenticatorId": added["authenticatorId"]}
+            )["credentials"]
+            assert stored["isResidentCredential"] is True and stored["rpId"] == "localhost"
+            listed = page.evaluate("fetch('/api/portal/passkeys').then(r => r.json())")
+            assert len(listed) == 1
+            with pytest.raises(PlaywrightError, match="InvalidStateError"):  # excluded now
+                page.evaluate(PASSKEY_CEREMONY_JS, {
+                    "begin": "/api/portal/passkeys/register/options",
+                    "finish": "/api/portal/passkeys/register", "create": True})  # fmt: skip
+        finally:
+            browser.close()
