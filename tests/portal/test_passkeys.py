@@ -2,7 +2,8 @@
 (a new session, no password, no SMS code); a ceremony is used once; a wrong origin, a wrong
 relying party, a user not verified, an unknown credential, a replayed or forged answer are all
 refused with the same answer and no session. The authenticator is software
-(``tests/portal/softauthn.py``); no page uses passkeys yet, so there is no browser test yet."""
+(``tests/portal/softauthn.py``); Chromium's own registration ceremony is in
+``tests/e2e/test_portal_browser.py``."""
 
 from __future__ import annotations
 
