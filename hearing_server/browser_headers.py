@@ -20,8 +20,8 @@ What each answer carries (:func:`response_headers`, pure):
 - ``X-Frame-Options: DENY`` (browsers without ``frame-ancestors``), ``X-Content-Type-Options:
   nosniff``, ``Referrer-Policy: no-referrer`` (invitation and signing tokens are in page URLs),
   ``Cross-Origin-Opener-Policy: same-origin`` and a ``Permissions-Policy`` that allows the
-  camera, the microphone, screen sharing, full screen and autoplay to the site only and nothing
-  else.
+  camera, the microphone, screen sharing, full screen, autoplay and passkey sign-in
+  (``publickey-credentials-get``, the party portal) to the site only and nothing else.
 - ``Cache-Control: no-store`` on every answer (pages with tokens in their URL, API answers,
   recordings, downloads, errors), except the site's own scripts and style sheets (answers of
   type JavaScript or CSS outside ``/api/``), which carry nothing private: ``no-cache`` (kept,
@@ -55,7 +55,14 @@ __all__ = [
 HSTS_MAX_AGE_S = 31_536_000
 
 #: Features a page of the site may use (for the site itself only); every other listed one is off.
-ALLOWED_FEATURES = ("camera", "microphone", "display-capture", "fullscreen", "autoplay")
+ALLOWED_FEATURES = (
+    "camera",
+    "microphone",
+    "display-capture",
+    "fullscreen",
+    "autoplay",
+    "publickey-credentials-get",  # the party portal's passkey login (WebAuthn)
+)
 DENIED_FEATURES = (
     "accelerometer",
     "geolocation",
@@ -64,7 +71,6 @@ DENIED_FEATURES = (
     "magnetometer",
     "midi",
     "payment",
-    "publickey-credentials-get",
     "serial",
     "usb",
     "xr-spatial-tracking",

@@ -62,7 +62,7 @@ def _assert_defended(response: object, cache: str) -> None:
     assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
     assert csp["base-uri"] == ["'none'"] and csp["form-action"] == ["'self'"]
     permissions = headers["permissions-policy"]
-    for feature in ("camera", "microphone", "display-capture"):
+    for feature in ("camera", "microphone", "display-capture", "publickey-credentials-get"):
         assert f"{feature}=(self)" in permissions
     assert "geolocation=()" in permissions
     assert headers["cache-control"] == cache
