@@ -3,6 +3,7 @@
 // the request to act for a client.
 import { api, el, errorText, fill, formatDateTime, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
+import { addPasskey, browserReason, loginWithPasskey, supported as passkeysSupported } from "/portal/passkeys.js";
 
 const $ = (id) => document.getElementById(id);
 const pageError = $("page-error");
@@ -19,7 +20,8 @@ async function guarded(work) {
   try {
     await work();
   } catch (exc) {
-    showError(pageError, errorText(exc));
+    const reason = browserReason(exc);
+    showError(pageError, errorText(reason ? { reason } : exc));
   }
 }
 
@@ -77,6 +79,17 @@ async function showHome(loaded) {
       el("td", {}, r.status === "approved"
         ? el("a", { href: `/portal/read.html?review=${r.id}` }, t("ptl_review_read")) : ""))),
     "ptl_no_reviews"));
+  await showPasskeys();
+}
+
+async function showPasskeys() {
+  $("passkeys-card").hidden = !passkeysSupported;
+  if (!passkeysSupported) return;
+  const keys = await api("GET", "/api/portal/passkeys");
+  $("passkeys").replaceChildren(table(["ptl_passkey_added", "ptl_passkey_used"],
+    keys.map((k) => el("tr", { "data-passkey": k.id }, el("td", {}, formatDateTime(k.created_at)),
+      el("td", {}, k.last_used_at ? formatDateTime(k.last_used_at) : t("ptl_passkey_never")))),
+    "ptl_no_passkeys"));
 }
 
 function showEntry() {
@@ -119,6 +132,16 @@ function wire() {
     await api("POST", "/api/portal/representations", form(e.target));
     $("represent-done").hidden = false;
   }); };
+  $("passkey-login").hidden = !passkeysSupported;
+  $("passkey-login").onclick = () => guarded(async () => {
+    await loginWithPasskey();
+    await showHome();
+  });
+  $("passkey-add").onclick = () => guarded(async () => {
+    await addPasskey();
+    await showPasskeys();
+    showError(pageError, t("ptl_passkey_added_now"));
+  });
   $("logout").onclick = () => guarded(async () => { await api("POST", "/api/portal/logout"); showEntry(); });
 }
 

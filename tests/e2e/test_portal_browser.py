@@ -255,51 +255,35 @@ def test_register_read_sign_and_review(tmp_path: Path, monkeypatch: pytest.Monke
     assert watch.problems == [], watch.problems
 
 
-PASSKEY_CEREMONY_JS = """async ({ begin, finish, create }) => {
-  const post = async (path, body) => {
-    const answer = await fetch(path, { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
-    return { status: answer.status, body: await answer.json().catch(() => null) };
-  };
-  const started = await post(begin);
-  if (started.status !== 200) return started;
-  const publicKey = create
-    ? PublicKeyCredential.parseCreationOptionsFromJSON(started.body.options)
-    : PublicKeyCredential.parseRequestOptionsFromJSON(started.body.options);
-  const credential = create
-    ? await navigator.credentials.create({ publicKey })
-    : await navigator.credentials.get({ publicKey });
-  return post(finish, { ceremony: started.body.ceremony,
-                        credential: JSON.stringify(credential.toJSON()) });
-}"""
-"""A passkey ceremony as a page runs it: the server's options, the browser's WebAuthn (Chromium's
-own parsing and ``toJSON``), the answer back."""
-
-
-def test_passkey_registered_with_chromiums_virtual_authenticator(
+def test_passkey_added_and_used_to_sign_in_through_the_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A party registered through the API registers a passkey in Chromium (a CDP virtual
-    authenticator: internal, resident keys, user verified): Chromium's own WebAuthn, its parsing
-    of the server's options and its ``toJSON``, checked by the server (py_webauthn). The page is
-    opened as ``http://localhost:<port>`` (WebAuthn refuses an IP address as the relying party;
-    localhost is a secure context), the relying party ``localhost``. Logging in with it in a
-    browser is not tested here: the site's Permissions-Policy
-    (``hearing_server/browser_headers.py``) turns ``publickey-credentials-get`` off for every
-    page; the login ceremony is tested with a software authenticator (tests/portal)."""
+    """A party registered through the API adds a passkey on the portal's page (添加通行密钥) in
+    Chromium with a CDP virtual authenticator (internal, resident keys, user verified):
+    Chromium's own WebAuthn, its parsing of the server's options and its ``toJSON``, checked by
+    the server (py_webauthn). The same passkey again is refused (excluded). Logged out, the
+    party signs in with it on the login page (用通行密钥登录), without password or SMS code, and
+    sees 我的案件 with the case. The page is opened as ``http://localhost:<port>`` (WebAuthn
+    refuses an IP address as the relying party; localhost is a secure context), the relying
+    party ``localhost``; the site's Permissions-Policy allows ``publickey-credentials-get`` for
+    itself."""
     if not inside_namespace():
         pytest.skip("runs only inside a private network namespace (see the runner)")
     assert_private_namespace()
     import httpx
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     monkeypatch.setenv("TINGSHEN_SIDE_SERVICES", '["portal"]')
+    monkeypatch.setenv("TINGSHEN_PORTAL_CONSUMER_POLL_S", "0.2")
     monkeypatch.setenv("TINGSHEN_PORTAL_PASSKEY_RP_ID", "localhost")
     data_dir = tmp_path / "data"
     LocalRegistryVerifier(data_dir / "portal" / "identity-registry.json").enrol(NAME, ID_NUMBER)
     wav = write_browser_wav(tmp_path / "silence.wav", silence(1.0))
+    watch = Watch()
     with live_server(data_dir, FakeStreams()) as server, sync_playwright() as pw:
+        seed_demo(server.ctx)
+        _publish_case_and_judgment(server, data_dir)
         origin = server.base_url.replace("127.0.0.1", "localhost")
         with httpx.Client(base_url=server.base_url, headers={"Origin": server.base_url}) as api:
             assert api.post("/api/portal/register/code", json={"phone": PHONE}).status_code == 202
@@ -313,7 +297,7 @@ def test_passkey_registered_with_chromiums_virtual_authenticator(
         try:
             context = browser.new_context(locale="zh-CN")
             context.add_cookies([{"name": "tingshen_portal", "value": token, "url": origin}])
-            page = context.new_page()
+            page = watch.attach(context.new_page())
             page.goto(f"{origin}/portal/")
             cdp = context.new_cdp_session(page)
             cdp.send("WebAuthn.enable")
@@ -321,19 +305,31 @@ def test_passkey_registered_with_chromiums_virtual_authenticator(
                 "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                 "hasUserVerification": True, "isUserVerified": True,
                 "automaticPresenceSimulation": True}})  # fmt: skip
-            made = page.evaluate(PASSKEY_CEREMONY_JS, {
-                "begin": "/api/portal/passkeys/register/options",
-                "finish": "/api/portal/passkeys/register", "create": True})  # fmt: skip
-            assert made["status"] == 201, made
+            expect(page.locator("#passkeys")).to_contain_text("尚未添加通行密钥")
+            page.get_by_role("button", name="添加通行密钥").click()
+            expect(page.locator("#passkeys tr[data-passkey]")).to_have_count(1)
+            expect(page.locator("#page-error")).to_contain_text("通行密钥已添加")
             [stored] = cdp.send(
                 "WebAuthn.getCredentials", {"authenticatorId": added["authenticatorId"]}
             )["credentials"]
             assert stored["isResidentCredential"] is True and stored["rpId"] == "localhost"
-            listed = page.evaluate("fetch('/api/portal/passkeys').then(r => r.json())")
-            assert len(listed) == 1
-            with pytest.raises(PlaywrightError, match="InvalidStateError"):  # excluded now
-                page.evaluate(PASSKEY_CEREMONY_JS, {
-                    "begin": "/api/portal/passkeys/register/options",
-                    "finish": "/api/portal/passkeys/register", "create": True})  # fmt: skip
+            page.get_by_role("button", name="添加通行密钥").click()  # excluded now
+            expect(page.locator("#page-error")).to_contain_text("该通行密钥已添加")
+            expect(page.locator("#passkeys tr[data-passkey]")).to_have_count(1)
+            _shot(page, "passkeys")
+            page.click("#logout")
+            expect(page.locator("#login-form")).to_be_visible()
+            _shot(page, "login-passkey")
+            page.get_by_role("button", name="用通行密钥登录").click()
+            expect(page.locator("#welcome")).to_contain_text(NAME)
+            expect(page.locator("#cases")).to_contain_text(NUMBER)
+            expect(page.locator("#passkeys tr[data-passkey]")).not_to_contain_text("尚未使用")
+            page.click("#lang-switch")
+            expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
+            _shot(page, "passkeys-en")
+            page.click("#logout")
+            expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
         finally:
+            print("page problems:", watch.problems)
             browser.close()
+    assert watch.problems == [], watch.problems
