@@ -542,6 +542,16 @@ LINES: tuple[Line, ...] = (
         content=b"{}",
         says="receipt refused",
     ),
+    # The party portal's service-to-service call (issue 17): a signed body, no session; without
+    # TINGSHEN_PARTY_LINKS_KEY (as here) refused to everyone.
+    Line(
+        "POST",
+        "/api/service/party-links",
+        EVERYONE,
+        ok=503,
+        content=b"{}",
+        says="not configured",
+    ),
     # ------------------------------------------------------------- address look-up (issue 17)
     Line("MOUNT", "/addresses", EVERYONE, call="/addresses/"),
     Line("GET", "/addresses", EVERYONE),
