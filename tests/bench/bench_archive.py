@@ -37,9 +37,12 @@ from tests.server.conftest import PASSWORD, FakeClock, login, seed_world  # noqa
 TYPES = ("complaint", "evidence", "hearing_transcript", "judgment", "service_proof")
 
 
-def rss_kb() -> int:
+def rss_kb(field: str = "VmRSS") -> int:
+    """``VmRSS`` (all resident pages), or ``RssAnon`` (the process's own memory, without the
+    pages of files it maps: qpdf maps the items' files it reads, and those pages count in RSS
+    though the kernel drops them at will)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
 
@@ -47,16 +50,19 @@ def rss_kb() -> int:
 class Sampler:
     def __init__(self) -> None:
         self.peak = 0
+        self.peak_anon = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, rss_kb())
+            self.peak_anon = max(self.peak_anon, rss_kb("RssAnon"))
             self._stop.wait(0.02)
 
     def __enter__(self) -> Sampler:
         self.peak = rss_kb()
+        self.peak_anon = rss_kb("RssAnon")
         self._thread.start()
         return self
 
@@ -183,7 +189,7 @@ def run_once(materials: int, pages: int, pool: list[bytes] | None = None) -> dic
         with TestClient(app) as client:
             login(client, "clerk_a", PASSWORD)
             url = f"/api/dossier/cases/{case_id}/archive"
-            before = rss_kb()
+            before, before_anon = rss_kb(), rss_kb("RssAnon")
             with Sampler() as sampler:
                 t0 = time.perf_counter()
                 assert client.put(url + "/arrangement", json={}).status_code == 200
@@ -200,6 +206,7 @@ def run_once(materials: int, pages: int, pool: list[bytes] | None = None) -> dic
             "rss_before_mb": before / 1024,
             "rss_peak_mb": sampler.peak / 1024,
             "rss_growth_mb": (sampler.peak - before) / 1024,
+            "anon_growth_mb": (sampler.peak_anon - before_anon) / 1024,
         }
 
 
@@ -214,15 +221,18 @@ def main() -> None:
     for kind, materials, pages in cases:
         if args.only not in (None, kind):
             continue
-        runs = [
-            run_once(materials, pages, pool if kind == "scans" else None) for _ in range(args.runs)
-        ]
+        runs = []
+        for _ in range(args.runs):  # each run as it ends: a long series may be cut short
+            runs.append(run_once(materials, pages, pool if kind == "scans" else None))
+            print(f"  {kind} run: " + ", ".join(f"{k} {v:.2f}" for k, v in runs[-1].items()))
+            sys.stdout.flush()
         medians = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         print(
             f"{kind}: {materials} materials, {pages} pages, {medians['input_mb']:.0f} MB: "
             f"arrange {medians['arrange_s']:.2f} s, "
             f"compose+seal+bag {medians['submit_s']:.2f} s, RSS peak "
-            f"{medians['rss_peak_mb']:.0f} MB (+{medians['rss_growth_mb']:.0f} MB during)"
+            f"{medians['rss_peak_mb']:.0f} MB (+{medians['rss_growth_mb']:.0f} MB during; "
+            f"anonymous +{medians['anon_growth_mb']:.0f} MB)"
         )
     print(f"load average after: {os.getloadavg()}")
 
