@@ -10,6 +10,7 @@ from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.hearing_links import HearingLinks
 from portal.settings import PortalSettings
 from portal.verifier import IdentityVerifier
 from tingshen_platform.services import ServiceHost
@@ -28,6 +29,8 @@ class PortalContext:
     passwords: PasswordHasher
     db_threads: CapacityLimiter
     """The threads a party's route does its database work in (``settings.db_threads``)."""
+    hearing_links: HearingLinks | None = None
+    """The hearing server's party links (``None``: not configured)."""
 
     @property
     def clock(self) -> Callable[[], datetime]:

@@ -21,6 +21,7 @@ from portal.api import ROUTERS
 from portal.consumers import handlers
 from portal.context import PortalContext
 from portal.db import session_factory, upgrade_portal
+from portal.hearing_links import HearingLinks
 from portal.http_errors import install_handlers
 from portal.pages import Pages
 from portal.settings import PortalSettings
@@ -107,5 +108,13 @@ def create_service(
             time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib
         ),
         db_threads=CapacityLimiter(settings.db_threads),
+        hearing_links=_hearing_links(host, settings),
     )
     return PortalService(ctx)
+
+
+def _hearing_links(host: ServiceHost, settings: PortalSettings) -> HearingLinks | None:
+    if settings.hearing_links_key is None:
+        return None
+    key = settings.hearing_links_key.get_secret_value().encode()
+    return HearingLinks(base_url=settings.hearing_url or host.public_url, key=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["PortalSettings"]
@@ -44,3 +44,9 @@ class PortalSettings(BaseSettings):
     db_threads: int = Field(default=8, ge=1, le=40)
     """Requests of logged-in parties whose database work runs at once (each in a thread with a
     session); fewer than the engine's pooled connections (5 + 10), so none waits for one."""
+    hearing_url: str | None = None
+    """The hearing server's base URL, asked for a party's hearing links (``portal.hearing_links``);
+    default the server's public URL (the portal runs in the hearing server's process)."""
+    hearing_links_key: SecretStr | None = Field(default=None, repr=False)
+    """The key shared with the hearing server (its ``TINGSHEN_PARTY_LINKS_KEY``) that signs
+    those requests; unset: no hearing links in 我的案件."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import me_view
 from portal.api.deps import ContextDep, as_party
 from portal.documents import document_view, my_cases, my_documents, open_document, sign_document
+from portal.hearing_links import PartyIdentity
 from portal.representations import request_representation
 from portal.review import my_reviews
 from portal.schemas import RepresentationIn
@@ -36,6 +37,23 @@ def _home(session: Session, account: PortalAccount) -> dict[str, Any]:
 @router.get("/home")
 async def home(request: Request, ctx: ContextDep) -> dict[str, Any]:
     return await as_party(request, ctx, _home)
+
+
+@router.get("/hearing-links")
+async def hearing_links(request: Request, ctx: ContextDep) -> dict[str, Any]:
+    """The party's hearings of their cases with the join and signing links, asked of the hearing
+    server (``portal.hearing_links``) with the account's verified identity only; ``configured``
+    false without the key, ``available`` false when it could not be asked."""
+
+    def mine(session: Session, account: PortalAccount) -> tuple[PartyIdentity, list[str]]:
+        numbers = [case["case_number"] for case in my_cases(session, account)]
+        return PartyIdentity(account.name, account.phone, account.id_number), numbers
+
+    who, numbers = await as_party(request, ctx, mine)
+    if ctx.hearing_links is None:
+        return {"configured": False, "available": False, "hearings": []}
+    found = await ctx.hearing_links.of(numbers, who, ctx.now())
+    return {"configured": True, "available": found is not None, "hearings": found or []}
 
 
 @router.get("/cases")

@@ -2,7 +2,7 @@
 // my documents (read, sign for receipt), my cases, file review applications, and for lawyers
 // the request to act for a client.
 import { api, el, errorText, fill, formatDateTime, setupHeader, showError } from "/common.js";
-import { t } from "/i18n.js";
+import { lang, t } from "/i18n.js";
 import { addPasskey, browserReason, loginWithPasskey, supported as passkeysSupported } from "/portal/passkeys.js";
 
 const $ = (id) => document.getElementById(id);
@@ -79,7 +79,23 @@ async function showHome(loaded) {
       el("td", {}, r.status === "approved"
         ? el("a", { href: `/portal/read.html?review=${r.id}` }, t("ptl_review_read")) : ""))),
     "ptl_no_reviews"));
-  await showPasskeys();
+  await Promise.all([showPasskeys(), showHearings()]);
+}
+
+// The hearing server's links of the party's hearings (join, sign the record): asked after the
+// home page, so a slow or absent hearing server never holds the page up.
+async function showHearings() {
+  const { configured, available, hearings } = await api("GET", "/api/portal/hearing-links");
+  $("hearings-unavailable").hidden = !configured || available;
+  $("hearings-box").hidden = !hearings.length;
+  $("hearings").replaceChildren(table(["ptl_case_number", "ptl_hearing_time", "ptl_hearing_place", "ptl_hearing_role", ""],
+    hearings.map((h) => el("tr", { "data-hearing": h.case_number },
+      el("td", {}, h.case_number), el("td", {}, formatDateTime(h.scheduled_at)), el("td", {}, h.place),
+      el("td", {}, lang() === "en" ? h.role_en : h.role_zh),
+      el("td", {},
+        h.join_url ? el("a", { class: "action", href: h.join_url, rel: "noopener" }, t("ptl_join_hearing")) : "",
+        h.sign_url ? el("a", { class: "action secondary", href: h.sign_url, rel: "noopener" }, t("ptl_sign_record")) : ""))),
+    "ptl_no_hearings"));
 }
 
 async function showPasskeys() {

@@ -23,6 +23,7 @@ import io
 import json
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,7 @@ NAME, ID_NUMBER, PHONE = "陈明", "11010519491231002X", "13800000011"
 PASSWORD = "litigant password 1"
 NUMBER = "（2026）粤0104民初801号"
 TITLE = "民事判决书"
+LINKS_KEY = "the e2e party-links key, long enough: 0123456789"
 
 
 def test_portal_in_private_network_namespace() -> None:
@@ -147,6 +149,33 @@ def _publish_case_and_judgment(server, data_dir: Path) -> None:
     with ctx.engine.begin() as connection:
         publish(connection, CASE_FILED, filed, occurred_at=ctx.clock())
         publish(connection, DOCUMENT_SERVED, served, occurred_at=ctx.clock())
+
+
+def _hearing_with_the_plaintiff(server) -> str:
+    """The hearing server's case of NUMBER (entered from ``case.filed``), a hearing of it with
+    the plaintiff as a participant and the clerk's invitation: the join link."""
+    from hearing_server.audit import Actor
+    from hearing_server.invitations import do_create_invitation, join_url
+    from hearing_server.models import Case, CourtRole, Hearing, HearingStatus, Participant
+
+    ctx, deadline = server.ctx, time.monotonic() + 30
+    with ctx.session_factory() as session:
+        while (
+            case := session.scalars(select(Case).where(Case.case_number == NUMBER)).first()
+        ) is None:
+            assert time.monotonic() < deadline, "the hearing server never entered the case"
+            time.sleep(0.2)  # the server's consumer enters it: the condition is above
+            session.rollback()
+        hearing = Hearing(case_id=case.id, scheduled_at=ctx.clock() + timedelta(days=3),
+                          duration_minutes=60, place="第三法庭", status=HearingStatus.SCHEDULED)  # fmt: skip
+        session.add(hearing)
+        session.flush()
+        plaintiff = Participant(hearing_id=hearing.id, display_name=NAME, phone=PHONE,
+                                court_role=CourtRole.PLAINTIFF, case_party_ref="p-1")  # fmt: skip
+        session.add(plaintiff)
+        session.commit()
+        _, token = do_create_invitation(session, ctx, actor=Actor.system(), participant=plaintiff)
+    return join_url(ctx, token)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -277,6 +306,8 @@ def test_passkey_added_and_used_to_sign_in_through_the_pages(
     monkeypatch.setenv("TINGSHEN_SIDE_SERVICES", '["portal"]')
     monkeypatch.setenv("TINGSHEN_PORTAL_CONSUMER_POLL_S", "0.2")
     monkeypatch.setenv("TINGSHEN_PORTAL_PASSKEY_RP_ID", "localhost")
+    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", LINKS_KEY)  # the hearing server's
+    monkeypatch.setenv("TINGSHEN_PORTAL_HEARING_LINKS_KEY", LINKS_KEY)  # the portal's
     data_dir = tmp_path / "data"
     LocalRegistryVerifier(data_dir / "portal" / "identity-registry.json").enrol(NAME, ID_NUMBER)
     wav = write_browser_wav(tmp_path / "silence.wav", silence(1.0))
@@ -284,6 +315,7 @@ def test_passkey_added_and_used_to_sign_in_through_the_pages(
     with live_server(data_dir, FakeStreams()) as server, sync_playwright() as pw:
         seed_demo(server.ctx)
         _publish_case_and_judgment(server, data_dir)
+        join = _hearing_with_the_plaintiff(server)
         origin = server.base_url.replace("127.0.0.1", "localhost")
         with httpx.Client(base_url=server.base_url, headers={"Origin": server.base_url}) as api:
             assert api.post("/api/portal/register/code", json={"phone": PHONE}).status_code == 202
@@ -323,6 +355,11 @@ def test_passkey_added_and_used_to_sign_in_through_the_pages(
             page.get_by_role("button", name="用通行密钥登录").click()
             expect(page.locator("#welcome")).to_contain_text(NAME)
             expect(page.locator("#cases")).to_contain_text(NUMBER)
+            # The hearing's join link, from the hearing server, in 我的案件.
+            enter = page.locator("#hearings").get_by_role("link", name="进入庭审")
+            expect(enter).to_have_attribute("href", join)
+            expect(page.locator("#hearings")).not_to_contain_text("签署笔录")
+            _shot(page, "hearings")
             expect(page.locator("#passkeys tr[data-passkey]")).not_to_contain_text("尚未使用")
             page.click("#lang-switch")
             expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
