@@ -634,6 +634,7 @@ LINES: tuple[Line, ...] = (
     Line("GET", "/api/portal/me", NOBODY, deny=PORTAL_ACCOUNT),
     Line("GET", "/api/portal/home", NOBODY, deny=PORTAL_ACCOUNT),
     Line("GET", "/api/portal/cases", NOBODY, deny=PORTAL_ACCOUNT),
+    Line("GET", "/api/portal/hearing-links", NOBODY, deny=PORTAL_ACCOUNT),
     Line("GET", "/api/portal/documents", NOBODY, deny=PORTAL_ACCOUNT),
     Line("GET", "/api/portal/documents/{document_id}/file", NOBODY, deny=PORTAL_ACCOUNT),
     Line("POST", "/api/portal/documents/{document_id}/sign", NOBODY, deny=PORTAL_ACCOUNT),
