@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -32,6 +33,7 @@ from delivery.proof import proof_handler
 from delivery.sending import send_handler
 from delivery.serving import SEND_QUEUE
 from delivery.settings import DeliveryServiceSettings
+from delivery.sms_simulator import LocalSmsReceipts, Poster, http_poster
 from delivery.steps import PROOF_QUEUE
 from delivery.traces import TRACE_QUEUE, AsrTranscriber, Transcriber, trace_handler
 from tingshen_platform.blobs import LocalBlobStore
@@ -41,6 +43,7 @@ from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["DeliveryService", "create_service"]
 
+logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CONSUMER = "delivery.events"
 
@@ -132,11 +135,34 @@ class DeliveryService:
             for consumer in self.consumers()
         ]
         tasks.append(asyncio.create_task(worker.run(stop), name="delivery-jobs"))
+        if self.ctx.settings.sms_receipts_simulated:
+            receipts = local_sms_receipts(self.ctx, http_poster(self.ctx.host.public_url))
+            tasks.append(
+                asyncio.create_task(simulate_rounds(receipts, stop, poll_s), name="sms-sim")
+            )
         try:
             yield
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def local_sms_receipts(ctx: DeliveryContext, post: Poster) -> LocalSmsReceipts:
+    """The local SMS provider's receipts simulator (its outbox: ``<data dir>/sms``)."""
+    return LocalSmsReceipts(
+        ctx.host.data_dir / "sms" / "messages.jsonl", ctx.sms_receipt_key, ctx.clock, post,
+        frozenset(ctx.settings.sms_dead_numbers),
+    )  # fmt: skip
+
+
+async def simulate_rounds(receipts: LocalSmsReceipts, stop: asyncio.Event, poll_s: float) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(receipts.send_due)
+        except Exception:  # a round's failure is logged; the next round tries again
+            logger.exception("the local SMS receipts round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll_s)
 
 
 def _dispatch(
@@ -187,6 +213,8 @@ def create_service(
     host: ServiceHost, settings: DeliveryServiceSettings | None = None
 ) -> DeliveryService:
     settings = settings or DeliveryServiceSettings()
+    if settings.sms_receipts_simulated and host.production:
+        raise ValueError("TINGSHEN_DELIVERY_SMS_RECEIPTS_SIMULATED is for development only")
     if settings.courier != "local":
         raise ValueError(f"unknown courier {settings.courier!r} (only 'local' is bundled)")
     upgrade_delivery(host.engine)

@@ -28,6 +28,11 @@ class DeliveryServiceSettings(BaseSettings):
     """The shared key of the courier's signed tracking callbacks (at least 32 characters)."""
     sms_receipt_key: SecretStr | None = None
     """The shared key of the SMS provider's signed delivery receipts (at least 32 characters)."""
+    sms_receipts_simulated: bool = False
+    """Development: the local SMS provider's receipts are sent by its simulator
+    (``delivery.sms_simulator``) to the server's own receipt route; refused in production."""
+    sms_dead_numbers: list[str] = Field(default_factory=list)
+    """Numbers the simulator reports undeliverable (空号), e.g. ``'["13800000099"]'``."""
     callback_window_s: int = Field(default=300, ge=30, le=3600)
     """How old (or how far ahead) a callback's timestamp may be."""
     max_send_attempts: int = Field(default=5, ge=1, le=20)
