@@ -363,6 +363,7 @@ def test_passkey_added_and_used_to_sign_in_through_the_pages(
             expect(page.locator("#passkeys tr[data-passkey]")).not_to_contain_text("尚未使用")
             page.click("#lang-switch")
             expect(page.get_by_role("button", name="Add a passkey")).to_be_visible()
+            expect(page.locator("#hearings")).to_contain_text("Join the hearing")
             _shot(page, "passkeys-en")
             page.click("#logout")
             expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_visible()
