@@ -2,18 +2,38 @@
 the delivery service's SMS are written to the local outbox, one round posts a signed receipt of
 each to the receipt route as a provider would — a good number's service ``arrived``, a configured
 dead number's ``failed`` (the clerk is told) — with nothing crafted by the test; a message is
-reported once; a round that cannot reach the server reports it in the next one."""
+reported once; a round that cannot reach the server reports it in the next one; and a live
+server (uvicorn on 127.0.0.1) with the simulator on moves the services by itself."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import date
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from court_events.dossier import CASE_FILED
 from delivery.service import local_sms_receipts, simulate_rounds
 from delivery.sms_simulator import LocalSmsReceipts
-from tests.delivery.conftest import PLAINTIFF_PHONE, consent, delivery_context, run, serve, sms_sent
+from dossier.models import DossierCase
+from hearing_server.models import Case
+from tests.delivery.conftest import (
+    CASE_NUMBER,
+    PLAINTIFF_PHONE,
+    a_pdf,
+    consent,
+    delivery_context,
+    filed,
+    run,
+    serve,
+    sms_sent,
+)
+from tests.server.conftest import PASSWORD, START, seed_world
+from tingshen_platform.events import publish
 
 DEAD = "13800000099"
 
@@ -118,3 +138,67 @@ def test_the_service_s_own_rounds_move_the_state(app, ctx, world, staff, make_cl
         return state
 
     assert asyncio.run(rounds_until_arrived()) == "arrived"
+
+
+def test_a_live_server_s_simulator_reports_by_itself_over_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real server (uvicorn on 127.0.0.1) with the simulator on: the clerk serves by SMS to
+    a good and a dead number over HTTP; the services arrive and fail with nothing else done."""
+    from dossier.db import session_factory as dossier_sessions
+    from tests.e2e.harness import live_server
+    from tests.server.live_fakes import FakeStreams
+
+    monkeypatch.setenv("TINGSHEN_DELIVERY_SMS_RECEIPTS_SIMULATED", "true")
+    monkeypatch.setenv("TINGSHEN_DELIVERY_CONSUMER_POLL_S", "0.2")
+    monkeypatch.setenv("TINGSHEN_DOSSIER_CONSUMER_POLL_S", "0.2")
+    with live_server(tmp_path / "data", FakeStreams()) as server:
+        hearing = seed_world(server.ctx)
+        with server.ctx.session_factory() as s:
+            case = s.get(Case, hearing.case_a)
+            assert case is not None
+            court_id, court_name = case.court_id, "广州市越秀区人民法院"
+        with dossier_sessions(server.ctx.engine)() as s:
+            dossier_case = DossierCase(
+                court_id=court_id, court_name=court_name, case_number=CASE_NUMBER,
+                cause_name="民间借贷纠纷", status="open", source="filed",
+                filed_on=date(2026, 11, 28), filed_at=START,
+            )  # fmt: skip
+            s.add(dossier_case)
+            s.commit()
+            case_id = dossier_case.id
+        with server.ctx.engine.begin() as connection:
+            publish(connection, CASE_FILED, filed(court_id, court_name, case_id), occurred_at=START)
+        with httpx.Client(base_url=server.base_url, headers={"Origin": server.base_url}) as clerk:
+            answer = clerk.post(
+                "/api/auth/login", json={"username": "clerk_a", "password": PASSWORD}
+            )
+            assert answer.status_code == 200, answer.text
+            states = _live_states(clerk, case_id)
+    assert states == ("arrived", "failed")
+
+
+def _live_states(clerk: httpx.Client, case_id: int) -> tuple[str, str]:
+    deadline = time.monotonic() + 30
+    while clerk.get(f"/api/delivery/cases/{case_id}").status_code != 200:
+        assert time.monotonic() < deadline, "the delivery service never learnt of the case"
+        time.sleep(0.2)  # its consumer enters the case: the condition is above
+    for party_ref, phone in (("p-1", PLAINTIFF_PHONE), ("p-2", DEAD)):
+        body = {"electronic": True, "phone": phone}
+        put = clerk.put(f"/api/delivery/cases/{case_id}/parties/{party_ref}/addresses", json=body)
+        assert put.status_code == 200, put.text
+    served = clerk.post(
+        f"/api/delivery/cases/{case_id}/services",
+        data={"title": "民事判决书", "kind": "judgment", "recipients": ["p-1", "p-2"],
+              "channels": ["sms"]},
+        files={"file": ("judgment.pdf", a_pdf(), "application/pdf")},
+    )  # fmt: skip
+    assert served.status_code == 201, served.text
+    good, dead = (item["id"] for item in served.json()["items"])
+    while True:
+        states = tuple(
+            clerk.get(f"/api/delivery/services/{i}").json()["state"] for i in (good, dead)
+        )
+        if states == ("arrived", "failed") or time.monotonic() > deadline + 30:
+            return (states[0], states[1])
+        time.sleep(0.2)  # the service's own rounds send and report: the condition is above
