@@ -202,3 +202,14 @@ def _live_states(clerk: httpx.Client, case_id: int) -> tuple[str, str]:
         if states == ("arrived", "failed") or time.monotonic() > deadline + 30:
             return (states[0], states[1])
         time.sleep(0.2)  # the service's own rounds send and report: the condition is above
+
+
+def test_production_refuses_the_simulator(app) -> None:
+    import dataclasses
+
+    from delivery.service import create_service
+    from delivery.settings import DeliveryServiceSettings
+
+    production = dataclasses.replace(delivery_context(app).host, production=True)
+    with pytest.raises(ValueError, match="development only"):
+        create_service(production, DeliveryServiceSettings(sms_receipts_simulated=True))
