@@ -166,6 +166,9 @@ def render_pdf(
             title=f"{header.case_number} 庭审笔录",
             author=header.court,
             subject=f"transcript version {version}",
+            # Every page starts in the embedded CJK font, not reportlab's Helvetica (never
+            # embedded): an archived volume holding the record can then claim PDF/A.
+            initialFontName=name,
         )
         document.build(
             _story(header, segments, _styles(name)),

@@ -157,6 +157,7 @@ def test_the_pdf_embeds_a_cjk_font_numbers_its_pages_and_is_reproducible() -> No
     assert first == render_pdf(HEADER, doc.segments(), version=2, font=font)
     assert first != render_pdf(HEADER, doc.segments(), version=3, font=font)
     assert b"/FontFile2" in first  # the TrueType font is embedded, not referenced
+    assert b"/Helvetica" not in first  # no page starts in a font that is not embedded (PDF/A)
     pdf = pdfium.PdfDocument(first)
     pages = len(pdf)
     assert pages > 2
