@@ -18,6 +18,9 @@ themselves.
 - ``delivery.proof_issued`` (delivery service): the sealed proof of service (送达回证), read from
   ``host.exchange`` and checked, filed as ``service_proof``; ``source_ref``
   ``delivery:proof:<service>``.
+- ``ledger.order_document`` (investigation-order ledger): the order's documents, filed as
+  ``investigation_order`` / ``investigation_order_response`` (:mod:`dossier.publish.ledger_in`);
+  ``source_ref`` ``ledger:<order number>:<step>``; an unknown case is logged and skipped.
 
 A re-delivered event finds its materials (:func:`~dossier.materials.store.find_by_source`) and
 changes nothing. A case not (yet) in the register, or a file whose digest differs from the
@@ -33,30 +36,33 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from court_events.delivery import PROOF_ISSUED
-from court_events.dossier import MATERIAL_ADDED, MaterialAdded
 from court_events.fees import FEE_RECEIPT_ISSUED
 from court_events.hearing import NOTICE_SENT, TRANSCRIPT_SIGNED, FiledDocument
-from dossier.audit import record
+from court_events.ledger import ORDER_DOCUMENT
 from dossier.context import COURT_TZ, DossierContext
-from dossier.materials.store import Author, NewFile, add_material, find_by_source
-from dossier.materials.tables import Material
+from dossier.materials.store import NewFile, add_material, find_by_source
 from dossier.models import DossierCase
+from dossier.publish.incoming import (
+    PDF,
+    SYSTEM,
+    MaterialNotReadyError,
+    announce_material,
+    archived,
+)
+from dossier.publish.ledger_in import on_order_document
 from dossier.publish.pdf import page_count, text_pdf
 from tingshen_platform.blobs import BlobStore
-from tingshen_platform.events import Event, orm_session, publish
+from tingshen_platform.events import Event, orm_session
 
 __all__ = ["NOTICE_TYPES", "MaterialNotReadyError", "handlers"]
 
 logger = logging.getLogger(__name__)
 
-PDF = "application/pdf"
-SYSTEM = Author(user_id=None, name="系统")
 DOCUMENT_TYPES = {
     "signed_transcript": "hearing_transcript",
     "recording_digests": "recording_digests",
@@ -99,11 +105,6 @@ def redact_links(text: str) -> str:
     return LINK_TOKEN.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 
 
-class MaterialNotReadyError(RuntimeError):
-    """The event cannot be filed now (no such case yet, a file that does not match its digest);
-    raising leaves it unprocessed, so it comes again."""
-
-
 def _case(session: Session, case_number: str) -> DossierCase:
     case = session.scalars(
         select(DossierCase).where(DossierCase.case_number == case_number)
@@ -111,29 +112,6 @@ def _case(session: Session, case_number: str) -> DossierCase:
     if case is None:
         raise MaterialNotReadyError(f"case {case_number} is not in the register yet")
     return case
-
-
-def _announce(
-    connection: Connection, session: Session, case: DossierCase, material: Material,
-    sha256: str, at: datetime,
-) -> None:  # fmt: skip
-    record(
-        session, None, "material.added", at=at, case_id=case.id, entity="material",
-        entity_id=material.id,
-        details={"source": material.source, "source_ref": material.source_ref,
-                 "material_type": material.material_type, "sha256": sha256},
-    )  # fmt: skip
-    publish(
-        connection,
-        MATERIAL_ADDED,
-        MaterialAdded(
-            dossier_case_id=case.id, case_number=case.case_number, material_id=material.id,
-            version=1, material_type=material.material_type, title=material.title,
-            sha256=sha256,
-        ),
-        occurred_at=at,
-        stream=f"case:{case.id}",
-    )  # fmt: skip
 
 
 def _read_checked(exchange: BlobStore, document: FiledDocument) -> bytes:
@@ -176,23 +154,11 @@ def _new_file(document: FiledDocument, data: bytes, title: str, case: DossierCas
     )
 
 
-def _archived(session: Session, case: DossierCase, event: Event, at: datetime) -> bool:
-    """An archived case takes nothing more: the event is recorded as not filed (in the audit
-    trail, for the archivist) and handled, so later events are not held up behind it."""
-    if case.status != "archived":
-        return False
-    record(
-        session, None, "material.not_filed_archived", at=at, case_id=case.id,
-        details={"event": event.event_id, "type": event.type},
-    )  # fmt: skip
-    return True
-
-
 def on_transcript_signed(ctx: DossierContext, connection: Connection, event: Event) -> None:
     signed = event.parse(TRANSCRIPT_SIGNED)
     with orm_session(connection) as session:
         case = _case(session, signed.case_number)
-        if _archived(session, case, event, event.occurred_at):
+        if archived(session, case, event, event.occurred_at):
             return
         for document in signed.documents:
             source_ref = f"hearing:{signed.hearing_id}:doc:{document.document_id}"
@@ -206,7 +172,9 @@ def on_transcript_signed(ctx: DossierContext, connection: Connection, event: Eve
                 source="hearing", new=_new_file(document, data, title, case), author=SYSTEM,
                 at=event.occurred_at, source_ref=source_ref, hearing_id=signed.hearing_id,
             )  # fmt: skip
-            _announce(connection, session, case, material, document.sha256, event.occurred_at)
+            announce_material(
+                connection, session, case, material, document.sha256, event.occurred_at
+            )
 
 
 def notice_pdf(case_number: str, kind: str, fields: list[tuple[str, str]], body: str) -> bytes:
@@ -217,7 +185,7 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
     sent = event.parse(NOTICE_SENT)
     with orm_session(connection) as session:
         case = _case(session, sent.case_number)
-        if _archived(session, case, event, event.occurred_at):
+        if archived(session, case, event, event.occurred_at):
             return
         source_ref = f"notice:{sent.notice_id}"
         if find_by_source(session, case.id, source_ref) is not None:
@@ -245,7 +213,7 @@ def on_notice_sent(ctx: DossierContext, connection: Connection, event: Event) ->
             hearing_id=sent.hearing_id,
         )  # fmt: skip
         sha256 = hashlib.sha256(pdf).hexdigest()
-        _announce(connection, session, case, material, sha256, event.occurred_at)
+        announce_material(connection, session, case, material, sha256, event.occurred_at)
 
 
 def on_fee_receipt_issued(ctx: DossierContext, connection: Connection, event: Event) -> None:
@@ -253,7 +221,7 @@ def on_fee_receipt_issued(ctx: DossierContext, connection: Connection, event: Ev
     issued = event.parse(FEE_RECEIPT_ISSUED)
     with orm_session(connection) as session:
         case = _case(session, issued.case_number)
-        if _archived(session, case, event, event.occurred_at):
+        if archived(session, case, event, event.occurred_at):
             return
         source_ref = f"fees:receipt:{issued.receipt_number}"
         if find_by_source(session, case.id, source_ref) is not None:
@@ -269,7 +237,7 @@ def on_fee_receipt_issued(ctx: DossierContext, connection: Connection, event: Ev
             new=NewFile(name, PDF, data, page_count=page_count(data)),
             author=SYSTEM, at=event.occurred_at, source_ref=source_ref,
         )  # fmt: skip
-        _announce(connection, session, case, material, issued.sha256, event.occurred_at)
+        announce_material(connection, session, case, material, issued.sha256, event.occurred_at)
 
 
 def on_proof_issued(ctx: DossierContext, connection: Connection, event: Event) -> None:
@@ -277,7 +245,7 @@ def on_proof_issued(ctx: DossierContext, connection: Connection, event: Event) -
     issued = event.parse(PROOF_ISSUED)
     with orm_session(connection) as session:
         case = _case(session, issued.case_number)
-        if _archived(session, case, event, event.occurred_at):
+        if archived(session, case, event, event.occurred_at):
             return
         source_ref = f"delivery:proof:{issued.service_id}"
         if find_by_source(session, case.id, source_ref) is not None:
@@ -293,7 +261,7 @@ def on_proof_issued(ctx: DossierContext, connection: Connection, event: Event) -
                         page_count=page_count(data)),
             author=SYSTEM, at=event.occurred_at, source_ref=source_ref,
         )  # fmt: skip
-        _announce(connection, session, case, material, issued.sha256, event.occurred_at)
+        announce_material(connection, session, case, material, issued.sha256, event.occurred_at)
 
 
 def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], None]]:
@@ -311,9 +279,13 @@ def handlers(ctx: DossierContext) -> dict[str, Callable[[Connection, Event], Non
     def proof(connection: Connection, event: Event) -> None:
         on_proof_issued(ctx, connection, event)
 
+    def order_document(connection: Connection, event: Event) -> None:
+        on_order_document(ctx, connection, event)
+
     return {
         TRANSCRIPT_SIGNED.name: transcript,
         NOTICE_SENT.name: notice,
         FEE_RECEIPT_ISSUED.name: receipt,
         PROOF_ISSUED.name: proof,
+        ORDER_DOCUMENT.name: order_document,
     }
