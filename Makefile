@@ -79,6 +79,9 @@ run: venv
 	$(PY) -c 'import sys; from pathlib import Path; from fees.wechatpay.simulator.keys import provision; provision(Path(sys.argv[1]), "1900000001", "wx0123456789abcdef")' $(PAY_SIM_DIR)
 	$(PY) -m fees.wechatpay.simulator --port $(PAY_SIM_PORT) --state-dir $(PAY_SIM_DIR) & \
 	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	links_key=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'); \
+	TINGSHEN_PARTY_LINKS_KEY=$$links_key TINGSHEN_PORTAL_HEARING_LINKS_KEY=$$links_key \
+	TINGSHEN_DELIVERY_SMS_RECEIPTS_SIMULATED=true \
 	TINGSHEN_FEES_PAY_GATEWAY_URL=http://127.0.0.1:$(PAY_SIM_PORT) \
 	TINGSHEN_FEES_PAY_CREDENTIALS_DIR=$(PAY_SIM_DIR)/merchant \
 	$(VENV)/bin/tingshen serve --demo --data-dir .data
