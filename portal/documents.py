@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from court_events.delivery import DOCUMENT_OPENED, DocumentOpened
@@ -14,11 +14,20 @@ from portal.access import case_ids, document_of, documents_query
 from portal.audit import record
 from portal.context import PortalContext
 from portal.errors import ConflictError
+from portal.paging import Page
 from portal.tables import PortalAccount, PortalCase, PortalDocument, PortalParty
 from tingshen_platform.blobs import BlobNotFoundError
 from tingshen_platform.events import publish
 
-__all__ = ["document_view", "my_cases", "my_documents", "open_document", "sign_document"]
+__all__ = [
+    "document_view",
+    "my_case_numbers",
+    "my_cases",
+    "my_documents",
+    "newest_first",
+    "open_document",
+    "sign_document",
+]
 
 ROLE_ZH = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人"}
 
@@ -42,20 +51,40 @@ def document_view(doc: PortalDocument) -> dict[str, Any]:
     }
 
 
-def my_cases(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
+def newest_first(moment: Any, row_id: Any, page: Page) -> Any:
+    """``(moment, id)`` below the page's cursor (a list newest first by both)."""
+    after = page.after_time()
+    if after is None:
+        return true()
+    at, last_id = after
+    return or_(moment < at, and_(moment == at, row_id < last_id))
+
+
+def my_cases(session: Session, account: PortalAccount, page: Page) -> list[dict[str, Any]]:
+    """A page of the party's cases, newest filed first (``limit + 1`` of them: :class:`Page`)."""
     ids = sorted(case_ids(session, account))
     if not ids:
         return []
-    cases = session.scalars(select(PortalCase).where(PortalCase.dossier_case_id.in_(ids))).all()
-    parties = session.scalars(select(PortalParty).where(PortalParty.dossier_case_id.in_(ids))).all()
+    cases = session.scalars(
+        select(PortalCase)
+        .where(PortalCase.dossier_case_id.in_(ids),
+               newest_first(PortalCase.filed_at, PortalCase.dossier_case_id, page))
+        .order_by(PortalCase.filed_at.desc(), PortalCase.dossier_case_id.desc())
+        .limit(page.limit + 1)
+    ).all()  # fmt: skip
+    shown = [case.dossier_case_id for case in cases]
+    parties = session.scalars(
+        select(PortalParty).where(PortalParty.dossier_case_id.in_(shown))
+    ).all()
     out = []
-    for case in sorted(cases, key=lambda c: c.filed_at, reverse=True):
+    for case in cases:
         out.append(
             {
                 "dossier_case_id": case.dossier_case_id,
                 "case_number": case.case_number,
                 "court_name": case.court_name,
                 "cause_of_action": case.cause_of_action,
+                "filed_at": case.filed_at.isoformat(),
                 "parties": [
                     {"role": p.role, "role_zh": ROLE_ZH.get(p.role, p.role), "name": p.name}
                     for p in parties
@@ -66,9 +95,21 @@ def my_cases(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
     return out
 
 
-def my_documents(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
+def my_case_numbers(session: Session, account: PortalAccount) -> list[str]:
+    """The numbers of all the party's cases (a party has few; the hearing links ask by them)."""
+    ids = sorted(case_ids(session, account))
+    return list(
+        session.scalars(select(PortalCase.case_number).where(PortalCase.dossier_case_id.in_(ids)))
+    )
+
+
+def my_documents(session: Session, account: PortalAccount, page: Page) -> list[dict[str, Any]]:
+    """A page of the documents served on or published to the party, newest sent first."""
     docs = session.scalars(
-        documents_query(session, account).order_by(PortalDocument.sent_at.desc())
+        documents_query(session, account)
+        .where(newest_first(PortalDocument.sent_at, PortalDocument.id, page))
+        .order_by(PortalDocument.sent_at.desc(), PortalDocument.id.desc())
+        .limit(page.limit + 1)
     ).all()
     return [document_view(d) for d in docs]
 

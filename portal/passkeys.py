@@ -39,6 +39,7 @@ from portal.audit import record
 from portal.context import PortalContext
 from portal.errors import ConflictError, InvalidInputError, NotAuthenticatedError
 from portal.idnumber import mask
+from portal.paging import Page
 from portal.tables import PortalAccount, PortalPasskey, PortalPasskeyCeremony
 
 __all__ = [
@@ -191,12 +192,13 @@ def finish_login(session: Session, ctx: PortalContext, token: str, credential: s
     return session_token
 
 
-def passkey_views(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(PortalPasskey)
-        .where(PortalPasskey.account_id == account.id)
-        .order_by(PortalPasskey.id)
-    ).all()
+def passkey_views(session: Session, account: PortalAccount, page: Page) -> list[dict[str, Any]]:
+    """A page of the account's passkeys, oldest first (``limit + 1``: :class:`Page`)."""
+    query = select(PortalPasskey).where(PortalPasskey.account_id == account.id)
+    after = page.after_id()
+    if after is not None:
+        query = query.where(PortalPasskey.id > after)
+    rows = session.scalars(query.order_by(PortalPasskey.id).limit(page.limit + 1)).all()
     return [
         {"id": p.id, "created_at": p.created_at.isoformat(),
          "last_used_at": p.last_used_at.isoformat() if p.last_used_at else None}

@@ -15,6 +15,7 @@ from portal.access import case_ids, not_found
 from portal.audit import record
 from portal.context import PortalContext
 from portal.errors import ConflictError
+from portal.paging import Page
 from portal.schemas import DecisionIn, ReviewIn
 from portal.tables import PortalAccount, PortalCase, PortalDocument, PortalReview
 from tingshen_platform.identity import StaffPrincipal
@@ -115,10 +116,11 @@ def review_documents(session: Session, review: PortalReview) -> list[PortalDocum
     )
 
 
-def my_reviews(session: Session, account: PortalAccount) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(PortalReview)
-        .where(PortalReview.account_id == account.id)
-        .order_by(PortalReview.id.desc())
-    ).all()
+def my_reviews(session: Session, account: PortalAccount, page: Page) -> list[dict[str, Any]]:
+    """A page of the party's file reviews, newest first (``limit + 1``: :class:`Page`)."""
+    query = select(PortalReview).where(PortalReview.account_id == account.id)
+    after = page.after_id()
+    if after is not None:
+        query = query.where(PortalReview.id < after)
+    rows = session.scalars(query.order_by(PortalReview.id.desc()).limit(page.limit + 1)).all()
     return [review_view(r, session.get(PortalCase, r.dossier_case_id)) for r in rows]

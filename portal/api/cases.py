@@ -13,8 +13,16 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import me_view
 from portal.api.deps import ContextDep, as_party
-from portal.documents import document_view, my_cases, my_documents, open_document, sign_document
+from portal.documents import (
+    document_view,
+    my_case_numbers,
+    my_cases,
+    my_documents,
+    open_document,
+    sign_document,
+)
 from portal.hearing_links import PartyIdentity
+from portal.paging import Page, PageDep, by_id, by_time
 from portal.representations import request_representation
 from portal.review import my_reviews
 from portal.schemas import RepresentationIn
@@ -25,13 +33,25 @@ router = APIRouter(prefix="/api/portal", tags=["portal"])
 RecordId = Annotated[int, Path(gt=0, le=2**31 - 1)]
 
 
+CASES, DOCUMENTS, REVIEWS = "/api/portal/cases", "/api/portal/documents", "/api/portal/reviews"
+
+
 def _home(session: Session, account: PortalAccount) -> dict[str, Any]:
-    return {
-        "me": me_view(account),
-        "cases": my_cases(session, account),
-        "documents": my_documents(session, account),
-        "reviews": my_reviews(session, account),
+    """Who, and the first page of each list; ``next`` the URL of each list's second page (null
+    when the first is all), which the page follows on "more"."""
+    cases = Page.first(CASES)
+    documents = Page.first(DOCUMENTS)
+    reviews = Page.first(REVIEWS)
+    lists = {
+        "cases": (cases, my_cases(session, account, cases), by_time("filed_at", "dossier_case_id")),
+        "documents": (documents, my_documents(session, account, documents), by_time("sent_at")),
+        "reviews": (reviews, my_reviews(session, account, reviews), by_id),
     }
+    out: dict[str, Any] = {"me": me_view(account), "next": {}}
+    for name, (page, rows, key) in lists.items():
+        out[name] = rows[: page.limit]
+        out["next"][name] = page.next_link(rows, key)
+    return out
 
 
 @router.get("/home")
@@ -46,7 +66,7 @@ async def hearing_links(request: Request, ctx: ContextDep) -> dict[str, Any]:
     false without the key, ``available`` false when it could not be asked."""
 
     def mine(session: Session, account: PortalAccount) -> tuple[PartyIdentity, list[str]]:
-        numbers = [case["case_number"] for case in my_cases(session, account)]
+        numbers = my_case_numbers(session, account)
         return PartyIdentity(account.name, account.phone, account.id_number), numbers
 
     who, numbers = await as_party(request, ctx, mine)
@@ -57,13 +77,23 @@ async def hearing_links(request: Request, ctx: ContextDep) -> dict[str, Any]:
 
 
 @router.get("/cases")
-async def cases(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
-    return await as_party(request, ctx, my_cases)
+async def cases(
+    request: Request, response: Response, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
+    """The party's cases, newest filed first, a page at a time (``portal.paging``)."""
+    rows = await as_party(request, ctx, lambda session, account: my_cases(session, account, page))
+    return page.answer(response, rows, by_time("filed_at", "dossier_case_id"))
 
 
 @router.get("/documents")
-async def documents(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
-    return await as_party(request, ctx, my_documents)
+async def documents(
+    request: Request, response: Response, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
+    """The party's documents, newest sent first, a page at a time."""
+    rows = await as_party(
+        request, ctx, lambda session, account: my_documents(session, account, page)
+    )
+    return page.answer(response, rows, by_time("sent_at"))
 
 
 @router.get("/documents/{document_id}/file")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.api.account import set_session_cookie
 from portal.api.deps import ContextDep, as_party, client_address
+from portal.paging import PageDep, by_id
 from portal.passkeys import (
     finish_login,
     finish_registration,
@@ -27,8 +28,13 @@ router = APIRouter(prefix="/api/portal/passkeys", tags=["portal"])
 
 
 @router.get("")
-async def passkeys(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
-    return await as_party(request, ctx, passkey_views)
+async def passkeys(
+    request: Request, response: Response, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
+    rows = await as_party(
+        request, ctx, lambda session, account: passkey_views(session, account, page)
+    )
+    return page.answer(response, rows, by_id)
 
 
 @router.post("/register/options")

@@ -19,6 +19,7 @@ from portal.context import COURT_TZ
 from portal.documents import document_view
 from portal.idnumber import tail
 from portal.lookup import look_up
+from portal.paging import PageDep, by_id
 from portal.representations import decide_representation, representation_view
 from portal.review import ask, decide, live_review, my_reviews, review_documents, review_view
 from portal.schemas import DecisionIn, LookupIn, ReviewIn
@@ -46,8 +47,12 @@ async def review_ask(body: ReviewIn, request: Request, ctx: ContextDep) -> dict[
 
 
 @router.get("/reviews")
-async def review_list(request: Request, ctx: ContextDep) -> list[dict[str, Any]]:
-    return await as_party(request, ctx, my_reviews)
+async def review_list(
+    request: Request, response: Response, ctx: ContextDep, page: PageDep
+) -> list[dict[str, Any]]:
+    """The party's file reviews, newest first, a page at a time (``portal.paging``)."""
+    rows = await as_party(request, ctx, lambda session, account: my_reviews(session, account, page))
+    return page.answer(response, rows, by_id)
 
 
 @router.get("/reviews/{review_id}/documents")
@@ -122,16 +127,22 @@ def lookup(body: LookupIn, request: Request, ctx: ContextDep) -> dict[str, Any]:
 
 
 @router.get("/staff/reviews")
-def staff_reviews(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
+def staff_reviews(
+    ctx: ContextDep, staff: StaffDep, response: Response, page: PageDep
+) -> list[dict[str, Any]]:
+    """The court's file reviews, newest first, a page at a time (every one reachable)."""
+    after = page.after_id()
     with ctx.session_factory() as session:
         rows = session.execute(
             select(PortalReview, PortalCase, PortalAccount)
             .join(PortalCase, PortalCase.dossier_case_id == PortalReview.dossier_case_id)
             .join(PortalAccount, PortalAccount.id == PortalReview.account_id)
-            .where(PortalCase.court_id == staff.court_id)
-            .order_by(PortalReview.id.desc()).limit(200)
+            .where(PortalCase.court_id == staff.court_id,
+                   PortalReview.id < (after if after is not None else 2**31))
+            .order_by(PortalReview.id.desc()).limit(page.limit + 1)
         ).all()  # fmt: skip
-        return [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
+        views = [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
+        return page.answer(response, views, by_id)
 
 
 @router.post("/staff/reviews/{review_id}/decision")
@@ -143,17 +154,22 @@ def staff_decide(
 
 
 @router.get("/staff/representations")
-def staff_representations(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
+def staff_representations(
+    ctx: ContextDep, staff: StaffDep, response: Response, page: PageDep
+) -> list[dict[str, Any]]:
+    """The lawyers' representations at the court, newest first, a page at a time."""
+    after = page.after_id()
     with ctx.session_factory() as session:
         rows = session.execute(
             select(Representation, PortalCase, PortalAccount)
             .join(PortalCase, PortalCase.dossier_case_id == Representation.dossier_case_id)
             .join(PortalAccount, PortalAccount.id == Representation.account_id)
-            .where(PortalCase.court_id == staff.court_id)
-            .order_by(Representation.id.desc()).limit(200)
+            .where(PortalCase.court_id == staff.court_id,
+                   Representation.id < (after if after is not None else 2**31))
+            .order_by(Representation.id.desc()).limit(page.limit + 1)
         ).all()  # fmt: skip
         out = []
-        for rep, case, lawyer in rows:
+        for rep, case, lawyer in page.answer(response, rows, lambda row: [row[0].id]):
             party = session.scalars(
                 select(PortalParty).where(
                     PortalParty.dossier_case_id == rep.dossier_case_id,
