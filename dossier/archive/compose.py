@@ -2,12 +2,18 @@
 its page numbers (页号) stamped at the bottom right, the reference sheet; one bookmark per item;
 written as PDF/A-2b when pikepdf's validator approves the result (:mod:`dossier.archive.pdfa`).
 
-Memory stays flat in the volume's size: each item's PDF is opened from the store (a file) and
-its pages are copied by qpdf, which copies a page's objects but not its stream data (images,
-content): those are read from the item's file while the volume is written, one stream at a
-time, to a file. The items' files stay open until then. The page-number overlays of one item
-are one small reportlab document sharing one embedded font subset. An item that uses a font it
-does not embed is first rewritten with its fonts embedded (Ghostscript, to a file in ``work``).
+Memory stays flat in the volume's size, in three steps, each working from files in ``work``:
+
+1. each item on its own: its PDF opened from the store, annotations flattened, fonts embedded
+   if it lacks some (Ghostscript), its page numbers overlaid (one small reportlab document
+   sharing one embedded font subset), written to ``work`` and closed: one item in memory at a
+   time;
+2. the pages of the sheets and the items assembled by a ``qpdf`` process
+   (:mod:`dossier.archive.assemble`): copying pages from other PDFs keeps their stream data in
+   memory until the file is written (+162–240 MB for 300 scanned pages in the server before),
+   now in a child that ends;
+3. the assembled file opened, bookmarks, title and the PDF/A declaration added, written to
+   ``out``: qpdf reads each stream from the assembled file while writing, one at a time.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 from reportlab.pdfgen.canvas import Canvas
 
+from dossier.archive.assemble import assemble_pages
 from dossier.archive.pdf_fonts import (
     drop_idle_fonts,
     embed_fonts,
@@ -45,7 +52,7 @@ class VolumePart:
     item: Item
     title: str
     open: Callable[[], BinaryIO]
-    """The item's PDF (opened when its turn comes, closed once the volume is written)."""
+    """The item's PDF (opened when its turn comes, closed once its numbered copy is written)."""
 
 
 @dataclass(slots=True)
@@ -97,8 +104,8 @@ def _generated(stack: contextlib.ExitStack, data: bytes) -> pikepdf.Pdf:
 def _item_pdf(
     stack: contextlib.ExitStack, part: VolumePart, work: Path, embedded: list[int]
 ) -> pikepdf.Pdf:
-    """The item's PDF, open until the volume is written; rewritten with its fonts embedded
-    when it lacks some."""
+    """The item's PDF, open while the stack is; rewritten with its fonts embedded when it
+    lacks some."""
     source = stack.enter_context(part.open())
     pdf = stack.enter_context(pikepdf.open(source))
     # Its annotations become page content, as printed: a sealed material's visible seal stays
@@ -123,34 +130,55 @@ def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
     return box[0], box[1], box[2] - box[0], box[3] - box[1]
 
 
+def _generated_file(data: bytes, target: Path) -> int:
+    """A sheet reportlab made, tidied, written to ``target``; its number of pages."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tidy_generated(pdf)
+        pdf.save(target)
+        return len(pdf.pages)
+
+
+def _numbered_item(part: VolumePart, work: Path, embedded: list[int]) -> Path:
+    """The item's PDF with its page numbers, written to a file in ``work``. An item whose PDF
+    has a different number of pages than its arrangement says raises ``ValueError``."""
+    with contextlib.ExitStack() as stack:
+        pdf = _item_pdf(stack, part, work, embedded)
+        expected = part.item.last_page - part.item.first_page + 1
+        if len(pdf.pages) != expected:
+            raise ValueError(f"item {part.item.number}: {len(pdf.pages)} pages")
+        boxes = [_box(p) for p in pdf.pages]
+        overlay = _generated(stack, _overlay_pdf(boxes, _stamp_numbers(part.item.first_page)))
+        for page, over, (left, bottom, width, height) in zip(
+            pdf.pages, overlay.pages, boxes, strict=True
+        ):
+            page.add_overlay(over, pikepdf.Rectangle(left, bottom, left + width, bottom + height))
+            if "/Trans" in page.obj:  # a slideshow's page transition: nothing in an archive
+                del page.obj["/Trans"]
+        target = work / f"item-{part.item.number}-numbered.pdf"
+        pdf.save(target, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return target
+
+
 def compose_volume(
     front: bytes, parts: Sequence[VolumePart], back: bytes, out: Path, *, title: str, work: Path
 ) -> Composed:
     """Write the e-volume to ``out`` (scratch files in ``work``). An item whose PDF has a
-    different number of pages than its arrangement says raises ``ValueError``."""
+    different number of pages than its arrangement says raises ``ValueError``; qpdf missing or
+    failing raises :class:`~dossier.archive.assemble.AssemblyError`."""
     embedded: list[int] = []
-    with contextlib.ExitStack() as stack:
-        volume = stack.enter_context(pikepdf.new())
-        volume.pages.extend(_generated(stack, front).pages)
-        marks: list[tuple[str, int]] = []
-        for part in parts:
-            pdf = _item_pdf(stack, part, work, embedded)
-            expected = part.item.last_page - part.item.first_page + 1
-            if len(pdf.pages) != expected:
-                raise ValueError(f"item {part.item.number}: {len(pdf.pages)} pages")
-            start = len(volume.pages)
-            boxes = [_box(p) for p in pdf.pages]
-            overlay = _generated(stack, _overlay_pdf(boxes, _stamp_numbers(part.item.first_page)))
-            volume.pages.extend(pdf.pages)
-            for index, (left, bottom, width, height) in enumerate(boxes):
-                rect = pikepdf.Rectangle(left, bottom, left + width, bottom + height)
-                volume.pages[start + index].add_overlay(overlay.pages[index], rect)
-            marks.append((f"{part.item.number}. {part.title}", start))
-        marks.append(("卷内备考表", len(volume.pages)))
-        volume.pages.extend(_generated(stack, back).pages)
-        for page in volume.pages:  # a slideshow's page transition: nothing in an archive
-            if "/Trans" in page.obj:
-                del page.obj["/Trans"]
+    start = _generated_file(front, work / "front.pdf")
+    files = [work / "front.pdf"]
+    marks: list[tuple[str, int]] = []
+    for part in parts:
+        files.append(_numbered_item(part, work, embedded))
+        marks.append((f"{part.item.number}. {part.title}", start))
+        start += part.item.last_page - part.item.first_page + 1
+    marks.append(("卷内备考表", start))
+    _generated_file(back, work / "back.pdf")
+    files.append(work / "back.pdf")
+    assembled = work / "assembled.pdf"
+    assemble_pages(files, assembled, work)
+    with pikepdf.open(assembled) as volume:
         with volume.open_outline() as outline:
             outline.root.extend(pikepdf.OutlineItem(text, page) for text, page in marks)
         volume.Root.PageMode = pikepdf.Name.UseOutlines
