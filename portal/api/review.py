@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from portal.access import not_found
@@ -138,7 +138,7 @@ def staff_reviews(
             .join(PortalCase, PortalCase.dossier_case_id == PortalReview.dossier_case_id)
             .join(PortalAccount, PortalAccount.id == PortalReview.account_id)
             .where(PortalCase.court_id == staff.court_id,
-                   PortalReview.id < (after if after is not None else 2**31))
+                   true() if after is None else PortalReview.id < after)
             .order_by(PortalReview.id.desc()).limit(page.limit + 1)
         ).all()  # fmt: skip
         views = [review_view(r, c) | {"party_name": a.name} for r, c, a in rows]
@@ -165,7 +165,7 @@ def staff_representations(
             .join(PortalCase, PortalCase.dossier_case_id == Representation.dossier_case_id)
             .join(PortalAccount, PortalAccount.id == Representation.account_id)
             .where(PortalCase.court_id == staff.court_id,
-                   Representation.id < (after if after is not None else 2**31))
+                   true() if after is None else Representation.id < after)
             .order_by(Representation.id.desc()).limit(page.limit + 1)
         ).all()  # fmt: skip
         out = []
