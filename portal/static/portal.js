@@ -1,8 +1,9 @@
 // The party portal: log in (password, then SMS code) or register under the real name; then
 // my documents (read, sign for receipt), my cases, file review applications, and for lawyers
 // the request to act for a client.
-import { api, el, errorText, fill, formatDateTime, setupHeader, showError } from "/common.js";
+import { api, ApiError, el, errorText, fill, formatDateTime, routed, setupHeader, showError } from "/common.js";
 import { lang, t } from "/i18n.js";
+import { apiAll, nextLink } from "/paging.js";
 import { addPasskey, browserReason, loginWithPasskey, supported as passkeysSupported } from "/portal/passkeys.js";
 
 const $ = (id) => document.getElementById(id);
@@ -56,29 +57,61 @@ function table(heads, rows, empty) {
     el("tbody", {}, ...rows));
 }
 
+// One page of a list (portal/paging.py) and the URL of the next page, or null on the last.
+async function onePage(url) {
+  const response = await fetch(routed(url), { credentials: "same-origin" });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const err = data && data.error ? data.error : {};
+    throw new ApiError(response.status, err.code || "error", err.message || response.statusText,
+      err.reason || err.code || "error", err.params || {});
+  }
+  return { items: data, next: nextLink(response.headers.get("Link")) };
+}
+
+// A list's first page as a table, and while there is more a "more" button that adds the next page.
+function paged(target, heads, first, rowOf, next, empty, onMore = () => {}) {
+  const box = table(heads, first.map(rowOf), empty);
+  target.replaceChildren(box);
+  if (!next) return;
+  const more = el("button", { type: "button", class: "more", "data-more": target.id }, t("ptl_more"));
+  more.onclick = () => guarded(async () => {
+    const page = await onePage(next);
+    box.querySelector("tbody").append(...page.items.map(rowOf));
+    onMore(page.items);
+    next = page.next;
+    more.hidden = !next;
+  });
+  target.append(more);
+}
+
+const caseOption = (c) => el("option", { value: c.dossier_case_id }, c.case_number);
+
 async function showHome(loaded) {
-  const { me, cases, documents: docs, reviews } = loaded || await api("GET", "/api/portal/home");
+  const home = loaded || await api("GET", "/api/portal/home");
+  const { me, cases, documents: docs, reviews } = home;
   $("entry").hidden = true;
   $("home").hidden = false;
   $("logout").hidden = false;
   $("lawyer").hidden = me.kind !== "lawyer";
   $("welcome").textContent = fill(t("ptl_welcome"), { name: me.name, tail: me.id_tail });
-  $("documents").replaceChildren(table(["ptl_my_documents", "ptl_case_number", "ptl_sent_at", "ptl_opened", ""],
-    docs.map(documentRow), "ptl_no_documents"));
+  paged($("documents"), ["ptl_my_documents", "ptl_case_number", "ptl_sent_at", "ptl_opened", ""],
+    docs, documentRow, home.next.documents, "ptl_no_documents");
   document.querySelector("tr.served-now")?.scrollIntoView({ block: "center" });
-  $("cases").replaceChildren(table(["ptl_case_number", "ptl_court", "ptl_cause", "ptl_parties"],
-    cases.map((c) => el("tr", {}, el("td", {}, c.case_number), el("td", {}, c.court_name),
+  paged($("cases"), ["ptl_case_number", "ptl_court", "ptl_cause", "ptl_parties"],
+    cases, (c) => el("tr", {}, el("td", {}, c.case_number), el("td", {}, c.court_name),
       el("td", {}, c.cause_of_action),
-      el("td", {}, c.parties.map((p) => `${p.role_zh} ${p.name}`).join("；")))), "ptl_no_cases"));
-  $("review-case").replaceChildren(...cases.map((c) => el("option", { value: c.dossier_case_id }, c.case_number)));
+      el("td", {}, c.parties.map((p) => `${p.role_zh} ${p.name}`).join("；"))), home.next.cases, "ptl_no_cases",
+    (more) => $("review-case").append(...more.map(caseOption)));
+  $("review-case").replaceChildren(...cases.map(caseOption));
   $("review-form").hidden = !cases.length;
-  $("reviews").replaceChildren(table(["ptl_review_case", "ptl_review_reason", "ptl_opened", "ptl_review_until", ""],
-    reviews.map((r) => el("tr", {}, el("td", {}, r.case_number || ""), el("td", {}, r.reason),
+  paged($("reviews"), ["ptl_review_case", "ptl_review_reason", "ptl_opened", "ptl_review_until", ""],
+    reviews, (r) => el("tr", {}, el("td", {}, r.case_number || ""), el("td", {}, r.reason),
       el("td", { class: "state" }, t(`ptl_status_${r.status}`)),
       el("td", {}, r.valid_until ? formatDateTime(r.valid_until) : ""),
       el("td", {}, r.status === "approved"
-        ? el("a", { href: `/portal/read.html?review=${r.id}` }, t("ptl_review_read")) : ""))),
-    "ptl_no_reviews"));
+        ? el("a", { href: `/portal/read.html?review=${r.id}` }, t("ptl_review_read")) : "")),
+    home.next.reviews, "ptl_no_reviews");
   await Promise.all([showPasskeys(), showHearings()]);
 }
 
@@ -101,7 +134,7 @@ async function showHearings() {
 async function showPasskeys() {
   $("passkeys-card").hidden = !passkeysSupported;
   if (!passkeysSupported) return;
-  const keys = await api("GET", "/api/portal/passkeys");
+  const keys = await apiAll("/api/portal/passkeys");
   $("passkeys").replaceChildren(table(["ptl_passkey_added", "ptl_passkey_used"],
     keys.map((k) => el("tr", { "data-passkey": k.id }, el("td", {}, formatDateTime(k.created_at)),
       el("td", {}, k.last_used_at ? formatDateTime(k.last_used_at) : t("ptl_passkey_never")))),

@@ -2,6 +2,7 @@
 // requests to act for a party (confirmed against the power of attorney).
 import { api, el, errorText, formatDateTime, setupHeader, showError } from "/common.js";
 import { t } from "/i18n.js";
+import { apiAll } from "/paging.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,7 +32,8 @@ function table(heads, rows) {
 }
 
 async function show() {
-  const [reviews, reps] = await Promise.all([api("GET", "/api/portal/staff/reviews"), api("GET", "/api/portal/staff/representations")]);
+  // Every one, a bounded page at a time (portal/paging.py): none older is out of reach.
+  const [reviews, reps] = await Promise.all([apiAll("/api/portal/staff/reviews"), apiAll("/api/portal/staff/representations")]);
   $("reviews").replaceChildren(table(["ptl_case_number", "ptl_applicant", "ptl_review_reason", "ptl_sent_at", ""],
     reviews.map((r) => el("tr", {}, el("td", {}, r.case_number), el("td", {}, r.party_name), el("td", {}, r.reason),
       el("td", {}, formatDateTime(r.requested_at)),

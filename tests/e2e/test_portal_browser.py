@@ -61,6 +61,7 @@ NAME, ID_NUMBER, PHONE = "陈明", "11010519491231002X", "13800000011"
 PASSWORD = "litigant password 1"
 NUMBER = "（2026）粤0104民初801号"
 TITLE = "民事判决书"
+EARLIER, EARLIER_COUNT, OTHER_NUMBER = "开庭传票", 55, "（2026）粤0104民初802号"
 LINKS_KEY = "the e2e party-links key, long enough: 0123456789"
 
 
@@ -146,8 +147,20 @@ def _publish_case_and_judgment(server, data_dir: Path) -> None:
         size_bytes=len(data), recipient_party_ref="p-1", recipient_name=NAME,
         recipient_id_number=ID_NUMBER, channels=["sms"], sent_at=ctx.clock(),
     )  # fmt: skip
+    # Earlier notices of another case of the party (lower ids, so older in the list): 我的文书
+    # shows the first 50 and a "加载更多" button for the rest (portal/paging.py).
+    other = filed.model_copy(update={"dossier_case_id": 802, "case_number": OTHER_NUMBER})
+    earlier = [
+        served.model_copy(update={"service_id": 9100 + n, "document_title": f"{EARLIER}{n}",
+                                  "document_kind": "notice", "dossier_case_id": 802,
+                                  "case_number": OTHER_NUMBER})
+        for n in range(EARLIER_COUNT)
+    ]  # fmt: skip
     with ctx.engine.begin() as connection:
         publish(connection, CASE_FILED, filed, occurred_at=ctx.clock())
+        publish(connection, CASE_FILED, other, occurred_at=ctx.clock())
+        for notice in earlier:
+            publish(connection, DOCUMENT_SERVED, notice, occurred_at=ctx.clock())
         publish(connection, DOCUMENT_SERVED, served, occurred_at=ctx.clock())
 
 
@@ -233,8 +246,15 @@ def test_register_read_sign_and_review(tmp_path: Path, monkeypatch: pytest.Monke
             expect(row).to_contain_text("已阅读")
             row.get_by_text("签收", exact=True).click()
             expect(row).to_contain_text("已签收")
+            documents = party.locator("#documents tr[data-document]")
+            expect(documents).to_have_count(50)
+            party.click("#documents button.more")
+            expect(documents).to_have_count(EARLIER_COUNT + 1)
+            expect(party.locator("#documents button.more")).to_be_hidden()
+            expect(documents.last).to_contain_text(f"{EARLIER}0")
             _shot(party, "home")
             # 3. File review: asked, approved by the clerk, read.
+            party.select_option("#review-case", label=NUMBER)
             party.fill("#review-form [name=reason]", "准备上诉，查阅判决")
             party.click("#review-form button[type=submit]")
             expect(party.locator("#reviews")).to_contain_text("待审批")
