@@ -64,13 +64,24 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_s(pid: int) -> float:
+    """The process's CPU time so far (user + system), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Sampler:
+    """The server's resident memory every 50 ms, and its CPU share over the phase (the share of
+    one core: a figure that the machine's other work disturbs far less than latency)."""
+
     pid: int
     samples: list[float] = field(default_factory=list)
+    cpu: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> Sampler:
+        self._cpu0, self._t0 = cpu_s(self.pid), time.monotonic()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -82,6 +93,7 @@ class Sampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu = (cpu_s(self.pid) - self._cpu0) / (time.monotonic() - self._t0)
 
 
 def seed_history(data_dir: Path, edits: int) -> int:
@@ -258,6 +270,7 @@ class Phase:
     rss: list[float]
     latencies: list[float]
     note: str
+    cpu: float
 
     def row(self, rest: Phase | None) -> str:
         rss_med, rss_max = statistics.median(self.rss), max(self.rss)
@@ -269,7 +282,8 @@ class Phase:
             ratio = f"  x{rss_max / max(rest.rss):.2f} peak RSS, x{p95 / base_p95:.2f} p95"
         return (
             f"{self.name:<22} RSS med {rss_med:7.1f} MB  peak {rss_max:7.1f} MB  "
-            f"reads {len(self.latencies):5d}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms{ratio}  {self.note}"
+            f"reads {len(self.latencies):5d}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+            f"server CPU {100 * self.cpu:4.1f} %{ratio}  {self.note}"
         )
 
 
@@ -331,7 +345,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
                 assert isinstance(statuses, list)
                 refused = sum(1 for s in statuses if s in (413, 429, -1))
                 note = f"({len(statuses)} bodies sent, {refused} refused: 413/429 or closed)"
-            phases.append(Phase(name, sampler.samples, latencies, note))
+            phases.append(Phase(name, sampler.samples, latencies, note, sampler.cpu))
             if args.verbose:
                 print(name, " ".join(f"{x:.0f}" for x in sampler.samples[::10]))
         for c in readers:
