@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -208,9 +207,6 @@ def run_once(materials: int, pages: int, pool: list[bytes] | None = None) -> dic
             "rss_peak_mb": sampler.peak / 1024,
             "rss_growth_mb": (sampler.peak - before) / 1024,
             "anon_growth_mb": (sampler.peak_anon - before_anon) / 1024,
-            # the largest child process so far (qpdf assembling the volume, Ghostscript): its
-            # memory is not the server's, but the machine's while it runs
-            "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
 
 
