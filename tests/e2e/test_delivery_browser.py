@@ -205,7 +205,10 @@ def test_serve_open_return_and_serve_again(tmp_path: Path, monkeypatch) -> None:
 
 
 def _reloaded(page) -> bool:
+    """The page reloaded and its services list drawn again (the list is fetched after the load
+    event: counting before it is drawn would count none, reload after reload)."""
     page.reload()
+    page.locator("#services tbody tr").first.wait_for(timeout=30_000)
     return True
 
 
