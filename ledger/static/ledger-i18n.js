@@ -1,4 +1,5 @@
 // The ledger pages' words, zh-CN first and English; the language choice is the site's (/i18n.js).
+import { el } from "/common.js";
 import { lang } from "/i18n.js";
 
 const WORDS = {
@@ -66,16 +67,4 @@ export function errorText(body, status) {
   return lang() === "en" ? error.message : error.message_zh || error.message;
 }
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
+export { el }; // the site's one element builder, for the ledger's pages
