@@ -13,12 +13,11 @@ provider's side (the local simulator, tests).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field, ValidationError
+
+from delivery.signed_callbacks import SignatureError, signed, verified_json
 
 __all__ = [
     "RECEIPT_STEPS",
@@ -47,33 +46,28 @@ class ReceiptError(Exception):
     """A receipt not to be believed (signature, time, shape)."""
 
 
-def _mac(key: bytes, timestamp: str, body: bytes) -> str:
-    return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
 def sign_receipt(key: bytes, receipt: SmsReceipt, now: datetime) -> tuple[bytes, dict[str, str]]:
     body = receipt.model_dump_json().encode()
-    timestamp = str(int(now.timestamp()))
+    timestamp, signature = signed(key, body, now)
     return body, {
         "content-type": "application/json",
         "x-sms-timestamp": timestamp,
-        "x-sms-signature": _mac(key, timestamp, body),
+        "x-sms-signature": signature,
     }
 
 
 def parse_receipt(
     key: bytes, body: bytes, timestamp: str, signature: str, *, now: datetime, window_s: int
 ) -> SmsReceipt:
-    if not timestamp.isdigit() or len(timestamp) > 12:
-        raise ReceiptError("the timestamp is missing or not a number")
-    if not hmac.compare_digest(_mac(key, timestamp, body), signature.lower()):
-        raise ReceiptError("the signature does not match")
-    sent = datetime.fromtimestamp(int(timestamp), UTC)
-    if abs((now - sent).total_seconds()) > window_s:
-        raise ReceiptError("the timestamp is outside the allowed window")
     try:
-        return SmsReceipt.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+        data = verified_json(key, body, timestamp, signature, now=now, window_s=window_s)
+    except SignatureError as exc:
+        raise ReceiptError(str(exc)) from exc
+    except ValueError as exc:
+        raise ReceiptError(f"not a delivery receipt: {exc}") from exc
+    try:
+        return SmsReceipt.model_validate(data)
+    except ValidationError as exc:
         raise ReceiptError(f"not a delivery receipt: {exc}") from exc
 
 

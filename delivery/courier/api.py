@@ -9,14 +9,13 @@ event, before anything is read from it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field, ValidationError
+
+from delivery.signed_callbacks import SignatureError, signed, verified_json
 
 __all__ = [
     "TRACKING_STATUSES",
@@ -72,31 +71,26 @@ class CallbackError(Exception):
     """A callback not to be believed (signature, time, shape)."""
 
 
-def _mac(key: bytes, timestamp: str, body: bytes) -> str:
-    return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
 def sign_callback(key: bytes, event: TrackingEvent, now: datetime) -> tuple[bytes, dict[str, str]]:
     body = event.model_dump_json().encode()
-    timestamp = str(int(now.timestamp()))
+    timestamp, signature = signed(key, body, now)
     return body, {
         "content-type": "application/json",
         "x-courier-timestamp": timestamp,
-        "x-courier-signature": _mac(key, timestamp, body),
+        "x-courier-signature": signature,
     }
 
 
 def parse_callback(
     key: bytes, body: bytes, timestamp: str, signature: str, *, now: datetime, window_s: int
 ) -> TrackingEvent:
-    if not timestamp.isdigit() or len(timestamp) > 12:
-        raise CallbackError("the timestamp is missing or not a number")
-    if not hmac.compare_digest(_mac(key, timestamp, body), signature.lower()):
-        raise CallbackError("the signature does not match")
-    sent = datetime.fromtimestamp(int(timestamp), UTC)
-    if abs((now - sent).total_seconds()) > window_s:
-        raise CallbackError("the timestamp is outside the allowed window")
     try:
-        return TrackingEvent.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+        data = verified_json(key, body, timestamp, signature, now=now, window_s=window_s)
+    except SignatureError as exc:
+        raise CallbackError(str(exc)) from exc
+    except ValueError as exc:
+        raise CallbackError(f"not a tracking event: {exc}") from exc
+    try:
+        return TrackingEvent.model_validate(data)
+    except ValidationError as exc:
         raise CallbackError(f"not a tracking event: {exc}") from exc
