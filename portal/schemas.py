@@ -11,7 +11,9 @@ __all__ = [
     "DecisionIn",
     "LoginCodeIn",
     "LoginIn",
+    "LookupDocumentOut",
     "LookupIn",
+    "LookupOut",
     "PasskeyIn",
     "RegisterIn",
     "RepresentationIn",
@@ -66,6 +68,23 @@ class LookupIn(BaseModel):
     case_number: str = Field(min_length=5, max_length=100)
     name: str = Field(min_length=2, max_length=50)
     id_number: str = Field(min_length=15, max_length=24)
+
+
+class LookupDocumentOut(BaseModel):
+    title: str
+    sent_at: str
+    """When it was served (ISO 8601, aware)."""
+    opened: bool
+
+
+class LookupOut(BaseModel):
+    """The public look-up's answer: the newest waiting documents (at most
+    ``portal.lookup.LOOKUP_MAX_DOCUMENTS``) and how many wait in all; a mismatch gets exactly
+    the answer of a match with nothing waiting (no documents, total 0)."""
+
+    documents: list[LookupDocumentOut]
+    total: int = Field(ge=0)
+    """Every waiting document, the ones listed included."""
 
 
 class PasskeyIn(BaseModel):

@@ -22,7 +22,7 @@ from portal.lookup import look_up
 from portal.paging import PageDep, by_id
 from portal.representations import decide_representation, representation_view
 from portal.review import ask, decide, live_review, my_reviews, review_documents, review_view
-from portal.schemas import DecisionIn, LookupIn, ReviewIn
+from portal.schemas import DecisionIn, LookupIn, LookupOut, ReviewIn
 from portal.tables import (
     PortalAccount,
     PortalCase,
@@ -121,9 +121,10 @@ async def review_download(
 
 
 @router.post("/lookup")
-def lookup(body: LookupIn, request: Request, ctx: ContextDep) -> dict[str, Any]:
+def lookup(body: LookupIn, request: Request, ctx: ContextDep) -> LookupOut:
+    """The newest waiting documents and how many wait in all (``portal.lookup``)."""
     with ctx.session_factory() as session:
-        return {"documents": look_up(session, ctx, body, client_address(request))}
+        return look_up(session, ctx, body, client_address(request))
 
 
 @router.get("/staff/reviews")
