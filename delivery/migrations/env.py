@@ -3,30 +3,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Connection
-
 from delivery.tables import Base
+from tingshen_platform.migration_env import run_service_migrations
 
-metadata = Base.metadata
-
-
-def run_migrations() -> None:
-    config = context.config
-    connection = config.attributes.get("connection")
-    if not isinstance(connection, Connection):
-        raise RuntimeError("the delivery service migrates only through upgrade_delivery(engine)")
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        render_as_batch=True,
-        compare_type=True,
-        version_table=config.get_main_option("version_table") or "alembic_version_delivery",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-if context.is_offline_mode():
-    raise RuntimeError("offline migrations are not supported")
-run_migrations()
+run_service_migrations(Base.metadata, "upgrade_delivery")
