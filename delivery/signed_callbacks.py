@@ -1,31 +1,27 @@
 """Providers' signed callbacks (the courier's tracking events, the SMS provider's receipts): a
 JSON body with a timestamp header (Unix seconds) and a signature header, the hex HMAC-SHA256 of
-``"<timestamp>.<body>"`` under the key shared with that provider. Signing and checking are done
-here once; each provider's module names its headers and the shape of its body."""
+``"<timestamp>.<body>"`` under the key shared with that provider (the empty domain of
+:mod:`tingshen_platform.signed_requests`, which signs and checks). Each provider's module names
+its headers and the shape of its body."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from tingshen_platform import signed_requests
+from tingshen_platform.signed_requests import SignatureError
 
 __all__ = ["SignatureError", "signed", "verified_json"]
 
-
-class SignatureError(Exception):
-    """A callback whose signature or time is not to be believed."""
-
-
-def _mac(key: bytes, timestamp: str, body: bytes) -> str:
-    return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+_DOMAIN = ""  # a provider's key signs nothing else
 
 
 def signed(key: bytes, body: bytes, now: datetime) -> tuple[str, str]:
     """``(timestamp, signature)`` for ``body`` sent at ``now``."""
-    timestamp = str(int(now.timestamp()))
-    return timestamp, _mac(key, timestamp, body)
+    timestamp = signed_requests.timestamp_of(now)
+    return timestamp, signed_requests.sign(key, _DOMAIN, timestamp, body)
 
 
 def verified_json(
@@ -33,11 +29,5 @@ def verified_json(
 ) -> Any:
     """The body's JSON, once its signature and timestamp hold (``SignatureError`` otherwise;
     ``ValueError`` for a signed body that is not JSON)."""
-    if not timestamp.isdigit() or len(timestamp) > 12:
-        raise SignatureError("the timestamp is missing or not a number")
-    if not hmac.compare_digest(_mac(key, timestamp, body), signature.lower()):
-        raise SignatureError("the signature does not match")
-    sent = datetime.fromtimestamp(int(timestamp), UTC)
-    if abs((now - sent).total_seconds()) > window_s:
-        raise SignatureError("the timestamp is outside the allowed window")
+    signed_requests.check(key, _DOMAIN, timestamp, signature, body, now, window_s)
     return json.loads(body)
