@@ -121,14 +121,23 @@ async function showHearings() {
   const { configured, available, hearings } = await api("GET", "/api/portal/hearing-links");
   $("hearings-unavailable").hidden = !configured || available;
   $("hearings-box").hidden = !hearings.length;
-  $("hearings").replaceChildren(table(["ptl_case_number", "ptl_hearing_time", "ptl_hearing_place", "ptl_hearing_role", ""],
+  $("hearings").replaceChildren(table(["ptl_case_number", "ptl_hearing_time", "ptl_hearing_place", "ptl_hearing_role", "ptl_hearing_state", ""],
     hearings.map((h) => el("tr", { "data-hearing": h.case_number },
       el("td", {}, h.case_number), el("td", {}, formatDateTime(h.scheduled_at)), el("td", {}, h.place),
       el("td", {}, lang() === "en" ? h.role_en : h.role_zh),
+      el("td", { class: "state" }, hearingState(h)),
       el("td", {},
         h.join_url ? el("a", { class: "action", href: h.join_url, rel: "noopener" }, t("ptl_join_hearing")) : "",
         h.sign_url ? el("a", { class: "action secondary", href: h.sign_url, rel: "noopener" }, t("ptl_sign_record")) : ""))),
     "ptl_no_hearings"));
+}
+
+// Where the hearing stands for the party: the record awaiting their signature, else the
+// hearing's state (closed, with no signing link: signed, or nothing left for them to sign).
+const HEARING_STATES = { scheduled: "ptl_hearing_scheduled", open: "ptl_hearing_open", closed: "ptl_hearing_closed" };
+function hearingState(h) {
+  if (h.sign_url) return t("ptl_hearing_to_sign");
+  return HEARING_STATES[h.status] ? t(HEARING_STATES[h.status]) : "";
 }
 
 async function showPasskeys() {
