@@ -117,7 +117,7 @@ def create_app(
     app.state.side_services = side
     mount_web(app)
     # ids, origin, body size (the side services' upload routes too), rate, browser headers, proxy
-    install_defences(app, settings, upload_limits=side_body_limits(side))
+    install_defences(app, settings, upload_limits=side_body_limits(side), clock=clock)
     return app
 
 

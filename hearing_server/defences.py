@@ -19,17 +19,23 @@ from hearing_server.body_limit import UPLOAD_LIMITS, BodyLimitMiddleware, RouteL
 from hearing_server.browser_headers import BrowserHeadersMiddleware
 from hearing_server.id_bounds import IdBoundsMiddleware
 from hearing_server.origin_check import OriginCheckMiddleware, origin_policy
-from hearing_server.request_rate import RequestRateMiddleware, api_buckets
+from hearing_server.request_rate import RequestRateMiddleware, api_buckets, service_callers
+from hearing_server.security import Clock, utc_now
 from hearing_server.settings import Settings
 
 __all__ = ["install_defences"]
 
 
 def install_defences(
-    app: FastAPI, settings: Settings, *, upload_limits: Sequence[RouteLimit] = ()
+    app: FastAPI,
+    settings: Settings,
+    *,
+    upload_limits: Sequence[RouteLimit] = (),
+    clock: Clock = utc_now,
 ) -> None:
     """Wrap ``app`` in the defences ``settings`` configure; call once, after the routes.
-    ``upload_limits``: the side services' upload routes and their own body limits."""
+    ``upload_limits``: the side services' upload routes and their own body limits; ``clock``:
+    the server's (a service's signed caller is fresh by it)."""
     app.add_middleware(IdBoundsMiddleware)  # an id beyond 64 bits: 404, whatever the route
     # Forged by another site's page: 403 cross_origin / WebSocket 4419; off-site redirects: to /.
     app.add_middleware(OriginCheckMiddleware, policy=origin_policy(settings))
@@ -38,7 +44,11 @@ def install_defences(
         default_bytes=settings.body_limit_bytes,
         routes=(*UPLOAD_LIMITS, *upload_limits),
     )
-    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # 429 per caller
+    app.add_middleware(  # 429 per caller (a party the portal asks for is one)
+        RequestRateMiddleware,
+        buckets=api_buckets(settings),
+        callers=service_callers(settings, clock),
+    )
     app.add_middleware(BrowserHeadersMiddleware)  # CSP, no-store, …: on every answer below
     if settings.trusted_proxies:  # outermost: everything inside sees the real client and scheme
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

@@ -9,29 +9,31 @@ invitations as the notice dispatcher derives them (no token is stored). A link i
 each still asks for the one-time SMS code sent to the participant's phone.
 
 The request is a JSON body with ``X-Tingshen-Timestamp`` (Unix seconds) and
-``X-Tingshen-Signature``: hex HMAC-SHA256 of ``"party-links.<timestamp>.<body>"`` under the key
-``TINGSHEN_PARTY_LINKS_KEY``, shared with the portal alone. Unset, the route refuses everything
-(no default, in development either); in production a placeholder or a key shorter than 32
-characters is refused too. A request more than ``WINDOW_S`` from the server's clock is stale.
-The hearing server keeps no ID numbers: ``id_number`` is accepted and not matched on.
+``X-Tingshen-Signature``: hex HMAC-SHA256 of ``"party-links.<timestamp>.<body>"``
+(:mod:`tingshen_platform.signed_requests`) under the key ``TINGSHEN_PARTY_LINKS_KEY``
+(``Settings.party_links_key``, read once at start), shared with the portal alone. Unset, the
+route refuses everything (503; no default, in development either); in production a placeholder
+or a key shorter than 32 characters is refused too. A request more than ``WINDOW_S`` from the
+server's clock is stale. The portal also names the party it asks for (``X-Tingshen-Caller``,
+signed under the same key), so that each party has its own request rate
+(:mod:`hearing_server.request_rate`). The hearing server keeps no ID numbers: ``id_number`` is
+accepted and not matched on.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearing_server.closing import records
 from hearing_server.context import ServerContext
 from hearing_server.errors import (
+    ConfigurationError,
     InvalidInputError,
     NotAuthenticatedError,
     ServiceUnavailableError,
@@ -46,19 +48,14 @@ from hearing_server.models import (
     SignatureSlot,
 )
 from hearing_server.security import InvitationClaims, sign_invitation, token_hash
+from hearing_server.settings import resolve_party_links_key
 from hearing_server.sign_links import SIGN_PURPOSE, sign_link_url
+from tingshen_platform import signed_requests
 
-__all__ = ["WINDOW_S", "PartyLinksIn", "PartyLinksKey", "check_request", "links_of", "mac"]
+__all__ = ["DOMAIN", "WINDOW_S", "PartyLinksIn", "check_request", "links_of", "mac"]
 
 WINDOW_S = 300
-MIN_KEY_CHARS = 32
-_PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
-_DOMAIN = b"party-links."
-
-
-class PartyLinksKey(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TINGSHEN_", extra="ignore")
-    party_links_key: SecretStr | None = None
+DOMAIN = "party-links."
 
 
 class PartyLinksIn(BaseModel):
@@ -77,32 +74,20 @@ class PartyHearingLinks:
 
 
 def mac(key: bytes, timestamp: str, body: bytes) -> str:
-    return hmac.new(key, _DOMAIN + timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
-def _key(environment: str) -> bytes:
-    secret = PartyLinksKey().party_links_key
-    if secret is None:
-        raise ServiceUnavailableError("party links are not configured (TINGSHEN_PARTY_LINKS_KEY)")
-    key = secret.get_secret_value()
-    if environment == "production" and (key.lower() in _PLACEHOLDERS or len(key) < MIN_KEY_CHARS):
-        raise ServiceUnavailableError(
-            f"TINGSHEN_PARTY_LINKS_KEY is a placeholder or shorter than {MIN_KEY_CHARS} characters"
-        )
-    return key.encode()
+    return signed_requests.sign(key, DOMAIN, timestamp, body)
 
 
 def check_request(ctx: ServerContext, body: bytes, timestamp: str, signature: str) -> PartyLinksIn:
-    """The request, if its signature is good and fresh; else ``NotAuthenticatedError``."""
-    key = _key(ctx.settings.environment)
-    refused = NotAuthenticatedError("the request's signature is missing, wrong or stale")
-    if not timestamp.isdigit() or len(timestamp) > 12:
-        raise refused
-    if not hmac.compare_digest(mac(key, timestamp, body), signature.lower()):
-        raise refused
-    sent = datetime.fromtimestamp(int(timestamp), UTC)
-    if abs((_aware(ctx.clock()) - sent).total_seconds()) > WINDOW_S:
-        raise refused
+    """The request, if its signature is good and fresh; else ``NotAuthenticatedError``
+    (``ServiceUnavailableError`` while the key is not configured)."""
+    try:
+        key = resolve_party_links_key(ctx.settings)
+    except ConfigurationError as exc:
+        raise ServiceUnavailableError(exc.message) from None
+    try:
+        signed_requests.check(key, DOMAIN, timestamp, signature, body, ctx.clock(), WINDOW_S)
+    except signed_requests.SignatureError:
+        raise NotAuthenticatedError("the request's signature is missing, wrong or stale") from None
     try:
         return PartyLinksIn.model_validate_json(body)
     except ValidationError as exc:

@@ -1,6 +1,7 @@
 """A per-caller rate limit on the API, so that one client cannot take the server from the others.
 
-    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings))  # in create_app
+    app.add_middleware(RequestRateMiddleware, buckets=api_buckets(settings),
+                       callers=service_callers(settings, clock))  # hearing_server.defences
 
 Every request under ``/api/`` takes a token from its caller's bucket
 (:class:`~hearing_server.rate_limit.TokenBuckets`: ``api_request_burst`` at once, then
@@ -11,6 +12,15 @@ requests a second at most.
 
 The caller is its session (the staff or party cookie, kept only as a digest), else its address
 (``scope["client"]``, which the trusted-proxy layer outside has already made the real client's).
+A service asking on behalf of many people names the one it asks for: the party portal sends
+``X-Tingshen-Caller`` (an opaque digest of the party, at most 64 letters, digits, ``-`` or ``_``)
+and ``X-Tingshen-Caller-Signature``, the hex HMAC-SHA256 of ``"caller.<timestamp>.<caller>"``
+(``X-Tingshen-Timestamp``; :mod:`tingshen_platform.signed_requests`) under the party-links key,
+which the portal alone shares. With a good signature no older (or newer) than
+``CALLER_WINDOW_S`` the caller is ``service:<caller>``, so that two hundred parties opening the
+portal at once are not throttled as one address; a missing, malformed, forged or stale one is
+ignored and the request is counted by session or address as any other (the route then checks the
+body's own signature).
 Pages, scripts and sockets are not counted (sockets have their own per-message limits:
 :mod:`hearing_server.socket_limits`). In force by default in production (10/s, a burst of 60);
 in development unset means no limit, so that tests and demos are not throttled.
@@ -20,17 +30,45 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hearing_server.errors import REASONS, error_body
+from hearing_server.errors import REASONS, ConfigurationError, error_body
 from hearing_server.rate_limit import TokenBuckets
-from hearing_server.settings import Settings
+from hearing_server.settings import Settings, resolve_party_links_key
+from tingshen_platform import signed_requests
 
 SESSION_COOKIES = ("tingshen_staff", "tingshen_party")  # hearing_server.deps' cookie names
+CALLER_HEADER = b"x-tingshen-caller"
+CALLER_SIGNATURE_HEADER = b"x-tingshen-caller-signature"
+TIMESTAMP_HEADER = b"x-tingshen-timestamp"
+CALLER_DOMAIN = "caller."
+CALLER_WINDOW_S = 300  # as the party-links request's own (hearing_server.party_links.WINDOW_S)
+_CALLER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCallers:
+    """What tells a service's signed caller: the key it signs with and the server's clock."""
+
+    key: bytes
+    clock: Callable[[], datetime]
+    window_s: int = CALLER_WINDOW_S
+
+
+def service_callers(settings: Settings, clock: Callable[[], datetime]) -> ServiceCallers | None:
+    """The party portal's callers, when the party-links key is configured (and, in production,
+    no placeholder: :func:`~hearing_server.settings.resolve_party_links_key`)."""
+    try:
+        return ServiceCallers(key=resolve_party_links_key(settings), clock=clock)
+    except ConfigurationError:
+        return None
 
 
 def api_buckets(settings: Settings) -> TokenBuckets | None:
@@ -40,8 +78,37 @@ def api_buckets(settings: Settings) -> TokenBuckets | None:
     return TokenBuckets(rate_per_s=rate, burst=settings.api_request_burst)
 
 
-def caller_key(scope: Scope) -> str:
-    """``session:<digest>`` for a request with a session cookie, else ``address:<ip>``."""
+def service_caller(scope: Scope, callers: ServiceCallers) -> str | None:
+    """The caller a service named and signed for, if the signature is good and fresh."""
+    found: dict[bytes, str] = {}
+    for name, value in scope.get("headers", ()):
+        name = name.lower()
+        if name in (CALLER_HEADER, CALLER_SIGNATURE_HEADER, TIMESTAMP_HEADER):
+            found.setdefault(name, value.decode("latin-1"))
+    caller = found.get(CALLER_HEADER, "")
+    if not _CALLER.fullmatch(caller):
+        return None
+    try:
+        signed_requests.check(
+            callers.key,
+            CALLER_DOMAIN,
+            found.get(TIMESTAMP_HEADER, ""),
+            found.get(CALLER_SIGNATURE_HEADER, ""),
+            caller.encode(),
+            callers.clock(),
+            callers.window_s,
+        )
+    except signed_requests.SignatureError:
+        return None
+    return caller
+
+
+def caller_key(scope: Scope, callers: ServiceCallers | None = None) -> str:
+    """``service:<caller>`` for a request with a service's good caller signature (``callers``
+    given), else ``session:<digest>`` for a request with a session cookie, else
+    ``address:<ip>``."""
+    if callers is not None and (caller := service_caller(scope, callers)) is not None:
+        return f"service:{caller}"
     cookie_header = b"; ".join(
         value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"
     ).decode("latin-1")
@@ -76,11 +143,13 @@ class RequestRateMiddleware:
         app: ASGIApp,
         *,
         buckets: TokenBuckets | None,
+        callers: ServiceCallers | None = None,
         hold_s: float = HOLD_S,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.app = app
         self.buckets = buckets
+        self.callers = callers
         self.hold_s = hold_s
         self._sleep = sleep
 
@@ -92,7 +161,7 @@ class RequestRateMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        wait_s = self.buckets.take(caller_key(scope))
+        wait_s = self.buckets.take(caller_key(scope, self.callers))
         if wait_s <= 0:
             await self.app(scope, receive, send)
             return

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         "development keeps one in <data_dir>/link.key; unset with a secret key set or an older "
         "data dir: the secret key, until rotated",
     )
+    party_links_key: SecretStr | None = Field(
+        default=None,
+        description="shared with the party portal alone: signs its requests for a party's hearing "
+        "links (POST /api/service/party-links) and names the party it asks for (the per-caller "
+        "rate); unset: that route refuses everything (503); in production a placeholder or a key "
+        "shorter than 32 characters is refused as unset",
+    )
     session_ttl_minutes: int = Field(default=12 * 60, gt=0)
     invitation_ttl_hours: int = Field(default=7 * 24, gt=0)
     login_rate_limit: int = Field(default=5, gt=0, description="attempts per minute per user+IP")
@@ -331,6 +338,23 @@ def resolve_link_key(settings: Settings) -> bytes:
         "separate them with: tingshen keys rotate-link-key"
     )
     return secret
+
+
+def resolve_party_links_key(settings: Settings) -> bytes:
+    """The key the party portal signs with (:mod:`hearing_server.party_links`);
+    ``ConfigurationError`` while it is unset or, in production, a placeholder or shorter than
+    32 characters (the route answers 503; the rest of the server runs without it)."""
+    if settings.party_links_key is None:
+        raise ConfigurationError("party links are not configured (TINGSHEN_PARTY_LINKS_KEY)")
+    key = settings.party_links_key.get_secret_value()
+    if settings.environment == "production" and (
+        key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
+    ):
+        raise ConfigurationError(
+            f"TINGSHEN_PARTY_LINKS_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
+            "characters"
+        )
+    return key.encode("utf-8")
 
 
 def read_key_file(path: Path) -> bytes:

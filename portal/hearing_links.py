@@ -5,9 +5,14 @@ The hearing server gives them to no other service but through its service route
 and the party's verified identity (the real name the identity provider checked, the mobile
 number confirmed by SMS code, the ID number), signed with ``X-Tingshen-Timestamp`` and
 ``X-Tingshen-Signature`` (hex HMAC-SHA256 of ``"party-links.<timestamp>.<body>"``) under the key
-both are given (``TINGSHEN_PORTAL_HEARING_LINKS_KEY`` here, ``TINGSHEN_PARTY_LINKS_KEY`` there).
-Without the key nothing is asked. A link still asks for the one-time code sent to the
-participant's phone: it is not a login.
+both are given (``TINGSHEN_PORTAL_HEARING_LINKS_KEY`` here, ``TINGSHEN_PARTY_LINKS_KEY`` there;
+:mod:`tingshen_platform.signed_requests` signs). Each request also names the party it is for,
+so that the hearing server's per-caller rate limit counts each party apart rather than the whole
+portal as one caller: ``X-Tingshen-Caller``, an opaque digest of the party (a keyed digest of its
+verified identity: no personal data, the same for each of the party's requests), and
+``X-Tingshen-Caller-Signature``, the hex HMAC-SHA256 of ``"caller.<timestamp>.<caller>"`` under
+the same key (checked before the body is read). Without the key nothing is asked. A link still
+asks for the one-time code sent to the participant's phone: it is not a login.
 """
 
 from __future__ import annotations
@@ -23,22 +28,34 @@ from typing import Any
 
 import httpx
 
-__all__ = ["HearingLinks", "PartyIdentity", "sign_party_links"]
+from tingshen_platform import signed_requests
+
+__all__ = ["HearingLinks", "PartyIdentity", "caller_of", "sign_party_links"]
 
 logger = logging.getLogger(__name__)
 PATH = "/api/service/party-links"
-_DOMAIN = b"party-links."
+_DOMAIN = "party-links."
+_CALLER_DOMAIN = "caller."
+_CALLER_ID_DOMAIN = b"party-caller."
 
 
-def sign_party_links(key: bytes, body: bytes, now: datetime) -> dict[str, str]:
-    """The headers of a signed request with ``body``."""
-    timestamp = str(int(now.timestamp()))
-    mac = hmac.new(key, _DOMAIN + timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return {
+def sign_party_links(
+    key: bytes, body: bytes, now: datetime, *, caller: str | None = None
+) -> dict[str, str]:
+    """The headers of a signed request with ``body``; with ``caller`` (:func:`caller_of`),
+    naming the party it is asked for."""
+    timestamp = signed_requests.timestamp_of(now)
+    headers = {
         "content-type": "application/json",
         "x-tingshen-timestamp": timestamp,
-        "x-tingshen-signature": mac,
+        "x-tingshen-signature": signed_requests.sign(key, _DOMAIN, timestamp, body),
     }
+    if caller is not None:
+        headers["x-tingshen-caller"] = caller
+        headers["x-tingshen-caller-signature"] = signed_requests.sign(
+            key, _CALLER_DOMAIN, timestamp, caller.encode()
+        )
+    return headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +63,14 @@ class PartyIdentity:
     name: str
     phone: str
     id_number: str
+
+
+def caller_of(key: bytes, who: PartyIdentity) -> str:
+    """The party as the hearing server's rate limit knows it: 32 hex digits, a digest of its
+    verified identity keyed with the shared key (an unkeyed digest of an ID number or a mobile
+    number could be reversed by trying them all)."""
+    identity = json.dumps([who.name, who.phone, who.id_number], ensure_ascii=False).encode()
+    return hmac.new(key, _CALLER_ID_DOMAIN + identity, hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +90,8 @@ class HearingLinks:
             {"case_number": case_number, "name": who.name, "phone": who.phone,
              "id_number": who.id_number}, ensure_ascii=False,
         ).encode()  # fmt: skip
-        answer = await client.post(
-            PATH, content=body, headers=sign_party_links(self.key, body, now)
-        )
+        headers = sign_party_links(self.key, body, now, caller=caller_of(self.key, who))
+        answer = await client.post(PATH, content=body, headers=headers)
         answer.raise_for_status()
         hearings: list[dict[str, Any]] = answer.json()["hearings"]
         return hearings

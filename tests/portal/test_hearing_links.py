@@ -2,7 +2,8 @@
 (``POST /api/service/party-links``) over HTTP — here the real app over httpx's ASGI transport —
 with the logged-in party's verified identity, for each of the party's cases; the party on the
 hearing gets the join link of the clerk's invitation, a party of the case not on the hearing gets
-nothing, and without the key or with the hearing server down the page is told so."""
+nothing, and without the key or with the hearing server down the page is told so. Each request
+names the party it is for with a caller the hearing server's rate limit accepts."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import dataclasses
 import httpx
 import pytest
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from hearing_server.models import CourtRole, Participant
-from portal.hearing_links import HearingLinks
+from hearing_server.request_rate import caller_key, service_callers
+from portal.hearing_links import HearingLinks, PartyIdentity, caller_of
 from tests.portal.conftest import CHEN, LI, file_case, filed, portal_context
 from tests.server.conftest import invite, login
 
@@ -24,6 +27,12 @@ CASE_A = "(2026)粤0104民初123号"  # the hearing world's case A (tests/server
 def _connect(app: FastAPI, transport: httpx.AsyncBaseTransport, key: str = KEY) -> None:
     links = HearingLinks(base_url="http://hearing.test", key=key.encode(), transport=transport)
     app.state.portal = dataclasses.replace(portal_context(app), hearing_links=links)
+
+
+@pytest.fixture(autouse=True)
+def _server_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hearing server's key, in the environment before its settings are read."""
+    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", KEY)
 
 
 @pytest.fixture
@@ -42,10 +51,7 @@ def chen_on_hearing_a(app, ctx, world, make_client) -> str:
     return invite(clerk, chen_id)
 
 
-def test_the_party_on_the_hearing_gets_its_join_link(
-    app, party, chen_on_hearing_a, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", KEY)
+def test_the_party_on_the_hearing_gets_its_join_link(app, party, chen_on_hearing_a) -> None:
     _connect(app, httpx.ASGITransport(app=app))
     answer = party(CHEN).get("/api/portal/hearing-links")
     assert answer.status_code == 200, answer.text
@@ -59,14 +65,40 @@ def test_the_party_on_the_hearing_gets_its_join_link(
     }  # fmt: skip
 
 
-def test_a_wrong_key_or_none_or_the_server_down_is_no_links(
-    app, party, chen_on_hearing_a, monkeypatch: pytest.MonkeyPatch
+def test_each_request_names_its_party_with_a_caller_the_server_accepts(
+    app, ctx, party, clock, chen_on_hearing_a
 ) -> None:
+    seen: list[Scope] = []
+
+    async def recorded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            seen.append(scope)
+        await app(scope, receive, send)
+
+    _connect(app, httpx.ASGITransport(app=recorded))
+    assert party(CHEN).get("/api/portal/hearing-links").json()["hearings"]
+    assert party(LI).get("/api/portal/hearing-links").status_code == 200
+    chen, li = (
+        caller_of(KEY.encode(), PartyIdentity(name, phone, id_number))
+        for name, id_number, phone in (CHEN, LI)
+    )
+    # The hearing server's own check, with its settings and clock, as its middleware makes it.
+    callers = service_callers(ctx.settings, clock)
+    assert callers is not None
+    assert {caller_key(scope, callers) for scope in seen} == {f"service:{chen}", f"service:{li}"}
+    headers = {name.decode(): value.decode() for name, value in seen[0]["headers"]}
+    assert headers["x-tingshen-caller"] == chen and len(chen) == 32
+    assert not any(part in chen for part in CHEN)  # a digest, no personal data
+    # Without the caller headers the same request is counted by its address.
+    bare = {**seen[0], "headers": [(n, v) for n, v in seen[0]["headers"] if b"caller" not in n]}
+    assert caller_key(bare, callers).startswith("address:")
+
+
+def test_a_wrong_key_or_none_or_the_server_down_is_no_links(app, party, chen_on_hearing_a) -> None:
     chen = party(CHEN)
     unavailable = {"configured": True, "available": False, "hearings": []}
     off = {"configured": False, "available": False, "hearings": []}
     assert chen.get("/api/portal/hearing-links").json() == off  # no key
-    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", KEY)
     _connect(app, httpx.ASGITransport(app=app), key="not the hearing server's key, 0123456789")
     assert chen.get("/api/portal/hearing-links").json() == unavailable  # 401 there
 

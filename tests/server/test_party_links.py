@@ -11,7 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
+from hearing_server.settings import Settings
 from portal.hearing_links import sign_party_links
 from tests.server.closing_flow import closed_hearing
 from tests.server.conftest import invite, login
@@ -24,6 +26,7 @@ PATH = "/api/service/party-links"
 
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the environment before the app's settings are read (autouse fixtures come first)."""
     monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", KEY)
 
 
@@ -83,7 +86,7 @@ def test_a_party_not_on_the_hearing_gets_nothing(world, client, make_client, clo
 
 
 def test_a_bad_or_stale_signature_or_no_key_is_refused(
-    world, client, clock, monkeypatch: pytest.MonkeyPatch
+    world, client, clock, ctx, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert (
         _ask(client, clock, key="another key of the same length, 0123456789ab").status_code == 401
@@ -98,8 +101,18 @@ def test_a_bad_or_stale_signature_or_no_key_is_refused(
     assert client.post(PATH, content=body).status_code == 401  # unsigned
     refused = client.post(PATH, content=body, headers={**headers, "x-tingshen-timestamp": "x"})
     assert refused.status_code == 401
-    monkeypatch.delenv("TINGSHEN_PARTY_LINKS_KEY")
+    monkeypatch.setattr(ctx.settings, "party_links_key", None)  # a server started without it
     assert _ask(client, clock).status_code == 503
+
+
+def test_the_key_is_a_setting_read_once_at_start(
+    world, client, clock, ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ctx.settings.party_links_key == SecretStr(KEY)
+    monkeypatch.delenv("TINGSHEN_PARTY_LINKS_KEY")  # the environment is not read per request
+    assert _ask(client, clock).status_code == 200
+    assert Settings(data_dir=tmp_path).party_links_key is None
+    assert "party-links key" not in repr(ctx.settings)
 
 
 def test_production_refuses_a_short_or_placeholder_key(
@@ -107,9 +120,9 @@ def test_production_refuses_a_short_or_placeholder_key(
 ) -> None:
     monkeypatch.setattr(ctx.settings, "environment", "production")
     for key in ("changeme", "short key"):
-        monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", key)
+        monkeypatch.setattr(ctx.settings, "party_links_key", SecretStr(key))
         assert _ask(client, clock, key=key).status_code == 503
-    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", KEY)
+    monkeypatch.setattr(ctx.settings, "party_links_key", SecretStr(KEY))
     assert _ask(client, clock).status_code == 200
 
 
