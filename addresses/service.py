@@ -7,15 +7,11 @@ event consumer (cases filed and closed).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from addresses.api import ROUTERS
@@ -28,7 +24,13 @@ from addresses.keys import ID_HASH, provision, read_key
 from addresses.lookup import settle_abandoned
 from addresses.settings import AddressesSettings
 from tingshen_platform.counters import Counters
-from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.events import EventConsumer
+from tingshen_platform.service_runtime import (
+    bound_consumer,
+    mount_pages,
+    poll_consumers,
+    running_loops,
+)
 from tingshen_platform.services import ServiceHost
 
 __all__ = ["AddressesService", "create_service", "load_connectors"]
@@ -48,48 +50,20 @@ class AddressesService:
         install_handlers(app)
         for router in ROUTERS:
             app.include_router(router)
-
-        @app.get("/addresses", include_in_schema=False)
-        def addresses_home() -> FileResponse:
-            return FileResponse(STATIC_DIR / "index.html")
-
-        app.mount("/addresses", StaticFiles(directory=STATIC_DIR, html=True), name="addresses")
+        mount_pages(app, "addresses", STATIC_DIR)
 
     def consumers(self) -> list[EventConsumer]:
-        bound = handlers(self.ctx)
-        return [
-            EventConsumer(
-                self.ctx.host.engine, CONSUMER, _dispatch(bound), types=set(bound),
-                clock=self.ctx.clock,
-            )
-        ]  # fmt: skip
+        ctx = self.ctx
+        return [bound_consumer(ctx.host.engine, CONSUMER, handlers(ctx), clock=ctx.clock)]
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         await run_in_threadpool(settle_abandoned, self.ctx)
-        stop = asyncio.Event()
-        poll_s = self.ctx.settings.consumer_poll_s
-        tasks = [
-            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
-            for consumer in self.consumers()
-        ]
-        try:
+        async with running_loops(self.consumers(), poll_s=self.ctx.settings.consumer_poll_s):
             yield
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _dispatch(
-    bound: Mapping[str, Callable[[Connection, Event], None]],
-) -> Callable[[Connection, Event], None]:
-    def handle(connection: Connection, event: Event) -> None:
-        bound[event.type](connection, event)
-
-    return handle
 
 
 def load_connectors(
