@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Connection
 
 from fees.api import ROUTERS
 from fees.case_rules import load_case_rules
@@ -33,8 +29,15 @@ from fees.service_settings import FeesServiceSettings
 from fees.settings import FeeSettings
 from fees.watch import watch_loop
 from tingshen_platform.blobs import LocalBlobStore
-from tingshen_platform.events import Event, EventConsumer
-from tingshen_platform.jobs import Job, JobWorker, work_one
+from tingshen_platform.events import EventConsumer
+from tingshen_platform.jobs import Job
+from tingshen_platform.service_runtime import (
+    bound_consumer,
+    mount_pages,
+    poll_consumers,
+    running_loops,
+    work_due_jobs,
+)
 from tingshen_platform.services import ServiceHost
 
 __all__ = ["FeesService", "create_service"]
@@ -54,24 +57,11 @@ class FeesService:
         install_handlers(app)
         for router in ROUTERS:
             app.include_router(router)
-
-        @app.get("/fees", include_in_schema=False)
-        def fees_home() -> FileResponse:
-            return FileResponse(STATIC_DIR / "index.html")
-
-        app.mount("/fees", StaticFiles(directory=STATIC_DIR, html=True), name="fees")
+        mount_pages(app, "fees", STATIC_DIR)
 
     def consumers(self) -> list[EventConsumer]:
-        bound = handlers(self.ctx)
-        return [
-            EventConsumer(
-                self.ctx.host.engine,
-                CONSUMER,
-                _dispatch(bound),
-                types=set(bound),
-                clock=self.ctx.clock,
-            )
-        ]
+        ctx = self.ctx
+        return [bound_consumer(ctx.host.engine, CONSUMER, handlers(ctx), clock=ctx.clock)]
 
     def job_handlers(self) -> dict[str, Callable[[Job], None]]:
         return {
@@ -81,52 +71,25 @@ class FeesService:
         }
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     def work_jobs(self, owner: str = "fees-test") -> int:
         """Run every due job of the service once, here (tests, commands); how many ran."""
-        done = 0
-        while (
-            work_one(self.ctx.host.jobs, self.job_handlers(), owner, lease=timedelta(minutes=5))
-            is not None
-        ):
-            done += 1
-        return done
+        return work_due_jobs(self.ctx.host.jobs, self.job_handlers(), owner)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        poll_s = self.ctx.settings.consumer_poll_s
-        worker = JobWorker(
-            self.ctx.host.jobs,
-            self.job_handlers(),
-            owner=f"fees@{self.ctx.host.node}",
-            poll_seconds=poll_s,
-        )
-        tasks = [
-            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
-            for consumer in self.consumers()
-        ]
-        tasks.append(asyncio.create_task(worker.run(stop), name="fees-jobs"))
-        tasks.append(
-            asyncio.create_task(
-                watch_loop(self.ctx, stop, self.ctx.settings.watch_interval_s), name="fees-watch"
-            )
-        )
-        try:
+        ctx = self.ctx
+
+        async def watching(stop: asyncio.Event) -> None:
+            await watch_loop(ctx, stop, ctx.settings.watch_interval_s)
+
+        async with running_loops(
+            self.consumers(), poll_s=ctx.settings.consumer_poll_s, jobs=ctx.host.jobs,
+            job_handlers=self.job_handlers(), owner=f"fees@{ctx.host.node}",
+            loops={"fees-watch": watching},
+        ):  # fmt: skip
             yield
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _dispatch(
-    bound: Mapping[str, Callable[[Connection, Event], None]],
-) -> Callable[[Connection, Event], None]:
-    def handle(connection: Connection, event: Event) -> None:
-        bound[event.type](connection, event)
-
-    return handle
 
 
 def create_service(host: ServiceHost, settings: FeesServiceSettings | None = None) -> FeesService:
