@@ -18,20 +18,17 @@ client cannot tell the two apart.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import ColumnElement, Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hearing_server.errors import InvalidInputError
+from tingshen_platform import paging
+from tingshen_platform.paging import DEFAULT_LIMIT, BadCursorError
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -44,7 +41,6 @@ __all__ = [
     "keyset",
 ]
 
-DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR_CHARS = 200
 
@@ -52,10 +48,13 @@ T = TypeVar("T")
 Key = tuple[int | str | datetime, ...]
 
 
+def _json_values(key: Sequence[object]) -> list[object]:
+    """A key's values as the cursor's JSON carries them: a moment as ``{"t": its ISO text}``."""
+    return [{"t": v.isoformat()} if isinstance(v, datetime) else v for v in key]
+
+
 def encode_cursor(key: Key) -> str:
-    values = [{"t": v.isoformat()} if isinstance(v, datetime) else v for v in key]
-    raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return paging.encode_cursor(_json_values(key))
 
 
 def _bad_cursor() -> InvalidInputError:
@@ -65,12 +64,9 @@ def _bad_cursor() -> InvalidInputError:
 def decode_cursor(cursor: str, width: int) -> Key:
     """The key a cursor of this list carries; ``bad_cursor`` (422) for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (ValueError, binascii.Error):
+        values = paging.decode_cursor(cursor, width)
+    except BadCursorError:
         raise _bad_cursor() from None
-    if not isinstance(values, list) or len(values) != width:
-        raise _bad_cursor()
     key: list[int | str | datetime] = []
     for value in values:
         if isinstance(value, dict) and isinstance(value.get("t"), str):
@@ -87,13 +83,11 @@ def decode_cursor(cursor: str, width: int) -> Key:
     return tuple(key)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    limit: int
-    cursor: str | None
-    url: str
-    """The request's path and other query parameters (the next page's link keeps them)."""
-    query: tuple[tuple[str, str], ...]
+class Page(paging.Page):
+    """A page asked for (``tingshen_platform.paging.Page``): its limit, cursor, the request's
+    path and other query parameters (the next page's link keeps them); keys may hold moments."""
+
+    __slots__ = ()
 
     def after(self, width: int) -> Key | None:
         return None if self.cursor is None else decode_cursor(self.cursor, width)
@@ -107,19 +101,12 @@ class Page:
             raise _bad_cursor()
         return after[0]
 
-    def answer(self, response: Response, items: Sequence[T], key: Callable[[T], Key]) -> list[T]:
+    def answer(
+        self, response: Response, items: Sequence[T], key: Callable[[T], Sequence[object]]
+    ) -> list[T]:
         """The page of ``items`` (fetched with one more than :attr:`limit`), the ``Link`` to the
         next page set on ``response`` when there is one."""
-        if len(items) <= self.limit:
-            return list(items)
-        shown = list(items[: self.limit])
-        params = [
-            *self.query,
-            ("cursor", encode_cursor(key(shown[-1]))),
-            ("limit", str(self.limit)),
-        ]
-        response.headers["Link"] = f'<{self.url}?{urlencode(params)}>; rel="next"'
-        return shown
+        return super().answer(response, items, lambda item: _json_values(key(item)))
 
 
 def page_params(
@@ -127,12 +114,7 @@ def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_CHARS)] = None,
 ) -> Page:
-    others = tuple(
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name not in ("limit", "cursor")
-    )
-    return Page(limit, cursor, request.url.path, others)
+    return Page(limit, cursor, request.url.path, paging.other_params(request))
 
 
 PageDep = Annotated[Page, Depends(page_params)]

@@ -1,5 +1,5 @@
-"""Keyset (cursor) paging of the portal's lists, in the project's convention (as
-``hearing_server.paging`` and ``dossier.paging``, which the portal may not import).
+"""Keyset (cursor) paging of the portal's lists, on ``tingshen_platform.paging`` (the
+convention, cursors and ``Link`` headers shared with the hearing server and the dossier).
 
 A list route takes ``?limit=`` (1..:data:`MAX_LIMIT`, default :data:`DEFAULT_LIMIT`) and
 ``?cursor=`` and answers a JSON array of at most ``limit`` items in the list's own stable order;
@@ -14,18 +14,16 @@ and fetches ``limit + 1`` rows; the route hands them to :meth:`Page.answer`.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, TypeVar
-from urllib.parse import urlencode
+from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 
 from portal.errors import InvalidInputError
+from tingshen_platform import paging
+from tingshen_platform.paging import DEFAULT_LIMIT, BadCursorError
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -38,17 +36,14 @@ __all__ = [
     "encode_cursor",
 ]
 
-DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 MAX_CURSOR_CHARS = 200
 
-T = TypeVar("T")
 KeyValue = int | str
 
 
 def encode_cursor(key: Sequence[KeyValue]) -> str:
-    raw = json.dumps(list(key), separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return paging.encode_cursor(key)
 
 
 def _bad_cursor() -> InvalidInputError:
@@ -58,30 +53,23 @@ def _bad_cursor() -> InvalidInputError:
     )  # fmt: skip
 
 
-def _row_id(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
-        raise _bad_cursor()
-    return value
+@contextmanager
+def _refusing() -> Iterator[None]:
+    """A :class:`~tingshen_platform.paging.BadCursorError` as the portal's ``bad_cursor`` (422)."""
+    try:
+        yield
+    except BadCursorError:
+        raise _bad_cursor() from None
 
 
 def decode_cursor(cursor: str, width: int) -> list[object]:
     """The ``width`` JSON values a cursor carries; ``bad_cursor`` (422) for anything else."""
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error):
-        raise _bad_cursor() from None
-    if not isinstance(values, list) or len(values) != width:
-        raise _bad_cursor()
-    return values
+    with _refusing():
+        return paging.decode_cursor(cursor, width)
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    limit: int
-    cursor: str | None
-    url: str
-    """The request's path; :attr:`query` its other query parameters (the next link keeps them)."""
-    query: tuple[tuple[str, str], ...] = ()
+class Page(paging.Page):
+    __slots__ = ()
 
     @classmethod
     def first(cls, url: str, limit: int = DEFAULT_LIMIT) -> Page:
@@ -91,43 +79,15 @@ class Page:
         """The last id given, for a list in id order (None: from the start)."""
         if self.cursor is None:
             return None
-        (last_id,) = decode_cursor(self.cursor, 1)
-        return _row_id(last_id)
+        with _refusing():
+            return paging.id_key(self.cursor)
 
     def after_time(self) -> tuple[datetime, int] | None:
         """The last (aware moment, id) given, for a list newest first by a moment and an id."""
         if self.cursor is None:
             return None
-        moment, last_id = decode_cursor(self.cursor, 2)
-        if not isinstance(moment, str) or len(moment) > 40:
-            raise _bad_cursor()
-        try:
-            at = datetime.fromisoformat(moment)
-        except ValueError:
-            raise _bad_cursor() from None
-        if at.tzinfo is None:
-            raise _bad_cursor()
-        return at, _row_id(last_id)
-
-    def next_link(self, items: Sequence[T], key: Callable[[T], Sequence[KeyValue]]) -> str | None:
-        """The URL of the next page, when ``items`` (fetched with ``limit + 1``) has more."""
-        if len(items) <= self.limit:
-            return None
-        params = [
-            *self.query,
-            ("cursor", encode_cursor(key(items[self.limit - 1]))),
-            ("limit", str(self.limit)),
-        ]
-        return f"{self.url}?{urlencode(params)}"
-
-    def answer(
-        self, response: Response, items: Sequence[T], key: Callable[[T], Sequence[KeyValue]]
-    ) -> list[T]:
-        """The page of ``items``, the ``Link`` to the next page set on ``response``."""
-        link = self.next_link(items, key)
-        if link is not None:
-            response.headers["Link"] = f'<{link}>; rel="next"'
-        return list(items[: self.limit])
+        with _refusing():
+            return paging.time_key(self.cursor)
 
 
 def page_params(
@@ -135,12 +95,7 @@ def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(min_length=1, max_length=MAX_CURSOR_CHARS)] = None,
 ) -> Page:
-    others = tuple(
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name not in ("limit", "cursor")
-    )
-    return Page(limit, cursor, request.url.path, others)
+    return Page(limit, cursor, request.url.path, paging.other_params(request))
 
 
 PageDep = Annotated[Page, Depends(page_params)]
