@@ -7,15 +7,13 @@ server runs.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from anyio import CapacityLimiter
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import Connection
 
 from portal.api import ROUTERS
 from portal.consumers import handlers
@@ -26,7 +24,8 @@ from portal.http_errors import install_handlers
 from portal.pages import Pages
 from portal.settings import PortalSettings
 from portal.verifier import IdentityVerifier, LocalRegistryVerifier
-from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.events import EventConsumer
+from tingshen_platform.service_runtime import bound_consumer, poll_consumers, running_loops
 from tingshen_platform.services import ServiceHost
 
 __all__ = ["PortalService", "create_service"]
@@ -56,39 +55,16 @@ class PortalService:
         app.mount("/portal", pages, name="portal")
 
     def consumers(self) -> list[EventConsumer]:
-        bound = handlers(self.ctx)
-        return [
-            EventConsumer(
-                self.ctx.host.engine, CONSUMER, _dispatch(bound), types=set(bound),
-                clock=self.ctx.clock,
-            )
-        ]  # fmt: skip
+        ctx = self.ctx
+        return [bound_consumer(ctx.host.engine, CONSUMER, handlers(ctx), clock=ctx.clock)]
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        poll_s = self.ctx.settings.consumer_poll_s
-        tasks = [
-            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
-            for consumer in self.consumers()
-        ]
-        try:
+        async with running_loops(self.consumers(), poll_s=self.ctx.settings.consumer_poll_s):
             yield
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _dispatch(
-    bound: Mapping[str, Callable[[Connection, Event], None]],
-) -> Callable[[Connection, Event], None]:
-    def handle(connection: Connection, event: Event) -> None:
-        bound[event.type](connection, event)
-
-    return handle
 
 
 def create_service(
