@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
+from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -150,7 +151,7 @@ def test_no_server_errors_and_no_answer_off_schema(
     """Every operation as every caller: valid requests, and invalid ones from the callers whose
     requests get past authentication furthest (anonymous routes, a party, the clerk)."""
     # Configured as in production (unset, the portal's party-links route answers 503 by design)
-    monkeypatch.setenv("TINGSHEN_PARTY_LINKS_KEY", "fuzz-" + "k" * 40)
+    monkeypatch.setattr(ctx.settings, "party_links_key", SecretStr("fuzz-" + "k" * 40))
     callers = _callers(make_client, world, code_sender, ctx)
     spec = app.openapi()
     schema = schemathesis.openapi.from_dict(spec)
