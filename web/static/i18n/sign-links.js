@@ -11,6 +11,7 @@ export default {
     signlink_too_many: "请求过于频繁，请稍后再试。",
     room_to_record: "阅读并签署笔录",
     sign_my_materials: "我的案件材料",
+    sign_back_portal: "返回诉讼服务平台",
   },
   en: {
     signlink_title: "Read and sign the hearing record",
@@ -23,5 +24,6 @@ export default {
     signlink_too_many: "Too many requests; please try again later.",
     room_to_record: "Read and sign the record",
     sign_my_materials: "My case materials",
+    sign_back_portal: "Back to the litigation portal",
   },
 };
