@@ -6,7 +6,11 @@ number; the answer is, for each participant of that case's hearings with that na
 number, the hearing and the participant's still valid join link (``/join/<token>``) and pending
 signing link (``/sign/<token>``): the links the clerk's SMS carries, derived again from their
 invitations as the notice dispatcher derives them (no token is stored). A link is not a login:
-each still asks for the one-time SMS code sent to the participant's phone.
+each still asks for the one-time SMS code sent to the participant's phone. Once the record is
+frozen the answer also says where the participant's own signature stands (``signature``: the
+slot's ``pending`` / ``signed`` / ``refused`` / ``excused``, with ``signed_at``; ``None`` before
+freezing or for a participant with no slot), so that the portal tells a signed record from a
+pending one whose link has expired.
 
 The request is a JSON body with ``X-Tingshen-Timestamp`` (Unix seconds) and
 ``X-Tingshen-Signature``: hex HMAC-SHA256 of ``"party-links.<timestamp>.<body>"``
@@ -25,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
@@ -52,10 +57,21 @@ from hearing_server.settings import resolve_party_links_key
 from hearing_server.sign_links import SIGN_PURPOSE, sign_link_url
 from tingshen_platform import signed_requests
 
-__all__ = ["DOMAIN", "WINDOW_S", "PartyLinksIn", "check_request", "links_of", "mac"]
+__all__ = [
+    "DOMAIN",
+    "WINDOW_S",
+    "PartyHearingLinks",
+    "PartyLinksIn",
+    "SignatureState",
+    "check_request",
+    "links_of",
+    "mac",
+]
 
 WINDOW_S = 300
 DOMAIN = "party-links."
+SignatureState = Literal["pending", "signed", "refused", "excused"]
+"""A signer slot's status (:class:`hearing_server.models.SignatureSlot`)."""
 
 
 class PartyLinksIn(BaseModel):
@@ -71,6 +87,9 @@ class PartyHearingLinks:
     participant: Participant
     join_url: str | None
     sign_url: str | None
+    signature: SignatureState | None = None
+    """The participant's signature on the frozen record; ``None``: not frozen, or no slot."""
+    signed_at: datetime | None = None
 
 
 def mac(key: bytes, timestamp: str, body: bytes) -> str:
@@ -135,18 +154,42 @@ def _join(ctx: ServerContext, invitations: list[Invitation], hearing: Hearing) -
     return None
 
 
+def _slot(session: Session, participant: Participant) -> SignatureSlot | None:
+    """The participant's signer slot on the frozen record (none before freezing)."""
+    return session.scalars(
+        select(SignatureSlot).where(
+            SignatureSlot.hearing_id == participant.hearing_id,
+            SignatureSlot.key == f"participant-{participant.id}",
+        )
+    ).first()
+
+
+_STATES: dict[str, SignatureState] = {
+    "pending": "pending",
+    "signed": "signed",
+    "refused": "refused",
+    "excused": "excused",
+}
+
+
+def _signature(slot: SignatureSlot | None) -> tuple[SignatureState | None, datetime | None]:
+    if slot is None:
+        return None, None
+    state = _STATES.get(slot.status, "pending")
+    signed_at = _aware(slot.signed_at) if state == "signed" and slot.signed_at else None
+    return state, signed_at
+
+
 def _sign(
-    session: Session, ctx: ServerContext, invitations: list[Invitation], participant: Participant
+    session: Session,
+    ctx: ServerContext,
+    invitations: list[Invitation],
+    participant: Participant,
+    slot: SignatureSlot | None,
 ) -> str | None:
     hearing = participant.hearing
     if hearing.status is not HearingStatus.CLOSED or not records.is_frozen(session, hearing.id):
         return None
-    slot = session.scalars(
-        select(SignatureSlot).where(
-            SignatureSlot.hearing_id == hearing.id,
-            SignatureSlot.key == f"participant-{participant.id}",
-        )
-    ).first()
     if slot is None or slot.status != "pending":
         return None
     for invitation in _live(invitations, SIGN_PURPOSE, _aware(ctx.clock())):
@@ -178,12 +221,16 @@ def links_of(session: Session, ctx: ServerContext, asked: PartyLinksIn) -> list[
         invitations = list(
             session.scalars(select(Invitation).where(Invitation.participant_id == participant.id))
         )
+        slot = _slot(session, participant)
+        signature, signed_at = _signature(slot)
         out.append(
             PartyHearingLinks(
                 hearing=participant.hearing,
                 participant=participant,
                 join_url=_join(ctx, invitations, participant.hearing),
-                sign_url=_sign(session, ctx, invitations, participant),
+                sign_url=_sign(session, ctx, invitations, participant, slot),
+                signature=signature,
+                signed_at=signed_at,
             )
         )
     return out

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hearing_server.context import ServerContext
 from hearing_server.deps import ContextDep, SessionDep
-from hearing_server.party_links import PartyLinksIn, check_request, links_of
+from hearing_server.party_links import PartyLinksIn, SignatureState, check_request, links_of
 
 router = APIRouter(prefix="/api/service", tags=["service to service"])
 
@@ -32,6 +32,11 @@ class PartyHearingOut(BaseModel):
     """The participant's join link, while the hearing has not closed (asks for the SMS code)."""
     sign_url: str | None
     """The signing link, while the participant's signature on the record is pending."""
+    signature: SignatureState | None = None
+    """The participant's signature on the frozen record (their slot's status); null before the
+    record is frozen, or for a participant who signs nothing."""
+    signed_at: datetime | None = None
+    """When they signed (aware, UTC), while ``signature`` is ``signed``."""
 
 
 class PartyLinksOut(BaseModel):
@@ -53,6 +58,8 @@ def _answer(session: Session, ctx: ServerContext, asked: PartyLinksIn) -> PartyL
                 role_en=found.participant.court_role.label_en,
                 join_url=found.join_url,
                 sign_url=found.sign_url,
+                signature=found.signature,
+                signed_at=found.signed_at,
             )
             for found in links_of(session, ctx, asked)
         ]

@@ -7,7 +7,7 @@ requests are signed as the portal signs them (``portal.hearing_links``)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -134,8 +134,32 @@ def test_after_closing_the_pending_signing_link_and_no_join_link(
     client = make_client()
     [before] = _ask(client, clock).json()["hearings"]
     assert before["join_url"] is None and before["sign_url"] is None  # closed, not frozen
+    assert before["signature"] is None and before["signed_at"] is None
     assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
     token = _sign_token(_dispatch(ctx, clock, tmp_path), "13800000001")
     [after] = _ask(client, clock).json()["hearings"]
     assert after["status"] == "closed" and after["join_url"] is None
     assert after["sign_url"].endswith(f"/sign/{token}")
+    assert after["signature"] == "pending" and after["signed_at"] is None
+
+
+def test_after_signing_the_signature_and_when_and_no_link(
+    app, ctx, world, make_client, code_sender, clock, tmp_path: Path
+) -> None:
+    """The portal tells a signed record (已签署) from a pending one whose link has gone."""
+    court = closed_hearing(app, ctx, world, make_client, code_sender)
+    assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
+    _dispatch(ctx, clock, tmp_path)
+    client = make_client()
+    [pending] = _ask(client, clock).json()["hearings"]
+    assert pending["signature"] == "pending" and pending["sign_url"]
+    court.plaintiff.sign()
+    [signed] = _ask(client, clock).json()["hearings"]
+    assert signed["signature"] == "signed" and signed["sign_url"] is None
+    assert datetime.fromisoformat(signed["signed_at"]) == clock()
+    # Another party of the hearing, still to sign, whose links have all been withdrawn: pending,
+    # with no link (not to be confused with signed).
+    revoked = court.clerk.client.post(f"/api/participants/{world.defendant_a}/invitations/revoke")
+    assert revoked.status_code == 200, revoked.text
+    [other] = _ask(client, clock, who={"name": "李娜", "phone": "13800000002"}).json()["hearings"]
+    assert other["signature"] == "pending" and other["sign_url"] is None
