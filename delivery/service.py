@@ -13,15 +13,11 @@ import contextlib
 import logging
 import secrets
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
-from sqlalchemy import Connection
 
 from delivery.api import ROUTERS
 from delivery.consumers import handlers
@@ -37,8 +33,17 @@ from delivery.sms_simulator import LocalSmsReceipts, Poster, http_poster
 from delivery.steps import PROOF_QUEUE
 from delivery.traces import TRACE_QUEUE, AsrTranscriber, Transcriber, trace_handler
 from tingshen_platform.blobs import LocalBlobStore
-from tingshen_platform.events import Event, EventConsumer
-from tingshen_platform.jobs import Job, JobWorker, work_one
+from tingshen_platform.events import EventConsumer
+from tingshen_platform.jobs import Job
+from tingshen_platform.service_runtime import (
+    Loop,
+    bound_consumer,
+    every,
+    mount_pages,
+    poll_consumers,
+    running_loops,
+    work_due_jobs,
+)
 from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["DeliveryService", "create_service"]
@@ -81,24 +86,11 @@ class DeliveryService:
         install_handlers(app)
         for router in ROUTERS:
             app.include_router(router)
-
-        @app.get("/delivery", include_in_schema=False)
-        def delivery_home() -> FileResponse:
-            return FileResponse(STATIC_DIR / "index.html")
-
-        app.mount("/delivery", StaticFiles(directory=STATIC_DIR, html=True), name="delivery")
+        mount_pages(app, "delivery", STATIC_DIR)
 
     def consumers(self) -> list[EventConsumer]:
-        bound = handlers(self.ctx)
-        return [
-            EventConsumer(
-                self.ctx.host.engine,
-                CONSUMER,
-                _dispatch(bound),
-                types=set(bound),
-                clock=self.ctx.clock,
-            )
-        ]
+        ctx = self.ctx
+        return [bound_consumer(ctx.host.engine, CONSUMER, handlers(ctx), clock=ctx.clock)]
 
     def job_handlers(self) -> dict[str, Callable[[Job], None]]:
         return {
@@ -108,43 +100,25 @@ class DeliveryService:
         }
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     def work_jobs(self, owner: str = "delivery-test") -> int:
         """Run every due job of the service once, here (tests, commands); how many ran."""
-        done = 0
-        while (
-            work_one(self.ctx.host.jobs, self.job_handlers(), owner, lease=timedelta(minutes=5))
-            is not None
-        ):
-            done += 1
-        return done
+        return work_due_jobs(self.ctx.host.jobs, self.job_handlers(), owner)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        poll_s = self.ctx.settings.consumer_poll_s
-        worker = JobWorker(
-            self.ctx.host.jobs,
-            self.job_handlers(),
-            owner=f"delivery@{self.ctx.host.node}",
-            poll_seconds=poll_s,
-        )
-        tasks = [
-            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
-            for consumer in self.consumers()
-        ]
-        tasks.append(asyncio.create_task(worker.run(stop), name="delivery-jobs"))
-        if self.ctx.settings.sms_receipts_simulated:
-            receipts = local_sms_receipts(self.ctx, http_poster(self.ctx.host.public_url))
-            tasks.append(
-                asyncio.create_task(simulate_rounds(receipts, stop, poll_s), name="sms-sim")
-            )
-        try:
+        ctx = self.ctx
+        poll_s = ctx.settings.consumer_poll_s
+        loops: dict[str, Loop] = {}
+        if ctx.settings.sms_receipts_simulated:
+            receipts = local_sms_receipts(ctx, http_poster(ctx.host.public_url))
+            loops["sms-sim"] = lambda stop: simulate_rounds(receipts, stop, poll_s)
+        async with running_loops(
+            self.consumers(), poll_s=poll_s, jobs=ctx.host.jobs,
+            job_handlers=self.job_handlers(), owner=f"delivery@{ctx.host.node}", loops=loops,
+        ):  # fmt: skip
             yield
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def local_sms_receipts(ctx: DeliveryContext, post: Poster) -> LocalSmsReceipts:
@@ -156,22 +130,10 @@ def local_sms_receipts(ctx: DeliveryContext, post: Poster) -> LocalSmsReceipts:
 
 
 async def simulate_rounds(receipts: LocalSmsReceipts, stop: asyncio.Event, poll_s: float) -> None:
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(receipts.send_due)
-        except Exception:  # a round's failure is logged; the next round tries again
-            logger.exception("the local SMS receipts round failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll_s)
-
-
-def _dispatch(
-    bound: Mapping[str, Callable[[Connection, Event], None]],
-) -> Callable[[Connection, Event], None]:
-    def handle(connection: Connection, event: Event) -> None:
-        bound[event.type](connection, event)
-
-    return handle
+    """The simulator's rounds every ``poll_s`` until ``stop`` (a failed round is logged)."""
+    await every(
+        stop, poll_s, receipts.send_due, logger=logger, failed="the local SMS receipts round failed"
+    )
 
 
 def shared_key(
