@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -45,7 +45,15 @@ from ledger.store import log_size, register_court
 from ledger.witness_client import WitnessEndpoint, WitnessOutcome, witness_checkpoint
 from ledger.writer import LogWriter
 from tingshen_platform.events import EventConsumer
-from tingshen_platform.jobs import Job, JobWorker, work_one
+from tingshen_platform.jobs import Job
+from tingshen_platform.service_runtime import (
+    Loop,
+    bound_consumer,
+    every,
+    poll_consumers,
+    running_loops,
+    work_due_jobs,
+)
 from tingshen_platform.services import BodyLimit, ServiceHost
 
 __all__ = ["LedgerService", "create_service"]
@@ -96,25 +104,18 @@ class LedgerService:
         app.mount("/ledger", StaticFiles(directory=STATIC_DIR, html=True), name="ledger")
 
     def consumers(self) -> list[EventConsumer]:
-        return [
-            EventConsumer(
-                self.host.engine, CONSUMER, on_case_filed, types={CASE_FILED.name},
-                clock=self.host.clock,
-            )
-        ]  # fmt: skip
+        bound = {CASE_FILED.name: on_case_filed}
+        return [bound_consumer(self.host.engine, CONSUMER, bound, clock=self.host.clock)]
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     def job_handlers(self) -> dict[str, Callable[[Job], None]]:
         return {TELL_QUEUE: tell_handler(self.host.messenger)}
 
     def work_jobs(self, owner: str = "ledger-test") -> int:
         """Run every due job of the service once, here (tests, commands); how many ran."""
-        done = 0
-        while work_one(self.host.jobs, self.job_handlers(), owner, lease=timedelta(minutes=5)):
-            done += 1
-        return done
+        return work_due_jobs(self.host.jobs, self.job_handlers(), owner)
 
     def checkpoint_witnessed(self) -> int:
         """Checkpoint the log now and ask the witnesses (if any) to cosign; its size."""
@@ -142,67 +143,41 @@ class LedgerService:
         )  # fmt: skip
 
     @contextlib.asynccontextmanager
-    async def _running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        tasks = [
-            asyncio.create_task(c.run(stop, poll_seconds=self.settings.consumer_poll_s))
-            for c in self.consumers()
-        ]
-        tasks.append(asyncio.create_task(self._expiring(stop)))
-        worker = JobWorker(
-            self.host.jobs, self.job_handlers(), owner=f"ledger@{self.host.node}",
-            poll_seconds=self.settings.consumer_poll_s,
-        )  # fmt: skip
-        tasks.append(asyncio.create_task(worker.run(stop)))
+    async def running(self) -> AsyncIterator[None]:
+        loops: dict[str, Loop] = {"ledger-expiry": self._expiring}
+        if self.endpoints:
+            loops["ledger-witness"] = self._witnessing
         try:
-            if not self.endpoints:
+            async with running_loops(
+                self.consumers(), poll_s=self.settings.consumer_poll_s, jobs=self.host.jobs,
+                job_handlers=self.job_handlers(), owner=f"ledger@{self.host.node}", loops=loops,
+            ):  # fmt: skip
                 yield
-            else:
-                async with self._witnessing():
-                    yield
         finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
             for endpoint in self.endpoints:
                 endpoint.client.close()
             if isinstance(self.lawyers, PortalLawyers):
                 await self.lawyers.aclose()
 
     async def _expiring(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await asyncio.to_thread(expire_due, self.orders)
-            except Exception:
-                log.exception("ledger: expiring orders failed")
+        await every(
+            stop, self.settings.expiry_interval_s, functools.partial(expire_due, self.orders),
+            logger=log, failed="ledger: expiring orders failed",
+        )  # fmt: skip
+
+    async def _witnessing(self, stop: asyncio.Event) -> None:
+        """Every ``witness_interval_s`` (the first after one interval), until ``stop``."""
+        while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.settings.expiry_interval_s)
-
-    @contextlib.asynccontextmanager
-    async def _witnessing(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-
-        async def loop() -> None:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.witness_interval_s)
-                if stop.is_set():
-                    return
-                try:
-                    met, outcomes = await asyncio.to_thread(self.witness_now)
-                    if outcomes and not met:
-                        log.warning("ledger: no witness quorum: %s", outcomes)
-                except Exception:
-                    log.exception("ledger: witnessing failed")
-
-        task = asyncio.create_task(loop())
-        try:
-            yield
-        finally:
-            stop.set()
-            await asyncio.gather(task, return_exceptions=True)
-
-    def running(self) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._running()
+                await asyncio.wait_for(stop.wait(), self.settings.witness_interval_s)
+            if stop.is_set():
+                return
+            try:
+                met, outcomes = await asyncio.to_thread(self.witness_now)
+                if outcomes and not met:
+                    log.warning("ledger: no witness quorum: %s", outcomes)
+            except Exception:
+                log.exception("ledger: witnessing failed")
 
 
 def _order_error(request: Request, exc: OrderError) -> JSONResponse:
