@@ -302,6 +302,8 @@ LINES: tuple[Line, ...] = (
     Line("GET", "/api/auth/me", STAFF | {OTHER_COURT}),
     # ------------------------------------------------------------- party sessions (join links)
     Line("GET", "/api/join/me", frozenset({PARTY, OTHER_PARTY, SIGNER}), deny=NOT_A_PARTY),
+    # ------------------------------------------------------------- either kind of session
+    Line("GET", "/api/session", EVERYONE - {ANON}),
     Line("POST", "/api/join/logout", EVERYONE, ok=204, fresh=True),
     Line("GET", "/api/join/{token}", EVERYONE, ids={"token": "join_token"}),
     Line(
