@@ -34,6 +34,7 @@ from hearing_server.api import (
     transcript,
     transcript_ws,
     verification,
+    whoami,
 )
 from hearing_server.defences import install_defences
 from hearing_server.errors import ERROR_RESPONSES, install_handlers
@@ -75,6 +76,7 @@ ROUTERS = (
     transcript,
     transcript_ws,
     verification,
+    whoami,
 )
 
 
