@@ -23,6 +23,7 @@ from hearing_server.models import (
     Hearing,
     HearingStatus,
     RecordErratum,
+    RecordingFile,
     RecordObjection,
     SignatureSlot,
     StaffRole,
@@ -95,6 +96,9 @@ class ClosingStatus(BaseModel):
     objections: list[ObjectionOut]
     errata: list[ErratumOut]
     document_url: str | None
+    recorded: bool = False
+    """The hearing's recording is finalised: ``GET /api/hearings/{id}/recordings`` answers its
+    manifest (else 404); the signing page asks for it, and shows the player, only then."""
 
 
 def objection_out(o: RecordObjection) -> ObjectionOut:
@@ -186,4 +190,8 @@ def closing_status(session: Session, hearing: Hearing, caller: Caller) -> Closin
         objections=[objection_out(o) for o in objections],
         errata=[erratum_out(e) for e in (errata_of(session, hearing.id) if frozen else [])],
         document_url=f"/api/hearings/{hearing.id}/closing/document.pdf" if frozen else None,
+        recorded=session.scalars(
+            select(RecordingFile.id).where(RecordingFile.hearing_id == hearing.id).limit(1)
+        ).first()
+        is not None,
     )
