@@ -9,6 +9,9 @@ const $ = (id) => document.getElementById(id);
 const match = location.pathname.match(/^\/sign\/([^/]+)$/);
 const token = match ? decodeURIComponent(match[1]) : "";
 const path = `/api/sign-links/${encodeURIComponent(token)}`;
+// Where the party came from (the portal's link adds ?back=/portal/): carried to the signing page,
+// which offers it only as a path of this site under /portal/ (web/static/sign.js).
+const back = new URLSearchParams(location.search).get("back");
 let summary = null;
 
 function linkError(exc) {
@@ -52,7 +55,7 @@ async function main() {
     event.preventDefault();
     try {
       const me = await api("POST", `${path}/verify`, { code: $("code").value.trim() });
-      location.href = `/sign/${me.hearing_id}`;
+      location.href = `/sign/${me.hearing_id}${back ? `?back=${encodeURIComponent(back)}` : ""}`;
     } catch (exc) { say(false, errorText(exc)); }
   };
 }
