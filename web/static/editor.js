@@ -23,15 +23,14 @@ function notice(text) {
   box.hidden = !text;
 }
 
+// Staff or party, in one request (GET /api/session: 401 only without a session).
 async function whoAmI() {
-  try {
-    const staff = await api("GET", "/api/auth/me");
-    const canEdit = ["judge", "clerk", "recorder"].includes(staff.role);
-    return { key: `user-${staff.id}`, name: staff.display_name, role: staff.role, canEdit, canLock: staff.role === "judge" };
-  } catch {
-    const me = await api("GET", "/api/join/me");
-    return { key: `participant-${me.participant_id}`, name: me.display_name, role: me.court_role, canEdit: false, canLock: false };
+  const me = await api("GET", "/api/session");
+  if (me.kind === "staff") {
+    const canEdit = ["judge", "clerk", "recorder"].includes(me.role);
+    return { key: `user-${me.id}`, name: me.display_name, role: me.role, canEdit, canLock: me.role === "judge" };
   }
+  return { key: `participant-${me.participant_id}`, name: me.display_name, role: me.court_role, canEdit: false, canLock: false };
 }
 
 function currentTextarea() {

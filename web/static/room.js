@@ -17,22 +17,21 @@ import { fitTiles } from "./room-grid.js";
 import { setupFloor } from "./room-floor.js";
 import { devicesReady, mediaConstraints, setupDevices } from "./room-devices.js";
 
+// Staff or party, in one request (GET /api/session: 401 only without a session).
 async function whoAmI(participants) {
-  try {
-    const staff = await api("GET", "/api/auth/me");
-    const own = participants.find((p) => p.staff_user_id === staff.id);
+  const me = await api("GET", "/api/session");
+  if (me.kind === "staff") {
+    const own = participants.find((p) => p.staff_user_id === me.id);
     return {
-      key: own ? `participant-${own.id}` : `staff-${staff.id}`,
-      role: own ? own.court_role : staff.role, name: staff.display_name,
-      isJudge: staff.role === "judge", staff: true, staffRole: staff.role,
-    };
-  } catch {
-    const me = await api("GET", "/api/join/me");
-    return {
-      key: `participant-${me.participant_id}`, role: me.court_role, name: me.display_name,
-      isJudge: false, staff: false,
+      key: own ? `participant-${own.id}` : `staff-${me.id}`,
+      role: own ? own.court_role : me.role, name: me.display_name,
+      isJudge: me.role === "judge", staff: true, staffRole: me.role,
     };
   }
+  return {
+    key: `participant-${me.participant_id}`, role: me.court_role, name: me.display_name,
+    isJudge: false, staff: false,
+  };
 }
 
 async function main() {

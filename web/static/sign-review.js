@@ -52,13 +52,16 @@ export function renderTranscript(container, transcript, onPlay = null) {
   container.replaceChildren(...(rows.length ? rows : [el("p", { class: "hint" }, t("sign_empty_record"))]));
 }
 
-/** The recordings player (mix and one track per speaker); returns the onPlay callback, or null. */
-export async function setupPlayer(hearingId, speakers) {
+/** The recordings player (mix and one track per speaker); returns the onPlay callback, or null.
+ * ``recorded``: the closing status's flag; a hearing that was not recorded has no manifest to ask
+ * for (the route answers 404), so none is asked. */
+export async function setupPlayer(hearingId, speakers, recorded) {
+  if (!recorded) return null;
   let manifest;
   try {
     manifest = await api("GET", `/api/hearings/${hearingId}/recordings`);
   } catch {
-    return null; // not recorded
+    return null; // the recordings cannot be had now: the record reads without the player
   }
   const origin = Date.parse(manifest.origin_utc);
   const audio = document.getElementById("player");

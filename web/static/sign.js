@@ -18,6 +18,7 @@ import { mayFileErrata, renderErrata, setupErrataForm } from "./sign-errata.js";
 import { publicKeySpki, signBytes, signerKey } from "./sign-keys.js";
 import { renderObjections, renderTranscript, setupObjectionForm, setupPlayer } from "./sign-review.js";
 import { SignaturePad } from "./signature-pad.js";
+import { sameSiteTarget } from "./redirect.js";
 
 const hearingId = Number(new URLSearchParams(location.search).get("h")
   || (location.pathname.match(/^\/sign\/(\d+)/) || [])[1]);
@@ -77,7 +78,7 @@ function loadTranscript(status) {
 
 async function fetchTranscript(status) {
   const transcript = await api("GET", `${base}/transcript.json`);
-  const onPlay = await setupPlayer(hearingId, page.speakers);
+  const onPlay = await setupPlayer(hearingId, page.speakers, status.recorded);
   page.transcript = transcript;
   renderTranscript($("review"), transcript, onPlay);
   $("frozen-info").textContent = t("sign_frozen_at").replace("{v}", status.frozen_version);
@@ -215,14 +216,20 @@ async function freeze() {
   }
 }
 
+// Staff or party, in one request (GET /api/session: 401 only without a session).
 async function whoAmI() {
-  try {
-    const staff = await api("GET", "/api/auth/me");
-    return { name: staff.display_name, role: staff.role, staff: true };
-  } catch {
-    const me = await api("GET", "/api/join/me");
-    return { name: me.display_name, role: me.court_role, staff: false, scope: me.scope };
-  }
+  const me = await api("GET", "/api/session");
+  if (me.kind === "staff") return { name: me.display_name, role: me.role, staff: true };
+  return { name: me.display_name, role: me.court_role, staff: false, scope: me.scope };
+}
+
+// The way back to where the party came from: the portal's 签署笔录 link adds ?back=/portal/
+// (kept through the signing link's code step). Only a path of this site under /portal/, never
+// another site's address (no open redirect).
+function showBack() {
+  const back = sameSiteTarget(new URLSearchParams(location.search).get("back"), location.origin, null);
+  if (!back || !back.startsWith("/portal/")) return;
+  $("to-my-materials").after(el("a", { id: "back-portal", class: "hdr-link", href: back }, t("sign_back_portal")));
 }
 
 function poll() {
@@ -250,6 +257,7 @@ async function main() {
   $("to-editor").href = `/transcript/${hearingId}`;
   $("to-editor").hidden = who.scope === "record"; // a signing link's session: the record only
   $("to-my-materials").hidden = who.staff; // a party: what the judge published to them
+  showBack();
   const participants = await apiAll(`/api/hearings/${hearingId}/participants`).catch(() => []);
   page.speakers = participants.map((p) => ({ key: `participant-${p.id}`, role: p.court_role, name: p.display_name }));
   $("pad-clear").onclick = () => page.pad?.clear();
