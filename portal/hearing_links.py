@@ -13,6 +13,11 @@ verified identity: no personal data, the same for each of the party's requests),
 ``X-Tingshen-Caller-Signature``, the hex HMAC-SHA256 of ``"caller.<timestamp>.<caller>"`` under
 the same key (checked before the body is read). Without the key nothing is asked. A link still
 asks for the one-time code sent to the participant's phone: it is not a login.
+
+Each hearing of the answer is checked against :class:`portal.schemas.PartyHearingIn` (the
+hearing, the party's role, the links, and where the party's signature on the frozen record
+stands: ``signature``, ``signed_at``) and only those fields reach the page; an answer that does
+not fit is no answer (the page says the hearings cannot be had).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from portal.schemas import PartyHearingIn
 from tingshen_platform import signed_requests
 
 __all__ = ["HearingLinks", "PartyIdentity", "caller_of", "sign_party_links"]
@@ -93,8 +99,10 @@ class HearingLinks:
         headers = sign_party_links(self.key, body, now, caller=caller_of(self.key, who))
         answer = await client.post(PATH, content=body, headers=headers)
         answer.raise_for_status()
-        hearings: list[dict[str, Any]] = answer.json()["hearings"]
-        return hearings
+        return [
+            PartyHearingIn.model_validate(hearing).model_dump(mode="json")
+            for hearing in answer.json()["hearings"]
+        ]
 
     async def of(
         self, case_numbers: list[str], who: PartyIdentity, now: datetime
@@ -110,7 +118,7 @@ class HearingLinks:
                 answers = await asyncio.gather(
                     *(self._ask(client, number, who, now) for number in case_numbers)
                 )
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
                 logger.warning("the hearing server's party links could not be had: %s", exc)
                 return None
         return [hearing for answer in answers for hearing in answer]

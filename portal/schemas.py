@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -14,6 +15,7 @@ __all__ = [
     "LookupDocumentOut",
     "LookupIn",
     "LookupOut",
+    "PartyHearingIn",
     "PasskeyIn",
     "RegisterIn",
     "RepresentationIn",
@@ -91,3 +93,28 @@ class PasskeyIn(BaseModel):
     ceremony: str = Field(min_length=16, max_length=64)
     credential: str = Field(min_length=2, max_length=16_384)
     """What ``navigator.credentials.create()`` or ``.get()`` gave, as JSON (base64url fields)."""
+
+
+class PartyHearingIn(BaseModel):
+    """One of the party's hearings as the hearing server's party-links route answers it
+    (``portal.hearing_links``): what the portal passes on to its page, and nothing else."""
+
+    case_number: str
+    cause_of_action: str
+    court_name: str
+    scheduled_at: datetime
+    duration_minutes: int
+    place: str
+    status: str
+    """``scheduled`` / ``open`` / ``closed``."""
+    role_zh: str
+    role_en: str
+    join_url: str | None = None
+    """The participant's join link while the hearing has not closed."""
+    sign_url: str | None = None
+    """The signing link while the participant's signature on the frozen record is pending."""
+    signature: Literal["pending", "signed", "refused", "excused"] | None = None
+    """The participant's signature on the frozen record; null before freezing (or from a
+    hearing server that does not say)."""
+    signed_at: datetime | None = None
+    """When they signed, while ``signature`` is ``signed``."""

@@ -112,3 +112,48 @@ def test_a_wrong_key_or_none_or_the_server_down_is_no_links(app, party, chen_on_
 
 def test_only_a_party_asks(app, make_client) -> None:
     assert make_client().get("/api/portal/hearing-links").status_code == 401
+
+
+def _answering(*hearings: dict[str, object]) -> httpx.MockTransport:
+    """A hearing server that answers the party-links route with ``hearings``."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/service/party-links"
+        return httpx.Response(200, json={"hearings": list(hearings)})
+
+    return httpx.MockTransport(answer)
+
+
+SIGNED = {
+    "case_number": CASE_A, "cause_of_action": "民间借贷纠纷", "court_name": "广州市越秀区人民法院",
+    "scheduled_at": "2026-03-02T01:30:00Z", "duration_minutes": 60, "place": "第三法庭",
+    "status": "closed", "role_zh": "原告", "role_en": "Plaintiff", "join_url": None,
+    "sign_url": None, "signature": "signed", "signed_at": "2026-03-02T03:04:05Z",
+}  # fmt: skip
+
+
+def test_the_signature_on_the_record_reaches_the_page_and_nothing_else(
+    app, party, chen_on_hearing_a
+) -> None:
+    """已签署 and when: the portal passes the hearing server's ``signature`` and ``signed_at``
+    on; a field the portal does not know stays behind, an answer that does not fit is none."""
+    chen = party(CHEN)
+    _connect(app, _answering({**SIGNED, "participant_id": 7}))
+    [hearing] = chen.get("/api/portal/hearing-links").json()["hearings"]
+    assert hearing["signature"] == "signed" and hearing["sign_url"] is None
+    assert hearing["signed_at"] == "2026-03-02T03:04:05Z" and "participant_id" not in hearing
+    # A hearing server that does not say yet: no signature state (the page shows the status).
+    older = {k: v for k, v in SIGNED.items() if k not in ("signature", "signed_at")}
+    _connect(app, _answering(older))
+    [hearing] = chen.get("/api/portal/hearing-links").json()["hearings"]
+    assert hearing["signature"] is None and hearing["signed_at"] is None
+    _connect(app, _answering({**SIGNED, "signature": "maybe"}))
+    assert chen.get("/api/portal/hearing-links").json() == {
+        "configured": True, "available": False, "hearings": []
+    }  # fmt: skip
+
+
+def test_the_real_server_says_no_signature_before_freezing(app, party, chen_on_hearing_a) -> None:
+    _connect(app, httpx.ASGITransport(app=app))
+    [hearing] = party(CHEN).get("/api/portal/hearing-links").json()["hearings"]
+    assert hearing["signature"] is None and hearing["signed_at"] is None
