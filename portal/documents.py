@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 ROLE_ZH = {"plaintiff": "原告", "defendant": "被告", "third_party": "第三人", "agent": "代理人"}
+ROLE_EN = {"plaintiff": "Plaintiff", "defendant": "Defendant", "third_party": "Third party",
+           "agent": "Agent"}  # fmt: skip
 
 
 def document_view(doc: PortalDocument) -> dict[str, Any]:
@@ -86,7 +88,12 @@ def my_cases(session: Session, account: PortalAccount, page: Page) -> list[dict[
                 "cause_of_action": case.cause_of_action,
                 "filed_at": case.filed_at.isoformat(),
                 "parties": [
-                    {"role": p.role, "role_zh": ROLE_ZH.get(p.role, p.role), "name": p.name}
+                    {
+                        "role": p.role,
+                        "role_zh": ROLE_ZH.get(p.role, p.role),
+                        "role_en": ROLE_EN.get(p.role, p.role),
+                        "name": p.name,
+                    }
                     for p in parties
                     if p.dossier_case_id == case.dossier_case_id
                 ],

@@ -49,6 +49,9 @@ def test_the_recipient_sees_opens_and_signs_for_a_served_document(
     [mine] = chen.get("/api/portal/cases").json()
     assert mine["case_number"] == case.case_number
     assert [p["name"] for p in mine["parties"]] == ["陈明", "李华"]
+    assert [(p["role_zh"], p["role_en"]) for p in mine["parties"]] == [
+        ("原告", "Plaintiff"), ("被告", "Defendant")
+    ]  # fmt: skip
     [doc] = chen.get("/api/portal/documents").json()
     assert (doc["title"], doc["opened_at"], doc["sha256"]) == ("民事判决书", None, served.sha256)
     refused = chen.post(f"/api/portal/documents/{doc['id']}/sign")
