@@ -86,6 +86,11 @@ function paged(target, heads, first, rowOf, next, empty, onMore = () => {}) {
 }
 
 const caseOption = (c) => el("option", { value: c.dossier_case_id }, c.case_number);
+// A party's or participant's role in the page's language.
+const roleOf = (p) => (lang() === "en" ? p.role_en || p.role_zh : p.role_zh);
+// The signing page offers the way back here (web/static/sign.js: a path under /portal/ only).
+const BACK = `back=${encodeURIComponent("/portal/")}`;
+const withBack = (url) => `${url}${url.includes("?") ? "&" : "?"}${BACK}`;
 
 async function showHome(loaded) {
   const home = loaded || await api("GET", "/api/portal/home");
@@ -101,7 +106,7 @@ async function showHome(loaded) {
   paged($("cases"), ["ptl_case_number", "ptl_court", "ptl_cause", "ptl_parties"],
     cases, (c) => el("tr", {}, el("td", {}, c.case_number), el("td", {}, c.court_name),
       el("td", {}, c.cause_of_action),
-      el("td", {}, c.parties.map((p) => `${p.role_zh} ${p.name}`).join("；"))), home.next.cases, "ptl_no_cases",
+      el("td", {}, c.parties.map((p) => `${roleOf(p)} ${p.name}`).join(lang() === "en" ? "; " : "；"))), home.next.cases, "ptl_no_cases",
     (more) => $("review-case").append(...more.map(caseOption)));
   $("review-case").replaceChildren(...cases.map(caseOption));
   $("review-form").hidden = !cases.length;
@@ -124,19 +129,21 @@ async function showHearings() {
   $("hearings").replaceChildren(table(["ptl_case_number", "ptl_hearing_time", "ptl_hearing_place", "ptl_hearing_role", "ptl_hearing_state", ""],
     hearings.map((h) => el("tr", { "data-hearing": h.case_number },
       el("td", {}, h.case_number), el("td", {}, formatDateTime(h.scheduled_at)), el("td", {}, h.place),
-      el("td", {}, lang() === "en" ? h.role_en : h.role_zh),
+      el("td", {}, roleOf(h)),
       el("td", { class: "state" }, hearingState(h)),
       el("td", {},
         h.join_url ? el("a", { class: "action", href: h.join_url, rel: "noopener" }, t("ptl_join_hearing")) : "",
-        h.sign_url ? el("a", { class: "action secondary", href: h.sign_url, rel: "noopener" }, t("ptl_sign_record")) : ""))),
+        h.sign_url ? el("a", { class: "action secondary", href: withBack(h.sign_url), rel: "noopener" }, t("ptl_sign_record")) : ""))),
     "ptl_no_hearings"));
 }
 
-// Where the hearing stands for the party: the record awaiting their signature, else the
-// hearing's state (closed, with no signing link: signed, or nothing left for them to sign).
+// Where the hearing stands for the party: their signature on the frozen record (signed and
+// when; awaiting it, with or without a valid link), else the hearing's state.
 const HEARING_STATES = { scheduled: "ptl_hearing_scheduled", open: "ptl_hearing_open", closed: "ptl_hearing_closed" };
 function hearingState(h) {
+  if (h.signature === "signed") return fill(t("ptl_hearing_signed"), { at: h.signed_at ? formatDateTime(h.signed_at) : "" });
   if (h.sign_url) return t("ptl_hearing_to_sign");
+  if (h.signature === "pending") return t("ptl_hearing_sign_no_link");
   return HEARING_STATES[h.status] ? t(HEARING_STATES[h.status]) : "";
 }
 
