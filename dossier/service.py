@@ -7,15 +7,11 @@ answers) and runs the event consumers and the periodic work for as long as the s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Connection
 
 from dossier import consumers
 from dossier.api import ROUTERS
@@ -38,15 +34,22 @@ from dossier.publish import tables as _publish_tables  # noqa: F401  (their meta
 from dossier.register import hearings as register_hearings
 from dossier.settings import DossierSettings
 from tingshen_platform.blobs import LocalBlobStore
-from tingshen_platform.events import Event, EventConsumer
+from tingshen_platform.events import EventConsumer
+from tingshen_platform.service_runtime import (
+    EventHandler,
+    Loop,
+    bound_consumer,
+    mount_pages,
+    poll_consumers,
+    running_loops,
+)
 from tingshen_platform.services import ServiceHost
 
 __all__ = ["CONSUMERS", "DossierService", "create_service"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-Handler = Callable[[Connection, Event], None]
-HandlerSource = Mapping[str, Handler] | Callable[[DossierContext], Mapping[str, Handler]]
+HandlerSource = Mapping[str, EventHandler] | Callable[[DossierContext], Mapping[str, EventHandler]]
 """The handlers by event type, or a function of the service's context that makes them (for
 handlers that need its file stores)."""
 CONSUMERS: tuple[tuple[str, HandlerSource], ...] = (
@@ -71,53 +74,31 @@ class DossierService:
         install_handlers(app)
         for router in ROUTERS:
             app.include_router(router)
-
-        @app.get("/dossier", include_in_schema=False)
-        def dossier_home() -> FileResponse:
-            return FileResponse(STATIC_DIR / "index.html")
-
-        app.mount("/dossier", StaticFiles(directory=STATIC_DIR, html=True), name="dossier")
+        mount_pages(app, "dossier", STATIC_DIR)
 
     def consumers(self) -> list[EventConsumer]:
-        bound = [
-            (name, source(self.ctx) if callable(source) else source) for name, source in CONSUMERS
-        ]
+        ctx = self.ctx
         return [
-            EventConsumer(
-                self.ctx.host.engine,
-                name,
-                _dispatch(handlers),
-                types=set(handlers),
-                clock=self.ctx.clock,
+            bound_consumer(
+                ctx.host.engine, name, source(ctx) if callable(source) else source,
+                clock=ctx.clock,
             )
-            for name, handlers in bound
-        ]
+            for name, source in CONSUMERS
+        ]  # fmt: skip
 
     def poll_events(self) -> int:
-        return sum(consumer.poll_once() for consumer in self.consumers())
+        return poll_consumers(self.consumers())
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        poll_s = self.ctx.settings.consumer_poll_s
-        tasks = [
-            asyncio.create_task(consumer.run(stop, poll_seconds=poll_s), name=consumer.name)
-            for consumer in self.consumers()
-        ]
-        tasks.append(asyncio.create_task(fixity_loop(self.ctx, stop), name="dossier-fixity"))
-        try:
-            async with material_jobs_running(self.ctx, poll_s=poll_s):
-                yield
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def _dispatch(handlers: Mapping[str, Handler]) -> Handler:
-    def handle(connection: Connection, event: Event) -> None:
-        handlers[event.type](connection, event)
-
-    return handle
+        ctx = self.ctx
+        poll_s = ctx.settings.consumer_poll_s
+        loops: dict[str, Loop] = {"dossier-fixity": lambda stop: fixity_loop(ctx, stop)}
+        async with (
+            running_loops(self.consumers(), poll_s=poll_s, loops=loops),
+            material_jobs_running(ctx, poll_s=poll_s),
+        ):
+            yield
 
 
 def create_service(host: ServiceHost, settings: DossierSettings | None = None) -> DossierService:
