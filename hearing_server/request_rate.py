@@ -44,7 +44,9 @@ from hearing_server.rate_limit import TokenBuckets
 from hearing_server.settings import Settings, resolve_party_links_key
 from tingshen_platform import signed_requests
 
-SESSION_COOKIES = ("tingshen_staff", "tingshen_party")  # hearing_server.deps' cookie names
+# hearing_server.deps' cookie names, and the party portal's login (portal.api.deps.COOKIE: this
+# server does not import it; a test keeps the names equal): each login is a caller of its own.
+SESSION_COOKIES = ("tingshen_staff", "tingshen_party", "tingshen_portal")
 CALLER_HEADER = b"x-tingshen-caller"
 CALLER_SIGNATURE_HEADER = b"x-tingshen-caller-signature"
 TIMESTAMP_HEADER = b"x-tingshen-timestamp"

@@ -64,7 +64,11 @@ class PortalService:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         async with running_loops(self.consumers(), poll_s=self.ctx.settings.consumer_poll_s):
-            yield
+            try:
+                yield
+            finally:
+                if self.ctx.hearing_links is not None:  # its one HTTP client
+                    await self.ctx.hearing_links.aclose()
 
 
 def create_service(

@@ -8,6 +8,7 @@ names the party it is for with a caller the hearing server's rate limit accepts.
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -157,3 +158,25 @@ def test_the_real_server_says_no_signature_before_freezing(app, party, chen_on_h
     _connect(app, httpx.ASGITransport(app=app))
     [hearing] = party(CHEN).get("/api/portal/hearing-links").json()["hearings"]
     assert hearing["signature"] is None and hearing["signed_at"] is None
+
+
+async def test_one_http_client_serves_every_request_until_the_service_stops() -> None:
+    """Making an ``httpx.AsyncClient`` costs the event loop ~20 ms (its TLS context): the party
+    links client makes one and keeps it, and the service's stop closes it."""
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.headers["x-tingshen-caller"])
+        return httpx.Response(200, json={"hearings": []})
+
+    links = HearingLinks("http://hearing.test", KEY.encode(), transport=httpx.MockTransport(answer))
+    who = PartyIdentity(name=CHEN[0], phone=CHEN[2], id_number=CHEN[1])
+    now = datetime.now(UTC)
+    assert await links.of([CASE_A], who, now) == []
+    first = links._shared_client()
+    assert await links.of([CASE_A, "(2026)粤0104民初124号"], who, now) == []
+    assert links._shared_client() is first and len(asked) == 3
+    await links.aclose()
+    assert first.is_closed
+    assert await links.of([CASE_A], who, now) == [] and len(asked) == 4  # a new one after
+    await links.aclose()

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from hearing_server.request_rate import caller_key, service_callers
 from hearing_server.settings import Settings
+from portal.api.deps import COOKIE as PORTAL_COOKIE
 from portal.hearing_links import sign_party_links
 from tests.server.conftest import login
 
@@ -71,6 +72,11 @@ def test_the_caller_is_its_session_else_its_address() -> None:
     assert caller_key(scope("other=1")) == "address:203.0.113.9"
     assert caller_key(scope('tingshen_staff="unterminated')) == "address:203.0.113.9"
     assert caller_key(scope(None)) == "address:203.0.113.9"
+    # A party logged into the portal (its own cookie) is a caller of its own too, not its address:
+    # parties behind one NAT each have their own bucket.
+    portal_party = caller_key(scope(f"{PORTAL_COOKIE}=p1"))
+    assert portal_party.startswith("session:") and portal_party != staff
+    assert caller_key(scope(f"{PORTAL_COOKIE}=p2")) != portal_party
 
 
 async def test_a_refusal_is_held_for_its_retry_after_however_soon_a_token_returns() -> None:
