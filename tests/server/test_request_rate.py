@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -27,7 +28,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         api_requests_per_second=0.001,
         api_request_burst=BURST,
-        party_links_key=KEY,  # the party portal's callers (the last tests)
+        party_links_key=SecretStr(KEY),  # the party portal's callers (the last tests)
     )
 
 
@@ -160,11 +161,15 @@ def test_the_portals_parties_each_have_their_own_bucket(world, client, clock) ->
 
 def test_a_services_caller_is_keyed_only_with_a_good_fresh_signature(tmp_path: Path) -> None:
     now = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
-    callers = service_callers(Settings(data_dir=tmp_path, party_links_key=KEY), lambda: now)
+    callers = service_callers(
+        Settings(data_dir=tmp_path, party_links_key=SecretStr(KEY)), lambda: now
+    )
     assert callers is not None
 
-    def scope(caller: str, *, at: datetime = now, key: str = KEY, **replace: str):
-        signed = sign_party_links(key.encode(), b"{}", at, caller=caller) | replace
+    def scope(
+        caller: str, *, at: datetime = now, key: str = KEY, replace: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        signed = sign_party_links(key.encode(), b"{}", at, caller=caller) | (replace or {})
         headers = [(name.encode(), value.encode("latin-1")) for name, value in signed.items()]
         return {"type": "http", "headers": headers, "client": ("203.0.113.9", 5555)}
 
@@ -178,9 +183,9 @@ def test_a_services_caller_is_keyed_only_with_a_good_fresh_signature(tmp_path: P
     ) == (address)
     assert caller_key(scope(party, at=now - timedelta(seconds=301)), callers) == address
     assert caller_key(scope(party, at=now + timedelta(seconds=301)), callers) == address
-    assert caller_key(scope(party, **{"x-tingshen-caller": "f" * 32}), callers) == address
-    assert caller_key(scope(party, **{"x-tingshen-timestamp": "x"}), callers) == address
-    assert caller_key(scope(party, **{"x-tingshen-caller-signature": ""}), callers) == address
+    assert caller_key(scope(party, replace={"x-tingshen-caller": "f" * 32}), callers) == address
+    assert caller_key(scope(party, replace={"x-tingshen-timestamp": "x"}), callers) == address
+    assert caller_key(scope(party, replace={"x-tingshen-caller-signature": ""}), callers) == address
     assert caller_key(scope("x" * 65), callers) == address  # too long for a digest
     assert caller_key(scope("a b"), callers) == address
     assert caller_key(scope("é"), callers) == address
@@ -188,7 +193,7 @@ def test_a_services_caller_is_keyed_only_with_a_good_fresh_signature(tmp_path: P
     with_cookie = scope(party)
     with_cookie["headers"].append((b"cookie", b"tingshen_party=xyz"))
     assert caller_key(with_cookie, callers) == f"service:{party}"
-    forged = scope(party, **{"x-tingshen-caller-signature": "0" * 64})
+    forged = scope(party, replace={"x-tingshen-caller-signature": "0" * 64})
     forged["headers"].append((b"cookie", b"tingshen_party=xyz"))
     assert caller_key(forged, callers).startswith("session:")
 
