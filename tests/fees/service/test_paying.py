@@ -112,6 +112,7 @@ def test_a_party_pays_from_the_link_and_gets_a_receipt(
         f"/api/fees/accounts/{account['id']}/receipt", params={"number": number}
     )
     assert staff_pdf.content == pdf.content
+    paying.until(lambda: bool(_outcomes(paying)))  # noted after the booking's commit
     assert _outcomes(paying) == ["booked"]
     # Paid: no further order.
     answer = party.post(
@@ -221,8 +222,10 @@ def test_a_notification_before_the_provider_answered_finds_its_order(
     token = _token(paying)
     paying.fault(pay_immediately=True)
     order = _order(make_client(), ctx, token)
-    paying.until(lambda: _paid(paying, order["out_trade_no"]))
-    assert _outcomes(paying) == ["booked"]
+    # The notification is noted after its booking commits (the order is paid a moment before
+    # the note exists): wait for the note.
+    paying.until(lambda: bool(_outcomes(paying)))
+    assert _outcomes(paying) == ["booked"] and _paid(paying, order["out_trade_no"])
     assert _balances(paying).paid_fen == FEE_FEN
 
 
