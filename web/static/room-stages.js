@@ -16,6 +16,10 @@ const view = {
   loaded: false,
   error: "",
 };
+// What the clerk has typed into the identity forms, and the panel's last error: the panel is
+// drawn again whenever a marker arrives or the stages are reloaded, which must lose neither.
+const drafts = new Map(); // participant id -> {id_type, id_last4, note}
+let identityError = "";
 state.stages = view; // window.tingshen.stages, for the browser tests and support staff
 
 // "stage-<code>-<n>.<ms>" / "identity-<participant id>-<n>.<ms>" (hearing_server/live/stages.py).
@@ -126,24 +130,37 @@ function idTypeName(code) {
 }
 
 function checkForm(person, error) {
-  const select = el("select", { "aria-label": t("stages_id_type"), class: "id-type" },
-    ...view.idTypes.map((x) => el("option", { value: x.code }, lang() === "en" ? x.en : x.zh)));
+  const draft = drafts.get(person.participant_id) || { id_type: "", id_last4: "", note: "" };
+  drafts.set(person.participant_id, draft);
+  const showError = (text) => { identityError = text; error.textContent = text; };
+  const select = el("select", {
+    "aria-label": t("stages_id_type"), class: "id-type",
+    onchange: () => { draft.id_type = select.value; },
+  }, ...view.idTypes.map((x) => el("option", { value: x.code }, lang() === "en" ? x.en : x.zh)));
+  if (draft.id_type) select.value = draft.id_type;
   const last4 = el("input", {
     class: "id-last4", maxlength: "4", inputmode: "text", autocomplete: "off",
     placeholder: t("stages_id_last4_short"), "aria-label": t("stages_id_last4"),
-    oninput: () => { error.textContent = ""; },
+    oninput: () => { draft.id_last4 = last4.value; showError(""); },
   });
-  const note = el("input", { class: "id-note", maxlength: "200", placeholder: t("stages_id_note"), "aria-label": t("stages_id_note") });
+  last4.value = draft.id_last4;
+  const note = el("input", {
+    class: "id-note", maxlength: "200", placeholder: t("stages_id_note"), "aria-label": t("stages_id_note"),
+    oninput: () => { draft.note = note.value; },
+  });
+  note.value = draft.note;
   const submit = async (event) => {
     event.preventDefault();
     const digits = last4.value.trim();
-    if (!/^[0-9A-Za-z]{4}$/.test(digits)) { error.textContent = t("stages_last4_invalid"); return; }
-    error.textContent = "";
+    if (!/^[0-9A-Za-z]{4}$/.test(digits)) { showError(t("stages_last4_invalid")); return; }
+    showError("");
     try {
       const body = { id_type: select.value, id_last4: digits, note: note.value.trim() };
-      apply(await api("POST", `/api/hearings/${hearingId}/participants/${person.participant_id}/identity`, body));
+      const answer = await api("POST", `/api/hearings/${hearingId}/participants/${person.participant_id}/identity`, body);
+      drafts.delete(person.participant_id);
+      apply(answer);
     } catch (exc) {
-      error.textContent = exc.message;
+      showError(exc.message);
     }
   };
   return el("form", { class: "id-form", onsubmit: submit },
@@ -158,7 +175,11 @@ function renderIdentity() {
   if (!during) return;
   const clerk = Boolean(state.me && state.me.staff && state.me.staffRole === "clerk");
   const checkedByMarker = new Set([...view.markers.values()].filter((m) => m.kind === "identity").map((m) => m.what));
-  const error = el("p", { class: "error", role: "alert" });
+  const error = el("p", { class: "error", role: "alert" }, identityError);
+  // Keep the clerk's place: the field being typed in is focused again once the panel is redrawn.
+  const focused = panel.contains(document.activeElement) ? document.activeElement : null;
+  const focusedRow = focused?.closest("li")?.dataset.participant;
+  const focusedClass = focused?.className;
   const rows = view.identities.map((p) => {
     const checked = p.checked || checkedByMarker.has(String(p.participant_id));
     const detail = p.checked ? `${idTypeName(p.id_type)} ****${p.id_last4}` : "";
@@ -178,4 +199,7 @@ function renderIdentity() {
     rows.length ? el("ul", { class: "id-list" }, ...rows) : el("p", { class: "hint" }, t("stages_nobody")),
     error,
   ].filter(Boolean));
+  if (focusedRow && focusedClass) {
+    panel.querySelector(`li[data-participant="${focusedRow}"] .${focusedClass.split(" ")[0]}`)?.focus();
+  }
 }
