@@ -298,15 +298,12 @@ class Settings(BaseSettings):
 def resolve_secret_key(settings: Settings) -> bytes:
     """The HMAC key; refuses to run production on a missing or default secret."""
     if settings.secret_key is not None:
-        key = settings.secret_key
-        if settings.environment == "production" and (
-            key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
-        ):
-            raise ConfigurationError(
-                f"TINGSHEN_SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
-                "characters; refusing to start in production"
-            )
-        return key.encode("utf-8")
+        return _production_checked(
+            settings,
+            "TINGSHEN_SECRET_KEY",
+            settings.secret_key,
+            "; refusing to start in production",
+        )
     if settings.environment == "production":
         raise ConfigurationError("TINGSHEN_SECRET_KEY must be set in production")
     return _development_secret(settings.data_dir)
@@ -320,15 +317,12 @@ def resolve_link_key(settings: Settings) -> bytes:
     two were separated keeps its links working until ``tingshen keys rotate-link-key``.
     """
     if settings.link_key is not None:
-        key = settings.link_key.get_secret_value()
-        if settings.environment == "production" and (
-            key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
-        ):
-            raise ConfigurationError(
-                f"TINGSHEN_LINK_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
-                "characters; refusing to start in production"
-            )
-        return key.encode("utf-8")
+        return _production_checked(
+            settings,
+            "TINGSHEN_LINK_KEY",
+            settings.link_key.get_secret_value(),
+            "; refusing to start in production",
+        )
     secret = resolve_secret_key(settings)  # in development: makes a new data dir's link.key too
     path = settings.data_dir / LINK_KEY_FILE_NAME
     if settings.environment == "development" and path.exists():
@@ -346,13 +340,20 @@ def resolve_party_links_key(settings: Settings) -> bytes:
     32 characters (the route answers 503; the rest of the server runs without it)."""
     if settings.party_links_key is None:
         raise ConfigurationError("party links are not configured (TINGSHEN_PARTY_LINKS_KEY)")
-    key = settings.party_links_key.get_secret_value()
+    return _production_checked(
+        settings, "TINGSHEN_PARTY_LINKS_KEY", settings.party_links_key.get_secret_value()
+    )
+
+
+def _production_checked(settings: Settings, name: str, key: str, consequence: str = "") -> bytes:
+    """``key`` as bytes; in production, ``ConfigurationError`` for a placeholder or a key shorter
+    than :data:`MIN_SECRET_KEY_CHARS` (``name``: its variable; ``consequence`` ends the message)."""
     if settings.environment == "production" and (
         key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_KEY_CHARS
     ):
         raise ConfigurationError(
-            f"TINGSHEN_PARTY_LINKS_KEY is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} "
-            "characters"
+            f"{name} is a placeholder or shorter than {MIN_SECRET_KEY_CHARS} characters"
+            + consequence
         )
     return key.encode("utf-8")
 
