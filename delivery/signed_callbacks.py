@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from tingshen_platform import signed_requests
 from tingshen_platform.signed_requests import SignatureError
 
-__all__ = ["SignatureError", "signed", "verified_json"]
+__all__ = ["SignatureError", "signed", "verified_json", "verified_model"]
 
 _DOMAIN = ""  # a provider's key signs nothing else
+M = TypeVar("M", bound=BaseModel)
 
 
 def signed(key: bytes, body: bytes, now: datetime) -> tuple[str, str]:
@@ -31,3 +34,20 @@ def verified_json(
     ``ValueError`` for a signed body that is not JSON)."""
     signed_requests.check(key, _DOMAIN, timestamp, signature, body, now, window_s)
     return json.loads(body)
+
+
+def verified_model(
+    model: type[M],
+    key: bytes,
+    body: bytes,
+    timestamp: str,
+    signature: str,
+    *,
+    now: datetime,
+    window_s: int,
+) -> M:
+    """The body as ``model``, once its signature and timestamp hold (``SignatureError``
+    otherwise; ``ValueError``, pydantic's ``ValidationError`` among them, for a signed body that
+    is not JSON or not that shape)."""
+    data = verified_json(key, body, timestamp, signature, now=now, window_s=window_s)
+    return model.model_validate(data)

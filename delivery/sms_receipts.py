@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from delivery.signed_callbacks import SignatureError, signed, verified_json
+from delivery.signed_callbacks import SignatureError, signed, verified_model
 
 __all__ = [
     "RECEIPT_STEPS",
@@ -60,14 +60,12 @@ def parse_receipt(
     key: bytes, body: bytes, timestamp: str, signature: str, *, now: datetime, window_s: int
 ) -> SmsReceipt:
     try:
-        data = verified_json(key, body, timestamp, signature, now=now, window_s=window_s)
+        return verified_model(
+            SmsReceipt, key, body, timestamp, signature, now=now, window_s=window_s
+        )
     except SignatureError as exc:
         raise ReceiptError(str(exc)) from exc
-    except ValueError as exc:
-        raise ReceiptError(f"not a delivery receipt: {exc}") from exc
-    try:
-        return SmsReceipt.model_validate(data)
-    except ValidationError as exc:
+    except ValueError as exc:  # not JSON, or not the shape (pydantic's ValidationError)
         raise ReceiptError(f"not a delivery receipt: {exc}") from exc
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from delivery.signed_callbacks import SignatureError, signed, verified_json
+from delivery.signed_callbacks import SignatureError, signed, verified_model
 
 __all__ = [
     "TRACKING_STATUSES",
@@ -85,12 +85,10 @@ def parse_callback(
     key: bytes, body: bytes, timestamp: str, signature: str, *, now: datetime, window_s: int
 ) -> TrackingEvent:
     try:
-        data = verified_json(key, body, timestamp, signature, now=now, window_s=window_s)
+        return verified_model(
+            TrackingEvent, key, body, timestamp, signature, now=now, window_s=window_s
+        )
     except SignatureError as exc:
         raise CallbackError(str(exc)) from exc
-    except ValueError as exc:
-        raise CallbackError(f"not a tracking event: {exc}") from exc
-    try:
-        return TrackingEvent.model_validate(data)
-    except ValidationError as exc:
+    except ValueError as exc:  # not JSON, or not the shape (pydantic's ValidationError)
         raise CallbackError(f"not a tracking event: {exc}") from exc
