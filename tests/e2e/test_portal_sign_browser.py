@@ -30,12 +30,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -58,7 +56,11 @@ from tests.e2e.harness import (
     write_browser_wav,
 )
 from tests.e2e.test_portal_browser import LINKS_KEY, Watch
-from tests.e2e.test_signing_flow import LINES, _login_api, _seed_transcript, _sign
+from tests.e2e.test_signing_flow import (
+    LINES,
+    _freeze_seeded_record,
+    _sign,
+)
 from tests.server.live_fakes import FakeStreams
 from tingshen_platform.events import publish
 
@@ -143,18 +145,7 @@ def test_a_party_signs_the_record_from_the_portal(
             assert plaintiff is not None and plaintiff.display_name == NAME
             assert plaintiff.phone == PHONE
         _file_the_demo_case(server)
-        with (
-            httpx.Client(base_url=server.base_url) as clerk,
-            httpx.Client(base_url=server.base_url) as judge,
-        ):
-            _login_api(clerk, "clerk", seed)
-            _login_api(judge, "judge", seed)
-            assert clerk.post(f"/api/hearings/{hid}/open").status_code == 200
-            origin = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
-            _seed_transcript(server, clerk.cookies["tingshen_staff"], hid, origin)
-            assert clerk.post(f"/api/hearings/{hid}/close").status_code == 200
-            frozen = judge.post(f"/api/hearings/{hid}/closing/freeze")
-            assert frozen.status_code == 200, frozen.text
+        _freeze_seeded_record(server, seed, hid)
         assert _slot_status(server, hid, pid) == "pending"
         watch = Watch()
 

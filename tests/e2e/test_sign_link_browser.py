@@ -16,7 +16,6 @@ import json
 import os
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -36,7 +35,11 @@ from tests.e2e.harness import (
     silence,
     write_browser_wav,
 )
-from tests.e2e.test_signing_flow import LINES, _login_api, _seed_transcript, _sign
+from tests.e2e.test_signing_flow import (
+    LINES,
+    _freeze_seeded_record,
+    _sign,
+)
 from tests.server.live_fakes import FakeStreams
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(200)]
@@ -81,18 +84,7 @@ def test_a_party_signs_days_later_through_the_sms_link(tmp_path: Path) -> None:
             party = session.get(Participant, pid)
             assert party is not None and party.phone is not None
             phone = party.phone
-        with (
-            httpx.Client(base_url=server.base_url) as clerk,
-            httpx.Client(base_url=server.base_url) as judge,
-        ):
-            _login_api(clerk, "clerk", seed)
-            _login_api(judge, "judge", seed)
-            assert clerk.post(f"/api/hearings/{hid}/open").status_code == 200
-            origin = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
-            _seed_transcript(server, clerk.cookies["tingshen_staff"], hid, origin)
-            assert clerk.post(f"/api/hearings/{hid}/close").status_code == 200
-            frozen = judge.post(f"/api/hearings/{hid}/closing/freeze")
-            assert frozen.status_code == 200, frozen.text
+        _freeze_seeded_record(server, seed, hid)
         link = _sms_link(data / "sms" / "messages.jsonl", phone)
         assert link.startswith(f"{server.base_url}/sign/") and "/join/" not in link
         token = link.rsplit("/", 1)[1]

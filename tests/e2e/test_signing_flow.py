@@ -182,6 +182,23 @@ def _seed_transcript(server: LiveServer, cookie: str, hearing: int, origin: date
 # ---------------------------------------------------------------- the pages
 
 
+def _freeze_seeded_record(server: LiveServer, seed: DemoSeed, hid: int) -> None:
+    """The clerk opens the demo hearing, three lines are said (five minutes ago), the clerk
+    closes it and the judge freezes the record: the state a signing link opens."""
+    with (
+        httpx.Client(base_url=server.base_url) as clerk,
+        httpx.Client(base_url=server.base_url) as judge,
+    ):
+        _login_api(clerk, "clerk", seed)
+        _login_api(judge, "judge", seed)
+        assert clerk.post(f"/api/hearings/{hid}/open").status_code == 200
+        origin = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+        _seed_transcript(server, clerk.cookies["tingshen_staff"], hid, origin)
+        assert clerk.post(f"/api/hearings/{hid}/close").status_code == 200
+        frozen = judge.post(f"/api/hearings/{hid}/closing/freeze")
+        assert frozen.status_code == 200, frozen.text
+
+
 def _staff_page(browser: Browser, server: LiveServer, seed: DemoSeed, who: str, hid: int) -> Page:
     """Log in and reach the signing page the way staff do: the judge from the transcript
     editor's header, the clerk from the hearing's row on the dashboard."""
