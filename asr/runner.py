@@ -55,9 +55,14 @@ def _candidates(job: DecodeJob) -> tuple[str, ...]:
 class SyncStream:
     """One stream decoded inline: ``feed`` returns the events its audio produced."""
 
-    def __init__(self, engine: Engine, config: StreamConfig) -> None:
+    def __init__(
+        self, engine: Engine, config: StreamConfig, *, decode_seconds: float | None = None
+    ) -> None:
+        """``decode_seconds``: what each decode is taken to cost, as on a machine of that speed
+        (the stream paces its partials by it); ``None`` measures the wall time of each decode."""
         self.engine = engine
         self.processor = StreamProcessor(config, engine.vad_model())
+        self.decode_seconds = decode_seconds
 
     def feed(self, samples: FloatArray) -> list[Event]:
         events = self.processor.feed(samples)
@@ -74,7 +79,9 @@ class SyncStream:
                 break
             started = time.perf_counter()
             ((resolved, result),) = run_jobs(self.engine, [job])
-            self.processor.note_decode_time(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            cost = elapsed if self.decode_seconds is None else self.decode_seconds
+            self.processor.note_decode_time(cost)
             if resolved.detect_language:
                 self.processor.set_language(
                     resolved.request.language, resolved.language_probability

@@ -21,6 +21,7 @@ from asr.runner import SyncStream, run_jobs
 from asr.stream import DEFAULT_PROMPTS, StreamConfig, StreamProcessor
 from asr.text import display_words
 from asr.types import SAMPLE_RATE_HZ, Commit, Partial
+from tests.integration.pace import LOADED, QUICK
 
 pytestmark = pytest.mark.model
 
@@ -50,10 +51,15 @@ def test_longest_run_measures_loops() -> None:
     assert longest_run("这里一朵，那里一朵") == 1
 
 
+# A quick machine and one loaded by the whole test suite (tests/integration/pace.py).
+PACES = {"quick": QUICK, "loaded": LOADED}
+
+
+@pytest.mark.parametrize("pace", PACES)
 @pytest.mark.parametrize("name", LOOPING_ITEMS)
-def test_streaming_does_not_loop(engine: Engine, speech_corpus: Path, name: str) -> None:
+def test_streaming_does_not_loop(engine: Engine, speech_corpus: Path, name: str, pace: str) -> None:
     audio = decode_file(speech_corpus / name)
-    stream = SyncStream(engine, StreamConfig(language="zh"))
+    stream = SyncStream(engine, StreamConfig(language="zh"), decode_seconds=PACES[pace])
     events = []
     for start in range(0, len(audio), CHUNK):
         events.extend(stream.feed(audio[start : start + CHUNK]))

@@ -20,6 +20,7 @@ from asr.eval.runner import simulate_stream
 from asr.runner import SyncStream
 from asr.stream import StreamConfig
 from asr.types import Commit, Event, UtteranceEnd
+from tests.integration.pace import QUICK as DECODE_SECONDS
 
 pytestmark = pytest.mark.model
 
@@ -46,7 +47,9 @@ def stream_copies(
 ) -> list[CopyScore]:
     audio, copies = build_stream(items, order, pause_ms=pause_ms)
     run = simulate_stream(
-        SyncStream(engine, StreamConfig(language=language)), audio, chunk_ms=CHUNK_MS
+        SyncStream(engine, StreamConfig(language=language), decode_seconds=DECODE_SECONDS),
+        audio,
+        chunk_ms=CHUNK_MS,
     )
     return score_copies(run.words, copies, language)
 
@@ -109,7 +112,7 @@ def test_an_utterance_end_without_new_words_is_not_an_empty_commit(
 ) -> None:
     items = clips(speech_corpus, AISHELL, PROMPT)
     audio, _ = build_stream(items, [0, 1, 0], pause_ms=1500)
-    stream = SyncStream(engine, StreamConfig(language="zh"))
+    stream = SyncStream(engine, StreamConfig(language="zh"), decode_seconds=DECODE_SECONDS)
     events: list[Event] = []
     step = CHUNK_MS * 16
     for start in range(0, len(audio), step):

@@ -29,6 +29,7 @@ from asr.stream import DecodeJob, StreamConfig
 from asr.text import to_simplified
 from asr.types import SAMPLE_RATE_HZ, Commit, Event, Gap, Partial
 from tests.conftest import MakeSpeech
+from tests.integration.pace import QUICK as DECODE_SECONDS
 
 pytestmark = pytest.mark.model
 
@@ -85,7 +86,7 @@ def stream_sync(
     *,
     on_chunk: Callable[[SyncStream, int], None] | None = None,
 ) -> Streamed:
-    stream = SyncStream(engine, config)
+    stream = SyncStream(engine, config, decode_seconds=DECODE_SECONDS)
     events: list[Event] = []
     for i, start in enumerate(range(0, len(audio), CHUNK)):
         if on_chunk is not None:
