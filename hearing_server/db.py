@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearing_server.settings import Settings
-from tingshen_platform.db import make_engine, upgrade_platform
+from tingshen_platform.db import at_head, make_engine, upgrade_platform
 
 __all__ = [
     "alembic_config",
@@ -49,6 +49,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade_engine(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
     """Migrate to ``revision`` (``downgrade=True`` to go back, e.g. to "base" in tests)."""
+    if revision == "head" and not downgrade and at_head(engine, MIGRATIONS_DIR, "alembic_version"):
+        return
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

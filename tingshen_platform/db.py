@@ -9,15 +9,18 @@ own version table; nothing reads settings at import time.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["VERSION_TABLE", "make_engine", "migrate", "upgrade_platform"]
+__all__ = ["VERSION_TABLE", "at_head", "make_engine", "migrate", "upgrade_platform"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_platform"
@@ -62,6 +65,8 @@ def migrate(
 ) -> None:
     """Run one service's Alembic migrations (``migrations_dir``) in code, its revision kept in
     its own ``version_table``; the environment gets the connection as ``attributes``."""
+    if revision == "head" and not downgrade and at_head(engine, migrations_dir, version_table):
+        return
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("version_table", version_table)
@@ -71,3 +76,22 @@ def migrate(
             command.downgrade(config, revision)
         else:
             command.upgrade(config, revision)
+
+
+@cache
+def _heads(migrations_dir: Path) -> frozenset[str]:
+    """The newest revisions of a migrations folder (read once per process: Alembic executes every
+    migration file to learn them, which costs more than a start-up's whole check)."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def at_head(engine: Engine, migrations_dir: Path, version_table: str) -> bool:
+    """Whether the database already carries the newest revision of ``migrations_dir`` in
+    ``version_table``: a process starting on a migrated database (the second of a cluster, a
+    restart) then skips Alembic."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": version_table})
+        current = frozenset(context.get_current_heads())
+    return current == _heads(migrations_dir)

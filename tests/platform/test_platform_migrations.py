@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from tingshen_platform.db import VERSION_TABLE, upgrade_platform
+from tingshen_platform.db import MIGRATIONS_DIR, VERSION_TABLE, at_head, upgrade_platform
 from tingshen_platform.schema import metadata
 
 
@@ -40,4 +40,13 @@ def test_event_failures_go_back_to_p0004(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
     assert "platform_event_failures" not in tables and "platform_counters" in tables
     upgrade_platform(engine)
+    assert "platform_event_failures" in inspect(engine).get_table_names()
+
+
+def test_at_head_tells_a_migrated_database_from_one_revision_behind(engine: Engine) -> None:
+    assert at_head(engine, MIGRATIONS_DIR, VERSION_TABLE)
+    upgrade_platform(engine, "p0004", downgrade=True)
+    assert not at_head(engine, MIGRATIONS_DIR, VERSION_TABLE)
+    upgrade_platform(engine)  # one revision behind: Alembic runs
+    assert at_head(engine, MIGRATIONS_DIR, VERSION_TABLE)
     assert "platform_event_failures" in inspect(engine).get_table_names()
