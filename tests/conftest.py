@@ -17,7 +17,7 @@ import shutil
 import socket
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +26,7 @@ import pytest
 from asr.engine import Engine
 from asr.errors import ModelNotFoundError
 from asr.models import ModelSpec, default_model_dir, resolve_model
+from tests.server.db_templates import DatabaseTemplates
 from tingshen_platform.bus import Bus, InProcessBus, RedisBus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +137,12 @@ async def make_bus(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[],
     yield make
     for bus in made:
         await bus.aclose()
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplates]:
+    """Migrated databases the app tests start from (tests/server/db_templates.py)."""
+    url = os.environ.get("TINGSHEN_TEST_DATABASE_URL")
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("db-templates"), url)
+    yield templates
+    templates.drop()

@@ -44,10 +44,11 @@ from tests.server.conftest import (  # noqa: F401  (fixtures used by the portal'
     fast_passwords,
     login,
     make_client,
-    postgres_schema,
+    migrated_settings,
     seed_world,
     streams,
 )
+from tests.server.db_templates import DatabaseTemplates
 from tingshen_platform.events import publish
 
 PG_URL_PARAMS = (
@@ -66,18 +67,14 @@ PORTAL_PASSWORD = "litigant password 1"
 
 
 @pytest.fixture(params=PG_URL_PARAMS)
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    def make(database_url: str | None = None) -> Settings:
-        return Settings(
-            data_dir=tmp_path / "data", database_url=database_url, login_rate_limit=5,
-            session_ttl_minutes=60, side_services=["portal"],
-        )  # fmt: skip
-
-    if request.param == "sqlite":
-        yield make()
-        return
-    with postgres_schema() as url:
-        yield make(url)
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, database_templates: DatabaseTemplates
+) -> Iterator[Settings]:
+    with migrated_settings(
+        request.param, database_templates, tmp_path / "data",
+        login_rate_limit=5, session_ttl_minutes=60, side_services=["portal"],
+    ) as settings:  # fmt: skip
+        yield settings
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -39,6 +40,7 @@ from hearing_server.models import (
 from hearing_server.notify import RecordingCodeSender
 from hearing_server.security import PasswordHashing
 from hearing_server.settings import Settings
+from tests.server.db_templates import DatabaseTemplates
 from tests.server.live_fakes import FakeStreams
 
 PG_URL = os.environ.get("TINGSHEN_TEST_DATABASE_URL")
@@ -97,24 +99,36 @@ def postgres_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def migrated_settings(
+    param: str, templates: DatabaseTemplates, data_dir: Path, **options: Any
+) -> Iterator[Settings]:
+    """Settings on a migrated database of their own: the embedded SQLite file in ``data_dir``
+    (``param`` "sqlite") or a fresh PostgreSQL database ("postgresql")."""
+    if param == "sqlite":
+        settings = Settings(data_dir=data_dir, **options)
+        templates.copy_sqlite(settings)
+        yield settings
+        return
+    services = options.get("side_services", Settings(data_dir=data_dir).side_services)
+    with templates.postgres_database(services) as url:
+        yield Settings(data_dir=data_dir, database_url=url, **options)
+
+
 # PostgreSQL only when configured (test_migrations reports the skip once, not every app test).
 @pytest.fixture(params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, database_templates: DatabaseTemplates
+) -> Iterator[Settings]:
     """The app's settings, on the embedded SQLite and (when configured) on PostgreSQL."""
-
-    def make(database_url: str | None = None) -> Settings:
-        return Settings(
-            data_dir=tmp_path / "data",
-            database_url=database_url,
-            login_rate_limit=5,
-            session_ttl_minutes=60,
-        )
-
-    if request.param == "sqlite":
-        yield make()
-        return
-    with postgres_schema() as url:
-        yield make(url)
+    with migrated_settings(
+        request.param,
+        database_templates,
+        tmp_path / "data",
+        login_rate_limit=5,
+        session_ttl_minutes=60,
+    ) as settings:
+        yield settings
 
 
 @pytest.fixture
