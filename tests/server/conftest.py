@@ -105,14 +105,13 @@ def migrated_settings(
 ) -> Iterator[Settings]:
     """Settings on a migrated database of their own: the embedded SQLite file in ``data_dir``
     (``param`` "sqlite") or a fresh PostgreSQL database ("postgresql")."""
+    settings = Settings(data_dir=data_dir, **options)
     if param == "sqlite":
-        settings = Settings(data_dir=data_dir, **options)
         templates.copy_sqlite(settings)
         yield settings
         return
-    services = options.get("side_services", Settings(data_dir=data_dir).side_services)
-    with templates.postgres_database(services) as url:
-        yield Settings(data_dir=data_dir, database_url=url, **options)
+    with templates.postgres_database(settings.side_services) as url:
+        yield settings.model_copy(update={"database_url": url})
 
 
 # PostgreSQL only when configured (test_migrations reports the skip once, not every app test).
