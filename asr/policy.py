@@ -4,10 +4,13 @@ Each decode of the current audio window gives a hypothesis: a list of timed word
 committed when ``n`` consecutive hypotheses agree on it and on everything before it (the longest
 common prefix). Committed words are never revised. The uncommitted rest is the partial.
 
-Hypothesis words that the committed text already covers are removed first: by time (a word whose
-midpoint lies before the end of the last committed word) and by text and time together (the head
-of a hypothesis that repeats the last one to five committed words *at the same audio time*, as a
-word straddling a window cut does when it is decoded again). Text alone never removes a word: a
+Hypothesis words that the committed text already covers are removed first. Where the hypothesis
+reads the last committed word again at its time (same text, ending within 300 ms), everything
+after that word is new: a decode that times a short next word ("the") a little early must not
+lose it. Otherwise by time (a word whose midpoint lies before the end of the last committed word)
+and by text and time together (the head of a hypothesis that repeats the last one to five
+committed words *at the same audio time*, as a word straddling a window cut does when it is
+decoded again). Text alone never removes a word: a
 speaker who says the same words again says them at new audio times, and they are new words.
 """
 
@@ -24,6 +27,9 @@ _MAX_OVERLAP_WORDS = 5
 # Alignment jitter: a word decoded again from another window may start this much later than where
 # it was committed and still be the same word (the same audio), not a repetition.
 _REDECODE_JITTER_MS = 120
+# A hypothesis word with the last committed word's text, ending this close to it, is that word
+# read again: what follows it in the hypothesis is new (``_anchor``).
+_ANCHOR_MS = 300
 # Words of the latest partial are added to a final decode only after a pause (see ``finish``).
 _GAP_MS = 200
 
@@ -108,11 +114,19 @@ class LocalAgreement:
 
     def _uncovered(self, hypothesis: list[Word]) -> list[Word]:
         end = self.committed_end_ms
-        fresh = [w for w in hypothesis if (w.start_ms + w.end_ms) // 2 > end]
-        # Drop a head that repeats the committed tail at the same time (a word straddling the
-        # cut, decoded again); judged on the words' own times, before they are clamped below.
-        if fresh and self._committed_tail:
-            fresh = fresh[_same_speech_overlap(list(self._committed_tail), fresh) :]
+        tail = list(self._committed_tail)
+        anchor = _anchor(tail, hypothesis)
+        if anchor is not None:
+            # The hypothesis reads the last committed word where it was committed: every word
+            # after it is new, even a short one ("behind | the curtain") that this decode times
+            # a little before the committed end, which the time rule below would drop.
+            fresh = hypothesis[anchor + 1 :]
+        else:
+            fresh = [w for w in hypothesis if (w.start_ms + w.end_ms) // 2 > end]
+            # Drop a head that repeats the committed tail at the same time (a word straddling
+            # the cut, decoded again); judged on the words' own times, before they are clamped.
+            if fresh and tail:
+                fresh = fresh[_same_speech_overlap(tail, fresh) :]
         return [
             w if w.start_ms >= end else Word(w.text, end, max(end, w.end_ms), w.probability)
             for w in fresh
@@ -133,6 +147,25 @@ def _timed_differently(final: list[Word], before: list[Word], extra: list[Word])
         said_before = any(before_keys[i : i + n] == run for i in range(len(before_keys) - n + 1))
         return 0 if said_before else n
     return 0
+
+
+def _anchor(tail: list[Word], hypothesis: list[Word]) -> int | None:
+    """Index of the hypothesis word that reads the last committed word at its time (same text,
+    ending within ``_ANCHOR_MS`` of it; the closest if several), or None."""
+    if not tail:
+        return None
+    last = tail[-1]
+    key = compare_key(last.text)
+    if not key:
+        return None
+    best: int | None = None
+    for i, w in enumerate(hypothesis):
+        distance = abs(w.end_ms - last.end_ms)
+        if distance > _ANCHOR_MS or compare_key(w.text) != key:
+            continue
+        if best is None or distance < abs(hypothesis[best].end_ms - last.end_ms):
+            best = i
+    return best
 
 
 def _same_speech_overlap(tail: list[Word], head: list[Word]) -> int:

@@ -46,7 +46,7 @@ CHUNK_S = 0.02
 
 
 async def concurrent_streams(
-    engine: Engine, corpus: Path, n: int, seconds: float, max_batch: int
+    engine: Engine, corpus: Path, n: int, seconds: float, max_batch: int, partial_budget: float
 ) -> dict[str, float | int | None]:
     sources = [("en_long_concat_dev.wav", "en"), ("zh_long_concat_dev.wav", "zh")]
     latencies: list[float] = []
@@ -56,7 +56,8 @@ async def concurrent_streams(
             name, language = sources[i % 2]
             offset = int(i * 7 * SAMPLE_RATE_HZ)  # different speech in each stream
             audio = decode_file(corpus / name)[offset : offset + int(seconds * SAMPLE_RATE_HZ)]
-            session = StreamingSession(scheduler, StreamConfig(language=language), stream_id=str(i))
+            config = StreamConfig(language=language, partial_budget=partial_budget)
+            session = StreamingSession(scheduler, config, stream_id=str(i))
             streams.append((session, audio))
         t0 = time.monotonic()
 
@@ -81,6 +82,7 @@ async def concurrent_streams(
     return {
         "streams": n,
         "max_batch": max_batch,
+        "partial_budget": partial_budget,
         "audio_s": seconds,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
@@ -212,6 +214,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["eval", "streams", "window", "repeats"], action="append")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--streams", default="1,2,3,4")
+    parser.add_argument(
+        "--partial-budget",
+        type=float,
+        default=StreamConfig().partial_budget,
+        help="share of real time a stream's partial decodes may take (streams bench only)",
+    )
     args = parser.parse_args()
     only = set(args.only or ["eval", "streams", "window", "repeats"])
     out_dir = ROOT / "out" / "bench"
@@ -234,7 +242,10 @@ def main() -> None:
         results = []
         for n in (int(x) for x in args.streams.split(",")):
             for max_batch in (1, 4):
-                r = asyncio.run(concurrent_streams(engine, args.corpus, n, args.seconds, max_batch))
+                run = concurrent_streams(
+                    engine, args.corpus, n, args.seconds, max_batch, args.partial_budget
+                )
+                r = asyncio.run(run)
                 print(json.dumps(r), flush=True)
                 results.append(r)
                 if n == 1:

@@ -157,3 +157,28 @@ def test_committed_words_are_monotone_and_come_from_their_hypothesis(
     assert ends == sorted(ends)
     for earlier, later in itertools.pairwise(committed):
         assert later.start_ms >= earlier.end_ms, (earlier, later)
+
+
+def test_a_short_word_timed_early_after_the_committed_end_is_kept() -> None:
+    # Committed "... vanished behind" up to 1200 ms; the next decode reads "behind" again at its
+    # time and times the short "the" after it a little early (midpoint 1150 ms, before the
+    # committed end). Reading on from "behind", it is new speech, not covered audio.
+    policy = LocalAgreement()
+    first = words(" who", " had", " vanished", " behind", " the")
+    policy.update(first)
+    policy.update(first)  # commits up to "behind" (ends 1200 ms); "the" waits
+    assert policy.committed_end_ms == 4 * WORD_MS
+    again = [*words(" who", " had", " vanished", " behind", step_ms=290)]
+    again += [Word(" the", 1100, 1200, 0.9), Word(" curtain", 1200, 1600, 0.9)]
+    rest = policy.finish(again)
+    assert texts(rest) == [" the", " curtain"]
+
+
+def test_without_the_last_committed_word_at_its_time_the_time_rule_decides() -> None:
+    policy = LocalAgreement()
+    policy.update(words(" a", " b", " c"))
+    policy.update(words(" a", " b", " c"))  # commits "a b" (ends 600 ms)
+    # "b" is read again, but 500 ms later than where it was committed: no anchor. "x" lies in the
+    # committed time and is dropped; the later "b" is the speaker saying it again.
+    rest = policy.finish([Word(" x", 300, 500, 0.9), Word(" b", 900, 1100, 0.9)])
+    assert texts(rest) == [" b"]
