@@ -10,8 +10,8 @@ after that word is new: a decode that times a short next word ("the") a little e
 lose it. Otherwise by time (a word whose midpoint lies before the end of the last committed word)
 and by text and time together (the head of a hypothesis that repeats the last one to five
 committed words *at the same audio time*, as a word straddling a window cut does when it is
-decoded again). Text alone never removes a word: a
-speaker who says the same words again says them at new audio times, and they are new words.
+decoded again). Text alone never removes a word: a speaker who says the same words again says
+them at new audio times, and they are new words.
 """
 
 from __future__ import annotations
@@ -158,14 +158,12 @@ def _anchor(tail: list[Word], hypothesis: list[Word]) -> int | None:
     key = compare_key(last.text)
     if not key:
         return None
-    best: int | None = None
-    for i, w in enumerate(hypothesis):
-        distance = abs(w.end_ms - last.end_ms)
-        if distance > _ANCHOR_MS or compare_key(w.text) != key:
-            continue
-        if best is None or distance < abs(hypothesis[best].end_ms - last.end_ms):
-            best = i
-    return best
+    distance = {
+        i: abs(w.end_ms - last.end_ms)
+        for i, w in enumerate(hypothesis)
+        if compare_key(w.text) == key and abs(w.end_ms - last.end_ms) <= _ANCHOR_MS
+    }
+    return min(distance, key=distance.__getitem__, default=None)
 
 
 def _same_speech_overlap(tail: list[Word], head: list[Word]) -> int:

@@ -102,7 +102,8 @@ class StreamConfig:
     # Partials may take this share of real time: 1.0 decodes back to back when a decode takes
     # longer than ``step_ms`` (never more than real time). 0.5 kept the model half idle on a
     # single stream and doubled the step where decodes are slow: on an AVX2-only machine whose
-    # decodes take 1.9x as long, English commit p50 1.6 s at 0.5, 1.25 s at 1.0 (benchmarks.md).
+    # decodes take about twice as long, English commit p50 1.6 s at 0.5, 1.25 s at 1.0
+    # (docs/benchmarks.md, section 1).
     partial_budget: float = 1.0
     commit_margin_ms: int = 0
 
