@@ -72,7 +72,7 @@ class LocalAgreement:
         self._history = deque(h[prefix_len:] for h in self._history)
         return PolicyUpdate(tuple(committed), tuple(new[prefix_len:]))
 
-    def finish(self, hypothesis: list[Word]) -> tuple[Word, ...]:
+    def finish(self, hypothesis: list[Word], *, until_ms: int | None = None) -> tuple[Word, ...]:
         """The window is final (utterance end or flush): commit every uncovered word of it.
 
         Whisper sometimes stops early in a window that holds a pause (it emits end-of-text after
@@ -81,11 +81,17 @@ class LocalAgreement:
         decodes may time the same words differently: where the extra words begin with the final
         decode's last words and the partial did not say those words before them, they are the
         same speech timed later (dropped); where it did, the speaker said them again (kept).
+        Partial words past ``until_ms`` (the final window's end)
+        belong to audio the final decode did not cover (the next utterance, which a partial
+        decoded past the utterance's end may have heard): they are never taken.
         """
         words = self._uncovered(hypothesis)
         if self._history:
-            latest = self._uncovered(self._history[-1])
-            covered_until = (words[-1].end_ms if words else self.committed_end_ms) + _GAP_MS
+            latest = self._pending(until_ms)
+            # After the final decode's own last word, a pause: the two decodes may time that
+            # word differently. Where it read nothing new, ``latest`` is already past every
+            # committed word (``_uncovered``), so all of it is new ("behind | The curtain").
+            covered_until = words[-1].end_ms + _GAP_MS if words else self.committed_end_ms
             split = next((i for i, w in enumerate(latest) if w.start_ms >= covered_until), None)
             if split is not None:
                 extra = latest[split:]
@@ -95,6 +101,20 @@ class LocalAgreement:
         self._commit(words)
         self._history.clear()
         return tuple(words)
+
+    def pending_end_ms(self, until_ms: int) -> int:
+        """Where the latest hypothesis's uncommitted words before ``until_ms`` end (0: none)."""
+        latest = self._pending(until_ms)
+        return latest[-1].end_ms if latest else 0
+
+    def _pending(self, until_ms: int | None) -> list[Word]:
+        """The latest hypothesis's uncommitted words (their midpoints before ``until_ms``)."""
+        if not self._history:
+            return []
+        latest = self._uncovered(self._history[-1])
+        if until_ms is None:
+            return latest
+        return [w for w in latest if (w.start_ms + w.end_ms) // 2 < until_ms]
 
     def revise(self, replaced: Sequence[Word], words: Sequence[Word]) -> None:
         """The final decode corrected committed words (``asr.revise``): remember the new ones."""

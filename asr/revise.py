@@ -38,6 +38,8 @@ _MAX_WORDS_DROPPED = 1
 # A re-read of context may change at most this many words: more is a different reading of the
 # whole stretch (a decode thrown by the cut at the window's start), not a correction.
 _MAX_CONTEXT_WORDS_CHANGED = 3
+# A re-read word starting this close to the window's start was read from the cut.
+_CUT_MS = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +97,12 @@ def context_revision(
     that a later final decode reads differently, with what followed them, in the same stretch
     ``[from_ms, to_ms]``; None where they agree, differ in more than one place, or differ by
     more than a small change (at most three words replaced, at most three more than replaced,
-    at most one fewer). Words the decode adds before the first kept word are the cut at the
-    window's start (a word half kept, or the prompt's last word echoed), not a difference."""
+    at most one fewer), or where the change removes the first kept word or reads it again from
+    the window's very start: the window was cut at that word's aligned start, which may clip its
+    first sound ("had vanished" read "advanced"). A first word that was timed wrong and is read
+    later in the window is corrected ("asked" at the cut, "Ask" a second after it). Words the
+    decode adds before the first kept word are the cut at the window's start (a word half kept,
+    or the prompt's last word echoed), not a difference."""
     span = _covering_span(context, final, from_ms, to_ms)
     if span is None:
         return None
@@ -110,6 +116,8 @@ def context_revision(
         return None
     _, i1, i2, j1, j2 = changed[0]
     replaced, words = tuple(context[i1:i2]), tuple(span[j1:j2])
+    if i1 == 0 and (not words or words[0].start_ms < from_ms + _CUT_MS):
+        return None  # read from the cut at the window's start, which may clip its first sound
     if not replaced or len(replaced) > _MAX_CONTEXT_WORDS_CHANGED:
         return None
     if len(words) > len(replaced) + _MAX_CONTEXT_WORDS_CHANGED:

@@ -10,7 +10,11 @@ Per utterance (VAD speech start → end):
 * every ``step_ms`` of new audio, the window from the utterance start is decoded and the
   LocalAgreement policy commits what two consecutive hypotheses agree on; the rest is the partial;
 * at the VAD endpoint the window is decoded once more and everything left is committed, so an
-  utterance's tail is final ``min_silence_ms`` after the speaker stops;
+  utterance's tail is final ``min_silence_ms`` after the speaker stops. Whisper may stop early in
+  a long window (end-of-text after an earlier sentence): where the latest partial heard more and
+  voiced audio remains, the partial's words after the stop are committed at once and the rest
+  is decoded again, once, from a second before the stop; that decode corrects those words and
+  adds what nobody read;
 * a window longer than ``trim_window_ms`` is cut after the last committed sentence end; one
   longer than ``max_window_ms`` is decoded as final and cut there. Memory and the cost of a decode
   stay bounded however long a stream runs.
@@ -63,6 +67,10 @@ _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
 _SENTENCE_END = tuple(".?!。？！；;")
 _PADDING_WORD_MS = 40
 _MIN_CONTEXT_SAMPLES = 500 * _SAMPLES_PER_MS
+# A final decode that stopped early, leaving this much voiced audio after its last word, is
+# followed by a decode of the rest from ``_REST_CONTEXT_MS`` before where it stopped.
+_REST_MS = 300
+_REST_CONTEXT_MS = 1000
 _RECENT_WORDS = 48  # committed words kept to spot loops across windows
 
 DEFAULT_PROMPTS = {"zh": "以下是普通话的句子。", "en": ""}
@@ -159,6 +167,7 @@ class StreamProcessor:
         # Final words of the last utterance kept as audio context: the next final decode reads
         # them again with what followed them and may correct them once (asr.revise).
         self._context: list[Word] = []
+        self._rest_read = False  # the rest of the open utterance was decoded again on its own
 
     # -- intake ------------------------------------------------------------------------------
 
@@ -375,7 +384,7 @@ class StreamProcessor:
         # silence VAD saw after the speech, are invented: Whisper repeating the window's text.
         tail_ms = self.config.vad.speech_pad_ms - 50 if job.end_of_utterance else 0
         latest_start_ms = audio_ms - max(_PADDING_WORD_MS, tail_ms)
-        words = [
+        aligned = [
             replace(
                 w,
                 start_ms=w.start_ms + offset_ms,
@@ -384,7 +393,8 @@ class StreamProcessor:
             for w in display_words(result.words[result.prefix_words :], language)
             if w.start_ms < latest_start_ms
         ]
-        words = drop_collapsed_words(truncate_repetitions(words))
+        decoded_to_ms = aligned[-1].end_ms if aligned else 0
+        words = drop_collapsed_words(truncate_repetitions(aligned))
         words = drop_prompt_echo(words, self._instruction_prompt(language))
         if is_hallucination(
             words,
@@ -403,28 +413,7 @@ class StreamProcessor:
         emitted_at = self._received // _SAMPLES_PER_MS
         events: list[Event] = []
         if job.final:
-            for change in (self._context_revision(job, words), self._revision(job, words)):
-                if change is not None:
-                    events.append(Revision(change.replaced, change.words, language, emitted_at))
-            self._provisional = []
-            committed = self._no_loop_across_commits(self._policy.finish(words))
-            if committed:
-                events.append(Commit(committed, language, job.end_of_utterance, emitted_at))
-            elif job.end_of_utterance:
-                events.append(UtteranceEnd(job.end_sample // _SAMPLES_PER_MS))
-            events.append(Partial((), language, emitted_at))
-            self._window_committed.extend(committed)
-            self._words_since_voiced.extend(committed)
-            if job.end_of_utterance:
-                events.extend(self._account_voiced(job.end_sample // _SAMPLES_PER_MS))
-            self._safe_cut = job.end_sample
-            if self._final_end is not None and self._final_end <= job.end_sample:
-                self._final_end = None
-            if job.end_of_utterance:
-                self._keep_context(job.end_sample)
-            else:
-                self._cut(job.end_sample)  # a forced cut inside a long utterance
-            return events
+            return events + self._apply_final(job, words, decoded_to_ms, language, emitted_at)
         stable_until = job.end_sample // _SAMPLES_PER_MS - self.config.commit_margin_ms
         update = self._policy.update(words, stable_until_ms=stable_until)
         newly = self._no_loop_across_commits(update.committed)
@@ -435,6 +424,91 @@ class StreamProcessor:
             self._provisional.extend(newly)
         events.append(Partial(update.partial, language, emitted_at))
         return events
+
+    def _apply_final(
+        self,
+        job: DecodeJob,
+        words: list[Word],
+        decoded_to_ms: int,
+        language: str,
+        emitted_at: int,
+    ) -> list[Event]:
+        """Commit everything a final decode (utterance end or forced cut) yields; ``words`` are
+        its words after the guards, ``decoded_to_ms`` where its own words ended before them."""
+        events: list[Event] = []
+        # The partial read on past the final decode's last word, and the decode itself ended
+        # there (not a loop the guards cut): it stopped early (Whisper emits end-of-text early
+        # in a window that holds earlier speech) and is trusted only over the stretch it read.
+        read_to_ms = words[-1].end_ms if words else 0
+        job_end_ms = job.end_sample // _SAMPLES_PER_MS
+        stopped_early = (
+            self._policy.pending_end_ms(job_end_ms) > read_to_ms and decoded_to_ms <= read_to_ms
+        )
+        changes = (
+            self._context_revision(job, words),
+            self._revision(job, words, read_to_ms if stopped_early else None),
+        )
+        for change in changes:
+            if change is not None:
+                events.append(Revision(change.replaced, change.words, language, emitted_at))
+        unread = [w for w in self._provisional if (w.start_ms + w.end_ms) // 2 >= read_to_ms]
+        self._provisional = []
+        rest = job.end_of_utterance and stopped_early and self._read_rest_again(job, read_to_ms)
+        stop_ms = read_to_ms if words else self._policy.committed_end_ms
+        committed = self._no_loop_across_commits(self._policy.finish(words, until_ms=job_end_ms))
+        ends = job.end_of_utterance and not rest
+        if committed:
+            events.append(Commit(committed, language, ends, emitted_at))
+        elif ends:
+            events.append(UtteranceEnd(job_end_ms))
+        events.append(Partial((), language, emitted_at))
+        self._window_committed.extend(committed)
+        self._words_since_voiced.extend(committed)
+        if rest:
+            # The final decode stopped before the utterance's end: the words the latest partial
+            # heard after it are committed now, as quick decodes' words are, and the rest of
+            # the utterance is decoded again from shortly before the stop (once). That decode
+            # corrects those words (``_revision``) and adds what nobody read.
+            self._rest_read = True
+            extra = [w for w in committed if (w.start_ms + w.end_ms) // 2 >= stop_ms]
+            self._provisional = unread + extra
+            self._cut_before(stop_ms)
+            return events
+        self._rest_read = False
+        if job.end_of_utterance:
+            events.extend(self._account_voiced(job_end_ms))
+        self._safe_cut = job.end_sample
+        if self._final_end is not None and self._final_end <= job.end_sample:
+            self._final_end = None
+        if job.end_of_utterance:
+            self._keep_context(job.end_sample)
+        else:
+            self._cut(job.end_sample)  # a forced cut inside a long utterance
+        return events
+
+    def _read_rest_again(self, job: DecodeJob, read_to_ms: int) -> bool:
+        """Whether the utterance's last voiced stretch goes on ``_REST_MS`` or more past every
+        committed word after a final decode that stopped early (Whisper emits end-of-text early
+        in a window that holds earlier speech), and the rest has not been read alone yet."""
+        if self._rest_read:
+            return False
+        end_ms = job.end_sample // _SAMPLES_PER_MS
+        covered_ms = max(self._policy.committed_end_ms, read_to_ms)
+        if covered_ms * _SAMPLES_PER_MS <= self._buf_start:
+            return False  # nothing of this window read: a re-read would see the same audio
+        voiced_end = max((e for s, e in self._voiced if s < end_ms), default=0)
+        return min(voiced_end, end_ms) - covered_ms >= _REST_MS
+
+    def _cut_before(self, ms: int) -> None:
+        """Start the window at the first committed word of the ``_REST_CONTEXT_MS`` before ``ms``
+        (else at the last one): audio the next decode reads as already said, so that the rest of
+        an utterance is not read alone (Whisper invents words after half a second of tail)."""
+        words = self._window_committed
+        if not words:
+            return
+        earliest = ms - _REST_CONTEXT_MS
+        keep = next((i for i, w in enumerate(words) if w.start_ms >= earliest), len(words) - 1)
+        self._cut(words[keep].start_ms * _SAMPLES_PER_MS, keep)
 
     def _context_revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
         """The final decode read the previous utterance's kept words again, now with what
@@ -451,11 +525,15 @@ class StreamProcessor:
             self._apply_change(change)
         return change
 
-    def _revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
+    def _revision(self, job: DecodeJob, words: list[Word], read_to_ms: int | None) -> Change | None:
         """Where the final decode of the window reads the words committed by quick decodes
-        differently, it corrects them (``asr.revise``); the stream's own records follow."""
+        differently, it corrects them (``asr.revise``); the stream's own records follow. A final
+        decode that stopped early (``read_to_ms``: where it stopped) judges only the words it read
+        to."""
         start_ms = job.start_sample // _SAMPLES_PER_MS
         provisional = [w for w in self._provisional if w.start_ms >= start_ms]
+        if read_to_ms is not None:
+            provisional = [w for w in provisional if (w.start_ms + w.end_ms) // 2 < read_to_ms]
         if not provisional or not words:
             return None
         index = next((i for i, w in enumerate(self._window_committed) if w == provisional[0]), None)
@@ -463,7 +541,8 @@ class StreamProcessor:
             return None
         before = self._window_committed[index - 1] if index > 0 else None
         from_ms = (before.end_ms + provisional[0].start_ms) // 2 + 1 if before else start_ms
-        change = revision(provisional, words, from_ms=from_ms, to_ms=self._policy.committed_end_ms)
+        to_ms = self._policy.committed_end_ms if read_to_ms is None else read_to_ms
+        change = revision(provisional, words, from_ms=from_ms, to_ms=to_ms)
         if change is None:
             return None
         self._apply_change(change)

@@ -76,6 +76,31 @@ def test_finish_keeps_words_the_final_decode_stopped_short_of() -> None:
     assert texts(rest) == [" is", " now", " in", " session"]
 
 
+def test_finish_takes_the_partial_from_the_committed_end_where_the_final_decode_read_nothing_new() -> (
+    None
+):
+    # Quick decodes committed "vanished behind"; the final decode stops at "behind", adding
+    # nothing. The partial's next word starts right at the committed end ("behind | The
+    # curtain"): it is new speech, not the final decode's last word timed again.
+    policy = LocalAgreement()
+    policy.update(words(" vanished", " behind"))
+    policy.update(words(" vanished", " behind", " The", " curtain", " on"))  # commits 2 words
+    assert policy.pending_end_ms(until_ms=10_000) == 5 * WORD_MS
+    rest = policy.finish(words(" vanished", " behind"))
+    assert texts(rest) == [" The", " curtain", " on"]
+
+
+def test_finish_never_takes_partial_words_past_the_final_window() -> None:
+    # A quick decode ran past the utterance's end and heard the next utterance's first word;
+    # the final window ends before it, and that word is the next utterance's to commit.
+    policy = LocalAgreement()
+    policy.update(words(" to", " see"))
+    policy.update(words(" to", " see", " him") + words(" small", start_ms=1500))
+    assert policy.pending_end_ms(until_ms=1400) == 3 * WORD_MS
+    rest = policy.finish(words(" to", " see"), until_ms=1400)
+    assert texts(rest) == [" him"]
+
+
 def test_finish_commits_the_rest() -> None:
     policy = LocalAgreement()
     policy.update(words(" ask", " not"))

@@ -99,3 +99,24 @@ def test_a_context_correction_may_drop_at_most_one_word() -> None:
     kept = timed("停", "止", "了", "审", "理", start_ms=0)
     dropped_two = timed("停", "审", "理", start_ms=0, word_ms=500)
     assert context_revision(kept, dropped_two, from_ms=0, to_ms=1500) is None
+
+
+def test_a_context_change_at_the_first_kept_word_is_not_trusted() -> None:
+    # The window starts where the first kept word was aligned to start; the cut can clip its
+    # first sound, and the decode reads "had vanished" as "advanced".
+    kept = timed(" had", " vanished", " behind", " the", " curtain", start_ms=0)
+    clipped = timed(" advanced", start_ms=0, word_ms=600) + timed(
+        " behind", " the", " curtain", start_ms=600
+    )
+    assert context_revision(kept, clipped, from_ms=0, to_ms=1500) is None
+    later = timed(" had", " vanished", " behind", " a", " curtain", start_ms=0)
+    change = context_revision(kept, later, from_ms=0, to_ms=1500)
+    assert change is not None and [w.text for w in change.words] == [" a"]
+
+
+def test_a_first_kept_word_timed_wrong_is_corrected_where_it_is_read_later() -> None:
+    # "asked" was aligned to start at the cut (2.08 s); the re-read puts "Ask" a second later.
+    kept = [Word(" asked", 2080, 3720, 0.9), *timed(" not", " what", start_ms=3720)]
+    final = [Word(" Ask", 3100, 3700, 0.9), *timed(" not", " what", start_ms=3720)]
+    change = context_revision(kept, final, from_ms=2080, to_ms=4400)
+    assert change is not None and [w.text for w in change.words] == [" Ask"]

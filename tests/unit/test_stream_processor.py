@@ -447,3 +447,63 @@ def test_the_next_utterance_corrects_the_last_words_of_the_one_before_once() -> 
         elif isinstance(e, Revision):
             words = apply_revision(words, e.replaced, e.words)
     assert [w.text for w in words] == [word_text(k) for k in spoken]
+
+
+def test_a_final_decode_that_stops_early_is_read_on_from_shortly_before_the_stop() -> None:
+    # Whisper emits end-of-text early in a long window: the utterance's final decode stops at
+    # 3 s of a 1-6 s utterance, and the last quick decode heard one word after the stop wrong
+    # (" wrong") and nothing after it. The words past the stop are committed at once, the rest of
+    # the utterance is decoded again from shortly before the stop (once), that decode corrects
+    # the wrong word and adds the words nobody had read, and only then does the utterance end.
+    script = Script([(1000, 6000)], 8000)
+    spoken = script.spoken_words()
+    stop_ms = 3000
+    after_stop = min(k for k in spoken if k * WORD_EVERY_MS >= stop_ms)
+    processor = make()
+    events: list[Event] = []
+    finals: list[DecodeJob] = []
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        heard = []
+        for w in result.words:
+            at = w.start_ms + start_ms
+            if job.final and not finals[1:] and at >= stop_ms:
+                break  # the first final decode stops early
+            if not job.final and at == after_stop * WORD_EVERY_MS:
+                heard.append(replace(w, text=" wrong"))
+                break  # the quick decodes hear one word past the stop, wrong
+            heard.append(w)
+        return WindowResult(tuple(heard), 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
+
+    def pump() -> None:
+        while (job := processor.next_job()) is not None:
+            if job.final:
+                finals.append(job)
+            events.extend(processor.apply(job, decode(job)))
+
+    for chunk in chunks(script.audio(), 7):
+        events.extend(processor.feed(chunk))
+        pump()
+    processor.finish()
+    pump()
+
+    assert len(finals) == 2
+    first, rest = finals
+    assert first.end_of_utterance and rest.end_of_utterance and rest.end_sample == first.end_sample
+    assert stop_ms - 1000 <= rest.start_sample // SAMPLES_PER_MS <= stop_ms
+    ends = [e for e in events if isinstance(e, Commit) and e.end_of_utterance]
+    assert len(ends) == 1 and events.index(ends[0]) > max(
+        i for i, e in enumerate(events) if isinstance(e, Revision)
+    )
+    revisions = [e for e in events if isinstance(e, Revision)]
+    assert [[w.text for w in r.replaced] for r in revisions] == [[" wrong"]]
+    words: list[Word] = []
+    for e in events:
+        if isinstance(e, Commit):
+            words.extend(e.words)
+        elif isinstance(e, Revision):
+            words = apply_revision(words, e.replaced, e.words)
+    assert [w.text for w in words] == [word_text(k) for k in spoken]
+    assert not [e for e in events if isinstance(e, Gap)]
