@@ -12,7 +12,7 @@ import bisect
 import functools
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -148,14 +148,22 @@ def chunks(audio: npt.NDArray[np.float32], seed: int) -> Iterator[npt.NDArray[np
         i += n
 
 
-def drive(processor: StreamProcessor, script: Script, *, seed: int = 0) -> Run:
-    """Feed the script in random chunks, running every job the processor asks for at once."""
+def drive(
+    processor: StreamProcessor,
+    script: Script,
+    *,
+    seed: int = 0,
+    decode: Callable[[DecodeJob], WindowResult] | None = None,
+) -> Run:
+    """Feed the script in random chunks, running every job the processor asks for at once
+    (with ``decode``, else ``fake_decode``)."""
     run = Run()
 
     def pump() -> None:
         while (job := processor.next_job()) is not None:
             run.jobs.append(job)
-            run.events.extend(processor.apply(job, fake_decode(job, script)))
+            result = fake_decode(job, script) if decode is None else decode(job)
+            run.events.extend(processor.apply(job, result))
             assert len(run.jobs) < 100_000, "the processor keeps asking for jobs"
 
     for chunk in chunks(script.audio(), seed):
@@ -165,6 +173,23 @@ def drive(processor: StreamProcessor, script: Script, *, seed: int = 0) -> Run:
     processor.finish()
     pump()
     return run
+
+
+def heard(words: Iterable[Word]) -> WindowResult:
+    """A decode result of ``words`` (a fake decoder's altered hearing)."""
+    ws = tuple(words)
+    return WindowResult(ws, 0, "".join(w.text for w in ws), 0.01, -0.2, 1.2, False)
+
+
+def transcript(events: list[Event]) -> list[str]:
+    """The stream's text: its commits with its revisions applied."""
+    words: list[Word] = []
+    for e in events:
+        if isinstance(e, Commit):
+            words.extend(e.words)
+        elif isinstance(e, Revision):
+            words = apply_revision(words, e.replaced, e.words)
+    return [w.text for w in words]
 
 
 def make(config: StreamConfig | None = None) -> StreamProcessor:
@@ -366,28 +391,18 @@ def test_the_final_decode_corrects_quick_commits_once_before_the_last_commit() -
     # right. The correction comes as one Revision, before the utterance's last commit, and the
     # stream's text is the final decode's.
     script = Script([(1000, 6000)], 8000)
-    processor = make()
-    events: list[Event] = []
 
     def decode(job: DecodeJob) -> WindowResult:
         result = fake_decode(job, script)
         start_ms = job.start_sample // SAMPLES_PER_MS
-        heard = tuple(
+        return heard(
             replace(w, text=" wrong")
             if not job.final and w.start_ms + start_ms == 5 * WORD_EVERY_MS
             else w
             for w in result.words
         )
-        return WindowResult(heard, 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
 
-    for chunk in chunks(script.audio(), 3):
-        events.extend(processor.feed(chunk))
-        while (job := processor.next_job()) is not None:
-            events.extend(processor.apply(job, decode(job)))
-    processor.finish()
-    while (job := processor.next_job()) is not None:
-        events.extend(processor.apply(job, decode(job)))
-
+    events = drive(make(), script, seed=3, decode=decode).events
     revisions = [e for e in events if isinstance(e, Revision)]
     assert len(revisions) == 1
     (revision,) = revisions
@@ -395,13 +410,7 @@ def test_the_final_decode_corrects_quick_commits_once_before_the_last_commit() -
     assert [w.text for w in revision.words] == [word_text(5)]
     later = events[events.index(revision) :]
     assert any(isinstance(e, Commit) and e.end_of_utterance for e in later)
-    words: list[Word] = []
-    for e in events:
-        if isinstance(e, Commit):
-            words.extend(e.words)
-        elif isinstance(e, Revision):
-            words = apply_revision(words, e.replaced, e.words)
-    assert [w.text for w in words] == [word_text(k) for k in script.spoken_words()]
+    assert transcript(events) == [word_text(k) for k in script.spoken_words()]
 
 
 def test_the_next_utterance_corrects_the_last_words_of_the_one_before_once() -> None:
@@ -412,41 +421,26 @@ def test_the_next_utterance_corrects_the_last_words_of_the_one_before_once() -> 
     script = Script([(1000, 4000), (5000, 8000)], 11000)
     spoken = script.spoken_words()
     last_of_first = max(k for k in spoken if k * WORD_EVERY_MS < 4000)
-    processor = make()
-    events: list[Event] = []
 
     def decode(job: DecodeJob) -> WindowResult:
         result = fake_decode(job, script)
         start_ms = job.start_sample // SAMPLES_PER_MS
         heard_what_followed = job.end_sample // SAMPLES_PER_MS >= 6000
-        heard = tuple(
+        return heard(
             replace(w, text=" wrong")
             if not heard_what_followed and w.start_ms + start_ms == last_of_first * WORD_EVERY_MS
             else w
             for w in result.words
         )
-        return WindowResult(heard, 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
 
-    for chunk in chunks(script.audio(), 5):
-        events.extend(processor.feed(chunk))
-        while (job := processor.next_job()) is not None:
-            events.extend(processor.apply(job, decode(job)))
-    processor.finish()
-    while (job := processor.next_job()) is not None:
-        events.extend(processor.apply(job, decode(job)))
+    events = drive(make(), script, seed=5, decode=decode).events
 
     revisions = [e for e in events if isinstance(e, Revision)]
     assert [[w.text for w in r.replaced] for r in revisions] == [[" wrong"]]
     assert [w.text for w in revisions[0].words] == [word_text(last_of_first)]
     ends = [i for i, e in enumerate(events) if isinstance(e, Commit) and e.end_of_utterance]
     assert len(ends) == 2 and ends[0] < events.index(revisions[0]) < ends[1]
-    words: list[Word] = []
-    for e in events:
-        if isinstance(e, Commit):
-            words.extend(e.words)
-        elif isinstance(e, Revision):
-            words = apply_revision(words, e.replaced, e.words)
-    assert [w.text for w in words] == [word_text(k) for k in spoken]
+    assert transcript(events) == [word_text(k) for k in spoken]
 
 
 def test_a_final_decode_that_stops_early_is_read_on_from_shortly_before_the_stop() -> None:
@@ -459,36 +453,25 @@ def test_a_final_decode_that_stops_early_is_read_on_from_shortly_before_the_stop
     spoken = script.spoken_words()
     stop_ms = 3000
     after_stop = min(k for k in spoken if k * WORD_EVERY_MS >= stop_ms)
-    processor = make()
-    events: list[Event] = []
     finals: list[DecodeJob] = []
 
     def decode(job: DecodeJob) -> WindowResult:
+        if job.final:
+            finals.append(job)
         result = fake_decode(job, script)
         start_ms = job.start_sample // SAMPLES_PER_MS
-        heard = []
+        words = []
         for w in result.words:
             at = w.start_ms + start_ms
             if job.final and not finals[1:] and at >= stop_ms:
                 break  # the first final decode stops early
             if not job.final and at == after_stop * WORD_EVERY_MS:
-                heard.append(replace(w, text=" wrong"))
+                words.append(replace(w, text=" wrong"))
                 break  # the quick decodes hear one word past the stop, wrong
-            heard.append(w)
-        return WindowResult(tuple(heard), 0, "".join(w.text for w in heard), 0.01, -0.2, 1.2, False)
+            words.append(w)
+        return heard(words)
 
-    def pump() -> None:
-        while (job := processor.next_job()) is not None:
-            if job.final:
-                finals.append(job)
-            events.extend(processor.apply(job, decode(job)))
-
-    for chunk in chunks(script.audio(), 7):
-        events.extend(processor.feed(chunk))
-        pump()
-    processor.finish()
-    pump()
-
+    events = drive(make(), script, seed=7, decode=decode).events
     assert len(finals) == 2
     first, rest = finals
     assert first.end_of_utterance and rest.end_of_utterance and rest.end_sample == first.end_sample
@@ -499,11 +482,5 @@ def test_a_final_decode_that_stops_early_is_read_on_from_shortly_before_the_stop
     )
     revisions = [e for e in events if isinstance(e, Revision)]
     assert [[w.text for w in r.replaced] for r in revisions] == [[" wrong"]]
-    words: list[Word] = []
-    for e in events:
-        if isinstance(e, Commit):
-            words.extend(e.words)
-        elif isinstance(e, Revision):
-            words = apply_revision(words, e.replaced, e.words)
-    assert [w.text for w in words] == [word_text(k) for k in spoken]
+    assert transcript(events) == [word_text(k) for k in spoken]
     assert not [e for e in events if isinstance(e, Gap)]
