@@ -81,9 +81,9 @@ class LocalAgreement:
         decodes may time the same words differently: where the extra words begin with the final
         decode's last words and the partial did not say those words before them, they are the
         same speech timed later (dropped); where it did, the speaker said them again (kept).
-        Partial words past ``until_ms`` (the final window's end)
-        belong to audio the final decode did not cover (the next utterance, which a partial
-        decoded past the utterance's end may have heard): they are never taken.
+        Partial words past ``until_ms`` (the final window's end) belong to audio the final
+        decode did not cover (the next utterance, which a partial decoded past the utterance's
+        end may have heard): they are never taken.
         """
         words = self._uncovered(hypothesis)
         if self._history:
@@ -114,7 +114,7 @@ class LocalAgreement:
         latest = self._uncovered(self._history[-1])
         if until_ms is None:
             return latest
-        return [w for w in latest if (w.start_ms + w.end_ms) // 2 < until_ms]
+        return [w for w in latest if w.mid_ms < until_ms]
 
     def revise(self, replaced: Sequence[Word], words: Sequence[Word]) -> None:
         """The final decode corrected committed words (``asr.revise``): remember the new ones."""
@@ -142,7 +142,7 @@ class LocalAgreement:
             # a little before the committed end, which the time rule below would drop.
             fresh = hypothesis[anchor + 1 :]
         else:
-            fresh = [w for w in hypothesis if (w.start_ms + w.end_ms) // 2 > end]
+            fresh = [w for w in hypothesis if w.mid_ms > end]
             # Drop a head that repeats the committed tail at the same time (a word straddling
             # the cut, decoded again); judged on the words' own times, before they are clamped.
             if fresh and tail:

@@ -57,7 +57,7 @@ def _covering_span(
     no committed words, or the final decode does not reach the end of them (it stopped early)."""
     if not committed:
         return None
-    span = [w for w in final if from_ms <= (w.start_ms + w.end_ms) // 2 <= to_ms]
+    span = [w for w in final if from_ms <= w.mid_ms <= to_ms]
     if not span or span[-1].end_ms < committed[-1].end_ms - _COVER_TOLERANCE_MS:
         return None
     return span

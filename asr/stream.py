@@ -451,9 +451,11 @@ class StreamProcessor:
         for change in changes:
             if change is not None:
                 events.append(Revision(change.replaced, change.words, language, emitted_at))
-        unread = [w for w in self._provisional if (w.start_ms + w.end_ms) // 2 >= read_to_ms]
+        unread = [w for w in self._provisional if w.mid_ms >= read_to_ms]
         self._provisional = []
-        rest = job.end_of_utterance and stopped_early and self._read_rest_again(job, read_to_ms)
+        rest = (
+            job.end_of_utterance and stopped_early and self._read_rest_again(job_end_ms, read_to_ms)
+        )
         stop_ms = read_to_ms if words else self._policy.committed_end_ms
         committed = self._no_loop_across_commits(self._policy.finish(words, until_ms=job_end_ms))
         ends = job.end_of_utterance and not rest
@@ -470,7 +472,7 @@ class StreamProcessor:
             # the utterance is decoded again from shortly before the stop (once). That decode
             # corrects those words (``_revision``) and adds what nobody read.
             self._rest_read = True
-            extra = [w for w in committed if (w.start_ms + w.end_ms) // 2 >= stop_ms]
+            extra = [w for w in committed if w.mid_ms >= stop_ms]
             self._provisional = unread + extra
             self._cut_before(stop_ms)
             return events
@@ -486,13 +488,12 @@ class StreamProcessor:
             self._cut(job.end_sample)  # a forced cut inside a long utterance
         return events
 
-    def _read_rest_again(self, job: DecodeJob, read_to_ms: int) -> bool:
+    def _read_rest_again(self, end_ms: int, read_to_ms: int) -> bool:
         """Whether the utterance's last voiced stretch goes on ``_REST_MS`` or more past every
         committed word after a final decode that stopped early (Whisper emits end-of-text early
         in a window that holds earlier speech), and the rest has not been read alone yet."""
         if self._rest_read:
             return False
-        end_ms = job.end_sample // _SAMPLES_PER_MS
         covered_ms = max(self._policy.committed_end_ms, read_to_ms)
         if covered_ms * _SAMPLES_PER_MS <= self._buf_start:
             return False  # nothing of this window read: a re-read would see the same audio
@@ -503,12 +504,16 @@ class StreamProcessor:
         """Start the window at the first committed word of the ``_REST_CONTEXT_MS`` before ``ms``
         (else at the last one): audio the next decode reads as already said, so that the rest of
         an utterance is not read alone (Whisper invents words after half a second of tail)."""
-        words = self._window_committed
-        if not words:
+        if not self._window_committed:
             return
-        earliest = ms - _REST_CONTEXT_MS
-        keep = next((i for i, w in enumerate(words) if w.start_ms >= earliest), len(words) - 1)
-        self._cut(words[keep].start_ms * _SAMPLES_PER_MS, keep)
+        keep = self._first_word_from(ms - _REST_CONTEXT_MS)
+        if keep is None:
+            keep = len(self._window_committed) - 1
+        self._cut(self._window_committed[keep].start_ms * _SAMPLES_PER_MS, keep)
+
+    def _first_word_from(self, ms: int) -> int | None:
+        """Index of the first committed word of the window that starts at ``ms`` or later."""
+        return next((i for i, w in enumerate(self._window_committed) if w.start_ms >= ms), None)
 
     def _context_revision(self, job: DecodeJob, words: list[Word]) -> Change | None:
         """The final decode read the previous utterance's kept words again, now with what
@@ -533,7 +538,7 @@ class StreamProcessor:
         start_ms = job.start_sample // _SAMPLES_PER_MS
         provisional = [w for w in self._provisional if w.start_ms >= start_ms]
         if read_to_ms is not None:
-            provisional = [w for w in provisional if (w.start_ms + w.end_ms) // 2 < read_to_ms]
+            provisional = [w for w in provisional if w.mid_ms < read_to_ms]
         if not provisional or not words:
             return None
         index = next((i for i, w in enumerate(self._window_committed) if w == provisional[0]), None)
@@ -596,14 +601,13 @@ class StreamProcessor:
     def _keep_context(self, utterance_end: int) -> None:
         """After an utterance, keep at most ``context_keep_ms`` of it (whole committed words) as
         audio context for the next one; earlier words move to the text prompt."""
-        earliest_ms = utterance_end // _SAMPLES_PER_MS - self.config.context_keep_ms
-        for i, w in enumerate(self._window_committed):
-            if w.start_ms >= earliest_ms:
-                if i > 0:
-                    self._cut(w.start_ms * _SAMPLES_PER_MS, i)
-                self._context = list(self._window_committed)
-                return
-        self._cut(utterance_end)
+        keep = self._first_word_from(utterance_end // _SAMPLES_PER_MS - self.config.context_keep_ms)
+        if keep is None:
+            self._cut(utterance_end)
+            return
+        if keep > 0:
+            self._cut(self._window_committed[keep].start_ms * _SAMPLES_PER_MS, keep)
+        self._context = list(self._window_committed)
 
     def _cut(self, sample: int, keep: int | None = None) -> None:
         """Move the window start to ``sample``; committed words before it become prompt text."""

@@ -23,6 +23,11 @@ class Word:
     end_ms: int
     probability: float
 
+    @property
+    def mid_ms(self) -> int:
+        """The middle of the word: which side of a time it lies on, however it is timed."""
+        return (self.start_ms + self.end_ms) // 2
+
 
 @dataclass(frozen=True, slots=True)
 class Partial:

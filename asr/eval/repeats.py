@@ -78,11 +78,7 @@ def score_copies(words: Sequence[Word], copies: Sequence[Copy], language: str) -
     """Each copy's committed words (by time) scored against its reference."""
     out: list[CopyScore] = []
     for copy in copies:
-        mine = [
-            w
-            for w in words
-            if copy.start_ms - _SLACK_MS <= (w.start_ms + w.end_ms) // 2 < copy.end_ms + _SLACK_MS
-        ]
+        mine = [w for w in words if copy.start_ms - _SLACK_MS <= w.mid_ms < copy.end_ms + _SLACK_MS]
         hypothesis = join_text(mine, language)
         out.append(CopyScore(copy, hypothesis, score(copy.reference, hypothesis, language)))
     return out
