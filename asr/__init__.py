@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from asr.runner import SyncStream
     from asr.scheduler import InferenceScheduler
     from asr.session import StreamingSession
-    from asr.stream import StreamConfig
+    from asr.stream_config import StreamConfig
     from asr.types import Commit, Gap, Partial, Revision, UtteranceEnd, Word
 
 __all__ = [
@@ -41,7 +41,7 @@ _HOMES = {
     "SyncStream": "asr.runner",
     "InferenceScheduler": "asr.scheduler",
     "StreamingSession": "asr.session",
-    "StreamConfig": "asr.stream",
+    "StreamConfig": "asr.stream_config",
     "Commit": "asr.types",
     "Gap": "asr.types",
     "Partial": "asr.types",

@@ -2,15 +2,16 @@
 
 A word the engine silently drops is the worst error it can make: a clerk can correct a wrong word
 she sees, not a missing sentence she did not hear. So every stretch of voiced audio (by VAD) must
-end either in committed words or in a :class:`asr.types.Gap` that says why it has no text. The
-stream processor uses :func:`uncovered` at each utterance end to turn voiced audio without words
-into ``Gap(reason="unrecognised")``; the evaluation uses :func:`account` to check that nothing was
-left unaccounted.
+end either in committed words or in a :class:`asr.types.Gap` that says why it has no text. Each
+stream keeps a :class:`VoicedLedger` (its voiced stretches not yet accounted for, and the words
+committed since): at each utterance end it turns voiced audio without words into
+``Gap(reason="unrecognised")`` (:func:`uncovered`); the evaluation uses :func:`account` to check
+that nothing was left unaccounted.
 
 A word covers its own time plus ``pad_ms`` on each side (the pauses between words inside a
 sentence, and alignment jitter); a voiced stretch left uncovered for less than ``min_ms`` is a
 pause, a breath or a clipped syllable, not missing speech. Intervals are ``(start_ms, end_ms)``,
-end exclusive. Pure functions, no I/O.
+end exclusive. Pure: no model, no I/O.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from dataclasses import dataclass
 
 from asr.types import Gap, Word
 
-__all__ = ["MIN_UNCOVERED_MS", "PAD_MS", "Accounting", "account", "merge", "uncovered"]
+__all__ = [
+    "MIN_UNCOVERED_MS",
+    "PAD_MS",
+    "Accounting",
+    "VoicedLedger",
+    "account",
+    "merge",
+    "uncovered",
+]
 
 Interval = tuple[int, int]
 
@@ -77,6 +86,31 @@ def uncovered(
     """Stretches of ``voiced`` audio, at least ``min_ms`` long, that no word or gap covers."""
     holes = merge([*word_cover(words, pad_ms), *((g.start_ms, g.end_ms) for g in gaps)])
     return [i for i in _subtract(merge(voiced), holes) if i[1] - i[0] >= min_ms]
+
+
+class VoicedLedger:
+    """One stream's voiced stretches (ms) not yet accounted for, and the words committed since
+    they began (kept in step with revisions by ``asr.commits``)."""
+
+    def __init__(self) -> None:
+        self.stretches: list[Interval] = []
+        self.words: list[Word] = []
+
+    def note(self, start_ms: int, end_ms: int) -> None:
+        self.stretches.append((start_ms, end_ms))
+
+    def skip(self, until_ms: int) -> None:
+        """Audio before ``until_ms`` was given up (a backlog gap accounts for it)."""
+        self.stretches = [(max(s, until_ms), e) for s, e in self.stretches if e > until_ms]
+
+    def account(self, until_ms: int) -> list[Gap]:
+        """Voiced audio up to ``until_ms`` that no committed word covers: unrecognised gaps."""
+        done = [(s, min(e, until_ms)) for s, e in self.stretches if s < until_ms]
+        self.stretches = [(max(s, until_ms), e) for s, e in self.stretches if e > until_ms]
+        gaps = [Gap(s, e, "unrecognised") for s, e in uncovered(done, self.words)]
+        earliest = self.stretches[0][0] if self.stretches else until_ms
+        self.words = [w for w in self.words if w.end_ms >= earliest]
+        return gaps
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from asr.errors import ModelError
 from asr.guards import drop_collapsed_words, looks_looped, truncate_repetitions
 from asr.models import ModelSpec, resolve_model
 from asr.runner import LOOP_REPETITION_PENALTY
-from asr.stream import DEFAULT_PROMPTS
+from asr.stream_config import DEFAULT_PROMPTS
 from asr.text import join_text, to_simplified
 from asr.types import SAMPLE_RATE_HZ, Segment, Word
 

@@ -168,7 +168,7 @@ def drive(
 
     for chunk in chunks(script.audio(), seed):
         run.events.extend(processor.feed(chunk))
-        run.max_buffer_samples = max(run.max_buffer_samples, len(processor._audio))
+        run.max_buffer_samples = max(run.max_buffer_samples, len(processor._window.audio))
         pump()
     processor.finish()
     pump()
@@ -309,7 +309,7 @@ def test_backlog_guard_drops_old_audio_with_a_gap() -> None:
     max_buffer = 0
     for i, chunk in enumerate(chunks(script.audio(), seed=5)):
         events.extend(processor.feed(chunk))  # never running jobs: an overloaded machine
-        max_buffer = max(max_buffer, len(processor._audio))
+        max_buffer = max(max_buffer, len(processor._window.audio))
         if i == 20:
             stale = processor.next_job()
     gaps = [e for e in events if isinstance(e, Gap)]
@@ -336,7 +336,7 @@ def test_a_phrase_repeated_across_windows_over_the_same_audio_is_committed_once(
         copy = tuple(
             Word(t, 300 * k + 200 * i, 300 * k + 200 * (i + 1), 0.9) for i, t in enumerate(phrase)
         )
-        committed += [w.text for w in processor._no_loop_across_commits(copy)]
+        committed += [w.text for w in processor._commits.no_loop_across_commits(copy)]
     assert committed == phrase
 
 
@@ -350,7 +350,7 @@ def test_a_phrase_said_again_at_new_times_is_committed_again() -> None:
         copy = tuple(
             Word(t, 1500 * k + 250 * i, 1500 * k + 250 * (i + 1), 0.9) for i, t in enumerate(texts_)
         )
-        committed += [w.text for w in processor._no_loop_across_commits(copy)]
+        committed += [w.text for w in processor._commits.no_loop_across_commits(copy)]
     assert committed == sentence + sentence + after
 
 
