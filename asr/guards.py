@@ -6,6 +6,7 @@ Pure functions over decoded words; thresholds are arguments with the defaults me
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from asr.text import compare_key
 from asr.types import Word
@@ -100,8 +101,10 @@ def spoken_again(
 
     It must start after the copy before it (``previous``, default ``first``) ends, give or take
     ``overlap_tolerance_ms`` of alignment jitter; take at least ``min_duration_ratio`` of the time
-    ``first`` took and ``min_unit_ms`` per word; and none of its words may be squeezed into no
-    time.
+    ``first`` took and ``min_unit_ms`` per word; and no two words in a row may be squeezed into
+    no time. A single word without time is the aligner's (it gives a short word like "the" none
+    now and then, in speech as in its copies), not a sign of a loop: a repeated sentence with one
+    such word was cut as a loop and lost its last words.
     """
     previous = first if previous is None else previous
     if not first or not copy or not previous:
@@ -113,7 +116,8 @@ def spoken_again(
         return False
     if duration < min_unit_ms * len(copy):
         return False
-    return all(w.end_ms - w.start_ms > _COLLAPSED_MS for w in copy)
+    squeezed = [w.end_ms - w.start_ms <= _COLLAPSED_MS for w in copy]
+    return not any(a and b for a, b in pairwise(squeezed))
 
 
 def is_hallucination(

@@ -168,3 +168,17 @@ def test_a_long_phrase_repeated_at_once_is_cut_short_ones_may_repeat() -> None:
     assert [w.text for w in truncate_repetitions(squeezed)] == said
     sorry = ["对", "不", "起", "对", "不", "起"]
     assert [w.text for w in truncate_repetitions(seq(sorry))] == sorry
+
+
+def test_a_sentence_said_again_with_one_word_aligned_into_no_time_is_kept() -> None:
+    # "Counsel for the plaintiff ... the opening statement." said twice; in the second copy the
+    # aligner gives "the" no time. That is the aligner, not a loop: the copy is kept whole.
+    said = [" counsel", " for", " the", " plaintiff", " made", " how", " the", " opening"]
+    first = seq(said)
+    second = seq(said, start_ms=len(said) * WORD_MS + 1500)
+    squeezed = second[6]
+    second[6] = Word(squeezed.text, squeezed.start_ms, squeezed.start_ms, squeezed.probability)
+    assert truncate_repetitions(first + second) == first + second
+    # Two words in a row without time are squeezed in: the copy is a loop.
+    second[5] = Word(second[5].text, squeezed.start_ms, squeezed.start_ms, 0.9)
+    assert truncate_repetitions(first + second) == first
