@@ -64,6 +64,12 @@ _REST_CONTEXT_MS = 1000
 _RECENT_WORDS = 48  # committed words kept to spot loops across windows
 
 
+def silence_after_ms(job: DecodeJob, speech_pad_ms: int) -> int:
+    """How much of the job's window end is the silence VAD saw after the speech (kept as padding
+    at an utterance's end; none at a forced cut)."""
+    return speech_pad_ms - 50 if job.end_of_utterance else 0
+
+
 def decoded_words(
     job: DecodeJob, result: WindowResult, language: str, *, speech_pad_ms: int, prompt: str
 ) -> tuple[list[Word], int]:
@@ -73,8 +79,7 @@ def decoded_words(
     audio_ms = (job.end_sample - job.start_sample) // _SAMPLES_PER_MS
     # Words aligned into the zero padding after the audio, or (at an utterance end) into the
     # silence VAD saw after the speech, are invented: Whisper repeating the window's text.
-    tail_ms = speech_pad_ms - 50 if job.end_of_utterance else 0
-    latest_start_ms = audio_ms - max(_PADDING_WORD_MS, tail_ms)
+    latest_start_ms = audio_ms - max(_PADDING_WORD_MS, silence_after_ms(job, speech_pad_ms))
     aligned = [
         replace(
             w,
@@ -150,14 +155,18 @@ class Commits:
         ``utterance_onset`` the sample where the utterance began. Also returns where to read the
         rest of the utterance again from (ms) if it stopped early, else ``None``."""
         events: list[Event] = []
-        # The partial read on past the final decode's last word, and the decode itself ended
-        # there (not a loop the guards cut): it stopped early (Whisper emits end-of-text early
-        # in a window that holds earlier speech) and is trusted only over the stretch it read.
         read_to_ms = words[-1].end_ms if words else 0
         job_end_ms = job.end_sample // _SAMPLES_PER_MS
-        stopped_early = (
-            self._policy.pending_end_ms(job_end_ms) > read_to_ms and decoded_to_ms <= read_to_ms
-        )
+        # Partial words are taken up to where the speech ended: a partial word mostly in the
+        # silence VAD saw after it is invented ("In this regard, *in*", heard at the edge).
+        speech_end_ms = job_end_ms - silence_after_ms(job, self._pad_ms)
+        # The partial read on past the final decode's last word (a word of it lies mostly after
+        # that word: the two decodes time a shared last word a little differently), and the
+        # decode itself ended there (not a loop the guards cut): it stopped early (Whisper
+        # emits end-of-text early in a window that holds earlier speech) and is trusted only
+        # over the stretch it read.
+        heard_more = any(w.mid_ms > read_to_ms for w in self._policy.pending(speech_end_ms))
+        stopped_early = heard_more and decoded_to_ms <= read_to_ms
         changes = (
             self._context_revision(job, words, utterance_onset),
             self._revision(job, words, read_to_ms if stopped_early else None),
@@ -171,7 +180,7 @@ class Commits:
             job.end_of_utterance and stopped_early and self._read_rest_again(job_end_ms, read_to_ms)
         )
         stop_ms = read_to_ms if words else self._policy.committed_end_ms
-        committed = self.no_loop_across_commits(self._policy.finish(words, until_ms=job_end_ms))
+        committed = self.no_loop_across_commits(self._policy.finish(words, until_ms=speech_end_ms))
         ends = job.end_of_utterance and not rest
         if committed:
             events.append(Commit(committed, language, ends, emitted_at))
@@ -239,7 +248,7 @@ class Commits:
         before = committed[index - 1] if index > 0 else None
         from_ms = (before.end_ms + provisional[0].start_ms) // 2 + 1 if before else start_ms
         to_ms = self._policy.committed_end_ms if read_to_ms is None else read_to_ms
-        change = revision(provisional, words, from_ms=from_ms, to_ms=to_ms)
+        change = revision(provisional, words, from_ms=from_ms, to_ms=to_ms, before=before)
         if change is None:
             return None
         self._apply_change(change)

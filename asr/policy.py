@@ -87,7 +87,7 @@ class LocalAgreement:
         """
         words = self._uncovered(hypothesis)
         if self._history:
-            latest = self._pending(until_ms)
+            latest = self.pending(until_ms)
             # After the final decode's own last word, a pause: the two decodes may time that
             # word differently. Where it read nothing new, ``latest`` is already past every
             # committed word (``_uncovered``), so all of it is new ("behind | The curtain").
@@ -102,12 +102,7 @@ class LocalAgreement:
         self._history.clear()
         return tuple(words)
 
-    def pending_end_ms(self, until_ms: int) -> int:
-        """Where the latest hypothesis's uncommitted words before ``until_ms`` end (0: none)."""
-        latest = self._pending(until_ms)
-        return latest[-1].end_ms if latest else 0
-
-    def _pending(self, until_ms: int | None) -> list[Word]:
+    def pending(self, until_ms: int | None) -> list[Word]:
         """The latest hypothesis's uncommitted words (their midpoints before ``until_ms``)."""
         if not self._history:
             return []

@@ -54,25 +54,56 @@ def _covering_span(
     committed: Sequence[Word], final: Sequence[Word], from_ms: int, to_ms: int
 ) -> list[Word] | None:
     """The words of ``final`` whose midpoints lie in ``[from_ms, to_ms]``, or None where there are
-    no committed words, or the final decode does not reach the end of them (it stopped early)."""
+    no committed words, or the final decode does not reach the end of them (it stopped early).
+    Where the committed stretch starts with a word that the span lacks there but that ``final``
+    holds just before it, that word is taken in: alignment moved it across the edge."""
     if not committed:
         return None
-    span = [w for w in final if from_ms <= w.mid_ms <= to_ms]
-    if not span or span[-1].end_ms < committed[-1].end_ms - _COVER_TOLERANCE_MS:
+    inside = [i for i, w in enumerate(final) if from_ms <= w.mid_ms <= to_ms]
+    if not inside:
+        return None
+    first, last = inside[0], inside[-1]
+    # The stretch's first word, aligned by the final decode just before the stretch, is the
+    # same word, not a deletion ("regard and | so it begins": the beam put "and" 1.6 s early).
+    head = committed[0]
+    if first > 0 and _same(final[first - 1], head) and not _same(final[first], head):
+        first -= 1
+    span = list(final[first : last + 1])
+    if span[-1].end_ms < committed[-1].end_ms - _COVER_TOLERANCE_MS:
         return None
     return span
 
 
+def _same(a: Word, b: Word) -> bool:
+    return compare_key(a.text) == compare_key(b.text)
+
+
 def revision(
-    provisional: Sequence[Word], final: Sequence[Word], *, from_ms: int, to_ms: int
+    provisional: Sequence[Word],
+    final: Sequence[Word],
+    *,
+    from_ms: int,
+    to_ms: int,
+    before: Word | None = None,
 ) -> Change | None:
     """Compare ``provisional`` (committed words of the utterance, in order) with the words of
     ``final`` (the final decode, cleaned) whose midpoints lie in ``[from_ms, to_ms]`` (the same
     stretch of audio); the differing middle run, or None where they agree or the final decode is
-    not trusted (see the module docstring)."""
+    not trusted (see the module docstring). ``before`` is the committed word just before the
+    stretch: where the final decode stretched it across ``from_ms`` ("like..." timed a second
+    longer before "Ladies"), it is that word, not one to insert."""
     span = _covering_span(provisional, final, from_ms, to_ms)
     if span is None:
         return None
+    if (
+        before is not None
+        and span[0].start_ms < from_ms
+        and _same(span[0], before)
+        and not _same(span[0], provisional[0])
+    ):
+        span = span[1:]
+        if not span:
+            return None
     old = [compare_key(w.text) for w in provisional]
     new = [compare_key(w.text) for w in span]
     if old == new:

@@ -9,10 +9,11 @@ logic against a simulated clock.
 Per utterance (VAD speech start → end):
 * every ``step_ms`` of new audio, the window from the utterance start is decoded and the
   LocalAgreement policy commits what two consecutive hypotheses agree on; the rest is the partial;
-* at the VAD endpoint the window is decoded once more and everything left is committed, so an
-  utterance's tail is final ``min_silence_ms`` after the speaker stops. That final decode corrects
-  what quick decodes committed; where Whisper stopped it early, the rest of the utterance is
-  decoded again, once (``asr.commits``);
+* at the VAD endpoint the window is decoded once more, with beam ``beam_size`` and at least
+  ``final_window_ms`` of input (a short window padded with silence), and everything left is
+  committed, so an utterance's tail is final ``min_silence_ms`` after the speaker stops. That
+  final decode corrects what quick decodes committed; where Whisper stopped it early, the rest
+  of the utterance is decoded again, once (``asr.commits``);
 * a window longer than ``trim_window_ms`` is cut after the last committed sentence end; one
   longer than ``max_window_ms`` is decoded as final and cut there (``asr.window``).
 Silence is never decoded.
@@ -213,6 +214,7 @@ class StreamProcessor:
                 beam_size=beam,
                 pad_to_30s=self.config.pad_to_30s or (final and self.config.final_pad_to_30s),
                 repetition_penalty=1.0 if final else self.config.partial_repetition_penalty,
+                tail_padding_s=self._tail_padding_s(end, final=final),
             ),
             start_sample=self._window.start,
             end_sample=end,
@@ -223,6 +225,14 @@ class StreamProcessor:
             candidates=self.config.auto_languages,
             retry_loops=not lagging,
         )
+
+    def _tail_padding_s(self, end: int, *, final: bool) -> float:
+        """Silence after the window's audio: a final decode reads at least ``final_window_ms``."""
+        least_s = DecodeOptions().tail_padding_s
+        if not final:
+            return least_s
+        audio_s = (end - self._window.start) / SAMPLE_RATE_HZ
+        return max(least_s, self.config.final_window_ms / 1000 - audio_s)
 
     def _note_voiced(self, start_sample: int, end_sample: int) -> None:
         if end_sample > start_sample:
@@ -260,7 +270,13 @@ class StreamProcessor:
         if self._stopped_before_utterance(job, words):
             # Whisper ended the text after the earlier speech in the window and never reached
             # the current utterance: drop the audio context and decode the utterance alone.
-            self._cut(self._utterance_onset)
+            # Its words committed already stay with their audio, out of the prompt: a prompt
+            # that ends with words the window then says again throws the decode ("A severe |
+            # stormstorms. A severe storms").
+            onset_ms = self._utterance_onset // _SAMPLES_PER_MS
+            committed = self._window.committed
+            keep = next((i for i, w in enumerate(committed) if w.end_ms > onset_ms), len(committed))
+            self._cut(self._utterance_onset, keep)
             self._commits.reset_history()
             return []
         self._last_decoded_end = max(self._last_decoded_end, job.end_sample)

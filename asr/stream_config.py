@@ -44,6 +44,12 @@ class StreamConfig:
     language_detect_ms: int = 3000
     pad_to_30s: bool = False
     final_pad_to_30s: bool = False
+    # A final decode reads at least this much audio: a shorter window is padded with silence.
+    # Quick decodes read just their audio (about 2x cheaper); the beam-5 decode that settles an
+    # utterance reads a short one as a whole-file decode does, with room after it: a 5 s
+    # sentence read alone "who would vanish", padded to 10 s "who had vanished"
+    # (docs/benchmarks.md, section 1).
+    final_window_ms: int = 10_000
     use_prefix: bool = False
     partial_beam_size: int = 1
     # 1.0: a penalty on repeated tokens in partial decodes turns speech that repeats earlier

@@ -85,7 +85,7 @@ def test_finish_takes_the_partial_from_the_committed_end_where_the_final_decode_
     policy = LocalAgreement()
     policy.update(words(" vanished", " behind"))
     policy.update(words(" vanished", " behind", " The", " curtain", " on"))  # commits 2 words
-    assert policy.pending_end_ms(until_ms=10_000) == 5 * WORD_MS
+    assert policy.pending(until_ms=10_000)[-1].end_ms == 5 * WORD_MS
     rest = policy.finish(words(" vanished", " behind"))
     assert texts(rest) == [" The", " curtain", " on"]
 
@@ -96,7 +96,7 @@ def test_finish_never_takes_partial_words_past_the_final_window() -> None:
     policy = LocalAgreement()
     policy.update(words(" to", " see"))
     policy.update(words(" to", " see", " him") + words(" small", start_ms=1500))
-    assert policy.pending_end_ms(until_ms=1400) == 3 * WORD_MS
+    assert policy.pending(until_ms=1400)[-1].end_ms == 3 * WORD_MS
     rest = policy.finish(words(" to", " see"), until_ms=1400)
     assert texts(rest) == [" him"]
 

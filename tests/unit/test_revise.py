@@ -120,3 +120,54 @@ def test_a_first_kept_word_timed_wrong_is_corrected_where_it_is_read_later() -> 
     final = [Word(" Ask", 3100, 3700, 0.9), *timed(" not", " what", start_ms=3720)]
     change = context_revision(kept, final, from_ms=2080, to_ms=4400)
     assert change is not None and [w.text for w in change.words] == [" Ask"]
+
+
+def test_a_first_word_aligned_just_before_the_stretch_is_not_deleted() -> None:
+    # "In this regard. | And so it begins.": two greedy decodes committed "And so it" at 64.3 s;
+    # the final decode reads the same words but aligns "and" 1.6 s early, before the stretch.
+    before = Word(" regard", 61_460, 62_020, 0.9)
+    quick = [
+        Word(" And", 64_260, 65_180, 0.9),
+        Word(" so", 65_180, 65_760, 0.9),
+        Word(" it", 65_760, 66_060, 0.9),
+    ]
+    final = [
+        before,
+        Word(" and", 62_020, 62_640, 0.9),
+        Word(" so", 62_640, 65_760, 0.9),
+        Word(" it", 65_760, 66_040, 0.9),
+    ]
+    from_ms = (before.end_ms + quick[0].start_ms) // 2 + 1
+    assert revision(quick, final, from_ms=from_ms, to_ms=quick[-1].end_ms) is None
+    # A first word the final decode really reads differently is still corrected.
+    other = [*final[:1], Word(" then", 62_020, 62_640, 0.9), *final[2:]]
+    assert revision(quick, other, from_ms=from_ms, to_ms=quick[-1].end_ms) == Change(
+        (quick[0],), ()
+    )
+
+
+def test_the_word_before_the_stretch_timed_longer_is_not_inserted() -> None:
+    # "... and it's like... | Ladies and gentlemen": the final decode times the previous
+    # utterance's last word a second longer, across the stretch's start. It is that word, not a
+    # word to insert before "Ladies", where the final decode corrects a word after it.
+    before = Word(" like...", 10_780, 11_340, 0.9)
+    quick = [
+        Word(" ladies", 11_340, 13_040, 0.9),
+        Word(" and", 13_040, 13_300, 0.9),
+        Word(" gentleman", 13_300, 13_660, 0.9),
+    ]
+    final = [
+        Word(" like...", 10_780, 12_760, 0.9),
+        Word(" Ladies", 12_760, 13_040, 0.9),
+        Word(" and", 13_040, 13_280, 0.9),
+        Word(" gentlemen,", 13_280, 13_620, 0.9),
+    ]
+    from_ms = (before.end_ms + quick[0].start_ms) // 2 + 1
+    to_ms = quick[-1].end_ms
+    assert revision(quick, final, from_ms=from_ms, to_ms=to_ms, before=before) == Change(
+        (quick[2],), (final[3],)
+    )
+    # Without knowing the word before, "like..." was inserted again.
+    assert revision(quick, final, from_ms=from_ms, to_ms=to_ms) == Change(
+        tuple(quick), tuple(final)
+    )

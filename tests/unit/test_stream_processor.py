@@ -484,3 +484,90 @@ def test_a_final_decode_that_stops_early_is_read_on_from_shortly_before_the_stop
     assert [[w.text for w in r.replaced] for r in revisions] == [[" wrong"]]
     assert transcript(events) == [word_text(k) for k in spoken]
     assert not [e for e in events if isinstance(e, Gap)]
+
+
+def test_words_of_the_utterance_stay_with_their_audio_when_its_context_is_dropped() -> None:
+    # The second utterance starts 1.5 s after the first, so its window begins with the first's
+    # last words as context. One quick decode ends its text after that context: the context is
+    # dropped and the utterance decoded alone. Its words committed before that stay in the
+    # window with their audio; they never go into the prompt, which Whisper would continue
+    # with the same words the audio then says again ("A severe | stormstorms. A severe").
+    script = Script([(1000, 3000), (4500, 9000)], 11_000)
+    spoken = script.spoken_words()
+    first_utterance = [word_text(k) for k in spoken if k * WORD_EVERY_MS < 4000]
+    stopped: list[DecodeJob] = []
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        if not job.final and not stopped and job.end_sample >= 6500 * SAMPLES_PER_MS:
+            stopped.append(job)  # this decode ends after the earlier utterance's words
+            return heard(w for w in result.words if w.start_ms + start_ms < 4000)
+        return result
+
+    run = drive(make(), script, seed=3, decode=decode)
+    assert stopped and stopped[0].start_sample < 4000 * SAMPLES_PER_MS
+    later = run.jobs[next(i for i, job in enumerate(run.jobs) if job is stopped[0]) + 1 :]
+    assert later and all(job.start_sample >= 4000 * SAMPLES_PER_MS for job in later)
+    second = [w for c in run.commits for w in c.words if w.start_ms >= 4000]
+    assert any(w.end_ms <= stopped[0].end_sample // SAMPLES_PER_MS for w in second)
+    for job in later:
+        in_window = [w.text for w in second if w.end_ms * SAMPLES_PER_MS > job.start_sample]
+        assert not [text for text in in_window if text in job.request.prompt]
+    assert all(t in later[0].request.prompt for t in first_utterance[-2:])
+    assert transcript(run.events) == [word_text(k) for k in spoken]
+
+
+def test_a_partial_word_heard_in_the_silence_after_the_speech_is_not_committed() -> None:
+    # Every word of the utterance (speech 1-4 s) is committed by quick decodes; the last quick
+    # decode also hears a word that lies mostly in the silence after the speech ("In this
+    # regard, *in*"), and the final decode, which reads nothing new, does not. That word is
+    # invented at the audio's edge: it is never committed.
+    script = Script([(1000, 4000)], 6000)
+    spoken = script.spoken_words()
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        start_ms = job.start_sample // SAMPLES_PER_MS
+        if job.final or job.end_sample < 4400 * SAMPLES_PER_MS:
+            return result
+        invented = Word(" winvented", 3980 - start_ms, 4380 - start_ms, 0.9)
+        return heard([*result.words, invented])
+
+    run = drive(make(), script, seed=0, decode=decode)  # the last quick decode ends at 4.45 s
+    assert any(
+        " winvented" in [w.text for w in e.words] for e in run.events if isinstance(e, Partial)
+    )
+    assert transcript(run.events) == [word_text(k) for k in spoken]
+
+
+def test_a_final_decode_that_reads_to_the_partials_end_is_not_read_on() -> None:
+    # The last quick decode times the utterance's last word 20 ms longer than the final decode
+    # does, and voiced audio goes on 350 ms past that word. The final decode did not stop early:
+    # it is the utterance's only final decode.
+    script = Script([(1000, 4250)], 6000)
+
+    def decode(job: DecodeJob) -> WindowResult:
+        result = fake_decode(job, script)
+        if job.final or not result.words:
+            return result
+        last = result.words[-1]
+        return heard([*result.words[:-1], replace(last, end_ms=last.end_ms + 20)])
+
+    run = drive(make(), script, seed=0, decode=decode)
+    assert len([job for job in run.jobs if job.final]) == 1
+    assert transcript(run.events) == [word_text(k) for k in script.spoken_words()]
+
+
+def test_a_final_decode_reads_at_least_the_final_window_quick_decodes_just_their_audio() -> None:
+    # A final decode of a short window is padded with silence to ``final_window_ms``; quick
+    # decodes read their audio and the usual second of silence after it.
+    run = drive(make(), Script([(1000, 4000), (5000, 17_000)], 19_000))
+    finals = [job for job in run.jobs if job.final]
+    quick = [job for job in run.jobs if not job.final]
+    assert finals and quick
+    for job in finals:
+        audio_s = len(job.request.audio) / SAMPLE_RATE_HZ
+        assert audio_s + job.options.tail_padding_s >= StreamConfig().final_window_ms / 1000
+        assert job.options.tail_padding_s >= 1.0
+    assert all(job.options.tail_padding_s == 1.0 for job in quick)
