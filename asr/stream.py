@@ -273,10 +273,8 @@ class StreamProcessor:
             # Its words committed already stay with their audio, out of the prompt: a prompt
             # that ends with words the window then says again throws the decode ("A severe |
             # stormstorms. A severe storms").
-            onset_ms = self._utterance_onset // _SAMPLES_PER_MS
-            committed = self._window.committed
-            keep = next((i for i, w in enumerate(committed) if w.end_ms > onset_ms), len(committed))
-            self._cut(self._utterance_onset, keep)
+            onset = self._utterance_onset
+            self._cut(onset, self._window.words_ending_by(onset))
             self._commits.reset_history()
             return []
         self._last_decoded_end = max(self._last_decoded_end, job.end_sample)

@@ -71,7 +71,7 @@ class Window:
         last committed sentence end past ``safe_cut`` (everything before it is committed, an
         utterance end), else at ``safe_cut``, else after the last committed word."""
         cut = safe_cut
-        keep = sum(1 for w in self.committed if w.end_ms * _SAMPLES_PER_MS <= cut)
+        keep = self.words_ending_by(cut)
         for i in range(len(self.committed) - 1, keep - 1, -1):
             if self.committed[i].text.rstrip().endswith(_SENTENCE_END):
                 cut, keep = self.committed[i].end_ms * _SAMPLES_PER_MS, i + 1
@@ -80,6 +80,10 @@ class Window:
             last = self.committed[-1]  # no sentence end: cut after the last final word
             cut, keep = last.end_ms * _SAMPLES_PER_MS, len(self.committed)
         return (cut, keep) if cut > self.start else None
+
+    def words_ending_by(self, sample: int) -> int:
+        """How many committed words end by ``sample``: those a cut there turns into prompt text."""
+        return sum(1 for w in self.committed if w.end_ms * _SAMPLES_PER_MS <= sample)
 
     def word_cut(self, ms: int) -> tuple[int, int] | None:
         """Where to cut so that the window starts at the first committed word from ``ms`` on (else
@@ -112,7 +116,7 @@ class Window:
     def prompt(self, language: str | None) -> str:
         """The text prompt: the instruction prompt, the hotwords, the latest earlier text."""
         language = language or "zh"
-        parts = [self._initial_prompt or DEFAULT_PROMPTS.get(language, "")]
+        parts = [self.instruction_prompt(language)]
         if self.hotwords:
             parts.append(("、" if language == "zh" else ", ").join(self.hotwords))
         parts.append(self.history[-self._prompt_chars :])
