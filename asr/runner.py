@@ -11,10 +11,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from asr.engine import Engine, FloatArray, WindowResult
+from asr.engine import DecodeOptions, Engine, FloatArray, WindowResult
 from asr.guards import looks_looped
 from asr.stream import DecodeJob, StreamConfig, StreamProcessor
-from asr.types import Event
+from asr.types import SAMPLE_RATE_HZ, Event
 
 # A window whose decode loops is decoded again with this penalty on repeated tokens; measured on
 # asr-dev it turns Whisper base's loops on the child's poem into (imperfect) text.
@@ -36,7 +36,7 @@ def run_jobs(engine: Engine, jobs: Sequence[DecodeJob]) -> list[tuple[DecodeJob,
                 language_probability=probability,
             )
         resolved.append(job)
-    results = engine.decode_windows([j.request for j in resolved], resolved[0].options)
+    results = engine.decode_windows([j.request for j in resolved], batch_options(resolved))
     for i, (job, result) in enumerate(zip(resolved, results, strict=True)):
         if job.retry_loops and looks_looped(
             list(result.words),
@@ -46,6 +46,19 @@ def run_jobs(engine: Engine, jobs: Sequence[DecodeJob]) -> list[tuple[DecodeJob,
             retry = replace(job.options, repetition_penalty=LOOP_REPETITION_PENALTY)
             results[i] = engine.decode_windows([job.request], retry)[0]
     return list(zip(resolved, results, strict=True))
+
+
+def batch_options(jobs: Sequence[DecodeJob]) -> DecodeOptions:
+    """The first job's options, with a tail of silence that gives every window at least its own.
+
+    A batch is padded to its longest window plus the tail, so the tail is what the window with the
+    most audio plus silence asks beyond the longest window.
+    """
+    longest = max(len(j.request.audio) for j in jobs)
+    tail_s = max(
+        (len(j.request.audio) - longest) / SAMPLE_RATE_HZ + j.options.tail_padding_s for j in jobs
+    )
+    return replace(jobs[0].options, tail_padding_s=tail_s)
 
 
 def _candidates(job: DecodeJob) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from asr.engine import Engine, WindowResult
 from asr.priority import lower_thread_priority
@@ -152,7 +152,7 @@ class InferenceScheduler:
             if job is None:
                 stream.idle.set()
                 continue
-            if picked and not self._batchable(picked[0][1], job):
+            if picked and not batchable(picked[0][1], job, self.batch_length_ratio):
                 continue
             picked.append((stream, job))
             last_served = index
@@ -161,12 +161,6 @@ class InferenceScheduler:
         if last_served is not None:
             self._next_index = (last_served + 1) % n
         return picked
-
-    def _batchable(self, first: DecodeJob, job: DecodeJob) -> bool:
-        if job.options != first.options or job.detect_language or first.detect_language:
-            return False
-        a, b = len(first.request.audio), len(job.request.audio)
-        return max(a, b) <= self.batch_length_ratio * max(1, min(a, b))
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -210,3 +204,15 @@ class InferenceScheduler:
         events = stream.processor.apply(job, result)
         if events:
             stream.sink(events)
+
+
+def batchable(first: DecodeJob, job: DecodeJob, length_ratio: float) -> bool:
+    """Whether ``job`` may join a batch that ``first`` opened: same decoding, similar lengths.
+
+    The windows may differ in their tail of silence: ``run_jobs`` gives the batch enough for each.
+    """
+    same = replace(job.options, tail_padding_s=first.options.tail_padding_s) == first.options
+    if not same or job.detect_language or first.detect_language:
+        return False
+    a, b = len(first.request.audio), len(job.request.audio)
+    return max(a, b) <= length_ratio * max(1, min(a, b))
