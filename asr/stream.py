@@ -212,7 +212,7 @@ class StreamProcessor:
             request=self._window.request(end, self.language, use_prefix=self.config.use_prefix),
             options=DecodeOptions(
                 beam_size=beam,
-                pad_to_30s=self.config.pad_to_30s or (final and self.config.final_pad_to_30s),
+                pad_to_30s=self.config.pad_to_30s,
                 repetition_penalty=1.0 if final else self.config.partial_repetition_penalty,
                 tail_padding_s=self._tail_padding_s(end, final=final),
             ),

@@ -43,12 +43,11 @@ class StreamConfig:
     hotwords: tuple[str, ...] = ()
     language_detect_ms: int = 3000
     pad_to_30s: bool = False
-    final_pad_to_30s: bool = False
     # A final decode reads at least this much audio: a shorter window is padded with silence.
     # Quick decodes read just their audio (about 2x cheaper); the beam-5 decode that settles an
     # utterance reads a short one as a whole-file decode does, with room after it: a 5 s
     # sentence read alone "who would vanish", padded to 10 s "who had vanished"
-    # (docs/benchmarks.md, section 1).
+    # (docs/benchmarks.md, section 1). 30_000 pads final decodes to Whisper's whole window.
     final_window_ms: int = 10_000
     use_prefix: bool = False
     partial_beam_size: int = 1
