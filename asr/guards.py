@@ -44,7 +44,7 @@ def truncate_repetitions(
     single_unit_repeats: int = 4,
     phrase_repeats: int = 2,
     long_phrase_units: int = 3,
-    spoken_repeats: int = 3,
+    spoken_repeats: int = 2,  # 3 let a loop of the child's poem through (docs/benchmarks.md §1)
 ) -> list[Word]:
     """Cut a run of the same unit or phrase repeated back to back, unless it was spoken again.
 

@@ -16,7 +16,7 @@ WORD_MS = 200
 # A phrase may occur this many times back to back (truncate_repetitions' default phrase_repeats).
 PHRASE_REPEATS = 2
 # Copies spoken at new audio times that are kept at most (truncate_repetitions' spoken_repeats).
-SPOKEN_REPEATS = 3
+SPOKEN_REPEATS = 2
 
 
 def seq(
