@@ -336,12 +336,19 @@ class StreamProcessor:
             self._cut(*point)
 
     def _keep_context(self, utterance_end: int) -> None:
-        """After an utterance, keep at most ``context_keep_ms`` of it (whole committed words) as
-        audio context for the next one; earlier words move to the text prompt."""
+        """After an utterance, keep about ``context_keep_ms`` of it (whole committed words) as
+        audio context for the next one; earlier words move to the text prompt.
+
+        The context starts at a clause start if one lies within ``context_clause_slack_ms`` more
+        of it: audio that starts mid-clause, after a prompt that stops mid-clause ("… frequent
+        formal | review of activities"), throws the next decode. On the English long file at a
+        slower machine's decode costs, "thereunder" read "they are under" and "may now present"
+        "made how prevent" (docs/benchmarks.md, section 1)."""
         window = self._window
-        keep = window.first_word_from(
-            utterance_end // _SAMPLES_PER_MS - self.config.context_keep_ms
-        )
+        from_ms = utterance_end // _SAMPLES_PER_MS - self.config.context_keep_ms
+        keep = window.clause_start_from(from_ms - self.config.context_clause_slack_ms)
+        if keep is None:
+            keep = window.first_word_from(from_ms)
         if keep is None:
             self._cut(utterance_end)
             return

@@ -36,6 +36,8 @@ class StreamConfig:
     max_pending_ms: int = 120_000
     context_gap_ms: int = 3000
     context_keep_ms: int = 3000
+    # The audio context may start this much earlier so that it starts at a clause start.
+    context_clause_slack_ms: int = 1000
     language_confidence: float = 0.85
     language_max_detect_ms: int = 8000
     prompt_chars: int = 100

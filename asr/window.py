@@ -7,9 +7,10 @@ cut (``cut``) moves the window start on; the committed words before it move to t
 * a window longer than ``trim_window_ms`` is cut after the last committed sentence end
   (``trim_point``); one longer than ``max_window_ms`` is decoded as final and cut there. Memory
   and the cost of a decode stay bounded however long a stream runs;
-* after an utterance at most ``context_keep_ms`` of it (whole committed words) stay as audio
-  context for the next one (``first_word_from``); speech more than ``context_gap_ms`` after the
-  last utterance starts a new window, and so does one that a decode never reached;
+* after an utterance about ``context_keep_ms`` of it (whole committed words, from a clause start
+  where there is one: ``clause_start_from``) stay as audio context for the next one; speech more
+  than ``context_gap_ms`` after the last utterance starts a new window, and so does one that a
+  decode never reached;
 * where a final decode stopped early, the window starts shortly before the stop (``word_cut``),
   so that the rest of the utterance is not read alone.
 
@@ -30,6 +31,7 @@ __all__ = ["Window"]
 
 _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
 _SENTENCE_END = tuple(".?!。？！；;")
+_CLAUSE_END = (*_SENTENCE_END, ",", "，", "、", ":", "：")
 
 
 class Window:
@@ -94,6 +96,21 @@ class Window:
         if keep is None:
             keep = len(self.committed) - 1
         return self.committed[keep].start_ms * _SAMPLES_PER_MS, keep
+
+    def clause_start_from(self, ms: int) -> int | None:
+        """Index of the first committed word from ``ms`` on that starts a clause: the window's
+        first word, or one after a word that ends a sentence or a clause."""
+        start = self.first_word_from(ms)
+        if start is None:
+            return None
+        return next(
+            (
+                i
+                for i in range(start, len(self.committed))
+                if i == 0 or self.committed[i - 1].text.rstrip().endswith(_CLAUSE_END)
+            ),
+            None,
+        )
 
     def first_word_from(self, ms: int) -> int | None:
         """Index of the first committed word of the window that starts at ``ms`` or later."""
