@@ -38,6 +38,8 @@ which only looks for the fixed instruction prompt, never for the speaker's own e
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 from asr.commits import Commits, decoded_words
@@ -52,6 +54,7 @@ __all__ = ["DEFAULT_PROMPTS", "DecodeJob", "StreamConfig", "StreamProcessor"]
 
 _SAMPLES_PER_MS = SAMPLE_RATE_HZ // 1000
 _MIN_CONTEXT_SAMPLES = 500 * _SAMPLES_PER_MS
+_ONSETS_KEPT = 16
 
 
 class StreamProcessor:
@@ -68,6 +71,7 @@ class StreamProcessor:
         self._last_decoded_end = 0
         self._onset = 0
         self._utterance_onset = 0
+        self._onsets: deque[int] = deque(maxlen=_ONSETS_KEPT)  # recent utterance onsets
         self._last_decode_ms = 0.0
         self._safe_cut = 0  # everything before this sample is committed (an utterance end)
         self._generation = 0
@@ -134,6 +138,7 @@ class StreamProcessor:
         if self._final_end is None:
             self._onset = start  # the oldest speech not yet decoded starts here
         self._utterance_onset = start
+        self._onsets.append(start)
         self._speech_start = start
 
     def _end_speech(self, ev: SpeechEnd) -> None:
@@ -267,20 +272,20 @@ class StreamProcessor:
             speech_pad_ms=self.config.vad.speech_pad_ms,
             prompt=self._window.instruction_prompt(language),
         )
-        if self._stopped_before_utterance(job, words):
+        onset = self._onset_before(job.end_sample)
+        if self._stopped_before_utterance(job, words, onset):
             # Whisper ended the text after the earlier speech in the window and never reached
             # the current utterance: drop the audio context and decode the utterance alone.
             # Its words committed already stay with their audio, out of the prompt: a prompt
             # that ends with words the window then says again throws the decode ("A severe |
             # stormstorms. A severe storms").
-            onset = self._utterance_onset
             self._cut(onset, self._window.words_ending_by(onset))
             self._commits.reset_history()
             return []
         self._last_decoded_end = max(self._last_decoded_end, job.end_sample)
         emitted_at = self._received // _SAMPLES_PER_MS
         if job.final:
-            return self._apply_final(job, words, decoded_to_ms, language, emitted_at)
+            return self._apply_final(job, words, decoded_to_ms, language, emitted_at, onset)
         stable_until = job.end_sample // _SAMPLES_PER_MS - self.config.commit_margin_ms
         return self._commits.quick(words, stable_until, language, emitted_at)
 
@@ -291,11 +296,12 @@ class StreamProcessor:
         decoded_to_ms: int,
         language: str,
         emitted_at: int,
+        onset: int,
     ) -> list[Event]:
         """Commit everything a final decode yields (``asr.commits``), then move on: where it
         stopped early, to a re-read of the rest of the utterance; else past the decoded window."""
         events, reread_from_ms = self._commits.final(
-            job, words, decoded_to_ms, language, emitted_at, self._utterance_onset
+            job, words, decoded_to_ms, language, emitted_at, onset
         )
         if reread_from_ms is not None:
             self._cut_before(reread_from_ms)
@@ -319,8 +325,16 @@ class StreamProcessor:
         if point is not None:
             self._cut(*point)
 
-    def _stopped_before_utterance(self, job: DecodeJob, words: list[Word]) -> bool:
-        onset = self._utterance_onset
+    def _onset_before(self, end_sample: int) -> int:
+        """Where the utterance that a window ending at ``end_sample`` decodes began: the latest
+        onset before that end. The next utterance may begin while a decode runs (a slow machine,
+        a busy scheduler); its onset is not this decode's. With it, a final decode that read
+        only its audio context looked like one of a window before the utterance and committed
+        nothing: the utterance was lost as "unrecognised" (a sentence said again after 1 s)."""
+        earlier = [o for o in self._onsets if o < end_sample]
+        return earlier[-1] if earlier else self._utterance_onset
+
+    def _stopped_before_utterance(self, job: DecodeJob, words: list[Word], onset: int) -> bool:
         if onset <= job.start_sample + _MIN_CONTEXT_SAMPLES or onset <= self._window.start:
             return False
         if job.end_sample - onset < _MIN_CONTEXT_SAMPLES * 2:

@@ -216,6 +216,10 @@ def test_the_real_closing_flow_files_the_sealed_record(
 
     court = closed_hearing(app, ctx, dossier_world.hearing, make_client, code_sender)
     assert court.judge.client.post(f"{court.api}/freeze").status_code == 200
+    # The freeze queued a signing request to each party; the server's background dispatcher
+    # sends them at its own pace (every few seconds); send what is due now, so that the dossier
+    # files them whether or not a background round came first.
+    app.state.services.dispatcher.dispatch_due(ctx.clock())
     for signer in (court.plaintiff, court.defendant, court.agent, court.judge):
         signer.sign()
     assert court.clerk.sign()["state"] == "complete"
@@ -223,7 +227,7 @@ def test_the_real_closing_flow_files_the_sealed_record(
     poll(app)
     filed = _materials(app, dossier_world.case_a)
     kinds = {m.material_type: v for m, v in filed}
-    assert set(kinds) == {"hearing_transcript", "recording_digests"}
+    assert set(kinds) == {"hearing_transcript", "recording_digests", "record_notice"}
     transcript = kinds["hearing_transcript"]
     assert dossier_context(app).files.get(transcript.blob_key) == pdf
     assert transcript.sha256 == hashlib.sha256(pdf).hexdigest()
