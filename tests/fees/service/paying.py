@@ -83,14 +83,23 @@ class Paying:
 
         assert self.call(wait), "the condition did not come true in time"
 
-    def deliveries(self) -> list[dict[str, Any]]:
-        async def get() -> list[dict[str, Any]]:
-            answer = await self.sim.get("/sim/notifications")
-            result: list[dict[str, Any]] = answer.json()
-            return result
+    def settled(self, timeout_s: float = 15.0) -> list[dict[str, Any]]:
+        """The simulator's deliveries once none is pending. It records an attempt when the
+        server's answer has come back, a moment after the booking committed: a test that saw
+        the order paid may still read the attempt before."""
 
-        result: list[dict[str, Any]] = self.call(get)
-        return result
+        async def wait() -> list[dict[str, Any]] | None:
+            deadline = time.monotonic() + timeout_s
+            while time.monotonic() < deadline:
+                rows: list[dict[str, Any]] = (await self.sim.get("/sim/notifications")).json()
+                if rows and all(r["status"] != "pending" for r in rows):
+                    return rows
+                await asyncio.sleep(0.02)
+            return None
+
+        rows: list[dict[str, Any]] | None = self.call(wait)
+        assert rows is not None, "a delivery was still pending"
+        return rows
 
     def watch(self) -> int:
         from fees.watch import watch_once
