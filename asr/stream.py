@@ -70,7 +70,6 @@ class StreamProcessor:
         self._final_end: int | None = None  # an utterance ended; its final decode is due
         self._last_decoded_end = 0
         self._onset = 0
-        self._utterance_onset = 0
         self._onsets: deque[int] = deque(maxlen=_ONSETS_KEPT)  # recent utterance onsets
         self._last_decode_ms = 0.0
         self._safe_cut = 0  # everything before this sample is committed (an utterance end)
@@ -137,7 +136,6 @@ class StreamProcessor:
             self._cut(start)  # a new window: earlier speech is too far back to help
         if self._final_end is None:
             self._onset = start  # the oldest speech not yet decoded starts here
-        self._utterance_onset = start
         self._onsets.append(start)
         self._speech_start = start
 
@@ -332,7 +330,9 @@ class StreamProcessor:
         only its audio context looked like one of a window before the utterance and committed
         nothing: the utterance was lost as "unrecognised" (a sentence said again after 1 s)."""
         earlier = [o for o in self._onsets if o < end_sample]
-        return earlier[-1] if earlier else self._utterance_onset
+        if earlier:
+            return earlier[-1]
+        return self._onsets[-1] if self._onsets else 0
 
     def _stopped_before_utterance(self, job: DecodeJob, words: list[Word], onset: int) -> bool:
         if onset <= job.start_sample + _MIN_CONTEXT_SAMPLES or onset <= self._window.start:

@@ -12,7 +12,7 @@ import dataclasses
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,16 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("wechatpay-provisioned")
     provision(directory, MCHID, APPID)
     return directory
+
+
+async def _poll(check: Callable[[], Awaitable[bool]], timeout_s: float) -> bool:
+    """Check every 20 ms until ``check`` holds or ``timeout_s`` passed; checked once more then."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.02)
+    return await check()
 
 
 @dataclasses.dataclass
@@ -73,32 +83,22 @@ class Paying:
     def until(self, condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
         """Wait (on the app's loop, letting notifications run) until ``condition`` holds."""
 
-        async def wait() -> bool:
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline:
-                if await asyncio.to_thread(condition):
-                    return True
-                await asyncio.sleep(0.02)
+        async def holds() -> bool:
             return bool(await asyncio.to_thread(condition))
 
-        assert self.call(wait), "the condition did not come true in time"
+        assert self.call(lambda: _poll(holds, timeout_s)), "the condition did not come true in time"
 
     def settled(self, timeout_s: float = 15.0) -> list[dict[str, Any]]:
         """The simulator's deliveries once none is pending. It records an attempt when the
         server's answer has come back, a moment after the booking committed: a test that saw
         the order paid may still read the attempt before."""
+        rows: list[dict[str, Any]] = []
 
-        async def wait() -> list[dict[str, Any]] | None:
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline:
-                rows: list[dict[str, Any]] = (await self.sim.get("/sim/notifications")).json()
-                if rows and all(r["status"] != "pending" for r in rows):
-                    return rows
-                await asyncio.sleep(0.02)
-            return None
+        async def none_pending() -> bool:
+            rows[:] = (await self.sim.get("/sim/notifications")).json()
+            return bool(rows) and all(r["status"] != "pending" for r in rows)
 
-        rows: list[dict[str, Any]] | None = self.call(wait)
-        assert rows is not None, "a delivery was still pending"
+        assert self.call(lambda: _poll(none_pending, timeout_s)), "a delivery was still pending"
         return rows
 
     def watch(self) -> int:
