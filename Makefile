@@ -41,8 +41,20 @@ format: venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# Two sessions. First the tests without a browser or a real model, spread over TEST_WORKERS
+# processes (pytest-xdist, whole modules to a worker); then the browser (e2e) and model tests,
+# which measure timing and recognition and so run with nothing beside them. Both always run;
+# the target fails if either did. A PYTEST_ARGS that selects tests of one kind only leaves the
+# other session with nothing to run (pytest's exit 5): not a failure unless neither ran a test.
+TEST_WORKERS ?= 2
 test: venv lint
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	first=0; second=0; \
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not model and not e2e" $(PYTEST_ARGS) || first=$$?; \
+	$(PY) -m pytest -q -m "model or e2e" $(PYTEST_ARGS) || second=$$?; \
+	if (( first == 5 && second == 5 )); then exit 5; fi; \
+	if (( first == 5 )); then first=0; fi; \
+	if (( second == 5 )); then second=0; fi; \
+	exit $$(( first ? first : second ))
 
 bench: venv
 	$(PY) tests/bench/bench_asr.py $(BENCH_ARGS)

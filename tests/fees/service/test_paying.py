@@ -132,9 +132,14 @@ def test_duplicate_notifications_in_parallel_book_one_payment(
     paying.fault(out_trade_no=order["out_trade_no"], duplicate=6)
     paying.pay(order["out_trade_no"])
     paying.until(lambda: len(_outcomes(paying)) >= 6)
+    paying.settled()
 
     assert _balances(paying).paid_fen == FEE_FEN
-    assert sorted(_outcomes(paying)) == ["booked"] + ["duplicate"] * 5
+    # On a loaded machine all six answers may come after the simulator's 2 s timeout: it then
+    # retries, as WeChat Pay does, and the retry is one more duplicate. Never a second booking.
+    outcomes = _outcomes(paying)
+    assert outcomes.count("booked") == 1 and len(outcomes) >= 6, outcomes
+    assert set(outcomes) == {"booked", "duplicate"}, outcomes
 
 
 @pytest.mark.parametrize(
