@@ -63,6 +63,7 @@ class StreamProcessor:
         self.language: str | None = config.language
         self._vad = StreamingVad(vad_model, config.vad)
         self._pad = config.vad.speech_pad_ms * _SAMPLES_PER_MS
+        self._lead = config.window_lead_ms * _SAMPLES_PER_MS
         self._window = Window(config.prompt_chars, config.initial_prompt, config.hotwords)
         self._received = 0
         self._speech_start: int | None = None  # open utterance
@@ -133,7 +134,9 @@ class StreamProcessor:
             else None
         )
         if self._final_end is None and (gap_ms is None or gap_ms > self.config.context_gap_ms):
-            self._cut(start)  # a new window: earlier speech is too far back to help
+            # A new window: earlier speech is too far back to help. It opens with a little of
+            # the silence before the speech, as a whole-file decode's window does.
+            self._cut(max(self._window.start, start - self._lead))
         if self._final_end is None:
             self._onset = start  # the oldest speech not yet decoded starts here
         self._onsets.append(start)
@@ -157,7 +160,7 @@ class StreamProcessor:
         if self._last_speech_end is None or (
             self._received - self._last_speech_end > keep_ms * _SAMPLES_PER_MS
         ):
-            self._cut(self._received - self._pad)
+            self._cut(self._received - self._pad - self._lead)
 
     def _skip_backlog(self) -> list[Event]:
         """Far behind real time: give up the oldest audio and say so (never an unbounded buffer)."""

@@ -38,6 +38,12 @@ class StreamConfig:
     context_keep_ms: int = 3000
     # The audio context may start this much earlier so that it starts at a clause start.
     context_clause_slack_ms: int = 1000
+    # A window that starts with no audio context opens this long before the speech (VAD onset
+    # less ``speech_pad_ms``), with the silence there, as a whole-file decode's window does. On
+    # an AVX-512 machine the first Harvard sentence's window read from 0.2 s before the speech
+    # gave "most *and a* girl" at every decode cost, from 0.5 s before it "most any girl"
+    # (docs/benchmarks.md, section 1); a shift of 10 ms flipped it, 300 ms and more did not.
+    window_lead_ms: int = 500
     language_confidence: float = 0.85
     language_max_detect_ms: int = 8000
     prompt_chars: int = 100
